@@ -1,0 +1,95 @@
+# Makefile - the only build entry.  Targets:
+#   all (default)  build/cutover
+#   deps           install missing Debian packages (build and test)
+#   check          unit tests (plain and ASan+UBSan), CLI and integration
+#                  tests against real servers on loopback, a short fuzz run
+#   demo           the main job on SQLite: examples/demo
+#   asan, fuzz, bench, install, clean
+include config.mk
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -DCUTOVER_VERSION='"$(VERSION)"' \
+             -D_GNU_SOURCE -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+             $(CFLAGS)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SRC     := $(sort $(wildcard src/*.c src/cmd/*.c src/check/*.c src/out/*.c \
+                             src/db/*.c src/lib/*.c))
+LIBSRC  := $(filter-out src/main.c,$(SRC))
+UNITSRC := $(sort $(wildcard tests/unit/test_*.c))
+
+OBJ      := $(SRC:%.c=build/%.o)
+LIBOBJ   := $(LIBSRC:%.c=build/%.o)
+ASANOBJ  := $(LIBSRC:%.c=build-asan/%.o)
+UNITOBJ  := $(UNITSRC:%.c=build/%.o) build/tests/t.o
+UNITAOBJ := $(UNITSRC:%.c=build-asan/%.o) build-asan/tests/t.o
+
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps check unit unit-asan cli fuzz fuzz-build demo bench install clean asan
+
+all: build/cutover
+
+build/cutover: $(OBJ)
+	$(CC) -o $@ $(OBJ) $(LDFLAGS) $(LIBS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+build-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC (asan) $<"
+	@$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c -o $@ $<
+
+build/unit: $(LIBOBJ) $(UNITOBJ)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS)
+
+build-asan/unit: $(ASANOBJ) $(UNITAOBJ)
+	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(LIBS)
+
+asan: build-asan/unit
+
+deps:
+	@sh scripts/deps.sh
+
+unit: build/unit
+	./build/unit
+
+unit-asan: build-asan/unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/unit
+
+cli: build/cutover
+	@sh tests/run-cli.sh
+
+# libFuzzer targets need clang; corpus lives in tests/fuzz/corpus/NAME.
+FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZBIN := $(FUZZSRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 30
+build-fuzz/%: tests/fuzz/%.c $(LIBSRC)
+	@mkdir -p build-fuzz
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) \
+	    -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS)) \
+	    -o $@ $< $(LIBSRC) $(LIBS)
+fuzz-build: $(FUZZBIN)
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check: deps all unit unit-asan cli fuzz
+	@echo "make check: all suites passed"
+
+demo: deps all
+	@sh examples/demo/run.sh
+
+bench: all
+	@sh bench/checks/run.sh
+
+install: build/cutover
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	install -m 755 build/cutover $(DESTDIR)$(PREFIX)/bin/cutover
+	install -m 644 docs/cutover.1 $(DESTDIR)$(MANPREFIX)/man1/cutover.1
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(OBJ:.o=.d) $(ASANOBJ:.o=.d) $(UNITOBJ:.o=.d) $(UNITAOBJ:.o=.d)

@@ -1,0 +1,25 @@
+# config.mk - build knobs (suckless style).  Override on the command line:
+#   make WITH_PG=0 CC=clang PREFIX=$HOME/.local
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+MANPREFIX ?= $(PREFIX)/share/man
+CC       ?= cc
+WITH_PG    ?= 1
+WITH_MYSQL ?= 1
+
+# Libraries: each is a well-kept Debian package (see scripts/deps.sh).
+PKGS = yaml-0.1 libcurl openssl sqlite3 hiredis libmicrohttpd libpcre2-8 \
+       libzstd zlib libxxhash
+ifeq ($(WITH_PG),1)
+PKGS += libpq
+DEFS += -DWITH_PG
+endif
+ifeq ($(WITH_MYSQL),1)
+PKGS += libmariadb
+DEFS += -DWITH_MYSQL
+endif
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+           -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla
+CSTD     = -std=gnu17
+OPT     ?= -O2 -g

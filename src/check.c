@@ -1,0 +1,414 @@
+/*
+ * check.c - the table of check kinds and the concurrent runner.
+ *
+ * The runner is a small scheduler on the calling thread: it starts a
+ * thread per check as soon as the check's `needs` are done and a slot of
+ * --jobs is free, and waits on one condition variable for completions and
+ * deadlines.  A check whose thread overstays its timeout (plus a grace
+ * period for the kind's own, better message) is recorded as timed out and
+ * its thread abandoned: it owns a private copy of everything it writes,
+ * so it can finish whenever it likes without touching the caller's data.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "lib/error.h"
+#include "lib/xmalloc.h"
+
+extern const struct check_kind check_tcp, check_http, check_command,
+    check_file, check_disk, check_sql, check_rowcount;
+
+/* Keep alphabetical: `cutover check --kinds` prints them in this order. */
+static const struct check_kind *const check_kinds[] = {
+	&check_command,
+	&check_disk,
+	&check_file,
+	&check_http,
+	&check_rowcount,
+	&check_sql,
+	&check_tcp,
+};
+#define NKINDS (sizeof(check_kinds) / sizeof(check_kinds[0]))
+
+const struct check_kind *
+check_kind_find(const char *name)
+{
+	for (size_t i = 0; i < NKINDS; i++)
+		if (strcmp(check_kinds[i]->name, name) == 0)
+			return check_kinds[i];
+	return NULL;
+}
+
+const char *const *
+check_kind_names(size_t *n)
+{
+	static const char *names[NKINDS + 1];
+
+	for (size_t i = 0; i < NKINDS; i++)
+		names[i] = check_kinds[i]->name;
+	*n = NKINDS;
+	return names;
+}
+
+const char *
+status_name(enum status s)
+{
+	static const char *const n[] = { "pass", "warn", "fail", "skip" };
+	return n[s];
+}
+
+/* ---- results --------------------------------------------------------- */
+
+static void
+setf(char **field, const char *fmt, va_list ap)
+{
+	free(*field);
+	*field = xvasprintf(fmt, ap);
+}
+
+void
+result_set(struct result *r, enum status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = st;
+	va_start(ap, fmt);
+	setf(&r->message, fmt, ap);
+	va_end(ap);
+	/* One line: a multi-line message would break every table. */
+	for (char *p = r->message; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+void
+result_observed(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	setf(&r->observed, fmt, ap);
+	va_end(ap);
+}
+
+void
+result_threshold(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	setf(&r->threshold, fmt, ap);
+	va_end(ap);
+}
+
+void
+result_detail(struct result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	setf(&r->detail, fmt, ap);
+	va_end(ap);
+}
+
+void
+result_release(struct result *r)
+{
+	free(r->observed);
+	free(r->threshold);
+	free(r->message);
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+result_copy(struct result *dst, const struct result *src)
+{
+	*dst = *src;
+	dst->observed = dup_or_null(src->observed);
+	dst->threshold = dup_or_null(src->threshold);
+	dst->message = dup_or_null(src->message);
+	dst->detail = dup_or_null(src->detail);
+}
+
+void
+results_free(struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		result_release(&rs[i]);
+	free(rs);
+}
+
+enum status
+results_worst(const struct result *rs, size_t n)
+{
+	enum status w = ST_PASS;
+
+	for (size_t i = 0; i < n; i++) {
+		if (rs[i].status == ST_FAIL)
+			return ST_FAIL;
+		if (rs[i].status == ST_WARN)
+			w = ST_WARN;
+	}
+	return w;
+}
+
+void
+check_free(struct check *c)
+{
+	if (c->priv && c->kind && c->kind->free)
+		c->kind->free(c->priv);
+	free(c->id);
+	free(c->title);
+	strlist_release(&c->needs);
+}
+
+/* ---- runner ---------------------------------------------------------- */
+
+enum slot_state { S_WAITING, S_RUNNING, S_DONE };
+
+struct job {
+	const struct check *check;
+	struct result	 res;		/* owned by the thread until done */
+	bool		 done;		/* set by the thread, under lock */
+	bool		 abandoned;	/* set by the runner, under lock */
+};
+
+struct slot {
+	const struct check *check;
+	enum slot_state	 state;
+	struct job	*job;
+	int64_t		 deadline;	/* monotonic us */
+	pthread_t	 tid;
+	struct result	 res;
+};
+
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t run_cond = PTHREAD_COND_INITIALIZER;
+
+/* Grace beyond the check's timeout for the kind to report it itself. */
+#define TIMEOUT_GRACE_US (500 * 1000LL)
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+	const struct check *c = j->check;
+	int64_t t0 = now_mono_us();
+	int attempts = 0;
+
+	j->res.check = c;
+	j->res.started_wall_us = now_wall_us();
+	for (;;) {
+		struct result r = { .check = c };
+		attempts++;
+		c->kind->run(c, &r);
+		result_release(&j->res);
+		j->res = r;
+		if (j->res.message == NULL)
+			j->res.message = xstrdup("");
+		if (j->res.status != ST_FAIL || attempts > c->retries)
+			break;
+		/* Retry only while the whole budget allows another attempt. */
+		if (now_mono_us() - t0 + c->retry_interval_us >=
+		    c->timeout_us * (c->retries + 1))
+			break;
+		sleep_us(c->retry_interval_us);
+	}
+	j->res.check = c;
+	j->res.attempts = attempts;
+	j->res.started_wall_us = j->res.started_wall_us ? j->res.started_wall_us :
+	    now_wall_us();
+	j->res.duration_us = now_mono_us() - t0;
+
+	pthread_mutex_lock(&run_lock);
+	bool abandoned = j->abandoned;
+	j->done = true;
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&run_lock);
+	if (abandoned) {
+		result_release(&j->res);
+		free(j);
+	}
+	return NULL;
+}
+
+static int
+index_of(struct slot *s, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i].check->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Add c and, recursively, what it needs, in plan order. */
+static void
+select_with_needs(const struct plan *p, const struct check *c, bool *want)
+{
+	size_t i = (size_t)(c - p->checks);
+
+	if (want[i])
+		return;
+	want[i] = true;
+	for (size_t k = 0; k < c->needs.n; k++) {
+		const struct check *d = plan_check(p, c->needs.v[k]);
+		if (d)
+			select_with_needs(p, d, want);
+	}
+}
+
+static void
+finish_slot(struct slot *s, struct job *j)
+{
+	s->res = j->res;
+	s->state = S_DONE;
+	s->job = NULL;
+	free(j);
+}
+
+struct result *
+check_run_all(const struct plan *p, struct check **checks, size_t n,
+    const struct run_opts *o, size_t *nres)
+{
+	int jobs = o && o->jobs > 0 ? o->jobs : CHECK_DEFAULT_JOBS;
+	bool *want = xcalloc(p->nchecks + 1, sizeof(*want));
+	struct slot *s;
+	size_t ns = 0, done = 0;
+	int running = 0;
+	pthread_attr_t attr;
+
+	for (size_t i = 0; i < n; i++)
+		select_with_needs(p, checks[i], want);
+	s = xcalloc(p->nchecks + 1, sizeof(*s));
+	for (size_t i = 0; i < p->nchecks; i++)
+		if (want[i])
+			s[ns++].check = &p->checks[i];
+	free(want);
+
+	pthread_attr_init(&attr);
+	/* Client libraries recurse little; 512 KiB keeps 16 threads cheap. */
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+
+	pthread_mutex_lock(&run_lock);
+	while (done < ns) {
+		/* Start what is ready, resolve skips. */
+		for (size_t i = 0; i < ns && running < jobs; i++) {
+			if (s[i].state != S_WAITING)
+				continue;
+			const struct check *c = s[i].check;
+			bool ready = true;
+			const char *failed = NULL;
+			for (size_t k = 0; k < c->needs.n; k++) {
+				int d = index_of(s, ns, c->needs.v[k]);
+				if (d < 0)
+					continue;
+				if (s[d].state != S_DONE)
+					ready = false;
+				else if (s[d].res.status == ST_FAIL ||
+				    s[d].res.status == ST_SKIP)
+					failed = c->needs.v[k];
+			}
+			if (failed) {
+				s[i].res.check = c;
+				s[i].res.started_wall_us = now_wall_us();
+				result_set(&s[i].res, ST_SKIP, "skipped: needs '%s', "
+				    "which did not pass", failed);
+				s[i].state = S_DONE;
+				done++;
+				i = (size_t)-1;	/* a skip may unblock others */
+				continue;
+			}
+			if (!ready)
+				continue;
+			struct job *j = xcalloc(1, sizeof(*j));
+			j->check = c;
+			s[i].job = j;
+			s[i].state = S_RUNNING;
+			s[i].deadline = now_mono_us() +
+			    c->timeout_us * (c->retries + 1) +
+			    c->retry_interval_us * c->retries + TIMEOUT_GRACE_US;
+			if (pthread_create(&s[i].tid, &attr, job_main, j) != 0)
+				die(EXIT_USAGE, "cannot start a thread for check '%s'",
+				    c->id);
+			pthread_detach(s[i].tid);
+			running++;
+		}
+		if (done >= ns)
+			break;
+
+		/* Collect finished jobs and overdue ones. */
+		int64_t now = now_mono_us(), next = INT64_MAX;
+		bool progressed = false;
+		for (size_t i = 0; i < ns; i++) {
+			if (s[i].state != S_RUNNING)
+				continue;
+			struct job *j = s[i].job;
+			if (j->done) {
+				finish_slot(&s[i], j);
+			} else if (now >= s[i].deadline) {
+				const struct check *c = s[i].check;
+				char *d = fmt_duration(c->timeout_us);
+				j->abandoned = true;
+				s[i].res.check = c;
+				s[i].res.attempts = c->retries + 1;
+				s[i].res.started_wall_us = now_wall_us();
+				s[i].res.duration_us = c->timeout_us;
+				result_set(&s[i].res, ST_FAIL, "timed out after %s", d);
+				free(d);
+				s[i].state = S_DONE;
+				s[i].job = NULL;
+			} else {
+				if (s[i].deadline < next)
+					next = s[i].deadline;
+				continue;
+			}
+			if (o && o->on_result) {
+				pthread_mutex_unlock(&run_lock);
+				o->on_result(&s[i].res, o->arg);
+				pthread_mutex_lock(&run_lock);
+			}
+			running--;
+			done++;
+			progressed = true;
+		}
+		if (progressed || done >= ns)
+			continue;
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&run_cond, &run_lock);
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			int64_t wait = next - now_mono_us();
+			if (wait < 0)
+				wait = 0;
+			ts.tv_sec += wait / 1000000;
+			ts.tv_nsec += (wait % 1000000) * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&run_cond, &run_lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&run_lock);
+	pthread_attr_destroy(&attr);
+
+	struct result *rs = xcalloc(ns + 1, sizeof(*rs));
+	for (size_t i = 0; i < ns; i++)
+		rs[i] = s[i].res;
+	free(s);
+	*nres = ns;
+	return rs;
+}

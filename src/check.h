@@ -1,0 +1,110 @@
+/*
+ * check.h - check kinds, results, and the concurrent runner.
+ *
+ * A kind is one file in src/check/ exporting a `const struct check_kind`,
+ * listed once in check_kinds[] (src/check.c).  Its parse() reads the kind's
+ * own keys from the plan and stores a private config in check->priv; its
+ * run() performs one attempt and fills the result; its free() releases
+ * priv.  The runner (check_run_all) owns everything else: concurrency,
+ * timeouts, retries, `needs`, timing.
+ *
+ * run() must honour check->timeout_us (pass it to connect/curl/poll): the
+ * runner gives it a short grace period and then records the check as
+ * timed out and abandons the thread, so a kind that ignores its deadline
+ * only loses its own message, never hangs the process.
+ */
+#ifndef CUTOVER_CHECK_H
+#define CUTOVER_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "plan.h"
+
+enum status { ST_PASS, ST_WARN, ST_FAIL, ST_SKIP };
+
+const char *status_name(enum status s);
+
+struct result {
+	const struct check *check;
+	enum status	 status;
+	char		*observed;	/* "1.23ms", "200", "users 10/10" */
+	char		*threshold;	/* what it was judged against */
+	char		*message;	/* one line a human understands */
+	char		*detail;	/* optional, several lines */
+	int		 attempts;
+	int64_t		 duration_us;
+	int64_t		 started_wall_us;
+	bool		 has_value;	/* numeric observation for metrics: */
+	double		 value;		/*   seconds for latencies, else raw */
+};
+
+/* Set status and message (printf-style); the message is one line. */
+void	 result_set(struct result *r, enum status st, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 result_observed(struct result *r, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 result_threshold(struct result *r, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 result_detail(struct result *r, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Free the strings of r and zero it. */
+void	 result_release(struct result *r);
+/* Deep copy (used when a thread is abandoned). */
+void	 result_copy(struct result *dst, const struct result *src);
+
+struct check_kind {
+	const char	 *name;
+	const char	 *summary;	/* one line, for `cutover check --kinds` */
+	const char *const *keys;	/* the kind's own keys, NULL-terminated */
+	/* Validate and store config in c->priv; 0 or -1 (errors reported). */
+	int		(*parse)(struct pctx *cx, yaml_node_t *map,
+			    struct check *c);
+	/* One attempt.  Fills status, message, observed, threshold. */
+	void		(*run)(const struct check *c, struct result *r);
+	void		(*free)(void *priv);
+};
+
+struct check {
+	char			*id;
+	char			*title;
+	const struct check_kind	*kind;
+	void			*priv;
+	int64_t			 timeout_us;
+	int			 retries;
+	int64_t			 retry_interval_us;
+	struct strlist		 needs;
+	const struct plan	*plan;
+	int			 line, col;
+};
+
+#define CHECK_DEFAULT_TIMEOUT	(10 * 1000000LL)
+#define CHECK_DEFAULT_JOBS	16
+
+const struct check_kind *check_kind_find(const char *name);
+/* NULL-terminated list of kind names (for suggestions and help). */
+const char *const *check_kind_names(size_t *n);
+
+struct run_opts {
+	int	 jobs;			/* concurrent checks; 0 = default */
+	void	(*on_result)(const struct result *r, void *arg);
+	void	*arg;
+};
+
+/*
+ * Run checks[0..n) concurrently.  Checks named in `needs` but not in the
+ * list are added and run first.  Returns a newly allocated array of
+ * results in plan order (caller frees with results_free) and its length
+ * in *nres.
+ */
+struct result *check_run_all(const struct plan *p, struct check **checks,
+	    size_t n, const struct run_opts *o, size_t *nres);
+void	 results_free(struct result *rs, size_t n);
+/* Worst status of a result set. */
+enum status results_worst(const struct result *rs, size_t n);
+
+void	 check_free(struct check *c);
+
+#endif

@@ -1,0 +1,107 @@
+/* cmd.c - the table of subcommands and the shared option handling. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/error.h"
+#include "lib/redact.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+extern const struct cmd cmd_lint, cmd_check;
+
+/* In the order `cutover --help` lists them: the order of a migration. */
+static const struct cmd *const commands[] = {
+	&cmd_lint,
+	&cmd_check,
+};
+#define NCMDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cmd *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+const char *const *
+cmd_names(size_t *n)
+{
+	static const char *names[NCMDS + 1];
+
+	for (size_t i = 0; i < NCMDS; i++)
+		names[i] = commands[i]->name;
+	*n = NCMDS;
+	return names;
+}
+
+void
+cmd_print_list(FILE *f)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+}
+
+void
+cmd_usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *m, *r;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	r = redact(m);
+	fprintf(stderr, "cutover %s: %s (see 'cutover %s --help')\n", c->name,
+	    r, c->name);
+	free(r);
+	free(m);
+	exit(EXIT_USAGE);
+}
+
+int
+cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	int prev = optind;
+	int ch;
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (ch == 'h') {
+		fputs(c->usage, stdout);
+		exit(EXIT_GO);
+	}
+	if (ch != '?' && ch != ':')
+		return ch;
+
+	/* The offending word is the one getopt just stepped over. */
+	const char *word = argv[optind - 1 >= prev ? optind - 1 : prev];
+	if (ch == ':' || (optopt && strchr(shortopts, optopt) &&
+	    strchr(shortopts, optopt)[1] == ':'))
+		cmd_usage_error(c, "option '%s' needs a value", word);
+	for (const struct option *o = longopts; o->name; o++) {
+		size_t n = strlen(o->name);
+		if (strncmp(word, "--", 2) == 0 &&
+		    strncmp(word + 2, o->name, n) == 0 && word[2 + n] == '\0' &&
+		    o->has_arg == required_argument)
+			cmd_usage_error(c, "option '%s' needs a value", word);
+	}
+	const char *names[64];
+	size_t k = 0;
+	for (const struct option *o = longopts; o->name && k < 63; o++)
+		names[k++] = o->name;
+	const char *w = word;
+	while (*w == '-')
+		w++;
+	char *bare = xstrndup(w, strcspn(w, "="));
+	const char *near = nearest(bare, names, k);
+	free(bare);
+	if (near)
+		cmd_usage_error(c, "unknown option '%s' (did you mean '--%s'?)",
+		    word, near);
+	cmd_usage_error(c, "unknown option '%s'", word);
+}

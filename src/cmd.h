@@ -1,0 +1,38 @@
+/*
+ * cmd.h - subcommands.
+ *
+ * Each command is one file in src/cmd/ exporting a `const struct cmd`,
+ * listed once in commands[] (src/cmd.c).  The table drives dispatch,
+ * `cutover --help` and suggestions for misspelt names.  A command's fn
+ * returns the exit status (EXIT_GO, EXIT_NOGO, EXIT_USAGE).
+ */
+#ifndef CUTOVER_CMD_H
+#define CUTOVER_CMD_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+struct cmd {
+	const char	*name;
+	int		(*fn)(int argc, char **argv);
+	const char	*usage;		/* full --help text, options included */
+	const char	*summary;	/* one line for `cutover --help` */
+};
+
+const struct cmd *cmd_find(const char *name);
+void	 cmd_print_list(FILE *f);
+const char *const *cmd_names(size_t *n);
+
+/*
+ * getopt_long for commands: handles --help/-h (prints c->usage, exits 0),
+ * and turns an unknown option or a missing argument into one line with
+ * the nearest valid spelling and exit 2.  Every command's longopts must
+ * include { "help", no_argument, NULL, 'h' }.
+ */
+int	 cmd_getopt(const struct cmd *c, int argc, char **argv,
+	    const char *shortopts, const struct option *longopts);
+/* Exit 2 with "cutover CMD: MESSAGE" and a hint to --help. */
+void	 cmd_usage_error(const struct cmd *c, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+
+#endif

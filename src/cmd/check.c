@@ -1,0 +1,182 @@
+/*
+ * check.c - `cutover check PLAN`: run checks once, concurrently, and print
+ * the results in one of the output formats.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check.h"
+#include "../cmd.h"
+#include "../lib/error.h"
+#include "../lib/xmalloc.h"
+#include "../out.h"
+#include "../plan.h"
+
+static const char usage[] =
+"usage: cutover check [OPTIONS] PLAN\n"
+"\n"
+"Run the plan's checks once, concurrently, each within its timeout, and\n"
+"print one result per check: status (pass, warn, fail, skip), observed\n"
+"value, the threshold it was judged against, attempts, duration and a\n"
+"message.\n"
+"\n"
+"  -p, --phase P      only the checks of phase P (its checks and gate)\n"
+"      --only IDS     only these checks (comma-separated); checks they\n"
+"                     need are run too\n"
+"  -f, --format F     text (default), json, junit, tap, prometheus\n"
+"  -o, --output FILE  write the results to FILE instead of stdout\n"
+"  -j, --jobs N       checks run at once (default 16)\n"
+"      --strict       exit 1 on warnings too\n"
+"      --kinds        list the check kinds and exit\n"
+"  -h, --help         show this help\n"
+"\n"
+"Exit status: 0 nothing failed, 1 a check failed (or warned, with\n"
+"--strict), 2 bad input.\n"
+"\n"
+"Example:\n"
+"  cutover check plan.yml --phase preflight --format junit -o checks.xml\n";
+
+static int
+check_main(int argc, char **argv);
+
+const struct cmd cmd_check = {
+	.name = "check",
+	.fn = check_main,
+	.usage = usage,
+	.summary = "run checks once, in parallel, each with a timeout",
+};
+
+static void
+list_kinds(void)
+{
+	size_t n;
+	const char *const *names = check_kind_names(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct check_kind *k = check_kind_find(names[i]);
+		printf("%-12s %s\n", k->name, k->summary);
+	}
+}
+
+static int
+check_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "phase", required_argument, NULL, 'p' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "kinds", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *phase = NULL, *only = NULL, *format = "text", *output = NULL;
+	long long jobs = CHECK_DEFAULT_JOBS;
+	bool strict = false;
+	int ch;
+	char *e = NULL;
+
+	while ((ch = cmd_getopt(&cmd_check, argc, argv, "p:f:o:j:h", lo)) != -1) {
+		switch (ch) {
+		case 'p': phase = optarg; break;
+		case 'O': only = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'S': strict = true; break;
+		case 'K': list_kinds(); return EXIT_GO;
+		case 'j':
+			if (parse_int(optarg, 1, 1024, &jobs, &e) != 0)
+				cmd_usage_error(&cmd_check, "--jobs: %s", e);
+			break;
+		}
+	}
+	const struct out_format *fmt = out_find(format);
+	if (fmt == NULL) {
+		size_t n;
+		const char *const *names = out_names(&n);
+		const char *near = nearest(format, names, n);
+		cmd_usage_error(&cmd_check, "unknown format '%s'%s%s%s", format,
+		    near ? " (did you mean '" : " (text, json, junit, tap, "
+		    "prometheus", near ? near : "", near ? "'?)" : ")");
+	}
+	if (optind + 1 != argc)
+		cmd_usage_error(&cmd_check, argc - optind < 1 ? "missing PLAN" :
+		    "expected one PLAN, got %d arguments", argc - optind);
+
+	char *errors = NULL;
+	struct plan *p = plan_load(argv[optind], &errors);
+	if (p == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return EXIT_USAGE;
+	}
+
+	/* Selection: a phase's checks and gate, then --only within it. */
+	struct check **sel = xcalloc(p->nchecks + 1, sizeof(*sel));
+	size_t nsel = 0;
+	const struct phase *ph = NULL;
+	if (phase) {
+		ph = plan_phase(p, phase);
+		if (ph == NULL)
+			die(EXIT_USAGE, "%s: no phase '%s'", p->file, phase);
+	}
+	struct strlist ids = STRLIST_INIT;
+	if (only) {
+		strlist_split(&ids, only, ',');
+		for (size_t i = 0; i < ids.n; i++) {
+			if (plan_check(p, ids.v[i]) != NULL)
+				continue;
+			const char *cand[256];
+			size_t k = 0;
+			for (; k < p->nchecks && k < 255; k++)
+				cand[k] = p->checks[k].id;
+			const char *near = nearest(ids.v[i], cand, k);
+			die(EXIT_USAGE, "%s: no check '%s'%s%s%s", p->file, ids.v[i],
+			    near ? " (did you mean '" : "", near ? near : "",
+			    near ? "'?)" : "");
+		}
+	}
+	for (size_t i = 0; i < p->nchecks; i++) {
+		struct check *c = &p->checks[i];
+		if (ph && !strlist_has(&ph->checks, c->id) &&
+		    !strlist_has(&ph->gate, c->id))
+			continue;
+		if (only && !strlist_has(&ids, c->id))
+			continue;
+		sel[nsel++] = c;
+	}
+	strlist_release(&ids);
+
+	FILE *out = stdout;
+	if (output && (out = fopen(output, "w")) == NULL)
+		die(EXIT_USAGE, "cannot write '%s': %m", output);
+
+	struct run_opts ro = { .jobs = (int)jobs };
+	struct out_ctx cx = {
+		.plan_name = p->name,
+		.color = fmt == out_find("text") && out_want_color(out),
+		.started_wall_us = now_wall_us(),
+	};
+	int64_t t0 = now_mono_us();
+	size_t nres = 0;
+	struct result *rs = check_run_all(p, sel, nsel, &ro, &nres);
+	cx.duration_us = now_mono_us() - t0;
+	results_redact(rs, nres);
+	fmt->emit(out, rs, nres, &cx);
+
+	enum status worst = results_worst(rs, nres);
+	int rc = worst == ST_FAIL || (strict && worst == ST_WARN) ?
+	    EXIT_NOGO : EXIT_GO;
+	if (out != stdout && fclose(out) != 0)
+		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	results_free(rs, nres);
+	free(sel);
+	/*
+	 * A check that overran its timeout may still be running in an
+	 * abandoned thread that reads the plan: leave it to process exit.
+	 */
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* lint.c - `cutover lint PLAN`: validate a plan, report every error. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../check.h"
+#include "../cmd.h"
+#include "../lib/error.h"
+#include "../plan.h"
+
+static const char usage[] =
+"usage: cutover lint [--quiet] PLAN\n"
+"\n"
+"Validate PLAN against the plan format: unknown keys, wrong types,\n"
+"duplicate ids, references to undefined checks, targets or risks, bad\n"
+"durations and URLs, undefined ${variables}.  Every error is printed as\n"
+"FILE:LINE:COL: message, all at once.  Warnings (a critical or high risk\n"
+"with no mitigated_by checks) are printed but do not fail the lint.\n"
+"\n"
+"  -q, --quiet   print nothing on success\n"
+"  -h, --help    show this help\n"
+"\n"
+"Exit status: 0 valid, 2 invalid or unreadable.\n";
+
+static int
+lint_main(int argc, char **argv);
+
+const struct cmd cmd_lint = {
+	.name = "lint",
+	.fn = lint_main,
+	.usage = usage,
+	.summary = "validate a plan; every error as file:line:col: message",
+};
+
+static int
+lint_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool quiet = false;
+	int ch;
+
+	while ((ch = cmd_getopt(&cmd_lint, argc, argv, "qh", lo)) != -1)
+		if (ch == 'q')
+			quiet = true;
+	if (optind + 1 != argc)
+		cmd_usage_error(&cmd_lint, argc - optind < 1 ? "missing PLAN" :
+		    "expected one PLAN, got %d arguments", argc - optind);
+
+	char *errors = NULL;
+	struct plan *p = plan_load(argv[optind], &errors);
+	if (p == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return EXIT_USAGE;
+	}
+	size_t nsteps = 0;
+	for (size_t i = 0; i < p->nphases; i++)
+		nsteps += p->phases[i].nsteps;
+	if (!quiet)
+		printf("%s: ok: plan '%s', %zu check%s, %zu risk%s, %zu phase%s "
+		    "(%zu step%s), %zu rollback step%s%s\n", p->file, p->name,
+		    p->nchecks, p->nchecks == 1 ? "" : "s",
+		    p->nrisks, p->nrisks == 1 ? "" : "s",
+		    p->nphases, p->nphases == 1 ? "" : "s",
+		    nsteps, nsteps == 1 ? "" : "s",
+		    p->nrollback, p->nrollback == 1 ? "" : "s",
+		    p->nwarnings ? ", with warnings" : "");
+	plan_free(p);
+	return EXIT_GO;
+}

@@ -1,0 +1,71 @@
+/*
+ * db.h - one interface over PostgreSQL (libpq), MariaDB/MySQL (libmariadb)
+ * and SQLite (sqlite3).
+ *
+ * A driver is a table of functions, chosen by URL scheme.  A driver that
+ * was compiled out (WITH_PG=0, WITH_MYSQL=0) is still a known name: its
+ * connect() says "built without PostgreSQL support" (lesson 6 of STYLE.md).
+ *
+ * Every call returns 0 or -1 with a one-line message in *errp; messages
+ * never contain a password (URLs are printed in their `safe` form).
+ */
+#ifndef CUTOVER_DB_H
+#define CUTOVER_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/url.h"
+
+struct db;
+
+/* One row of a result: column values as text, NULL for SQL NULL. */
+struct db_row {
+	size_t		 ncols;
+	const char	**vals;
+	const size_t	*lens;
+};
+
+/* Called per row by db_query; return non-zero to stop early. */
+typedef int (*db_row_fn)(const struct db_row *row, void *arg);
+
+struct db_driver {
+	const char	*name;		/* "postgres", "mysql", "sqlite" */
+	bool		 available;	/* false when compiled out */
+	int		(*connect)(struct db *d, const struct url *u,
+			    int64_t timeout_us, char **errp);
+	int		(*query)(struct db *d, const char *sql, db_row_fn fn,
+			    void *arg, char **errp);
+	/* Quote an identifier (table or column) for this engine. */
+	void		(*quote_ident)(struct buf *b, const char *ident);
+	/* Server version as a number: 150004, 101106, 3040001. */
+	int		(*version)(struct db *d, long *out, char **errp);
+	void		(*close)(struct db *d);
+};
+
+struct db {
+	const struct db_driver	*drv;
+	void			*h;		/* the driver's handle */
+	const struct url	*url;
+	char			*what;		/* "postgres 127.0.0.1:5432/app" */
+};
+
+/* The driver for a URL scheme, or NULL when the scheme is not a database. */
+const struct db_driver *db_driver_for(const char *scheme);
+/* Connect within timeout_us; *out is freed with db_close. */
+int	 db_connect(const struct url *u, int64_t timeout_us, struct db **out,
+	    char **errp);
+int	 db_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
+	    char **errp);
+/*
+ * The first column of the first row as text, newly allocated in *val
+ * (NULL for SQL NULL).  No row at all is an error.
+ */
+int	 db_scalar(struct db *d, const char *sql, char **val, char **errp);
+/* Append a possibly schema-qualified name ("public.users") quoted. */
+void	 db_quote_name(struct db *d, struct buf *b, const char *name);
+void	 db_close(struct db *d);
+
+#endif

@@ -1,0 +1,160 @@
+/* buf.c - growable NUL-terminated byte strings; see buf.h for invariants. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+char buf_slop[1];
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->s = buf_slop;
+	b->len = b->cap = 0;
+	b->max = max;
+	b->truncated = false;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->s[0] = '\0';
+	b->truncated = false;
+}
+
+void
+buf_release(struct buf *b)
+{
+	size_t max = b->max;
+
+	if (b->cap)
+		free(b->s);
+	buf_init(b, max);
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *s = b->cap ? b->s : xstrdup("");
+	size_t max = b->max;
+
+	buf_init(b, max);
+	return s;
+}
+
+static void
+grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	if (b->cap == 0) {
+		b->s = xmalloc(cap);
+		b->s[0] = '\0';
+	} else {
+		b->s = xrealloc(b->s, cap);
+	}
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (b->max && b->len + n > b->max) {
+		b->truncated = true;
+		n = b->max > b->len ? b->max - b->len : 0;
+	}
+	if (n == 0)
+		return;
+	grow(b, n);
+	memcpy(b->s + b->len, data, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	buf_adds(b, s);
+	free(s);
+}
+
+void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_keep_tail(struct buf *b, size_t n)
+{
+	if (b->len <= n)
+		return;
+	memmove(b->s, b->s + (b->len - n), n);
+	b->len = n;
+	b->s[n] = '\0';
+}
+
+void
+buf_add_json(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_addf(b, "\\u%04x", *p);
+			else
+				buf_addc(b, (char)*p);
+		}
+	}
+}
+
+void
+buf_add_xml(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '&': buf_adds(b, "&amp;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		default:
+			/* XML 1.0 forbids most control characters. */
+			if (*p < 0x20 && *p != '\n' && *p != '\t')
+				buf_addc(b, '?');
+			else
+				buf_addc(b, (char)*p);
+		}
+	}
+}

@@ -1,0 +1,74 @@
+/* error.c - recording and printing errors; see error.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "redact.h"
+#include "xmalloc.h"
+
+int
+seterr(char **errp, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errp == NULL)
+		return -1;
+	free(*errp);
+	va_start(ap, fmt);
+	*errp = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+seterr_errno(char **errp, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+	char *m;
+
+	if (errp == NULL)
+		return -1;
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(*errp);
+	*errp = xasprintf("%s: %s", m, strerror(saved));
+	free(m);
+	return -1;
+}
+
+static void
+verrmsg(const char *fmt, va_list ap)
+{
+	char *m = xvasprintf(fmt, ap);
+	char *r = redact(m);
+
+	fprintf(stderr, "cutover: %s\n", r);
+	free(r);
+	free(m);
+}
+
+void
+errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrmsg(fmt, ap);
+	va_end(ap);
+	exit(status);
+}

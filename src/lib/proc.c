@@ -1,0 +1,202 @@
+/* proc.c - spawn, capture, deadline, process-group kill; see proc.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "proc.h"
+#include "units.h"
+#include "util.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+/* environ plus spec->env (which wins), built before fork. */
+static char **
+build_env(const char *const *extra)
+{
+	size_t n = 0, m = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	while (extra && extra[m])
+		m++;
+	env = xcalloc(n + m + 1, sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t klen = strcspn(environ[i], "=");
+		bool overridden = false;
+		for (size_t j = 0; j < m; j++)
+			overridden |= strncmp(extra[j], environ[i], klen) == 0 &&
+			    extra[j][klen] == '=';
+		if (!overridden)
+			env[k++] = environ[i];
+	}
+	for (size_t j = 0; j < m; j++)
+		env[k++] = (char *)extra[j];
+	env[k] = NULL;
+	return env;
+}
+
+/*
+ * SIGTERM the group, give it 200ms, then SIGKILL.  Returns true when the
+ * leader was reaped here (its status in *st).
+ */
+static bool
+kill_group(pid_t pid, int *st)
+{
+	bool reaped = false;
+
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 20 && !reaped; i++) {
+		if (waitpid(pid, st, WNOHANG) == pid)
+			reaped = true;
+		else
+			sleep_us(10 * 1000);
+	}
+	kill(-pid, SIGKILL);
+	return reaped;
+}
+
+int
+proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
+{
+	int pfd[2], efd[2];
+	char **env;
+	pid_t pid;
+	int64_t t0 = now_mono_us();
+	char *sh_argv[] = { "/bin/sh", "-c", (char *)spec->shell, NULL };
+	char *const *argv = spec->shell ? sh_argv : spec->argv;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->tail, 0);
+	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0)
+		return seterr_errno(errp, "cannot create a pipe");
+	env = build_env(spec->env);
+	pid = fork();
+	if (pid < 0) {
+		free(env);
+		close(pfd[0]); close(pfd[1]); close(efd[0]); close(efd[1]);
+		return seterr_errno(errp, "cannot fork");
+	}
+	if (pid == 0) {
+		/* Child: only async-signal-safe calls from here to exec. */
+		int devnull = open("/dev/null", O_RDONLY);
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		if (spec->cwd && chdir(spec->cwd) != 0) {
+			int e = errno;
+			(void)!write(efd[1], &e, sizeof(e));
+			_exit(127);
+		}
+		execvpe(argv[0], argv, env);
+		int e = errno;
+		(void)!write(efd[1], &e, sizeof(e));
+		_exit(127);
+	}
+	/* Parent: make the group ours too, so a kill cannot race exec. */
+	setpgid(pid, pid);
+	if (spec->pgid_out)
+		*spec->pgid_out = pid;
+	free(env);
+	close(pfd[1]);
+	close(efd[1]);
+
+	struct buf tail = BUF_INIT;
+	char chunk[16384];
+	bool open_ = true;
+	while (open_) {
+		int wait_ms = 100;
+		if (spec->timeout_us > 0) {
+			int64_t left = t0 + spec->timeout_us - now_mono_us();
+			if (left <= 0) {
+				r->timed_out = true;
+				break;
+			}
+			if (left / 1000 < wait_ms)
+				wait_ms = (int)(left / 1000) + 1;
+		}
+		if (spec->should_stop && spec->should_stop(spec->arg)) {
+			r->stopped = true;
+			break;
+		}
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int n = poll(&p, 1, wait_ms);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n <= 0)
+			continue;
+		ssize_t got = read(pfd[0], chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			open_ = false;
+			break;
+		}
+		if (spec->on_output)
+			spec->on_output(chunk, (size_t)got, spec->arg);
+		buf_add(&tail, chunk, (size_t)got);
+		/* Keep memory bounded: trim to the tail in big steps. */
+		if (spec->tail_max && tail.len > 2 * spec->tail_max + 65536)
+			buf_keep_tail(&tail, spec->tail_max);
+	}
+	int st = 0;
+	bool reaped = false;
+	if (r->timed_out || r->stopped)
+		reaped = kill_group(pid, &st);
+	close(pfd[0]);
+	while (!reaped && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	/* Reap the rest of the group if the leader left children behind. */
+	if (r->timed_out || r->stopped)
+		kill(-pid, SIGKILL);
+	int exec_errno = 0;
+	if (read(efd[0], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
+		r->spawn_failed = true;
+		buf_reset(&tail);
+		buf_addf(&tail, "cannot run '%s': %s", spec->cwd && exec_errno ==
+		    ENOENT && access(argv[0], F_OK) == 0 ? spec->cwd : argv[0],
+		    strerror(exec_errno));
+	}
+	close(efd[0]);
+	if (WIFEXITED(st)) {
+		r->exit_code = WEXITSTATUS(st);
+	} else if (WIFSIGNALED(st)) {
+		r->exit_code = -1;
+		r->signal = WTERMSIG(st);
+	}
+	if (spec->tail_max)
+		buf_keep_tail(&tail, spec->tail_max);
+	r->tail = tail;
+	r->duration_us = now_mono_us() - t0;
+	return 0;
+}
+
+char *
+proc_describe(const struct proc_result *r, int64_t timeout_us)
+{
+	if (r->spawn_failed)
+		return xstrdup(r->tail.s);
+	if (r->timed_out) {
+		char *d = fmt_duration(timeout_us);
+		char *s = xasprintf("timed out after %s; process group killed", d);
+		free(d);
+		return s;
+	}
+	if (r->stopped)
+		return xstrdup("stopped; process group killed");
+	if (r->signal)
+		return xasprintf("killed by signal %d (%s)", r->signal,
+		    strsignal(r->signal));
+	return xasprintf("exited with status %d", r->exit_code);
+}

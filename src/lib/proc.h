@@ -1,0 +1,54 @@
+/*
+ * proc.h - running a command (argv or /bin/sh -c) in its own process group
+ * with a deadline, its output captured.
+ *
+ * The child gets a new process group so that a timeout or a signal stops
+ * everything it started (`sh -c 'a | b'` included), not just the shell.
+ * stdout and stderr are merged into one pipe, in the order written.
+ */
+#ifndef CUTOVER_PROC_H
+#define CUTOVER_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct proc_spec {
+	char *const	*argv;		/* argv[0] looked up in PATH; or: */
+	const char	*shell;		/* run with /bin/sh -c */
+	const char *const *env;		/* extra "K=V" entries, NULL-terminated */
+	const char	*cwd;		/* NULL: inherit */
+	int64_t		 timeout_us;	/* 0: no deadline */
+	size_t		 tail_max;	/* bytes of output kept (tail) */
+	/* Called with each chunk of output as it arrives (may be NULL). */
+	void		(*on_output)(const char *data, size_t n, void *arg);
+	void		*arg;
+	/* Set to the child's pid/pgid as soon as it exists (may be NULL). */
+	volatile pid_t	*pgid_out;
+	/* Polled every 100ms; returning true stops the child (may be NULL). */
+	bool		(*should_stop)(void *arg);
+};
+
+struct proc_result {
+	int		 exit_code;	/* -1 when killed by a signal */
+	int		 signal;	/* the signal, or 0 */
+	bool		 timed_out;
+	bool		 stopped;	/* should_stop said so */
+	bool		 spawn_failed;	/* exec failed: message in tail */
+	int64_t		 duration_us;
+	struct buf	 tail;		/* last tail_max bytes of output */
+};
+
+/*
+ * Run spec; fills *r (release r->tail with buf_release).  Returns 0 when
+ * the command ran (whatever its exit status), -1 with *errp when it
+ * could not be started.
+ */
+int	 proc_run(const struct proc_spec *spec, struct proc_result *r,
+	    char **errp);
+/* "exited with status 3", "killed by SIGKILL", "timed out after 5s" */
+char	*proc_describe(const struct proc_result *r, int64_t timeout_us);
+
+#endif

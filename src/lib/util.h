@@ -1,0 +1,51 @@
+/*
+ * util.h - small helpers shared by every room: clocks, string lists,
+ * word splitting, and "did you mean" suggestions.
+ */
+#ifndef CUTOVER_UTIL_H
+#define CUTOVER_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Microseconds on the monotonic clock (for durations and deadlines). */
+int64_t	 now_mono_us(void);
+/* Microseconds since the epoch (for timestamps shown to people). */
+int64_t	 now_wall_us(void);
+/* "2026-11-22T01:47:54.123Z" into a new string. */
+char	*fmt_time_iso(int64_t wall_us);
+void	 sleep_us(int64_t us);
+
+/* A NULL-terminated array of owned strings. */
+struct strlist {
+	char	**v;
+	size_t	  n, cap;
+};
+#define STRLIST_INIT { 0 }
+void	 strlist_push(struct strlist *l, const char *s);	/* copies s */
+void	 strlist_push_owned(struct strlist *l, char *s);
+bool	 strlist_has(const struct strlist *l, const char *s);
+void	 strlist_release(struct strlist *l);
+/* Split "a,b, c" at commas (trimmed, empty parts dropped) into l. */
+void	 strlist_split(struct strlist *l, const char *s, char sep);
+/* Joined with sep into a new string. */
+char	*strlist_join(const struct strlist *l, const char *sep);
+
+/*
+ * Split a command line into argv the way a shell splits words, without
+ * any expansion: whitespace separates, '...' is literal, "..." allows \" \\
+ * \$ and \`, a backslash outside quotes escapes the next character.
+ * Returns 0, or -1 with *errp for an unclosed quote.
+ */
+int	 split_words(const char *s, struct strlist *out, char **errp);
+
+/* The candidate nearest to s by edit distance, or NULL if none is close. */
+const char *nearest(const char *s, const char *const *cands, size_t n);
+
+/* Does s end with suffix? */
+bool	 ends_with(const char *s, const char *suffix);
+/* Case-insensitive substring search. */
+const char *strcasestr_(const char *hay, const char *needle);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * out.h - output formats for check results.
+ *
+ * A format is one file in src/out/ exporting a `const struct out_format`,
+ * listed in out_formats[] (src/out.c).  emit() writes every result of one
+ * run to f.  Results reach emit() already redacted (results_redact), so a
+ * format never sees a secret.
+ */
+#ifndef CUTOVER_OUT_H
+#define CUTOVER_OUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "check.h"
+
+struct out_ctx {
+	const char	*plan_name;
+	bool		 color;		/* ANSI colours (text only) */
+	int64_t		 started_wall_us;
+	int64_t		 duration_us;	/* the whole run */
+};
+
+struct out_format {
+	const char	*name;
+	void		(*emit)(FILE *f, const struct result *rs, size_t n,
+			    const struct out_ctx *cx);
+};
+
+const struct out_format *out_find(const char *name);
+/* "text, json, junit, tap, prometheus" */
+const char *const *out_names(size_t *n);
+/* Replace secrets in every string of every result. */
+void	 results_redact(struct result *rs, size_t n);
+/* Should text output be coloured on this stream (TTY, NO_COLOR)? */
+bool	 out_want_color(FILE *f);
+
+#endif

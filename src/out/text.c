@@ -1,0 +1,110 @@
+/*
+ * text.c - an aligned table for people; colour only on a terminal.
+ *
+ *   STATUS  CHECK          KIND   OBSERVED  TIME    MESSAGE
+ *   pass    mysql-private  tcp    0.21ms    0.3ms   connected to ...
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/util.h"
+#include "../lib/xmalloc.h"
+#include "../out.h"
+
+static const char *
+colour(enum status s)
+{
+	switch (s) {
+	case ST_PASS: return "\033[32m";
+	case ST_WARN: return "\033[33m";
+	case ST_FAIL: return "\033[31;1m";
+	case ST_SKIP: return "\033[36m";
+	}
+	return "";
+}
+
+/* Display width of a UTF-8 string: count code points, not bytes. */
+static size_t
+width(const char *s)
+{
+	size_t w = 0;
+
+	for (; s && *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+static void
+pad(FILE *f, const char *s, size_t w)
+{
+	fputs(s ? s : "", f);
+	for (size_t i = width(s); i < w; i++)
+		fputc(' ', f);
+}
+
+static void
+text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
+{
+	size_t wid = 5, wkind = 4, wobs = 8;
+	size_t counts[4] = { 0 };
+	char **dur = xcalloc(n + 1, sizeof(*dur));
+
+	for (size_t i = 0; i < n; i++) {
+		size_t w = width(rs[i].check->id);
+		if (w > wid)
+			wid = w;
+		w = width(rs[i].check->kind->name);
+		if (w > wkind)
+			wkind = w;
+		w = width(rs[i].observed);
+		if (w > wobs)
+			wobs = w < 24 ? w : 24;
+		dur[i] = fmt_duration(rs[i].duration_us);
+		counts[rs[i].status]++;
+	}
+	fprintf(f, "%-6s  ", "STATUS");
+	pad(f, "CHECK", wid + 2);
+	pad(f, "KIND", wkind + 2);
+	pad(f, "OBSERVED", wobs + 2);
+	pad(f, "TIME", 10);
+	fputs("MESSAGE\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct result *r = &rs[i];
+		if (cx->color)
+			fprintf(f, "%s%-6s\033[0m  ", colour(r->status),
+			    status_name(r->status));
+		else
+			fprintf(f, "%-6s  ", status_name(r->status));
+		pad(f, r->check->id, wid + 2);
+		pad(f, r->check->kind->name, wkind + 2);
+		pad(f, r->observed ? r->observed : "-", wobs + 2);
+		pad(f, dur[i], 10);
+		fputs(r->message ? r->message : "", f);
+		if (r->threshold && *r->threshold)
+			fprintf(f, " [%s]", r->threshold);
+		if (r->attempts > 1)
+			fprintf(f, " (%d attempts)", r->attempts);
+		fputc('\n', f);
+		if (r->detail && *r->detail) {
+			const char *p = r->detail;
+			while (*p) {
+				size_t len = strcspn(p, "\n");
+				fprintf(f, "%8s%.*s\n", "", (int)len, p);
+				p += len;
+				if (*p == '\n')
+					p++;
+			}
+		}
+	}
+	char *total = fmt_duration(cx->duration_us);
+	fprintf(f, "\n%zu check%s: %zu pass, %zu warn, %zu fail, %zu skip in %s\n",
+	    n, n == 1 ? "" : "s", counts[ST_PASS], counts[ST_WARN],
+	    counts[ST_FAIL], counts[ST_SKIP], total);
+	free(total);
+	for (size_t i = 0; i < n; i++)
+		free(dur[i]);
+	free(dur);
+}
+
+const struct out_format out_text = { .name = "text", .emit = text_emit };

@@ -1,0 +1,1451 @@
+/*
+ * plan.c - YAML -> struct plan, with every error at FILE:LINE:COL.
+ *
+ * libyaml's document loader gives us a node graph with start marks; we
+ * walk it section by section.  Errors never stop the walk: each is
+ * appended to cx->errs and the caller sees all of them at once.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libgen.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+
+#include "check.h"
+#include "lib/error.h"
+#include "lib/redact.h"
+#include "lib/xmalloc.h"
+#include "plan.h"
+
+#define PLAN_MAX_BYTES	(16u << 20)	/* a plan is a document, not data */
+
+struct pctx {
+	const char	*file;
+	yaml_document_t	*doc;
+	struct plan	*plan;
+	struct buf	 errs;
+	size_t		 nerrs;
+	struct buf	 warns;
+	struct strlist	 check_ids;	/* collected before checks parse */
+	struct strlist	 step_ids;
+};
+
+static const char *const top_keys[] = {
+	"cutover", "name", "description", "vars", "secrets", "targets",
+	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
+	NULL
+};
+static const char *const check_common_keys[] = {
+	"id", "kind", "title", "description", "timeout", "retries",
+	"retry_interval", "needs", NULL
+};
+static const char *const risk_keys[] = {
+	"id", "title", "description", "level", "probability", "impact",
+	"causes", "mitigated_by", "recovery", "owner", NULL
+};
+static const char *const phase_keys[] = {
+	"id", "title", "description", "checks", "steps", "gate", "window",
+	"watch", "rollback_if", NULL
+};
+static const char *const step_keys[] = {
+	"id", "title", "description", "run", "shell", "undo", "env", "cwd",
+	"timeout", "retries", "retry_interval", "idempotent", "downtime", NULL
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void
+vreport(struct pctx *cx, struct buf *to, yaml_node_t *n, const char *what,
+    const char *fmt, va_list ap)
+{
+	size_t line = n ? n->start_mark.line + 1 : 1;
+	size_t col = n ? n->start_mark.column + 1 : 1;
+
+	buf_addf(to, "%s:%zu:%zu: %s", cx->file, line, col, what);
+	buf_vaddf(to, fmt, ap);
+	buf_addc(to, '\n');
+}
+
+void
+pn_error(struct pctx *cx, yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(cx, &cx->errs, n, "", fmt, ap);
+	va_end(ap);
+	cx->nerrs++;
+}
+
+void
+pn_warn(struct pctx *cx, yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(cx, &cx->warns, n, "warning: ", fmt, ap);
+	va_end(ap);
+	cx->plan->nwarnings++;
+}
+
+struct plan *
+pn_plan(struct pctx *cx)
+{
+	return cx->plan;
+}
+
+/* ---- node access ----------------------------------------------------- */
+
+bool
+pn_is_map(yaml_node_t *n)
+{
+	return n && n->type == YAML_MAPPING_NODE;
+}
+
+bool
+pn_is_seq(yaml_node_t *n)
+{
+	return n && n->type == YAML_SEQUENCE_NODE;
+}
+
+static bool
+is_scalar(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE;
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+size_t
+pn_seq_len(yaml_node_t *n)
+{
+	if (!pn_is_seq(n))
+		return 0;
+	return (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+}
+
+yaml_node_t *
+pn_seq_item(struct pctx *cx, yaml_node_t *n, size_t i)
+{
+	return yaml_document_get_node(cx->doc,
+	    n->data.sequence.items.start[i]);
+}
+
+size_t
+pn_map_len(yaml_node_t *n)
+{
+	if (!pn_is_map(n))
+		return 0;
+	return (size_t)(n->data.mapping.pairs.top -
+	    n->data.mapping.pairs.start);
+}
+
+const char *
+pn_map_key(struct pctx *cx, yaml_node_t *n, size_t i, yaml_node_t **value)
+{
+	yaml_node_pair_t *pr = n->data.mapping.pairs.start + i;
+	yaml_node_t *k = yaml_document_get_node(cx->doc, pr->key);
+
+	*value = yaml_document_get_node(cx->doc, pr->value);
+	return is_scalar(k) ? scalar(k) : NULL;
+}
+
+yaml_node_t *
+pn_get(struct pctx *cx, yaml_node_t *map, const char *key)
+{
+	size_t n = pn_map_len(map);
+
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *v;
+		const char *k = pn_map_key(cx, map, i, &v);
+		if (k && strcmp(k, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * Report keys of map that are not in allowed[] (or extra[]), and
+ * duplicate keys.  With both lists NULL, any key is allowed (free-form
+ * maps such as vars: and env:) and only duplicates are reported.
+ */
+static void
+check_keys(struct pctx *cx, yaml_node_t *map, const char *const *allowed,
+    const char *const *extra, const char *where)
+{
+	const char *all[128];
+	size_t na = 0;
+	size_t n = pn_map_len(map);
+
+	for (size_t i = 0; allowed && allowed[i] && na < 127; i++)
+		all[na++] = allowed[i];
+	for (size_t i = 0; extra && extra[i] && na < 127; i++)
+		all[na++] = extra[i];
+	all[na] = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t *pr = map->data.mapping.pairs.start + i;
+		yaml_node_t *k = yaml_document_get_node(cx->doc, pr->key);
+		if (!is_scalar(k)) {
+			pn_error(cx, k, "%s: keys must be plain strings", where);
+			continue;
+		}
+		bool ok = allowed == NULL && extra == NULL;
+		for (size_t j = 0; j < na; j++)
+			ok |= strcmp(all[j], scalar(k)) == 0;
+		if (!ok) {
+			const char *near = nearest(scalar(k), all, na);
+			if (near)
+				pn_error(cx, k, "unknown key '%s' in %s (did you "
+				    "mean '%s'?)", scalar(k), where, near);
+			else
+				pn_error(cx, k, "unknown key '%s' in %s",
+				    scalar(k), where);
+		}
+		for (size_t j = 0; j < i; j++) {
+			yaml_node_pair_t *pj = map->data.mapping.pairs.start + j;
+			yaml_node_t *kj = yaml_document_get_node(cx->doc, pj->key);
+			if (is_scalar(kj) && strcmp(scalar(kj), scalar(k)) == 0) {
+				pn_error(cx, k, "duplicate key '%s' in %s",
+				    scalar(k), where);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- interpolation --------------------------------------------------- */
+
+static const char *
+var_value(struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nvars; i++)
+		if (strcmp(p->vars[i].key, name) == 0)
+			return p->vars[i].value;
+	return NULL;
+}
+
+/*
+ * Expand ${var}, ${env:NAME} and ${env:NAME:-default}; "$$" is a literal
+ * "$".  Returns NULL after reporting an error at n.
+ */
+static char *
+interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '$' && p[1] == '$') {
+			buf_addc(&b, '$');
+			p++;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		const char *e = strchr(p + 2, '}');
+		if (e == NULL) {
+			pn_error(cx, n, "unclosed '${' in '%s'", s);
+			goto fail;
+		}
+		char *ref = xstrndup(p + 2, (size_t)(e - p - 2));
+		if (strncmp(ref, "env:", 4) == 0) {
+			char *name = ref + 4;
+			char *dflt = strstr(name, ":-");
+			if (dflt) {
+				*dflt = '\0';
+				dflt += 2;
+			}
+			const char *v = *name ? getenv(name) : NULL;
+			if (v == NULL && dflt == NULL) {
+				pn_error(cx, n, "environment variable '%s' is not "
+				    "set (write ${env:%s:-default} for a default)",
+				    name, name);
+				free(ref);
+				goto fail;
+			}
+			buf_adds(&b, v ? v : dflt);
+		} else {
+			const char *v = var_value(cx->plan, ref);
+			if (v == NULL) {
+				const char *names[64];
+				size_t k = 0;
+				for (; k < cx->plan->nvars && k < 63; k++)
+					names[k] = cx->plan->vars[k].key;
+				const char *near = nearest(ref, names, k);
+				if (near)
+					pn_error(cx, n, "undefined variable '%s' "
+					    "(did you mean '%s'?)", ref, near);
+				else
+					pn_error(cx, n, "undefined variable '%s' "
+					    "(define it under vars:, or use "
+					    "${env:%s})", ref, ref);
+				free(ref);
+				goto fail;
+			}
+			buf_adds(&b, v);
+		}
+		free(ref);
+		p = e;
+	}
+	return buf_detach(&b);
+fail:
+	buf_release(&b);
+	return NULL;
+}
+
+/* ---- typed accessors ------------------------------------------------- */
+
+char *
+pn_str(struct pctx *cx, yaml_node_t *n, const char *key)
+{
+	if (n == NULL)
+		return NULL;
+	if (!is_scalar(n)) {
+		pn_error(cx, n, "'%s' must be a string", key);
+		return NULL;
+	}
+	return interpolate(cx, n, scalar(n));
+}
+
+char *
+pn_req_str(struct pctx *cx, yaml_node_t *map, const char *key)
+{
+	yaml_node_t *n = pn_get(cx, map, key);
+
+	if (n == NULL) {
+		pn_error(cx, map, "missing '%s'", key);
+		return NULL;
+	}
+	char *s = pn_str(cx, n, key);
+	if (s && *s == '\0') {
+		pn_error(cx, n, "'%s' is empty", key);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+pn_bool(struct pctx *cx, yaml_node_t *n, const char *key, bool *out)
+{
+	static const char *const t[] = { "true", "yes", "on", "True", "TRUE",
+	    "Yes", "YES", "On", "ON", NULL };
+	static const char *const f[] = { "false", "no", "off", "False",
+	    "FALSE", "No", "NO", "Off", "OFF", NULL };
+
+	if (n == NULL)
+		return 0;
+	if (is_scalar(n)) {
+		for (int i = 0; t[i]; i++)
+			if (strcmp(scalar(n), t[i]) == 0)
+				return *out = true, 0;
+		for (int i = 0; f[i]; i++)
+			if (strcmp(scalar(n), f[i]) == 0)
+				return *out = false, 0;
+	}
+	pn_error(cx, n, "'%s' must be true or false", key);
+	return -1;
+}
+
+#define PN_TYPED(call)							\
+	do {								\
+		char *s_ = pn_str(cx, n, key);				\
+		char *e_ = NULL;					\
+		int rc_;						\
+		if (s_ == NULL)						\
+			return -1;					\
+		rc_ = (call);						\
+		if (rc_ != 0)						\
+			pn_error(cx, n, "'%s': %s", key, e_);		\
+		free(e_);						\
+		free(s_);						\
+		return rc_;						\
+	} while (0)
+
+int
+pn_int(struct pctx *cx, yaml_node_t *n, const char *key, long long min,
+    long long max, long long *out)
+{
+	if (n == NULL)
+		return 0;
+	PN_TYPED(parse_int(s_, min, max, out, &e_));
+}
+
+int
+pn_duration(struct pctx *cx, yaml_node_t *n, const char *key, int64_t *us)
+{
+	if (n == NULL)
+		return 0;
+	PN_TYPED(parse_duration(s_, us, &e_));
+}
+
+int
+pn_size(struct pctx *cx, yaml_node_t *n, const char *key, uint64_t *bytes)
+{
+	if (n == NULL)
+		return 0;
+	PN_TYPED(parse_size(s_, bytes, &e_));
+}
+
+int
+pn_cmp(struct pctx *cx, yaml_node_t *n, const char *key, struct cmp *c)
+{
+	if (n == NULL)
+		return 0;
+	PN_TYPED(cmp_parse(s_, c, &e_));
+}
+
+int
+pn_strlist(struct pctx *cx, yaml_node_t *n, const char *key,
+    struct strlist *out)
+{
+	int rc = 0;
+
+	if (n == NULL)
+		return 0;
+	if (is_scalar(n)) {
+		char *s = pn_str(cx, n, key);
+		if (s == NULL)
+			return -1;
+		strlist_push_owned(out, s);
+		return 0;
+	}
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'%s' must be a list of strings", key);
+		return -1;
+	}
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *it = pn_seq_item(cx, n, i);
+		char *s = pn_str(cx, it, key);
+		if (s == NULL) {
+			rc = -1;
+			continue;
+		}
+		strlist_push_owned(out, s);
+	}
+	return rc;
+}
+
+int
+pn_tiers(struct pctx *cx, yaml_node_t *n, const char *key, struct tiers *t)
+{
+	static const char *const keys[] = { "expect", "warn", "crit", NULL };
+	int rc = 0;
+
+	t->set = false;
+	t->expect = t->warn = t->crit = -1;
+	if (n == NULL)
+		return 0;
+	if (!pn_is_map(n)) {
+		pn_error(cx, n, "'%s' must be a map like {expect: 2ms, warn: "
+		    "5ms, crit: 10ms}", key);
+		return -1;
+	}
+	check_keys(cx, n, keys, NULL, key);
+	rc |= pn_duration(cx, pn_get(cx, n, "expect"), "expect", &t->expect);
+	rc |= pn_duration(cx, pn_get(cx, n, "warn"), "warn", &t->warn);
+	rc |= pn_duration(cx, pn_get(cx, n, "crit"), "crit", &t->crit);
+	if (rc == 0 && t->warn < 0 && t->crit < 0) {
+		pn_error(cx, n, "'%s' needs at least one of warn or crit", key);
+		return -1;
+	}
+	if (rc == 0 && t->warn >= 0 && t->crit >= 0 && t->warn > t->crit) {
+		pn_error(cx, n, "'%s': warn must not be above crit", key);
+		return -1;
+	}
+	t->set = rc == 0;
+	return rc ? -1 : 0;
+}
+
+int
+pn_command(struct pctx *cx, yaml_node_t *n, const char *key, bool shell,
+    struct command *cmd)
+{
+	if (n == NULL)
+		return 0;
+	if (shell) {
+		cmd->shell = pn_str(cx, n, key);
+		if (cmd->shell && *cmd->shell == '\0') {
+			pn_error(cx, n, "'%s' is empty", key);
+			return -1;
+		}
+		return cmd->shell ? 0 : -1;
+	}
+	if (pn_is_seq(n)) {
+		if (pn_seq_len(n) == 0) {
+			pn_error(cx, n, "'%s' is an empty list", key);
+			return -1;
+		}
+		return pn_strlist(cx, n, key, &cmd->argv);
+	}
+	char *s = pn_str(cx, n, key);
+	char *e = NULL;
+	if (s == NULL)
+		return -1;
+	if (split_words(s, &cmd->argv, &e) != 0) {
+		pn_error(cx, n, "'%s': %s", key, e);
+		free(e);
+		free(s);
+		return -1;
+	}
+	free(s);
+	if (cmd->argv.n == 0) {
+		pn_error(cx, n, "'%s' is empty", key);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pn_kvmap(struct pctx *cx, yaml_node_t *n, const char *key, struct kv **out,
+    size_t *nout)
+{
+	size_t cap = 0;
+	int rc = 0;
+
+	if (n == NULL)
+		return 0;
+	if (!pn_is_map(n)) {
+		pn_error(cx, n, "'%s' must be a map of NAME: value", key);
+		return -1;
+	}
+	check_keys(cx, n, NULL, NULL, key);	/* duplicates only */
+	for (size_t i = 0; i < pn_map_len(n); i++) {
+		yaml_node_t *v;
+		const char *k = pn_map_key(cx, n, i, &v);
+		if (k == NULL)
+			continue;
+		char *s = pn_str(cx, v, k);
+		if (s == NULL) {
+			rc = -1;
+			continue;
+		}
+		struct kv item = { xstrdup(k), s };
+		ARR_PUSH(*out, *nout, cap, item);
+	}
+	return rc;
+}
+
+const struct url *
+pn_target(struct pctx *cx, yaml_node_t *map, const char *key, bool required)
+{
+	yaml_node_t *n = pn_get(cx, map, key);
+	struct plan *p = cx->plan;
+
+	if (n == NULL) {
+		if (required)
+			pn_error(cx, map, "missing '%s'", key);
+		return NULL;
+	}
+	char *s = pn_str(cx, n, key);
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->ntargets; i++) {
+		if (strcmp(p->targets[i]->id, s) == 0) {
+			free(s);
+			/* A target whose URL failed to parse was reported. */
+			return p->targets[i]->url.scheme ? &p->targets[i]->url :
+			    NULL;
+		}
+	}
+	if (url_like(s)) {
+		/* An inline URL becomes an anonymous target owned by the plan. */
+		struct url u;
+		char *e = NULL;
+		if (url_parse(s, &u, &e) != 0) {
+			pn_error(cx, n, "%s", e);
+			free(e);
+			url_free(&u);
+			free(s);
+			return NULL;
+		}
+		/* Targets are held by pointer, so earlier ones never move. */
+		struct target *t = xcalloc(1, sizeof(*t));
+		p->targets = xreallocarray(p->targets, p->ntargets + 1,
+		    sizeof(*p->targets));
+		p->targets[p->ntargets++] = t;
+		t->id = xasprintf("%s", u.safe);
+		t->url = u;
+		t->line = (int)n->start_mark.line + 1;
+		t->col = (int)n->start_mark.column + 1;
+		free(s);
+		return &t->url;
+	}
+	const char *names[64];
+	size_t k = 0;
+	for (; k < p->ntargets && k < 63; k++)
+		names[k] = p->targets[k]->id;
+	const char *near = nearest(s, names, k);
+	if (near)
+		pn_error(cx, n, "undefined target '%s' (did you mean '%s'?)", s,
+		    near);
+	else
+		pn_error(cx, n, "undefined target '%s' (define it under "
+		    "targets:, or give a URL)", s);
+	free(s);
+	return NULL;
+}
+
+/* ---- sections -------------------------------------------------------- */
+
+static bool
+valid_id(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+/* Read `id:`; checks syntax and uniqueness against seen. */
+static char *
+read_id(struct pctx *cx, yaml_node_t *map, const char *what,
+    struct strlist *seen)
+{
+	char *id = pn_req_str(cx, map, "id");
+
+	if (id == NULL)
+		return NULL;
+	if (!valid_id(id)) {
+		pn_error(cx, pn_get(cx, map, "id"), "%s id '%s' may contain only "
+		    "letters, digits, '.', '_' and '-'", what, id);
+		free(id);
+		return NULL;
+	}
+	if (seen) {
+		if (strlist_has(seen, id)) {
+			pn_error(cx, pn_get(cx, map, "id"), "duplicate %s id '%s'",
+			    what, id);
+			free(id);
+			return NULL;
+		}
+		strlist_push(seen, id);
+	}
+	return id;
+}
+
+static void
+load_vars(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+	size_t cap = 0;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_map(n)) {
+		pn_error(cx, n, "'vars' must be a map of name: value");
+		return;
+	}
+	check_keys(cx, n, NULL, NULL, "vars");
+	for (size_t i = 0; i < pn_map_len(n); i++) {
+		yaml_node_t *v;
+		const char *k = pn_map_key(cx, n, i, &v);
+		if (k == NULL)
+			continue;
+		if (!valid_id(k) || strncmp(k, "env", 3) == 0) {
+			pn_error(cx, v, "bad variable name '%s'", k);
+			continue;
+		}
+		/* Later vars may use earlier ones. */
+		char *s = pn_str(cx, v, k);
+		if (s == NULL)
+			continue;
+		struct kv item = { xstrdup(k), s };
+		ARR_PUSH(p->vars, p->nvars, cap, item);
+	}
+}
+
+static void
+load_secrets(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+
+	if (n == NULL)
+		return;
+	pn_strlist(cx, n, "secrets", &p->secrets);
+	for (size_t i = 0; i < p->secrets.n; i++) {
+		const char *name = p->secrets.v[i];
+		const char *v = var_value(p, name);
+		if (v)
+			redact_add(v);
+		v = getenv(name);
+		if (v)
+			redact_add(v);
+	}
+}
+
+static void
+load_targets(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_map(n)) {
+		pn_error(cx, n, "'targets' must be a map of name: URL");
+		return;
+	}
+	size_t len = pn_map_len(n);
+	p->targets = xcalloc(len + 1, sizeof(*p->targets));
+	for (size_t i = 0; i < len; i++)
+		p->targets[i] = NULL;
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *v;
+		const char *k = pn_map_key(cx, n, i, &v);
+		if (k == NULL)
+			continue;
+		if (!valid_id(k)) {
+			pn_error(cx, v, "bad target name '%s'", k);
+			continue;
+		}
+		bool dup = false;
+		for (size_t j = 0; j < p->ntargets; j++)
+			dup |= strcmp(p->targets[j]->id, k) == 0;
+		if (dup) {
+			pn_error(cx, v, "duplicate target '%s'", k);
+			continue;
+		}
+		char *s = pn_str(cx, v, k);
+		if (s == NULL)
+			continue;
+		struct target *t = xcalloc(1, sizeof(*t));
+		char *e = NULL;
+		p->targets[p->ntargets++] = t;
+		t->id = xstrdup(k);
+		t->line = (int)v->start_mark.line + 1;
+		t->col = (int)v->start_mark.column + 1;
+		if (url_parse(s, &t->url, &e) != 0) {
+			pn_error(cx, v, "target '%s': %s", k, e);
+			free(e);
+			url_free(&t->url);
+		}
+		free(s);
+	}
+}
+
+static void
+load_checks(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+	struct strlist seen = STRLIST_INIT;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'checks' must be a list");
+		return;
+	}
+	/* Ids first, so that `needs` may point forward. */
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *c = pn_seq_item(cx, n, i);
+		yaml_node_t *id = pn_get(cx, c, "id");
+		if (is_scalar(id))
+			strlist_push(&cx->check_ids, scalar(id));
+	}
+	p->checks = xcalloc(pn_seq_len(n) + 1, sizeof(*p->checks));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *cn = pn_seq_item(cx, n, i);
+		if (!pn_is_map(cn)) {
+			pn_error(cx, cn, "a check must be a map with id and kind");
+			continue;
+		}
+		char *id = read_id(cx, cn, "check", &seen);
+		char *kname = pn_req_str(cx, cn, "kind");
+		const struct check_kind *kind = kname ? check_kind_find(kname) : NULL;
+		if (kname && kind == NULL) {
+			size_t nk;
+			const char *const *names = check_kind_names(&nk);
+			const char *near = nearest(kname, names, nk);
+			if (near)
+				pn_error(cx, pn_get(cx, cn, "kind"), "unknown check "
+				    "kind '%s' (did you mean '%s'?)", kname, near);
+			else
+				pn_error(cx, pn_get(cx, cn, "kind"), "unknown check "
+				    "kind '%s'", kname);
+		}
+		free(kname);
+		if (kind)
+			check_keys(cx, cn, check_common_keys, kind->keys, "check");
+		if (id == NULL || kind == NULL) {
+			free(id);
+			continue;
+		}
+		struct check *c = &p->checks[p->nchecks++];
+		c->id = id;
+		c->kind = kind;
+		c->plan = p;
+		c->line = (int)cn->start_mark.line + 1;
+		c->col = (int)cn->start_mark.column + 1;
+		c->timeout_us = CHECK_DEFAULT_TIMEOUT;
+		c->retry_interval_us = US_PER_S;
+		c->title = pn_str(cx, pn_get(cx, cn, "title"), "title");
+		pn_duration(cx, pn_get(cx, cn, "timeout"), "timeout", &c->timeout_us);
+		if (c->timeout_us <= 0) {
+			pn_error(cx, pn_get(cx, cn, "timeout"), "'timeout' must be "
+			    "above zero");
+			c->timeout_us = CHECK_DEFAULT_TIMEOUT;
+		}
+		long long r = 0;
+		pn_int(cx, pn_get(cx, cn, "retries"), "retries", 0, 100, &r);
+		c->retries = (int)r;
+		pn_duration(cx, pn_get(cx, cn, "retry_interval"), "retry_interval",
+		    &c->retry_interval_us);
+		yaml_node_t *needs = pn_get(cx, cn, "needs");
+		pn_strlist(cx, needs, "needs", &c->needs);
+		for (size_t j = 0; j < c->needs.n; j++) {
+			if (!strlist_has(&cx->check_ids, c->needs.v[j]))
+				pn_error(cx, needs, "check '%s' needs undefined "
+				    "check '%s'", c->id, c->needs.v[j]);
+			else if (strcmp(c->needs.v[j], c->id) == 0)
+				pn_error(cx, needs, "check '%s' needs itself", c->id);
+		}
+		if (kind->parse(cx, cn, c) != 0 && c->priv && kind->free) {
+			kind->free(c->priv);
+			c->priv = NULL;
+		}
+	}
+	strlist_release(&seen);
+}
+
+/* A list of check ids; each must be defined. */
+static void
+check_refs(struct pctx *cx, yaml_node_t *n, const char *key,
+    struct strlist *out)
+{
+	if (n == NULL)
+		return;
+	size_t before = out->n;
+	if (pn_strlist(cx, n, key, out) != 0)
+		return;
+	for (size_t i = before; i < out->n; i++) {
+		if (strlist_has(&cx->check_ids, out->v[i]))
+			continue;
+		const char *near = nearest(out->v[i],
+		    (const char *const *)cx->check_ids.v, cx->check_ids.n);
+		if (near)
+			pn_error(cx, n, "'%s' names undefined check '%s' (did you "
+			    "mean '%s'?)", key, out->v[i], near);
+		else
+			pn_error(cx, n, "'%s' names undefined check '%s'", key,
+			    out->v[i]);
+	}
+}
+
+static int
+level(struct pctx *cx, yaml_node_t *n, const char *key, bool crit_ok,
+    enum risk_level *out)
+{
+	static const char *const names[] = { "low", "medium", "high",
+	    "critical" };
+	char *s = pn_str(cx, n, key);
+
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		if ((i < 3 || crit_ok) && strcasecmp(s, names[i]) == 0) {
+			*out = (enum risk_level)i;
+			free(s);
+			return 0;
+		}
+	}
+	pn_error(cx, n, "'%s' must be one of low, medium, high%s (got '%s')",
+	    key, crit_ok ? ", critical" : "", s);
+	free(s);
+	return -1;
+}
+
+static void
+load_risks(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+	struct strlist seen = STRLIST_INIT;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'risks' must be a list");
+		return;
+	}
+	p->risks = xcalloc(pn_seq_len(n) + 1, sizeof(*p->risks));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *rn = pn_seq_item(cx, n, i);
+		if (!pn_is_map(rn)) {
+			pn_error(cx, rn, "a risk must be a map with id and title");
+			continue;
+		}
+		check_keys(cx, rn, risk_keys, NULL, "risk");
+		char *id = read_id(cx, rn, "risk", &seen);
+		if (id == NULL)
+			continue;
+		struct risk *r = &p->risks[p->nrisks++];
+		r->id = id;
+		r->line = (int)rn->start_mark.line + 1;
+		r->col = (int)rn->start_mark.column + 1;
+		r->title = pn_req_str(cx, rn, "title");
+		yaml_node_t *lv = pn_get(cx, rn, "level");
+		if (lv == NULL)
+			pn_error(cx, rn, "risk '%s': missing 'level' (critical, "
+			    "high, medium or low)", id);
+		else
+			level(cx, lv, "level", true, &r->level);
+		r->probability = RISK_MEDIUM;
+		yaml_node_t *pr = pn_get(cx, rn, "probability");
+		if (pr)
+			level(cx, pr, "probability", false, &r->probability);
+		r->impact = pn_str(cx, pn_get(cx, rn, "impact"), "impact");
+		r->recovery = pn_str(cx, pn_get(cx, rn, "recovery"), "recovery");
+		pn_strlist(cx, pn_get(cx, rn, "causes"), "causes", &r->causes);
+		check_refs(cx, pn_get(cx, rn, "mitigated_by"), "mitigated_by",
+		    &r->mitigated_by);
+		if (r->level >= RISK_HIGH && r->mitigated_by.n == 0)
+			pn_warn(cx, rn, "risk '%s' is %s but has no mitigated_by "
+			    "checks", id, risk_level_name(r->level));
+	}
+	strlist_release(&seen);
+}
+
+static void
+load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
+{
+	check_keys(cx, sn, step_keys, NULL, "step");
+	s->line = (int)sn->start_mark.line + 1;
+	s->col = (int)sn->start_mark.column + 1;
+	s->title = pn_str(cx, pn_get(cx, sn, "title"), "title");
+	yaml_node_t *run = pn_get(cx, sn, "run");
+	yaml_node_t *sh = pn_get(cx, sn, "shell");
+	if (run && sh)
+		pn_error(cx, sh, "step '%s' has both 'run' and 'shell'; give one",
+		    s->id);
+	else if (!run && !sh)
+		pn_error(cx, sn, "step '%s' needs 'run' (argv) or 'shell'", s->id);
+	pn_command(cx, run, "run", false, &s->cmd);
+	pn_command(cx, sh, "shell", true, &s->cmd);
+	yaml_node_t *undo = pn_get(cx, sn, "undo");
+	if (undo) {
+		s->has_undo = true;
+		if (pn_is_map(undo)) {
+			static const char *const uk[] = { "run", "shell", NULL };
+			check_keys(cx, undo, uk, NULL, "undo");
+			yaml_node_t *ur = pn_get(cx, undo, "run");
+			yaml_node_t *us = pn_get(cx, undo, "shell");
+			if ((ur == NULL) == (us == NULL))
+				pn_error(cx, undo, "'undo' needs exactly one of "
+				    "'run' or 'shell'");
+			pn_command(cx, ur, "run", false, &s->undo);
+			pn_command(cx, us, "shell", true, &s->undo);
+		} else {
+			pn_command(cx, undo, "undo", false, &s->undo);
+		}
+	}
+	pn_kvmap(cx, pn_get(cx, sn, "env"), "env", &s->env, &s->nenv);
+	s->cwd = pn_str(cx, pn_get(cx, sn, "cwd"), "cwd");
+	pn_duration(cx, pn_get(cx, sn, "timeout"), "timeout", &s->timeout_us);
+	long long r = 0;
+	pn_int(cx, pn_get(cx, sn, "retries"), "retries", 0, 100, &r);
+	s->retries = (int)r;
+	s->retry_interval_us = US_PER_S;
+	pn_duration(cx, pn_get(cx, sn, "retry_interval"), "retry_interval",
+	    &s->retry_interval_us);
+	pn_bool(cx, pn_get(cx, sn, "idempotent"), "idempotent", &s->idempotent);
+	yaml_node_t *dt = pn_get(cx, sn, "downtime");
+	if (dt) {
+		char *v = pn_str(cx, dt, "downtime");
+		if (v && strcmp(v, "start") == 0)
+			s->downtime = DOWNTIME_START;
+		else if (v && strcmp(v, "end") == 0)
+			s->downtime = DOWNTIME_END;
+		else if (v)
+			pn_error(cx, dt, "'downtime' must be start or end (got '%s')",
+			    v);
+		free(v);
+	}
+}
+
+static struct step *
+load_steps(struct pctx *cx, yaml_node_t *n, const char *key, size_t *nout)
+{
+	struct step *steps;
+
+	*nout = 0;
+	if (n == NULL)
+		return NULL;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'%s' must be a list of steps", key);
+		return NULL;
+	}
+	steps = xcalloc(pn_seq_len(n) + 1, sizeof(*steps));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *sn = pn_seq_item(cx, n, i);
+		if (!pn_is_map(sn)) {
+			pn_error(cx, sn, "a step must be a map with id and run");
+			continue;
+		}
+		char *id = read_id(cx, sn, "step", &cx->step_ids);
+		if (id == NULL)
+			continue;
+		struct step *s = &steps[(*nout)++];
+		s->id = id;
+		load_step(cx, sn, s);
+	}
+	return steps;
+}
+
+static void
+load_phases(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+	struct strlist seen = STRLIST_INIT;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'phases' must be a list");
+		return;
+	}
+	p->phases = xcalloc(pn_seq_len(n) + 1, sizeof(*p->phases));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *pn = pn_seq_item(cx, n, i);
+		if (!pn_is_map(pn)) {
+			pn_error(cx, pn, "a phase must be a map with an id");
+			continue;
+		}
+		check_keys(cx, pn, phase_keys, NULL, "phase");
+		char *id = read_id(cx, pn, "phase", &seen);
+		if (id == NULL)
+			continue;
+		struct phase *ph = &p->phases[p->nphases++];
+		ph->id = id;
+		ph->line = (int)pn->start_mark.line + 1;
+		ph->col = (int)pn->start_mark.column + 1;
+		ph->title = pn_str(cx, pn_get(cx, pn, "title"), "title");
+		check_refs(cx, pn_get(cx, pn, "checks"), "checks", &ph->checks);
+		check_refs(cx, pn_get(cx, pn, "gate"), "gate", &ph->gate);
+		ph->steps = load_steps(cx, pn_get(cx, pn, "steps"), "steps",
+		    &ph->nsteps);
+
+		yaml_node_t *w = pn_get(cx, pn, "window");
+		ph->window.target_us = ph->window.max_us = -1;
+		if (w && !pn_is_map(w)) {
+			pn_error(cx, w, "'window' must be a map like {target: 30m, "
+			    "max: 2h}");
+		} else if (w) {
+			static const char *const wk[] = { "target", "max", NULL };
+			check_keys(cx, w, wk, NULL, "window");
+			int rc = pn_duration(cx, pn_get(cx, w, "target"), "target",
+			    &ph->window.target_us);
+			rc |= pn_duration(cx, pn_get(cx, w, "max"), "max",
+			    &ph->window.max_us);
+			if (rc == 0 && ph->window.target_us < 0 &&
+			    ph->window.max_us < 0)
+				pn_error(cx, w, "'window' needs target or max");
+			else if (rc == 0 && ph->window.target_us >= 0 &&
+			    ph->window.max_us >= 0 &&
+			    ph->window.target_us > ph->window.max_us)
+				pn_error(cx, w, "window target is above its max");
+			else if (rc == 0)
+				ph->window.set = true;
+		}
+
+		yaml_node_t *wa = pn_get(cx, pn, "watch");
+		if (wa && !pn_is_map(wa)) {
+			pn_error(cx, wa, "'watch' must be a map like {every: 30s, "
+			    "for: 4h}");
+		} else if (wa) {
+			static const char *const wk[] = { "every", "for", NULL };
+			check_keys(cx, wa, wk, NULL, "watch");
+			ph->has_watch = true;
+			ph->watch_every_us = 30 * US_PER_S;
+			pn_duration(cx, pn_get(cx, wa, "every"), "every",
+			    &ph->watch_every_us);
+			pn_duration(cx, pn_get(cx, wa, "for"), "for",
+			    &ph->watch_for_us);
+		}
+
+		yaml_node_t *rb = pn_get(cx, pn, "rollback_if");
+		if (rb && !pn_is_seq(rb)) {
+			pn_error(cx, rb, "'rollback_if' must be a list");
+		} else if (rb) {
+			static const char *const rk[] = { "check", "failing",
+			    "within", NULL };
+			ph->rollback_if = xcalloc(pn_seq_len(rb) + 1,
+			    sizeof(*ph->rollback_if));
+			for (size_t j = 0; j < pn_seq_len(rb); j++) {
+				yaml_node_t *it = pn_seq_item(cx, rb, j);
+				if (!pn_is_map(it)) {
+					pn_error(cx, it, "a rollback_if rule must be a "
+					    "map like {check: id, failing: 50%%, "
+					    "within: 5m}");
+					continue;
+				}
+				check_keys(cx, it, rk, NULL, "rollback_if");
+				struct rollback_rule *rr =
+				    &ph->rollback_if[ph->nrollback_if++];
+				struct strlist one = STRLIST_INIT;
+				yaml_node_t *cn = pn_get(cx, it, "check");
+				if (cn == NULL)
+					pn_error(cx, it, "rollback_if rule needs "
+					    "'check'");
+				check_refs(cx, cn, "check", &one);
+				rr->check = one.n ? xstrdup(one.v[0]) : NULL;
+				strlist_release(&one);
+				rr->failing_pct = 100;
+				yaml_node_t *f = pn_get(cx, it, "failing");
+				char *fs = pn_str(cx, f, "failing");
+				char *e = NULL;
+				if (fs && parse_percent(fs, &rr->failing_pct, &e))
+					pn_error(cx, f, "'failing': %s", e);
+				free(e);
+				free(fs);
+				rr->within_us = 5 * 60 * US_PER_S;
+				pn_duration(cx, pn_get(cx, it, "within"), "within",
+				    &rr->within_us);
+			}
+		}
+	}
+	strlist_release(&seen);
+}
+
+static void
+load_success(struct pctx *cx, yaml_node_t *n)
+{
+	struct plan *p = cx->plan;
+
+	if (n == NULL)
+		return;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'success' must be a list");
+		return;
+	}
+	p->success = xcalloc(pn_seq_len(n) + 1, sizeof(*p->success));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *it = pn_seq_item(cx, n, i);
+		static const char *const sk[] = { "check", "uptime", "p50", "p90",
+		    "p95", "p99", "max", "avg", NULL };
+		if (!pn_is_map(it)) {
+			pn_error(cx, it, "a success rule must be a map like "
+			    "{check: id, uptime: \">= 99.9%%\"}");
+			continue;
+		}
+		check_keys(cx, it, sk, NULL, "success rule");
+		struct strlist one = STRLIST_INIT;
+		yaml_node_t *cn = pn_get(cx, it, "check");
+		if (cn == NULL)
+			pn_error(cx, it, "success rule needs 'check'");
+		check_refs(cx, cn, "check", &one);
+		size_t metrics = 0;
+		for (size_t j = 0; j < pn_map_len(it); j++) {
+			yaml_node_t *v;
+			const char *k = pn_map_key(cx, it, j, &v);
+			if (k == NULL || strcmp(k, "check") == 0)
+				continue;
+			bool known = false;
+			for (int m = 1; sk[m]; m++)
+				known |= strcmp(sk[m], k) == 0;
+			if (!known)
+				continue;
+			if (metrics++ > 0) {
+				pn_error(cx, v, "a success rule judges one metric; "
+				    "write another rule for '%s'", k);
+				continue;
+			}
+			struct success_rule *r = &p->success[p->nsuccess];
+			if (pn_cmp(cx, v, k, &r->cmp) == 0 && one.n) {
+				r->check = xstrdup(one.v[0]);
+				r->metric = xstrdup(k);
+				p->nsuccess++;
+			} else {
+				cmp_free(&r->cmp);
+			}
+		}
+		if (metrics == 0 && cn)
+			pn_error(cx, it, "success rule needs a metric (uptime, p95, "
+			    "...)");
+		strlist_release(&one);
+	}
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+static void
+sha256_hex(const char *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+struct plan *
+plan_load_mem(const char *name, const char *data, size_t len, char **errors)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+	struct pctx cx = { .file = name, .plan = p };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	bool have_doc = false;
+
+	buf_init(&cx.errs, 0);
+	buf_init(&cx.warns, 0);
+	p->file = xstrdup(name);
+	{
+		char *tmp = xstrdup(name);
+		p->dir = xstrdup(dirname(tmp));
+		free(tmp);
+	}
+	sha256_hex(data, len, p->sha256);
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		buf_addf(&cx.errs, "%s:%zu:%zu: %s%s%s\n", name,
+		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "invalid YAML",
+		    parser.context ? " " : "",
+		    parser.context ? parser.context : "");
+		cx.nerrs++;
+		yaml_parser_delete(&parser);
+		goto done;
+	}
+	have_doc = true;
+	yaml_parser_delete(&parser);
+	cx.doc = &doc;
+
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		buf_addf(&cx.errs, "%s:1:1: the plan is empty\n", name);
+		cx.nerrs++;
+		goto done;
+	}
+	if (!pn_is_map(root)) {
+		pn_error(&cx, root, "a plan must be a map with cutover: 1, name, "
+		    "checks, ...");
+		goto done;
+	}
+	check_keys(&cx, root, top_keys, NULL, "plan");
+	yaml_node_t *ver = pn_get(&cx, root, "cutover");
+	if (ver == NULL)
+		pn_error(&cx, root, "missing 'cutover: 1' (the plan format "
+		    "version)");
+	else if (!is_scalar(ver) || strcmp(scalar(ver), "1") != 0)
+		pn_error(&cx, ver, "unsupported plan format version (this "
+		    "cutover reads 'cutover: 1')");
+
+	/* vars and secrets first: everything else may interpolate them. */
+	load_vars(&cx, pn_get(&cx, root, "vars"));
+	load_secrets(&cx, pn_get(&cx, root, "secrets"));
+	p->name = pn_req_str(&cx, root, "name");
+	if (p->name && !valid_id(p->name)) {
+		pn_error(&cx, pn_get(&cx, root, "name"), "plan name '%s' may "
+		    "contain only letters, digits, '.', '_' and '-' (it names "
+		    "the journal file)", p->name);
+	}
+	p->description = pn_str(&cx, pn_get(&cx, root, "description"),
+	    "description");
+	load_targets(&cx, pn_get(&cx, root, "targets"));
+	load_checks(&cx, pn_get(&cx, root, "checks"));
+	load_risks(&cx, pn_get(&cx, root, "risks"));
+	load_phases(&cx, pn_get(&cx, root, "phases"));
+	p->rollback = load_steps(&cx, pn_get(&cx, root, "rollback"), "rollback",
+	    &p->nrollback);
+	check_refs(&cx, pn_get(&cx, root, "rollback_verify"), "rollback_verify",
+	    &p->rollback_verify);
+	load_success(&cx, pn_get(&cx, root, "success"));
+
+done:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	strlist_release(&cx.check_ids);
+	strlist_release(&cx.step_ids);
+	if (cx.warns.len && cx.nerrs == 0) {
+		char *r = redact(cx.warns.s);
+		fputs(r, stderr);
+		free(r);
+	}
+	buf_release(&cx.warns);
+	if (cx.nerrs) {
+		*errors = redact(cx.errs.s);
+		buf_release(&cx.errs);
+		plan_free(p);
+		return NULL;
+	}
+	buf_release(&cx.errs);
+	*errors = NULL;
+	return p;
+}
+
+struct plan *
+plan_load(const char *path, char **errors)
+{
+	struct buf data = BUF_INIT;
+	char chunk[65536];
+	int fd;
+	ssize_t n;
+	struct stat st;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*errors = xasprintf("%s: cannot open plan: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		*errors = xasprintf("%s: is a directory, not a plan file\n", path);
+		return NULL;
+	}
+	buf_init(&data, PLAN_MAX_BYTES + 1);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !data.truncated)
+		buf_add(&data, chunk, (size_t)n);
+	if (n < 0) {
+		*errors = xasprintf("%s: cannot read plan: %s\n", path,
+		    strerror(errno));
+		close(fd);
+		buf_release(&data);
+		return NULL;
+	}
+	close(fd);
+	if (data.truncated || data.len > PLAN_MAX_BYTES) {
+		*errors = xasprintf("%s: plan is larger than %u MiB\n", path,
+		    PLAN_MAX_BYTES >> 20);
+		buf_release(&data);
+		return NULL;
+	}
+	struct plan *p = plan_load_mem(path, data.s, data.len, errors);
+	buf_release(&data);
+	return p;
+}
+
+static void
+command_release(struct command *c)
+{
+	strlist_release(&c->argv);
+	free(c->shell);
+}
+
+static void
+steps_free(struct step *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].id);
+		free(s[i].title);
+		command_release(&s[i].cmd);
+		command_release(&s[i].undo);
+		for (size_t j = 0; j < s[i].nenv; j++) {
+			free(s[i].env[j].key);
+			free(s[i].env[j].value);
+		}
+		free(s[i].env);
+		free(s[i].cwd);
+	}
+	free(s);
+}
+
+void
+plan_free(struct plan *p)
+{
+	if (p == NULL)
+		return;
+	free(p->file);
+	free(p->dir);
+	free(p->name);
+	free(p->description);
+	for (size_t i = 0; i < p->nvars; i++) {
+		free(p->vars[i].key);
+		free(p->vars[i].value);
+	}
+	free(p->vars);
+	strlist_release(&p->secrets);
+	for (size_t i = 0; i < p->ntargets; i++) {
+		free(p->targets[i]->id);
+		url_free(&p->targets[i]->url);
+		free(p->targets[i]);
+	}
+	free(p->targets);
+	for (size_t i = 0; i < p->nchecks; i++)
+		check_free(&p->checks[i]);
+	free(p->checks);
+	for (size_t i = 0; i < p->nrisks; i++) {
+		struct risk *r = &p->risks[i];
+		free(r->id);
+		free(r->title);
+		free(r->impact);
+		free(r->recovery);
+		strlist_release(&r->causes);
+		strlist_release(&r->mitigated_by);
+	}
+	free(p->risks);
+	for (size_t i = 0; i < p->nphases; i++) {
+		struct phase *ph = &p->phases[i];
+		free(ph->id);
+		free(ph->title);
+		strlist_release(&ph->checks);
+		strlist_release(&ph->gate);
+		steps_free(ph->steps, ph->nsteps);
+		for (size_t j = 0; j < ph->nrollback_if; j++)
+			free(ph->rollback_if[j].check);
+		free(ph->rollback_if);
+	}
+	free(p->phases);
+	steps_free(p->rollback, p->nrollback);
+	strlist_release(&p->rollback_verify);
+	for (size_t i = 0; i < p->nsuccess; i++) {
+		free(p->success[i].check);
+		free(p->success[i].metric);
+		cmp_free(&p->success[i].cmp);
+	}
+	free(p->success);
+	free(p);
+}
+
+const struct target *
+plan_target(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->ntargets; i++)
+		if (strcmp(p->targets[i]->id, id) == 0)
+			return p->targets[i];
+	return NULL;
+}
+
+struct check *
+plan_check(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->nchecks; i++)
+		if (strcmp(p->checks[i].id, id) == 0)
+			return &p->checks[i];
+	return NULL;
+}
+
+const struct phase *
+plan_phase(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->nphases; i++)
+		if (strcmp(p->phases[i].id, id) == 0)
+			return &p->phases[i];
+	return NULL;
+}
+
+const char *
+risk_level_name(enum risk_level l)
+{
+	static const char *const n[] = { "low", "medium", "high", "critical" };
+	return n[l];
+}

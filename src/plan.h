@@ -1,0 +1,205 @@
+/*
+ * plan.h - a plan: the YAML file turned into structs.
+ *
+ * plan_load() parses with libyaml, interpolates ${var}, ${env:NAME} and
+ * ${env:NAME:-default}, validates against the schema (DESIGN.md), and
+ * registers secret values with redact().  Every error is reported as
+ * "FILE:LINE:COL: message"; all of them are collected before returning.
+ *
+ * Ownership: the plan owns everything reachable from it, including each
+ * check's kind-private config (freed through its kind's free).  The YAML
+ * document is released when plan_load returns: kinds copy what they need
+ * while parsing.
+ */
+#ifndef CUTOVER_PLAN_H
+#define CUTOVER_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/units.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+struct check;
+struct pctx;
+typedef struct yaml_node_s yaml_node_t;
+
+struct kv {
+	char	*key;
+	char	*value;
+};
+
+struct target {
+	char		*id;
+	struct url	 url;
+	int		 line, col;
+};
+
+/* A command: argv (no shell) or a shell script, never both. */
+struct command {
+	struct strlist	 argv;		/* empty when shell is set */
+	char		*shell;		/* run with /bin/sh -c */
+};
+
+enum downtime_mark { DOWNTIME_NONE, DOWNTIME_START, DOWNTIME_END };
+
+struct step {
+	char		*id;
+	char		*title;
+	struct command	 cmd;
+	struct command	 undo;		/* both empty when there is no undo */
+	bool		 has_undo;
+	struct kv	*env;
+	size_t		 nenv;
+	char		*cwd;
+	int64_t		 timeout_us;	/* 0: none */
+	int		 retries;
+	int64_t		 retry_interval_us;
+	bool		 idempotent;
+	enum downtime_mark downtime;
+	int		 line, col;
+};
+
+struct window {
+	bool	 set;
+	int64_t	 target_us, max_us;	/* -1 when absent */
+};
+
+struct rollback_rule {
+	char	*check;
+	double	 failing_pct;		/* failing: 50% */
+	int64_t	 within_us;		/* within: 5m */
+};
+
+struct phase {
+	char		*id;
+	char		*title;
+	struct strlist	 checks;	/* entry gate: must pass first */
+	struct step	*steps;
+	size_t		 nsteps;
+	struct strlist	 gate;		/* go/no-go after the steps */
+	struct window	 window;
+	bool		 has_watch;
+	int64_t		 watch_every_us, watch_for_us;
+	struct rollback_rule *rollback_if;
+	size_t		 nrollback_if;
+	int		 line, col;
+};
+
+enum risk_level { RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_CRITICAL };
+
+struct risk {
+	char		*id;
+	char		*title;
+	enum risk_level	 level;
+	enum risk_level	 probability;	/* low | medium | high */
+	char		*impact;
+	struct strlist	 causes;
+	struct strlist	 mitigated_by;
+	char		*recovery;
+	int		 line, col;
+};
+
+struct success_rule {
+	char		*check;
+	char		*metric;	/* uptime, p95, p50, ... */
+	struct cmp	 cmp;
+};
+
+struct plan {
+	char		*file;		/* as given */
+	char		*dir;		/* directory of the plan file */
+	char		*name;
+	char		*description;
+	struct kv	*vars;
+	size_t		 nvars;
+	struct strlist	 secrets;	/* names */
+	struct target	**targets;	/* by pointer: kinds keep &url */
+	size_t		 ntargets;
+	struct check	*checks;
+	size_t		 nchecks;
+	struct risk	*risks;
+	size_t		 nrisks;
+	struct phase	*phases;
+	size_t		 nphases;
+	struct step	*rollback;
+	size_t		 nrollback;
+	struct strlist	 rollback_verify;
+	struct success_rule *success;
+	size_t		 nsuccess;
+	char		 sha256[65];	/* of the file's bytes */
+	size_t		 nwarnings;
+};
+
+/*
+ * Load and validate path.  On success returns the plan (warnings, such as
+ * a critical risk with no mitigation, are printed to stderr as
+ * FILE:LINE:COL: warning: ...).  On failure returns NULL and puts every
+ * error line, newline-terminated, in *errors (caller frees).
+ */
+struct plan *plan_load(const char *path, char **errors);
+/* Same, from memory (for the fuzzer and unit tests). */
+struct plan *plan_load_mem(const char *name, const char *data, size_t len,
+	    char **errors);
+void	 plan_free(struct plan *p);
+
+const struct target *plan_target(const struct plan *p, const char *id);
+struct check *plan_check(const struct plan *p, const char *id);
+const struct phase *plan_phase(const struct plan *p, const char *id);
+const char *risk_level_name(enum risk_level l);
+
+/*
+ * The parsing context handed to check kinds.  A kind's parse function
+ * reads its keys with the pn_* helpers; each reports its own errors at the
+ * node's position and returns -1 (or NULL), so a kind can keep going and
+ * report every problem at once.
+ */
+yaml_node_t *pn_get(struct pctx *cx, yaml_node_t *map, const char *key);
+/* Interpolated scalar, newly allocated; NULL (error reported) otherwise. */
+char	*pn_str(struct pctx *cx, yaml_node_t *n, const char *key);
+/* A required key: error "missing 'key'" at map when absent. */
+char	*pn_req_str(struct pctx *cx, yaml_node_t *map, const char *key);
+int	 pn_bool(struct pctx *cx, yaml_node_t *n, const char *key, bool *out);
+int	 pn_int(struct pctx *cx, yaml_node_t *n, const char *key,
+	    long long min, long long max, long long *out);
+int	 pn_duration(struct pctx *cx, yaml_node_t *n, const char *key,
+	    int64_t *us);
+int	 pn_size(struct pctx *cx, yaml_node_t *n, const char *key,
+	    uint64_t *bytes);
+int	 pn_cmp(struct pctx *cx, yaml_node_t *n, const char *key,
+	    struct cmp *c);
+/* A scalar or a sequence of scalars, appended to out. */
+int	 pn_strlist(struct pctx *cx, yaml_node_t *n, const char *key,
+	    struct strlist *out);
+/* {expect, warn, crit} durations; warn < crit enforced. */
+int	 pn_tiers(struct pctx *cx, yaml_node_t *n, const char *key,
+	    struct tiers *t);
+/* argv as a sequence or split from a string; or a shell string. */
+int	 pn_command(struct pctx *cx, yaml_node_t *n, const char *key,
+	    bool shell, struct command *cmd);
+/* A map of string -> string (env:). */
+int	 pn_kvmap(struct pctx *cx, yaml_node_t *n, const char *key,
+	    struct kv **out, size_t *nout);
+/* Resolve a `target:`/`source:` value: a target id or a URL. */
+const struct url *pn_target(struct pctx *cx, yaml_node_t *map,
+	    const char *key, bool required);
+/* Report an error (or warning) at a node's position. */
+void	 pn_error(struct pctx *cx, yaml_node_t *n, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 pn_warn(struct pctx *cx, yaml_node_t *n, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+bool	 pn_is_map(yaml_node_t *n);
+bool	 pn_is_seq(yaml_node_t *n);
+/* Number of items of a sequence node and the i-th item. */
+size_t	 pn_seq_len(yaml_node_t *n);
+yaml_node_t *pn_seq_item(struct pctx *cx, yaml_node_t *n, size_t i);
+/* Iterate a mapping: the i-th key (as written) and value. */
+size_t	 pn_map_len(yaml_node_t *n);
+const char *pn_map_key(struct pctx *cx, yaml_node_t *n, size_t i,
+	    yaml_node_t **value);
+struct plan *pn_plan(struct pctx *cx);
+
+#endif

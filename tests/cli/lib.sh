@@ -1,0 +1,55 @@
+# lib.sh - helpers for the CLI tests (got's regress/cmdline style).
+# Each test script sources this, runs the real binary in a temp dir, and
+# calls the assertions; the first failure is reported and counted.
+set -u
+CUTOVER=${CUTOVER:-$(cd "$(dirname "$0")/../.." && pwd)/build/cutover}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/cutover-test.XXXXXX)
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+_fails=0
+_passes=0
+_name=$(basename "$0" .sh)
+
+ok() { _passes=$((_passes + 1)); echo "ok - $_name: $1"; }
+fail() { _fails=$((_fails + 1)); echo "not ok - $_name: $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /' | head -40; }
+
+# run CMD...: runs the command, sets $out (stdout), $err (stderr), $rc.
+run() {
+	"$@" >"$T/.out" 2>"$T/.err"
+	rc=$?
+	out=$(cat "$T/.out")
+	err=$(cat "$T/.err")
+}
+
+# expect_rc WANT DESC
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then ok "$2 (exit $1)"; else
+		fail "$2: exit $rc, expected $1" "stdout: $out
+stderr: $err"; fi
+}
+# expect_out PATTERN DESC  (grep -E on stdout)
+expect_out() {
+	if printf '%s\n' "$out" | grep -Eq -- "$1"; then ok "$2"; else
+		fail "$2: stdout lacks /$1/" "stdout: $out
+stderr: $err"; fi
+}
+expect_err() {
+	if printf '%s\n' "$err" | grep -Eq -- "$1"; then ok "$2"; else
+		fail "$2: stderr lacks /$1/" "stderr: $err"; fi
+}
+expect_no() {
+	if printf '%s\n%s\n' "$out" "$err" | grep -Fq -- "$1"; then
+		fail "$2: output contains '$1'" "$out
+$err"; else ok "$2"; fi
+}
+# expect_eq GOT WANT DESC
+expect_eq() {
+	if [ "$1" = "$2" ]; then ok "$3"; else fail "$3" "got:  $1
+want: $2"; fi
+}
+
+done_testing() {
+	echo "# $_name: $_passes passed, $_fails failed"
+	[ "$_fails" -eq 0 ]
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# run-cli.sh - start the servers once, run every tests/cli/t*.sh against
+# them, stop the servers.  Each script prints TAP-like lines and a summary;
+# this prints "cli: N passed, N failed" and fails if any script failed.
+#
+# Servers are shared; each test isolates itself with its own databases,
+# keys or paths.  TESTS="t0010 t0020" runs a subset.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+. tests/harness/servers.sh
+trap stop_all EXIT INT TERM
+
+start_pg || { echo "cli: cannot start PostgreSQL"; exit 1; }
+start_mariadb || { echo "cli: cannot start MariaDB"; exit 1; }
+start_redis || { echo "cli: cannot start Redis"; exit 1; }
+start_httpd || { echo "cli: cannot start the HTTP server"; exit 1; }
+export PG_BINDIR
+
+pass=0; failn=0; failed=""
+for t in tests/cli/t*.sh; do
+	name=$(basename "$t" .sh)
+	if [ -n "${TESTS:-}" ]; then
+		case " $TESTS " in *" ${name%%-*} "*|*" $name "*) ;; *) continue ;; esac
+	fi
+	if bash "$t" >"$HARNESS_DIR/$name.log" 2>&1; then
+		pass=$((pass + 1))
+		tail -n 1 "$HARNESS_DIR/$name.log"
+	else
+		failn=$((failn + 1))
+		failed="$failed $name"
+		grep -E '^(not ok|#)' "$HARNESS_DIR/$name.log" | head -60
+	fi
+done
+echo "cli: $pass passed, $failn failed${failed:+ ($failed )}"
+[ "$failn" -eq 0 ]

@@ -1,0 +1,182 @@
+/* test_lib.c - units, URLs, redaction, word splitting, suggestions. */
+#include <stdlib.h>
+
+#include "../t.h"
+#include "check.h"
+#include "lib/redact.h"
+#include "lib/units.h"
+#include "lib/url.h"
+#include "lib/util.h"
+
+T_TEST(durations)
+{
+	int64_t us = 0;
+
+	T_OK(parse_duration("250ms", &us, NULL) == 0);
+	T_EQ_INT(us, 250000);
+	T_OK(parse_duration("5s", &us, NULL) == 0);
+	T_EQ_INT(us, 5000000);
+	T_OK(parse_duration("2h", &us, NULL) == 0);
+	T_EQ_INT(us, 7200000000LL);
+	T_OK(parse_duration("0.5ms", &us, NULL) == 0);
+	T_EQ_INT(us, 500);
+	char *e = NULL;
+	T_OK(parse_duration("5", &us, &e) == -1);
+	T_OK(e && strstr(e, "bad duration '5'"));
+	free(e);
+	T_OK(parse_duration("-1s", &us, NULL) == -1);
+	T_OK(parse_duration("1x", &us, NULL) == -1);
+	T_OK(parse_duration("", &us, NULL) == -1);
+	T_OK(parse_duration("1e400s", &us, NULL) == -1);
+}
+
+T_TEST(sizes)
+{
+	uint64_t b = 0;
+
+	T_OK(parse_size("5GB", &b, NULL) == 0);
+	T_EQ_INT(b, 5000000000LL);
+	T_OK(parse_size("2GiB", &b, NULL) == 0);
+	T_EQ_INT(b, 2147483648LL);
+	T_OK(parse_size("10 MB", &b, NULL) == 0);
+	T_EQ_INT(b, 10000000);
+	T_OK(parse_size("lots", &b, NULL) == -1);
+}
+
+T_TEST(tiers)
+{
+	struct tiers t = { true, 2000, 5000, 10000 };
+
+	T_EQ_INT(tiers_judge(&t, 1000), ST_PASS);
+	T_EQ_INT(tiers_judge(&t, 4999), ST_PASS);
+	T_EQ_INT(tiers_judge(&t, 5000), ST_WARN);
+	T_EQ_INT(tiers_judge(&t, 9999), ST_WARN);
+	T_EQ_INT(tiers_judge(&t, 10000), ST_FAIL);
+	char *d = tiers_describe(&t);
+	T_EQ_STR(d, "expect 2.00ms, warn 5.00ms, crit 10.0ms");
+	free(d);
+}
+
+T_TEST(comparisons)
+{
+	struct cmp c;
+
+	T_OK(cmp_parse("> 0", &c, NULL) == 0);
+	T_OK(cmp_eval(&c, "3"));
+	T_OK(!cmp_eval(&c, "0"));
+	T_OK(!cmp_eval(&c, "abc"));
+	cmp_free(&c);
+	T_OK(cmp_parse(">= 99.9%", &c, NULL) == 0);
+	T_OK(cmp_eval_num(&c, 99.95));
+	T_OK(!cmp_eval_num(&c, 99.8));
+	cmp_free(&c);
+	T_OK(cmp_parse("< 2ms", &c, NULL) == 0);
+	T_OK(cmp_eval_num(&c, 1500));
+	T_OK(!cmp_eval_num(&c, 2000));
+	cmp_free(&c);
+	T_OK(cmp_parse("volatile-ttl", &c, NULL) == 0);
+	T_OK(cmp_eval(&c, "volatile-ttl"));
+	T_OK(!cmp_eval(&c, "allkeys-lru"));
+	cmp_free(&c);
+	T_OK(cmp_parse("> abc", &c, NULL) == -1);
+	T_OK(cmp_parse(">=", &c, NULL) == -1);
+}
+
+T_TEST(urls)
+{
+	struct url u;
+	char *e = NULL;
+
+	T_OK(url_parse("postgres://app:s3cr%40t@db.example:5433/shop?sslmode=require",
+	    &u, &e) == 0);
+	T_EQ_STR(u.scheme, "postgres");
+	T_EQ_STR(u.user, "app");
+	T_EQ_STR(u.password, "s3cr@t");
+	T_EQ_STR(u.host, "db.example");
+	T_EQ_INT(u.port, 5433);
+	T_EQ_STR(u.path, "shop");
+	T_EQ_STR(url_param(&u, "sslmode"), "require");
+	T_OK(strstr(u.safe, "s3cr") == NULL);
+	url_free(&u);
+
+	T_OK(url_parse("sqlite:rel/a.db", &u, NULL) == 0);
+	T_EQ_STR(u.path, "rel/a.db");
+	url_free(&u);
+	T_OK(url_parse("sqlite:///abs/a.db", &u, NULL) == 0);
+	T_EQ_STR(u.path, "/abs/a.db");
+	url_free(&u);
+	T_OK(url_parse("mysql://root@[::1]:3306/x", &u, NULL) == 0);
+	T_EQ_STR(u.host, "::1");
+	url_free(&u);
+
+	setenv("T_PW", "from-the-env", 1);
+	T_OK(url_parse("mysql://app@h/db?password_env=T_PW", &u, NULL) == 0);
+	T_EQ_STR(u.password, "from-the-env");
+	url_free(&u);
+	T_OK(url_parse("mysql://app@h/db?password_env=T_NOPE_UNSET", &u, &e) == -1);
+	T_OK(e && strstr(e, "T_NOPE_UNSET"));
+	url_free(&u);
+	T_OK(url_parse("ftp://h/x", &u, &e) == -1);
+	T_OK(strstr(e, "unknown scheme 'ftp'") != NULL);
+	url_free(&u);
+	T_OK(url_parse("tcp://h:99999", &u, &e) == -1);
+	url_free(&u);
+	T_OK(url_parse("postgres://h:12ab/x", &u, &e) == -1);
+	url_free(&u);
+	free(e);
+}
+
+T_TEST(redaction)
+{
+	redact_clear();
+	redact_add("hunter2-long");
+	redact_add("abc");	/* too short: ignored */
+	char *r = redact("pw=hunter2-long and abc");
+	T_EQ_STR(r, "pw=*** and abc");
+	free(r);
+	r = redact("mysql://u:p%40ss@host/db and redis://:topsecret@h:6379");
+	T_EQ_STR(r, "mysql://u:***@host/db and redis://:***@h:6379");
+	free(r);
+	r = redact("postgres://h/db?user=a&password=xyz123&sslmode=x");
+	T_EQ_STR(r, "postgres://h/db?user=a&password=***&sslmode=x");
+	free(r);
+	r = redact("https://example.com/path?q=1 user@host.com");
+	T_EQ_STR(r, "https://example.com/path?q=1 user@host.com");
+	free(r);
+	/* A secret that contains another is masked whole. */
+	redact_add("longer-hunter2-long-x");
+	r = redact("longer-hunter2-long-x");
+	T_EQ_STR(r, "***");
+	free(r);
+	redact_clear();
+}
+
+T_TEST(words)
+{
+	struct strlist l = STRLIST_INIT;
+
+	T_OK(split_words("php artisan down --retry=60", &l, NULL) == 0);
+	T_EQ_INT(l.n, 4);
+	T_EQ_STR(l.v[3], "--retry=60");
+	strlist_release(&l);
+	T_OK(split_words("echo 'a b' \"c \\\"d\\\"\" e\\ f", &l, NULL) == 0);
+	T_EQ_INT(l.n, 4);
+	T_EQ_STR(l.v[1], "a b");
+	T_EQ_STR(l.v[2], "c \"d\"");
+	T_EQ_STR(l.v[3], "e f");
+	strlist_release(&l);
+	T_OK(split_words("echo 'oops", &l, NULL) == -1);
+	strlist_release(&l);
+}
+
+T_TEST(suggestions)
+{
+	const char *c[] = { "check", "lint", "run", "resume", "rollback" };
+
+	T_EQ_STR(nearest("chek", c, 5), "check");
+	T_EQ_STR(nearest("rollbak", c, 5), "rollback");
+	T_OK(nearest("zzzzzz", c, 5) == NULL);
+}
+
+T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction, words,
+    suggestions)
