@@ -81,8 +81,9 @@ check: deps all unit unit-asan cli fuzz
 demo: deps all
 	@sh examples/demo/run.sh
 
+# Each benchmark is bench/NAME/run.sh; BENCH=NAME runs one.
 bench: all
-	@sh bench/checks/run.sh
+	@for b in bench/$${BENCH:-*}/run.sh; do echo "== $$b"; sh $$b || exit 1; done
 
 install: build/cutover
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
