@@ -60,7 +60,7 @@ unit-asan: build-asan/unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/unit
 
 cli: build/cutover
-	@sh tests/run-cli.sh
+	@bash tests/run-cli.sh
 
 # libFuzzer targets need clang; corpus lives in tests/fuzz/corpus/NAME.
 FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
