@@ -22,6 +22,9 @@
 
 extern const struct check_kind check_tcp, check_http, check_command,
     check_file, check_disk, check_sql, check_rowcount;
+extern const struct check_kind check_listen;
+extern const struct check_kind check_redis;
+extern const struct check_kind check_tls;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -29,9 +32,12 @@ static const struct check_kind *const check_kinds[] = {
 	&check_disk,
 	&check_file,
 	&check_http,
+	&check_listen,
+	&check_redis,
 	&check_rowcount,
 	&check_sql,
 	&check_tcp,
+	&check_tls,
 };
 #define NKINDS (sizeof(check_kinds) / sizeof(check_kinds[0]))
 

@@ -1,11 +1,16 @@
-/* net.c - TCP connect with a deadline; see net.h. */
+/* net.c - TCP connect with a deadline, namespaces, names; see net.h. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -145,4 +150,150 @@ net_tcp_probe(const char *host, const char *port, int64_t timeout_us,
 
 	if (fd >= 0)
 		close(fd);
+}
+
+/* ---- network namespaces ---------------------------------------------- */
+
+bool
+net_netns_name_ok(const char *name)
+{
+	if (*name == '\0' || strchr(name, '/') != NULL ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	return strlen(name) < 200;
+}
+
+struct netns_job {
+	const char	*name;
+	void		(*fn)(void *);
+	void		*arg;
+	char		*err;		/* set when the namespace was not entered */
+};
+
+static void *
+netns_main(void *p)
+{
+	struct netns_job *j = p;
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", j->name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			seterr(&j->err, "network namespace '%s' does not exist "
+			    "(no %s; see `ip netns list`)", j->name, path);
+		else
+			seterr_errno(&j->err, "cannot open network namespace "
+			    "'%s' (%s)", j->name, path);
+		return NULL;
+	}
+	/*
+	 * setns() moves only this thread.  It is ours and ends after fn, so
+	 * nothing needs to be restored.
+	 */
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EPERM)
+			seterr(&j->err, "entering network namespace '%s' needs "
+			    "privileges (CAP_SYS_ADMIN: run as root)", j->name);
+		else
+			seterr(&j->err, "cannot enter network namespace '%s': %s",
+			    j->name, strerror(e));
+		return NULL;
+	}
+	close(fd);
+	j->fn(j->arg);
+	return NULL;
+}
+
+int
+net_in_netns(const char *name, void (*fn)(void *), void *arg, char **errp)
+{
+	struct netns_job j = { .name = name, .fn = fn, .arg = arg };
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	if (!net_netns_name_ok(name))
+		return seterr(errp, "bad network namespace name '%s'", name);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	int rc = pthread_create(&tid, &attr, netns_main, &j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		return seterr(errp, "cannot start a thread for network "
+		    "namespace '%s': %s", name, strerror(rc));
+	/* fn honours its own deadline, so this join is bounded. */
+	pthread_join(tid, NULL);
+	if (j.err) {
+		seterr(errp, "%s", j.err);
+		free(j.err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- addresses and names --------------------------------------------- */
+
+int
+net_addr_parse(const char *s, unsigned char out[16])
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6) == 1) {
+		memcpy(out, &a6, 16);
+		return 0;
+	}
+	return -1;
+}
+
+bool
+net_is_ip(const char *s)
+{
+	unsigned char b[16];
+
+	return net_addr_parse(s, b) == 0;
+}
+
+/* Length of s without one trailing dot ("example.com." is absolute). */
+static size_t
+name_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+bool
+net_cert_name_matches(const char *pattern, const char *host)
+{
+	size_t pn = name_len(pattern), hn = name_len(host);
+
+	if (pn == 0 || hn == 0 || net_is_ip(host))
+		return false;
+	if (pattern[0] != '*')
+		return pn == hn && strncasecmp(pattern, host, pn) == 0;
+	/* "*." then at least two more labels: "*.example.com". */
+	if (pn < 3 || pattern[1] != '.')
+		return false;
+	const char *rest = pattern + 2;
+	size_t rn = pn - 2;
+	const char *dot = memchr(rest, '.', rn);
+	if (dot == NULL || dot == rest || dot == rest + rn - 1)
+		return false;
+	if (memchr(rest, '*', rn) != NULL)
+		return false;
+	/* The host's first label is what * stands for: one, non-empty. */
+	const char *hdot = memchr(host, '.', hn);
+	if (hdot == NULL || hdot == host)
+		return false;
+	size_t tail = hn - (size_t)(hdot + 1 - host);
+	return tail == rn && strncasecmp(hdot + 1, rest, rn) == 0;
 }

@@ -1,0 +1,402 @@
+/*
+ * redis.c - kind `redis`, over hiredis: the seeds' "redis-cli ping should
+ * fail without password", INFO field assertions and "Redis persists".
+ *
+ *   { kind: redis, target: cache, require_auth: true,
+ *     info: { maxmemory_policy: volatile-ttl, role: master,
+ *             connected_clients: "< 1000" },
+ *     persistence: aof }
+ *
+ * The password comes from the URL (redis://:PW@host or ?password_env=N)
+ * or from the check's own `password_env`.  With require_auth the check
+ * first sends PING without credentials and passes only if the server
+ * refuses it with NOAUTH; then it authenticates and expects PONG.
+ * persistence: rdb needs save points configured (CONFIG GET save) and the
+ * last background save to have succeeded; aof needs aof_enabled:1 and the
+ * last AOF write to have succeeded.  Every command has the check's
+ * timeout (redisSetTimeout), so a stalled server cannot hang the check.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "../check.h"
+#include "../lib/error.h"
+#include "../lib/redact.h"
+#include "../lib/xmalloc.h"
+
+#define INFO_MAX	(256 * 1024)	/* INFO is a few KiB; cap it anyway */
+
+enum persist { P_NONE, P_RDB, P_AOF };
+
+struct info_rule {
+	char		*field;
+	struct cmp	 cmp;
+};
+
+struct redis_conf {
+	const struct url *target;
+	char		*password;	/* from password_env, or NULL */
+	bool		 require_auth;
+	struct info_rule *info;
+	size_t		 ninfo;
+	enum persist	 persistence;
+};
+
+static const char *const keys[] = { "target", "password_env",
+	"require_auth", "info", "persistence", NULL };
+
+static int
+redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
+{
+	struct redis_conf *k = xcalloc(1, sizeof(*k));
+	yaml_node_t *in = pn_get(cx, map, "info");
+	yaml_node_t *pe = pn_get(cx, map, "password_env");
+	yaml_node_t *ps = pn_get(cx, map, "persistence");
+	size_t cap = 0;
+	int rc = 0;
+
+	c->priv = k;
+	k->target = pn_target(cx, map, "target", true);
+	if (k->target == NULL)
+		rc = -1;
+	else if (strcmp(k->target->scheme, "rediss") == 0) {
+		pn_error(cx, pn_get(cx, map, "target"), "rediss:// (Redis over "
+		    "TLS) is not supported by the redis check; check the "
+		    "certificate with kind: tls");
+		rc = -1;
+	} else if (strcmp(k->target->scheme, "redis") != 0) {
+		pn_error(cx, pn_get(cx, map, "target"), "check '%s': '%s' is not "
+		    "a redis:// URL", c->id, k->target->safe);
+		rc = -1;
+	}
+	char *env = pn_str(cx, pe, "password_env");
+	if (env) {
+		const char *v = getenv(env);
+		if (v == NULL) {
+			pn_error(cx, pe, "'password_env' names '%s', which is not "
+			    "set in the environment", env);
+			rc = -1;
+		} else {
+			k->password = xstrdup(v);
+			redact_add(v);
+		}
+		free(env);
+	} else if (pe) {
+		rc = -1;
+	}
+	rc |= pn_bool(cx, pn_get(cx, map, "require_auth"), "require_auth",
+	    &k->require_auth);
+	if (in && !pn_is_map(in)) {
+		pn_error(cx, in, "'info' must be a map of INFO field: expected "
+		    "value, like {role: master, connected_clients: \"< 1000\"}");
+		rc = -1;
+	} else if (in) {
+		for (size_t i = 0; i < pn_map_len(in); i++) {
+			yaml_node_t *v;
+			const char *f = pn_map_key(cx, in, i, &v);
+			if (f == NULL) {
+				rc = -1;
+				continue;
+			}
+			struct info_rule ir = { .field = xstrdup(f) };
+			if (pn_cmp(cx, v, f, &ir.cmp) != 0)
+				rc = -1;
+			ARR_PUSH(k->info, k->ninfo, cap, ir);
+		}
+	}
+	if (k->require_auth && rc == 0 && k->password == NULL &&
+	    k->target->password == NULL) {
+		pn_error(cx, pn_get(cx, map, "require_auth"), "'require_auth' "
+		    "needs the password to prove the authenticated PING: give "
+		    "'password_env' or ?password_env= in the URL");
+		rc = -1;
+	}
+	char *p = pn_str(cx, ps, "persistence");
+	if (p && strcmp(p, "rdb") == 0)
+		k->persistence = P_RDB;
+	else if (p && strcmp(p, "aof") == 0)
+		k->persistence = P_AOF;
+	else if (p) {
+		pn_error(cx, ps, "'persistence' must be rdb or aof (got '%s')", p);
+		rc = -1;
+	} else if (ps) {
+		rc = -1;
+	}
+	free(p);
+	return rc;
+}
+
+/* A reply's text for messages: status, error or string. */
+static const char *
+reply_text(const redisReply *rp)
+{
+	if (rp == NULL)
+		return "(no reply)";
+	if (rp->type == REDIS_REPLY_STATUS || rp->type == REDIS_REPLY_ERROR ||
+	    rp->type == REDIS_REPLY_STRING)
+		return rp->str;
+	return "(unexpected reply type)";
+}
+
+/* Run a command; NULL with a message in *errp on I/O errors. */
+static redisReply *
+cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *rp;
+
+	va_start(ap, fmt);
+	rp = redisvCommand(rc, fmt, ap);
+	va_end(ap);
+	if (rp == NULL)
+		seterr(errp, "redis %s: %s", where, rc->err == REDIS_ERR_IO &&
+		    (rc->errstr[0] == '\0' || strstr(rc->errstr, "temporarily")) ?
+		    "timed out waiting for a reply" : rc->errstr);
+	return rp;
+}
+
+/* The value of field in INFO text, newly allocated, or NULL. */
+static char *
+info_field(const char *info, const char *field)
+{
+	size_t fl = strlen(field);
+
+	for (const char *p = info; *p; ) {
+		size_t len = strcspn(p, "\r\n");
+		if (len > fl && strncmp(p, field, fl) == 0 && p[fl] == ':')
+			return xstrndup(p + fl + 1, len - fl - 1);
+		p += len;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+	return NULL;
+}
+
+static void
+redis_run(const struct check *c, struct result *r)
+{
+	const struct redis_conf *k = c->priv;
+	const struct url *u = k->target;
+	const char *pw = k->password ? k->password : u->password;
+	struct timeval tv = { (time_t)(c->timeout_us / 1000000),
+	    (suseconds_t)(c->timeout_us % 1000000) };
+	struct buf detail = BUF_INIT, fails = BUF_INIT, info = BUF_INIT;
+	redisReply *rp = NULL;
+	char *e = NULL;
+	const char *where = u->safe;
+	int port = u->port ? u->port : 6379;
+	bool no_pw_on_server = false;
+
+	buf_init(&info, INFO_MAX);
+	result_threshold(r, "%s", k->require_auth ? "NOAUTH without password, "
+	    "PONG with it" : "PONG");
+	redisContext *rc = redisConnectWithTimeout(u->host, port, tv);
+	if (rc == NULL || rc->err) {
+		result_observed(r, "error");
+		result_set(r, ST_FAIL, "connect to redis %s:%d: %s", u->host, port,
+		    rc ? (strstr(rc->errstr, "timed out") ||
+		    strstr(rc->errstr, "temporarily") ? "timed out" :
+		    rc->errstr) : "out of memory");
+		goto out;
+	}
+	redisSetTimeout(rc, tv);
+
+	if (k->require_auth) {
+		if ((rp = cmd(rc, where, &e, "PING")) == NULL)
+			goto ioerr;
+		if (rp->type == REDIS_REPLY_ERROR &&
+		    strncmp(rp->str, "NOAUTH", 6) == 0) {
+			buf_addf(&detail, "PING without password: refused (%s)\n",
+			    rp->str);
+		} else {
+			result_observed(r, "open");
+			result_set(r, ST_FAIL, "redis %s answered PING without a "
+			    "password (%s): anyone who reaches the port can use "
+			    "it", where, reply_text(rp));
+			goto out;
+		}
+		freeReplyObject(rp);
+		rp = NULL;
+		if (pw == NULL) {
+			result_observed(r, "no password given");
+			result_set(r, ST_FAIL, "require_auth: redis %s refuses "
+			    "unauthenticated commands, but the plan gives no "
+			    "password to prove the authenticated PING", where);
+			goto out;
+		}
+	}
+	if (pw) {
+		if (u->user)
+			rp = cmd(rc, where, &e, "AUTH %s %s", u->user, pw);
+		else
+			rp = cmd(rc, where, &e, "AUTH %s", pw);
+		if (rp == NULL)
+			goto ioerr;
+		if (rp->type == REDIS_REPLY_ERROR) {
+			/* A password the server does not need is not a failure. */
+			if (strstr(rp->str, "without any password configured"))
+				no_pw_on_server = true;
+			else {
+				result_observed(r, "auth failed");
+				result_set(r, ST_FAIL, "redis %s refused the password: "
+				    "%s", where, rp->str);
+				goto out;
+			}
+		}
+		freeReplyObject(rp);
+		rp = NULL;
+	}
+	if (u->path && *u->path && strcmp(u->path, "0") != 0) {
+		if ((rp = cmd(rc, where, &e, "SELECT %s", u->path)) == NULL)
+			goto ioerr;
+		if (rp->type == REDIS_REPLY_ERROR) {
+			result_set(r, ST_FAIL, "redis %s: SELECT %s: %s", where,
+			    u->path, rp->str);
+			goto out;
+		}
+		freeReplyObject(rp);
+		rp = NULL;
+	}
+	int64_t t0 = now_mono_us();
+	if ((rp = cmd(rc, where, &e, "PING")) == NULL)
+		goto ioerr;
+	int64_t rtt = now_mono_us() - t0;
+	if (rp->type != REDIS_REPLY_STATUS || strcmp(rp->str, "PONG") != 0) {
+		/* The error's code ("NOAUTH", "LOADING") is the observation. */
+		const char *t = reply_text(rp);
+		result_observed(r, "%.*s", (int)strcspn(t, " "), t);
+		result_set(r, ST_FAIL, "redis %s answered PING with '%s'%s", where,
+		    reply_text(rp), pw ? "" : " (no password given)");
+		goto out;
+	}
+	freeReplyObject(rp);
+	rp = NULL;
+	char *d = fmt_duration(rtt);
+	buf_addf(&detail, "PING%s: PONG in %s\n", pw ? " after AUTH" : "", d);
+	free(d);
+	r->has_value = true;
+	r->value = rtt / 1e6;
+
+	if (k->ninfo || k->persistence != P_NONE) {
+		if ((rp = cmd(rc, where, &e, "INFO all")) == NULL)
+			goto ioerr;
+		if (rp->type != REDIS_REPLY_STRING) {
+			result_set(r, ST_FAIL, "redis %s: INFO: %s", where,
+			    reply_text(rp));
+			goto out;
+		}
+		buf_add(&info, rp->str, rp->len);
+		freeReplyObject(rp);
+		rp = NULL;
+	}
+	for (size_t i = 0; i < k->ninfo; i++) {
+		const struct info_rule *ir = &k->info[i];
+		char *v = info_field(info.s, ir->field);
+		bool ok = v && cmp_eval(&ir->cmp, v);
+		buf_addf(&detail, "%s: %s (want %s %s)\n", ir->field,
+		    v ? v : "(absent)", cmp_opstr(ir->cmp.op), ir->cmp.text);
+		if (!ok)
+			buf_addf(&fails, "%s%s is %s, expected %s %s",
+			    fails.len ? "; " : "", ir->field, v ? v : "absent",
+			    cmp_opstr(ir->cmp.op), ir->cmp.text);
+		free(v);
+	}
+	if (k->persistence == P_AOF) {
+		char *en = info_field(info.s, "aof_enabled");
+		char *ws = info_field(info.s, "aof_last_write_status");
+		buf_addf(&detail, "aof_enabled: %s, aof_last_write_status: %s\n",
+		    en ? en : "?", ws ? ws : "?");
+		if (en == NULL || strcmp(en, "1") != 0)
+			buf_addf(&fails, "%sAOF is off (appendonly no): writes since "
+			    "the last snapshot are lost on restart",
+			    fails.len ? "; " : "");
+		else if (ws == NULL || strcmp(ws, "ok") != 0)
+			buf_addf(&fails, "%sthe last AOF write failed (%s)",
+			    fails.len ? "; " : "", ws ? ws : "unknown");
+		free(en);
+		free(ws);
+	} else if (k->persistence == P_RDB) {
+		char *bs = info_field(info.s, "rdb_last_bgsave_status");
+		if ((rp = cmd(rc, where, &e, "CONFIG GET save")) == NULL) {
+			free(bs);
+			goto ioerr;
+		}
+		const char *save = NULL;
+		if (rp->type == REDIS_REPLY_ARRAY && rp->elements == 2 &&
+		    rp->element[1]->type == REDIS_REPLY_STRING)
+			save = rp->element[1]->str;
+		buf_addf(&detail, "save: \"%s\", rdb_last_bgsave_status: %s\n",
+		    save ? save : "?", bs ? bs : "?");
+		if (save == NULL)
+			buf_addf(&fails, "%scannot read the save points (CONFIG GET "
+			    "save: %s)", fails.len ? "; " : "", reply_text(rp));
+		else if (*save == '\0')
+			buf_addf(&fails, "%sRDB snapshots are off (save \"\"): "
+			    "nothing is persisted", fails.len ? "; " : "");
+		else if (bs == NULL || strcmp(bs, "ok") != 0)
+			buf_addf(&fails, "%sthe last RDB save failed (%s)",
+			    fails.len ? "; " : "", bs ? bs : "unknown");
+		free(bs);
+		freeReplyObject(rp);
+		rp = NULL;
+	}
+	if (detail.len && detail.s[detail.len - 1] == '\n')
+		detail.s[--detail.len] = '\0';
+	result_detail(r, "%s", detail.s);
+	if (fails.len) {
+		result_observed(r, "PONG");
+		result_set(r, ST_FAIL, "redis %s: %s", where, fails.s);
+	} else if (no_pw_on_server) {
+		result_observed(r, "PONG (no password)");
+		result_set(r, ST_WARN, "redis %s answers, but has no password "
+		    "configured (the plan gives one)", where);
+	} else {
+		result_observed(r, "PONG");
+		result_set(r, ST_PASS, "redis %s: %sPONG%s%s", where,
+		    k->require_auth ? "NOAUTH without password, " : "",
+		    k->ninfo ? ", INFO as expected" : "",
+		    k->persistence == P_AOF ? ", AOF on" :
+		    k->persistence == P_RDB ? ", RDB snapshots on" : "");
+	}
+	goto out;
+ioerr:
+	result_observed(r, "error");
+	result_set(r, ST_FAIL, "%s", e);
+out:
+	if (rp)
+		freeReplyObject(rp);
+	if (rc)
+		redisFree(rc);
+	free(e);
+	buf_release(&detail);
+	buf_release(&fails);
+	buf_release(&info);
+}
+
+static void
+redis_free(void *p)
+{
+	struct redis_conf *k = p;
+
+	free(k->password);
+	for (size_t i = 0; i < k->ninfo; i++) {
+		free(k->info[i].field);
+		cmp_free(&k->info[i].cmp);
+	}
+	free(k->info);
+	free(k);
+}
+
+const struct check_kind check_redis = {
+	.name = "redis",
+	.summary = "Redis PING; require_auth (NOAUTH), INFO fields, persistence",
+	.keys = keys,
+	.parse = redis_parse,
+	.run = redis_run,
+	.free = redis_free,
+};
