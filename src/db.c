@@ -121,3 +121,157 @@ db_close(struct db *d)
 	free(d->what);
 	free(d);
 }
+
+int
+db_exec(struct db *d, const char *sql, char **errp)
+{
+	return d->drv->query(d, sql, NULL, NULL, errp);
+}
+
+struct db_stream {
+	struct db	*d;
+	void		*st;
+};
+
+int
+db_stream_open(struct db *d, const char *sql, struct db_stream **out,
+    char **errp)
+{
+	void *st = NULL;
+
+	*out = NULL;
+	if (d->drv->stream_open(d, sql, &st, errp) != 0)
+		return -1;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->d = d;
+	(*out)->st = st;
+	return 0;
+}
+
+int
+db_stream_next(struct db_stream *s, struct db_row *row, char **errp)
+{
+	return s->d->drv->stream_next(s->st, row, errp);
+}
+
+void
+db_stream_close(struct db_stream *s)
+{
+	if (s == NULL)
+		return;
+	s->d->drv->stream_close(s->st);
+	free(s);
+}
+
+int
+db_tables(struct db *d, struct strlist *out, char **errp)
+{
+	return d->drv->tables(d, out, errp);
+}
+
+int
+db_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
+    char **errp)
+{
+	*out = NULL;
+	*n = 0;
+	return d->drv->columns(d, table, out, n, errp);
+}
+
+void
+db_cols_free(struct db_col *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		free(c[i].name);
+		free(c[i].type);
+	}
+	free(c);
+}
+
+int
+db_key(struct db *d, const char *table, struct strlist *out, char **errp)
+{
+	return d->drv->key(d, table, out, errp);
+}
+
+int
+db_snapshot(struct db *d, char **errp)
+{
+	return d->drv->snapshot(d, errp);
+}
+
+void
+db_quote_literal(struct db *d, struct buf *b, const char *s)
+{
+	/* MariaDB reads backslash escapes inside literals; the others don't. */
+	bool bs = d->drv == db_driver_for("mysql");
+
+	buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'' || (bs && *s == '\\'))
+			buf_addc(b, *s);
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '\'');
+}
+
+struct key_arg {
+	struct strlist	 cur;
+	char		*cur_id;
+	bool		 cur_ok;
+	bool		 done;
+	struct strlist	*out;
+};
+
+static bool
+truthy(const char *v)
+{
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "t") == 0);
+}
+
+static void
+key_flush(struct key_arg *a)
+{
+	if (a->cur_id && a->cur_ok && !a->done && a->cur.n > 0) {
+		for (size_t i = 0; i < a->cur.n; i++)
+			strlist_push(a->out, a->cur.v[i]);
+		a->done = true;
+	}
+	strlist_release(&a->cur);
+	free(a->cur_id);
+	a->cur_id = NULL;
+}
+
+static int
+key_row(const struct db_row *row, void *arg)
+{
+	struct key_arg *a = arg;
+
+	if (row->ncols < 4 || row->vals[0] == NULL)
+		return 0;
+	if (a->cur_id == NULL || strcmp(a->cur_id, row->vals[0]) != 0) {
+		key_flush(a);
+		if (a->done)
+			return 1;
+		a->cur_id = xstrdup(row->vals[0]);
+		a->cur_ok = true;
+	}
+	/* An expression or a nullable column cannot identify a row. */
+	if (row->vals[2] == NULL || (!truthy(row->vals[1]) &&
+	    !truthy(row->vals[3])))
+		a->cur_ok = false;
+	else
+		strlist_push(&a->cur, row->vals[2]);
+	return 0;
+}
+
+int
+db_key_from_query(struct db *d, const char *sql, struct strlist *out,
+    char **errp)
+{
+	struct key_arg a = { .out = out };
+	int rc = db_query(d, sql, key_row, &a, errp);
+
+	key_flush(&a);
+	return rc;
+}

@@ -18,6 +18,7 @@
 
 #include "lib/buf.h"
 #include "lib/url.h"
+#include "lib/util.h"
 
 struct db;
 
@@ -31,6 +32,13 @@ struct db_row {
 /* Called per row by db_query; return non-zero to stop early. */
 typedef int (*db_row_fn)(const struct db_row *row, void *arg);
 
+/* A column as the catalog declares it (for data verification). */
+struct db_col {
+	char	*name;
+	char	*type;		/* format_type(), COLUMN_TYPE, declared type */
+	bool	 notnull;
+};
+
 struct db_driver {
 	const char	*name;		/* "postgres", "mysql", "sqlite" */
 	bool		 available;	/* false when compiled out */
@@ -43,6 +51,30 @@ struct db_driver {
 	/* Server version as a number: 150004, 101106, 3040001. */
 	int		(*version)(struct db *d, long *out, char **errp);
 	void		(*close)(struct db *d);
+
+	/*
+	 * Streaming, for data verification: rows one at a time with memory
+	 * bounded by a row (PostgreSQL COPY TO STDOUT, MariaDB
+	 * mysql_use_result, sqlite3_step).  next() returns 1 with a row
+	 * valid until the next call, 0 at the end, -1 on error.
+	 */
+	int		(*stream_open)(struct db *d, const char *sql, void **st,
+			    char **errp);
+	int		(*stream_next)(void *st, struct db_row *row, char **errp);
+	void		(*stream_close)(void *st);
+	/* Base tables of the connection's schema/database, sorted. */
+	int		(*tables)(struct db *d, struct strlist *out, char **errp);
+	/* Columns in order; an unknown table is an error. */
+	int		(*columns)(struct db *d, const char *table,
+			    struct db_col **out, size_t *n, char **errp);
+	/*
+	 * The row identity: the primary key, else the first unique index
+	 * whose columns are all NOT NULL; empty when there is none.
+	 */
+	int		(*key)(struct db *d, const char *table, struct strlist *out,
+			    char **errp);
+	/* Open a read-only transaction that sees one consistent snapshot. */
+	int		(*snapshot)(struct db *d, char **errp);
 };
 
 struct db {
@@ -67,5 +99,32 @@ int	 db_scalar(struct db *d, const char *sql, char **val, char **errp);
 /* Append a possibly schema-qualified name ("public.users") quoted. */
 void	 db_quote_name(struct db *d, struct buf *b, const char *name);
 void	 db_close(struct db *d);
+
+/* Run a statement without rows (SET, BEGIN). */
+int	 db_exec(struct db *d, const char *sql, char **errp);
+
+/* A row stream (see struct db_driver); NULL-safe close. */
+struct db_stream;
+int	 db_stream_open(struct db *d, const char *sql, struct db_stream **out,
+	    char **errp);
+int	 db_stream_next(struct db_stream *s, struct db_row *row, char **errp);
+void	 db_stream_close(struct db_stream *s);
+
+int	 db_tables(struct db *d, struct strlist *out, char **errp);
+int	 db_columns(struct db *d, const char *table, struct db_col **out,
+	    size_t *n, char **errp);
+void	 db_cols_free(struct db_col *c, size_t n);
+int	 db_key(struct db *d, const char *table, struct strlist *out,
+	    char **errp);
+int	 db_snapshot(struct db *d, char **errp);
+/*
+ * For drivers: run sql, whose rows are (index id, is primary, column or
+ * NULL for an expression, column is NOT NULL), ordered primary first,
+ * then by index and position, and keep the first usable index in out.
+ */
+int	 db_key_from_query(struct db *d, const char *sql, struct strlist *out,
+	    char **errp);
+/* Append s as an SQL string literal for this engine. */
+void	 db_quote_literal(struct db *d, struct buf *b, const char *s);
 
 #endif

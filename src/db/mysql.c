@@ -86,6 +86,186 @@ my_version(struct db *d, long *out, char **errp)
 	return 0;
 }
 
+/*
+ * Streams use mysql_use_result: rows come off the socket one at a time,
+ * never buffered whole.  The result must be drained before the
+ * connection can run anything else, so close() drains it.
+ */
+struct my_stream {
+	struct db	*d;
+	MYSQL_RES	*res;
+	const char	**vals;
+	size_t		*lens;
+	unsigned	 nf;
+};
+
+static int
+my_stream_open(struct db *d, const char *sql, void **out, char **errp)
+{
+	MYSQL *m = d->h;
+
+	if (mysql_real_query(m, sql, strlen(sql)) != 0)
+		return seterr(errp, "query on %s: %s", d->what, mysql_error(m));
+	MYSQL_RES *res = mysql_use_result(m);
+	if (res == NULL)
+		return seterr(errp, "query on %s: %s", d->what,
+		    mysql_errno(m) ? mysql_error(m) : "no result set");
+	struct my_stream *st = xcalloc(1, sizeof(*st));
+	st->d = d;
+	st->res = res;
+	st->nf = mysql_num_fields(res);
+	st->vals = xcalloc(st->nf + 1, sizeof(*st->vals));
+	st->lens = xcalloc(st->nf + 1, sizeof(*st->lens));
+	*out = st;
+	return 0;
+}
+
+static int
+my_stream_next(void *p, struct db_row *row, char **errp)
+{
+	struct my_stream *st = p;
+	MYSQL *m = st->d->h;
+	MYSQL_ROW r = mysql_fetch_row(st->res);
+
+	if (r == NULL) {
+		if (mysql_errno(m) != 0)
+			return seterr(errp, "query on %s: %s", st->d->what,
+			    mysql_error(m));
+		return 0;
+	}
+	unsigned long *l = mysql_fetch_lengths(st->res);
+	for (unsigned j = 0; j < st->nf; j++) {
+		st->vals[j] = r[j];
+		st->lens[j] = l[j];
+	}
+	row->ncols = st->nf;
+	row->vals = st->vals;
+	row->lens = st->lens;
+	return 1;
+}
+
+static void
+my_stream_close(void *p)
+{
+	struct my_stream *st = p;
+
+	if (st == NULL)
+		return;
+	while (mysql_fetch_row(st->res) != NULL)
+		;
+	mysql_free_result(st->res);
+	free(st->vals);
+	free(st->lens);
+	free(st);
+}
+
+static int
+list_row(const struct db_row *row, void *arg)
+{
+	if (row->ncols > 0 && row->vals[0])
+		strlist_push(arg, row->vals[0]);
+	return 0;
+}
+
+static int
+my_tables(struct db *d, struct strlist *out, char **errp)
+{
+	return db_query(d, "SELECT TABLE_NAME FROM information_schema.TABLES "
+	    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
+	    "ORDER BY CAST(TABLE_NAME AS BINARY)", list_row, out, errp);
+}
+
+/* "TABLE_SCHEMA = .. AND TABLE_NAME = .." for "db.t" or "t". */
+static void
+where_table(struct db *d, struct buf *q, const char *table)
+{
+	const char *dot = strchr(table, '.');
+
+	if (dot) {
+		char *schema = xstrndup(table, (size_t)(dot - table));
+		buf_adds(q, "TABLE_SCHEMA = ");
+		db_quote_literal(d, q, schema);
+		free(schema);
+		table = dot + 1;
+	} else
+		buf_adds(q, "TABLE_SCHEMA = DATABASE()");
+	buf_adds(q, " AND TABLE_NAME = ");
+	db_quote_literal(d, q, table);
+}
+
+struct cols_arg {
+	struct db_col	*v;
+	size_t		 n, cap;
+};
+
+static int
+cols_row(const struct db_row *row, void *arg)
+{
+	struct cols_arg *a = arg;
+	struct db_col c = {
+		.name = xstrdup(row->vals[0] ? row->vals[0] : ""),
+		.type = xstrdup(row->vals[1] ? row->vals[1] : ""),
+		.notnull = row->vals[2] && row->vals[2][0] == '1',
+	};
+	ARR_PUSH(a->v, a->n, a->cap, c);
+	return 0;
+}
+
+static int
+my_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
+    char **errp)
+{
+	struct buf q = BUF_INIT;
+	struct cols_arg a = { 0 };
+
+	buf_adds(&q, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'NO' "
+	    "FROM information_schema.COLUMNS WHERE ");
+	where_table(d, &q, table);
+	buf_adds(&q, " ORDER BY ORDINAL_POSITION");
+	int rc = db_query(d, q.s, cols_row, &a, errp);
+	buf_release(&q);
+	if (rc == 0 && a.n == 0)
+		rc = seterr(errp, "%s: no table '%s'", d->what, table);
+	if (rc != 0) {
+		db_cols_free(a.v, a.n);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+static int
+my_key(struct db *d, const char *table, struct strlist *out, char **errp)
+{
+	struct buf q = BUF_INIT;
+
+	/* A prefix index (SUB_PART) does not identify rows. */
+	buf_adds(&q, "SELECT INDEX_NAME, INDEX_NAME = 'PRIMARY', COLUMN_NAME, "
+	    "NULLABLE <> 'YES' FROM information_schema.STATISTICS WHERE ");
+	where_table(d, &q, table);
+	buf_adds(&q, " AND NON_UNIQUE = 0 AND SUB_PART IS NULL ORDER BY "
+	    "INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX");
+	int rc = db_key_from_query(d, q.s, out, errp);
+	buf_release(&q);
+	return rc;
+}
+
+/*
+ * One consistent snapshot for the whole diff; TIMESTAMP columns are
+ * printed in UTC so that they compare with other engines' instants.
+ */
+static int
+my_snapshot(struct db *d, char **errp)
+{
+	if (db_exec(d, "SET time_zone = '+00:00'", errp) != 0 ||
+	    db_exec(d, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE "
+	    "READ", errp) != 0)
+		return -1;
+	return db_exec(d, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ "
+	    "ONLY", errp);
+}
+
 static void
 my_close(struct db *d)
 {
@@ -114,6 +294,13 @@ const struct db_driver db_mysql = {
 	.query = my_query,
 	.version = my_version,
 	.close = my_close,
+	.stream_open = my_stream_open,
+	.stream_next = my_stream_next,
+	.stream_close = my_stream_close,
+	.tables = my_tables,
+	.columns = my_columns,
+	.key = my_key,
+	.snapshot = my_snapshot,
 #endif
 	.quote_ident = my_quote_ident,
 };

@@ -74,6 +74,14 @@ pg_connect(struct db *d, const struct url *u, int64_t timeout_us, char **errp)
 }
 
 static int
+list_row(const struct db_row *row, void *arg)
+{
+	if (row->ncols > 0 && row->vals[0])
+		strlist_push(arg, row->vals[0]);
+	return 0;
+}
+
+static int
 pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
 	PGresult *r = PQexec(d->h, sql);
@@ -121,6 +129,276 @@ pg_version(struct db *d, long *out, char **errp)
 	return 0;
 }
 
+/*
+ * Streams use COPY (query) TO STDOUT in text format: one row per
+ * PQgetCopyData call, so memory stays at a row however big the table.
+ * The text format escapes backslash, tab, newline and a few control
+ * characters and writes SQL NULL as \N.
+ */
+struct pg_stream {
+	PGconn		*c;
+	struct db	*d;
+	char		*line;		/* from PQgetCopyData, PQfreemem'd */
+	const char	**vals;
+	size_t		*lens;
+	size_t		 cap;
+	bool		 done;
+};
+
+static int
+pg_stream_open(struct db *d, const char *sql, void **out, char **errp)
+{
+	struct buf q = BUF_INIT;
+
+	buf_addf(&q, "COPY (%s) TO STDOUT", sql);
+	PGresult *r = PQexec(d->h, q.s);
+	buf_release(&q);
+	if (PQresultStatus(r) != PGRES_COPY_OUT) {
+		char *m = first_line(PQresultErrorMessage(r));
+		if (*m == '\0') {
+			free(m);
+			m = first_line(PQerrorMessage(d->h));
+		}
+		seterr(errp, "query on %s: %s", d->what, m);
+		free(m);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	struct pg_stream *st = xcalloc(1, sizeof(*st));
+	st->c = d->h;
+	st->d = d;
+	*out = st;
+	return 0;
+}
+
+static int
+unoct(char c)
+{
+	return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+/* Decode one field in place; returns its new length. */
+static size_t
+copy_unescape(char *s, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		if (s[i] != '\\' || i + 1 >= n) {
+			s[o++] = s[i++];
+			continue;
+		}
+		char c = s[i + 1];
+		i += 2;
+		switch (c) {
+		case 'b': s[o++] = '\b'; break;
+		case 'f': s[o++] = '\f'; break;
+		case 'n': s[o++] = '\n'; break;
+		case 'r': s[o++] = '\r'; break;
+		case 't': s[o++] = '\t'; break;
+		case 'v': s[o++] = '\v'; break;
+		default:
+			if (unoct(c) >= 0) {
+				int v = unoct(c);
+				for (int k = 0; k < 2 && i < n && unoct(s[i]) >= 0;
+				    k++)
+					v = v * 8 + unoct(s[i++]);
+				s[o++] = (char)v;
+			} else
+				s[o++] = c;
+		}
+	}
+	return o;
+}
+
+static int
+pg_stream_next(void *p, struct db_row *row, char **errp)
+{
+	struct pg_stream *st = p;
+
+	if (st->line) {
+		PQfreemem(st->line);
+		st->line = NULL;
+	}
+	if (st->done)
+		return 0;
+	int n = PQgetCopyData(st->c, &st->line, 0);
+	if (n < 0) {
+		st->line = NULL;
+		st->done = true;
+		/* -1 is the end of the COPY; its final result says how. */
+		PGresult *r = PQgetResult(st->c);
+		int rc = 0;
+		if (n == -2 || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			char *m = first_line(r ? PQresultErrorMessage(r) : "");
+			if (*m == '\0') {
+				free(m);
+				m = first_line(PQerrorMessage(st->c));
+			}
+			rc = seterr(errp, "query on %s: %s", st->d->what,
+			    *m ? m : "connection lost");
+			free(m);
+		}
+		PQclear(r);
+		while ((r = PQgetResult(st->c)) != NULL)
+			PQclear(r);
+		return rc;
+	}
+	if (n > 0 && st->line[n - 1] == '\n')
+		n--;
+	size_t k = 0;
+	char *s = st->line, *end = st->line + n;
+	for (;;) {
+		char *tab = memchr(s, '\t', (size_t)(end - s));
+		char *fe = tab ? tab : end;
+		if (k == st->cap) {
+			st->cap = st->cap ? st->cap * 2 : 16;
+			st->vals = xreallocarray(st->vals, st->cap,
+			    sizeof(*st->vals));
+			st->lens = xreallocarray(st->lens, st->cap,
+			    sizeof(*st->lens));
+		}
+		if (fe - s == 2 && s[0] == '\\' && s[1] == 'N') {
+			st->vals[k] = NULL;
+			st->lens[k] = 0;
+		} else {
+			st->vals[k] = s;
+			st->lens[k] = copy_unescape(s, (size_t)(fe - s));
+		}
+		k++;
+		if (tab == NULL)
+			break;
+		s = tab + 1;
+	}
+	row->ncols = k;
+	row->vals = st->vals;
+	row->lens = st->lens;
+	return 1;
+}
+
+static void
+pg_stream_close(void *p)
+{
+	struct pg_stream *st = p;
+
+	if (st == NULL)
+		return;
+	if (st->line)
+		PQfreemem(st->line);
+	/* Abandoning a COPY midway: drain it so the connection is usable. */
+	if (!st->done) {
+		char *line;
+		int n;
+		while ((n = PQgetCopyData(st->c, &line, 0)) > 0)
+			PQfreemem(line);
+		PGresult *r;
+		while ((r = PQgetResult(st->c)) != NULL)
+			PQclear(r);
+	}
+	free(st->vals);
+	free(st->lens);
+	free(st);
+}
+
+static int
+pg_tables(struct db *d, struct strlist *out, char **errp)
+{
+	return db_query(d, "SELECT table_name FROM information_schema.tables "
+	    "WHERE table_schema = current_schema() AND table_type = "
+	    "'BASE TABLE' ORDER BY table_name COLLATE \"C\"", list_row, out,
+	    errp);
+}
+
+struct cols_arg {
+	struct db_col	*v;
+	size_t		 n, cap;
+};
+
+static int
+cols_row(const struct db_row *row, void *arg)
+{
+	struct cols_arg *a = arg;
+	struct db_col c = {
+		.name = xstrdup(row->vals[0] ? row->vals[0] : ""),
+		.type = xstrdup(row->vals[1] ? row->vals[1] : ""),
+		.notnull = row->vals[2] && (row->vals[2][0] == 't' ||
+		    row->vals[2][0] == '1'),
+	};
+	ARR_PUSH(a->v, a->n, a->cap, c);
+	return 0;
+}
+
+/* '"schema"."table"' as a literal, for to_regclass(). */
+static void
+regclass_lit(struct db *d, struct buf *q, const char *table)
+{
+	struct buf name = BUF_INIT;
+
+	db_quote_name(d, &name, table);
+	buf_adds(q, "to_regclass(");
+	db_quote_literal(d, q, name.s);
+	buf_adds(q, ")");
+	buf_release(&name);
+}
+
+static int
+pg_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
+    char **errp)
+{
+	struct buf q = BUF_INIT;
+	struct cols_arg a = { 0 };
+
+	buf_adds(&q, "SELECT attname, format_type(atttypid, atttypmod), "
+	    "attnotnull FROM pg_attribute WHERE attrelid = ");
+	regclass_lit(d, &q, table);
+	buf_adds(&q, " AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
+	int rc = db_query(d, q.s, cols_row, &a, errp);
+	buf_release(&q);
+	if (rc == 0 && a.n == 0)
+		rc = seterr(errp, "%s: no table '%s'", d->what, table);
+	if (rc != 0) {
+		db_cols_free(a.v, a.n);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+static int
+pg_key(struct db *d, const char *table, struct strlist *out, char **errp)
+{
+	struct buf q = BUF_INIT;
+
+	buf_adds(&q, "SELECT i.indexrelid, i.indisprimary, a.attname, "
+	    "a.attnotnull FROM pg_index i CROSS JOIN LATERAL "
+	    "unnest(i.indkey::int2[]) WITH ORDINALITY AS k(n, ord) "
+	    "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+	    "a.attnum = k.n WHERE i.indrelid = ");
+	regclass_lit(d, &q, table);
+	buf_adds(&q, " AND i.indisunique AND i.indisvalid AND i.indpred IS "
+	    "NULL ORDER BY i.indisprimary DESC, i.indexrelid, k.ord");
+	int rc = db_key_from_query(d, q.s, out, errp);
+	buf_release(&q);
+	return rc;
+}
+
+/*
+ * One snapshot for every query of the diff, and session settings that
+ * make the text output independent of the server's configuration: ISO
+ * dates in UTC, floats with all their digits, bytea in hex.  A diff
+ * may run longer than the connect timeout's statement_timeout.
+ */
+static int
+pg_snapshot(struct db *d, char **errp)
+{
+	return db_exec(d, "SET statement_timeout = 0; SET DateStyle = ISO; "
+	    "SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
+	    "SET bytea_output = hex; SET IntervalStyle = iso_8601; "
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", errp);
+}
+
 static void
 pg_close(struct db *d)
 {
@@ -149,6 +427,13 @@ const struct db_driver db_pg = {
 	.query = pg_query,
 	.version = pg_version,
 	.close = pg_close,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_close = pg_stream_close,
+	.tables = pg_tables,
+	.columns = pg_columns,
+	.key = pg_key,
+	.snapshot = pg_snapshot,
 #endif
 	.quote_ident = pg_quote_ident,
 };

@@ -10,10 +10,79 @@
 #include <string.h>
 
 #include <sqlite3.h>
+#include <xxhash.h>
 
 #include "../db.h"
 #include "../lib/error.h"
 #include "../lib/xmalloc.h"
+
+/*
+ * cutover_rowhash(v1, v2, ...): a 64-bit XXH3 of the values with their
+ * storage classes and lengths, so ('a|b','c') and ('a','b|c') differ
+ * and NULL differs from ''.  The hash of the whole row, not a sum of
+ * column hashes: a value swapped between two rows changes both rows'
+ * hashes, and their sum with them.
+ */
+static void
+fn_rowhash(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	XXH3_state_t *h = XXH3_createState();
+
+	XXH3_64bits_reset(h);
+	for (int i = 0; i < argc; i++) {
+		unsigned char tag = (unsigned char)sqlite3_value_type(argv[i]);
+		sqlite3_int64 iv;
+		double dv;
+		uint64_t n;
+		XXH3_64bits_update(h, &tag, 1);
+		switch (tag) {
+		case SQLITE_INTEGER:
+			iv = sqlite3_value_int64(argv[i]);
+			XXH3_64bits_update(h, &iv, sizeof(iv));
+			break;
+		case SQLITE_FLOAT:
+			dv = sqlite3_value_double(argv[i]);
+			if (dv == 0)
+				dv = 0;
+			XXH3_64bits_update(h, &dv, sizeof(dv));
+			break;
+		case SQLITE_TEXT:
+		case SQLITE_BLOB: {
+			const void *p = tag == SQLITE_TEXT ?
+			    (const void *)sqlite3_value_text(argv[i]) :
+			    sqlite3_value_blob(argv[i]);
+			n = (uint64_t)sqlite3_value_bytes(argv[i]);
+			XXH3_64bits_update(h, &n, sizeof(n));
+			if (n)
+				XXH3_64bits_update(h, p, (size_t)n);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	sqlite3_result_int64(cx, (sqlite3_int64)XXH3_64bits_digest(h));
+	XXH3_freeState(h);
+}
+
+/* cutover_sum(x): a sum modulo 2^64, which never overflows to REAL. */
+static void
+fn_sum_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	uint64_t *acc = sqlite3_aggregate_context(cx, sizeof(*acc));
+
+	(void)argc;
+	if (acc && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+		*acc += (uint64_t)sqlite3_value_int64(argv[0]);
+}
+
+static void
+fn_sum_final(sqlite3_context *cx)
+{
+	uint64_t *acc = sqlite3_aggregate_context(cx, 0);
+
+	sqlite3_result_int64(cx, acc ? (sqlite3_int64)*acc : 0);
+}
 
 static int
 lite_connect(struct db *d, const struct url *u, int64_t timeout_us,
@@ -42,6 +111,10 @@ lite_connect(struct db *d, const struct url *u, int64_t timeout_us,
 		sqlite3_close(h);
 		return -1;
 	}
+	sqlite3_create_function(h, "cutover_rowhash", -1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, fn_rowhash, NULL, NULL);
+	sqlite3_create_function(h, "cutover_sum", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, NULL, fn_sum_step, fn_sum_final);
 	d->h = h;
 	return 0;
 }
@@ -105,6 +178,189 @@ lite_version(struct db *d, long *out, char **errp)
 	return 0;
 }
 
+/*
+ * Streams step a statement.  REAL values are printed here with 17
+ * significant digits: sqlite3_column_text() uses 15, which would hide a
+ * change in a double's last digits.
+ */
+struct lite_stream {
+	struct db	*d;
+	sqlite3_stmt	*st;
+	int		 nf;
+	const char	**vals;
+	size_t		*lens;
+	char		(*num)[32];
+	bool		 done;
+};
+
+static int
+lite_stream_open(struct db *d, const char *sql, void **out, char **errp)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return seterr(errp, "query on %s: %s", d->what,
+		    sqlite3_errmsg(d->h));
+	struct lite_stream *s = xcalloc(1, sizeof(*s));
+	s->d = d;
+	s->st = st;
+	s->nf = sqlite3_column_count(st);
+	s->vals = xcalloc((size_t)s->nf + 1, sizeof(*s->vals));
+	s->lens = xcalloc((size_t)s->nf + 1, sizeof(*s->lens));
+	s->num = xcalloc((size_t)s->nf + 1, sizeof(*s->num));
+	*out = s;
+	return 0;
+}
+
+static int
+lite_stream_next(void *p, struct db_row *row, char **errp)
+{
+	struct lite_stream *s = p;
+
+	if (s->done)
+		return 0;
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_DONE) {
+		s->done = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return seterr(errp, "query on %s: %s", s->d->what,
+		    sqlite3_errmsg(s->d->h));
+	for (int j = 0; j < s->nf; j++) {
+		switch (sqlite3_column_type(s->st, j)) {
+		case SQLITE_NULL:
+			s->vals[j] = NULL;
+			s->lens[j] = 0;
+			break;
+		case SQLITE_FLOAT:
+			s->lens[j] = (size_t)snprintf(s->num[j], sizeof(s->num[j]),
+			    "%.17g", sqlite3_column_double(s->st, j));
+			s->vals[j] = s->num[j];
+			break;
+		case SQLITE_BLOB:
+			s->vals[j] = sqlite3_column_blob(s->st, j);
+			s->lens[j] = (size_t)sqlite3_column_bytes(s->st, j);
+			if (s->vals[j] == NULL)
+				s->vals[j] = "";
+			break;
+		default:
+			s->vals[j] = (const char *)sqlite3_column_text(s->st, j);
+			s->lens[j] = (size_t)sqlite3_column_bytes(s->st, j);
+		}
+	}
+	row->ncols = (size_t)s->nf;
+	row->vals = s->vals;
+	row->lens = s->lens;
+	return 1;
+}
+
+static void
+lite_stream_close(void *p)
+{
+	struct lite_stream *s = p;
+
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->st);
+	free(s->vals);
+	free(s->lens);
+	free(s->num);
+	free(s);
+}
+
+static int
+list_row(const struct db_row *row, void *arg)
+{
+	if (row->ncols > 0 && row->vals[0])
+		strlist_push(arg, row->vals[0]);
+	return 0;
+}
+
+static int
+lite_tables(struct db *d, struct strlist *out, char **errp)
+{
+	return db_query(d, "SELECT name FROM sqlite_master WHERE type = "
+	    "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+	    list_row, out, errp);
+}
+
+struct cols_arg {
+	struct db_col	*v;
+	size_t		 n, cap;
+};
+
+static int
+cols_row(const struct db_row *row, void *arg)
+{
+	struct cols_arg *a = arg;
+	struct db_col c = {
+		.name = xstrdup(row->vals[0] ? row->vals[0] : ""),
+		.type = xstrdup(row->vals[1] ? row->vals[1] : ""),
+		.notnull = row->vals[2] && row->vals[2][0] == '1',
+	};
+	ARR_PUSH(a->v, a->n, a->cap, c);
+	return 0;
+}
+
+static int
+lite_columns(struct db *d, const char *table, struct db_col **out,
+    size_t *n, char **errp)
+{
+	struct buf q = BUF_INIT;
+	struct cols_arg a = { 0 };
+
+	buf_adds(&q, "SELECT name, type, \"notnull\" OR pk > 0 FROM "
+	    "pragma_table_info(");
+	db_quote_literal(d, &q, table);
+	buf_adds(&q, ") ORDER BY cid");
+	int rc = db_query(d, q.s, cols_row, &a, errp);
+	buf_release(&q);
+	if (rc == 0 && a.n == 0)
+		rc = seterr(errp, "%s: no table '%s'", d->what, table);
+	if (rc != 0) {
+		db_cols_free(a.v, a.n);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+static int
+lite_key(struct db *d, const char *table, struct strlist *out, char **errp)
+{
+	struct buf q = BUF_INIT;
+
+	buf_adds(&q, "SELECT 'pk', 1, name, 1 FROM pragma_table_info(");
+	db_quote_literal(d, &q, table);
+	buf_adds(&q, ") WHERE pk > 0 ORDER BY pk");
+	int rc = db_key_from_query(d, q.s, out, errp);
+	if (rc == 0 && out->n == 0) {
+		buf_reset(&q);
+		buf_adds(&q, "SELECT il.name, 0, ii.name, ti.\"notnull\" FROM "
+		    "pragma_index_list(");
+		db_quote_literal(d, &q, table);
+		buf_adds(&q, ") il JOIN pragma_index_info(il.name) ii LEFT JOIN "
+		    "pragma_table_info(");
+		db_quote_literal(d, &q, table);
+		buf_adds(&q, ") ti ON ti.name = ii.name WHERE il.\"unique\" AND "
+		    "il.partial = 0 ORDER BY il.name, ii.seqno");
+		rc = db_key_from_query(d, q.s, out, errp);
+	}
+	buf_release(&q);
+	return rc;
+}
+
+/* A read transaction: later writers do not change what the diff sees. */
+static int
+lite_snapshot(struct db *d, char **errp)
+{
+	if (db_exec(d, "BEGIN", errp) != 0)
+		return -1;
+	return db_exec(d, "SELECT count(*) FROM sqlite_master", errp);
+}
+
 static void
 lite_close(struct db *d)
 {
@@ -120,4 +376,11 @@ const struct db_driver db_sqlite = {
 	.quote_ident = lite_quote_ident,
 	.version = lite_version,
 	.close = lite_close,
+	.stream_open = lite_stream_open,
+	.stream_next = lite_stream_next,
+	.stream_close = lite_stream_close,
+	.tables = lite_tables,
+	.columns = lite_columns,
+	.key = lite_key,
+	.snapshot = lite_snapshot,
 };
