@@ -10,11 +10,13 @@
 #include "lib/xmalloc.h"
 
 extern const struct cmd cmd_lint, cmd_check;
+extern const struct cmd cmd_manifest;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
 	&cmd_lint,
 	&cmd_check,
+	&cmd_manifest,
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))
 

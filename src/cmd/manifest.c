@@ -1,0 +1,271 @@
+/*
+ * manifest.c - `cutover manifest create|verify`: integrity manifests for
+ * backups (manifest.h does the work).  The verbs are declared in verbs[]
+ * below; each is a struct cmd of its own, so `--help`, unknown options
+ * and usage errors behave exactly as for top-level commands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../lib/error.h"
+#include "../lib/hash.h"
+#include "../lib/units.h"
+#include "../lib/util.h"
+#include "../lib/xmalloc.h"
+#include "../manifest.h"
+
+static int manifest_main(int argc, char **argv);
+static int create_main(int argc, char **argv);
+static int verify_main(int argc, char **argv);
+
+static const char usage[] =
+"usage: cutover manifest create PATH.. -o FILE [OPTIONS]\n"
+"       cutover manifest verify FILE [OPTIONS]\n"
+"\n"
+"Integrity manifests for backups.  A manifest has one 'HASH  PATH' line\n"
+"per file, the format `sha256sum -c` and `md5sum -c` read, plus '#' lines\n"
+"with each file's size and the algorithm.  Beyond the hash, the content\n"
+"is validated: .gz inflated completely, .zst decoded completely, .tar\n"
+"walked to its end-of-archive blocks, SQL dumps (mysqldump, pg_dump;\n"
+"plain or compressed) checked for their completion trailer.\n"
+"\n"
+"See 'cutover manifest create --help' and 'cutover manifest verify --help'.\n"
+"\n"
+"Exit status: 0 every file intact, 1 something missing, changed, extra\n"
+"or incomplete, 2 bad input (arguments, a malformed manifest).\n";
+
+const struct cmd cmd_manifest = {
+	.name = "manifest",
+	.fn = manifest_main,
+	.usage = usage,
+	.summary = "integrity manifests for backups: create, verify",
+};
+
+static const char create_usage[] =
+"usage: cutover manifest create PATH.. -o FILE [OPTIONS]\n"
+"\n"
+"Hash every file (directories are walked, sorted) in parallel and write a\n"
+"manifest.  Paths are written relative to the manifest's directory.  A\n"
+"file whose content is incomplete (a truncated gzip, a dump without its\n"
+"trailer) is still listed, marked in a comment, and the exit status is 1.\n"
+"\n"
+"  -o, --output FILE  the manifest to write ('-': stdout); written to a\n"
+"                     temporary file and renamed, never half-written\n"
+"  -a, --algo A       sha256 (default), xxh128, md5, sha1, sha512\n"
+"      --follow       follow symbolic links while walking directories\n"
+"      --no-content   hash only; skip the content validation\n"
+"  -j, --jobs N       hashing threads (default: one per CPU)\n"
+"  -q, --quiet        print only problems and the summary\n"
+"  -h, --help         show this help\n"
+"\n"
+"Example:\n"
+"  cutover manifest create /backups/2026-11-22 -o /backups/2026-11-22.sha256\n";
+
+static const char verify_usage[] =
+"usage: cutover manifest verify FILE [OPTIONS]\n"
+"\n"
+"Re-hash every file the manifest lists and report each one: OK, missing,\n"
+"size changed, content changed, content incomplete; and every extra file\n"
+"in a directory the manifest was made from.  Reads manifests written by\n"
+"sha256sum, md5sum, sha1sum, sha512sum, xxhsum -H2 (and the BSD tag form)\n"
+"too.  Relative paths are resolved against the manifest's directory.\n"
+"\n"
+"  -a, --algo A       the manifest's algorithm, when neither an '# algo'\n"
+"                     line, a tag, its name nor the digest length tells\n"
+"      --follow       follow symbolic links when looking for extra files\n"
+"      --no-content   compare hashes only; skip the content validation\n"
+"  -j, --jobs N       hashing threads (default: one per CPU)\n"
+"  -q, --quiet        print only problems and the summary\n"
+"  -h, --help         show this help\n"
+"\n"
+"Example:\n"
+"  cutover manifest verify /backups/2026-11-22.sha256\n";
+
+static const struct cmd verb_create = {
+	.name = "manifest create",
+	.fn = create_main,
+	.usage = create_usage,
+	.summary = "hash files into a manifest",
+};
+
+static const struct cmd verb_verify = {
+	.name = "manifest verify",
+	.fn = verify_main,
+	.usage = verify_usage,
+	.summary = "check files against a manifest",
+};
+
+/* The nested verbs: dispatch, suggestions and help come from here. */
+static const struct cmd *const verbs[] = { &verb_create, &verb_verify };
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+static const struct option common_lo[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "algo", required_argument, NULL, 'a' },
+	{ "follow", no_argument, NULL, 'F' },
+	{ "no-content", no_argument, NULL, 'N' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Options both verbs share; returns the -o value (create only). */
+static const char *
+parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
+    bool *quiet, bool want_output)
+{
+	const char *output = NULL;
+	char *e = NULL;
+	long long jobs;
+	int ch;
+
+	*o = (struct mf_opts){ .algo = -1, .content = true };
+	*quiet = false;
+	while ((ch = cmd_getopt(c, argc, argv, "o:a:j:qh", common_lo)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (!want_output)
+				cmd_usage_error(c, "'--output' is for 'manifest "
+				    "create'");
+			output = optarg;
+			break;
+		case 'a':
+			o->algo = hash_algo_find(optarg);
+			if (o->algo < 0)
+				cmd_usage_error(c, "unknown algorithm '%s' (sha256, "
+				    "xxh128, md5, sha1, sha512)", optarg);
+			break;
+		case 'F': o->follow = true; break;
+		case 'N': o->content = false; break;
+		case 'q': *quiet = true; break;
+		case 'j':
+			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
+				cmd_usage_error(c, "--jobs: %s", e);
+			o->jobs = (int)jobs;
+			break;
+		}
+	}
+	return output;
+}
+
+static void
+print_report(const struct mf_report *rep, bool quiet, bool creating)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct mf_result *r = &rep->v[i];
+		if (r->state == MF_OK) {
+			if (!quiet)
+				printf("%s: OK%s%s%s\n", r->path, r->detail ?
+				    " (" : "", r->detail ? r->detail : "",
+				    r->detail ? ")" : "");
+		} else if (r->state == MF_EXTRA) {
+			printf("%s: EXTRA: not in the manifest\n", r->path);
+		} else {
+			printf("%s: %s: %s%s%s\n", r->path, creating ?
+			    "INCOMPLETE" : "FAILED", mf_state_name(r->state),
+			    r->detail ? ": " : "", r->detail ? r->detail : "");
+		}
+	}
+}
+
+static void
+summary(FILE *f, const char *what, const struct mf_report *rep,
+    int64_t elapsed_us)
+{
+	char *sz = fmt_size(rep->bytes);
+	char *d = fmt_duration(elapsed_us);
+	double secs = elapsed_us > 0 ? elapsed_us / 1e6 : 1e-6;
+
+	fprintf(f, "%s: %zu files, %zu ok, %zu failed, %zu extra (%s, %s in %s, "
+	    "%.0f MB/s)\n", what, rep->nok + rep->nfail, rep->nok, rep->nfail,
+	    rep->nextra, hash_algo_name(rep->algo), sz, d,
+	    rep->bytes / secs / 1e6);
+	free(sz);
+	free(d);
+}
+
+static int
+create_main(int argc, char **argv)
+{
+	struct mf_opts o;
+	struct mf_report rep;
+	bool quiet;
+	char *e = NULL;
+	const char *output = parse_opts(&verb_create, argc, argv, &o, &quiet,
+	    true);
+
+	if (output == NULL)
+		cmd_usage_error(&verb_create, "missing '-o FILE'");
+	if (optind >= argc)
+		cmd_usage_error(&verb_create, "missing PATH");
+	int64_t t0 = now_mono_us();
+	if (manifest_create(argv + optind, (size_t)(argc - optind), output, &o,
+	    &rep, &e) != 0) {
+		errmsg("manifest create: %s", e);
+		free(e);
+		return EXIT_USAGE;
+	}
+	/* With -o -, stdout is the manifest: the report goes to stderr. */
+	bool to_stdout = strcmp(output, "-") == 0;
+	if (!to_stdout)
+		print_report(&rep, quiet, true);
+	else
+		for (size_t i = 0; i < rep.n; i++)
+			if (rep.v[i].state != MF_OK)
+				fprintf(stderr, "%s: INCOMPLETE: %s\n",
+				    rep.v[i].path, rep.v[i].detail ?
+				    rep.v[i].detail : "");
+	summary(to_stdout ? stderr : stdout, output, &rep, now_mono_us() - t0);
+	int rc = rep.nfail ? EXIT_NOGO : EXIT_GO;
+	mf_report_release(&rep);
+	return rc;
+}
+
+static int
+verify_main(int argc, char **argv)
+{
+	struct mf_opts o;
+	struct mf_report rep;
+	bool quiet;
+	char *e = NULL;
+
+	parse_opts(&verb_verify, argc, argv, &o, &quiet, false);
+	if (optind + 1 != argc)
+		cmd_usage_error(&verb_verify, optind >= argc ? "missing FILE" :
+		    "expected one manifest FILE, got %d", argc - optind);
+	int64_t t0 = now_mono_us();
+	if (manifest_verify(argv[optind], &o, &rep, &e) != 0) {
+		fprintf(stderr, "%s\n", e);
+		free(e);
+		return EXIT_USAGE;
+	}
+	print_report(&rep, quiet, false);
+	summary(stdout, argv[optind], &rep, now_mono_us() - t0);
+	int rc = rep.nfail || rep.nextra ? EXIT_NOGO : EXIT_GO;
+	mf_report_release(&rep);
+	return rc;
+}
+
+static int
+manifest_main(int argc, char **argv)
+{
+	const char *names[NVERBS];
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_GO;
+	}
+	for (size_t i = 0; i < NVERBS; i++) {
+		names[i] = verbs[i]->name + strlen("manifest ");
+		if (strcmp(argv[1], names[i]) == 0)
+			return verbs[i]->fn(argc - 1, argv + 1);
+	}
+	const char *near = nearest(argv[1], names, NVERBS);
+	cmd_usage_error(&cmd_manifest, "unknown verb '%s'%s%s%s (create, verify)",
+	    argv[1], near ? " (did you mean '" : "", near ? near : "",
+	    near ? "'?)" : "");
+}
