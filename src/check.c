@@ -22,9 +22,11 @@
 
 extern const struct check_kind check_tcp, check_http, check_command,
     check_file, check_disk, check_sql, check_rowcount;
+extern const struct check_kind check_latency;
 extern const struct check_kind check_listen;
 extern const struct check_kind check_redis;
 extern const struct check_kind check_tls;
+extern const struct check_kind check_manifest;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -32,7 +34,9 @@ static const struct check_kind *const check_kinds[] = {
 	&check_disk,
 	&check_file,
 	&check_http,
+	&check_latency,
 	&check_listen,
+	&check_manifest,
 	&check_redis,
 	&check_rowcount,
 	&check_sql,

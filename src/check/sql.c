@@ -1,12 +1,28 @@
 /*
  * sql.c - kind `sql`: run a query and judge its scalar result, or run it
- * on two databases and require the same scalar on both.
+ * on two databases and require the same scalar on both; and three
+ * questions about the server itself.
  *
  *   { kind: sql, target: dst, query: "SELECT count(*) FROM users",
  *     expect: "> 0" }
  *   { kind: sql, query: "SELECT max(id) FROM trips",
  *     compare: { source: src, target: dst } }
+ *   { kind: sql, target: dst, max_connections_used: 80%,
+ *     version: ">= 10.6", tables_exist: [users, trips] }
+ *
+ * max_connections_used is the seeds' "connection pool near capacity":
+ * client connections now over the server's max_connections, failing at or
+ * past the given share (PostgreSQL: client backends in pg_stat_activity;
+ * MariaDB/MySQL: Threads_connected).  version compares the server's
+ * version component by component ("10.11.6" >= "8.0"; an "==" with fewer
+ * components is a prefix: "== 15" is any 15.x).  tables_exist is the
+ * XFChat plan's validate_migration: every listed table can be selected
+ * from.  The query, expect, and these keys may be combined in one check;
+ * every part is reported in the detail, the first failure in the message.
  */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,16 +31,68 @@
 #include "../lib/error.h"
 #include "../lib/xmalloc.h"
 
+#define VER_PARTS 4
+
 struct sql_conf {
 	const struct url *target;
 	char		*query;
 	bool		 has_expect;
 	struct cmp	 expect;
 	const struct url *cmp_src, *cmp_dst;
+	bool		 has_maxconn;
+	double		 maxconn_pct;
+	bool		 has_version;
+	enum cmp_op	 ver_op;
+	long		 ver[VER_PARTS];
+	int		 ver_n;		/* components written */
+	char		*ver_text;
+	struct strlist	 tables;
 };
 
 static const char *const keys[] = { "target", "query", "expect", "compare",
-	NULL };
+	"max_connections_used", "version", "tables_exist", NULL };
+
+/*
+ * "[op] 1.2.3" -> op and up to VER_PARTS numbers.  A bare version means
+ * "==".  0 or -1.
+ */
+static int
+parse_version_cmp(const char *s, enum cmp_op *op, long *v, int *n)
+{
+	static const struct { const char *t; enum cmp_op op; } ops[] = {
+		{ ">=", CMP_GE }, { "<=", CMP_LE }, { "==", CMP_EQ },
+		{ "!=", CMP_NE }, { ">", CMP_GT }, { "<", CMP_LT },
+		{ "=", CMP_EQ },
+	};
+
+	*op = CMP_EQ;
+	while (isspace((unsigned char)*s))
+		s++;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t l = strlen(ops[i].t);
+		if (strncmp(s, ops[i].t, l) == 0) {
+			*op = ops[i].op;
+			s += l;
+			break;
+		}
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	*n = 0;
+	for (;;) {
+		if (!isdigit((unsigned char)*s) || *n == VER_PARTS)
+			return -1;
+		char *end;
+		v[(*n)++] = strtol(s, &end, 10);
+		s = end;
+		if (*s != '.')
+			break;
+		s++;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s == '\0' ? 0 : -1;
+}
 
 static int
 sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -32,10 +100,18 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	struct sql_conf *s = xcalloc(1, sizeof(*s));
 	yaml_node_t *cmp = pn_get(cx, map, "compare");
 	yaml_node_t *ex = pn_get(cx, map, "expect");
+	yaml_node_t *mc = pn_get(cx, map, "max_connections_used");
+	yaml_node_t *vn = pn_get(cx, map, "version");
+	yaml_node_t *te = pn_get(cx, map, "tables_exist");
+	bool server_q = mc || vn || te;
+	char *e = NULL;
 	int rc = 0;
 
 	c->priv = s;
-	s->query = pn_req_str(cx, map, "query");
+	if (server_q && pn_get(cx, map, "query") == NULL)
+		s->query = NULL;
+	else
+		s->query = pn_req_str(cx, map, "query");
 	if (cmp) {
 		if (!pn_is_map(cmp)) {
 			pn_error(cx, cmp, "'compare' must be a map {source: A, "
@@ -47,6 +123,11 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			    "give one or the other");
 			rc = -1;
 		}
+		if (server_q) {
+			pn_error(cx, cmp, "'compare' cannot be combined with "
+			    "max_connections_used, version or tables_exist");
+			rc = -1;
+		}
 		s->cmp_src = pn_target(cx, cmp, "source", true);
 		s->cmp_dst = pn_target(cx, cmp, "target", true);
 		if (!s->cmp_src || !s->cmp_dst)
@@ -55,10 +136,42 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		s->target = pn_target(cx, map, "target", true);
 		if (s->target == NULL)
 			rc = -1;
-		if (ex) {
+		if (ex && s->query == NULL) {
+			pn_error(cx, ex, "'expect' judges the result of 'query', "
+			    "which is missing");
+			rc = -1;
+		} else if (ex) {
 			s->has_expect = true;
 			rc |= pn_cmp(cx, ex, "expect", &s->expect);
 		}
+	}
+	char *m = pn_str(cx, mc, "max_connections_used");
+	if (m && parse_percent(m, &s->maxconn_pct, &e) != 0) {
+		pn_error(cx, mc, "'max_connections_used': %s", e);
+		free(e);
+		e = NULL;
+		rc = -1;
+	} else if (m) {
+		s->has_maxconn = true;
+	} else if (mc) {
+		rc = -1;
+	}
+	free(m);
+	s->ver_text = pn_str(cx, vn, "version");
+	if (s->ver_text && parse_version_cmp(s->ver_text, &s->ver_op, s->ver,
+	    &s->ver_n) != 0) {
+		pn_error(cx, vn, "'version': bad version comparison '%s' "
+		    "(expected e.g. \">= 8.0\" or \"15\")", s->ver_text);
+		rc = -1;
+	} else if (s->ver_text) {
+		s->has_version = true;
+	} else if (vn) {
+		rc = -1;
+	}
+	rc |= pn_strlist(cx, te, "tables_exist", &s->tables);
+	if (te && s->tables.n == 0 && rc == 0) {
+		pn_error(cx, te, "'tables_exist' is empty");
+		rc = -1;
 	}
 	const struct url *us[] = { s->target, s->cmp_src, s->cmp_dst };
 	for (int i = 0; i < 3; i++) {
@@ -68,7 +181,13 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			rc = -1;
 		}
 	}
-	return s->query ? rc : -1;
+	if (s->has_maxconn && s->target &&
+	    strcmp(s->target->scheme, "sqlite") == 0) {
+		pn_error(cx, mc, "'max_connections_used' needs a server "
+		    "(PostgreSQL or MariaDB/MySQL), not SQLite");
+		rc = -1;
+	}
+	return s->query || server_q ? rc : -1;
 }
 
 /* The query's scalar on u, or NULL with *errp. */
@@ -88,46 +207,339 @@ scalar_on(const struct check *c, const struct url *u, char **val,
 }
 
 static void
-sql_run(const struct check *c, struct result *r)
+run_compare(const struct check *c, struct result *r)
 {
 	const struct sql_conf *s = c->priv;
 	char *e = NULL, *a = NULL, *b = NULL;
 	bool na = false, nb = false;
 
-	if (s->cmp_src) {
-		result_threshold(r, "same value on both sides");
-		if (scalar_on(c, s->cmp_src, &a, &na, &e) != 0 ||
-		    scalar_on(c, s->cmp_dst, &b, &nb, &e) != 0) {
-			result_set(r, ST_FAIL, "%s", e);
-			goto out;
-		}
-		const char *sa = na ? "NULL" : a, *sb = nb ? "NULL" : b;
-		result_observed(r, "%s / %s", sa, sb);
-		if (na != nb || (!na && strcmp(a, b) != 0))
-			result_set(r, ST_FAIL, "source has %s, target has %s", sa, sb);
-		else
-			result_set(r, ST_PASS, "both sides have %s", sa);
-		goto out;
-	}
-	if (scalar_on(c, s->target, &a, &na, &e) != 0) {
+	result_threshold(r, "same value on both sides");
+	if (scalar_on(c, s->cmp_src, &a, &na, &e) != 0 ||
+	    scalar_on(c, s->cmp_dst, &b, &nb, &e) != 0) {
 		result_set(r, ST_FAIL, "%s", e);
 		goto out;
 	}
-	result_observed(r, "%s", na ? "NULL" : a);
-	if (!s->has_expect) {
-		result_set(r, ST_PASS, "query returned %s", na ? "NULL" : a);
-		goto out;
-	}
-	result_threshold(r, "%s %s", cmp_opstr(s->expect.op), s->expect.text);
-	if (!na && cmp_eval(&s->expect, a))
-		result_set(r, ST_PASS, "query returned %s", a);
+	const char *sa = na ? "NULL" : a, *sb = nb ? "NULL" : b;
+	result_observed(r, "%s / %s", sa, sb);
+	if (na != nb || (!na && strcmp(a, b) != 0))
+		result_set(r, ST_FAIL, "source has %s, target has %s", sa, sb);
 	else
-		result_set(r, ST_FAIL, "query returned %s, expected %s %s",
-		    na ? "NULL" : a, cmp_opstr(s->expect.op), s->expect.text);
+		result_set(r, ST_PASS, "both sides have %s", sa);
 out:
 	free(a);
 	free(b);
 	free(e);
+}
+
+/* The parts of a combined check: each adds to these. */
+struct parts {
+	struct buf	 observed, threshold, detail;
+	char		*fail;		/* the first failure, for the message */
+	struct buf	 ok;		/* what passed, for the message */
+};
+
+static void
+part_fail(struct parts *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+part_fail(struct parts *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_addf(&p->detail, "%sFAIL: %s", p->detail.len ? "\n" : "", m);
+	if (p->fail == NULL)
+		p->fail = m;
+	else
+		free(m);
+}
+
+static void
+part_ok(struct parts *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+part_ok(struct parts *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_addf(&p->detail, "%sok: %s", p->detail.len ? "\n" : "", m);
+	buf_addf(&p->ok, "%s%s", p->ok.len ? "; " : "", m);
+	free(m);
+}
+
+static void
+sep(struct buf *b)
+{
+	if (b->len)
+		buf_adds(b, "; ");
+}
+
+struct conn_row {
+	bool	 got;
+	long long used, max;
+};
+
+static int
+conn_row(const struct db_row *row, void *arg)
+{
+	struct conn_row *cr = arg;
+
+	if (row->ncols >= 2 && row->vals[0] && row->vals[1]) {
+		cr->used = strtoll(row->vals[0], NULL, 10);
+		cr->max = strtoll(row->vals[1], NULL, 10);
+		cr->got = true;
+	}
+	return 1;
+}
+
+/* SHOW GLOBAL STATUS rows are (Variable_name, Value). */
+static int
+status_row(const struct db_row *row, void *arg)
+{
+	struct conn_row *cr = arg;
+
+	if (row->ncols >= 2 && row->vals[1]) {
+		cr->used = strtoll(row->vals[1], NULL, 10);
+		cr->got = true;
+	}
+	return 1;
+}
+
+static void
+do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
+{
+	/* PostgreSQL: both figures from one statement, the same instant. */
+	static const char pg_q[] = "SELECT (SELECT count(*) FROM "
+	    "pg_stat_activity WHERE backend_type = 'client backend'), "
+	    "current_setting('max_connections')::int";
+	struct conn_row cr = { 0 };
+	char *e = NULL, *mx = NULL;
+	int rc;
+
+	sep(&p->threshold);
+	buf_addf(&p->threshold, "connections < %g%%", s->maxconn_pct);
+	if (strcmp(d->drv->name, "postgres") == 0) {
+		rc = db_query(d, pg_q, conn_row, &cr, &e);
+	} else {
+		/*
+		 * SHOW works on MariaDB and on MySQL 5.7 and 8, where
+		 * information_schema.GLOBAL_STATUS is gone.
+		 */
+		rc = db_query(d, "SHOW GLOBAL STATUS LIKE 'Threads_connected'",
+		    status_row, &cr, &e);
+		if (rc == 0 && (rc = db_scalar(d, "SELECT @@max_connections",
+		    &mx, &e)) == 0 && mx)
+			cr.max = strtoll(mx, NULL, 10);
+		free(mx);
+	}
+	if (rc != 0 || !cr.got || cr.max <= 0) {
+		part_fail(p, "cannot read connections in use: %s", e ? e :
+		    "no figures returned");
+		free(e);
+		return;
+	}
+	double pct = 100.0 * (double)cr.used / (double)cr.max;
+	sep(&p->observed);
+	buf_addf(&p->observed, "%lld/%lld connections (%.0f%%)", cr.used,
+	    cr.max, pct);
+	if (pct >= s->maxconn_pct)
+		part_fail(p, "%lld of %lld connections in use (%.0f%%), at or "
+		    "past %g%%", cr.used, cr.max, pct, s->maxconn_pct);
+	else
+		part_ok(p, "%lld of %lld connections in use (%.0f%%)", cr.used,
+		    cr.max, pct);
+}
+
+/* Server version number -> components, by engine. */
+static int
+split_version(const char *drv, long v, long *out)
+{
+	if (strcmp(drv, "postgres") == 0) {
+		if (v >= 100000) {	/* 150004: 15.4 */
+			out[0] = v / 10000;
+			out[1] = v % 10000;
+			return 2;
+		}
+		out[0] = v / 10000;	/* 90624: 9.6.24 */
+		out[1] = v / 100 % 100;
+		out[2] = v % 100;
+		return 3;
+	}
+	if (strcmp(drv, "sqlite") == 0) {	/* 3040001: 3.40.1 */
+		out[0] = v / 1000000;
+		out[1] = v / 1000 % 1000;
+		out[2] = v % 1000;
+		return 3;
+	}
+	out[0] = v / 10000;	/* MariaDB/MySQL 101106: 10.11.6 */
+	out[1] = v / 100 % 100;
+	out[2] = v % 100;
+	return 3;
+}
+
+static bool
+version_ok(const struct sql_conf *s, const long *have, int nhave)
+{
+	int n = s->ver_op == CMP_EQ || s->ver_op == CMP_NE ? s->ver_n :
+	    VER_PARTS;
+	int c = 0;
+
+	for (int i = 0; i < n && c == 0; i++) {
+		long a = i < nhave ? have[i] : 0;
+		long b = i < s->ver_n ? s->ver[i] : 0;
+		c = a < b ? -1 : a > b;
+	}
+	switch (s->ver_op) {
+	case CMP_EQ: return c == 0;
+	case CMP_NE: return c != 0;
+	case CMP_LT: return c < 0;
+	case CMP_LE: return c <= 0;
+	case CMP_GT: return c > 0;
+	case CMP_GE: return c >= 0;
+	}
+	return false;
+}
+
+static void
+do_version(struct db *d, const struct sql_conf *s, struct parts *p)
+{
+	long v = 0, have[VER_PARTS] = { 0 };
+	char *e = NULL;
+	struct buf t = BUF_INIT;
+
+	sep(&p->threshold);
+	buf_addf(&p->threshold, "version %s", s->ver_text);
+	if (d->drv->version(d, &v, &e) != 0) {
+		part_fail(p, "%s", e);
+		free(e);
+		return;
+	}
+	int n = split_version(d->drv->name, v, have);
+	for (int i = 0; i < n; i++)
+		buf_addf(&t, "%s%ld", i ? "." : "", have[i]);
+	sep(&p->observed);
+	buf_addf(&p->observed, "%s %s", d->drv->name, t.s);
+	if (version_ok(s, have, n))
+		part_ok(p, "%s %s satisfies %s", d->drv->name, t.s, s->ver_text);
+	else
+		part_fail(p, "server is %s %s, expected version %s",
+		    d->drv->name, t.s, s->ver_text);
+	buf_release(&t);
+}
+
+static void
+do_tables(struct db *d, const struct sql_conf *s, struct parts *p)
+{
+	struct buf missing = BUF_INIT;
+	char *first_err = NULL;
+	size_t nmiss = 0;
+
+	sep(&p->threshold);
+	buf_addf(&p->threshold, "%zu table%s exist%s", s->tables.n,
+	    s->tables.n == 1 ? "" : "s", s->tables.n == 1 ? "s" : "");
+	for (size_t i = 0; i < s->tables.n; i++) {
+		struct buf q = BUF_INIT;
+		char *e = NULL;
+		/* Selecting nothing works on every engine, views included. */
+		buf_adds(&q, "SELECT 1 FROM ");
+		db_quote_name(d, &q, s->tables.v[i]);
+		buf_adds(&q, " WHERE 1 = 0");
+		if (db_query(d, q.s, NULL, NULL, &e) != 0) {
+			buf_addf(&missing, "%s%s", nmiss ? ", " : "",
+			    s->tables.v[i]);
+			nmiss++;
+			if (first_err == NULL)
+				first_err = e;
+			else
+				free(e);
+		}
+		buf_release(&q);
+	}
+	sep(&p->observed);
+	buf_addf(&p->observed, "%zu/%zu tables", s->tables.n - nmiss,
+	    s->tables.n);
+	if (nmiss)
+		part_fail(p, "%zu of %zu tables missing: %s (%s)", nmiss,
+		    s->tables.n, missing.s, first_err);
+	else
+		part_ok(p, "%s %zu table%s exist%s", s->tables.n == 1 ? "the" :
+		    "all", s->tables.n, s->tables.n == 1 ? "" : "s",
+		    s->tables.n == 1 ? "s" : "");
+	free(first_err);
+	buf_release(&missing);
+}
+
+static void
+sql_run(const struct check *c, struct result *r)
+{
+	const struct sql_conf *s = c->priv;
+	struct parts p = { BUF_INIT, BUF_INIT, BUF_INIT, NULL, BUF_INIT };
+	struct db *d = NULL;
+	char *e = NULL, *a = NULL;
+
+	if (s->cmp_src) {
+		run_compare(c, r);
+		return;
+	}
+	if (db_connect(s->target, c->timeout_us, &d, &e) != 0) {
+		result_set(r, ST_FAIL, "%s", e);
+		goto out;
+	}
+	if (s->query) {
+		if (db_scalar(d, s->query, &a, &e) != 0) {
+			result_set(r, ST_FAIL, "%s", e);
+			goto out;
+		}
+		const char *sa = a ? a : "NULL";
+		buf_adds(&p.observed, sa);
+		if (s->has_expect) {
+			buf_addf(&p.threshold, "%s %s", cmp_opstr(s->expect.op),
+			    s->expect.text);
+			if (a && cmp_eval(&s->expect, a))
+				part_ok(&p, "query returned %s", sa);
+			else
+				part_fail(&p, "query returned %s, expected %s %s",
+				    sa, cmp_opstr(s->expect.op), s->expect.text);
+		} else {
+			part_ok(&p, "query returned %s", sa);
+		}
+	}
+	if (s->has_maxconn)
+		do_maxconn(d, s, &p);
+	if (s->has_version)
+		do_version(d, s, &p);
+	if (s->tables.n)
+		do_tables(d, s, &p);
+	result_observed(r, "%s", p.observed.s);
+	if (p.threshold.len)
+		result_threshold(r, "%s", p.threshold.s);
+	/* One part: its line is the message already; several: list them. */
+	int nparts = (s->query != NULL) + s->has_maxconn + s->has_version +
+	    (s->tables.n > 0);
+	if (nparts > 1)
+		result_detail(r, "%s", p.detail.s);
+	if (p.fail)
+		result_set(r, ST_FAIL, "%s", p.fail);
+	else
+		result_set(r, ST_PASS, "%s", p.ok.s);
+out:
+	db_close(d);
+	free(a);
+	free(e);
+	free(p.fail);
+	buf_release(&p.observed);
+	buf_release(&p.threshold);
+	buf_release(&p.detail);
+	buf_release(&p.ok);
 }
 
 static void
@@ -137,12 +549,15 @@ sql_free(void *p)
 
 	free(s->query);
 	cmp_free(&s->expect);
+	free(s->ver_text);
+	strlist_release(&s->tables);
 	free(s);
 }
 
 const struct check_kind check_sql = {
 	.name = "sql",
-	.summary = "a query's scalar against expect, or equal on two databases",
+	.summary = "a query's scalar against expect, or equal on two databases; "
+	    "connections used, version, tables exist",
 	.keys = keys,
 	.parse = sql_parse,
 	.run = sql_run,
