@@ -26,6 +26,12 @@
 #include "plan.h"
 
 #define PLAN_MAX_BYTES	(16u << 20)	/* a plan is a document, not data */
+/*
+ * libyaml's scanner re-checks every open flow level for each token, so
+ * "[[[[...]]]]" costs time quadratic in its depth (100k levels: ~20 s).
+ * A plan needs about six levels; refuse silly depths before loading.
+ */
+#define PLAN_MAX_DEPTH	64
 
 struct pctx {
 	const char	*file;
@@ -161,6 +167,15 @@ pn_map_key(struct pctx *cx, yaml_node_t *n, size_t i, yaml_node_t **value)
 
 	*value = yaml_document_get_node(cx->doc, pr->value);
 	return is_scalar(k) ? scalar(k) : NULL;
+}
+
+/* The i-th key node of a mapping: errors about a name point at it. */
+static yaml_node_t *
+map_key_node(struct pctx *cx, yaml_node_t *n, size_t i)
+{
+	yaml_node_pair_t *pr = n->data.mapping.pairs.start + i;
+
+	return yaml_document_get_node(cx->doc, pr->key);
 }
 
 yaml_node_t *
@@ -431,6 +446,11 @@ pn_strlist(struct pctx *cx, yaml_node_t *n, const char *key,
 	}
 	for (size_t i = 0; i < pn_seq_len(n); i++) {
 		yaml_node_t *it = pn_seq_item(cx, n, i);
+		if (!is_scalar(it)) {
+			pn_error(cx, it, "'%s' must be a list of strings", key);
+			rc = -1;
+			continue;
+		}
 		char *s = pn_str(cx, it, key);
 		if (s == NULL) {
 			rc = -1;
@@ -659,8 +679,11 @@ load_vars(struct pctx *cx, yaml_node_t *n)
 		const char *k = pn_map_key(cx, n, i, &v);
 		if (k == NULL)
 			continue;
-		if (!valid_id(k) || strncmp(k, "env", 3) == 0) {
-			pn_error(cx, v, "bad variable name '%s'", k);
+		/* "env" alone would read like the ${env:NAME} prefix. */
+		if (!valid_id(k) || strcmp(k, "env") == 0) {
+			pn_error(cx, map_key_node(cx, n, i), "bad variable name "
+			    "'%s' (letters, digits, '.', '_' and '-'; not 'env')",
+			    k);
 			continue;
 		}
 		/* Later vars may use earlier ones. */
@@ -712,14 +735,16 @@ load_targets(struct pctx *cx, yaml_node_t *n)
 		if (k == NULL)
 			continue;
 		if (!valid_id(k)) {
-			pn_error(cx, v, "bad target name '%s'", k);
+			pn_error(cx, map_key_node(cx, n, i), "bad target name "
+			    "'%s' (letters, digits, '.', '_' and '-')", k);
 			continue;
 		}
 		bool dup = false;
 		for (size_t j = 0; j < p->ntargets; j++)
 			dup |= strcmp(p->targets[j]->id, k) == 0;
 		if (dup) {
-			pn_error(cx, v, "duplicate target '%s'", k);
+			pn_error(cx, map_key_node(cx, n, i), "duplicate target "
+			    "'%s'", k);
 			continue;
 		}
 		char *s = pn_str(cx, v, k);
@@ -1183,6 +1208,61 @@ load_success(struct pctx *cx, yaml_node_t *n)
 
 /* ---- entry points ---------------------------------------------------- */
 
+struct errline {
+	const char	*s;
+	size_t		 len;
+	unsigned long	 line, col;
+	size_t		 seq;
+};
+
+static int
+errline_cmp(const void *a, const void *b)
+{
+	const struct errline *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Errors are found section by section (a check's missing key after its
+ * unknown ones); people read them top to bottom, as a compiler prints
+ * them.  Each line is "NAME:LINE:COL: ..." with NAME namelen bytes long.
+ */
+static void
+sort_errors(struct buf *errs, size_t namelen)
+{
+	struct errline *v = NULL;
+	size_t n = 0, cap = 0;
+	struct buf out = BUF_INIT;
+
+	for (const char *p = errs->s; *p; ) {
+		size_t len = strcspn(p, "\n");
+		struct errline e = { p, len, 0, 0, n };
+		if (len > namelen + 1) {
+			char *end;
+			e.line = strtoul(p + namelen + 1, &end, 10);
+			if (*end == ':')
+				e.col = strtoul(end + 1, NULL, 10);
+		}
+		ARR_PUSH(v, n, cap, e);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	qsort(v, n, sizeof(*v), errline_cmp);
+	for (size_t i = 0; i < n; i++) {
+		buf_add(&out, v[i].s, v[i].len);
+		buf_addc(&out, '\n');
+	}
+	free(v);
+	buf_release(errs);
+	*errs = out;
+}
+
 static void
 sha256_hex(const char *data, size_t len, char out[65])
 {
@@ -1192,6 +1272,42 @@ sha256_hex(const char *data, size_t len, char out[65])
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * Walk the events up to the first collection nested deeper than
+ * PLAN_MAX_DEPTH; 0 when there is none (or the YAML is broken: the loader
+ * reports that), else -1 with *mark at the offending collection.
+ */
+static int
+too_deep(const char *data, size_t len, yaml_mark_t *mark)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	for (;;) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_SEQUENCE_START_EVENT ||
+		    t == YAML_MAPPING_START_EVENT) {
+			if (++depth > PLAN_MAX_DEPTH) {
+				*mark = ev.start_mark;
+				rc = -1;
+			}
+		} else if (t == YAML_SEQUENCE_END_EVENT ||
+		    t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (rc != 0 || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return rc;
 }
 
 struct plan *
@@ -1213,14 +1329,31 @@ plan_load_mem(const char *name, const char *data, size_t len, char **errors)
 	}
 	sha256_hex(data, len, p->sha256);
 
+	yaml_mark_t deep;
+	if (too_deep(data, len, &deep) != 0) {
+		buf_addf(&cx.errs, "%s:%zu:%zu: nested deeper than %d levels; "
+		    "a plan needs a handful\n", name, deep.line + 1,
+		    deep.column + 1, PLAN_MAX_DEPTH);
+		cx.nerrs++;
+		goto done;
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		buf_addf(&cx.errs, "%s:%zu:%zu: %s%s%s\n", name,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "invalid YAML",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
+		size_t at = parser.problem_mark.index;
+		/* libyaml's wording for the commonest mistake helps nobody. */
+		if (at < len && data[at] == '\t')
+			buf_addf(&cx.errs, "%s:%zu:%zu: a tab character where YAML "
+			    "expects spaces (indent with spaces)\n", name,
+			    parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1);
+		else
+			buf_addf(&cx.errs, "%s:%zu:%zu: %s%s%s\n", name,
+			    parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "invalid YAML",
+			    parser.context ? " " : "",
+			    parser.context ? parser.context : "");
 		cx.nerrs++;
 		yaml_parser_delete(&parser);
 		goto done;
@@ -1282,6 +1415,7 @@ done:
 	}
 	buf_release(&cx.warns);
 	if (cx.nerrs) {
+		sort_errors(&cx.errs, strlen(name));
 		*errors = redact(cx.errs.s);
 		buf_release(&cx.errs);
 		plan_free(p);
