@@ -1,0 +1,112 @@
+/*
+ * run.c - `cutover run PLAN`: execute the runbook phase by phase
+ * (entry checks, steps, go/no-go gates, windows, rollback), journaled.
+ * The engine is runbook.c; this file only reads options.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../cmd.h"
+#include "../lib/error.h"
+#include "../lib/units.h"
+#include "../runbook.h"
+
+static const char usage[] =
+"usage: cutover run [OPTIONS] PLAN\n"
+"\n"
+"Execute the plan's phases in order.  For each phase its checks must pass\n"
+"(an entry gate), then its steps run in order (argv or shell, with env,\n"
+"cwd, timeout, retries; output streams here, redacted), then its gate\n"
+"checks decide go/no-go.  A passing gate asks 'go? [y/N]' on a terminal;\n"
+"without a terminal and without --yes the run stops there, awaiting a\n"
+"decision ('cutover resume PLAN --yes').  A failing step, a failing gate or\n"
+"a phase past its window max rolls back: the undo of every completed step,\n"
+"newest first, then the plan's rollback steps, then rollback_verify.\n"
+"\n"
+"Everything is journaled in .cutover/NAME.db beside the plan, committed\n"
+"before each step starts and after it ends: after a crash, 'cutover status'\n"
+"tells the truth and 'cutover resume' continues.\n"
+"\n"
+"  -y, --yes                answer go at every gate that passes\n"
+"  -n, --dry-run            print the plan as it would execute; run nothing\n"
+"      --no-rollback        on failure stop instead of rolling back\n"
+"      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
+"      --new                abandon an unfinished run and start a new one\n"
+"  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
+"  -j, --jobs N             checks run at once (default 16)\n"
+"  -h, --help               show this help\n"
+"\n"
+"Exit status: 0 completed (go); 1 no-go, awaiting a decision, stopped or\n"
+"rolled back; 2 bad input (plan, options, journal in use by another run);\n"
+"130/143 interrupted by SIGINT/SIGTERM.\n"
+"\n"
+"Examples:\n"
+"  cutover run plan.yml --dry-run\n"
+"  cutover run plan.yml --yes\n"
+"  cutover run plan.yml --no-rollback --state /var/lib/cutover/db.journal\n";;
+
+static int
+run_main(int argc, char **argv);
+
+const struct cmd cmd_run = {
+	.name = "run",
+	.fn = run_main,
+	.usage = usage,
+	.summary = "execute the runbook: checks, steps, gates, rollback",
+};
+
+static int
+run_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-rollback", no_argument, NULL, 'R' },
+		{ "rollback-on-signal", no_argument, NULL, 'T' },
+		{ "new", no_argument, NULL, 'N' },
+		{ "state", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rb_opts o = { 0 };
+	bool dry = false;
+	long long jobs = 0;
+	int ch;
+	char *e = NULL;
+
+	while ((ch = cmd_getopt(&cmd_run, argc, argv, "yns:j:h", lo)) != -1) {
+		switch (ch) {
+		case 'y': o.yes = true; break;
+		case 'n': dry = true; break;
+		case 'R': o.no_rollback = true; break;
+		case 'T': o.rollback_on_signal = true; break;
+		case 'N': o.new_run = true; break;
+		case 's': o.state = optarg; break;
+		case 'j':
+			if (parse_int(optarg, 1, 1024, &jobs, &e) != 0)
+				cmd_usage_error(&cmd_run, "--jobs: %s", e);
+			o.jobs = (int)jobs;
+			break;
+		}
+	}
+	if (optind + 1 != argc)
+		cmd_usage_error(&cmd_run, argc - optind < 1 ? "missing PLAN" :
+		    "expected one PLAN, got %d arguments", argc - optind);
+
+	char *errors = NULL;
+	struct plan *p = plan_load(argv[optind], &errors);
+	if (p == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return EXIT_USAGE;
+	}
+	if (dry) {
+		runbook_dry_run(p, &o, stdout);
+		plan_free(p);
+		return EXIT_GO;
+	}
+	int rc = runbook_run(p, &o);
+	plan_free(p);
+	return rc;
+}

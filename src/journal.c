@@ -1,0 +1,693 @@
+/*
+ * journal.c - the SQLite journal; see journal.h for the guarantees.
+ *
+ * Every write goes through jw(), which runs one statement in autocommit
+ * mode: with journal_mode=WAL and synchronous=FULL, SQLite fsyncs the WAL
+ * before sqlite3_step returns, so "committed" means "on disk".
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "lib/error.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+#define JOURNAL_VERSION	1
+
+struct journal {
+	sqlite3	*db;
+	char	*path;
+	int	 lockfd;
+};
+
+static const char schema[] =
+"CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, plan_name TEXT,"
+" plan_file TEXT, plan_sha TEXT, state TEXT, reason TEXT, user TEXT,"
+" host TEXT, pid INTEGER, started_us INTEGER, ended_us INTEGER);"
+"CREATE TABLE IF NOT EXISTS phases(run_id INTEGER, phase_id TEXT,"
+" seq INTEGER, state TEXT, entry_ok INTEGER DEFAULT 0, started_us INTEGER,"
+" ended_us INTEGER, window_start_us INTEGER, PRIMARY KEY(run_id, phase_id));"
+"CREATE TABLE IF NOT EXISTS steps(id INTEGER PRIMARY KEY, run_id INTEGER,"
+" phase_id TEXT, step_id TEXT, kind TEXT, attempt INTEGER, state TEXT,"
+" started_us INTEGER, ended_us INTEGER, exit_code INTEGER, signal INTEGER,"
+" pgid INTEGER, message TEXT, tail TEXT, command TEXT);"
+"CREATE TABLE IF NOT EXISTS checks(id INTEGER PRIMARY KEY, run_id INTEGER,"
+" phase_id TEXT, role TEXT, check_id TEXT, kind TEXT, status TEXT,"
+" observed TEXT, threshold TEXT, message TEXT, detail TEXT,"
+" attempts INTEGER, duration_us INTEGER, at_us INTEGER);"
+"CREATE TABLE IF NOT EXISTS decisions(id INTEGER PRIMARY KEY,"
+" run_id INTEGER, at_us INTEGER, phase_id TEXT, decision TEXT, user TEXT,"
+" how TEXT, based_on TEXT);"
+"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, run_id INTEGER,"
+" at_us INTEGER, type TEXT, phase_id TEXT, step_id TEXT, message TEXT);";
+
+/* ---- fault injection ------------------------------------------------- */
+
+static long kill_after = -1;	/* -1: not read yet; 0: off */
+static long ncommits;
+
+static void
+committed(void)
+{
+	if (kill_after < 0) {
+		const char *s = getenv("CUTOVER_JOURNAL_KILL_AFTER");
+		kill_after = s ? strtol(s, NULL, 10) : 0;
+		if (kill_after < 0)
+			kill_after = 0;
+	}
+	if (kill_after > 0 && ++ncommits == kill_after)
+		raise(SIGKILL);
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+/*
+ * Prepare sql and bind arguments described by fmt: 't' text (NULL binds
+ * SQL NULL), 'i' int64, 'd' int.
+ */
+static sqlite3_stmt *
+prep(struct journal *j, const char *sql, const char *fmt, va_list ap,
+    char **errp)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		seterr(errp, "journal %s: %s", j->path, sqlite3_errmsg(j->db));
+		return NULL;
+	}
+	for (int i = 0; fmt && fmt[i]; i++) {
+		switch (fmt[i]) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			break;
+		}
+	}
+	return st;
+}
+
+/* Run one write statement as its own committed transaction. */
+static int
+jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	sqlite3_stmt *st = prep(j, sql, fmt, ap, errp);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return seterr(errp, "journal %s: write failed: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	committed();
+	return 0;
+}
+
+/* ---- open, lock ------------------------------------------------------ */
+
+static int
+mkdirs(const char *path, char **errp)
+{
+	char *d = xstrdup(path);
+
+	for (char *p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, 0755) != 0 && errno != EEXIST) {
+			seterr_errno(errp, "cannot create directory '%s'", d);
+			free(d);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(d);
+	return 0;
+}
+
+int
+journal_open(const char *path, bool create, struct journal **out,
+    char **errp)
+{
+	struct journal *j;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+
+	*out = NULL;
+	if (!create && stat(path, &sb) != 0)
+		return seterr(errp, "no journal at %s: nothing has run yet "
+		    "(or give --state FILE)", path);
+	if (create) {
+		if (mkdirs(path, errp) != 0)
+			return -1;
+		flags |= SQLITE_OPEN_CREATE;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->path = xstrdup(path);
+	j->lockfd = -1;
+	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK) {
+		seterr(errp, "cannot open journal %s: %s", path,
+		    j->db ? sqlite3_errmsg(j->db) : "out of memory");
+		journal_close(j);
+		return -1;
+	}
+	/* A reader may meet a writer mid-commit: wait rather than fail. */
+	sqlite3_busy_timeout(j->db, 5000);
+	char *e = NULL;
+	if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;", NULL, NULL, &e) != SQLITE_OK ||
+	    sqlite3_exec(j->db, schema, NULL, NULL, &e) != SQLITE_OK) {
+		seterr(errp, "journal %s: %s", path, e ? e :
+		    sqlite3_errmsg(j->db));
+		sqlite3_free(e);
+		journal_close(j);
+		return -1;
+	}
+	sqlite3_exec(j->db, "PRAGMA user_version=1", NULL, NULL, NULL);
+	*out = j;
+	return 0;
+}
+
+void
+journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	sqlite3_close(j->db);
+	if (j->lockfd >= 0)
+		close(j->lockfd);
+	free(j->path);
+	free(j);
+}
+
+const char *
+journal_path(const struct journal *j)
+{
+	return j->path;
+}
+
+static long
+read_pid(int fd)
+{
+	char b[32] = { 0 };
+	ssize_t n = pread(fd, b, sizeof(b) - 1, 0);
+
+	return n > 0 ? strtol(b, NULL, 10) : 0;
+}
+
+int
+journal_lock(struct journal *j, char **errp)
+{
+	char *lp = xasprintf("%s.lock", j->path);
+	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		seterr_errno(errp, "cannot open lock file '%s'", lp);
+		free(lp);
+		return -1;
+	}
+	free(lp);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		long pid = read_pid(fd);
+		close(fd);
+		if (pid > 0)
+			return seterr(errp, "journal %s is in use by pid %ld",
+			    j->path, pid);
+		return seterr(errp, "journal %s is in use by another process",
+		    j->path);
+	}
+	char b[32];
+	int n = snprintf(b, sizeof(b), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, b, (size_t)n, 0) != n) {
+		close(fd);
+		return seterr_errno(errp, "cannot write lock file of %s",
+		    j->path);
+	}
+	j->lockfd = fd;
+	return 0;
+}
+
+long
+journal_holder(const char *path)
+{
+	char *lp = xasprintf("%s.lock", path);
+	int fd = open(lp, O_RDONLY | O_CLOEXEC);
+	long pid = 0;
+
+	free(lp);
+	if (fd < 0)
+		return 0;
+	/* A shared lock is refused exactly while a writer holds its lock. */
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		pid = read_pid(fd);
+		if (pid <= 0)
+			pid = -1;	/* held, pid not written yet */
+	}
+	close(fd);
+	return pid;
+}
+
+/* ---- writes ---------------------------------------------------------- */
+
+static const char *
+hostname(void)
+{
+	static char h[256];
+
+	if (h[0] == '\0' && gethostname(h, sizeof(h) - 1) != 0)
+		snprintf(h, sizeof(h), "unknown");
+	return h;
+}
+
+int
+journal_run_begin(struct journal *j, const char *plan_name,
+    const char *plan_file, const char *plan_sha, const char *user,
+    int64_t *run_id, char **errp)
+{
+	if (jw(j, errp, "INSERT INTO runs(plan_name, plan_file, plan_sha, state,"
+	    " user, host, pid, started_us) VALUES(?,?,?,?,?,?,?,?)", "ttttttii",
+	    plan_name, plan_file, plan_sha, RUN_RUNNING, user, hostname(),
+	    (int64_t)getpid(), now_wall_us()) != 0)
+		return -1;
+	*run_id = sqlite3_last_insert_rowid(j->db);
+	return 0;
+}
+
+int
+journal_run_state(struct journal *j, int64_t run, const char *state,
+    const char *reason, bool ended, char **errp)
+{
+	if (ended)
+		return jw(j, errp, "UPDATE runs SET state=?, reason=?, ended_us=?, "
+		    "pid=? WHERE id=?", "ttiii", state, reason, now_wall_us(),
+		    (int64_t)getpid(), run);
+	return jw(j, errp, "UPDATE runs SET state=?, reason=?, ended_us=NULL, "
+	    "pid=? WHERE id=?", "ttii", state, reason, (int64_t)getpid(), run);
+}
+
+int
+journal_run_sha(struct journal *j, int64_t run, const char *sha, char **errp)
+{
+	return jw(j, errp, "UPDATE runs SET plan_sha=? WHERE id=?", "ti", sha,
+	    run);
+}
+
+int
+journal_phase(struct journal *j, int64_t run, const char *phase,
+    const char *state, int64_t started_us, int64_t ended_us, char **errp)
+{
+	return jw(j, errp, "INSERT INTO phases(run_id, phase_id, seq, state,"
+	    " started_us, ended_us) VALUES(?1, ?2, (SELECT count(*) FROM phases"
+	    " WHERE run_id=?1), ?3, NULLIF(?4, 0), NULLIF(?5, 0))"
+	    " ON CONFLICT(run_id, phase_id) DO UPDATE SET state=?3,"
+	    " started_us=coalesce(started_us, NULLIF(?4, 0)),"
+	    " ended_us=coalesce(NULLIF(?5, 0), ended_us)", "ittii", run, phase,
+	    state, started_us, ended_us);
+}
+
+int
+journal_phase_entry_ok(struct journal *j, int64_t run, const char *phase,
+    char **errp)
+{
+	return jw(j, errp, "UPDATE phases SET entry_ok=1 WHERE run_id=? AND "
+	    "phase_id=?", "it", run, phase);
+}
+
+int
+journal_phase_window(struct journal *j, int64_t run, const char *phase,
+    int64_t start_us, char **errp)
+{
+	return jw(j, errp, "UPDATE phases SET window_start_us=? WHERE run_id=? "
+	    "AND phase_id=?", "iit", start_us, run, phase);
+}
+
+int
+journal_step_begin(struct journal *j, int64_t run, const char *phase,
+    const char *step, const char *kind, int attempt, const char *command,
+    int64_t *row, char **errp)
+{
+	if (jw(j, errp, "INSERT INTO steps(run_id, phase_id, step_id, kind,"
+	    " attempt, state, started_us, command) VALUES(?,?,?,?,?,?,?,?)",
+	    "itttdtit", run, phase, step, kind, attempt, STEP_RUNNING,
+	    now_wall_us(), command) != 0)
+		return -1;
+	*row = sqlite3_last_insert_rowid(j->db);
+	return 0;
+}
+
+int
+journal_step_pgid(struct journal *j, int64_t row, long pgid, char **errp)
+{
+	return jw(j, errp, "UPDATE steps SET pgid=? WHERE id=?", "ii",
+	    (int64_t)pgid, row);
+}
+
+int
+journal_step_end(struct journal *j, int64_t row, const char *state,
+    int exit_code, int sig, const char *message, const char *tail,
+    char **errp)
+{
+	return jw(j, errp, "UPDATE steps SET state=?, ended_us=?, exit_code=?,"
+	    " signal=?, message=?, tail=? WHERE id=?", "tiddtti", state,
+	    now_wall_us(), exit_code, sig, message, tail, row);
+}
+
+int
+journal_check(struct journal *j, int64_t run, const char *phase,
+    const char *role, const struct jcheck *c, char **errp)
+{
+	return jw(j, errp, "INSERT INTO checks(run_id, phase_id, role,"
+	    " check_id, kind, status, observed, threshold, message, detail,"
+	    " attempts, duration_us, at_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "itttttttttdii", run, phase, role, c->check_id, c->kind, c->status,
+	    c->observed, c->threshold, c->message, c->detail, c->attempts,
+	    c->duration_us, c->at_us ? c->at_us : now_wall_us());
+}
+
+int
+journal_decision(struct journal *j, int64_t run, const char *phase,
+    const char *decision, const char *user, const char *how,
+    const char *based_on, char **errp)
+{
+	return jw(j, errp, "INSERT INTO decisions(run_id, at_us, phase_id,"
+	    " decision, user, how, based_on) VALUES(?,?,?,?,?,?,?)", "iitttt"
+	    "t", run, now_wall_us(), phase, decision, user, how, based_on);
+}
+
+int
+journal_event(struct journal *j, int64_t run, const char *type,
+    const char *phase, const char *step, const char *message, char **errp)
+{
+	return jw(j, errp, "INSERT INTO events(run_id, at_us, type, phase_id,"
+	    " step_id, message) VALUES(?,?,?,?,?,?)", "iitttt", run,
+	    now_wall_us(), type, phase, step, message);
+}
+
+/* ---- reads ----------------------------------------------------------- */
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+static int
+query(struct journal *j, char **errp, sqlite3_stmt **st, const char *sql,
+    int64_t run)
+{
+	if (sqlite3_prepare_v2(j->db, sql, -1, st, NULL) != SQLITE_OK)
+		return seterr(errp, "journal %s: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	sqlite3_bind_int64(*st, 1, run);
+	return 0;
+}
+
+static int
+finish(struct journal *j, sqlite3_stmt *st, int rc, char **errp)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return seterr(errp, "journal %s: read failed: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	return 0;
+}
+
+int
+journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
+{
+	sqlite3_stmt *st;
+	int rc;
+	size_t cap;
+
+	memset(l, 0, sizeof(*l));
+	if (query(j, errp, &st, run ? "SELECT id, plan_name, plan_file,"
+	    " plan_sha, state, reason, user, host, pid, started_us, ended_us"
+	    " FROM runs WHERE id=?" : "SELECT id, plan_name, plan_file,"
+	    " plan_sha, state, reason, user, host, pid, started_us, ended_us"
+	    " FROM runs WHERE ?=? ORDER BY id DESC LIMIT 1", run) != 0)
+		return -1;
+	if (run == 0)
+		sqlite3_bind_int64(st, 2, 0);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		finish(j, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, errp);
+		return rc == SQLITE_DONE ? 1 : -1;
+	}
+	struct jrun *r = &l->run;
+	r->id = sqlite3_column_int64(st, 0);
+	r->plan_name = col_str(st, 1);
+	r->plan_file = col_str(st, 2);
+	r->plan_sha = col_str(st, 3);
+	r->state = col_str(st, 4);
+	r->reason = col_str(st, 5);
+	r->user = col_str(st, 6);
+	r->host = col_str(st, 7);
+	r->pid = (long)sqlite3_column_int64(st, 8);
+	r->started_us = sqlite3_column_int64(st, 9);
+	r->ended_us = sqlite3_column_int64(st, 10);
+	sqlite3_finalize(st);
+	run = r->id;
+
+	if (query(j, errp, &st, "SELECT phase_id, state, entry_ok, started_us,"
+	    " ended_us, window_start_us FROM phases WHERE run_id=? ORDER BY seq",
+	    run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->phases, l->nphases, cap);
+		struct jphase *p = &l->phases[l->nphases++];
+		p->phase_id = col_str(st, 0);
+		p->state = col_str(st, 1);
+		p->entry_ok = sqlite3_column_int(st, 2) != 0;
+		p->started_us = sqlite3_column_int64(st, 3);
+		p->ended_us = sqlite3_column_int64(st, 4);
+		p->window_start_us = sqlite3_column_int64(st, 5);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
+
+	if (query(j, errp, &st, "SELECT id, phase_id, step_id, kind, attempt,"
+	    " state, started_us, ended_us, exit_code, signal, pgid, message,"
+	    " tail, command FROM steps WHERE run_id=? ORDER BY id", run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->steps, l->nsteps, cap);
+		struct jstep *s = &l->steps[l->nsteps++];
+		s->id = sqlite3_column_int64(st, 0);
+		s->phase_id = col_str(st, 1);
+		s->step_id = col_str(st, 2);
+		s->kind = col_str(st, 3);
+		s->attempt = sqlite3_column_int(st, 4);
+		s->state = col_str(st, 5);
+		s->started_us = sqlite3_column_int64(st, 6);
+		s->ended_us = sqlite3_column_int64(st, 7);
+		s->exit_code = sqlite3_column_int(st, 8);
+		s->signal = sqlite3_column_int(st, 9);
+		s->pgid = (long)sqlite3_column_int64(st, 10);
+		s->message = col_str(st, 11);
+		s->tail = col_str(st, 12);
+		s->command = col_str(st, 13);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
+
+	if (query(j, errp, &st, "SELECT phase_id, role, check_id, kind, status,"
+	    " observed, threshold, message, detail, attempts, duration_us, at_us"
+	    " FROM checks WHERE run_id=? ORDER BY id", run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->checks, l->nchecks, cap);
+		struct jcheck *c = &l->checks[l->nchecks++];
+		c->phase_id = col_str(st, 0);
+		c->role = col_str(st, 1);
+		c->check_id = col_str(st, 2);
+		c->kind = col_str(st, 3);
+		c->status = col_str(st, 4);
+		c->observed = col_str(st, 5);
+		c->threshold = col_str(st, 6);
+		c->message = col_str(st, 7);
+		c->detail = col_str(st, 8);
+		c->attempts = sqlite3_column_int(st, 9);
+		c->duration_us = sqlite3_column_int64(st, 10);
+		c->at_us = sqlite3_column_int64(st, 11);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
+
+	if (query(j, errp, &st, "SELECT at_us, phase_id, decision, user, how,"
+	    " based_on FROM decisions WHERE run_id=? ORDER BY id", run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->decisions, l->ndecisions, cap);
+		struct jdecision *d = &l->decisions[l->ndecisions++];
+		d->at_us = sqlite3_column_int64(st, 0);
+		d->phase_id = col_str(st, 1);
+		d->decision = col_str(st, 2);
+		d->user = col_str(st, 3);
+		d->how = col_str(st, 4);
+		d->based_on = col_str(st, 5);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
+
+	if (query(j, errp, &st, "SELECT at_us, type, phase_id, step_id, message"
+	    " FROM events WHERE run_id=? ORDER BY id", run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->events, l->nevents, cap);
+		struct jevent *e = &l->events[l->nevents++];
+		e->at_us = sqlite3_column_int64(st, 0);
+		e->type = col_str(st, 1);
+		e->phase_id = col_str(st, 2);
+		e->step_id = col_str(st, 3);
+		e->message = col_str(st, 4);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
+	l->holder = journal_holder(j->path);
+	/* Our own lock does not make the run "held by someone else". */
+	if (l->holder == (long)getpid())
+		l->holder = 0;
+	return 0;
+fail:
+	jlog_release(l);
+	return -1;
+}
+
+void
+jlog_release(struct jlog *l)
+{
+	struct jrun *r = &l->run;
+
+	free(r->plan_name); free(r->plan_file); free(r->plan_sha);
+	free(r->state); free(r->reason); free(r->user); free(r->host);
+	for (size_t i = 0; i < l->nphases; i++) {
+		free(l->phases[i].phase_id);
+		free(l->phases[i].state);
+	}
+	free(l->phases);
+	for (size_t i = 0; i < l->nsteps; i++) {
+		struct jstep *s = &l->steps[i];
+		free(s->phase_id); free(s->step_id); free(s->kind);
+		free(s->state); free(s->message); free(s->tail);
+		free(s->command);
+	}
+	free(l->steps);
+	for (size_t i = 0; i < l->nchecks; i++) {
+		struct jcheck *c = &l->checks[i];
+		free(c->phase_id); free(c->role); free(c->check_id);
+		free(c->kind); free(c->status); free(c->observed);
+		free(c->threshold); free(c->message); free(c->detail);
+	}
+	free(l->checks);
+	for (size_t i = 0; i < l->ndecisions; i++) {
+		struct jdecision *d = &l->decisions[i];
+		free(d->phase_id); free(d->decision); free(d->user);
+		free(d->how); free(d->based_on);
+	}
+	free(l->decisions);
+	for (size_t i = 0; i < l->nevents; i++) {
+		struct jevent *e = &l->events[i];
+		free(e->type); free(e->phase_id); free(e->step_id);
+		free(e->message);
+	}
+	free(l->events);
+	memset(l, 0, sizeof(*l));
+}
+
+const struct jphase *
+jlog_phase(const struct jlog *l, const char *phase)
+{
+	for (size_t i = 0; i < l->nphases; i++)
+		if (strcmp(l->phases[i].phase_id, phase) == 0)
+			return &l->phases[i];
+	return NULL;
+}
+
+const struct jstep *
+jlog_last_step(const struct jlog *l, const char *kind, const char *step)
+{
+	for (size_t i = l->nsteps; i-- > 0;)
+		if (strcmp(l->steps[i].kind, kind) == 0 &&
+		    strcmp(l->steps[i].step_id, step) == 0)
+			return &l->steps[i];
+	return NULL;
+}
+
+bool
+jlog_has_event(const struct jlog *l, const char *type, const char *step)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		if (strcmp(l->events[i].type, type) == 0 && (step == NULL ||
+		    (l->events[i].step_id &&
+		    strcmp(l->events[i].step_id, step) == 0)))
+			return true;
+	return false;
+}
+
+bool
+pgid_alive(long pgid)
+{
+	DIR *d;
+	struct dirent *de;
+	bool alive = false;
+
+	if (pgid <= 0 || (d = opendir("/proc")) == NULL)
+		return false;
+	while (!alive && (de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		char path[300], b[512];
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, b, sizeof(b) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		b[n] = '\0';
+		/* pid (comm) state ppid pgrp ...; comm may hold spaces. */
+		char *rp = strrchr(b, ')');
+		char state;
+		long ppid, pgrp;
+		if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid,
+		    &pgrp) == 3 && pgrp == pgid && state != 'Z' && state != 'X')
+			alive = true;
+	}
+	closedir(d);
+	return alive;
+}

@@ -1,0 +1,176 @@
+/*
+ * journal.h - the runbook's record: an SQLite file that survives anything.
+ *
+ * One journal per plan (default .cutover/NAME.db beside the plan).  It
+ * holds runs, phases, step attempts (times, exit status, redacted output
+ * tail), check results, decisions and events.  The database is in WAL mode
+ * with synchronous=FULL and every write is its own transaction, so a row
+ * is on disk when the call returns: the runbook commits a step's start
+ * before spawning it and its end before the next step begins.
+ *
+ * Writers take an exclusive flock(2) on PATH.lock, which also holds the
+ * writer's pid; the kernel drops the lock when the process dies, so a
+ * crashed run never blocks a resume.  Readers (status, report) do not lock.
+ *
+ * Strings handed to the journal must already be redacted: it stores what
+ * it is given.
+ *
+ * Fault injection: when the environment variable CUTOVER_JOURNAL_KILL_AFTER
+ * is N > 0, the process raises SIGKILL right after its Nth commit.  The
+ * crash-safety test uses it to die at every commit point of a run in turn
+ * (SQLite's own test suite injects faults the same way).
+ */
+#ifndef CUTOVER_JOURNAL_H
+#define CUTOVER_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct journal;
+
+/* Run states as stored; "interrupted" is derived (state running, no holder). */
+#define RUN_RUNNING	"running"
+#define RUN_AWAITING	"awaiting"	/* stopped at a gate, decision pending */
+#define RUN_STOPPED	"stopped"	/* failure with --no-rollback, signal */
+#define RUN_ROLLING	"rolling-back"
+#define RUN_COMPLETED	"completed"
+#define RUN_ROLLED	"rolled-back"
+#define RUN_ROLLFAIL	"rollback-failed"	/* an undo or verify failed */
+#define RUN_ABANDONED	"abandoned"	/* superseded by run --new */
+
+/* Step states. */
+#define STEP_RUNNING	"running"	/* started; after a crash: interrupted */
+#define STEP_OK		"ok"
+#define STEP_FAILED	"failed"
+#define STEP_INTERRUPTED "interrupted"
+#define STEP_SKIPPED	"skipped"	/* marked done by the operator */
+
+struct jrun {
+	int64_t	 id;
+	char	*plan_name, *plan_file, *plan_sha;
+	char	*state, *reason;
+	char	*user, *host;
+	long	 pid;
+	int64_t	 started_us, ended_us;
+};
+
+struct jphase {
+	char	*phase_id;
+	char	*state;		/* entry, steps, gate, done */
+	bool	 entry_ok;
+	int64_t	 started_us, ended_us, window_start_us;	/* 0: unset */
+};
+
+struct jstep {
+	int64_t	 id;
+	char	*phase_id, *step_id;
+	char	*kind;		/* step, undo, rollback */
+	int	 attempt;
+	char	*state;
+	int64_t	 started_us, ended_us;
+	int	 exit_code, signal;
+	long	 pgid;
+	char	*message, *tail, *command;
+};
+
+struct jcheck {
+	char	*phase_id, *role;	/* role: entry, gate, rollback-verify */
+	char	*check_id, *kind, *status;
+	char	*observed, *threshold, *message, *detail;
+	int	 attempts;
+	int64_t	 duration_us, at_us;
+};
+
+struct jdecision {
+	int64_t	 at_us;
+	char	*phase_id, *decision, *user, *how, *based_on;
+};
+
+struct jevent {
+	int64_t	 at_us;
+	char	*type, *phase_id, *step_id, *message;
+};
+
+/* Everything about one run, in the order it happened. */
+struct jlog {
+	struct jrun	 run;
+	struct jphase	*phases;	size_t nphases;
+	struct jstep	*steps;		size_t nsteps;
+	struct jcheck	*checks;	size_t nchecks;
+	struct jdecision *decisions;	size_t ndecisions;
+	struct jevent	*events;	size_t nevents;
+	long		 holder;	/* pid holding the lock, 0 if none */
+};
+
+/*
+ * Open (create: also create the file and its directory) the journal at
+ * path.  Returns 0, or -1 with *errp.  Without create, a missing file is
+ * an error saying nothing has run yet.
+ */
+int	 journal_open(const char *path, bool create, struct journal **out,
+	    char **errp);
+void	 journal_close(struct journal *j);
+const char *journal_path(const struct journal *j);
+/*
+ * Take the writer's lock.  -1 with "journal PATH is in use by pid N" when
+ * another process holds it.
+ */
+int	 journal_lock(struct journal *j, char **errp);
+/* The pid of the process holding path's lock, or 0. */
+long	 journal_holder(const char *path);
+
+/* Writes: each is one committed (fsync'd) transaction; -1 with *errp. */
+int	 journal_run_begin(struct journal *j, const char *plan_name,
+	    const char *plan_file, const char *plan_sha, const char *user,
+	    int64_t *run_id, char **errp);
+int	 journal_run_state(struct journal *j, int64_t run, const char *state,
+	    const char *reason, bool ended, char **errp);
+int	 journal_run_sha(struct journal *j, int64_t run, const char *sha,
+	    char **errp);
+/* Upsert a phase row: state, and times when non-zero. */
+int	 journal_phase(struct journal *j, int64_t run, const char *phase,
+	    const char *state, int64_t started_us, int64_t ended_us,
+	    char **errp);
+int	 journal_phase_entry_ok(struct journal *j, int64_t run,
+	    const char *phase, char **errp);
+int	 journal_phase_window(struct journal *j, int64_t run,
+	    const char *phase, int64_t start_us, char **errp);
+int	 journal_step_begin(struct journal *j, int64_t run, const char *phase,
+	    const char *step, const char *kind, int attempt,
+	    const char *command, int64_t *row, char **errp);
+int	 journal_step_pgid(struct journal *j, int64_t row, long pgid,
+	    char **errp);
+int	 journal_step_end(struct journal *j, int64_t row, const char *state,
+	    int exit_code, int sig, const char *message, const char *tail,
+	    char **errp);
+int	 journal_check(struct journal *j, int64_t run, const char *phase,
+	    const char *role, const struct jcheck *c, char **errp);
+int	 journal_decision(struct journal *j, int64_t run, const char *phase,
+	    const char *decision, const char *user, const char *how,
+	    const char *based_on, char **errp);
+int	 journal_event(struct journal *j, int64_t run, const char *type,
+	    const char *phase, const char *step, const char *message,
+	    char **errp);
+
+/*
+ * Load run `run` (0: the latest) into *out.  Returns 0, 1 when the journal
+ * has no such run (nothing has run yet), -1 with *errp.
+ */
+int	 journal_load(struct journal *j, int64_t run, struct jlog *out,
+	    char **errp);
+void	 jlog_release(struct jlog *l);
+
+/* Lookups in a loaded log. */
+const struct jphase *jlog_phase(const struct jlog *l, const char *phase);
+/* The latest row of kind for step id (any attempt), or NULL. */
+const struct jstep *jlog_last_step(const struct jlog *l, const char *kind,
+	    const char *step);
+bool	 jlog_has_event(const struct jlog *l, const char *type,
+	    const char *step);
+
+/* Is any process of group pgid still alive (zombies do not count)? */
+bool	 pgid_alive(long pgid);
+
+#endif

@@ -1,0 +1,1249 @@
+/*
+ * report.c - the migration report and the status view; see report.h.
+ *
+ * Markdown and HTML share one writer (struct w: headings, paragraphs,
+ * tables, preformatted text) so the two can never disagree about content;
+ * JSON is written separately because its shape is data, not layout.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/redact.h"
+#include "lib/units.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+#include "report.h"
+
+const char *const report_formats[] = { "md", "html", "json", NULL };
+
+/* ---- the model ------------------------------------------------------- */
+
+struct risk_row {
+	const struct risk *r;
+	bool		 mit_ready;
+	char		*mit_note;
+	const char	*rb_ready;	/* "yes", "no", "n/a" */
+	char		*rb_note;
+};
+
+struct downtime {
+	int64_t		 start, end;	/* wall us; end 0: ongoing */
+	char		*how;
+	const struct phase *phase;	/* whose window it is judged by */
+};
+
+struct model {
+	const struct plan	*p;
+	const struct jlog	*l;
+	const char		*state;		/* derived */
+	const char		*verdict;
+	struct downtime		 dt;
+	struct risk_row		*risks;
+};
+
+static bool
+is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static const char *
+derived_state(const struct jlog *l)
+{
+	/* A run state says running but nobody holds the lock: it died. */
+	if (l->holder == 0 && is(l->run.state, RUN_RUNNING))
+		return "interrupted";
+	if (l->holder == 0 && is(l->run.state, RUN_ROLLING))
+		return "rollback-interrupted";
+	return l->run.state;
+}
+
+static const char *
+verdict_of(const char *state)
+{
+	static const char *const map[][2] = {
+		{ RUN_COMPLETED, "GO: completed" },
+		{ RUN_ROLLED, "NO-GO: rolled back" },
+		{ RUN_ROLLFAIL, "NO-GO: rollback incomplete" },
+		{ RUN_AWAITING, "AWAITING DECISION" },
+		{ RUN_STOPPED, "STOPPED" },
+		{ RUN_RUNNING, "IN PROGRESS" },
+		{ RUN_ROLLING, "ROLLING BACK" },
+		{ "interrupted", "INTERRUPTED" },
+		{ "rollback-interrupted", "ROLLBACK INTERRUPTED" },
+		{ RUN_ABANDONED, "ABANDONED" },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (is(state, map[i][0]))
+			return map[i][1];
+	return state;
+}
+
+/* The latest result of a check in this run, or NULL. */
+static const struct jcheck *
+last_check(const struct jlog *l, const char *id)
+{
+	for (size_t i = l->nchecks; i-- > 0;)
+		if (is(l->checks[i].check_id, id))
+			return &l->checks[i];
+	return NULL;
+}
+
+static bool
+step_completed(const struct jlog *l, const char *id)
+{
+	for (size_t i = 0; i < l->nsteps; i++)
+		if (is(l->steps[i].kind, "step") && is(l->steps[i].step_id, id) &&
+		    (is(l->steps[i].state, STEP_OK) ||
+		    is(l->steps[i].state, STEP_SKIPPED)))
+			return true;
+	return false;
+}
+
+static void
+risk_rows(struct model *m)
+{
+	const struct plan *p = m->p;
+
+	m->risks = xcalloc(p->nrisks + 1, sizeof(*m->risks));
+	for (size_t i = 0; i < p->nrisks; i++) {
+		const struct risk *r = &p->risks[i];
+		struct risk_row *rr = &m->risks[i];
+		struct buf bad = BUF_INIT, ok = BUF_INIT;
+		rr->r = r;
+
+		for (size_t k = 0; k < r->mitigated_by.n; k++) {
+			const char *id = r->mitigated_by.v[k];
+			const struct jcheck *c = last_check(m->l, id);
+			if (c && (is(c->status, "pass") || is(c->status, "warn")))
+				buf_addf(&ok, "%s%s %s", ok.len ? ", " : "", id,
+				    c->status);
+			else
+				buf_addf(&bad, "%s%s %s", bad.len ? ", " : "", id,
+				    c ? c->status : "not run");
+		}
+		rr->mit_ready = r->mitigated_by.n > 0 && bad.len == 0;
+		rr->mit_note = r->mitigated_by.n == 0 ?
+		    xstrdup("no mitigating checks") :
+		    xstrdup(bad.len ? bad.s : ok.s);
+		buf_release(&bad);
+		buf_release(&ok);
+
+		/* The phases it touches: those that run its checks. */
+		bool touched_any = false, has_steps = false, done_any = false;
+		struct buf noundo = BUF_INIT;
+		for (int pass = 0; pass < 2 && !touched_any; pass++) {
+			for (size_t k = 0; k < p->nphases; k++) {
+				const struct phase *ph = &p->phases[k];
+				bool t = pass == 1;
+				for (size_t c = 0; !t && c < r->mitigated_by.n; c++)
+					t = strlist_has(&ph->checks,
+					    r->mitigated_by.v[c]) ||
+					    strlist_has(&ph->gate,
+					    r->mitigated_by.v[c]);
+				if (!t)
+					continue;
+				touched_any = true;
+				for (size_t s = 0; s < ph->nsteps; s++) {
+					const struct step *st = &ph->steps[s];
+					has_steps = true;
+					if (!step_completed(m->l, st->id))
+						continue;
+					done_any = true;
+					if (!st->has_undo)
+						buf_addf(&noundo, "%s%s", noundo.len ?
+						    ", " : "", st->id);
+				}
+			}
+		}
+		if (!has_steps) {
+			rr->rb_ready = "n/a";
+			rr->rb_note = xstrdup("no steps to undo");
+		} else if (noundo.len) {
+			rr->rb_ready = "no";
+			rr->rb_note = xasprintf("no undo: %s", noundo.s);
+		} else {
+			rr->rb_ready = "yes";
+			rr->rb_note = xstrdup(done_any ? "every completed step "
+			    "has an undo" : "no step completed yet");
+		}
+		buf_release(&noundo);
+	}
+}
+
+static int64_t
+first_start(const struct jlog *l, const char *id)
+{
+	for (size_t i = 0; i < l->nsteps; i++)
+		if (is(l->steps[i].kind, "step") && is(l->steps[i].step_id, id))
+			return l->steps[i].started_us;
+	return 0;
+}
+
+static int64_t
+ok_end(const struct jlog *l, const char *id)
+{
+	for (size_t i = l->nsteps; i-- > 0;)
+		if (is(l->steps[i].kind, "step") && is(l->steps[i].step_id, id) &&
+		    (is(l->steps[i].state, STEP_OK) ||
+		    is(l->steps[i].state, STEP_SKIPPED)))
+			return l->steps[i].ended_us;
+	return 0;
+}
+
+static void
+downtime(struct model *m)
+{
+	const struct plan *p = m->p;
+	const struct jlog *l = m->l;
+	const struct step *s0 = NULL, *s1 = NULL;
+	const struct phase *ph0 = NULL;
+	struct downtime *d = &m->dt;
+
+	for (size_t i = 0; i < p->nphases; i++)
+		for (size_t k = 0; k < p->phases[i].nsteps; k++) {
+			const struct step *s = &p->phases[i].steps[k];
+			if (s->downtime == DOWNTIME_START && s0 == NULL) {
+				s0 = s;
+				ph0 = &p->phases[i];
+			}
+			if (s->downtime == DOWNTIME_END)
+				s1 = s;
+		}
+	if (s0) {
+		d->phase = ph0;
+		d->start = first_start(l, s0->id);
+		d->end = s1 ? ok_end(l, s1->id) : 0;
+		d->how = xasprintf("from the start of step %s to the end of "
+		    "step %s", s0->id, s1 ? s1->id : "(none)");
+	} else {
+		/* Without markers, the cutover phase's duration counts. */
+		const struct phase *ph = plan_phase(p, "cutover");
+		for (size_t i = 0; ph == NULL && i < p->nphases; i++)
+			if (p->phases[i].window.set)
+				ph = &p->phases[i];
+		for (size_t i = 0; ph == NULL && i < p->nphases; i++)
+			if (p->phases[i].nsteps)
+				ph = &p->phases[i];
+		if (ph == NULL)
+			return;
+		const struct jphase *jp = jlog_phase(l, ph->id);
+		d->phase = ph;
+		d->start = jp ? (jp->window_start_us ? jp->window_start_us :
+		    jp->started_us) : 0;
+		d->end = jp ? jp->ended_us : 0;
+		d->how = xasprintf("phase %s (no downtime markers)", ph->id);
+	}
+	/* Rolled back or stopped: service was down until the run ended. */
+	if (d->start && d->end == 0 && l->run.ended_us)
+		d->end = l->run.ended_us;
+}
+
+static void
+model_init(struct model *m, const struct plan *p, const struct jlog *l)
+{
+	memset(m, 0, sizeof(*m));
+	m->p = p;
+	m->l = l;
+	m->state = derived_state(l);
+	m->verdict = verdict_of(m->state);
+	downtime(m);
+	risk_rows(m);
+}
+
+static void
+model_release(struct model *m)
+{
+	for (size_t i = 0; i < m->p->nrisks; i++) {
+		free(m->risks[i].mit_note);
+		free(m->risks[i].rb_note);
+	}
+	free(m->risks);
+	free(m->dt.how);
+}
+
+/* "1.23s", or "-" when either end is missing. */
+static char *
+span(int64_t a, int64_t b)
+{
+	if (a == 0 || b == 0 || b < a)
+		return xstrdup("-");
+	return fmt_duration(b - a);
+}
+
+/* Offset from the run's start: "+1.23s". */
+static char *
+offset(const struct model *m, int64_t t)
+{
+	if (t == 0)
+		return xstrdup("-");
+	char *d = fmt_duration(t >= m->l->run.started_us ?
+	    t - m->l->run.started_us : 0);
+	char *r = xasprintf("+%s", d);
+	free(d);
+	return r;
+}
+
+/* "within target", "over target", "over max" of the downtime window. */
+static const char *
+window_judgement(const struct model *m, int64_t dur)
+{
+	const struct window *w = m->dt.phase ? &m->dt.phase->window : NULL;
+
+	if (w == NULL || !w->set)
+		return "no window";
+	if (w->max_us >= 0 && dur > w->max_us)
+		return "over max";
+	if (w->target_us >= 0 && dur > w->target_us)
+		return "over target";
+	return "within target";
+}
+
+static char *
+window_desc(const struct phase *ph)
+{
+	if (ph == NULL || !ph->window.set)
+		return xstrdup("none");
+	char *t = ph->window.target_us >= 0 ? fmt_duration(ph->window.target_us)
+	    : xstrdup("-");
+	char *x = ph->window.max_us >= 0 ? fmt_duration(ph->window.max_us) :
+	    xstrdup("-");
+	char *r = xasprintf("target %s, max %s", t, x);
+	free(t);
+	free(x);
+	return r;
+}
+
+/* ---- markdown / html writer ------------------------------------------ */
+
+struct w {
+	FILE	*f;
+	bool	 html;
+	int	 ncols;
+};
+
+static void
+esc(struct w *w, const char *s, bool cell)
+{
+	char *r = redact(s ? s : "");
+	struct buf b = BUF_INIT;
+
+	if (w->html) {
+		buf_add_xml(&b, r);
+	} else {
+		for (const char *p = r; *p; p++) {
+			if (cell && *p == '|')
+				buf_adds(&b, "\\|");
+			else if (cell && (*p == '\n' || *p == '\r'))
+				buf_addc(&b, ' ');
+			else
+				buf_addc(&b, *p);
+		}
+	}
+	fputs(b.s, w->f);
+	buf_release(&b);
+	free(r);
+}
+
+static void
+w_h(struct w *w, int level, const char *text)
+{
+	if (w->html) {
+		fprintf(w->f, "<h%d>", level);
+		esc(w, text, false);
+		fprintf(w->f, "</h%d>\n", level);
+	} else {
+		fprintf(w->f, "\n%.*s ", level, "######");
+		esc(w, text, false);
+		fputs("\n\n", w->f);
+	}
+}
+
+static void
+w_p(struct w *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	fputs(w->html ? "<p>" : "", w->f);
+	esc(w, s, false);
+	fputs(w->html ? "</p>\n" : "\n\n", w->f);
+	free(s);
+}
+
+static void
+w_table(struct w *w, int n, ...)
+{
+	va_list ap;
+
+	w->ncols = n;
+	va_start(ap, n);
+	fputs(w->html ? "<table><thead><tr>" : "|", w->f);
+	for (int i = 0; i < n; i++) {
+		const char *h = va_arg(ap, const char *);
+		fputs(w->html ? "<th>" : " ", w->f);
+		esc(w, h, true);
+		fputs(w->html ? "</th>" : " |", w->f);
+	}
+	va_end(ap);
+	if (w->html) {
+		fputs("</tr></thead><tbody>\n", w->f);
+		return;
+	}
+	fputs("\n|", w->f);
+	for (int i = 0; i < n; i++)
+		fputs("---|", w->f);
+	fputc('\n', w->f);
+}
+
+/* A status word shown as a badge in HTML. */
+static bool
+badge_word(const char *s)
+{
+	static const char *const words[] = { "pass", "warn", "fail", "skip",
+	    "ok", "failed", "interrupted", "skipped", "running", "go", "no-go",
+	    "awaiting", "rollback", "yes", "no", "n/a", NULL };
+	for (int i = 0; words[i]; i++)
+		if (is(s, words[i]))
+			return true;
+	return false;
+}
+
+static void
+w_row(struct w *w, ...)
+{
+	va_list ap;
+
+	va_start(ap, w);
+	fputs(w->html ? "<tr>" : "|", w->f);
+	for (int i = 0; i < w->ncols; i++) {
+		const char *c = va_arg(ap, const char *);
+		if (w->html && badge_word(c)) {
+			char cls[16];
+			snprintf(cls, sizeof(cls), "%s", c);
+			for (char *p = cls; *p; p++)
+				if (*p == '/' || *p == '-')
+					*p = '_';
+			fprintf(w->f, "<td><span class=\"b b-%s\">%s</span></td>",
+			    cls, c);
+			continue;
+		}
+		fputs(w->html ? "<td>" : " ", w->f);
+		esc(w, c, true);
+		fputs(w->html ? "</td>" : " |", w->f);
+	}
+	va_end(ap);
+	fputs(w->html ? "</tr>\n" : "\n", w->f);
+}
+
+static void
+w_end(struct w *w)
+{
+	fputs(w->html ? "</tbody></table>\n" : "\n", w->f);
+}
+
+static void
+w_pre(struct w *w, const char *title, const char *text)
+{
+	if (w->html) {
+		fputs("<details open><summary>", w->f);
+		esc(w, title, false);
+		fputs("</summary><pre>", w->f);
+		esc(w, text, false);
+		fputs("</pre></details>\n", w->f);
+		return;
+	}
+	esc(w, title, false);
+	fputs(":\n\n```\n", w->f);
+	esc(w, text, false);
+	fputs("\n```\n\n", w->f);
+}
+
+static const char css[] =
+"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
+"color:#1b1f24;max-width:1100px;margin:24px auto;padding:0 16px}"
+"h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
+"border-bottom:1px solid #d0d7de;padding-bottom:4px}"
+"table{border-collapse:collapse;width:100%;margin:8px 0 16px;"
+"font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 8px;"
+"text-align:left;vertical-align:top}th{background:#f6f8fa}"
+"tr:nth-child(even) td{background:#fbfcfd}"
+".verdict{display:inline-block;padding:6px 14px;border-radius:6px;"
+"font-weight:700;font-size:18px;margin:8px 0}"
+".v-go{background:#dafbe1;color:#116329;border:1px solid #4ac26b}"
+".v-nogo{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}"
+".v-other{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c}"
+".b{display:inline-block;padding:0 6px;border-radius:10px;"
+"font-size:12px;font-weight:600}"
+".b-pass,.b-ok,.b-go,.b-yes{background:#dafbe1;color:#116329}"
+".b-fail,.b-failed,.b-no_go,.b-no,.b-interrupted{background:#ffebe9;"
+"color:#a40e26}"
+".b-warn,.b-awaiting,.b-rollback,.b-running{background:#fff8c5;"
+"color:#7d4e00}"
+".b-skip,.b-skipped,.b-n_a{background:#eaeef2;color:#57606a}"
+"pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px;"
+"white-space:pre-wrap}"
+"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+"tr{break-inside:avoid}details{display:block}"
+".verdict,.b{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+static const char *
+level_md(enum risk_level lv)
+{
+	static const char *const n[] = { "🟢 Low", "🟡 Medium", "🟠 High",
+	    "🔴 Critical" };
+	return n[lv];
+}
+
+static const char *
+level_word(enum risk_level lv)
+{
+	static const char *const n[] = { "Low", "Medium", "High", "Critical" };
+	return n[lv];
+}
+
+struct tl {
+	int64_t	 at;
+	size_t	 seq;
+	char	*what;
+};
+
+static int
+tl_cmp(const void *a, const void *b)
+{
+	const struct tl *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+tl_add(struct tl **v, size_t *n, size_t *cap, int64_t at, char *what)
+{
+	if (at == 0) {
+		free(what);
+		return;
+	}
+	ARR_GROW(*v, *n, *cap);
+	(*v)[*n] = (struct tl){ at, *n, what };
+	(*n)++;
+}
+
+static struct tl *
+timeline(const struct model *m, size_t *nout)
+{
+	const struct jlog *l = m->l;
+	struct tl *v = NULL;
+	size_t n = 0, cap = 0;
+
+	tl_add(&v, &n, &cap, l->run.started_us, xasprintf("run %lld started "
+	    "by %s on %s", (long long)l->run.id, l->run.user ? l->run.user :
+	    "?", l->run.host ? l->run.host : "?"));
+	for (size_t i = 0; i < l->nphases; i++) {
+		const struct jphase *p = &l->phases[i];
+		tl_add(&v, &n, &cap, p->started_us, xasprintf("phase %s started",
+		    p->phase_id));
+		tl_add(&v, &n, &cap, p->ended_us, xasprintf("phase %s done",
+		    p->phase_id));
+	}
+	for (size_t i = 0; i < l->nsteps; i++) {
+		const struct jstep *s = &l->steps[i];
+		tl_add(&v, &n, &cap, s->started_us, xasprintf("%s %s started%s",
+		    s->kind, s->step_id, s->attempt > 1 ? " (again)" : ""));
+		tl_add(&v, &n, &cap, s->ended_us, xasprintf("%s %s %s: %s",
+		    s->kind, s->step_id, s->state, s->message ? s->message : ""));
+	}
+	for (size_t i = 0; i < l->nchecks; i++) {
+		const struct jcheck *c = &l->checks[i];
+		tl_add(&v, &n, &cap, c->at_us, xasprintf("%s check %s: %s%s%s%s",
+		    c->role, c->check_id, c->status, c->observed ? " (" : "",
+		    c->observed ? c->observed : "", c->observed ? ")" : ""));
+	}
+	for (size_t i = 0; i < l->ndecisions; i++) {
+		const struct jdecision *d = &l->decisions[i];
+		tl_add(&v, &n, &cap, d->at_us, xasprintf("decision %s%s%s by %s "
+		    "(%s)", d->decision, d->phase_id ? " at phase " : "",
+		    d->phase_id ? d->phase_id : "", d->user ? d->user : "?",
+		    d->how ? d->how : ""));
+	}
+	for (size_t i = 0; i < l->nevents; i++) {
+		const struct jevent *e = &l->events[i];
+		tl_add(&v, &n, &cap, e->at_us, xasprintf("%s%s%s: %s", e->type,
+		    e->step_id ? " " : "", e->step_id ? e->step_id : "",
+		    e->message ? e->message : ""));
+	}
+	tl_add(&v, &n, &cap, l->run.ended_us, xasprintf("run %s%s%s",
+	    l->run.state, l->run.reason ? ": " : "", l->run.reason ?
+	    l->run.reason : ""));
+	if (n)
+		qsort(v, n, sizeof(*v), tl_cmp);
+	*nout = n;
+	return v;
+}
+
+static void
+emit_doc(struct w *w, const struct model *m)
+{
+	const struct plan *p = m->p;
+	const struct jlog *l = m->l;
+	char *t, *u, *x;
+
+	if (w->html) {
+		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
+		    "\"utf-8\"><title>", w->f);
+		t = xasprintf("Cutover report: %s, run %lld", p->name,
+		    (long long)l->run.id);
+		esc(w, t, false);
+		free(t);
+		fprintf(w->f, "</title><style>%s</style></head><body>\n", css);
+		fputs("<h1>", w->f);
+		esc(w, "Cutover report: ", false);
+		esc(w, p->name, false);
+		fputs("</h1>\n", w->f);
+		const char *cls = is(m->state, RUN_COMPLETED) ? "v-go" :
+		    (is(m->state, RUN_ROLLED) || is(m->state, RUN_ROLLFAIL)) ?
+		    "v-nogo" : "v-other";
+		fprintf(w->f, "<div class=\"verdict %s\">", cls);
+		esc(w, m->verdict, false);
+		fputs("</div>\n", w->f);
+	} else {
+		fputs("# Cutover report: ", w->f);
+		esc(w, p->name, false);
+		fputs("\n\n", w->f);
+		fputs("**Verdict: ", w->f);
+		esc(w, m->verdict, false);
+		fputs("**\n\n", w->f);
+	}
+	if (p->description)
+		w_p(w, "%s", p->description);
+
+	w_table(w, 2, "Field", "Value");
+	w_row(w, "Verdict", m->verdict);
+	if (l->run.reason)
+		w_row(w, "Reason", l->run.reason);
+	t = xasprintf("%s (sha256 %.12s)", p->file, l->run.plan_sha ?
+	    l->run.plan_sha : "?");
+	w_row(w, "Plan", t);
+	free(t);
+	t = xasprintf("%lld, by %s on %s", (long long)l->run.id,
+	    l->run.user ? l->run.user : "?", l->run.host ? l->run.host : "?");
+	w_row(w, "Run", t);
+	free(t);
+	t = fmt_time_iso(l->run.started_us);
+	w_row(w, "Started", t);
+	free(t);
+	t = l->run.ended_us ? fmt_time_iso(l->run.ended_us) : xstrdup("-");
+	w_row(w, "Ended", t);
+	free(t);
+	t = span(l->run.started_us, l->run.ended_us);
+	w_row(w, "Duration", t);
+	free(t);
+	if (m->dt.how) {
+		int64_t end = m->dt.end ? m->dt.end : now_wall_us();
+		u = span(m->dt.start, end);
+		x = window_desc(m->dt.phase);
+		t = m->dt.start == 0 ? xasprintf("not started (%s)", m->dt.how) :
+		    xasprintf("%s%s, %s; window %s: %s", u, m->dt.end ? "" :
+		    " so far", m->dt.how, x, window_judgement(m, end -
+		    m->dt.start));
+		w_row(w, "Downtime", t);
+		free(t);
+		free(u);
+		free(x);
+	}
+	w_end(w);
+
+	/* Phases and steps. */
+	w_h(w, 2, "Phases and steps");
+	w_table(w, 7, "Phase", "Step", "Kind", "State", "At", "Duration",
+	    "Result");
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct phase *ph = &p->phases[i];
+		const struct jphase *jp = jlog_phase(l, ph->id);
+		u = jp ? offset(m, jp->started_us) : xstrdup("-");
+		x = jp ? span(jp->started_us, jp->ended_us) : xstrdup("-");
+		t = window_desc(ph);
+		char *res = ph->window.set ? xasprintf("window %s", t) :
+		    xstrdup("");
+		w_row(w, ph->id, "", "phase", jp ? jp->state : "not reached",
+		    u, x, res);
+		free(res);
+		free(t);
+		free(u);
+		free(x);
+		for (size_t k = 0; k < l->nsteps; k++) {
+			const struct jstep *s = &l->steps[k];
+			if (!is(s->phase_id, ph->id) || !is(s->kind, "step"))
+				continue;
+			u = offset(m, s->started_us);
+			x = span(s->started_us, s->ended_us);
+			char *id = s->attempt > 1 ? xasprintf("%s (#%d)",
+			    s->step_id, s->attempt) : xstrdup(s->step_id);
+			w_row(w, "", id, s->kind, s->state, u, x,
+			    s->message ? s->message : "");
+			free(id);
+			free(u);
+			free(x);
+		}
+	}
+	w_end(w);
+
+	/* Failed steps' output. */
+	for (size_t k = 0; k < l->nsteps; k++) {
+		const struct jstep *s = &l->steps[k];
+		if (is(s->state, STEP_OK) || is(s->state, STEP_SKIPPED) ||
+		    s->tail == NULL || *s->tail == '\0')
+			continue;
+		t = xasprintf("Output of %s %s (%s)", s->kind, s->step_id,
+		    s->state);
+		w_pre(w, t, s->tail);
+		free(t);
+	}
+
+	/* Checks. */
+	w_h(w, 2, "Checks");
+	if (l->nchecks == 0) {
+		w_p(w, "No check ran.");
+	} else {
+		w_table(w, 8, "Phase", "Role", "Check", "Kind", "Status",
+		    "Observed", "Threshold", "Message");
+		for (size_t i = 0; i < l->nchecks; i++) {
+			const struct jcheck *c = &l->checks[i];
+			w_row(w, c->phase_id ? c->phase_id : "", c->role,
+			    c->check_id, c->kind, c->status, c->observed ?
+			    c->observed : "-", c->threshold ? c->threshold : "",
+			    c->message ? c->message : "");
+		}
+		w_end(w);
+	}
+
+	/* Decisions. */
+	w_h(w, 2, "Decisions");
+	if (l->ndecisions == 0) {
+		w_p(w, "No decision was taken.");
+	} else {
+		w_table(w, 6, "At", "Phase", "Decision", "By", "How",
+		    "Based on");
+		for (size_t i = 0; i < l->ndecisions; i++) {
+			const struct jdecision *d = &l->decisions[i];
+			u = offset(m, d->at_us);
+			w_row(w, u, d->phase_id ? d->phase_id : "", d->decision,
+			    d->user ? d->user : "", d->how ? d->how : "",
+			    d->based_on ? d->based_on : "");
+			free(u);
+		}
+		w_end(w);
+	}
+
+	/* Rollback. */
+	w_h(w, 2, "Rollback");
+	bool any = false;
+	for (size_t k = 0; k < l->nsteps; k++)
+		any |= !is(l->steps[k].kind, "step");
+	any |= jlog_has_event(l, "rollback-start", NULL);
+	if (!any) {
+		w_p(w, "No rollback.");
+	} else {
+		w_table(w, 6, "Action", "Step", "State", "At", "Duration",
+		    "Result");
+		for (size_t k = 0; k < l->nsteps; k++) {
+			const struct jstep *s = &l->steps[k];
+			if (is(s->kind, "step"))
+				continue;
+			u = offset(m, s->started_us);
+			x = span(s->started_us, s->ended_us);
+			w_row(w, s->kind, s->step_id, s->state, u, x,
+			    s->message ? s->message : "");
+			free(u);
+			free(x);
+		}
+		for (size_t i = 0; i < l->nevents; i++) {
+			const struct jevent *e = &l->events[i];
+			if (!is(e->type, "not-undone"))
+				continue;
+			u = offset(m, e->at_us);
+			w_row(w, "not undone", e->step_id ? e->step_id : "",
+			    "skipped", u, "-", e->message ? e->message : "");
+			free(u);
+		}
+		w_end(w);
+	}
+
+	/* The risk matrix, laid out like the seeds' Risk Summary Matrix. */
+	w_h(w, 2, "Risk matrix");
+	if (p->nrisks == 0) {
+		w_p(w, "The plan has no risks.");
+	} else {
+		w_table(w, 7, "Risk", "Level", "Probability", "Impact",
+		    "Mitigation ready", "Rollback ready", "Recovery");
+		for (size_t i = 0; i < p->nrisks; i++) {
+			const struct risk_row *rr = &m->risks[i];
+			const struct risk *r = rr->r;
+			t = xasprintf("%s %s", r->id, r->title ? r->title : "");
+			if (w->html) {
+				u = xasprintf("%s: %s", rr->mit_ready ? "yes" : "no",
+				    rr->mit_note);
+				x = xasprintf("%s: %s", rr->rb_ready, rr->rb_note);
+			} else {
+				u = xasprintf("%s %s", rr->mit_ready ? "✅" : "❌",
+				    rr->mit_note);
+				x = xasprintf("%s %s", is(rr->rb_ready, "yes") ? "✅" :
+				    is(rr->rb_ready, "no") ? "❌" : "N/A",
+				    rr->rb_note);
+			}
+			w_row(w, t, w->html ? level_word(r->level) :
+			    level_md(r->level), level_word(r->probability),
+			    r->impact ? r->impact : "", u, x,
+			    r->recovery ? r->recovery : "");
+			free(t);
+			free(u);
+			free(x);
+		}
+		w_end(w);
+	}
+
+	/* Timeline. */
+	w_h(w, 2, "Timeline");
+	size_t n;
+	struct tl *v = timeline(m, &n);
+	w_table(w, 3, "Time", "Offset", "Event");
+	for (size_t i = 0; i < n; i++) {
+		t = fmt_time_iso(v[i].at);
+		u = offset(m, v[i].at);
+		w_row(w, t, u, v[i].what);
+		free(t);
+		free(u);
+		free(v[i].what);
+	}
+	free(v);
+	w_end(w);
+	if (w->html)
+		fputs("<p><small>Generated by cutover from the journal."
+		    "</small></p>\n</body></html>\n", w->f);
+}
+
+/* ---- json ------------------------------------------------------------ */
+
+static void
+jstr(struct buf *b, const char *key, const char *v, bool comma)
+{
+	buf_addf(b, "%s\"%s\": ", comma ? ", " : "", key);
+	if (v == NULL) {
+		buf_adds(b, "null");
+		return;
+	}
+	char *r = redact(v);
+	buf_addc(b, '"');
+	buf_add_json(b, r);
+	buf_addc(b, '"');
+	free(r);
+}
+
+static void
+jtime(struct buf *b, const char *key, int64_t us)
+{
+	if (us == 0) {
+		buf_addf(b, ", \"%s\": null", key);
+		return;
+	}
+	char *t = fmt_time_iso(us);
+	jstr(b, key, t, true);
+	free(t);
+}
+
+static void
+jdur(struct buf *b, const char *key, int64_t a, int64_t z)
+{
+	if (a == 0 || z == 0 || z < a)
+		buf_addf(b, ", \"%s\": null", key);
+	else
+		buf_addf(b, ", \"%s\": %.6f", key, (z - a) / 1e6);
+}
+
+static void
+emit_json(FILE *f, const struct model *m)
+{
+	const struct plan *p = m->p;
+	const struct jlog *l = m->l;
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "{");
+	jstr(&b, "plan", p->name, false);
+	jstr(&b, "file", p->file, true);
+	jstr(&b, "plan_sha256", l->run.plan_sha, true);
+	buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
+	jstr(&b, "state", m->state, true);
+	jstr(&b, "verdict", m->verdict, true);
+	jstr(&b, "reason", l->run.reason, true);
+	jstr(&b, "user", l->run.user, true);
+	jstr(&b, "host", l->run.host, true);
+	jtime(&b, "started", l->run.started_us);
+	jtime(&b, "ended", l->run.ended_us);
+	jdur(&b, "duration_s", l->run.started_us, l->run.ended_us);
+
+	buf_adds(&b, ",\n \"downtime\": ");
+	if (m->dt.how) {
+		buf_adds(&b, "{");
+		jstr(&b, "measured", m->dt.how, false);
+		jtime(&b, "start", m->dt.start);
+		jtime(&b, "end", m->dt.end);
+		jdur(&b, "seconds", m->dt.start, m->dt.end);
+		jstr(&b, "window_phase", m->dt.phase ? m->dt.phase->id : NULL,
+		    true);
+		const struct window *w = m->dt.phase ? &m->dt.phase->window :
+		    NULL;
+		if (w && w->set && w->target_us >= 0)
+			buf_addf(&b, ", \"target_s\": %.3f", w->target_us / 1e6);
+		if (w && w->set && w->max_us >= 0)
+			buf_addf(&b, ", \"max_s\": %.3f", w->max_us / 1e6);
+		jstr(&b, "judgement", m->dt.start && m->dt.end ?
+		    window_judgement(m, m->dt.end - m->dt.start) : NULL, true);
+		buf_adds(&b, "}");
+	} else {
+		buf_adds(&b, "null");
+	}
+
+	buf_adds(&b, ",\n \"phases\": [");
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct phase *ph = &p->phases[i];
+		const struct jphase *jp = jlog_phase(l, ph->id);
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		jstr(&b, "id", ph->id, false);
+		jstr(&b, "state", jp ? jp->state : "not reached", true);
+		jtime(&b, "started", jp ? jp->started_us : 0);
+		jtime(&b, "ended", jp ? jp->ended_us : 0);
+		jdur(&b, "duration_s", jp ? jp->started_us : 0,
+		    jp ? jp->ended_us : 0);
+		if (ph->window.set) {
+			buf_adds(&b, ", \"window\": {");
+			buf_addf(&b, "\"target_s\": %.3f, \"max_s\": %.3f",
+			    ph->window.target_us / 1e6, ph->window.max_us / 1e6);
+			buf_adds(&b, "}");
+		}
+		buf_adds(&b, ", \"steps\": [");
+		bool first = true;
+		for (size_t k = 0; k < l->nsteps; k++) {
+			const struct jstep *s = &l->steps[k];
+			if (!is(s->phase_id, ph->id) || !is(s->kind, "step"))
+				continue;
+			buf_adds(&b, first ? "\n    {" : ",\n    {");
+			first = false;
+			jstr(&b, "id", s->step_id, false);
+			buf_addf(&b, ", \"attempt\": %d", s->attempt);
+			jstr(&b, "state", s->state, true);
+			jtime(&b, "started", s->started_us);
+			jtime(&b, "ended", s->ended_us);
+			jdur(&b, "duration_s", s->started_us, s->ended_us);
+			buf_addf(&b, ", \"exit_code\": %d", s->exit_code);
+			jstr(&b, "command", s->command, true);
+			jstr(&b, "message", s->message, true);
+			jstr(&b, "output_tail", s->tail, true);
+			buf_adds(&b, "}");
+		}
+		buf_adds(&b, "]}");
+	}
+	buf_adds(&b, "],\n \"checks\": [");
+	for (size_t i = 0; i < l->nchecks; i++) {
+		const struct jcheck *c = &l->checks[i];
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		jstr(&b, "phase", c->phase_id, false);
+		jstr(&b, "role", c->role, true);
+		jstr(&b, "id", c->check_id, true);
+		jstr(&b, "kind", c->kind, true);
+		jstr(&b, "status", c->status, true);
+		jstr(&b, "observed", c->observed, true);
+		jstr(&b, "threshold", c->threshold, true);
+		jstr(&b, "message", c->message, true);
+		buf_addf(&b, ", \"attempts\": %d, \"duration_s\": %.6f",
+		    c->attempts, c->duration_us / 1e6);
+		jtime(&b, "at", c->at_us);
+		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "],\n \"decisions\": [");
+	for (size_t i = 0; i < l->ndecisions; i++) {
+		const struct jdecision *d = &l->decisions[i];
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		jstr(&b, "phase", d->phase_id, false);
+		jstr(&b, "decision", d->decision, true);
+		jstr(&b, "user", d->user, true);
+		jstr(&b, "how", d->how, true);
+		jstr(&b, "based_on", d->based_on, true);
+		jtime(&b, "at", d->at_us);
+		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "],\n \"rollback\": [");
+	bool first = true;
+	for (size_t k = 0; k < l->nsteps; k++) {
+		const struct jstep *s = &l->steps[k];
+		if (is(s->kind, "step"))
+			continue;
+		buf_adds(&b, first ? "\n  {" : ",\n  {");
+		first = false;
+		jstr(&b, "action", s->kind, false);
+		jstr(&b, "step", s->step_id, true);
+		jstr(&b, "state", s->state, true);
+		jtime(&b, "started", s->started_us);
+		jtime(&b, "ended", s->ended_us);
+		jstr(&b, "message", s->message, true);
+		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "],\n \"not_undone\": [");
+	first = true;
+	for (size_t i = 0; i < l->nevents; i++) {
+		const struct jevent *e = &l->events[i];
+		if (!is(e->type, "not-undone"))
+			continue;
+		buf_adds(&b, first ? "" : ", ");
+		first = false;
+		buf_adds(&b, "{");
+		jstr(&b, "step", e->step_id, false);
+		jstr(&b, "why", e->message, true);
+		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "],\n \"risks\": [");
+	for (size_t i = 0; i < p->nrisks; i++) {
+		const struct risk_row *rr = &m->risks[i];
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		jstr(&b, "id", rr->r->id, false);
+		jstr(&b, "title", rr->r->title, true);
+		jstr(&b, "level", risk_level_name(rr->r->level), true);
+		jstr(&b, "probability", risk_level_name(rr->r->probability),
+		    true);
+		jstr(&b, "impact", rr->r->impact, true);
+		buf_addf(&b, ", \"mitigation_ready\": %s",
+		    rr->mit_ready ? "true" : "false");
+		jstr(&b, "mitigation_note", rr->mit_note, true);
+		jstr(&b, "rollback_ready", rr->rb_ready, true);
+		jstr(&b, "rollback_note", rr->rb_note, true);
+		buf_adds(&b, "}");
+	}
+	buf_adds(&b, "],\n \"timeline\": [");
+	size_t n;
+	struct tl *v = timeline(m, &n);
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&b, i ? ",\n  {" : "\n  {");
+		char *t = fmt_time_iso(v[i].at);
+		jstr(&b, "at", t, false);
+		jstr(&b, "event", v[i].what, true);
+		buf_adds(&b, "}");
+		free(t);
+		free(v[i].what);
+	}
+	free(v);
+	buf_adds(&b, "]}\n");
+	fputs(b.s, f);
+	buf_release(&b);
+}
+
+int
+report_emit(FILE *f, const char *format, const struct plan *p,
+    const struct jlog *l)
+{
+	struct model m;
+
+	if (!is(format, "md") && !is(format, "html") && !is(format, "json"))
+		return -1;
+	model_init(&m, p, l);
+	if (is(format, "json")) {
+		emit_json(f, &m);
+	} else {
+		struct w w = { .f = f, .html = is(format, "html") };
+		emit_doc(&w, &m);
+	}
+	model_release(&m);
+	return 0;
+}
+
+/* ---- status ---------------------------------------------------------- */
+
+/* The step that was last started (any kind), or NULL. */
+static const struct jstep *
+last_started(const struct jlog *l)
+{
+	return l->nsteps ? &l->steps[l->nsteps - 1] : NULL;
+}
+
+/* The phase being (or last) executed: the last one that began. */
+static const struct jphase *
+current_phase(const struct jlog *l)
+{
+	const struct jphase *cur = NULL;
+
+	for (size_t i = 0; i < l->nphases; i++)
+		if (cur == NULL || l->phases[i].started_us >= cur->started_us)
+			cur = &l->phases[i];
+	return cur;
+}
+
+/*
+ * The latest evaluation of the last gate: walking back from the newest
+ * gate row, each check of that phase once.  Fills idx (newest first).
+ */
+static size_t
+last_gate(const struct jlog *l, size_t *idx, size_t max)
+{
+	const char *phase = NULL;
+	size_t n = 0;
+
+	for (size_t i = l->nchecks; i-- > 0 && n < max;) {
+		const struct jcheck *c = &l->checks[i];
+		if (!is(c->role, "gate"))
+			continue;
+		if (phase == NULL)
+			phase = c->phase_id;
+		if (!is(c->phase_id, phase))
+			break;
+		bool seen = false;
+		for (size_t k = 0; k < n; k++)
+			seen |= is(l->checks[idx[k]].check_id, c->check_id);
+		if (seen)
+			break;
+		idx[n++] = i;
+	}
+	return n;
+}
+
+void
+status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
+    const char *journal)
+{
+	struct model m;
+	const struct jphase *cp = current_phase(l);
+	const struct jstep *ls = last_started(l);
+	const struct phase *ph = cp ? plan_phase(p, cp->phase_id) : NULL;
+	int64_t now = now_wall_us();
+	/* A step row still "running" with no live run is interrupted. */
+	const char *ls_state = ls ? ls->state : NULL;
+	if (ls && is(ls_state, STEP_RUNNING) && l->holder == 0)
+		ls_state = STEP_INTERRUPTED;
+	int64_t win_el = 0;
+	if (cp && cp->window_start_us)
+		win_el = (cp->ended_us ? cp->ended_us : (l->run.ended_us &&
+		    !is(l->run.state, RUN_AWAITING) && !is(l->run.state,
+		    RUN_STOPPED) ? l->run.ended_us : now)) - cp->window_start_us;
+	/* The last gate's results: the newest gate rows of one phase. */
+	size_t gi[64];
+	size_t ng = last_gate(l, gi, 64);
+	const char *gate_phase = ng ? l->checks[gi[0]].phase_id : NULL;
+
+	model_init(&m, p, l);
+	if (json) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "{");
+		jstr(&b, "plan", p->name, false);
+		jstr(&b, "journal", journal, true);
+		buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
+		jstr(&b, "state", m.state, true);
+		jstr(&b, "verdict", m.verdict, true);
+		jstr(&b, "reason", l->run.reason, true);
+		buf_addf(&b, ", \"pid\": %ld", l->holder > 0 ? l->holder : 0L);
+		jstr(&b, "user", l->run.user, true);
+		jtime(&b, "started", l->run.started_us);
+		jtime(&b, "ended", l->run.ended_us);
+		jstr(&b, "phase", cp ? cp->phase_id : NULL, true);
+		jstr(&b, "phase_state", cp ? cp->state : NULL, true);
+		jstr(&b, "step", ls ? ls->step_id : NULL, true);
+		jstr(&b, "step_kind", ls ? ls->kind : NULL, true);
+		jstr(&b, "step_state", ls_state, true);
+		if (cp && cp->window_start_us) {
+			buf_addf(&b, ", \"window_elapsed_s\": %.3f", win_el / 1e6);
+			if (ph && ph->window.target_us >= 0)
+				buf_addf(&b, ", \"window_target_s\": %.3f",
+				    ph->window.target_us / 1e6);
+			if (ph && ph->window.max_us >= 0)
+				buf_addf(&b, ", \"window_max_s\": %.3f",
+				    ph->window.max_us / 1e6);
+		}
+		buf_adds(&b, ", \"last_gate\": ");
+		if (gate_phase) {
+			buf_adds(&b, "{");
+			jstr(&b, "phase", gate_phase, false);
+			buf_adds(&b, ", \"results\": [");
+			for (size_t k = ng; k-- > 0;) {
+				const struct jcheck *c = &l->checks[gi[k]];
+				buf_adds(&b, k + 1 == ng ? "{" : ", {");
+				jstr(&b, "id", c->check_id, false);
+				jstr(&b, "status", c->status, true);
+				jstr(&b, "observed", c->observed, true);
+				jstr(&b, "message", c->message, true);
+				buf_adds(&b, "}");
+			}
+			buf_adds(&b, "]}");
+		} else {
+			buf_adds(&b, "null");
+		}
+		buf_adds(&b, "}\n");
+		fputs(b.s, f);
+		buf_release(&b);
+		model_release(&m);
+		return;
+	}
+
+	struct buf b = BUF_INIT;
+	char *t = fmt_time_iso(l->run.started_us);
+	buf_addf(&b, "plan %s: run %lld %s (%s)%s%s\n", p->name,
+	    (long long)l->run.id, m.state, m.verdict, l->run.reason ? ": " : "",
+	    l->run.reason ? l->run.reason : "");
+	buf_addf(&b, "  started %s by %s on %s", t, l->run.user ? l->run.user :
+	    "?", l->run.host ? l->run.host : "?");
+	free(t);
+	if (l->holder > 0)
+		buf_addf(&b, ", running as pid %ld", l->holder);
+	buf_addc(&b, '\n');
+	if (cp) {
+		size_t pi = 0;
+		for (size_t i = 0; i < p->nphases; i++)
+			if (is(p->phases[i].id, cp->phase_id))
+				pi = i + 1;
+		buf_addf(&b, "  phase %s (%zu of %zu): %s\n", cp->phase_id, pi,
+		    p->nphases, cp->state);
+	}
+	if (ls) {
+		char *d = span(ls->started_us, ls->ended_us ? ls->ended_us : now);
+		buf_addf(&b, "  last %s: %s, %s (%s)%s%s\n", ls->kind,
+		    ls->step_id, ls_state, d, ls->message ? ": " : "",
+		    ls->message ? ls->message : "");
+		free(d);
+	}
+	if (cp && cp->window_start_us && ph && ph->window.set) {
+		char *e = fmt_duration(win_el > 0 ? win_el : 0);
+		char *w = window_desc(ph);
+		buf_addf(&b, "  window of %s: %s elapsed (%s)\n", cp->phase_id, e,
+		    w);
+		free(e);
+		free(w);
+	}
+	if (gate_phase) {
+		buf_addf(&b, "  last gate (%s):", gate_phase);
+		for (size_t k = ng; k-- > 0;) {
+			const struct jcheck *c = &l->checks[gi[k]];
+			buf_addf(&b, " %s %s%s", c->check_id, c->status,
+			    k ? "," : "");
+		}
+		buf_addc(&b, '\n');
+	}
+	const char *next = NULL;
+	if (is(m.state, RUN_AWAITING))
+		next = "cutover resume %s --yes (go) or cutover rollback %s";
+	else if (is(m.state, RUN_STOPPED) || is(m.state, "interrupted"))
+		next = "cutover resume %s or cutover rollback %s";
+	else if (is(m.state, "rollback-interrupted"))
+		next = "cutover resume %s (continues the rollback)%.0s";
+	if (next) {
+		buf_adds(&b, "  next: ");
+		buf_addf(&b, next, p->file, p->file);
+		buf_addc(&b, '\n');
+	}
+	buf_addf(&b, "journal: %s\n", journal);
+	char *r = redact(b.s);
+	fputs(r, f);
+	free(r);
+	buf_release(&b);
+	model_release(&m);
+}

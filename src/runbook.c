@@ -1,0 +1,1356 @@
+/*
+ * runbook.c - the runbook engine; see runbook.h.
+ *
+ * Order of writes, which is what makes a crash harmless: a step's row is
+ * committed (state running) before its process is spawned, and its end
+ * is committed before the next step is looked at.  A row left "running"
+ * by a dead process is therefore a step that may or may not have done its
+ * work: resume re-runs it only when the plan says it is idempotent or the
+ * operator says so (--retry-interrupted / --skip-interrupted).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "journal.h"
+#include "lib/error.h"
+#include "lib/proc.h"
+#include "lib/redact.h"
+#include "lib/xmalloc.h"
+#include "out.h"
+#include "runbook.h"
+
+#define STEP_TAIL	4096	/* bytes of output kept in the journal */
+#define LINE_MAX_	4096	/* a longer output line is printed in parts */
+
+enum outcome {
+	OC_OK,
+	OC_FAIL,		/* a step failed after its retries, or a gate */
+	OC_NOGO,		/* a person said no at the gate */
+	OC_WINDOW,	/* the phase's window max was exceeded */
+	OC_SIGNAL,	/* SIGINT/SIGTERM */
+	OC_AWAIT,	/* stopped at a gate, decision pending */
+	OC_STOP,		/* stopped, state and message already recorded */
+	OC_ERR,		/* the journal could not be written */
+};
+
+struct rb {
+	struct plan		*p;
+	const struct rb_opts	*o;
+	struct journal		*j;
+	int64_t			 run;
+	struct jlog		 log;	/* the journal when this process began */
+	const char		*user;
+	char			*err;
+	char			*reason;	/* why we stopped or roll back */
+	bool			 in_rollback;
+	bool			 retry_failed;	/* rollback re-runs failed undos */
+	/* The phase being executed and its window. */
+	const struct phase	*ph;
+	int64_t			 win_start;	/* wall us; 0: no step yet */
+	bool			 warned, overrun;
+	/* The step being executed. */
+	int64_t			 row;
+	volatile pid_t		 pgid;
+	bool			 pgid_saved;
+	struct buf		 line;
+	struct buf		 based_on;	/* results behind a decision */
+};
+
+static volatile sig_atomic_t got_sig;
+
+static void
+on_signal(int sig)
+{
+	if (got_sig == 0)
+		got_sig = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* No SA_RESTART: poll() at the go/no-go prompt must wake up. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Print a line to stdout, redacted, flushed (progress must show). */
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+	char *m, *r;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	r = redact(m);
+	fputs(r, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	free(r);
+	free(m);
+}
+
+static enum outcome
+jfail(struct rb *rb)
+{
+	errmsg("%s", rb->err ? rb->err : "journal write failed");
+	return OC_ERR;
+}
+
+const char *
+runbook_user(void)
+{
+	static char name[128];
+	const char *u = getenv("SUDO_USER");
+
+	if (u == NULL || *u == '\0')
+		u = getenv("USER");
+	if (u == NULL || *u == '\0') {
+		struct passwd *pw = getpwuid(getuid());
+		if (pw)
+			u = pw->pw_name;
+	}
+	if (u == NULL || *u == '\0') {
+		snprintf(name, sizeof(name), "uid %ld", (long)getuid());
+		return name;
+	}
+	snprintf(name, sizeof(name), "%s", u);
+	return name;
+}
+
+char *
+runbook_journal_path(const struct plan *p, const char *state)
+{
+	if (state)
+		return xstrdup(state);
+	return xasprintf("%s/.cutover/%s.db", p->dir ? p->dir : ".", p->name);
+}
+
+/* ---- describing commands --------------------------------------------- */
+
+static bool
+needs_quotes(const char *w)
+{
+	if (*w == '\0')
+		return true;
+	for (; *w; w++)
+		if (strchr(" \t\n'\"\\$`|&;<>()*?[]#~{}", *w))
+			return true;
+	return false;
+}
+
+/* "run: a b 'c d'" or "shell: ...", redacted, newly allocated. */
+static char *
+cmd_desc(const struct command *c)
+{
+	struct buf b = BUF_INIT;
+
+	if (c->shell) {
+		buf_adds(&b, "shell: ");
+		buf_adds(&b, c->shell);
+	} else {
+		buf_adds(&b, "run:");
+		for (size_t i = 0; i < c->argv.n; i++) {
+			const char *w = c->argv.v[i];
+			buf_addc(&b, ' ');
+			if (!needs_quotes(w)) {
+				buf_adds(&b, w);
+				continue;
+			}
+			buf_addc(&b, '\'');
+			for (; *w; w++) {
+				if (*w == '\'')
+					buf_adds(&b, "'\\''");
+				else
+					buf_addc(&b, *w);
+			}
+			buf_addc(&b, '\'');
+		}
+	}
+	char *r = redact(b.s);
+	buf_release(&b);
+	return r;
+}
+
+/* ---- checks ---------------------------------------------------------- */
+
+/*
+ * Run the checks named in ids, print them as a table, journal each
+ * result under (phase, role) and leave a one-line summary in
+ * rb->based_on.  Returns the worst status; *jerr on a journal failure.
+ */
+static enum status
+run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
+    const char *role, struct buf *failed, bool *jerr)
+{
+	struct check **sel = xcalloc(ids->n + 1, sizeof(*sel));
+	size_t n = 0, nres = 0;
+
+	for (size_t i = 0; i < ids->n; i++) {
+		struct check *c = plan_check(rb->p, ids->v[i]);
+		if (c)
+			sel[n++] = c;
+	}
+	struct run_opts ro = { .jobs = rb->o->jobs };
+	int64_t t0 = now_mono_us();
+	struct out_ctx cx = {
+		.plan_name = rb->p->name,
+		.color = out_want_color(stdout),
+		.started_wall_us = now_wall_us(),
+	};
+	struct result *rs = check_run_all(rb->p, sel, n, &ro, &nres);
+	cx.duration_us = now_mono_us() - t0;
+	results_redact(rs, nres);
+	out_find("text")->emit(stdout, rs, nres, &cx);
+	fflush(stdout);
+
+	buf_reset(&rb->based_on);
+	for (size_t i = 0; i < nres; i++) {
+		const struct result *r = &rs[i];
+		struct jcheck jc = {
+			.check_id = r->check->id,
+			.kind = (char *)r->check->kind->name,
+			.status = (char *)status_name(r->status),
+			.observed = r->observed,
+			.threshold = r->threshold,
+			.message = r->message,
+			.detail = r->detail,
+			.attempts = r->attempts,
+			.duration_us = r->duration_us,
+			.at_us = r->started_wall_us,
+		};
+		if (journal_check(rb->j, rb->run, phase, role, &jc,
+		    &rb->err) != 0)
+			*jerr = true;
+		buf_addf(&rb->based_on, "%s%s %s%s%s%s", i ? "; " : "",
+		    r->check->id, status_name(r->status),
+		    r->observed ? " (" : "", r->observed ? r->observed : "",
+		    r->observed ? ")" : "");
+		if (failed && (r->status == ST_FAIL || r->status == ST_SKIP))
+			buf_addf(failed, "%s%s", failed->len ? ", " : "",
+			    r->check->id);
+	}
+	enum status worst = results_worst(rs, nres);
+	for (size_t i = 0; i < nres && worst != ST_FAIL; i++)
+		if (rs[i].status == ST_SKIP)
+			worst = ST_FAIL;	/* a skipped gate check is no pass */
+	results_free(rs, nres);
+	free(sel);
+	return worst;
+}
+
+/* ---- windows --------------------------------------------------------- */
+
+static void
+window_tick(struct rb *rb)
+{
+	const struct window *w;
+
+	if (rb->in_rollback || rb->ph == NULL || rb->win_start == 0)
+		return;
+	w = &rb->ph->window;
+	if (!w->set)
+		return;
+	int64_t el = now_wall_us() - rb->win_start;
+	if (w->target_us >= 0 && el > w->target_us && !rb->warned) {
+		char *t = fmt_duration(w->target_us);
+		char *m = xasprintf("phase '%s' is past its window target %s",
+		    rb->ph->id, t);
+		say("warning: %s", m);
+		rb->warned = true;
+		char *e = NULL;
+		if (journal_event(rb->j, rb->run, "window-target", rb->ph->id,
+		    NULL, m, &e) != 0)
+			errmsg("%s", e);
+		free(e);
+		free(m);
+		free(t);
+	}
+	if (w->max_us >= 0 && el > w->max_us)
+		rb->overrun = true;
+}
+
+/* ---- steps ----------------------------------------------------------- */
+
+static void
+flush_line(struct rb *rb)
+{
+	if (rb->line.len == 0)
+		return;
+	char *r = redact(rb->line.s);
+	printf("    | %s\n", r);
+	fflush(stdout);
+	free(r);
+	buf_reset(&rb->line);
+}
+
+/*
+ * Output is printed line by line: a secret is redacted only when it is
+ * whole, and a chunk boundary may fall in the middle of one.
+ */
+static void
+on_output(const char *data, size_t n, void *arg)
+{
+	struct rb *rb = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			buf_addc(&rb->line, '\0');
+			rb->line.len--;
+			if (rb->line.len == 0)
+				printf("    |\n");
+			flush_line(rb);
+		} else if (data[i] != '\r') {
+			buf_addc(&rb->line, data[i]);
+			if (rb->line.len >= LINE_MAX_)
+				flush_line(rb);
+		}
+	}
+}
+
+static bool
+should_stop(void *arg)
+{
+	struct rb *rb = arg;
+
+	if (!rb->pgid_saved && rb->pgid > 0) {
+		char *e = NULL;
+		rb->pgid_saved = true;
+		if (journal_step_pgid(rb->j, rb->row, (long)rb->pgid, &e) != 0)
+			errmsg("%s", e);
+		free(e);
+	}
+	if (got_sig)
+		return true;
+	window_tick(rb);
+	return rb->overrun;
+}
+
+/* Sleep us, waking for signals and window overruns. */
+static void
+pause_us(struct rb *rb, int64_t us)
+{
+	int64_t end = now_mono_us() + us;
+
+	while (!got_sig && !rb->overrun && now_mono_us() < end) {
+		int64_t left = end - now_mono_us();
+		sleep_us(left < 100000 ? left : 100000);
+		window_tick(rb);
+	}
+}
+
+/*
+ * Execute one step (or its undo: cmd) with its retries, journaling each
+ * attempt.  kind is "step", "undo" or "rollback".
+ */
+static enum outcome
+exec_step(struct rb *rb, const char *phase, const struct step *s,
+    const char *kind, const struct command *cmd)
+{
+	char *desc = cmd_desc(cmd);
+	char **envv = xcalloc(s->nenv + 6, sizeof(*envv));
+	size_t ne = 0;
+	enum outcome oc = OC_FAIL;
+
+	for (size_t i = 0; i < s->nenv; i++)
+		envv[ne++] = xasprintf("%s=%s", s->env[i].key, s->env[i].value);
+	envv[ne++] = xasprintf("CUTOVER_RUN_ID=%lld", (long long)rb->run);
+	envv[ne++] = xasprintf("CUTOVER_PHASE=%s", phase);
+	envv[ne++] = xasprintf("CUTOVER_STEP=%s", s->id);
+	envv[ne++] = xasprintf("CUTOVER_PLAN_DIR=%s", rb->p->dir);
+
+	for (int attempt = 1;; attempt++) {
+		if (strcmp(kind, "step") == 0 && rb->ph && rb->ph->window.set &&
+		    rb->win_start == 0) {
+			/* The window's clock starts at the phase's first step. */
+			rb->win_start = now_wall_us();
+			if (journal_phase_window(rb->j, rb->run, phase,
+			    rb->win_start, &rb->err) != 0) {
+				oc = jfail(rb);
+				break;
+			}
+		}
+		if (journal_step_begin(rb->j, rb->run, phase, s->id, kind,
+		    attempt, desc, &rb->row, &rb->err) != 0) {
+			oc = jfail(rb);
+			break;
+		}
+		if (attempt > 1)
+			say("-> %s %s (attempt %d of %d): %s", kind, s->id,
+			    attempt, s->retries + 1, desc);
+		else
+			say("-> %s %s: %s", kind, s->id, desc);
+		rb->pgid = 0;
+		rb->pgid_saved = false;
+		struct proc_spec spec = {
+			.argv = cmd->shell ? NULL : cmd->argv.v,
+			.shell = cmd->shell,
+			.env = (const char *const *)envv,
+			.cwd = s->cwd,
+			.timeout_us = s->timeout_us,
+			.tail_max = STEP_TAIL,
+			.on_output = on_output,
+			.arg = rb,
+			.pgid_out = &rb->pgid,
+			.should_stop = should_stop,
+		};
+		struct proc_result pr;
+		char *e = NULL, *msg, *tail;
+		const char *state;
+		int rc = proc_run(&spec, &pr, &e);
+		flush_line(rb);
+		if (rc != 0) {
+			state = STEP_FAILED;
+			msg = e;
+			e = NULL;
+			tail = xstrdup("");
+		} else {
+			msg = proc_describe(&pr, s->timeout_us);
+			tail = redact(pr.tail.s);
+			if (pr.stopped && got_sig) {
+				free(msg);
+				msg = xasprintf("interrupted by %s; process group "
+				    "stopped", got_sig == SIGINT ? "SIGINT" :
+				    "SIGTERM");
+				state = STEP_INTERRUPTED;
+			} else if (pr.stopped && rb->overrun) {
+				char *m = fmt_duration(rb->ph->window.max_us);
+				free(msg);
+				msg = xasprintf("window max %s of phase '%s' "
+				    "exceeded; process group stopped", m,
+				    rb->ph->id);
+				free(m);
+				state = STEP_FAILED;
+			} else if (!pr.spawn_failed && !pr.timed_out &&
+			    pr.signal == 0 && pr.exit_code == 0) {
+				state = STEP_OK;
+			} else {
+				state = STEP_FAILED;
+			}
+			buf_release(&pr.tail);
+		}
+		free(e);
+		char *rmsg = redact(msg);
+		char *d = rc == 0 ? fmt_duration(pr.duration_us) : xstrdup("0s");
+		int jrc = journal_step_end(rb->j, rb->row, state,
+		    rc == 0 ? pr.exit_code : -1, rc == 0 ? pr.signal : 0, rmsg,
+		    tail, &rb->err);
+		if (strcmp(state, STEP_OK) == 0)
+			say("   %s %s: ok (%s)", kind, s->id, d);
+		else
+			say("   %s %s: %s (%s)", kind, s->id, rmsg, d);
+		free(d);
+		free(tail);
+		free(msg);
+		if (jrc != 0) {
+			free(rmsg);
+			oc = jfail(rb);
+			break;
+		}
+		if (strcmp(state, STEP_OK) == 0) {
+			free(rmsg);
+			oc = OC_OK;
+			break;
+		}
+		if (strcmp(state, STEP_INTERRUPTED) == 0 || got_sig) {
+			free(rmsg);
+			oc = OC_SIGNAL;
+			break;
+		}
+		if (rb->overrun) {
+			free(rb->reason);
+			rb->reason = xasprintf("%s %s: %s", kind, s->id, rmsg);
+			free(rmsg);
+			oc = OC_WINDOW;
+			break;
+		}
+		if (attempt > s->retries) {
+			free(rb->reason);
+			rb->reason = xasprintf("%s %s failed: %s", kind, s->id,
+			    rmsg);
+			free(rmsg);
+			oc = OC_FAIL;
+			break;
+		}
+		free(rmsg);
+		char *iv = fmt_duration(s->retry_interval_us);
+		say("   retrying in %s", iv);
+		free(iv);
+		pause_us(rb, s->retry_interval_us);
+		if (got_sig) {
+			oc = OC_SIGNAL;
+			break;
+		}
+		if (rb->overrun) {
+			free(rb->reason);
+			rb->reason = xasprintf("window of phase '%s' exceeded "
+			    "while retrying %s", phase, s->id);
+			oc = OC_WINDOW;
+			break;
+		}
+	}
+	for (size_t i = 0; i < ne; i++)
+		free(envv[i]);
+	free(envv);
+	free(desc);
+	return oc;
+}
+
+/*
+ * A step row left running (crash) or interrupted (signal).  Returns 0 to
+ * run the step again, 1 to count it as done, -1 to stop here.
+ */
+static int
+interrupted(struct rb *rb, const struct jstep *js, const struct step *s,
+    const char *what)
+{
+	const char *pf = rb->p->file;
+
+	if (js->pgid > 0 && pgid_alive(js->pgid)) {
+		errmsg("%s '%s' was interrupted but its processes (group %ld) "
+		    "are still running: wait for them or stop them, then run "
+		    "'cutover resume %s' again", what, s->id, js->pgid, pf);
+		return -1;
+	}
+	if (strcmp(js->state, STEP_RUNNING) == 0 && journal_step_end(rb->j,
+	    js->id, STEP_INTERRUPTED, -1, 0, "interrupted: cutover stopped "
+	    "while it ran", js->tail, &rb->err) != 0) {
+		jfail(rb);
+		return -1;
+	}
+	if (s->idempotent) {
+		say("   %s %s was interrupted; it is idempotent: running it "
+		    "again", what, s->id);
+		return journal_event(rb->j, rb->run, "rerun-interrupted",
+		    js->phase_id, s->id, "idempotent: run again", &rb->err) ?
+		    (jfail(rb), -1) : 0;
+	}
+	if (rb->o->retry_interrupted) {
+		say("   %s %s was interrupted: running it again "
+		    "(--retry-interrupted)", what, s->id);
+		return journal_decision(rb->j, rb->run, js->phase_id,
+		    "retry-interrupted", rb->user, "--retry-interrupted",
+		    s->id, &rb->err) ? (jfail(rb), -1) : 0;
+	}
+	if (rb->o->skip_interrupted) {
+		int64_t row;
+		say("   %s %s was interrupted: counted as done "
+		    "(--skip-interrupted)", what, s->id);
+		if (journal_decision(rb->j, rb->run, js->phase_id,
+		    "skip-interrupted", rb->user, "--skip-interrupted", s->id,
+		    &rb->err) != 0 ||
+		    journal_step_begin(rb->j, rb->run, js->phase_id, s->id,
+		    js->kind, js->attempt + 1, js->command, &row, &rb->err) != 0 ||
+		    journal_step_end(rb->j, row, STEP_SKIPPED, 0, 0, "marked done "
+		    "by the operator (--skip-interrupted)", "", &rb->err) != 0) {
+			jfail(rb);
+			return -1;
+		}
+		return 1;
+	}
+	errmsg("%s '%s' (phase %s) was interrupted and is not idempotent: "
+	    "check whether it finished, then run 'cutover resume %s "
+	    "--skip-interrupted' if it did, or '--retry-interrupted' to run it "
+	    "again", what, s->id, js->phase_id, pf);
+	if (!rb->in_rollback) {
+		char *r = xasprintf("%s %s was interrupted; awaiting the "
+		    "operator", what, s->id);
+		journal_run_state(rb->j, rb->run, RUN_STOPPED, r, false,
+		    &rb->err);
+		free(r);
+	}
+	return -1;
+}
+
+/* ---- the walk -------------------------------------------------------- */
+
+static bool
+phase_has_event(const struct jlog *l, const char *type, const char *phase)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		if (strcmp(l->events[i].type, type) == 0 &&
+		    l->events[i].phase_id &&
+		    strcmp(l->events[i].phase_id, phase) == 0)
+			return true;
+	return false;
+}
+
+/* 1 go, 0 no-go, -1 window overrun, -2 signal. */
+static int
+prompt_go(struct rb *rb)
+{
+	char line[64];
+	size_t n = 0;
+
+	fputs("go? [y/N] ", stdout);
+	fflush(stdout);
+	for (;;) {
+		struct pollfd pf = { .fd = 0, .events = POLLIN };
+		int r = poll(&pf, 1, 500);
+		if (got_sig)
+			return -2;
+		window_tick(rb);
+		if (rb->overrun)
+			return -1;
+		if (r <= 0)
+			continue;
+		char c;
+		ssize_t k = read(0, &c, 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0 || c == '\n')
+			break;
+		if (n < sizeof(line) - 1)
+			line[n++] = c;
+	}
+	line[n] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+static enum outcome
+gate(struct rb *rb, const struct phase *ph)
+{
+	struct buf failed = BUF_INIT;
+	bool jerr = false;
+	enum outcome oc = OC_OK;
+
+	say("   gate of phase %s:", ph->id);
+	if (journal_phase(rb->j, rb->run, ph->id, "gate", 0, 0, &rb->err) != 0)
+		return jfail(rb);
+	enum status st = run_checks(rb, &ph->gate, ph->id, "gate", &failed,
+	    &jerr);
+	if (jerr)
+		oc = jfail(rb);
+	else if (got_sig)
+		oc = OC_SIGNAL;
+	else if (st == ST_FAIL) {
+		free(rb->reason);
+		rb->reason = xasprintf("gate of phase %s failed: %s", ph->id,
+		    failed.s);
+		say("no-go: %s", rb->reason);
+		if (journal_decision(rb->j, rb->run, ph->id, "no-go", "cutover",
+		    "gate failed", rb->based_on.s, &rb->err) != 0)
+			oc = jfail(rb);
+		else
+			oc = OC_FAIL;
+	} else if (rb->o->yes) {
+		say("go (--yes)");
+		if (journal_decision(rb->j, rb->run, ph->id, "go", rb->user,
+		    "--yes", rb->based_on.s, &rb->err) != 0)
+			oc = jfail(rb);
+	} else if (isatty(0) && isatty(1)) {
+		int a = prompt_go(rb);
+		if (a == -2)
+			oc = OC_SIGNAL;
+		else if (a == -1) {
+			free(rb->reason);
+			rb->reason = xasprintf("window max of phase %s exceeded "
+			    "at its gate", ph->id);
+			oc = OC_WINDOW;
+		} else if (journal_decision(rb->j, rb->run, ph->id,
+		    a ? "go" : "no-go", rb->user, "answered at the terminal",
+		    rb->based_on.s, &rb->err) != 0) {
+			oc = jfail(rb);
+		} else if (!a) {
+			free(rb->reason);
+			rb->reason = xasprintf("no-go at the gate of phase %s "
+			    "(%s)", ph->id, rb->user);
+			oc = OC_NOGO;
+		}
+	} else {
+		free(rb->reason);
+		rb->reason = xasprintf("awaiting go/no-go at the gate of phase "
+		    "%s", ph->id);
+		if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
+		    rb->user, "no terminal and no --yes", rb->based_on.s,
+		    &rb->err) != 0 ||
+		    journal_run_state(rb->j, rb->run, RUN_AWAITING, rb->reason,
+		    false, &rb->err) != 0)
+			oc = jfail(rb);
+		else {
+			say("gate passed; %s: continue with 'cutover resume %s "
+			    "--yes' or stop with 'cutover rollback %s'",
+			    rb->reason, rb->p->file, rb->p->file);
+			oc = OC_AWAIT;
+		}
+	}
+	buf_release(&failed);
+	return oc;
+}
+
+static enum outcome
+execute(struct rb *rb)
+{
+	struct plan *p = rb->p;
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct phase *ph = &p->phases[i];
+		const struct jphase *jp = jlog_phase(&rb->log, ph->id);
+
+		if (jp && strcmp(jp->state, "done") == 0)
+			continue;
+		rb->ph = ph;
+		rb->win_start = jp ? jp->window_start_us : 0;
+		rb->warned = phase_has_event(&rb->log, "window-target", ph->id);
+		rb->overrun = false;
+		say("== phase %s%s%s", ph->id, ph->title ? ": " : "",
+		    ph->title ? ph->title : "");
+		if (journal_phase(rb->j, rb->run, ph->id, "entry", now_wall_us(),
+		    0, &rb->err) != 0)
+			return jfail(rb);
+		if (ph->checks.n && !(jp && jp->entry_ok)) {
+			struct buf failed = BUF_INIT;
+			bool jerr = false;
+			say("   entry checks of phase %s:", ph->id);
+			enum status st = run_checks(rb, &ph->checks, ph->id,
+			    "entry", &failed, &jerr);
+			if (jerr) {
+				buf_release(&failed);
+				return jfail(rb);
+			}
+			if (got_sig) {
+				buf_release(&failed);
+				return OC_SIGNAL;
+			}
+			if (st == ST_FAIL) {
+				free(rb->reason);
+				rb->reason = xasprintf("entry checks of phase %s "
+				    "failed: %s", ph->id, failed.s);
+				buf_release(&failed);
+				say("stopped: %s; fix them and run 'cutover resume "
+				    "%s'", rb->reason, p->file);
+				if (journal_run_state(rb->j, rb->run, RUN_STOPPED,
+				    rb->reason, false, &rb->err) != 0)
+					return jfail(rb);
+				return OC_STOP;
+			}
+			buf_release(&failed);
+			if (journal_phase_entry_ok(rb->j, rb->run, ph->id,
+			    &rb->err) != 0)
+				return jfail(rb);
+		}
+		if (ph->nsteps && journal_phase(rb->j, rb->run, ph->id, "steps",
+		    0, 0, &rb->err) != 0)
+			return jfail(rb);
+		for (size_t k = 0; k < ph->nsteps; k++) {
+			const struct step *s = &ph->steps[k];
+			const struct jstep *js = jlog_last_step(&rb->log, "step",
+			    s->id);
+			if (js && (strcmp(js->state, STEP_OK) == 0 ||
+			    strcmp(js->state, STEP_SKIPPED) == 0)) {
+				say("   step %s: done earlier", s->id);
+				continue;
+			}
+			if (js && (strcmp(js->state, STEP_RUNNING) == 0 ||
+			    strcmp(js->state, STEP_INTERRUPTED) == 0)) {
+				int r = interrupted(rb, js, s, "step");
+				if (r < 0)
+					return OC_STOP;
+				if (r > 0)
+					continue;
+			}
+			window_tick(rb);
+			if (got_sig)
+				return OC_SIGNAL;
+			if (rb->overrun) {
+				free(rb->reason);
+				rb->reason = xasprintf("window max of phase %s "
+				    "exceeded before step %s", ph->id, s->id);
+				return OC_WINDOW;
+			}
+			enum outcome oc = exec_step(rb, ph->id, s, "step",
+			    &s->cmd);
+			if (oc != OC_OK)
+				return oc;
+		}
+		if (ph->gate.n) {
+			window_tick(rb);
+			if (rb->overrun) {
+				free(rb->reason);
+				rb->reason = xasprintf("window max of phase %s "
+				    "exceeded before its gate", ph->id);
+				return OC_WINDOW;
+			}
+			enum outcome oc = gate(rb, ph);
+			if (oc != OC_OK)
+				return oc;
+		}
+		if (journal_phase(rb->j, rb->run, ph->id, "done", 0,
+		    now_wall_us(), &rb->err) != 0)
+			return jfail(rb);
+	}
+	rb->ph = NULL;
+	return OC_OK;
+}
+
+/* ---- rollback -------------------------------------------------------- */
+
+static const struct step *
+find_step(const struct plan *p, const char *id, const char **phase)
+{
+	for (size_t i = 0; i < p->nphases; i++)
+		for (size_t k = 0; k < p->phases[i].nsteps; k++)
+			if (strcmp(p->phases[i].steps[k].id, id) == 0) {
+				*phase = p->phases[i].id;
+				return &p->phases[i].steps[k];
+			}
+	return NULL;
+}
+
+static bool
+row_done(const struct jstep *js, bool retry_failed)
+{
+	if (js == NULL)
+		return false;
+	return strcmp(js->state, STEP_OK) == 0 ||
+	    strcmp(js->state, STEP_SKIPPED) == 0 ||
+	    (strcmp(js->state, STEP_FAILED) == 0 && !retry_failed);
+}
+
+static int
+rollback_action(struct rb *rb, const char *phase, const struct step *s,
+    const char *kind, const struct command *cmd, size_t *failures)
+{
+	const struct jstep *js = jlog_last_step(&rb->log, kind, s->id);
+
+	if (row_done(js, rb->retry_failed)) {
+		if (strcmp(js->state, STEP_FAILED) == 0)
+			(*failures)++;
+		say("   %s %s: done earlier (%s)", kind, s->id, js->state);
+		return 0;
+	}
+	if (js && (strcmp(js->state, STEP_RUNNING) == 0 ||
+	    strcmp(js->state, STEP_INTERRUPTED) == 0)) {
+		int r = interrupted(rb, js, s, kind);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			return 0;
+	}
+	enum outcome oc = exec_step(rb, phase, s, kind, cmd);
+	if (oc == OC_SIGNAL || oc == OC_ERR)
+		return -1;
+	if (oc != OC_OK) {
+		/* A failed undo is recorded and the rollback goes on. */
+		(*failures)++;
+		char *e = NULL;
+		journal_event(rb->j, rb->run, "rollback-action-failed", phase,
+		    s->id, rb->reason, &e);
+		free(e);
+	}
+	return 0;
+}
+
+static int
+signal_status(void)
+{
+	return 128 + (got_sig ? got_sig : SIGTERM);
+}
+
+static int
+do_rollback(struct rb *rb, const char *reason)
+{
+	struct plan *p = rb->p;
+	size_t failures = 0;
+	char *why = xstrdup(reason ? reason : "rollback");
+
+	rb->in_rollback = true;
+	rb->ph = NULL;
+	if (strcmp(rb->log.run.state, RUN_ROLLING) != 0) {
+		if (journal_run_state(rb->j, rb->run, RUN_ROLLING, why, false,
+		    &rb->err) != 0 ||
+		    journal_event(rb->j, rb->run, "rollback-start", NULL, NULL,
+		    why, &rb->err) != 0) {
+			free(why);
+			jfail(rb);
+			return EXIT_USAGE;
+		}
+	}
+	say("== rollback: %s", why);
+	/* Everything this run completed, including what this process did. */
+	jlog_release(&rb->log);
+	if (journal_load(rb->j, rb->run, &rb->log, &rb->err) != 0) {
+		free(why);
+		jfail(rb);
+		return EXIT_USAGE;
+	}
+	/* Completed steps, newest first, each once. */
+	struct strlist done = STRLIST_INIT;
+	for (size_t i = rb->log.nsteps; i-- > 0;) {
+		const struct jstep *js = &rb->log.steps[i];
+		if (strcmp(js->kind, "step") != 0 || strlist_has(&done,
+		    js->step_id))
+			continue;
+		if (strcmp(js->state, STEP_OK) == 0 ||
+		    strcmp(js->state, STEP_SKIPPED) == 0)
+			strlist_push(&done, js->step_id);
+	}
+	int rc = 0;
+	for (size_t i = 0; i < done.n && rc == 0; i++) {
+		const char *phase = NULL;
+		const struct step *s = find_step(p, done.v[i], &phase);
+		if (s == NULL || !s->has_undo) {
+			const char *m = s ? "no undo: not undone" :
+			    "no longer in the plan: not undone";
+			say("   undo %s: %s", done.v[i], m);
+			if (!jlog_has_event(&rb->log, "not-undone", done.v[i]) &&
+			    journal_event(rb->j, rb->run, "not-undone", phase,
+			    done.v[i], m, &rb->err) != 0) {
+				jfail(rb);
+				rc = -1;
+			}
+			continue;
+		}
+		rc = rollback_action(rb, phase, s, "undo", &s->undo, &failures);
+	}
+	strlist_release(&done);
+	for (size_t i = 0; i < p->nrollback && rc == 0; i++)
+		rc = rollback_action(rb, "rollback", &p->rollback[i],
+		    "rollback", &p->rollback[i].cmd, &failures);
+	if (rc == 0 && p->rollback_verify.n) {
+		struct buf failed = BUF_INIT;
+		bool jerr = false;
+		say("   rollback_verify:");
+		enum status st = run_checks(rb, &p->rollback_verify, "rollback",
+		    "rollback-verify", &failed, &jerr);
+		if (jerr) {
+			jfail(rb);
+			rc = -1;
+		} else if (st == ST_FAIL) {
+			failures++;
+			say("   rollback_verify failed: %s", failed.s);
+		}
+		buf_release(&failed);
+	}
+	if (rc != 0) {
+		free(why);
+		if (got_sig) {
+			say("rollback interrupted by %s; continue it with "
+			    "'cutover resume %s'", got_sig == SIGINT ? "SIGINT" :
+			    "SIGTERM", p->file);
+			return signal_status();
+		}
+		return EXIT_NOGO;
+	}
+	const char *final = failures ? RUN_ROLLFAIL : RUN_ROLLED;
+	if (journal_run_state(rb->j, rb->run, final, why, true, &rb->err) != 0) {
+		free(why);
+		jfail(rb);
+		return EXIT_USAGE;
+	}
+	if (failures)
+		say("run %lld: rollback finished with %zu failure%s (see "
+		    "'cutover report %s')", (long long)rb->run, failures,
+		    failures == 1 ? "" : "s", p->file);
+	else
+		say("run %lld: rolled back", (long long)rb->run);
+	free(why);
+	return EXIT_NOGO;
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+static int
+finish(struct rb *rb, enum outcome oc)
+{
+	const char *pf = rb->p->file;
+
+	switch (oc) {
+	case OC_OK:
+		if (journal_run_state(rb->j, rb->run, RUN_COMPLETED, NULL, true,
+		    &rb->err) != 0)
+			return jfail(rb), EXIT_USAGE;
+		say("run %lld: completed (go)", (long long)rb->run);
+		return EXIT_GO;
+	case OC_AWAIT:
+	case OC_STOP:
+		return EXIT_NOGO;
+	case OC_ERR:
+		return EXIT_USAGE;
+	case OC_SIGNAL: {
+		int sig = got_sig ? got_sig : SIGTERM;
+		const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+		if (sig == SIGTERM && rb->o->rollback_on_signal &&
+		    !rb->o->no_rollback) {
+			char *r = xasprintf("%s received (--rollback-on-signal)",
+			    name);
+			got_sig = 0;
+			if (journal_decision(rb->j, rb->run, rb->ph ? rb->ph->id :
+			    NULL, "rollback", "cutover", "--rollback-on-signal",
+			    name, &rb->err) != 0) {
+				free(r);
+				return jfail(rb), EXIT_USAGE;
+			}
+			int rc = do_rollback(rb, r);
+			free(r);
+			return rc == EXIT_NOGO ? 128 + sig : rc;
+		}
+		char *r = xasprintf("interrupted by %s", name);
+		if (journal_run_state(rb->j, rb->run, RUN_STOPPED, r, false,
+		    &rb->err) != 0) {
+			free(r);
+			return jfail(rb), EXIT_USAGE;
+		}
+		say("run %lld: %s; continue with 'cutover resume %s' or undo "
+		    "with 'cutover rollback %s'", (long long)rb->run, r, pf, pf);
+		free(r);
+		return 128 + sig;
+	}
+	case OC_FAIL:
+	case OC_NOGO:
+	case OC_WINDOW:
+		if (rb->o->no_rollback) {
+			if (journal_run_state(rb->j, rb->run, RUN_STOPPED,
+			    rb->reason, false, &rb->err) != 0)
+				return jfail(rb), EXIT_USAGE;
+			say("stopped (--no-rollback): %s; decide with 'cutover "
+			    "resume %s' or 'cutover rollback %s'", rb->reason, pf,
+			    pf);
+			return EXIT_NOGO;
+		}
+		if (oc == OC_WINDOW && journal_decision(rb->j, rb->run,
+		    rb->ph ? rb->ph->id : NULL, "rollback", "cutover",
+		    "window max exceeded", rb->reason, &rb->err) != 0)
+			return jfail(rb), EXIT_USAGE;
+		if (oc == OC_FAIL && rb->ph &&
+		    strncmp(rb->reason, "gate", 4) != 0 &&
+		    journal_decision(rb->j, rb->run, rb->ph->id, "rollback",
+		    "cutover", "step failed", rb->reason, &rb->err) != 0)
+			return jfail(rb), EXIT_USAGE;
+		return do_rollback(rb, rb->reason);
+	}
+	return do_rollback(rb, rb->reason);
+}
+
+static void
+rb_release(struct rb *rb)
+{
+	jlog_release(&rb->log);
+	journal_close(rb->j);
+	free(rb->err);
+	free(rb->reason);
+	buf_release(&rb->line);
+	buf_release(&rb->based_on);
+}
+
+/* Open and lock the journal; 0 or an exit status. */
+static int
+rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
+{
+	memset(rb, 0, sizeof(*rb));
+	rb->p = p;
+	rb->o = o;
+	rb->user = runbook_user();
+	buf_init(&rb->line, 0);
+	buf_init(&rb->based_on, 0);
+	char *path = runbook_journal_path(p, o->state);
+	int rc = journal_open(path, create, &rb->j, &rb->err);
+	free(path);
+	if (rc != 0 || journal_lock(rb->j, &rb->err) != 0) {
+		errmsg("%s", rb->err);
+		return EXIT_USAGE;
+	}
+	catch_signals();
+	return 0;
+}
+
+static bool
+final_state(const char *s)
+{
+	return strcmp(s, RUN_COMPLETED) == 0 || strcmp(s, RUN_ROLLED) == 0 ||
+	    strcmp(s, RUN_ROLLFAIL) == 0 || strcmp(s, RUN_ABANDONED) == 0;
+}
+
+int
+runbook_run(struct plan *p, const struct rb_opts *o)
+{
+	struct rb rb;
+	int rc = rb_open(&rb, p, o, true);
+
+	if (rc != 0)
+		goto out;
+	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
+	if (rc < 0) {
+		errmsg("%s", rb.err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (rc == 0 && !final_state(rb.log.run.state)) {
+		if (!o->new_run) {
+			errmsg("run %lld of '%s' is not finished (%s%s%s): continue "
+			    "it with 'cutover resume %s', undo it with 'cutover "
+			    "rollback %s', or start over with --new",
+			    (long long)rb.log.run.id, p->name, rb.log.run.state,
+			    rb.log.run.reason ? ": " : "", rb.log.run.reason ?
+			    rb.log.run.reason : "", p->file, p->file);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (journal_run_state(rb.j, rb.log.run.id, RUN_ABANDONED,
+		    "abandoned by a new run (--new)", true, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out;
+		}
+	}
+	jlog_release(&rb.log);
+	if (journal_run_begin(rb.j, p->name, p->file, p->sha256, rb.user,
+	    &rb.run, &rb.err) != 0 ||
+	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	say("cutover: plan %s, run %lld, journal %s", p->name,
+	    (long long)rb.run, journal_path(rb.j));
+	rc = finish(&rb, execute(&rb));
+out:
+	rb_release(&rb);
+	return rc;
+}
+
+/* Load the latest run for resume/rollback; 0 or an exit status. */
+static int
+load_latest(struct rb *rb, const char *verb)
+{
+	int rc = journal_load(rb->j, 0, &rb->log, &rb->err);
+
+	if (rc < 0) {
+		errmsg("%s", rb->err);
+		return EXIT_USAGE;
+	}
+	if (rc == 1) {
+		errmsg("%s: no run of '%s' in %s: nothing to %s",
+		    rb->p->file, rb->p->name, journal_path(rb->j), verb);
+		return EXIT_USAGE;
+	}
+	rb->run = rb->log.run.id;
+	if (strcmp(rb->log.run.state, RUN_ABANDONED) == 0) {
+		errmsg("run %lld was abandoned: nothing to %s",
+		    (long long)rb->run, verb);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The plan must be the one the run started with, unless --force. */
+static int
+same_plan(struct rb *rb)
+{
+	const char *was = rb->log.run.plan_sha ? rb->log.run.plan_sha : "";
+
+	if (strcmp(was, rb->p->sha256) == 0)
+		return 0;
+	if (!rb->o->force) {
+		errmsg("%s changed since run %lld started (sha256 %.12s, now "
+		    "%.12s): review the change, then accept it with --force",
+		    rb->p->file, (long long)rb->run, was, rb->p->sha256);
+		return EXIT_USAGE;
+	}
+	char *m = xasprintf("plan sha256 %.12s -> %.12s", was, rb->p->sha256);
+	say("warning: %s changed since run %lld started; accepted (--force)",
+	    rb->p->file, (long long)rb->run);
+	int rc = journal_decision(rb->j, rb->run, NULL, "accept-changed-plan",
+	    rb->user, "--force", m, &rb->err) != 0 ||
+	    journal_run_sha(rb->j, rb->run, rb->p->sha256, &rb->err) != 0;
+	free(m);
+	return rc ? (jfail(rb), EXIT_USAGE) : 0;
+}
+
+int
+runbook_resume(struct plan *p, const struct rb_opts *o)
+{
+	struct rb rb;
+	int rc = rb_open(&rb, p, o, false);
+
+	if (rc != 0 || (rc = load_latest(&rb, "resume")) != 0)
+		goto out;
+	const char *st = rb.log.run.state;
+	if (strcmp(st, RUN_COMPLETED) == 0) {
+		say("run %lld completed: nothing to resume", (long long)rb.run);
+		rc = EXIT_GO;
+		goto out;
+	}
+	if (strcmp(st, RUN_ROLLED) == 0 || strcmp(st, RUN_ROLLFAIL) == 0) {
+		say("run %lld was rolled back (%s): nothing to resume; "
+		    "start a new run with 'cutover run %s'", (long long)rb.run,
+		    st, p->file);
+		rc = EXIT_NOGO;
+		goto out;
+	}
+	if ((rc = same_plan(&rb)) != 0)
+		goto out;
+	say("cutover: plan %s, resuming run %lld (%s%s%s), journal %s",
+	    p->name, (long long)rb.run, st, rb.log.run.reason ? ": " : "",
+	    rb.log.run.reason ? rb.log.run.reason : "", journal_path(rb.j));
+	if (journal_event(rb.j, rb.run, "resume", NULL, NULL, rb.user,
+	    &rb.err) != 0) {
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	if (strcmp(st, RUN_ROLLING) == 0) {
+		rc = do_rollback(&rb, rb.log.run.reason);
+		goto out;
+	}
+	if (journal_run_state(rb.j, rb.run, RUN_RUNNING, NULL, false,
+	    &rb.err) != 0) {
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	rc = finish(&rb, execute(&rb));
+out:
+	rb_release(&rb);
+	return rc;
+}
+
+int
+runbook_rollback(struct plan *p, const struct rb_opts *o)
+{
+	struct rb rb;
+	int rc = rb_open(&rb, p, o, false);
+
+	if (rc != 0 || (rc = load_latest(&rb, "roll back")) != 0)
+		goto out;
+	const char *st = rb.log.run.state;
+	if (strcmp(st, RUN_ROLLED) == 0) {
+		say("run %lld is already rolled back", (long long)rb.run);
+		rc = EXIT_GO;
+		goto out;
+	}
+	if ((rc = same_plan(&rb)) != 0)
+		goto out;
+	/* A second rollback of a failed one retries what failed. */
+	rb.retry_failed = strcmp(st, RUN_ROLLFAIL) == 0;
+	char *why = strcmp(st, RUN_ROLLING) == 0 && rb.log.run.reason ?
+	    xstrdup(rb.log.run.reason) :
+	    xasprintf("rollback requested by %s", rb.user);
+	if (journal_decision(rb.j, rb.run, NULL, "rollback", rb.user,
+	    "cutover rollback", st, &rb.err) != 0) {
+		free(why);
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	if (rb.retry_failed) {
+		free(rb.log.run.state);
+		rb.log.run.state = xstrdup("");
+	}
+	say("cutover: plan %s, rolling back run %lld (%s), journal %s",
+	    p->name, (long long)rb.run, st, journal_path(rb.j));
+	rc = do_rollback(&rb, why);
+	free(why);
+	/* The rollback was what was asked for: done is success. */
+	if (rc == EXIT_NOGO && !got_sig) {
+		jlog_release(&rb.log);
+		if (journal_load(rb.j, rb.run, &rb.log, &rb.err) == 0 &&
+		    strcmp(rb.log.run.state, RUN_ROLLED) == 0)
+			rc = EXIT_GO;
+	}
+out:
+	rb_release(&rb);
+	return rc;
+}
+
+/* ---- dry run --------------------------------------------------------- */
+
+static void
+dry_checks(FILE *f, const struct plan *p, const char *what,
+    const struct strlist *ids)
+{
+	if (ids->n == 0)
+		return;
+	fprintf(f, "  %s:", what);
+	for (size_t i = 0; i < ids->n; i++) {
+		const struct check *c = plan_check(p, ids->v[i]);
+		fprintf(f, "%s %s (%s)", i ? "," : "", ids->v[i],
+		    c ? c->kind->name : "?");
+	}
+	fputc('\n', f);
+}
+
+static void
+dry_step(FILE *f, const struct step *s)
+{
+	char *d = cmd_desc(&s->cmd);
+	char *r = redact(s->id);
+
+	fprintf(f, "  step %s: %s\n", r, d);
+	free(d);
+	free(r);
+	if (s->has_undo) {
+		d = cmd_desc(&s->undo);
+		fprintf(f, "      undo %s\n", d);
+		free(d);
+	} else {
+		fputs("      no undo\n", f);
+	}
+	struct buf b = BUF_INIT;
+	if (s->timeout_us) {
+		char *t = fmt_duration(s->timeout_us);
+		buf_addf(&b, ", timeout %s", t);
+		free(t);
+	}
+	if (s->retries)
+		buf_addf(&b, ", retries %d", s->retries);
+	if (s->idempotent)
+		buf_adds(&b, ", idempotent");
+	if (s->downtime != DOWNTIME_NONE)
+		buf_addf(&b, ", downtime %s", s->downtime == DOWNTIME_START ?
+		    "start" : "end");
+	if (s->cwd)
+		buf_addf(&b, ", cwd %s", s->cwd);
+	for (size_t i = 0; i < s->nenv; i++)
+		buf_addf(&b, ", env %s=%s", s->env[i].key, s->env[i].value);
+	if (b.len) {
+		char *x = redact(b.s + 2);
+		fprintf(f, "      %s\n", x);
+		free(x);
+	}
+	buf_release(&b);
+}
+
+void
+runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
+{
+	char *jp = runbook_journal_path(p, o->state);
+
+	fprintf(f, "plan %s (%s): dry run, nothing is executed\n", p->name,
+	    p->file);
+	fprintf(f, "journal: %s\n", jp);
+	free(jp);
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct phase *ph = &p->phases[i];
+		fprintf(f, "\nphase %s%s%s\n", ph->id, ph->title ? ": " : "",
+		    ph->title ? ph->title : "");
+		if (ph->window.set) {
+			char *t = ph->window.target_us >= 0 ?
+			    fmt_duration(ph->window.target_us) : xstrdup("-");
+			char *m = ph->window.max_us >= 0 ?
+			    fmt_duration(ph->window.max_us) : xstrdup("-");
+			fprintf(f, "  window: target %s, max %s (rollback past "
+			    "max)\n", t, m);
+			free(t);
+			free(m);
+		}
+		dry_checks(f, p, "entry checks", &ph->checks);
+		for (size_t k = 0; k < ph->nsteps; k++)
+			dry_step(f, &ph->steps[k]);
+		dry_checks(f, p, "gate (go/no-go)", &ph->gate);
+	}
+	fprintf(f, "\nrollback: the undo of every completed step, newest "
+	    "first%s\n", p->nrollback ? ", then:" : "");
+	for (size_t i = 0; i < p->nrollback; i++)
+		dry_step(f, &p->rollback[i]);
+	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
+}

@@ -1,0 +1,46 @@
+/*
+ * runbook.h - executing a plan's phases: entry checks, steps, go/no-go
+ * gates, windows, rollback; everything journaled (journal.h) as it happens.
+ *
+ * The engine is one loop over the plan that skips whatever the journal
+ * says is done, so `run` and `resume` are the same walk: a crash, a
+ * signal or a pending decision only decides where the next walk starts.
+ *
+ * The entry points print progress and errors themselves and return the
+ * command's exit status: 0 completed (go), 1 no-go / awaiting a decision /
+ * stopped / rolled back, 2 bad input (lock held, plan changed, nothing to
+ * resume), 128+N after signal N.
+ */
+#ifndef CUTOVER_RUNBOOK_H
+#define CUTOVER_RUNBOOK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "plan.h"
+
+struct rb_opts {
+	const char	*state;		/* journal file; NULL: beside the plan */
+	bool		 yes;		/* answer go at every passing gate */
+	bool		 no_rollback;	/* stop instead of rolling back */
+	bool		 rollback_on_signal;	/* SIGTERM rolls back */
+	bool		 retry_interrupted;	/* re-run interrupted steps */
+	bool		 skip_interrupted;	/* count them as done */
+	bool		 force;		/* accept a changed plan */
+	bool		 new_run;	/* abandon an unfinished run */
+	int		 jobs;		/* concurrent checks; 0: default */
+};
+
+/* The journal's path: state, or .cutover/NAME.db beside the plan. */
+char	*runbook_journal_path(const struct plan *p, const char *state);
+/* Who is deciding: $SUDO_USER, $USER, or the login name of the uid. */
+const char *runbook_user(void);
+/* The plan as it would execute, redacted; runs nothing. */
+void	 runbook_dry_run(const struct plan *p, const struct rb_opts *o,
+	    FILE *f);
+
+int	 runbook_run(struct plan *p, const struct rb_opts *o);
+int	 runbook_resume(struct plan *p, const struct rb_opts *o);
+int	 runbook_rollback(struct plan *p, const struct rb_opts *o);
+
+#endif
