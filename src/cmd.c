@@ -12,12 +12,14 @@
 extern const struct cmd cmd_lint, cmd_check;
 extern const struct cmd cmd_manifest;
 extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_report;
+extern const struct cmd cmd_diff;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
 	&cmd_lint,
 	&cmd_check,
 	&cmd_run, &cmd_resume, &cmd_rollback, &cmd_status, &cmd_report,
+	&cmd_diff,
 	&cmd_manifest,
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))

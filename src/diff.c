@@ -1,0 +1,585 @@
+/*
+ * diff.c - data verification: which tables, their schemas and keys, and
+ * the workers that compare them (see diff.h for the whole picture).
+ *
+ * Each worker holds one connection per side, inside one read-only
+ * snapshot, and takes tables from a shared counter.  With --jobs 1 (the
+ * default) every table is read in the same snapshot per side.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "diff_int.h"
+#include "lib/error.h"
+#include "lib/redact.h"
+#include "lib/xmalloc.h"
+
+struct diff_progress diff_prog = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void
+diff_opts_init(struct diff_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	o->max_diffs = 100;
+	o->timeout_us = 30 * 1000000LL;
+}
+
+void
+diff_opts_release(struct diff_opts *o)
+{
+	strlist_release(&o->tables);
+	strlist_release(&o->exclude_tables);
+	strlist_release(&o->columns);
+	strlist_release(&o->exclude_columns);
+	strlist_release(&o->key);
+}
+
+bool
+diff_secret_name(const char *name)
+{
+	static const char *const words[] = { "pass", "pwd", "secret",
+	    "token", "apikey", "api_key", "private_key", "credential",
+	    "salt", "otp", NULL };
+
+	for (const char *const *w = words; *w; w++)
+		if (strcasestr_(name, *w))
+			return true;
+	return false;
+}
+
+void
+diff_progress_add(long long rows)
+{
+	if (!diff_prog.on)
+		return;
+	pthread_mutex_lock(&diff_prog.lock);
+	diff_prog.rows += rows;
+	pthread_mutex_unlock(&diff_prog.lock);
+}
+
+static void
+progress_print(bool last)
+{
+	pthread_mutex_lock(&diff_prog.lock);
+	long long rows = diff_prog.rows, est = diff_prog.est;
+	pthread_mutex_unlock(&diff_prog.lock);
+	double secs = (double)(now_mono_us() - diff_prog.t0) / 1e6;
+	double rate = secs > 0 ? (double)rows / secs : 0;
+	fprintf(stderr, "\r\033[Kdiff: %lld rows, %.0f rows/s", rows, rate);
+	if (est > rows && rate > 0 && !last)
+		fprintf(stderr, ", ETA %.0fs", (double)(est - rows) / rate);
+	if (last)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static pthread_mutex_t row_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+diff_record(struct tplan *p, struct diff_row *r)
+{
+	struct diff_table *t = p->t;
+
+	switch (r->kind) {
+	case DIFF_MISSING: t->missing++; break;
+	case DIFF_EXTRA: t->extra++; break;
+	case DIFF_CHANGED: t->changed++; break;
+	}
+	if (p->o->on_row) {
+		pthread_mutex_lock(&row_lock);
+		p->o->on_row(t, r, p->o->arg);
+		pthread_mutex_unlock(&row_lock);
+	}
+	if ((long long)t->nrows < p->o->max_diffs) {
+		ARR_PUSH(t->rows, t->nrows, t->caprows, *r);
+		return;
+	}
+	free(r->key);
+	free(r->key_json);
+	free(r->columns);
+	free(r->values);
+	free(r->values_json);
+}
+
+void
+col_ident(struct tplan *p, bool dst, size_t i, struct buf *b)
+{
+	struct db *d = dst ? p->d : p->s;
+
+	d->drv->quote_ident(b, dst ? p->cols[i].dname : p->cols[i].name);
+}
+
+/* The name in list that matches want exactly, else ignoring case. */
+static const char *
+match_name(const struct strlist *list, const char *want)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->v[i], want) == 0)
+			return list->v[i];
+	for (size_t i = 0; i < list->n; i++)
+		if (strcasecmp(list->v[i], want) == 0)
+			return list->v[i];
+	return NULL;
+}
+
+static const struct db_col *
+match_col(const struct db_col *c, size_t n, const char *want)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].name, want) == 0)
+			return &c[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(c[i].name, want) == 0)
+			return &c[i];
+	return NULL;
+}
+
+static bool
+in_list_ci(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+same_key(const struct strlist *a, const struct strlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcasecmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+schema_note(struct diff_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+schema_note(struct diff_table *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strlist_push_owned(&t->schema, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static void
+plan_free(struct tplan *p)
+{
+	for (size_t i = 0; i < p->ncols; i++) {
+		free(p->cols[i].name);
+		free(p->cols[i].dname);
+	}
+	free(p->cols);
+	free(p->reached);
+	p->cols = NULL;
+	p->ncols = 0;
+}
+
+static bool
+is_secret(const struct diff_opts *o, const char *name)
+{
+	return diff_secret_name(name) || (o->secrets &&
+	    in_list_ci(o->secrets, name));
+}
+
+/*
+ * Columns and key of one table on both sides.  Schema differences go to
+ * t->schema; -1 (with *errp) when the table cannot be compared at all.
+ */
+static int
+plan_table(struct tplan *p, char **errp)
+{
+	const struct diff_opts *o = p->o;
+	struct db_col *sc = NULL, *dc = NULL;
+	size_t ns = 0, nd = 0;
+	struct strlist skey = STRLIST_INIT, dkey = STRLIST_INIT;
+	struct strlist key = STRLIST_INIT;
+	int rc = -1;
+
+	if (db_columns(p->s, p->table, &sc, &ns, errp) != 0 ||
+	    db_columns(p->d, p->table, &dc, &nd, errp) != 0)
+		goto out;
+	if (o->key.n)
+		for (size_t i = 0; i < o->key.n; i++)
+			strlist_push(&key, o->key.v[i]);
+	else {
+		if (db_key(p->s, p->table, &skey, errp) != 0 ||
+		    db_key(p->d, p->table, &dkey, errp) != 0)
+			goto out;
+		if (skey.n && dkey.n && !same_key(&skey, &dkey)) {
+			char *a = strlist_join(&skey, ", ");
+			char *b = strlist_join(&dkey, ", ");
+			schema_note(p->t, "key: source (%s), target (%s)", a, b);
+			free(a);
+			free(b);
+		} else if (skey.n != dkey.n)
+			schema_note(p->t, "key: %s has none", skey.n ?
+			    "target" : "source");
+		const struct strlist *k = skey.n ? &skey : &dkey;
+		for (size_t i = 0; i < k->n; i++)
+			strlist_push(&key, k->v[i]);
+	}
+	for (size_t i = 0; i < key.n; i++) {
+		if (in_list_ci(&o->exclude_columns, key.v[i])) {
+			seterr(errp, "key column '%s' cannot be excluded",
+			    key.v[i]);
+			goto out;
+		}
+		if (!match_col(sc, ns, key.v[i]) || !match_col(dc, nd, key.v[i])) {
+			seterr(errp, "key column '%s' is not on both sides",
+			    key.v[i]);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < o->columns.n; i++)
+		if (!match_col(sc, ns, o->columns.v[i]) &&
+		    !match_col(dc, nd, o->columns.v[i])) {
+			seterr(errp, "no column '%s'", o->columns.v[i]);
+			goto out;
+		}
+
+	/* Key columns first, in key order; then the others in source order. */
+	size_t cap = ns + 1;
+	p->cols = xcalloc(cap, sizeof(*p->cols));
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < (pass ? ns : key.n); i++) {
+			const struct db_col *a = pass ? &sc[i] :
+			    match_col(sc, ns, key.v[i]);
+			bool iskey = in_list_ci(&key, a->name);
+			if (pass && iskey)
+				continue;
+			if (!iskey && ((o->columns.n &&
+			    !in_list_ci(&o->columns, a->name)) ||
+			    in_list_ci(&o->exclude_columns, a->name)))
+				continue;
+			const struct db_col *b = match_col(dc, nd, a->name);
+			if (b == NULL) {
+				schema_note(p->t, "column %s: missing in target",
+				    a->name);
+				continue;
+			}
+			struct dcol *c = &p->cols[p->ncols];
+			canon_type_of(p->s->drv->name, a->type, &c->st);
+			canon_type_of(p->d->drv->name, b->type, &c->dt);
+			bool narrower;
+			const char *why;
+			if (canon_pair(&c->st, &c->dt, &c->pair, &narrower,
+			    &why) < 0) {
+				seterr(errp, "column %s: %s and %s cannot be "
+				    "compared", a->name, a->type, b->type);
+				goto out;
+			}
+			if (narrower)
+				schema_note(p->t, "column %s: %s -> %s (%s)",
+				    a->name, a->type, b->type, why);
+			c->name = xstrdup(a->name);
+			c->dname = xstrdup(b->name);
+			c->secret = is_secret(o, a->name);
+			p->ncols++;
+			if (!pass)
+				p->nkey++;
+		}
+	}
+	for (size_t i = 0; i < nd; i++) {
+		if (match_col(sc, ns, dc[i].name) ||
+		    (o->columns.n && !in_list_ci(&o->columns, dc[i].name)) ||
+		    in_list_ci(&o->exclude_columns, dc[i].name))
+			continue;
+		schema_note(p->t, "column %s: extra in target", dc[i].name);
+	}
+	if (p->ncols == 0) {
+		seterr(errp, "no column to compare");
+		goto out;
+	}
+	if (p->nkey)
+		p->t->key = strlist_join(&key, ", ");
+	rc = 0;
+out:
+	db_cols_free(sc, ns);
+	db_cols_free(dc, nd);
+	strlist_release(&skey);
+	strlist_release(&dkey);
+	strlist_release(&key);
+	return rc;
+}
+
+static void
+reset_counts(struct diff_table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		free(t->rows[i].key);
+		free(t->rows[i].key_json);
+		free(t->rows[i].columns);
+		free(t->rows[i].values);
+		free(t->rows[i].values_json);
+	}
+	t->nrows = 0;
+	t->src_rows = t->dst_rows = 0;
+	t->missing = t->extra = t->changed = 0;
+}
+
+static void
+diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
+    struct diff_table *t)
+{
+	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = t->name,
+	    .est_rows = -1 };
+	char *e = NULL;
+	int64_t t0 = now_mono_us();
+	const char *why = NULL;
+
+	if (plan_table(&p, &e) != 0)
+		goto fail;
+	int rc = 1;
+	if (o->mode != DIFF_STREAM && sum_possible(&p, &why)) {
+		t->mode = "checksum";
+		rc = sum_table(&p, &e);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1)
+			reset_counts(t);
+	}
+	if (rc == 1) {
+		t->mode = "stream";
+		if (merge_range(&p, NULL, NULL, &e) != 0)
+			goto fail;
+	}
+	t->status = t->missing || t->extra || t->changed || t->schema.n ?
+	    DIFF_DIFFERENT : DIFF_IDENTICAL;
+	goto out;
+fail:
+	t->status = DIFF_ERROR;
+	if (p.reached)
+		t->error = xasprintf("%s (compared up to key %s)", e, p.reached);
+	else
+		t->error = xstrdup(e ? e : "failed");
+	{
+		char *r = redact(t->error);
+		free(t->error);
+		t->error = r;
+	}
+out:
+	t->duration_us = now_mono_us() - t0;
+	free(e);
+	plan_free(&p);
+}
+
+struct worker {
+	pthread_t		 th;
+	const struct url	*src, *dst;
+	const struct diff_opts	*o;
+	struct diff_result	*r;
+	struct db		*s, *d;		/* set for worker 0 */
+	char			*err;
+};
+
+static pthread_mutex_t next_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t next_table;
+static int workers_left;
+
+static int
+open_side(const struct url *u, const struct diff_opts *o, struct db **out,
+    char **errp)
+{
+	if (db_connect(u, o->timeout_us, out, errp) != 0)
+		return -1;
+	if (db_snapshot(*out, errp) != 0) {
+		db_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char *e = NULL;
+
+	if (w->s == NULL && (open_side(w->src, w->o, &w->s, &e) != 0 ||
+	    open_side(w->dst, w->o, &w->d, &e) != 0))
+		w->err = e, e = NULL;
+	for (;;) {
+		pthread_mutex_lock(&next_lock);
+		size_t i = next_table++;
+		pthread_mutex_unlock(&next_lock);
+		if (i >= w->r->n)
+			break;
+		struct diff_table *t = &w->r->t[i];
+		if (t->status != DIFF_IDENTICAL)
+			continue;	/* only on one side: nothing to read */
+		if (w->err) {
+			t->status = DIFF_ERROR;
+			t->error = redact(w->err);
+			continue;
+		}
+		diff_table_run(w->s, w->d, w->o, t);
+	}
+	pthread_mutex_lock(&diff_prog.lock);
+	workers_left--;
+	pthread_mutex_unlock(&diff_prog.lock);
+	return NULL;
+}
+
+static void
+add_table(struct diff_result *r, size_t *cap, const char *name,
+    enum diff_status st)
+{
+	ARR_GROW(r->t, r->n, *cap);
+	struct diff_table *t = &r->t[r->n++];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(name);
+	t->status = st;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Which tables to compare, and which exist on one side only. */
+static int
+select_tables(struct db *s, struct db *d, const struct diff_opts *o,
+    struct diff_result *r, char **errp)
+{
+	struct strlist st = STRLIST_INIT, dt = STRLIST_INIT, names = STRLIST_INIT;
+	size_t cap = 0;
+	int rc = -1;
+
+	if (db_tables(s, &st, errp) != 0 || db_tables(d, &dt, errp) != 0)
+		goto out;
+	if (o->tables.n) {
+		for (size_t i = 0; i < o->tables.n; i++) {
+			const char *n = o->tables.v[i];
+			if (!match_name(&st, n) && !match_name(&dt, n) &&
+			    !strchr(n, '.')) {
+				seterr(errp, "no table '%s' on either side", n);
+				goto out;
+			}
+			strlist_push(&names, n);
+		}
+	} else {
+		for (size_t i = 0; i < st.n; i++)
+			strlist_push(&names, st.v[i]);
+		for (size_t i = 0; i < dt.n; i++)
+			if (!match_name(&st, dt.v[i]))
+				strlist_push(&names, dt.v[i]);
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		const char *n = names.v[i];
+		if (in_list_ci(&o->exclude_tables, n))
+			continue;
+		/* A qualified name (schema.table) is looked up directly. */
+		bool ins = strchr(n, '.') || match_name(&st, n);
+		bool ind = strchr(n, '.') || match_name(&dt, n);
+		add_table(r, &cap, n, ins && ind ? DIFF_IDENTICAL :
+		    ins ? DIFF_ONLY_SRC : DIFF_ONLY_DST);
+	}
+	rc = 0;
+out:
+	strlist_release(&st);
+	strlist_release(&dt);
+	strlist_release(&names);
+	return rc;
+}
+
+int
+diff_run(const struct url *src, const struct url *dst,
+    const struct diff_opts *o, struct diff_result *r, char **errp)
+{
+	struct db *s = NULL, *d = NULL;
+	int64_t t0 = now_mono_us();
+
+	memset(r, 0, sizeof(*r));
+	r->src = xstrdup(src->safe);
+	r->dst = xstrdup(dst->safe);
+	if (open_side(src, o, &s, errp) != 0 || open_side(dst, o, &d, errp) != 0 ||
+	    select_tables(s, d, o, r, errp) != 0) {
+		db_close(s);
+		db_close(d);
+		return -1;
+	}
+
+	int nw = o->jobs < 1 ? 1 : o->jobs;
+	if ((size_t)nw > r->n)
+		nw = r->n ? (int)r->n : 1;
+	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
+	next_table = 0;
+	workers_left = nw;
+	diff_prog.on = o->progress && isatty(2);
+	diff_prog.rows = 0;
+	diff_prog.t0 = now_mono_us();
+	for (int i = 0; i < nw; i++) {
+		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r };
+		if (i == 0)
+			w[i].s = s, w[i].d = d;
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
+			die(EXIT_USAGE, "cannot start a thread");
+	}
+	if (diff_prog.on) {
+		for (;;) {
+			pthread_mutex_lock(&diff_prog.lock);
+			int left = workers_left;
+			pthread_mutex_unlock(&diff_prog.lock);
+			if (left == 0)
+				break;
+			progress_print(false);
+			sleep_us(500000);
+		}
+		progress_print(true);
+	}
+	for (int i = 0; i < nw; i++) {
+		pthread_join(w[i].th, NULL);
+		db_close(w[i].s);
+		db_close(w[i].d);
+		free(w[i].err);
+	}
+	free(w);
+	r->duration_us = now_mono_us() - t0;
+	return 0;
+}
+
+int
+diff_exit(const struct diff_result *r)
+{
+	int rc = EXIT_GO;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->t[i].status == DIFF_ERROR)
+			return EXIT_USAGE;
+		if (r->t[i].status != DIFF_IDENTICAL)
+			rc = EXIT_NOGO;
+	}
+	return rc;
+}
+
+void
+diff_result_free(struct diff_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct diff_table *t = &r->t[i];
+		reset_counts(t);
+		free(t->rows);
+		free(t->name);
+		free(t->key);
+		free(t->error);
+		strlist_release(&t->schema);
+	}
+	free(r->t);
+	free(r->src);
+	free(r->dst);
+	memset(r, 0, sizeof(*r));
+}

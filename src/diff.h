@@ -1,0 +1,117 @@
+/*
+ * diff.h - data verification: prove the target holds exactly the
+ * source's rows, and name every row that differs.
+ *
+ * diff_run() compares two databases table by table, on any pair of
+ * engines (PostgreSQL, MariaDB/MySQL, SQLite):
+ *
+ *  1. schema first: columns missing or extra, types that change values
+ *     (text -> varchar(50), timestamp(6) -> timestamp(0)), the key;
+ *  2. rows, by key (primary key, else a unique NOT NULL index, else
+ *     --key; without any, the table is compared as a multiset):
+ *     - checksum mode (same engine, one integer key): the databases
+ *       compute a count and a sum of strong row hashes per key bucket;
+ *       only buckets that differ are read row by row (diff_sum.c);
+ *     - stream mode (any pair): both sides are read ordered by key in
+ *       byte order, every value turned into its canonical typed form
+ *       (lib/canon.h) and merged (diff_merge.c).
+ *  Each side is read inside one consistent snapshot.
+ *
+ * Library code: errors are recorded in the results and in *errp; the
+ * caller (cmd/diff.c, check/datadiff.c) chooses the exit status.
+ */
+#ifndef CUTOVER_DIFF_H
+#define CUTOVER_DIFF_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/url.h"
+#include "lib/util.h"
+
+enum diff_mode { DIFF_AUTO, DIFF_CHECKSUM, DIFF_STREAM };
+enum diff_kind { DIFF_MISSING, DIFF_EXTRA, DIFF_CHANGED };
+
+/* One differing row.  Strings are redacted before they are stored. */
+struct diff_row {
+	enum diff_kind	 kind;
+	char		*key;		/* "id=17" or "(a=1, b='x')" */
+	char		*key_json;	/* {"id":"17"} */
+	char		*columns;	/* changed columns, "email, name" */
+	char		*values;	/* with --show-values: "email: 'a' -> 'b'" */
+	char		*values_json;	/* {"email":["a","b"]} or NULL */
+};
+
+enum diff_status {
+	DIFF_IDENTICAL, DIFF_DIFFERENT, DIFF_ERROR, DIFF_ONLY_SRC, DIFF_ONLY_DST,
+};
+
+struct diff_table {
+	char		*name;
+	enum diff_status status;
+	long long	 src_rows, dst_rows;
+	long long	 missing, extra, changed;
+	struct strlist	 schema;	/* schema differences, one per line */
+	char		*key;		/* "id", "a, b", or NULL (multiset) */
+	const char	*mode;		/* "checksum", "stream" */
+	char		*error;		/* for DIFF_ERROR */
+	struct diff_row	*rows;		/* the first max_diffs differences */
+	size_t		 nrows, caprows;
+	int64_t		 duration_us;
+	long long	 chunks, chunks_differ;
+};
+
+struct diff_opts {
+	struct strlist	 tables, exclude_tables;
+	struct strlist	 columns, exclude_columns;
+	struct strlist	 key;		/* --key: overrides detection */
+	const char	*where;		/* SQL predicate, both sides */
+	enum diff_mode	 mode;
+	int		 jobs;		/* tables at once */
+	long long	 max_diffs;	/* per table */
+	double		 float_tol;	/* relative; 0 = exact */
+	bool		 show_values;
+	bool		 progress;	/* a progress line on stderr */
+	int64_t		 timeout_us;	/* connect timeout */
+	const struct strlist *secrets;	/* column names never shown */
+	/* Called for every difference as found (jsonl); serialized. */
+	void		(*on_row)(const struct diff_table *t,
+			    const struct diff_row *r, void *arg);
+	void		*arg;
+};
+
+void	 diff_opts_init(struct diff_opts *o);
+void	 diff_opts_release(struct diff_opts *o);
+
+struct diff_result {
+	struct diff_table *t;
+	size_t		 n;
+	char		*src, *dst;	/* the URLs, password masked */
+	int64_t		 duration_us;
+};
+
+/*
+ * Compare src and dst.  Returns 0 when the comparison ran (tables may
+ * still differ or have errors: see diff_exit), or -1 with *errp when it
+ * could not start (connection refused, an unknown --table).
+ */
+int	 diff_run(const struct url *src, const struct url *dst,
+	    const struct diff_opts *o, struct diff_result *out, char **errp);
+/* 0 identical, 1 differences, 2 an error in some table. */
+int	 diff_exit(const struct diff_result *r);
+void	 diff_result_free(struct diff_result *r);
+
+/* diff_out.c: "text", "json", "jsonl" (the summary lines only). */
+int	 diff_print(FILE *f, const struct diff_result *r, const char *format);
+void	 diff_print_row_jsonl(FILE *f, const struct diff_table *t,
+	    const struct diff_row *row);
+bool	 diff_format_ok(const char *format);
+/* A one-line summary: "2 of 5 tables differ: users (1 missing), ..." */
+char	*diff_summary(const struct diff_result *r);
+
+/* Does this column name say it holds a secret (password, token...)? */
+bool	 diff_secret_name(const char *name);
+
+#endif

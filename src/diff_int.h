@@ -1,0 +1,71 @@
+/*
+ * diff_int.h - what the rooms of the data diff share: diff.c (tables,
+ * schema, workers), diff_merge.c (stream mode), diff_sum.c (checksum
+ * mode), diff_out.c (formats).  Not for use outside src/diff*.c.
+ */
+#ifndef CUTOVER_DIFF_INT_H
+#define CUTOVER_DIFF_INT_H
+
+#include "db.h"
+#include "diff.h"
+#include "lib/buf.h"
+#include "lib/canon.h"
+
+/* A compared column: its name on each side and how values compare. */
+struct dcol {
+	char		*name;		/* the source's spelling */
+	char		*dname;		/* the target's spelling */
+	struct canon_type st, dt;	/* as each side declares it */
+	struct canon_type pair;		/* the comparison type */
+	bool		 secret;	/* never show its values */
+};
+
+/* One table's comparison: the columns, key columns first. */
+struct tplan {
+	struct diff_table	*t;
+	const struct diff_opts	*o;
+	struct db		*s, *d;
+	const char		*table;
+	struct dcol		*cols;
+	size_t			 ncols;
+	size_t			 nkey;		/* 0: compared as a multiset */
+	long long		 est_rows;	/* catalog estimate, or -1 */
+	/* Where the merge got to, for "connection lost after key ...". */
+	char			*reached;
+};
+
+/* Progress counters shared by the workers (--progress). */
+struct diff_progress {
+	pthread_mutex_t	 lock;
+	long long	 rows, est;
+	int64_t		 t0, last;
+	bool		 on;
+};
+extern struct diff_progress diff_prog;
+void	 diff_progress_add(long long rows);
+
+/*
+ * Stream-compare the rows of p that satisfy the extra predicates (NULL:
+ * the whole table); counts and differences go to p->t.  -1 with *errp
+ * when a side fails.
+ */
+int	 merge_range(struct tplan *p, const char *pred_src, const char *pred_dst,
+	    char **errp);
+/* SELECT list, FROM, WHERE and ORDER BY of one side of a stream. */
+void	 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q);
+
+/*
+ * Checksum mode for a table with one integer key on the same engine.
+ * Returns 0, 1 when the table should be streamed instead (most buckets
+ * differ), -1 on error.
+ */
+int	 sum_table(struct tplan *p, char **errp);
+/* Can checksum mode run on this plan?  Why not, in *why. */
+bool	 sum_possible(const struct tplan *p, const char **why);
+
+/* Record a difference (counts, the first max_diffs rows, on_row). */
+void	 diff_record(struct tplan *p, struct diff_row *r);
+/* A column's name quoted for one side. */
+void	 col_ident(struct tplan *p, bool dst, size_t i, struct buf *b);
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * diff_merge.c - stream mode: read both sides ordered by key in byte
+ * order, turn every value into its canonical form, and merge.
+ *
+ * Memory holds two rows per side (the current one and the previous one,
+ * kept to verify the order), whatever the size of the table.  The order
+ * each database returns is checked as rows arrive: a collation that
+ * sorts differently from the canonical order would otherwise make the
+ * merge report rows as missing and extra, or worse, pass them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_int.h"
+#include "lib/error.h"
+#include "lib/redact.h"
+#include "lib/xmalloc.h"
+
+struct srow {
+	struct buf	 enc;		/* the encodings, back to back */
+	size_t		*off, *len;
+	bool		*null;
+};
+
+struct side {
+	struct db_stream *st;
+	struct srow	 rows[2];
+	struct srow	*cur, *prev;
+	bool		 have, has_prev, dst;
+	long long	 n;
+	const char	*what;		/* "source", "target" */
+};
+
+static void
+srow_init(struct srow *r, size_t ncols)
+{
+	buf_init(&r->enc, 0);
+	r->off = xcalloc(ncols + 1, sizeof(*r->off));
+	r->len = xcalloc(ncols + 1, sizeof(*r->len));
+	r->null = xcalloc(ncols + 1, sizeof(*r->null));
+}
+
+static void
+srow_release(struct srow *r)
+{
+	buf_release(&r->enc);
+	free(r->off);
+	free(r->len);
+	free(r->null);
+}
+
+static const void *
+val(const struct srow *r, size_t i)
+{
+	return r->enc.s + r->off[i];
+}
+
+static int
+cmp_cols(const struct tplan *p, const struct srow *a, const struct srow *b,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a->null[i] != b->null[i])
+			return a->null[i] ? -1 : 1;	/* NULLs first */
+		if (a->null[i])
+			continue;
+		int c = canon_cmp(p->cols[i].pair.cls, val(a, i), a->len[i],
+		    val(b, i), b->len[i]);
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* Columns that the order is defined by: the key, or the whole row. */
+static size_t
+order_cols(const struct tplan *p)
+{
+	return p->nkey ? p->nkey : p->ncols;
+}
+
+static void
+order_expr(struct tplan *p, bool dst, size_t i, struct buf *q)
+{
+	const struct dcol *c = &p->cols[i];
+	const struct canon_type *t = dst ? &c->dt : &c->st;
+	const char *eng = (dst ? p->d : p->s)->drv->name;
+	struct buf id = BUF_INIT;
+
+	col_ident(p, dst, i, &id);
+	bool bytes = t->cls == CC_TEXT || c->pair.cls == CC_TEXT ||
+	    c->pair.cls == CC_BYTES || (c->pair.cls == CC_UUID &&
+	    t->cls != CC_UUID);
+	if (strcmp(eng, "postgres") == 0) {
+		if (bytes && t->cls == CC_TEXT)
+			buf_addf(q, "CAST(%s AS text) COLLATE \"C\"", id.s);
+		else
+			buf_adds(q, id.s);
+		buf_adds(q, " NULLS FIRST");
+	} else if (strcmp(eng, "mysql") == 0) {
+		if (bytes)
+			buf_addf(q, "CAST(%s AS BINARY)", id.s);
+		else
+			buf_adds(q, id.s);
+	} else {
+		buf_adds(q, id.s);
+		if (bytes)
+			buf_adds(q, " COLLATE BINARY");
+	}
+	buf_release(&id);
+}
+
+void
+merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q)
+{
+	struct db *d = dst ? p->d : p->s;
+	bool my = strcmp(d->drv->name, "mysql") == 0;
+
+	buf_adds(q, "SELECT ");
+	for (size_t i = 0; i < p->ncols; i++) {
+		const struct canon_type *t = dst ? &p->cols[i].dt :
+		    &p->cols[i].st;
+		struct buf id = BUF_INIT;
+		col_ident(p, dst, i, &id);
+		if (i)
+			buf_adds(q, ", ");
+		/* MariaDB prints FLOAT with 6 digits: ask for all of them. */
+		if (my && t->cls == CC_FLOAT4)
+			buf_addf(q, "CAST(%s AS DOUBLE)", id.s);
+		else if (my && t->cls == CC_INT && t->width == 9)
+			buf_addf(q, "CAST(%s AS UNSIGNED)", id.s);
+		else
+			buf_adds(q, id.s);
+		buf_release(&id);
+	}
+	buf_adds(q, " FROM ");
+	db_quote_name(d, q, p->table);
+	if (p->o->where || pred) {
+		buf_adds(q, " WHERE ");
+		if (p->o->where)
+			buf_addf(q, "(%s)", p->o->where);
+		if (p->o->where && pred)
+			buf_adds(q, " AND ");
+		if (pred)
+			buf_addf(q, "(%s)", pred);
+	}
+	buf_adds(q, " ORDER BY ");
+	for (size_t i = 0; i < order_cols(p); i++) {
+		if (i)
+			buf_adds(q, ", ");
+		order_expr(p, dst, i, q);
+	}
+}
+
+/* The key (or the row) of r as "id=5" or "(a=1, b='x')". */
+static void
+render_key(const struct tplan *p, const struct srow *r, struct buf *b,
+    struct buf *json)
+{
+	size_t n = order_cols(p);
+
+	if (n > 1)
+		buf_addc(b, '(');
+	buf_addc(json, '{');
+	for (size_t i = 0; i < n; i++) {
+		const struct dcol *c = &p->cols[i];
+		struct buf v = BUF_INIT;
+		if (c->secret)
+			buf_adds(&v, REDACT_MASK);
+		else if (!r->null[i])
+			canon_render(c->pair.cls, val(r, i), r->len[i], &v);
+		bool quote = !r->null[i] && !c->secret &&
+		    (c->pair.cls == CC_TEXT || c->pair.cls == CC_TS ||
+		    c->pair.cls == CC_DATE || c->pair.cls == CC_TIME ||
+		    c->pair.cls == CC_UUID);
+		buf_addf(b, "%s%s=%s%s%s", i ? ", " : "", c->name,
+		    quote ? "'" : "", r->null[i] ? "NULL" : v.s,
+		    quote ? "'" : "");
+		buf_addf(json, "%s\"", i ? "," : "");
+		buf_add_json(json, c->name);
+		if (r->null[i])
+			buf_adds(json, "\":null");
+		else {
+			buf_adds(json, "\":\"");
+			buf_add_json(json, v.s);
+			buf_addc(json, '"');
+		}
+		buf_release(&v);
+	}
+	if (n > 1)
+		buf_addc(b, ')');
+	buf_addc(json, '}');
+}
+
+static void
+render_val(const struct dcol *c, const struct srow *r, size_t i,
+    struct buf *b)
+{
+	if (r->null[i])
+		buf_adds(b, "NULL");
+	else if (c->secret)
+		buf_adds(b, REDACT_MASK);
+	else
+		canon_render(c->pair.cls, val(r, i), r->len[i], b);
+}
+
+static char *
+redacted(struct buf *b)
+{
+	char *s = redact(b->s);
+
+	buf_release(b);
+	return s;
+}
+
+/*
+ * Record one difference: a is the source row (NULL when extra), b the
+ * target row (NULL when missing); changed marks the differing columns.
+ */
+static void
+report(struct tplan *p, const struct srow *a, const struct srow *b,
+    const bool *changed)
+{
+	struct diff_row r = { .kind = a && b ? DIFF_CHANGED : a ? DIFF_MISSING :
+	    DIFF_EXTRA };
+	struct buf key = BUF_INIT, kj = BUF_INIT, cols = BUF_INIT;
+	struct buf vals = BUF_INIT, vj = BUF_INIT;
+	const struct srow *row = a ? a : b;
+
+	render_key(p, row, &key, &kj);
+	r.key = redacted(&key);
+	r.key_json = redacted(&kj);
+	if (changed) {
+		for (size_t i = p->nkey; i < p->ncols; i++)
+			if (changed[i])
+				buf_addf(&cols, "%s%s", cols.len ? ", " : "",
+				    p->cols[i].name);
+		r.columns = redacted(&cols);
+	}
+	if (p->o->show_values && p->nkey) {
+		buf_addc(&vj, '{');
+		for (size_t i = p->nkey; i < p->ncols; i++) {
+			if (changed && !changed[i])
+				continue;
+			const struct dcol *c = &p->cols[i];
+			struct buf x = BUF_INIT, y = BUF_INIT;
+			render_val(c, row, i, &x);
+			if (changed)
+				render_val(c, b, i, &y);
+			buf_addf(&vals, "%s%s: %s%s%s", vals.len ? "; " : "",
+			    c->name, x.s, changed ? " -> " : "", y.s);
+			buf_addf(&vj, "%s\"", vj.len > 1 ? "," : "");
+			buf_add_json(&vj, c->name);
+			buf_adds(&vj, "\":");
+			if (changed) {
+				buf_adds(&vj, "[\"");
+				buf_add_json(&vj, x.s);
+				buf_adds(&vj, "\",\"");
+				buf_add_json(&vj, y.s);
+				buf_adds(&vj, "\"]");
+			} else {
+				buf_addc(&vj, '"');
+				buf_add_json(&vj, x.s);
+				buf_addc(&vj, '"');
+			}
+			buf_release(&x);
+			buf_release(&y);
+		}
+		buf_addc(&vj, '}');
+		r.values = redacted(&vals);
+		r.values_json = redacted(&vj);
+	}
+	buf_release(&vals);
+	buf_release(&vj);
+	diff_record(p, &r);
+}
+
+/* Read the next row of a side into s->cur; 1 row, 0 end, -1 error. */
+static int
+advance(struct tplan *p, struct side *s, char **errp)
+{
+	struct db_row row;
+	int rc;
+
+	if (s->have) {
+		struct srow *t = s->prev;
+		s->prev = s->cur;
+		s->cur = t;
+		s->has_prev = true;
+	}
+	s->have = false;
+	if ((rc = db_stream_next(s->st, &row, errp)) <= 0)
+		return rc;
+	if (row.ncols != p->ncols)
+		return seterr(errp, "%s returned %zu columns, expected %zu",
+		    s->what, row.ncols, p->ncols);
+	struct srow *r = s->cur;
+	buf_reset(&r->enc);
+	for (size_t i = 0; i < p->ncols; i++) {
+		const struct dcol *c = &p->cols[i];
+		struct canon_type t = c->pair;
+		t.hex = (s->dst ? c->dt : c->st).hex;
+		r->off[i] = r->enc.len;
+		r->null[i] = row.vals[i] == NULL;
+		if (!r->null[i])
+			canon_encode(&t, row.vals[i], row.lens[i], &r->enc);
+		r->len[i] = r->enc.len - r->off[i];
+	}
+	s->have = true;
+	s->n++;
+	if ((s->n & 1023) == 0)
+		diff_progress_add(1024);
+	if (s->has_prev) {
+		int c = cmp_cols(p, s->prev, s->cur, order_cols(p));
+		if (c > 0 || (c == 0 && p->nkey)) {
+			struct buf k = BUF_INIT, j = BUF_INIT;
+			render_key(p, s->cur, &k, &j);
+			char *kr = redact(k.s);
+			seterr(errp, "%s returned %s out of byte order at %s "
+			    "(a collation or a --key that is not unique?)",
+			    s->what, c == 0 ? "a duplicate key" : "rows", kr);
+			free(kr);
+			buf_release(&k);
+			buf_release(&j);
+			return -1;
+		}
+	}
+	return 1;
+}
+
+static void
+set_reached(struct tplan *p, const struct side *a)
+{
+	struct buf k = BUF_INIT, j = BUF_INIT;
+
+	free(p->reached);
+	p->reached = NULL;
+	if (!a->has_prev && !a->have)
+		return;
+	render_key(p, a->has_prev ? a->prev : a->cur, &k, &j);
+	p->reached = redact(k.s);
+	buf_release(&k);
+	buf_release(&j);
+}
+
+int
+merge_range(struct tplan *p, const char *pred_src, const char *pred_dst,
+    char **errp)
+{
+	struct side a = { .what = "source" }, b = { .what = "target",
+	    .dst = true };
+	struct buf q = BUF_INIT;
+	bool *changed = xcalloc(p->ncols + 1, sizeof(*changed));
+	int rc = -1;
+
+	for (int k = 0; k < 2; k++) {
+		srow_init(&a.rows[k], p->ncols);
+		srow_init(&b.rows[k], p->ncols);
+	}
+	a.cur = &a.rows[0], a.prev = &a.rows[1];
+	b.cur = &b.rows[0], b.prev = &b.rows[1];
+	merge_sql(p, false, pred_src, &q);
+	if (db_stream_open(p->s, q.s, &a.st, errp) != 0)
+		goto out;
+	buf_reset(&q);
+	merge_sql(p, true, pred_dst, &q);
+	if (db_stream_open(p->d, q.s, &b.st, errp) != 0)
+		goto out;
+	if (advance(p, &a, errp) < 0 || advance(p, &b, errp) < 0)
+		goto fail;
+	while (a.have || b.have) {
+		int c = !a.have ? 1 : !b.have ? -1 :
+		    cmp_cols(p, a.cur, b.cur, order_cols(p));
+		if (c < 0) {
+			report(p, a.cur, NULL, NULL);
+			if (advance(p, &a, errp) < 0)
+				goto fail;
+			continue;
+		}
+		if (c > 0) {
+			report(p, NULL, b.cur, NULL);
+			if (advance(p, &b, errp) < 0)
+				goto fail;
+			continue;
+		}
+		bool any = false;
+		for (size_t i = p->nkey; p->nkey && i < p->ncols; i++) {
+			const struct dcol *col = &p->cols[i];
+			changed[i] = a.cur->null[i] != b.cur->null[i] ||
+			    (!a.cur->null[i] && !canon_equal(col->pair.cls,
+			    val(a.cur, i), a.cur->len[i], val(b.cur, i),
+			    b.cur->len[i], p->o->float_tol));
+			any |= changed[i];
+		}
+		if (any)
+			report(p, a.cur, b.cur, changed);
+		if (advance(p, &a, errp) < 0 || advance(p, &b, errp) < 0)
+			goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	set_reached(p, &a);
+out:
+	p->t->src_rows += a.n;
+	p->t->dst_rows += b.n;
+	diff_progress_add((a.n & 1023) + (b.n & 1023));
+	/* Close the streams before anything else uses the connections. */
+	db_stream_close(a.st);
+	db_stream_close(b.st);
+	for (int k = 0; k < 2; k++) {
+		srow_release(&a.rows[k]);
+		srow_release(&b.rows[k]);
+	}
+	free(changed);
+	buf_release(&q);
+	return rc;
+}
