@@ -27,11 +27,14 @@ extern const struct check_kind check_listen;
 extern const struct check_kind check_redis;
 extern const struct check_kind check_tls;
 extern const struct check_kind check_manifest;
+extern const struct check_kind check_env, check_envdrift, check_secrets;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
 	&check_disk,
+	&check_env,
+	&check_envdrift,
 	&check_file,
 	&check_http,
 	&check_latency,
@@ -39,6 +42,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_manifest,
 	&check_redis,
 	&check_rowcount,
+	&check_secrets,
 	&check_sql,
 	&check_tcp,
 	&check_tls,

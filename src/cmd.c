@@ -11,6 +11,8 @@
 
 extern const struct cmd cmd_lint, cmd_check;
 extern const struct cmd cmd_manifest;
+extern const struct cmd cmd_env;
+extern const struct cmd cmd_secrets;
 extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_report;
 extern const struct cmd cmd_diff;
 
@@ -21,6 +23,8 @@ static const struct cmd *const commands[] = {
 	&cmd_run, &cmd_resume, &cmd_rollback, &cmd_status, &cmd_report,
 	&cmd_diff,
 	&cmd_manifest,
+	&cmd_env,
+	&cmd_secrets,
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))
 

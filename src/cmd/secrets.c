@@ -1,0 +1,296 @@
+/*
+ * secrets.c - `cutover secrets scan PATH..` (and `secrets rules`): find
+ * credentials committed to files (secrets.h does the work).  Output as
+ * text lines FILE:LINE:COL: rule-id: <masked match>, JSON, or SARIF
+ * 2.1.0 for code-scanning services.  The verbs are declared in verbs[].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../lib/buf.h"
+#include "../lib/error.h"
+#include "../lib/redact.h"
+#include "../lib/units.h"
+#include "../lib/xmalloc.h"
+#include "../secrets.h"
+
+static int secrets_main(int argc, char **argv);
+static int scan_main(int argc, char **argv);
+static int rules_main(int argc, char **argv);
+
+static const char usage[] =
+"usage: cutover secrets scan PATH.. [OPTIONS]\n"
+"       cutover secrets rules\n"
+"\n"
+"Find credentials committed to files.  See 'cutover secrets scan --help'.\n";
+
+const struct cmd cmd_secrets = {
+	.name = "secrets",
+	.fn = secrets_main,
+	.usage = usage,
+	.summary = "find credentials committed to files",
+};
+
+static const char scan_usage[] =
+"usage: cutover secrets scan PATH.. [OPTIONS]\n"
+"\n"
+"Scan files and directories ('-': standard input) for credentials: AWS,\n"
+"Google, Slack, Telegram, GitHub and Stripe tokens, JWTs, private key\n"
+"blocks, passwords inside connection URLs (postgres://user:pass@...),\n"
+"and password=/secret:/token= assignments with a high-entropy value.\n"
+"Placeholders (<password>, ${VAR}, REPLACE_ME) are not findings.\n"
+"Directories are walked sorted; .git/ and binary files are skipped.\n"
+"Every finding shows the match with the secret masked, never the secret.\n"
+"\n"
+"  -x, --exclude PAT    skip paths matching a .gitignore-style pattern\n"
+"                       (repeatable; 'dir/', '*.min.js', '/vendor', '**/x')\n"
+"      --exclude-from F patterns from a file, one a line ('#' comments)\n"
+"  -a, --allowlist F    accept findings whose fingerprint (see --format\n"
+"                       json) is listed in F, one a line ('#' comments)\n"
+"  -f, --format F       text (default): FILE:LINE:COL: rule-id: match;\n"
+"                       json; sarif (SARIF 2.1.0)\n"
+"  -o, --output FILE    write there instead of stdout\n"
+"  -j, --jobs N         files scanned at once (default: one per CPU)\n"
+"  -h, --help           show this help\n"
+"\n"
+"Exit status: 0 nothing found, 1 something found, 2 bad input.\n"
+"\n"
+"Examples:\n"
+"  cutover secrets scan . --exclude node_modules/ --format sarif -o s.sarif\n"
+"  git show HEAD:deploy.md | cutover secrets scan -\n";
+
+static const char rules_usage[] =
+"usage: cutover secrets rules\n"
+"\n"
+"List the rules: id, what it finds, minimum entropy of the secret.\n";
+
+static const struct cmd verb_scan = {
+	.name = "secrets scan",
+	.fn = scan_main,
+	.usage = scan_usage,
+	.summary = "scan files for credentials",
+};
+
+static const struct cmd verb_rules = {
+	.name = "secrets rules",
+	.fn = rules_main,
+	.usage = rules_usage,
+	.summary = "list the rules",
+};
+
+/* The nested verbs: dispatch, suggestions and help come from here. */
+static const struct cmd *const verbs[] = { &verb_scan, &verb_rules };
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	char *r = redact(s);	/* belt and braces: registered secrets too */
+
+	buf_addc(b, '"');
+	buf_add_json(b, r);
+	buf_addc(b, '"');
+	free(r);
+}
+
+static void
+emit_text(struct buf *b, const struct findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		buf_addf(b, "%s:%d:%d: %s: ", f->file, f->line, f->col,
+		    f->rule->id);
+		buf_add_redacted(b, f->match);
+		buf_addc(b, '\n');
+	}
+}
+
+static void
+emit_json(struct buf *b, const struct findings *fs)
+{
+	buf_adds(b, "{\"findings\":[");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		buf_adds(b, i ? ",{\"file\":" : "{\"file\":");
+		json_str(b, f->file);
+		buf_addf(b, ",\"line\":%d,\"column\":%d,\"rule\":\"%s\","
+		    "\"match\":", f->line, f->col, f->rule->id);
+		json_str(b, f->match);
+		buf_addf(b, ",\"fingerprint\":\"%s\"}", f->fingerprint);
+	}
+	buf_addf(b, "],\"count\":%zu,\"files\":%zu,\"allowed\":%zu}\n", fs->n,
+	    fs->nfiles, fs->nallowed);
+}
+
+/* SARIF 2.1.0: one run, the rules as the driver's rules, one result each. */
+static void
+emit_sarif(struct buf *b, const struct findings *fs)
+{
+	buf_adds(b, "{\"$schema\":\"https://json.schemastore.org/"
+	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":"
+	    "{\"driver\":{\"name\":\"cutover\",\"version\":\"" CUTOVER_VERSION
+	    "\",\"informationUri\":\"https://example.invalid/cutover\","
+	    "\"rules\":[");
+	for (size_t i = 0; secret_rules[i].id; i++) {
+		buf_addf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":",
+		    i ? "," : "", secret_rules[i].id);
+		json_str(b, secret_rules[i].title);
+		buf_adds(b, "},\"defaultConfiguration\":{\"level\":\"error\"}}");
+	}
+	buf_adds(b, "]}},\"results\":[");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->v[i];
+		size_t ri = (size_t)(f->rule - secret_rules);
+		buf_addf(b, "%s{\"ruleId\":\"%s\",\"ruleIndex\":%zu,\"level\":"
+		    "\"error\",\"message\":{\"text\":", i ? "," : "",
+		    f->rule->id, ri);
+		char *m = xasprintf("%s: %s", f->rule->title, f->match);
+		json_str(b, m);
+		free(m);
+		buf_adds(b, "},\"locations\":[{\"physicalLocation\":{"
+		    "\"artifactLocation\":{\"uri\":");
+		json_str(b, strcmp(f->file, "-") == 0 ? "stdin" : f->file);
+		buf_addf(b, "},\"region\":{\"startLine\":%d,\"startColumn\":%d}}}],"
+		    "\"partialFingerprints\":{\"cutoverSecret/v1\":\"%s\"}}",
+		    f->line, f->col, f->fingerprint);
+	}
+	buf_adds(b, "]}]}\n");
+}
+
+static void
+add_patterns_from(struct strlist *ex, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (f == NULL)
+		die(EXIT_USAGE, "cannot read '%s': %m", path);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *p = line + strspn(line, " \t");
+		if (*p && *p != '#')
+			strlist_push(ex, p);
+	}
+	fclose(f);
+}
+
+static int
+scan_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "exclude-from", required_argument, NULL, 'X' },
+		{ "allowlist", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strlist ex = STRLIST_INIT;
+	struct scan_opts o = { .exclude = &ex };
+	const char *format = "text", *output = NULL;
+	long long jobs;
+	char *e = NULL;
+	int ch;
+
+	while ((ch = cmd_getopt(&verb_scan, argc, argv, "x:a:f:o:j:h", lo)) !=
+	    -1) {
+		switch (ch) {
+		case 'x': strlist_push(&ex, optarg); break;
+		case 'X': add_patterns_from(&ex, optarg); break;
+		case 'a': o.allowlist = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'j':
+			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
+				cmd_usage_error(&verb_scan, "--jobs: %s", e);
+			o.jobs = (int)jobs;
+			break;
+		}
+	}
+	void (*emit)(struct buf *, const struct findings *) =
+	    strcmp(format, "text") == 0 ? emit_text :
+	    strcmp(format, "json") == 0 ? emit_json :
+	    strcmp(format, "sarif") == 0 ? emit_sarif : NULL;
+	if (emit == NULL)
+		cmd_usage_error(&verb_scan, "unknown format '%s' (text, json, "
+		    "sarif)", format);
+	if (optind >= argc)
+		cmd_usage_error(&verb_scan, "missing PATH ('-' for stdin)");
+	struct scanner *s = scanner_new(&o, &e);
+	if (s == NULL) {
+		errmsg("secrets scan: %s", e);
+		free(e);
+		strlist_release(&ex);
+		return EXIT_USAGE;
+	}
+	struct findings fs;
+	if (scanner_scan(s, argv + optind, (size_t)(argc - optind), &fs,
+	    &e) != 0) {
+		errmsg("secrets scan: %s", e);
+		free(e);
+		scanner_free(s);
+		strlist_release(&ex);
+		return EXIT_USAGE;
+	}
+	struct buf b = BUF_INIT;
+	emit(&b, &fs);
+	FILE *out = stdout;
+	if (output && (out = fopen(output, "w")) == NULL)
+		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	fwrite(b.s, 1, b.len, out);
+	if (out != stdout && fclose(out) != 0)
+		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	if (emit == emit_text || output)
+		fprintf(stderr, "secrets: %zu finding%s in %zu files%s\n", fs.n,
+		    fs.n == 1 ? "" : "s", fs.nfiles, fs.nallowed ?
+		    " (some accepted by the allowlist)" : "");
+	int rc = fs.n ? EXIT_NOGO : EXIT_GO;
+	buf_release(&b);
+	findings_release(&fs);
+	scanner_free(s);
+	strlist_release(&ex);
+	return rc;
+}
+
+static int
+rules_main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while (cmd_getopt(&verb_rules, argc, argv, "h", lo) != -1)
+		;
+	if (optind != argc)
+		cmd_usage_error(&verb_rules, "takes no arguments");
+	for (size_t i = 0; secret_rules[i].id; i++)
+		printf("%-22s %s (min entropy %.1f)\n", secret_rules[i].id,
+		    secret_rules[i].title, secret_rules[i].min_entropy);
+	return EXIT_GO;
+}
+
+static int
+secrets_main(int argc, char **argv)
+{
+	const char *names[NVERBS];
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_GO;
+	}
+	for (size_t i = 0; i < NVERBS; i++) {
+		names[i] = verbs[i]->name + strlen("secrets ");
+		if (strcmp(argv[1], names[i]) == 0)
+			return verbs[i]->fn(argc - 1, argv + 1);
+	}
+	const char *near = nearest(argv[1], names, NVERBS);
+	cmd_usage_error(&cmd_secrets, "unknown verb '%s'%s%s%s (scan, rules)",
+	    argv[1], near ? " (did you mean '" : "", near ? near : "",
+	    near ? "'?)" : "");
+}

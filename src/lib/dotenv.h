@@ -1,0 +1,51 @@
+/*
+ * dotenv.h - a parser for what real .env files contain.
+ *
+ *   # comments, blank lines           export KEY=value
+ *   KEY=unquoted value # comment      KEY='single: no escapes, $NOT_A_REF'
+ *   KEY="double: \n \t \" \\ \$ escapes, ${REF} references"
+ *   KEY="multi-line
+ *   values"                           KEY=   (empty)
+ *
+ * CRLF line ends and a UTF-8 byte-order mark are accepted.  `${OTHER}`,
+ * `${OTHER:-default}` and `$OTHER` in unquoted and double-quoted values
+ * are recorded as references and left as written (not expanded): the
+ * caller reports them.  Anything else is an error "FILE:LINE: message".
+ *
+ * Ownership: the file owns every string in it; dotenv_release frees them.
+ */
+#ifndef CUTOVER_DOTENV_H
+#define CUTOVER_DOTENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct env_entry {
+	char		*key;
+	char		*value;		/* unescaped; never NULL */
+	int		 line;		/* where the key is */
+	char		 quote;		/* '\'', '"', '`' or 0 */
+	bool		 exported;
+	bool		 has_value;	/* false for a bare `KEY` line */
+	struct strlist	 refs;		/* names of ${REF}s in the value */
+};
+
+struct env_file {
+	char		*name;
+	struct env_entry *v;
+	size_t		 n, cap;
+	bool		 crlf, bom;	/* as found, for reports */
+};
+
+/* Parse data; returns 0, or -1 with "NAME:LINE: message" in *errp. */
+int	 dotenv_parse(const char *name, const char *data, size_t len,
+	    struct env_file *out, char **errp);
+/* Read and parse a file ("-": stdin). */
+int	 dotenv_load(const char *path, struct env_file *out, char **errp);
+/* The last entry for key (the value that wins), or NULL. */
+const struct env_entry *dotenv_get(const struct env_file *f, const char *key);
+void	 dotenv_release(struct env_file *f);
+
+#endif
