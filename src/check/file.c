@@ -78,8 +78,14 @@ file_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return f->path ? rc : -1;
 }
 
+/*
+ * Hash path into out (hex).  Stops at the monotonic deadline (a backup on
+ * a slow or hung mount must not outlive the check's timeout): then returns
+ * 1 with the number of bytes read so far in *done.
+ */
 static int
-sha256_file(const char *path, char out[65], char **errp)
+sha256_file(const char *path, int64_t deadline, char out[65], uint64_t *done,
+    char **errp)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -93,9 +99,16 @@ sha256_file(const char *path, char out[65], char **errp)
 	buf = xmalloc(CHUNK);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, CHUNK)) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
 	int rc = 0;
+	*done = 0;
+	while ((n = read(fd, buf, CHUNK)) > 0) {
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		*done += (uint64_t)n;
+		if (now_mono_us() >= deadline) {
+			rc = 1;
+			break;
+		}
+	}
 	if (n < 0)
 		rc = seterr_errno(errp, "cannot read '%s'", path);
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
@@ -157,13 +170,27 @@ file_run(const struct check *c, struct result *r)
 	if (f->sha256) {
 		char got[65] = "";
 		char *e = NULL;
+		uint64_t done = 0;
+		int64_t deadline = now_mono_us() + c->timeout_us;
 		result_threshold(r, "sha256 %.12s...", f->sha256);
 		if (!S_ISREG(st.st_mode)) {
 			result_set(r, ST_FAIL, "'%s' is not a regular file; cannot "
 			    "hash it", f->path);
 			return;
 		}
-		if (sha256_file(f->path, got, &e) != 0) {
+		int hr = sha256_file(f->path, deadline, got, &done, &e);
+		if (hr > 0) {
+			char *t = fmt_duration(c->timeout_us);
+			char *d = fmt_size(done);
+			char *all = fmt_size((uint64_t)st.st_size);
+			result_set(r, ST_FAIL, "hashing '%s' timed out after %s "
+			    "(%s of %s read)", f->path, t, d, all);
+			free(t);
+			free(d);
+			free(all);
+			return;
+		}
+		if (hr < 0) {
 			result_set(r, ST_FAIL, "%s", e);
 			free(e);
 			return;

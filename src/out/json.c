@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../lib/buf.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../out.h"
 
@@ -44,7 +45,10 @@ json_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
 		field(&b, "id", r->check->id, false);
 		field(&b, "kind", r->check->kind->name, true);
-		field(&b, "title", r->check->title, true);
+		/* A title may interpolate a var; results are redacted, it is not. */
+		char *title = r->check->title ? redact(r->check->title) : NULL;
+		field(&b, "title", title, true);
+		free(title);
 		field(&b, "status", status_name(r->status), true);
 		field(&b, "observed", r->observed, true);
 		field(&b, "threshold", r->threshold, true);

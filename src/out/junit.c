@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../lib/buf.h"
+#include "../lib/redact.h"
 #include "../lib/util.h"
 #include "../out.h"
 
@@ -38,8 +39,11 @@ junit_emit(FILE *f, const struct result *rs, size_t n,
 		buf_adds(&b, "\" name=\"");
 		buf_add_xml(&b, r->check->id);
 		if (r->check->title) {
+			/* A title may interpolate a var: redact it like results. */
+			char *title = redact(r->check->title);
 			buf_adds(&b, ": ");
-			buf_add_xml(&b, r->check->title);
+			buf_add_xml(&b, title);
+			free(title);
 		}
 		buf_addf(&b, "\" time=\"%.3f\"", r->duration_us / 1e6);
 		if (r->status == ST_PASS && !r->detail) {

@@ -12,6 +12,20 @@ desc(FILE *f, const char *s)
 		fputc(*s == '#' ? '_' : *s, f);
 }
 
+/* A YAML single-quoted scalar: a quote is doubled, nothing else escapes. */
+static void
+yaml_sq(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, "  %s: '", key);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		/* A line break would end the scalar's indentation block. */
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+	fputs("'\n", f);
+}
+
 static void
 tap_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 {
@@ -33,9 +47,9 @@ tap_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		fputc('\n', f);
 		if (r->status == ST_FAIL || r->status == ST_WARN) {
 			fputs("  ---\n", f);
-			fprintf(f, "  observed: '%s'\n", r->observed ? r->observed : "");
+			yaml_sq(f, "observed", r->observed);
 			if (r->threshold)
-				fprintf(f, "  threshold: '%s'\n", r->threshold);
+				yaml_sq(f, "threshold", r->threshold);
 			fprintf(f, "  attempts: %d\n  ...\n", r->attempts);
 		}
 	}
