@@ -10,7 +10,8 @@ libssl-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev libzstd-dev
 zlib1g-dev libxxhash-dev"
 # Servers and tools the tests start or read output with.
 test="postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
-sqlite3 openssl iproute2 python3 zstd util-linux procps tmux"
+sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
+chromium bc"
 
 missing=""
 for p in $build $test; do

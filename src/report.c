@@ -319,9 +319,10 @@ window_desc(const struct phase *ph)
 /* ---- markdown / html writer ------------------------------------------ */
 
 struct w {
-	FILE	*f;
-	bool	 html;
-	int	 ncols;
+	FILE		*f;
+	bool		 html;
+	int		 ncols;
+	unsigned	 badges;	/* columns whose words are badges */
 };
 
 static void
@@ -382,10 +383,14 @@ w_table(struct w *w, int n, ...)
 	va_list ap;
 
 	w->ncols = n;
+	w->badges = 0;
 	va_start(ap, n);
 	fputs(w->html ? "<table><thead><tr>" : "|", w->f);
 	for (int i = 0; i < n; i++) {
 		const char *h = va_arg(ap, const char *);
+		if (is(h, "State") || is(h, "Status") || is(h, "Decision") ||
+		    is(h, "Level"))
+			w->badges |= 1u << i;
 		fputs(w->html ? "<th>" : " ", w->f);
 		esc(w, h, true);
 		fputs(w->html ? "</th>" : " |", w->f);
@@ -407,7 +412,8 @@ badge_word(const char *s)
 {
 	static const char *const words[] = { "pass", "warn", "fail", "skip",
 	    "ok", "failed", "interrupted", "skipped", "running", "go", "no-go",
-	    "awaiting", "rollback", "yes", "no", "n/a", NULL };
+	    "awaiting", "rollback", "yes", "no", "n/a", "Critical", "High",
+	    "Medium", "Low", NULL };
 	for (int i = 0; words[i]; i++)
 		if (is(s, words[i]))
 			return true;
@@ -423,7 +429,7 @@ w_row(struct w *w, ...)
 	fputs(w->html ? "<tr>" : "|", w->f);
 	for (int i = 0; i < w->ncols; i++) {
 		const char *c = va_arg(ap, const char *);
-		if (w->html && badge_word(c)) {
+		if (w->html && (w->badges & (1u << i)) && badge_word(c)) {
 			char cls[16];
 			snprintf(cls, sizeof(cls), "%s", c);
 			for (char *p = cls; *p; p++)
@@ -485,7 +491,9 @@ static const char css[] =
 "color:#a40e26}"
 ".b-warn,.b-awaiting,.b-rollback,.b-running{background:#fff8c5;"
 "color:#7d4e00}"
-".b-skip,.b-skipped,.b-n_a{background:#eaeef2;color:#57606a}"
+".b-skip,.b-skipped,.b-n_a,.b-Low{background:#eaeef2;color:#57606a}"
+".b-Critical{background:#a40e26;color:#fff}.b-High{background:#bc4c00;"
+"color:#fff}.b-Medium{background:#d4a72c;color:#1b1f24}"
 "pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px;"
 "white-space:pre-wrap}"
 "@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
