@@ -28,10 +28,12 @@ extern const struct check_kind check_redis;
 extern const struct check_kind check_tls;
 extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
+extern const struct check_kind check_datadiff;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
+	&check_datadiff,
 	&check_disk,
 	&check_env,
 	&check_envdrift,

@@ -17,8 +17,6 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 
-struct diff_progress diff_prog = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 void
 diff_opts_init(struct diff_opts *o)
 {
@@ -52,22 +50,22 @@ diff_secret_name(const char *name)
 }
 
 void
-diff_progress_add(long long rows)
+diff_progress_add(struct diff_progress *pg, long long rows)
 {
-	if (!diff_prog.on)
+	if (pg == NULL || !pg->on)
 		return;
-	pthread_mutex_lock(&diff_prog.lock);
-	diff_prog.rows += rows;
-	pthread_mutex_unlock(&diff_prog.lock);
+	pthread_mutex_lock(&pg->lock);
+	pg->rows += rows;
+	pthread_mutex_unlock(&pg->lock);
 }
 
 static void
-progress_print(bool last)
+progress_print(struct diff_progress *pg, bool last)
 {
-	pthread_mutex_lock(&diff_prog.lock);
-	long long rows = diff_prog.rows, est = diff_prog.est;
-	pthread_mutex_unlock(&diff_prog.lock);
-	double secs = (double)(now_mono_us() - diff_prog.t0) / 1e6;
+	pthread_mutex_lock(&pg->lock);
+	long long rows = pg->rows, est = pg->est;
+	pthread_mutex_unlock(&pg->lock);
+	double secs = (double)(now_mono_us() - pg->t0) / 1e6;
 	double rate = secs > 0 ? (double)rows / secs : 0;
 	fprintf(stderr, "\r\033[Kdiff: %lld rows, %.0f rows/s", rows, rate);
 	if (est > rows && rate > 0 && !last)
@@ -330,10 +328,10 @@ reset_counts(struct diff_table *t)
 
 static void
 diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
-    struct diff_table *t)
+    struct diff_table *t, struct diff_progress *pg)
 {
 	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = t->name,
-	    .est_rows = -1 };
+	    .est_rows = -1, .prog = pg };
 	char *e = NULL;
 	int64_t t0 = now_mono_us();
 	const char *why = NULL;
@@ -381,11 +379,8 @@ struct worker {
 	struct diff_result	*r;
 	struct db		*s, *d;		/* set for worker 0 */
 	char			*err;
+	struct diff_progress	*pg;
 };
-
-static pthread_mutex_t next_lock = PTHREAD_MUTEX_INITIALIZER;
-static size_t next_table;
-static int workers_left;
 
 static int
 open_side(const struct url *u, const struct diff_opts *o, struct db **out,
@@ -411,9 +406,9 @@ worker_main(void *arg)
 	    open_side(w->dst, w->o, &w->d, &e) != 0))
 		w->err = e, e = NULL;
 	for (;;) {
-		pthread_mutex_lock(&next_lock);
-		size_t i = next_table++;
-		pthread_mutex_unlock(&next_lock);
+		pthread_mutex_lock(&w->pg->lock);
+		size_t i = w->pg->next_table++;
+		pthread_mutex_unlock(&w->pg->lock);
 		if (i >= w->r->n)
 			break;
 		struct diff_table *t = &w->r->t[i];
@@ -424,11 +419,11 @@ worker_main(void *arg)
 			t->error = redact(w->err);
 			continue;
 		}
-		diff_table_run(w->s, w->d, w->o, t);
+		diff_table_run(w->s, w->d, w->o, t, w->pg);
 	}
-	pthread_mutex_lock(&diff_prog.lock);
-	workers_left--;
-	pthread_mutex_unlock(&diff_prog.lock);
+	pthread_mutex_lock(&w->pg->lock);
+	w->pg->workers_left--;
+	pthread_mutex_unlock(&w->pg->lock);
 	return NULL;
 }
 
@@ -517,29 +512,28 @@ diff_run(const struct url *src, const struct url *dst,
 	if ((size_t)nw > r->n)
 		nw = r->n ? (int)r->n : 1;
 	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
-	next_table = 0;
-	workers_left = nw;
-	diff_prog.on = o->progress && isatty(2);
-	diff_prog.rows = 0;
-	diff_prog.t0 = now_mono_us();
+	struct diff_progress pg = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .workers_left = nw, .on = o->progress && isatty(2),
+	    .t0 = now_mono_us() };
 	for (int i = 0; i < nw; i++) {
-		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r };
+		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r,
+		    .pg = &pg };
 		if (i == 0)
 			w[i].s = s, w[i].d = d;
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
 			die(EXIT_USAGE, "cannot start a thread");
 	}
-	if (diff_prog.on) {
+	if (pg.on) {
 		for (;;) {
-			pthread_mutex_lock(&diff_prog.lock);
-			int left = workers_left;
-			pthread_mutex_unlock(&diff_prog.lock);
+			pthread_mutex_lock(&pg.lock);
+			int left = pg.workers_left;
+			pthread_mutex_unlock(&pg.lock);
 			if (left == 0)
 				break;
-			progress_print(false);
+			progress_print(&pg, false);
 			sleep_us(500000);
 		}
-		progress_print(true);
+		progress_print(&pg, true);
 	}
 	for (int i = 0; i < nw; i++) {
 		pthread_join(w[i].th, NULL);

@@ -30,19 +30,21 @@ struct tplan {
 	size_t			 ncols;
 	size_t			 nkey;		/* 0: compared as a multiset */
 	long long		 est_rows;	/* catalog estimate, or -1 */
+	struct diff_progress	*prog;
 	/* Where the merge got to, for "connection lost after key ...". */
 	char			*reached;
 };
 
-/* Progress counters shared by the workers (--progress). */
+/* One diff_run: the workers' table counter and progress (--progress). */
 struct diff_progress {
 	pthread_mutex_t	 lock;
+	size_t		 next_table;
+	int		 workers_left;
 	long long	 rows, est;
-	int64_t		 t0, last;
+	int64_t		 t0;
 	bool		 on;
 };
-extern struct diff_progress diff_prog;
-void	 diff_progress_add(long long rows);
+void	 diff_progress_add(struct diff_progress *pg, long long rows);
 
 /*
  * Stream-compare the rows of p that satisfy the extra predicates (NULL:

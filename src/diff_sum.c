@@ -345,7 +345,7 @@ sum_table(struct tplan *p, char **errp)
 			j += c >= 0;
 		}
 		p->t->chunks_differ += bad_chunk;
-		diff_progress_add(p->t->src_rows - chunk_rows);
+		diff_progress_add(p->prog, p->t->src_rows - chunk_rows);
 		/* Mostly different: reading rows once beats checksums. */
 		if (!drilled && p->o->mode == DIFF_AUTO && nbuckets >= 32 &&
 		    nbad * 2 > nbuckets) {
