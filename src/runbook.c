@@ -1280,7 +1280,7 @@ dry_checks(FILE *f, const struct plan *p, const char *what,
 }
 
 static void
-dry_step(FILE *f, const struct step *s)
+dry_step(FILE *f, const struct step *s, bool undoable)
 {
 	char *d = cmd_desc(&s->cmd);
 	char *r = redact(s->id);
@@ -1292,7 +1292,7 @@ dry_step(FILE *f, const struct step *s)
 		d = cmd_desc(&s->undo);
 		fprintf(f, "      undo %s\n", d);
 		free(d);
-	} else {
+	} else if (undoable) {
 		fputs("      no undo\n", f);
 	}
 	struct buf b = BUF_INIT;
@@ -1345,12 +1345,12 @@ runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		}
 		dry_checks(f, p, "entry checks", &ph->checks);
 		for (size_t k = 0; k < ph->nsteps; k++)
-			dry_step(f, &ph->steps[k]);
+			dry_step(f, &ph->steps[k], true);
 		dry_checks(f, p, "gate (go/no-go)", &ph->gate);
 	}
 	fprintf(f, "\nrollback: the undo of every completed step, newest "
 	    "first%s\n", p->nrollback ? ", then:" : "");
 	for (size_t i = 0; i < p->nrollback; i++)
-		dry_step(f, &p->rollback[i]);
+		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
 }
