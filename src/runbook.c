@@ -337,7 +337,7 @@ should_stop(void *arg)
 	if (got_sig)
 		return true;
 	window_tick(rb);
-	return rb->overrun;
+	return rb->overrun && !rb->in_rollback;
 }
 
 /* Sleep us, waking for signals and window overruns. */
@@ -427,7 +427,7 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 				    "stopped", got_sig == SIGINT ? "SIGINT" :
 				    "SIGTERM");
 				state = STEP_INTERRUPTED;
-			} else if (pr.stopped && rb->overrun) {
+			} else if (pr.stopped && rb->overrun && rb->ph) {
 				char *m = fmt_duration(rb->ph->window.max_us);
 				free(msg);
 				msg = xasprintf("window max %s of phase '%s' "
@@ -870,6 +870,7 @@ do_rollback(struct rb *rb, const char *reason)
 
 	rb->in_rollback = true;
 	rb->ph = NULL;
+	rb->overrun = false;	/* windows do not apply to a rollback */
 	if (strcmp(rb->log.run.state, RUN_ROLLING) != 0) {
 		if (journal_run_state(rb->j, rb->run, RUN_ROLLING, why, false,
 		    &rb->err) != 0 ||
