@@ -204,6 +204,19 @@ render_val(const struct dcol *c, const struct srow *r, size_t i,
 		canon_render(c->pair.cls, val(r, i), r->len[i], b);
 }
 
+/* A rendered value as JSON: null for SQL NULL, else a string. */
+static void
+json_val(struct buf *j, const struct srow *r, size_t i, const struct buf *v)
+{
+	if (r->null[i]) {
+		buf_adds(j, "null");
+		return;
+	}
+	buf_addc(j, '"');
+	buf_add_json(j, v->s);
+	buf_addc(j, '"');
+}
+
 static char *
 redacted(struct buf *b)
 {
@@ -253,16 +266,13 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 			buf_add_json(&vj, c->name);
 			buf_adds(&vj, "\":");
 			if (changed) {
-				buf_adds(&vj, "[\"");
-				buf_add_json(&vj, x.s);
-				buf_adds(&vj, "\",\"");
-				buf_add_json(&vj, y.s);
-				buf_adds(&vj, "\"]");
-			} else {
-				buf_addc(&vj, '"');
-				buf_add_json(&vj, x.s);
-				buf_addc(&vj, '"');
-			}
+				buf_addc(&vj, '[');
+				json_val(&vj, row, i, &x);
+				buf_addc(&vj, ',');
+				json_val(&vj, b, i, &y);
+				buf_addc(&vj, ']');
+			} else
+				json_val(&vj, row, i, &x);
 			buf_release(&x);
 			buf_release(&y);
 		}

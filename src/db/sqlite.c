@@ -179,9 +179,9 @@ lite_version(struct db *d, long *out, char **errp)
 }
 
 /*
- * Streams step a statement.  REAL values are printed here with 17
- * significant digits: sqlite3_column_text() uses 15, which would hide a
- * change in a double's last digits.
+ * Streams step a statement.  REAL values are printed here in their
+ * shortest exact form: sqlite3_column_text() keeps 15 digits, which
+ * would hide a change in a double's last digits.
  */
 struct lite_stream {
 	struct db	*d;
@@ -192,6 +192,20 @@ struct lite_stream {
 	char		(*num)[32];
 	bool		 done;
 };
+
+/* The shortest text that reads back as the same double. */
+static size_t
+shortest(char *out, size_t n, double v)
+{
+	int len = 0;
+
+	for (int prec = 15; prec <= 17; prec++) {
+		len = snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	return (size_t)len;
+}
 
 static int
 lite_stream_open(struct db *d, const char *sql, void **out, char **errp)
@@ -234,8 +248,8 @@ lite_stream_next(void *p, struct db_row *row, char **errp)
 			s->lens[j] = 0;
 			break;
 		case SQLITE_FLOAT:
-			s->lens[j] = (size_t)snprintf(s->num[j], sizeof(s->num[j]),
-			    "%.17g", sqlite3_column_double(s->st, j));
+			s->lens[j] = shortest(s->num[j], sizeof(s->num[j]),
+			    sqlite3_column_double(s->st, j));
 			s->vals[j] = s->num[j];
 			break;
 		case SQLITE_BLOB:

@@ -95,8 +95,10 @@ type_mysql(const char *s, struct canon_type *t)
 	bool uns = strstr(s, "unsigned") != NULL;
 
 	parens(s, &a, &b);
-	if (starts(s, "tinyint"))
-		t->cls = CC_INT, t->width = a == 1 ? 1 : 2;
+	if (starts(s, "tinyint(1)"))
+		t->cls = CC_BOOL;	/* MySQL's BOOLEAN */
+	else if (starts(s, "tinyint"))
+		t->cls = CC_INT, t->width = 2;
 	else if (starts(s, "smallint"))
 		t->cls = CC_INT, t->width = uns ? 4 : 2;
 	else if (starts(s, "mediumint"))
