@@ -177,6 +177,7 @@ struct sampler {
 	int64_t			*ok_us;		/* successful samples */
 	size_t			 nok, nlost;
 	char			*last_err;
+	bool			 conn_failed;	/* (re)connect failed: stop */
 	int64_t			 total_us;
 };
 
@@ -218,6 +219,7 @@ redis_open(struct sampler *s, int64_t tmo)
 		lost(s, "connect to redis %s: %s", s->l->where, s->rc ?
 		    s->rc->errstr : "out of memory");
 		redis_drop(s);
+		s->conn_failed = true;
 		return -1;
 	}
 	redisSetTimeout(s->rc, tv);
@@ -233,6 +235,7 @@ redis_open(struct sampler *s, int64_t tmo)
 			freeReplyObject(rp);
 		if (bad) {
 			redis_drop(s);
+			s->conn_failed = true;
 			return -1;
 		}
 	}
@@ -245,13 +248,14 @@ redis_open(struct sampler *s, int64_t tmo)
 }
 
 static int
-sql_open(struct sampler *s)
+sql_open(struct sampler *s, int64_t tmo)
 {
 	char *e = NULL;
 
-	if (db_connect(s->l->target, s->timeout_us, &s->db, &e) != 0) {
+	if (db_connect(s->l->target, tmo, &s->db, &e) != 0) {
 		lost(s, "%s", e);
 		free(e);
+		s->conn_failed = true;
 		return -1;
 	}
 	return 0;
@@ -293,7 +297,7 @@ sample(struct sampler *s, int64_t tmo)
 		return pr.elapsed_us;
 	}
 	case M_SQL:
-		if (s->db == NULL && sql_open(s) != 0)
+		if (s->db == NULL && sql_open(s, tmo) != 0)
 			return -1;
 		t0 = now_mono_us();
 		if (db_scalar(s->db, "SELECT 1", &v, &e) != 0) {
@@ -356,7 +360,7 @@ sample_all(void *arg)
 
 	/* Set the connection up outside the figures; an HTTP warm-up too. */
 	if (l->mode == M_SQL)
-		sql_open(s);
+		sql_open(s, s->timeout_us / 2);
 	else if (l->mode == M_REDIS)
 		redis_open(s, l->sample_timeout_us);
 	else if (l->mode == M_HTTP) {
@@ -370,6 +374,14 @@ sample_all(void *arg)
 	for (long long i = (long long)first; i < l->samples; i++) {
 		int64_t t = now_mono_us();
 		int64_t left = end - t;
+		/*
+		 * Without a connection there is nothing to time: the rest is
+		 * lost, and the check ends well within its timeout.
+		 */
+		if (s->conn_failed) {
+			s->nlost += (size_t)(l->samples - i);
+			break;
+		}
 		if (left <= 0) {
 			lost(s, "ran out of the check's timeout after %lld "
 			    "samples", i);

@@ -143,6 +143,23 @@ reply_text(const redisReply *rp)
 	return "(unexpected reply type)";
 }
 
+/*
+ * The first sentence of a server message, at most 100 bytes: protected
+ * mode's DENIED reply is a whole page.  Uses a static buffer per thread.
+ */
+static const char *
+brief(const char *s)
+{
+	static __thread char b[128];
+	size_t n = strcspn(s, ".\r\n");
+
+	if (n > 100)
+		n = 100;
+	snprintf(b, sizeof(b), "%.*s%s", (int)n, s, s[n] && s[n] != '.' ?
+	    "..." : "");
+	return b;
+}
+
 /* Run a command; NULL with a message in *errp on I/O errors. */
 static redisReply *
 cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
@@ -213,11 +230,25 @@ redis_run(const struct check *c, struct result *r)
 		    strncmp(rp->str, "NOAUTH", 6) == 0) {
 			buf_addf(&detail, "PING without password: refused (%s)\n",
 			    rp->str);
+		} else if (rp->type == REDIS_REPLY_ERROR) {
+			/*
+			 * DENIED is protected mode: no password is set and
+			 * only loopback clients are served.  Not open, but
+			 * not the password the plan relies on either.
+			 */
+			result_observed(r, "%.*s", (int)strcspn(rp->str, " "),
+			    rp->str);
+			result_set(r, ST_FAIL, "redis %s refused PING without a "
+			    "password, but not with NOAUTH (%s): %s", where,
+			    brief(rp->str), strncmp(rp->str, "DENIED", 6) == 0 ?
+			    "no password is set (protected mode)" :
+			    "authentication is not what protects it");
+			goto out;
 		} else {
 			result_observed(r, "open");
 			result_set(r, ST_FAIL, "redis %s answered PING without a "
 			    "password (%s): anyone who reaches the port can use "
-			    "it", where, reply_text(rp));
+			    "it", where, brief(reply_text(rp)));
 			goto out;
 		}
 		freeReplyObject(rp);
@@ -271,7 +302,7 @@ redis_run(const struct check *c, struct result *r)
 		const char *t = reply_text(rp);
 		result_observed(r, "%.*s", (int)strcspn(t, " "), t);
 		result_set(r, ST_FAIL, "redis %s answered PING with '%s'%s", where,
-		    reply_text(rp), pw ? "" : " (no password given)");
+		    brief(t), pw ? "" : " (no password given)");
 		goto out;
 	}
 	freeReplyObject(rp);
