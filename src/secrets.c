@@ -77,7 +77,8 @@ const struct secret_rule secret_rules[] = {
 	{ "generic-secret", "a password, secret or token assigned a "
 	  "high-entropy value",
 	  "(?i)\\b[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|"
-	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]*['\"]?"
+	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]*"
+	  "['\"\\]]{0,3}"
 	  "[ \\t]*(?:=|:|=>|:=)[ \\t]*['\"]?"
 	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,})", 1, 3.5, true, 0 },
 	{ NULL, NULL, NULL, 0, 0, false, 0 },
