@@ -1,0 +1,123 @@
+#!/bin/bash
+# t0620-redis: `redis` against real Redis servers: the shared one (no
+# password) and the test's own (requirepass; RDB save points; AOF).
+. "$(dirname "$0")/lib.sh"
+
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+	for _ in $(seq 100); do
+		redis-cli -p "$1" ${2:+-a "$2"} --no-auth-warning ping 2>/dev/null | grep -q PONG && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# redis PORT [args]: a Redis of our own on loopback, its data under $T.
+redis() {
+	local p=$1; shift
+	mkdir -p "$T/r$p"
+	redis-server --port "$p" --bind 127.0.0.1 --dir "$T/r$p" \
+		--logfile "$T/r$p/log" "$@" >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	LASTPID=$!
+}
+export RPW=t0620-redis-secret
+PW=$(port); redis "$PW" --requirepass "$RPW" --save ''
+PWPID=$LASTPID
+PR=$(port); redis "$PR" --save '3600 1'
+PA=$(port); redis "$PA" --save '' --appendonly yes
+wait_port "$PW" "$RPW" && wait_port "$PR" && wait_port "$PA" || fail "own redis servers did not start"
+BH=$(port)
+python3 "$ROOT/tests/harness/blackhole.py" "$BH" >"$T/bh.log" 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 100); do grep -q ready "$T/bh.log" && break; sleep 0.05; done
+
+cat >"$T/plan.yml" <<YML
+cutover: 1
+name: t0620
+checks:
+  - { id: auth-ok, kind: redis, target: "redis://127.0.0.1:$PW/0?password_env=RPW",
+      require_auth: true,
+      info: { role: master, connected_clients: "< 1000", maxmemory_policy: noeviction } }
+  - { id: check-pw, kind: redis, target: "redis://127.0.0.1:$PW/2", password_env: RPW }
+  - { id: open, kind: redis, target: "$REDIS_URL", require_auth: true, password_env: RPW }
+  - { id: no-pw-given, kind: redis, target: "redis://127.0.0.1:$PW/0" }
+  - { id: wrong-pw, kind: redis, target: "redis://:wrong-password@127.0.0.1:$PW/0" }
+  - { id: pw-not-needed, kind: redis, target: "$REDIS_URL", password_env: RPW }
+  - { id: info-bad, kind: redis, target: "redis://127.0.0.1:$PW/0?password_env=RPW",
+      info: { maxmemory_policy: volatile-ttl, connected_clients: "> 1000", no_such_field: 1 } }
+  - { id: rdb-ok, kind: redis, target: "redis://127.0.0.1:$PR/0", persistence: rdb }
+  - { id: aof-ok, kind: redis, target: "redis://127.0.0.1:$PA/0", persistence: aof }
+  - { id: rdb-off, kind: redis, target: "redis://127.0.0.1:$PA/0", persistence: rdb }
+  - { id: aof-off, kind: redis, target: "redis://127.0.0.1:$PR/0", persistence: aof }
+  - { id: refused, kind: redis, target: "redis://127.0.0.1:1/0" }
+  - { id: filtered, kind: redis, target: "redis://127.0.0.1:$BH/0", timeout: 1s }
+YML
+run "$CUTOVER" check "$T/plan.yml" --format json
+expect_rc 1 "check runs (most are meant to fail)"
+st() { printf '%s\n' "$out" | jq -r --arg id "$1" '.results[] | select(.id == $id) | "\(.status) \(.message)"'; }
+want() {  # want ID GLOB DESC
+	local r; r=$(st "$1")
+	case $r in $2) ok "$3: $r" ;; *) fail "$3" "$r" ;; esac
+}
+want auth-ok "pass *NOAUTH without password, PONG, INFO as expected" "require_auth on a password-protected Redis"
+want check-pw "pass *PONG" "password from the check's password_env, db 2"
+want open "fail *answered PING without a password*anyone who reaches the port can use it" "require_auth on an open Redis"
+want no-pw-given "fail *answered PING with 'NOAUTH Authentication required'*(no password given)" "no password given"
+want wrong-pw "fail *refused the password*" "wrong password"
+want pw-not-needed "warn *has no password configured*" "a password the server does not need"
+want info-bad "fail *maxmemory_policy is noeviction, expected == volatile-ttl; connected_clients is *, expected > 1000; no_such_field is absent, expected == 1" "INFO assertions, every miss named"
+want rdb-ok "pass *RDB snapshots on" "persistence: rdb with save points"
+want aof-ok "pass *AOF on" "persistence: aof with appendonly yes"
+want rdb-off "fail *RDB snapshots are off (save \"\"): nothing is persisted" "persistence: rdb without save points"
+want aof-off "fail *AOF is off (appendonly no)*" "persistence: aof without appendonly"
+want refused "fail connect to redis 127.0.0.1:1: Connection refused" "refused"
+want filtered "fail connect to redis 127.0.0.1:$BH: timed out" "filtered port times out"
+expect_no "$RPW" "the password never appears"
+expect_no "wrong-password" "an inline URL password never appears"
+
+# A server that stops answering mid-conversation: the command times out.
+kill -STOP "$PWPID"
+cat >"$T/stopped.yml" <<YML
+cutover: 1
+name: t0620
+checks:
+  - { id: stopped, kind: redis, target: "redis://127.0.0.1:$PW/0?password_env=RPW", timeout: 1s }
+YML
+t0=$(date +%s%N)
+run "$CUTOVER" check "$T/stopped.yml"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill -CONT "$PWPID"
+expect_rc 1 "a stopped Redis fails"
+expect_out "timed out" "and says it timed out"
+if [ "$ms" -lt 2500 ]; then ok "within the 1s timeout (${ms}ms)"; else fail "took ${ms}ms"; fi
+
+unset CUTOVER_T0620_UNSET
+cat >"$T/bad.yml" <<'YML'
+cutover: 1
+name: t0620
+checks:
+  - { id: tls, kind: redis, target: "rediss://127.0.0.1:6380/0" }
+  - { id: http, kind: redis, target: "http://127.0.0.1:6379/" }
+  - { id: nopw, kind: redis, target: "redis://127.0.0.1:6379/0", require_auth: true }
+  - { id: persist, kind: redis, target: "redis://127.0.0.1:6379/0", persistence: both }
+  - { id: info, kind: redis, target: "redis://127.0.0.1:6379/0", info: [role] }
+  - { id: env, kind: redis, target: "redis://127.0.0.1:6379/0", password_env: CUTOVER_T0620_UNSET }
+  - { id: notarget, kind: redis, require_auth: yes }
+YML
+run "$CUTOVER" lint "$T/bad.yml"
+expect_rc 2 "bad redis checks fail lint"
+expect_err "bad.yml:4:[0-9]+: rediss:// \(Redis over TLS\) is not supported" "rediss"
+expect_err "bad.yml:5:[0-9]+: check 'http': 'http://127.0.0.1:6379/' is not a redis:// URL" "not a redis URL"
+expect_err "bad.yml:6:[0-9]+: 'require_auth' needs the password" "require_auth without a password"
+expect_err "bad.yml:7:[0-9]+: 'persistence' must be rdb or aof \(got 'both'\)" "bad persistence"
+expect_err "bad.yml:8:[0-9]+: 'info' must be a map" "info as a list"
+expect_err "bad.yml:9:[0-9]+: 'password_env' names 'CUTOVER_T0620_UNSET', which is not set" "password_env unset"
+expect_err "bad.yml:10:[0-9]+: missing 'target'" "no target"
+done_testing
