@@ -343,6 +343,12 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				    "which did not pass", failed);
 				s[i].state = S_DONE;
 				done++;
+				/* A live display must hear of skips too. */
+				if (o && o->on_result) {
+					pthread_mutex_unlock(&run_lock);
+					o->on_result(&s[i].res, o->arg);
+					pthread_mutex_lock(&run_lock);
+				}
 				i = (size_t)-1;	/* a skip may unblock others */
 				continue;
 			}

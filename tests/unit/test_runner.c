@@ -1,0 +1,415 @@
+/*
+ * test_runner.c - the concurrent runner (check_run_all): needs and skips,
+ * retries and their budget, timeouts (the kind's own and abandonment),
+ * --jobs, plan order, the on_result callback.
+ *
+ * Checks are real `command` checks wherever a real kind can show the
+ * behaviour.  Two things no well-behaved kind does on demand: overstay
+ * its deadline (abandonment) and report how many of its runs overlap
+ * (--jobs).  For those a check is switched, for the test only, to the
+ * `probe` kind below, which does exactly that and nothing else.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../t.h"
+#include "check.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+#include "plan.h"
+
+static struct plan *
+load(const char *yaml)
+{
+	char *errs = NULL;
+	struct plan *p = plan_load_mem("runner.yml", yaml, strlen(yaml), &errs);
+
+	if (p == NULL)
+		printf("# %s", errs);
+	free(errs);
+	return p;
+}
+
+static struct result *
+run_all(struct plan *p, int jobs, size_t *n)
+{
+	struct check **sel = calloc(p->nchecks + 1, sizeof(*sel));
+	struct run_opts o = { .jobs = jobs };
+
+	for (size_t i = 0; i < p->nchecks; i++)
+		sel[i] = &p->checks[i];
+	struct result *rs = check_run_all(p, sel, p->nchecks, &o, n);
+	free(sel);
+	return rs;
+}
+
+static const struct result *
+find(const struct result *rs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rs[i].check->id, id) == 0)
+			return &rs[i];
+	return NULL;
+}
+
+/* ---- the probe kind ---------------------------------------------------- */
+
+/*
+ * Its run sleeps for the milliseconds in the check's title ("60", or
+ * "warn:60" to warn), ignoring the deadline, and counts how many runs
+ * overlap.  `finished` lets a test
+ * wait for abandoned threads before it frees the plan they read.
+ */
+static atomic_int running, max_running, finished;
+
+static void
+probe_run(const struct check *c, struct result *r)
+{
+	int now = atomic_fetch_add(&running, 1) + 1;
+	int m = atomic_load(&max_running);
+
+	while (now > m && !atomic_compare_exchange_weak(&max_running, &m, now))
+		;
+	bool warn = strncmp(c->title, "warn:", 5) == 0;
+	sleep_us(atol(c->title + (warn ? 5 : 0)) * 1000);
+	atomic_fetch_sub(&running, 1);
+	result_set(r, warn ? ST_WARN : ST_PASS, "slept %sms", c->title);
+	atomic_fetch_add(&finished, 1);
+}
+
+static const struct check_kind probe = {
+	.name = "probe",
+	.summary = "test only",
+	.run = probe_run,
+};
+
+/* Switch every check to probe; returns the old kinds for unprobe(). */
+static const struct check_kind **
+probe_all(struct plan *p)
+{
+	const struct check_kind **old = calloc(p->nchecks + 1, sizeof(*old));
+
+	for (size_t i = 0; i < p->nchecks; i++) {
+		old[i] = p->checks[i].kind;
+		p->checks[i].kind = &probe;
+	}
+	atomic_store(&running, 0);
+	atomic_store(&max_running, 0);
+	atomic_store(&finished, 0);
+	return old;
+}
+
+/* Back to the real kinds, so that plan_free frees their config. */
+static void
+unprobe(struct plan *p, const struct check_kind **old)
+{
+	for (size_t i = 0; i < p->nchecks; i++)
+		p->checks[i].kind = old[i];
+	free(old);
+}
+
+/* ---- needs and skips --------------------------------------------------- */
+
+T_TEST(needs_skip_chain)
+{
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: e, kind: command, run: 'true', needs: [d] }\n"
+	    "  - { id: a, kind: command, run: 'false' }\n"
+	    "  - { id: b, kind: command, run: 'true', needs: [a] }\n"
+	    "  - { id: c, kind: command, run: 'true', needs: [b] }\n"
+	    "  - { id: d, kind: command, run: 'true' }\n");
+	size_t n = 0;
+
+	if (!T_OK(p != NULL))
+		return;
+	struct result *rs = run_all(p, 4, &n);
+	T_EQ_INT(n, 5);
+	T_EQ_INT(find(rs, n, "a")->status, ST_FAIL);
+	T_EQ_INT(find(rs, n, "b")->status, ST_SKIP);
+	T_EQ_STR(find(rs, n, "b")->message,
+	    "skipped: needs 'a', which did not pass");
+	/* A skip propagates: c needs b, which was skipped. */
+	T_EQ_INT(find(rs, n, "c")->status, ST_SKIP);
+	T_EQ_STR(find(rs, n, "c")->message,
+	    "skipped: needs 'b', which did not pass");
+	/* e comes before d in the plan and still waits for it. */
+	T_EQ_INT(find(rs, n, "e")->status, ST_PASS);
+	T_OK(find(rs, n, "e")->started_wall_us >=
+	    find(rs, n, "d")->started_wall_us);
+	/* A skipped check never ran. */
+	T_EQ_INT(find(rs, n, "b")->attempts, 0);
+	/* Results come back in plan order, whatever order they finished in. */
+	T_EQ_STR(rs[0].check->id, "e");
+	T_EQ_STR(rs[4].check->id, "d");
+	results_free(rs, n);
+	plan_free(p);
+}
+
+T_TEST(warn_does_not_skip)
+{
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: w, kind: disk, path: /, min_free: 1% }\n"
+	    "  - { id: x, kind: command, run: 'true', needs: w }\n");
+	size_t n = 0;
+
+	if (!T_OK(p != NULL))
+		return;
+	/* A warning, on demand: `w` becomes a probe that warns. */
+	const struct check_kind **old = probe_all(p);
+	p->checks[0].title = strdup("warn:1");
+	p->checks[1].kind = old[1];
+	struct result *rs = run_all(p, 2, &n);
+	T_EQ_INT(find(rs, n, "w")->status, ST_WARN);
+	T_EQ_INT(find(rs, n, "x")->status, ST_PASS);
+	results_free(rs, n);
+	unprobe(p, old);
+	plan_free(p);
+}
+
+T_TEST(selection_pulls_in_needs)
+{
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: a, kind: command, run: 'true' }\n"
+	    "  - { id: b, kind: command, run: 'true', needs: a }\n"
+	    "  - { id: c, kind: command, run: 'true', needs: b }\n"
+	    "  - { id: other, kind: command, run: 'true' }\n");
+	size_t n = 0;
+
+	if (!T_OK(p != NULL))
+		return;
+	struct check *only = plan_check(p, "c");
+	struct run_opts o = { 0 };
+	struct result *rs = check_run_all(p, &only, 1, &o, &n);
+	T_EQ_INT(n, 3);
+	T_EQ_STR(rs[0].check->id, "a");
+	T_EQ_STR(rs[1].check->id, "b");
+	T_EQ_STR(rs[2].check->id, "c");
+	T_EQ_INT(results_worst(rs, n), ST_PASS);
+	results_free(rs, n);
+	plan_free(p);
+}
+
+/* ---- retries ----------------------------------------------------------- */
+
+T_TEST(retries_until_pass)
+{
+	char dir[] = "/tmp/cutover-unit.XXXXXX";
+	char *yaml;
+	size_t n = 0;
+
+	T_OK(mkdtemp(dir) != NULL);
+	/* Fails twice, then passes: a counter file outlives each attempt. */
+	yaml = xasprintf(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - id: flaky\n    kind: command\n"
+	    "    shell: 'n=$$(cat %s/n 2>/dev/null || echo 0); n=$$((n+1)); "
+	    "echo $$n > %s/n; [ $$n -ge 3 ]'\n"
+	    "    retries: 5\n    retry_interval: 20ms\n"
+	    "  - { id: hopeless, kind: command, run: 'false', retries: 2, "
+	    "retry_interval: 10ms }\n"
+	    "  - { id: first-time, kind: command, run: 'true', retries: 3 }\n",
+	    dir, dir);
+	struct plan *p = load(yaml);
+	free(yaml);
+	if (!T_OK(p != NULL))
+		return;
+	struct result *rs = run_all(p, 4, &n);
+	const struct result *f = find(rs, n, "flaky");
+	T_EQ_INT(f->status, ST_PASS);
+	T_EQ_INT(f->attempts, 3);
+	/* Two pauses of 20ms at least. */
+	T_OK(f->duration_us >= 40000);
+	T_EQ_INT(find(rs, n, "hopeless")->status, ST_FAIL);
+	T_EQ_INT(find(rs, n, "hopeless")->attempts, 3);
+	T_EQ_INT(find(rs, n, "first-time")->attempts, 1);
+	results_free(rs, n);
+	plan_free(p);
+	char *rm = xasprintf("rm -rf %s", dir);
+	T_EQ_INT(system(rm), 0);
+	free(rm);
+}
+
+T_TEST(retry_budget)
+{
+	size_t n = 0;
+	/*
+	 * Each attempt times out at 100ms and the pause is 1s: the budget of
+	 * timeout x (retries + 1) = 300ms leaves no room for a second try.
+	 */
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: slow, kind: command, run: [sleep, '5'], timeout: 100ms, "
+	    "retries: 2, retry_interval: 1s }\n");
+
+	if (!T_OK(p != NULL))
+		return;
+	int64_t t0 = now_mono_us();
+	struct result *rs = run_all(p, 1, &n);
+	int64_t took = now_mono_us() - t0;
+	T_EQ_INT(rs[0].status, ST_FAIL);
+	T_EQ_INT(rs[0].attempts, 1);
+	T_EQ_STR(rs[0].message, "timed out after 100.0ms; process group killed");
+	T_OK(took < 1500000);
+	results_free(rs, n);
+	plan_free(p);
+}
+
+/* ---- timeouts ---------------------------------------------------------- */
+
+T_TEST(kind_reports_its_timeout)
+{
+	size_t n = 0;
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: s, kind: command, run: [sleep, '10'], timeout: 150ms }\n");
+
+	if (!T_OK(p != NULL))
+		return;
+	int64_t t0 = now_mono_us();
+	struct result *rs = run_all(p, 1, &n);
+	int64_t took = now_mono_us() - t0;
+	T_EQ_INT(rs[0].status, ST_FAIL);
+	T_EQ_STR(rs[0].observed, "timeout");
+	T_EQ_STR(rs[0].message, "timed out after 150.0ms; process group killed");
+	T_OK(took >= 150000 && took < 1500000);
+	results_free(rs, n);
+	plan_free(p);
+}
+
+T_TEST(overdue_thread_abandoned)
+{
+	size_t n = 0;
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: stuck, title: '2500', kind: command, run: 'true', "
+	    "timeout: 100ms }\n"
+	    "  - { id: after, kind: command, run: 'true', needs: stuck }\n"
+	    "  - { id: quick, title: '10', kind: command, run: 'true' }\n");
+
+	if (!T_OK(p != NULL))
+		return;
+	const struct check_kind **old = probe_all(p);
+	p->checks[1].kind = old[1];
+	int64_t t0 = now_mono_us();
+	struct result *rs = run_all(p, 4, &n);
+	int64_t took = now_mono_us() - t0;
+	/* The runner gives up at timeout + a 500ms grace, not at 2.5s. */
+	T_OK(took >= 100000 && took < 1800000);
+	const struct result *s = find(rs, n, "stuck");
+	T_EQ_INT(s->status, ST_FAIL);
+	T_EQ_STR(s->message, "timed out after 100.0ms");
+	T_EQ_INT(find(rs, n, "after")->status, ST_SKIP);
+	T_EQ_INT(find(rs, n, "quick")->status, ST_PASS);
+	results_free(rs, n);
+	/* The abandoned thread still reads the plan: let it finish first. */
+	while (atomic_load(&finished) < 2)
+		sleep_us(10000);
+	sleep_us(20000);
+	unprobe(p, old);
+	plan_free(p);
+}
+
+/* ---- --jobs ------------------------------------------------------------ */
+
+static void
+jobs_case(int jobs, int nchecks, int want_max)
+{
+	struct buf y = BUF_INIT;
+	size_t n = 0;
+
+	buf_adds(&y, "cutover: 1\nname: r\nchecks:\n");
+	for (int i = 0; i < nchecks; i++)
+		buf_addf(&y, "  - { id: c%d, title: '60', kind: command, "
+		    "run: 'true' }\n", i);
+	struct plan *p = load(y.s);
+	buf_release(&y);
+	if (!T_OK(p != NULL))
+		return;
+	const struct check_kind **old = probe_all(p);
+	int64_t t0 = now_mono_us();
+	struct result *rs = run_all(p, jobs, &n);
+	int64_t took = now_mono_us() - t0;
+	T_EQ_INT(n, nchecks);
+	T_EQ_INT(atomic_load(&max_running), want_max);
+	/* ceil(nchecks / jobs) waves of 60ms each. */
+	int waves = (nchecks + want_max - 1) / want_max;
+	T_OK(took >= waves * 60000);
+	T_OK(took < waves * 60000 + 700000);
+	T_EQ_INT(results_worst(rs, n), ST_PASS);
+	results_free(rs, n);
+	unprobe(p, old);
+	plan_free(p);
+}
+
+T_TEST(jobs_limit_concurrency)
+{
+	jobs_case(1, 4, 1);
+	jobs_case(3, 9, 3);
+	/* The default is 16 at once. */
+	jobs_case(0, 20, CHECK_DEFAULT_JOBS);
+	jobs_case(64, 20, 20);
+}
+
+/* ---- callback ---------------------------------------------------------- */
+
+static void
+count_result(const struct result *r, void *arg)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	/* Called once a result is final: it has its status and message. */
+	if (r->message == NULL)
+		*calls = -1000;
+}
+
+T_TEST(on_result_called_per_result)
+{
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: a, kind: command, run: 'true' }\n"
+	    "  - { id: b, kind: command, run: 'false' }\n"
+	    "  - { id: c, kind: command, run: 'true', needs: b }\n");
+	int calls = 0;
+	size_t n = 0;
+
+	if (!T_OK(p != NULL))
+		return;
+	struct check *all[] = { &p->checks[0], &p->checks[1], &p->checks[2] };
+	struct run_opts o = { .jobs = 2, .on_result = count_result,
+	    .arg = &calls };
+	struct result *rs = check_run_all(p, all, 3, &o, &n);
+	/* Every result, the skip of c included. */
+	T_EQ_INT(calls, 3);
+	T_EQ_INT(results_worst(rs, n), ST_FAIL);
+	for (size_t i = 0; i < n; i++) {
+		T_OK(rs[i].started_wall_us > 0);
+		T_OK(rs[i].message != NULL);
+	}
+	results_free(rs, n);
+	plan_free(p);
+}
+
+T_TEST(results_worst_order)
+{
+	struct result rs[3] = { { .status = ST_PASS }, { .status = ST_SKIP },
+	    { .status = ST_PASS } };
+
+	T_EQ_INT(results_worst(rs, 3), ST_PASS);
+	rs[2].status = ST_WARN;
+	T_EQ_INT(results_worst(rs, 3), ST_WARN);
+	rs[0].status = ST_FAIL;
+	T_EQ_INT(results_worst(rs, 3), ST_FAIL);
+	T_EQ_INT(results_worst(rs, 0), ST_PASS);
+}
+
+T_SUITE(runner, needs_skip_chain, warn_does_not_skip, selection_pulls_in_needs,
+    retries_until_pass, retry_budget, kind_reports_its_timeout,
+    overdue_thread_abandoned, jobs_limit_concurrency,
+    on_result_called_per_result, results_worst_order)
