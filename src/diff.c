@@ -207,26 +207,22 @@ plan_table(struct tplan *p, char **errp)
 	if (db_columns(p->s, p->table, &sc, &ns, errp) != 0 ||
 	    db_columns(p->d, p->table, &dc, &nd, errp) != 0)
 		goto out;
-	if (o->key.n)
-		for (size_t i = 0; i < o->key.n; i++)
-			strlist_push(&key, o->key.v[i]);
-	else {
-		if (db_key(p->s, p->table, &skey, errp) != 0 ||
-		    db_key(p->d, p->table, &dkey, errp) != 0)
-			goto out;
-		if (skey.n && dkey.n && !same_key(&skey, &dkey)) {
-			char *a = strlist_join(&skey, ", ");
-			char *b = strlist_join(&dkey, ", ");
-			schema_note(p->t, "key: source (%s), target (%s)", a, b);
-			free(a);
-			free(b);
-		} else if (skey.n != dkey.n)
-			schema_note(p->t, "key: %s has none", skey.n ?
-			    "target" : "source");
-		const struct strlist *k = skey.n ? &skey : &dkey;
-		for (size_t i = 0; i < k->n; i++)
-			strlist_push(&key, k->v[i]);
-	}
+	/* The keys are part of the schema, even when --key overrides them. */
+	if (db_key(p->s, p->table, &skey, errp) != 0 ||
+	    db_key(p->d, p->table, &dkey, errp) != 0)
+		goto out;
+	if (skey.n && dkey.n && !same_key(&skey, &dkey)) {
+		char *a = strlist_join(&skey, ", ");
+		char *b = strlist_join(&dkey, ", ");
+		schema_note(p->t, "key: source (%s), target (%s)", a, b);
+		free(a);
+		free(b);
+	} else if ((skey.n == 0) != (dkey.n == 0))
+		schema_note(p->t, "key: %s has none", skey.n ? "target" :
+		    "source");
+	const struct strlist *k = o->key.n ? &o->key : skey.n ? &skey : &dkey;
+	for (size_t i = 0; i < k->n; i++)
+		strlist_push(&key, k->v[i]);
 	for (size_t i = 0; i < key.n; i++) {
 		if (in_list_ci(&o->exclude_columns, key.v[i])) {
 			seterr(errp, "key column '%s' cannot be excluded",

@@ -345,8 +345,10 @@ set_reached(struct tplan *p, const struct side *a)
 
 	free(p->reached);
 	p->reached = NULL;
-	if (!a->has_prev && !a->have)
+	if (!a->has_prev && !a->have) {
+		p->reached = xstrdup("none: no row read yet");
 		return;
+	}
 	render_key(p, a->has_prev ? a->prev : a->cur, &k, &j);
 	p->reached = redact(k.s);
 	buf_release(&k);
@@ -371,11 +373,11 @@ merge_range(struct tplan *p, const char *pred_src, const char *pred_dst,
 	b.cur = &b.rows[0], b.prev = &b.rows[1];
 	merge_sql(p, false, pred_src, &q);
 	if (db_stream_open(p->s, q.s, &a.st, errp) != 0)
-		goto out;
+		goto fail;
 	buf_reset(&q);
 	merge_sql(p, true, pred_dst, &q);
 	if (db_stream_open(p->d, q.s, &b.st, errp) != 0)
-		goto out;
+		goto fail;
 	if (advance(p, &a, errp) < 0 || advance(p, &b, errp) < 0)
 		goto fail;
 	while (a.have || b.have) {

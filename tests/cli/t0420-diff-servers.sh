@@ -1,0 +1,131 @@
+#!/bin/bash
+# t0420: cutover diff against real PostgreSQL and MariaDB: schema
+# comparison (missing, extra, narrower and incompatible columns, keys),
+# --where, and a connection killed mid-diff, which must be an error
+# naming the table and the key reached, never "identical".
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/harness/servers.sh"
+
+PA="postgres://postgres@127.0.0.1:$PG_PORT/t0420_a"
+PB="postgres://postgres@127.0.0.1:$PG_PORT/t0420_b"
+MA="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0420_a"
+MB="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0420_b"
+pga() { pg_sql "$1" t0420_a >/dev/null; }
+pgb() { pg_sql "$1" t0420_b >/dev/null; }
+cleanup() {
+	pg_sql "DROP DATABASE IF EXISTS t0420_a" >/dev/null 2>&1
+	pg_sql "DROP DATABASE IF EXISTS t0420_b" >/dev/null 2>&1
+	my_sql "DROP DATABASE IF EXISTS t0420_a; DROP DATABASE IF EXISTS t0420_b" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+cleanup
+# No table line may say "identical" (the summary counts "0 identical").
+never_identical() {
+	if printf '%s\n' "$out" | grep -Eq '^[a-z_0-9]+: .*identical'; then
+		fail "$1" "$out"; else ok "$1"; fi
+}
+mkdir -p "$T"
+pg_sql "CREATE DATABASE t0420_a" >/dev/null
+pg_sql "CREATE DATABASE t0420_b" >/dev/null
+my_sql "CREATE DATABASE t0420_a; CREATE DATABASE t0420_b"
+
+# --- schema comparison ---------------------------------------------------
+pga "CREATE TABLE s (id int PRIMARY KEY, a text, b timestamp(6),
+  c double precision, gone int, k int);
+  INSERT INTO s VALUES (1, 'x', '2024-01-01 10:00:00', 1.5, 1, 1)"
+pgb "CREATE TABLE s (id int PRIMARY KEY, a varchar(50), b timestamp(0),
+  c real, k int, added int);
+  INSERT INTO s VALUES (1, 'x', '2024-01-01 10:00:00', 1.5, 1, 7)"
+run "$CUTOVER" diff "$PA" "$PB" --table s
+expect_rc 1 "schema differences are differences"
+expect_out "^s: src 1 rows, dst 1 rows: rows identical, schema differs" "rows identical, schema not"
+expect_out "schema   column a: text -> character varying\(50\) \(shorter\)" "text -> varchar(50)"
+expect_out "schema   column b: timestamp\(6\) without time zone -> timestamp\(0\) without time zone \(lower fractional-second precision\)" "timestamp(6) -> timestamp(0)"
+expect_out "schema   column c: double precision -> real \(single precision\)" "double -> float"
+expect_out "schema   column gone: missing in target" "missing column"
+expect_out "schema   column added: extra in target" "extra column"
+
+pga "CREATE TABLE inc (id int PRIMARY KEY, v int); INSERT INTO inc VALUES (1, 1)"
+pgb "CREATE TABLE inc (id int PRIMARY KEY, v bytea); INSERT INTO inc VALUES (1, '\\x01')"
+run "$CUTOVER" diff "$PA" "$PB" --table inc
+expect_rc 2 "incompatible column types are an error"
+expect_out "^inc: error: column v: integer and bytea cannot be compared" "names the column and types"
+never_identical "never identical"
+
+pga "CREATE TABLE nokey (id int NOT NULL, v int); INSERT INTO nokey VALUES (1, 1)"
+pgb "CREATE TABLE nokey (id int PRIMARY KEY, v int); INSERT INTO nokey VALUES (1, 1)"
+run "$CUTOVER" diff "$PA" "$PB" --table nokey
+expect_rc 1 "a key on one side only"
+expect_out "schema   key: source has none" "names the missing key"
+run "$CUTOVER" diff "$PA" "$PB" --table nokey --key v
+expect_out "schema   key: source has none" "--key does not hide it"
+
+pga "CREATE TABLE uq (code text NOT NULL UNIQUE, v int); INSERT INTO uq VALUES ('a', 1), ('b', 2)"
+pgb "CREATE TABLE uq (code text NOT NULL UNIQUE, v int); INSERT INTO uq VALUES ('a', 1), ('b', 3)"
+run "$CUTOVER" diff "$PA" "$PB" --table uq
+expect_out "^  changed  code='b': v$" "a unique NOT NULL index is the key"
+
+# --- --where, both engines -----------------------------------------------
+pga "CREATE TABLE w (id bigint PRIMARY KEY, v text);
+  INSERT INTO w SELECT g, 'v' || g FROM generate_series(1, 5000) g"
+pgb "CREATE TABLE w (id bigint PRIMARY KEY, v text);
+  INSERT INTO w SELECT g, 'v' || g FROM generate_series(1, 5000) g;
+  UPDATE w SET v = 'changed' WHERE id = 4000"
+for m in checksum stream; do
+	run "$CUTOVER" diff "$PA" "$PB" --table w --mode $m
+	expect_out "^  changed  id=4000: v$" "PostgreSQL $m: found"
+	run "$CUTOVER" diff "$PA" "$PB" --table w --mode $m --where "id < 4000"
+	expect_rc 0 "PostgreSQL $m: --where excludes it"
+	expect_out "^w: src 3999 rows, dst 3999 rows: identical" "PostgreSQL $m: --where counts"
+done
+my_sql "CREATE TABLE w (id bigint PRIMARY KEY, v text);
+  INSERT INTO w SELECT seq, CONCAT('v', seq) FROM seq_1_to_5000" t0420_a
+my_sql "CREATE TABLE w (id bigint PRIMARY KEY, v text);
+  INSERT INTO w SELECT seq, CONCAT('v', seq) FROM seq_1_to_5000;
+  UPDATE w SET v = 'Changed' WHERE id = 4000" t0420_b
+for m in checksum stream; do
+	run "$CUTOVER" diff "$MA" "$MB" --table w --mode $m
+	expect_out "^  changed  id=4000: v$" "MariaDB $m: found"
+	run "$CUTOVER" diff "$MA" "$MB" --table w --mode $m --where "id < 4000"
+	expect_rc 0 "MariaDB $m: --where excludes it"
+done
+run "$CUTOVER" diff "$PA" "$MB" --table w --where "id >= 4000"
+expect_out "^w: src 1001 rows, dst 1001 rows: 0 missing in target, 0 extra in target, 1 changed" "cross-engine --where"
+
+# --- a connection killed mid-diff ----------------------------------------
+# A WHERE that sleeps per row keeps the diff running while we kill it.
+for db in t0420_a t0420_b; do
+	pg_sql "CREATE FUNCTION slow(bigint) RETURNS bool LANGUAGE plpgsql
+	  VOLATILE AS 'BEGIN PERFORM pg_sleep(0.001); RETURN true; END'" $db >/dev/null
+done
+pg_kill() {
+	sleep 1.5
+	pg_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	  WHERE application_name = 'cutover' AND datname LIKE 't0420%'" >/dev/null
+}
+for m in stream checksum; do
+	pg_kill &
+	run "$CUTOVER" diff "$PA" "$PB" --table w --mode $m --where "slow(id)"
+	wait
+	expect_rc 2 "PostgreSQL $m: killed connection is an error"
+	expect_out "^w: error: .*\(compared up to key [^)]+\)" "PostgreSQL $m: names the table and the key reached"
+	never_identical "PostgreSQL $m: never identical"
+done
+my_kill() {
+	sleep 1.5
+	for id in $(my_sql "SELECT ID FROM information_schema.PROCESSLIST
+	    WHERE USER = 'cutover' AND DB LIKE 't0420%'"); do
+		my_sql "KILL $id" 2>/dev/null
+	done
+}
+for m in stream checksum; do
+	my_kill &
+	run "$CUTOVER" diff "$MA" "$MB" --table w --mode $m --where "SLEEP(0.001) = 0"
+	wait
+	expect_rc 2 "MariaDB $m: killed connection is an error"
+	expect_out "^w: error: .*\(compared up to key [^)]+\)" "MariaDB $m: names the table and the key reached"
+	never_identical "MariaDB $m: never identical"
+done
+
+done_testing
