@@ -204,6 +204,15 @@ url_parse(const char *s, struct url *u, char **errp)
 		if (colon) {
 			u->user = pct_decode(p, (size_t)(colon - p));
 			u->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
+			/*
+			 * Registered now, so that an error further down cannot
+			 * print it; the encoded form too ("p%40ss"), since a
+			 * driver may echo the URL as written.
+			 */
+			redact_add(u->password);
+			char *enc = xstrndup(colon + 1, (size_t)(at - colon - 1));
+			redact_add(enc);
+			free(enc);
 		} else {
 			u->user = pct_decode(p, (size_t)(at - p));
 		}
