@@ -1224,7 +1224,9 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 
 	if (rc != 0 || (rc = load_latest(&rb, "roll back")) != 0)
 		goto out;
-	const char *st = rb.log.run.state;
+	/* A copy: the log's own state is reset below for a retry. */
+	char st[32];
+	snprintf(st, sizeof(st), "%s", rb.log.run.state);
 	if (strcmp(st, RUN_ROLLED) == 0) {
 		say("run %lld is already rolled back", (long long)rb.run);
 		rc = EXIT_GO;
