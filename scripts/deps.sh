@@ -12,7 +12,8 @@ zlib1g-dev libxxhash-dev"
 test="postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
 sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus
-chromium bc"
+chromium bc
+monitoring-plugins-basic monitoring-plugins-standard"
 
 missing=""
 for p in $build $test; do
