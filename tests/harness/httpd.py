@@ -54,4 +54,8 @@ class H(BaseHTTPRequestHandler):
         self.reply(200, body)
 
 ThreadingHTTPServer.daemon_threads = True
+# socketserver's default backlog of 5 drops the SYNs of a burst of
+# concurrent checks: the kernel retries after 1s and a 50us connect is
+# measured as 1s, which turns latency tiers into coin flips.
+ThreadingHTTPServer.request_queue_size = 128
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
