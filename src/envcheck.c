@@ -318,6 +318,40 @@ is_debug_key(const char *k)
 	    strcasecmp(k, "DEBUG_MODE") == 0;
 }
 
+/*
+ * A password written inside a URL value (postgres://app:PASS@db) is a
+ * secret whatever the key is called: judge it like one.
+ */
+static void
+url_password(struct env_findings *out, const struct env_entry *e)
+{
+	const char *sep = strstr(e->value, "://");
+
+	if (sep == NULL)
+		return;
+	const char *auth = sep + 3;
+	size_t an = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (const char *q = auth; q < auth + an; q++)
+		if (*q == '@')
+			at = q;
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon == NULL || colon + 1 == at)
+		return;
+	char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	size_t n = strlen(pw);
+	if (pw[0] == '$')
+		;	/* a reference: the referenced key is checked itself */
+	else if (looks_placeholder(pw, n))
+		add(out, ENV_FAIL, e->line, e->key, "placeholder", "the password "
+		    "inside the URL is a placeholder (%zu characters)", n);
+	else if (secret_weakness(pw, ENV_MIN_SECRET_LEN))
+		add(out, ENV_FAIL, e->line, e->key, "weak-secret", "weak "
+		    "password inside the URL: %zu characters%s", n,
+		    n >= ENV_MIN_SECRET_LEN ? ", low entropy" : " (at least 32)");
+	free(pw);
+}
+
 void
 env_check(const struct env_file *f, const struct env_check_opts *o,
     struct env_findings *out)
@@ -366,6 +400,13 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 			    last->line);
 			continue;
 		}
+		if (!e->has_value) {
+			/* docker compose passes a bare KEY from its environment. */
+			add(out, required ? ENV_WARN : ENV_INFO, e->line, e->key,
+			    "no-value", "no value here: taken from the environment "
+			    "at run time");
+			continue;
+		}
 		if (len == 0) {
 			add(out, required || secret ? ENV_FAIL : ENV_WARN, e->line,
 			    e->key, "empty", "%s is empty", required ?
@@ -399,6 +440,7 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 				    "weak secret: low entropy (%.1f bits per "
 				    "character)", str_entropy(e->value, len));
 		}
+		url_password(out, e);
 		if (prod && is_debug_key(e->key) && truthy(e->value))
 			add(out, ENV_FAIL, e->line, e->key, "debug-in-production",
 			    "debug is on in a production file");

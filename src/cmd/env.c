@@ -45,7 +45,8 @@ static const char check_usage[] =
 "        group or others; APP_DEBUG=true-style flags in a production file;\n"
 "        a schema rule broken\n"
 "  warn  a duplicate key; an empty value; a reference to an undefined key\n"
-"  info  a ${REF} to a key the file defines\n"
+"  info  a ${REF} to a key the file defines; a bare KEY (no '='), which\n"
+"        docker compose takes from the environment\n"
 "\n"
 "A file is production when --production is given, the schema says\n"
 "'production: true', or APP_ENV/NODE_ENV/RAILS_ENV/... is 'production'.\n"
@@ -222,8 +223,9 @@ check_main(int argc, char **argv)
 		if (json)
 			buf_adds(&js, "]}");
 		else
-			printf("%s: %zu keys, %zu failed, %zu warnings\n", path,
-			    files[i].n, fs.nfail, fs.nwarn);
+			printf("%s: %zu keys, %zu failed, %zu warning%s\n", path,
+			    files[i].n, fs.nfail, fs.nwarn, fs.nwarn == 1 ? "" :
+			    "s");
 		if (fs.nfail || (strict && fs.nwarn))
 			rc = EXIT_NOGO;
 		env_findings_release(&fs);
@@ -306,7 +308,7 @@ diff_main(int argc, char **argv)
 		if (r->change == ENV_UNCHANGED && !all && !r->problem)
 			continue;
 		static const char mark[] = "+-~ ";
-		printf("%c %s: %s", r->problem ? '!' : mark[r->change], r->key,
+		printf("%c %s: %s", r->note ? '!' : mark[r->change], r->key,
 		    env_change_name(r->change));
 		if (r->change == ENV_CHANGED)
 			printf(" (length %zu -> %zu)", r->oldlen, r->newlen);

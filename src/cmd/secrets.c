@@ -16,6 +16,11 @@
 #include "../lib/xmalloc.h"
 #include "../secrets.h"
 
+/* The Makefile defines it; builds that do not (the fuzzers) still link. */
+#ifndef CUTOVER_VERSION
+#define CUTOVER_VERSION "unknown"
+#endif
+
 static int secrets_main(int argc, char **argv);
 static int scan_main(int argc, char **argv);
 static int rules_main(int argc, char **argv);

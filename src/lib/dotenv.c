@@ -188,6 +188,17 @@ unquoted(struct lexer *lx, struct env_entry *e)
 	next_line(lx);
 }
 
+/* Length of the rest of the line at p, at most 40 (for messages). */
+static int
+excerpt(const struct lexer *lx, const char *p)
+{
+	const char *q = p;
+
+	while (q < lx->end && *q != '\n' && *q != '\r' && q - p < 40)
+		q++;
+	return (int)(q - p);
+}
+
 static int
 parse_line(struct lexer *lx, struct env_file *f)
 {
@@ -200,13 +211,9 @@ parse_line(struct lexer *lx, struct env_file *f)
 		skip_blanks(lx);
 	}
 	const char *k = lx->p;
-	if (lx->p >= lx->end || !key_start(*lx->p)) {
-		size_t n = strcspn(k, "\r\n");
-		if (n > 40)
-			n = 40;
+	if (lx->p >= lx->end || !key_start(*lx->p))
 		return lex_error(lx, lx->line, "expected KEY=VALUE, got '%.*s'",
-		    (int)n, k);
-	}
+		    excerpt(lx, k), k);
 	while (lx->p < lx->end && key_char(*lx->p))
 		lx->p++;
 	e.key = xstrndup(k, (size_t)(lx->p - k));
@@ -219,13 +226,9 @@ parse_line(struct lexer *lx, struct env_file *f)
 		return 0;
 	}
 	if (*lx->p != '=') {
-		int line = lx->line;
-		size_t n = strcspn(k, "\r\n");
-		if (n > 40)
-			n = 40;
 		free(e.key);
-		return lex_error(lx, line, "expected KEY=VALUE, got '%.*s' (keys "
-		    "are letters, digits and _ . -)", (int)n, k);
+		return lex_error(lx, lx->line, "expected KEY=VALUE, got '%.*s' "
+		    "(keys are letters, digits and _ . -)", excerpt(lx, k), k);
 	}
 	lx->p++;
 	e.has_value = true;

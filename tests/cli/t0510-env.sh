@@ -1,0 +1,144 @@
+#!/bin/bash
+# t0510-env.sh - `cutover env check` over the corpus in tests/data/env
+# (each file's exact expected output), the mode finding, and `env diff`
+# with and without --expect-changed; values are never printed.
+#   t0510-env.sh --regen   rewrites the corpus's .expected files
+. "$(dirname "$0")/lib.sh"
+D=$ROOT/tests/data/env
+
+cp "$D"/*.env "$D"/*.args "$D"/*.yml "$T"/
+chmod 600 "$T"/*.env
+cd "$T"
+for f in "$D"/*.env; do
+	n=$(basename "$f" .env)
+	args=$(cat "$n.args" 2>/dev/null || true)
+	# shellcheck disable=SC2086
+	got=$("$CUTOVER" env check "$n.env" $args 2>&1; echo "exit $?")
+	if [ "${1:-}" = --regen ]; then
+		printf '%s\n' "$got" > "$D/$n.expected"
+		continue
+	fi
+	want=$(cat "$D/$n.expected" 2>/dev/null || echo "(no $n.expected)")
+	if [ "$got" = "$want" ]; then ok "corpus $n"; else
+		fail "corpus $n" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"
+	fi
+done
+[ "${1:-}" = --regen ] && { echo "regenerated $D/*.expected"; exit 0; }
+n=$(ls "$D"/*.env | wc -l)
+[ "$n" -ge 30 ] && ok "corpus has $n files" || fail "corpus has only $n files"
+
+# No value of any corpus file appears in any output, in either format.
+for f in *.env; do
+	n=${f%.env}
+	args=$(cat "$n.args" 2>/dev/null || true)
+	# shellcheck disable=SC2086
+	"$CUTOVER" env check "$f" $args >>all.out 2>&1
+	# shellcheck disable=SC2086
+	"$CUTOVER" env check "$f" $args --format json >>all.out 2>&1
+done
+leaks=0
+while IFS= read -r line; do
+	case $line in *=*) ;; *) continue ;; esac
+	v=${line#*=}; v=${v%\"}; v=${v#\"}; v=${v%\'}; v=${v#\'}
+	# Short values (ports, booleans) collide with ordinary text.
+	[ ${#v} -ge 12 ] || continue
+	case $v in *'${'*|*example*|*localhost*|*/*) continue ;; esac
+	if grep -Fq -- "$v" all.out; then leaks=$((leaks + 1)); echo "# leaked: ${v:0:6}..."; fi
+done < <(cat ./*.env)
+expect_eq "$leaks" 0 "no value of the corpus is ever printed"
+
+# File mode: a copy readable by group or others fails.
+printf 'APP_ENV=local\nDB_HOST=db\n' > open.env
+chmod 644 open.env
+run "$CUTOVER" env check open.env
+expect_rc 1 "a world-readable env file fails"
+expect_out '^open.env: fail: mode 0644: readable by everyone \(chmod 600\)$' "mode finding"
+chmod 640 open.env
+run "$CUTOVER" env check open.env
+expect_out 'readable by the group' "group-readable"
+chmod 600 open.env
+run "$CUTOVER" env check open.env
+expect_rc 0 "mode 0600 passes"
+
+# --strict turns warnings into a failure; -q hides info lines.
+run "$CUTOVER" env check laravel-duplicates.env
+expect_rc 0 "warnings alone pass"
+run "$CUTOVER" env check laravel-duplicates.env --strict
+expect_rc 1 "--strict fails on warnings"
+run "$CUTOVER" env check laravel-references.env -q
+expect_no "info:" "-q hides info lines"
+run "$CUTOVER" env check laravel-weak-db-password.env --format json
+expect_rc 1 "json exit status"
+if printf '%s' "$out" | jq -e '.files[0].findings[0].code == "weak-secret"' >/dev/null; then
+	ok "json is valid and names the finding"; else fail "json output" "$out"; fi
+
+# Bad input: exit 2 with FILE:LINE.
+run "$CUTOVER" env check missing.env
+expect_rc 2 "a missing file is bad input"
+expect_err "cannot read 'missing.env'" "names the missing file"
+run "$CUTOVER" env check laravel-clean.env --schema nope.yml
+expect_rc 2 "a missing schema is bad input"
+printf 'production: maybe\n' > bad.yml
+run "$CUTOVER" env check laravel-clean.env --schema bad.yml
+expect_rc 2 "a bad schema is bad input"
+expect_err "^bad.yml:1: 'production' must be true or false$" "schema error names file and line"
+printf 'keys:\n  A: { patern: x }\n' > bad2.yml
+run "$CUTOVER" env check laravel-clean.env --schema bad2.yml
+expect_err "^bad2.yml:2: unknown rule 'patern'" "unknown schema rule"
+run "$CUTOVER" env chek x
+expect_rc 2 "a misspelt verb"
+expect_err "did you mean 'check'" "suggests the verb"
+run "$CUTOVER" env check --help
+expect_rc 0 "env check --help"
+expect_out "usage: cutover env check" "check usage"
+run "$CUTOVER" env diff --help
+expect_out "usage: cutover env diff" "diff usage"
+
+# env diff: the seeds' "VPS1 .env - must update these".
+cat > vps1.env <<'E'
+APP_ENV=production
+DB_HOST=127.0.0.1
+REDIS_HOST=127.0.0.1
+DB_PASSWORD=Xq2mP9vL4tR8wZ1cK6nB3hJ7
+SESSION_DRIVER=file
+E
+cat > vps2.env <<'E'
+APP_ENV=production
+DB_HOST=10.132.0.11
+REDIS_HOST=127.0.0.1
+DB_PASSWORD=Lr5tY8uI2oP4aS6dF9gH1jK3lZ7xC0vB5nM8qW2e
+SESSION_DRIVER=redis
+QUEUE_CONNECTION=redis
+E
+run "$CUTOVER" env diff vps1.env vps2.env
+expect_rc 1 "differences exit 1"
+expect_out '^~ DB_PASSWORD: changed \(length 24 -> 40\)$' "a changed secret shows lengths"
+expect_out '^\+ QUEUE_CONNECTION: added$' "added key"
+expect_out '^1 added, 0 removed, 3 changed, 2 unchanged$' "summary"
+expect_no "Xq2mP9" "old value never printed"
+expect_no "Lr5tY8" "new value never printed"
+expect_no "10.132.0.11" "no value at all is printed"
+run "$CUTOVER" env diff vps1.env vps2.env --expect-changed DB_HOST,REDIS_HOST,DB_PASSWORD
+expect_rc 1 "an expected key that did not change fails"
+expect_out '^! REDIS_HOST: unchanged: expected to change$' "names the stale key"
+expect_out '^! SESSION_DRIVER: changed \(length 4 -> 5\): drift' "unlisted change is drift"
+expect_out '^! QUEUE_CONNECTION: added: drift' "unlisted addition is drift"
+run "$CUTOVER" env diff vps1.env vps2.env --expect-changed \
+    DB_HOST,DB_PASSWORD,SESSION_DRIVER,QUEUE_CONNECTION
+expect_rc 0 "exactly the expected keys changed"
+run "$CUTOVER" env diff vps1.env vps1.env
+expect_rc 0 "identical files"
+run "$CUTOVER" env diff vps1.env vps2.env --format json
+if printf '%s' "$out" | jq -e '.changed == 3 and .added == 1 and
+    ([.keys[] | select(.key == "DB_PASSWORD")][0].new_length == 40)' >/dev/null; then
+	ok "diff json"; else fail "diff json" "$out"; fi
+run "$CUTOVER" env diff vps1.env
+expect_rc 2 "diff needs two files"
+run "$CUTOVER" env diff vps1.env malformed-unterminated.env
+expect_rc 2 "a malformed file in diff"
+expect_err '^malformed-unterminated.env:2: ' "diff names the file and line"
+
+# CRLF, BOM and stdin.
+printf '\xef\xbb\xbfA=1\r\nB="two\r\nlines"\r\n' | "$CUTOVER" env check - >crlf.out 2>&1
+expect_eq "$(tail -n 1 crlf.out)" "-: 2 keys, 0 failed, 0 warnings" "stdin with BOM and CRLF"
+done_testing
