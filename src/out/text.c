@@ -11,6 +11,8 @@
 #include "../lib/xmalloc.h"
 #include "../out.h"
 
+#define OBS_MAX	24	/* widest OBSERVED cell; JSON has the whole value */
+
 static const char *
 colour(enum status s)
 {
@@ -43,6 +45,31 @@ pad(FILE *f, const char *s, size_t w)
 		fputc(' ', f);
 }
 
+/*
+ * A cell of at most max code points, padded to w: a query can return a
+ * long or multi-line value, which must not push the row out of its
+ * columns.  Control characters become spaces; a cut ends in "...".
+ */
+static void
+cell(FILE *f, const char *s, size_t max, size_t w)
+{
+	size_t n = 0, full = width(s);
+
+	for (; s && *s; s++) {
+		bool lead = ((unsigned char)*s & 0xC0) != 0x80;
+		if (lead && full > max && n == max - 3) {
+			fputs("...", f);
+			n += 3;
+			break;
+		}
+		if (lead)
+			n++;
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+	}
+	for (; n < w; n++)
+		fputc(' ', f);
+}
+
 static void
 text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 {
@@ -59,7 +86,7 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 			wkind = w;
 		w = width(rs[i].observed);
 		if (w > wobs)
-			wobs = w < 24 ? w : 24;
+			wobs = w < OBS_MAX ? w : OBS_MAX;
 		dur[i] = fmt_duration(rs[i].duration_us);
 		counts[rs[i].status]++;
 	}
@@ -78,7 +105,7 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 			fprintf(f, "%-6s  ", status_name(r->status));
 		pad(f, r->check->id, wid + 2);
 		pad(f, r->check->kind->name, wkind + 2);
-		pad(f, r->observed ? r->observed : "-", wobs + 2);
+		cell(f, r->observed ? r->observed : "-", OBS_MAX, wobs + 2);
 		pad(f, dur[i], 10);
 		fputs(r->message ? r->message : "", f);
 		if (r->threshold && *r->threshold)

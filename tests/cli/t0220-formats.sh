@@ -264,6 +264,28 @@ else
 	fail "script(1) is missing (util-linux)"
 fi
 
+# A long or multi-line observed value (a query can return anything) is
+# cut to its column, so the table stays a table.
+cat >"$T/wide.yml" <<EOF
+cutover: 1
+name: wide
+checks:
+  - { id: long, kind: sql, target: "sqlite://$T/lite.db", query: "SELECT 'a very long observed value that goes on and on and on'" }
+  - { id: multi, kind: sql, target: "sqlite://$T/lite.db", query: "SELECT 'line1' || char(10) || 'line2' || char(9) || 'tab'" }
+  - { id: short, kind: disk, path: /, min_free: 1% }
+EOF
+run "$CUTOVER" check "$T/wide.yml"
+expect_rc 0 "text: wide values"
+expect_eq "$(printf '%s\n' "$out" | wc -l)" 6 "text: a multi-line value stays on its row"
+tcol=$(printf '%s\n' "$out" | head -1 | awk '{ print index($0, "TIME") }')
+bad=$(printf '%s\n' "$out" | grep -E '^pass ' |
+	awk -v c="$tcol" '{ if (substr($0, c, 1) == " " || substr($0, c - 1, 1) != " ") print }')
+[ -z "$bad" ] && ok "text: a long value is cut to its column" || fail "text: long value" "$out"
+expect_out "^pass    long   sql   a very long observed \.\.\.  " "text: the cut is marked"
+run "$CUTOVER" check "$T/wide.yml" -f json
+printf '%s\n' "$out" | jq -e '.results[0].observed == "a very long observed value that goes on and on and on"' >/dev/null &&
+	ok "json: the whole value" || fail "json: long value" "$out"
+
 # ---- an empty selection is still a valid document in every format ----
 printf 'cutover: 1\nname: empty\nchecks: []\nphases: [ { id: none } ]\n' >"$T/empty.yml"
 run "$CUTOVER" check "$T/empty.yml" -f json
