@@ -29,6 +29,7 @@ extern const struct check_kind check_tls;
 extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
+extern const struct check_kind check_manual;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -42,6 +43,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_latency,
 	&check_listen,
 	&check_manifest,
+	&check_manual,
 	&check_redis,
 	&check_rowcount,
 	&check_secrets,

@@ -52,7 +52,9 @@ static const char schema[] =
 " run_id INTEGER, at_us INTEGER, phase_id TEXT, decision TEXT, user TEXT,"
 " how TEXT, based_on TEXT);"
 "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, run_id INTEGER,"
-" at_us INTEGER, type TEXT, phase_id TEXT, step_id TEXT, message TEXT);";
+" at_us INTEGER, type TEXT, phase_id TEXT, step_id TEXT, message TEXT);"
+"CREATE TABLE IF NOT EXISTS confirmations(id INTEGER PRIMARY KEY,"
+" check_id TEXT, answer INTEGER, user TEXT, at_us INTEGER, note TEXT);";
 
 /* ---- fault injection ------------------------------------------------- */
 
@@ -656,6 +658,68 @@ jlog_has_event(const struct jlog *l, const char *type, const char *step)
 		    strcmp(l->events[i].step_id, step) == 0)))
 			return true;
 	return false;
+}
+
+int
+journal_confirm(struct journal *j, const char *check, bool yes,
+    const char *user, const char *note, char **errp)
+{
+	return jw(j, errp, "INSERT INTO confirmations(check_id, answer, user,"
+	    " at_us, note) VALUES(?,?,?,?,?)", "tdtit", check, yes ? 1 : 0,
+	    user, now_wall_us(), note);
+}
+
+int
+journal_confirmation(struct journal *j, const char *check,
+    struct jconfirm *out, char **errp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(j->db, "SELECT answer, user, at_us, note FROM"
+	    " confirmations WHERE check_id=? ORDER BY id DESC LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return seterr(errp, "journal %s: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	sqlite3_bind_text(st, 1, check, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->yes = sqlite3_column_int(st, 0) != 0;
+		out->user = col_str(st, 1);
+		out->at_us = sqlite3_column_int64(st, 2);
+		out->note = col_str(st, 3);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return seterr(errp, "journal %s: read failed: %s", j->path,
+		    sqlite3_errmsg(j->db));
+	return 1;
+}
+
+void
+jconfirm_release(struct jconfirm *c)
+{
+	free(c->user);
+	free(c->note);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *current_path;
+
+void
+journal_set_current(const char *path)
+{
+	free(current_path);
+	current_path = path ? xstrdup(path) : NULL;
+}
+
+const char *
+journal_current(void)
+{
+	return current_path;
 }
 
 bool

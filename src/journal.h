@@ -170,6 +170,30 @@ const struct jstep *jlog_last_step(const struct jlog *l, const char *kind,
 bool	 jlog_has_event(const struct jlog *l, const char *type,
 	    const char *step);
 
+/*
+ * Answers to `manual` checks (human checklist items), kept across runs:
+ * journal_confirm records one, journal_confirmation reads the latest for
+ * a check (0; 1 when there is none; -1 with *errp).  Strings returned are
+ * the caller's.
+ */
+struct jconfirm {
+	bool	 yes;
+	char	*user, *note;
+	int64_t	 at_us;
+};
+int	 journal_confirm(struct journal *j, const char *check, bool yes,
+	    const char *user, const char *note, char **errp);
+int	 journal_confirmation(struct journal *j, const char *check,
+	    struct jconfirm *out, char **errp);
+void	 jconfirm_release(struct jconfirm *c);
+
+/*
+ * The journal a run is using, for the `manual` kind to read answers from
+ * (a run may name its journal with --state); NULL when none is set.
+ */
+void	 journal_set_current(const char *path);
+const char *journal_current(void);
+
 /* Is any process of group pgid still alive (zombies do not count)? */
 bool	 pgid_alive(long pgid);
 

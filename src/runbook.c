@@ -188,6 +188,62 @@ cmd_desc(const struct command *c)
 
 /* ---- checks ---------------------------------------------------------- */
 
+/* Read a y/N answer from the terminal; false on EOF or a signal. */
+static bool
+ask_yes(const char *question)
+{
+	char line[64];
+	size_t n = 0;
+
+	char *q = redact(question);
+	printf("%s [y/N] ", q);
+	free(q);
+	fflush(stdout);
+	for (;;) {
+		char c;
+		ssize_t k = read(0, &c, 1);
+		if (k < 0 && errno == EINTR && !got_sig)
+			continue;
+		if (k <= 0 || c == '\n')
+			break;
+		if (n < sizeof(line) - 1)
+			line[n++] = c;
+	}
+	line[n] = '\0';
+	return !got_sig && (strcasecmp(line, "y") == 0 ||
+	    strcasecmp(line, "yes") == 0);
+}
+
+/*
+ * Human checklist items (kind manual) not yet confirmed are asked at the
+ * terminal before the checks run, in the main thread: a question must
+ * not race the other checks' output.  Without a terminal they stay
+ * unanswered and the check says how to answer (`cutover confirm`).
+ */
+static void
+ask_manual(struct rb *rb, struct check **sel, size_t n)
+{
+	if (!isatty(0) || !isatty(1))
+		return;
+	for (size_t i = 0; i < n && !got_sig; i++) {
+		struct jconfirm a;
+		char *e = NULL;
+		if (strcmp(sel[i]->kind->name, "manual") != 0)
+			continue;
+		int rc = journal_confirmation(rb->j, sel[i]->id, &a, &e);
+		bool yes = rc == 0 && a.yes;
+		if (rc == 0)
+			jconfirm_release(&a);
+		if (!yes) {
+			yes = ask_yes(sel[i]->title ? sel[i]->title : sel[i]->id);
+			if (journal_confirm(rb->j, sel[i]->id, yes, rb->user,
+			    "answered at the terminal", &e) != 0)
+				errmsg("%s", e);
+		}
+		free(e);
+	}
+}
+
 /*
  * Run the checks named in ids, print them as a table, journal each
  * result under (phase, role) and leave a one-line summary in
@@ -205,6 +261,7 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 		if (c)
 			sel[n++] = c;
 	}
+	ask_manual(rb, sel, n);
 	struct run_opts ro = { .jobs = rb->o->jobs };
 	int64_t t0 = now_mono_us();
 	struct out_ctx cx = {
@@ -1065,6 +1122,7 @@ rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
 		errmsg("%s", rb->err);
 		return EXIT_USAGE;
 	}
+	journal_set_current(journal_path(rb->j));
 	catch_signals();
 	return 0;
 }
