@@ -72,6 +72,18 @@ sleep 0.2
 pgrep -f "sleep 30" >/dev/null && fail "the step's process survived" ||
 	ok "the step's process group is gone"
 
+# A decision that waits past the window's max: resume rolls back.
+fresh
+touch gate-ok
+TARGET=1s MAX=2s run "$CUTOVER" run plan.yml </dev/null
+expect_rc 1 "awaiting at the gate"
+sleep 2.2
+TARGET=1s MAX=2s run "$CUTOVER" resume plan.yml --yes
+expect_rc 1 "resume past the window max rolls back instead of going on"
+expect_out "== rollback: window max of phase two exceeded before its gate" \
+    "says why"
+expect_eq "$(log)" "s1 s2 s3 s4 s4-done undo-s4 undo-s3 undo-s1 restore " "rolled back"
+
 # A failing undo is journaled and reported; the rollback goes on.
 fresh
 UNDO3_EXIT=3 run "$CUTOVER" run plan.yml
