@@ -775,8 +775,8 @@ manifest_verify(const char *path, const struct mf_opts *o,
 			seterr(errp, "%s:%d: a %s digest has %zu hex digits, not "
 			    "%zu", path, pm.v[i].line,
 			    hash_algo_name((enum hash_algo)algo),
-			    hash_hex_len((enum hash_algo)algo),
-			    strlen(pm.v[i].hash));
+			    strlen(pm.v[i].hash),
+			    hash_hex_len((enum hash_algo)algo));
 			goto done;
 		}
 	}

@@ -1,0 +1,173 @@
+#!/bin/bash
+# t0500-manifest.sh - `cutover manifest create|verify`: round trips,
+# interop both ways with sha256sum/md5sum, every kind of damage, and the
+# content validation of real dumps (mariadb-dump, pg_dump from the shared
+# servers) whole, cut, compressed and corrupted.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+mkdir bk
+head -c 3000000 /dev/urandom > bk/data.bin
+printf 'alpha\n' > bk/a.txt
+mkdir bk/sub
+printf 'bravo\n' > bk/sub/b.txt
+
+# Round trip, and the format other tools read.
+run "$CUTOVER" manifest create bk -o bk.sha256
+expect_rc 0 "create"
+expect_out '^bk/data.bin: OK \(data\)$' "create reports each file"
+expect_out '^bk.sha256: 3 files, 3 ok, 0 failed, 0 extra \(sha256' "create summary"
+expect_eq "$(grep -c '^[0-9a-f]\{64\}  bk/' bk.sha256)" 3 "one sha256sum line per file"
+expect_eq "$(grep -c '^# size ' bk.sha256)" 3 "a size comment per file"
+grep -q '^# algo sha256$' bk.sha256 && ok "algorithm comment" || fail "algorithm comment"
+grep -q '^# dir bk$' bk.sha256 && ok "listed directory comment" || fail "dir comment"
+run sha256sum -c bk.sha256
+expect_rc 0 "sha256sum -c reads our manifest"
+run "$CUTOVER" manifest verify bk.sha256
+expect_rc 0 "verify"
+expect_out '^bk.sha256: 3 files, 3 ok, 0 failed, 0 extra' "verify summary"
+# From another directory: paths are relative to the manifest.
+mkdir elsewhere
+(cd elsewhere && "$CUTOVER" manifest verify ../bk.sha256 -q >../v.out 2>&1)
+expect_eq "$?" 0 "verify from another directory"
+# Sorted walk: the manifest lists files in byte order.
+expect_eq "$(grep -v '^#' bk.sha256 | awk '{print $2}' | tr '\n' ' ')" \
+    "bk/a.txt bk/data.bin bk/sub/b.txt " "files in sorted order"
+
+# Their manifests: sha256sum (text and binary mode), md5sum, tag form.
+sha256sum bk/a.txt > theirs.sha256
+sha256sum -b bk/data.bin >> theirs.sha256
+run "$CUTOVER" manifest verify theirs.sha256
+expect_rc 0 "reads sha256sum output (both modes)"
+md5sum bk/a.txt bk/sub/b.txt > MD5SUMS
+run "$CUTOVER" manifest verify MD5SUMS
+expect_rc 0 "reads md5sum output"
+expect_out '\(md5,' "md5 detected from the digest length"
+sha256sum --tag bk/a.txt > tagged.txt
+run "$CUTOVER" manifest verify tagged.txt
+expect_rc 0 "reads BSD tag lines"
+run "$CUTOVER" manifest create bk -o ours.md5 -a md5 -q
+run md5sum -c ours.md5
+expect_rc 0 "md5sum -c reads our md5 manifest"
+run "$CUTOVER" manifest create bk -o ours.xxh128 -a xxh128 -q
+run "$CUTOVER" manifest verify ours.xxh128
+expect_rc 0 "xxh128 round trip"
+# A name with a newline and a backslash, escaped as sha256sum does.
+mkdir odd
+printf 'x\n' > "odd/new
+line\\x"
+run "$CUTOVER" manifest create odd -o odd.sha256
+expect_rc 0 "create with an odd name"
+run sha256sum -c odd.sha256
+expect_rc 0 "sha256sum -c reads our escaped name"
+sha256sum odd/* > odd2.sha256
+run "$CUTOVER" manifest verify odd2.sha256
+expect_rc 0 "we read sha256sum's escaped name"
+# BLAKE3 manifests: recognised, refused with a reason.
+printf '%064d  bk/a.txt\n' 0 > B3SUMS
+run "$CUTOVER" manifest verify B3SUMS
+expect_rc 2 "a b3sum manifest is refused"
+expect_err "BLAKE3" "says why"
+
+# Damage: a flipped byte, a truncated file, a missing file, an extra file.
+cp -r bk pristine
+printf 'alphA\n' > bk/a.txt
+head -c 1000 pristine/data.bin > bk/data.bin
+rm bk/sub/b.txt
+printf 'new\n' > bk/sub/c.txt
+run "$CUTOVER" manifest verify bk.sha256
+expect_rc 1 "damage fails"
+expect_out '^bk/a.txt: FAILED: content changed: sha256 ' "flipped byte"
+expect_out '^bk/data.bin: FAILED: size changed: size 3000000 -> 1000$' "truncated"
+expect_out '^bk/sub/b.txt: FAILED: missing$' "missing"
+expect_out '^bk/sub/c.txt: EXTRA: not in the manifest$' "extra"
+expect_out '3 files, 0 ok, 3 failed, 1 extra' "summary counts"
+run sha256sum -c bk.sha256
+expect_rc 1 "sha256sum agrees it is damaged"
+rm -rf bk && mv pristine bk
+
+# Content validation with real dumps.
+if [ -n "${MY_PORT:-}" ] && command -v mariadb-dump >/dev/null; then
+	my_sql() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -ucutover -pcutover -N -B -e "$1"; }
+	my_sql "CREATE DATABASE IF NOT EXISTS t0500; CREATE TABLE IF NOT EXISTS t0500.t (id int primary key, v text);
+	    DELETE FROM t0500.t; INSERT INTO t0500.t SELECT seq, repeat('x', 200) FROM seq_1_to_5000;"
+	mariadb-dump --no-defaults -h 127.0.0.1 -P "$MY_PORT" -ucutover -pcutover t0500 > my.sql 2>/dev/null
+	MYDUMP=mariadb-dump
+else
+	{ echo "-- MySQL dump 10.13"; seq 1 50000 | sed 's/.*/INSERT INTO t VALUES (&);/'; echo "-- Dump completed on 2026-11-22"; } > my.sql
+	MYDUMP=synthetic
+fi
+if [ -n "${PG_PORT:-}" ] && command -v pg_dump >/dev/null; then
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "DROP TABLE IF EXISTS t0500; CREATE TABLE t0500 AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g;" >/dev/null
+	pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -t t0500 postgres > pg.sql
+else
+	{ echo "--"; echo "-- PostgreSQL database dump"; seq 1 50000; echo "-- PostgreSQL database dump complete"; } > pg.sql
+fi
+grep -q -- '-- Dump completed' my.sql && ok "$MYDUMP wrote its trailer" || fail "no trailer in my.sql"
+mkdir dumps
+gzip -c my.sql > dumps/my.sql.gz
+zstd -q -c pg.sql > dumps/pg.sql.zst
+cp my.sql dumps/my.sql
+half=$(($(wc -c < my.sql) / 2))
+head -c $half my.sql | gzip -c > dumps/my-half.sql.gz	# valid gzip, cut dump
+head -c $(($(wc -c < dumps/my.sql.gz) / 2)) dumps/my.sql.gz > dumps/trunc.sql.gz
+cp dumps/pg.sql.zst dumps/badsum.sql.zst
+printf '\x00\x00\x00\x00' | dd of=dumps/badsum.sql.zst bs=1 seek=$(($(wc -c < dumps/pg.sql.zst) - 4)) conv=notrunc 2>/dev/null
+tar cf dumps/files.tar bk
+tar cf one.tar -C bk a.txt				# header + 1 data block
+head -c 1024 one.tar > dumps/noend.tar
+tar czf dumps/files.tgz bk
+run "$CUTOVER" manifest create dumps -o dumps.sha256
+expect_rc 1 "create exits 1 when a backup is incomplete"
+expect_out '^dumps/my.sql.gz: OK \(gzip ok, mysqldump complete\)$' "a whole gzipped dump"
+expect_out '^dumps/pg.sql.zst: OK \(zstd ok, pg_dump complete\)$' "a whole zstd pg_dump"
+expect_out '^dumps/my.sql: OK \(mysqldump complete\)$' "a plain dump"
+expect_out '^dumps/files.tar: OK \(tar complete, 5 members\)$' "a whole tar"
+expect_out '^dumps/files.tgz: OK \(gzip ok, tar complete' "a whole tar.gz"
+expect_out "^dumps/my-half.sql.gz: INCOMPLETE: .*no '-- Dump completed' trailer" "a valid gzip of a dump cut in half"
+expect_out '^dumps/trunc.sql.gz: INCOMPLETE: .*gzip: stream truncated' "a truncated gzip"
+expect_out "^dumps/badsum.sql.zst: INCOMPLETE: .*checksum" "a zstd frame with a bad checksum"
+expect_out '^dumps/noend.tar: INCOMPLETE: .*tar: no end-of-archive blocks' "a tar without its end blocks"
+grep -q '^# incomplete gzip: stream truncated' dumps.sha256 && ok "the manifest records it" || fail "no incomplete comment"
+run "$CUTOVER" manifest verify dumps.sha256
+expect_rc 1 "verify fails on incomplete content even when hashes match"
+expect_out '^dumps/trunc.sql.gz: FAILED: content incomplete: gzip' "verify names it"
+run "$CUTOVER" manifest verify dumps.sha256 --no-content
+expect_rc 0 "--no-content checks hashes only"
+
+# -o - writes the manifest to stdout, the report to stderr.
+run "$CUTOVER" manifest create bk/a.txt -o -
+expect_rc 0 "create to stdout"
+expect_out '^[0-9a-f]{64}  bk/a.txt$' "stdout is the manifest"
+expect_err '^-: 1 files' "the summary goes to stderr"
+
+# Bad input: exit 2, one line naming the file (and line).
+printf '# algo sha256\nthis is not a line\n' > bad.sha256
+run "$CUTOVER" manifest verify bad.sha256
+expect_rc 2 "a malformed manifest"
+expect_err "^bad.sha256:2: not a checksum line" "names file and line"
+printf 'abc  bk/a.txt\n' > short.sha256
+run "$CUTOVER" manifest verify short.sha256
+expect_rc 2 "a digest of no known length"
+printf '# algo sha256\n%032d  bk/a.txt\n' 0 > mixed.sha256
+run "$CUTOVER" manifest verify mixed.sha256
+expect_err "^mixed.sha256:2: a sha256 digest has 32 hex digits, not 64" "wrong digest length"
+run "$CUTOVER" manifest verify nope.sha256
+expect_rc 2 "a missing manifest"
+run "$CUTOVER" manifest create nope -o x.sha256
+expect_rc 2 "a missing path"
+expect_err "cannot read 'nope'" "names the path"
+run "$CUTOVER" manifest create bk
+expect_rc 2 "create needs -o"
+run "$CUTOVER" manifest create bk -o x --algo blake2
+expect_rc 2 "an unknown algorithm"
+run "$CUTOVER" manifest verfy x
+expect_err "did you mean 'verify'" "a misspelt verb"
+run "$CUTOVER" manifest create --help
+expect_rc 0 "create --help"
+run "$CUTOVER" manifest verify --help
+expect_out "usage: cutover manifest verify" "verify --help"
+head -c 100 /dev/urandom > binary.sha256
+printf '\0' >> binary.sha256
+run "$CUTOVER" manifest verify binary.sha256
+expect_rc 2 "a binary file is not a manifest"
+done_testing
