@@ -1219,6 +1219,10 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		    ls->message ? ls->message : "");
 		free(d);
 	}
+	if (ls && is(ls_state, STEP_INTERRUPTED) && ls->pgid > 0 &&
+	    l->holder == 0 && pgid_alive(ls->pgid))
+		buf_addf(&b, "  its processes (group %ld) are still running\n",
+		    ls->pgid);
 	if (cp && cp->window_start_us && ph && ph->window.set) {
 		char *e = fmt_duration(win_el > 0 ? win_el : 0);
 		char *w = window_desc(ph);

@@ -151,4 +151,28 @@ run "$CUTOVER" rollback plan.yml --skip-interrupted
 expect_rc 0 "rollback --skip-interrupted finishes it"
 expect_eq "$(tr '\n' ' ' <log)" "s1 s2 s3 s4 u4 u3 u1 r1 " "each undo once"
 
+# The killed run's step outlives it: resume waits for it, never races it.
+cat >orphan.yml <<'YML'
+cutover: 1
+name: orphan
+phases:
+  - id: p
+    steps:
+      - { id: nap, shell: "kill -9 $PPID; sleep 1; echo nap >> log" }
+YML
+rm -rf .cutover log
+quiet "$CUTOVER" run orphan.yml
+expect_eq "$?" 137 "the step killed its cutover"
+run "$CUTOVER" status orphan.yml
+expect_out "its processes \(group [0-9]+\) are still running" \
+    "status says the step's processes still run"
+run "$CUTOVER" resume orphan.yml --skip-interrupted
+expect_rc 1 "resume refuses while they run"
+expect_err "still running: wait for them or stop them" "says why"
+for _ in $(seq 40); do [ -e log ] && break; sleep 0.1; done
+sleep 0.2
+run "$CUTOVER" resume orphan.yml --skip-interrupted
+expect_rc 0 "once they are gone, resume goes on"
+expect_eq "$(cat log)" "nap" "the step ran once"
+
 done_testing
