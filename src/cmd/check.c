@@ -2,6 +2,7 @@
  * check.c - `cutover check PLAN`: run checks once, concurrently, and print
  * the results in one of the output formats.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "../check.h"
 #include "../cmd.h"
 #include "../lib/error.h"
+#include "../lib/proc.h"
 #include "../lib/xmalloc.h"
 #include "../out.h"
 #include "../plan.h"
@@ -46,6 +48,19 @@ const struct cmd cmd_check = {
 	.usage = usage,
 	.summary = "run checks once, in parallel, each with a timeout",
 };
+
+/*
+ * Ctrl-C or a TERM must not leave a check's command running: it sits in a
+ * process group of its own, out of the terminal's reach.  Kill those
+ * groups, then die of the same signal (exit 130, 143) as the shell expects.
+ */
+static void
+on_signal(int sig)
+{
+	proc_kill_all(SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void
 list_kinds(void)
@@ -153,6 +168,17 @@ check_main(int argc, char **argv)
 	FILE *out = stdout;
 	if (output && (out = fopen(output, "w")) == NULL)
 		die(EXIT_USAGE, "cannot write '%s': %m", output);
+
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa = { .sa_handler = on_signal }, old;
+		/* A signal ignored by whoever started us (nohup, &) stays so. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
 
 	struct run_opts ro = { .jobs = (int)jobs };
 	struct out_ctx cx = {

@@ -16,6 +16,45 @@
 
 extern char **environ;
 
+/*
+ * The process groups of the children running now, so that a SIGINT or
+ * SIGTERM handler can take them down with us (they have groups of their
+ * own, which the terminal's signal does not reach).  Slots are claimed
+ * with a compare-and-swap and read with plain atomic loads: lock-free,
+ * hence usable from a signal handler.
+ */
+#define PROC_SLOTS	1024
+static int live_groups[PROC_SLOTS];
+
+static int
+live_add(pid_t pid)
+{
+	for (int i = 0; i < PROC_SLOTS; i++) {
+		int zero = 0;
+		if (__atomic_compare_exchange_n(&live_groups[i], &zero, (int)pid,
+		    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return i;
+	}
+	return -1;
+}
+
+static void
+live_remove(int slot)
+{
+	if (slot >= 0)
+		__atomic_store_n(&live_groups[slot], 0, __ATOMIC_SEQ_CST);
+}
+
+void
+proc_kill_all(int sig)
+{
+	for (int i = 0; i < PROC_SLOTS; i++) {
+		int pid = __atomic_load_n(&live_groups[i], __ATOMIC_SEQ_CST);
+		if (pid > 0)
+			kill(-pid, sig);
+	}
+}
+
 /* environ plus spec->env (which wins), built before fork. */
 static char **
 build_env(const char *const *extra)
@@ -106,6 +145,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	}
 	/* Parent: make the group ours too, so a kill cannot race exec. */
 	setpgid(pid, pid);
+	int slot = live_add(pid);
 	if (spec->pgid_out)
 		*spec->pgid_out = pid;
 	free(env);
@@ -160,6 +200,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	/* Reap the rest of the group if the leader left children behind. */
 	if (r->timed_out || r->stopped)
 		kill(-pid, SIGKILL);
+	live_remove(slot);
 	int exec_errno = 0;
 	if (read(efd[0], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		r->spawn_failed = true;

@@ -48,6 +48,12 @@ struct proc_result {
  */
 int	 proc_run(const struct proc_spec *spec, struct proc_result *r,
 	    char **errp);
+/*
+ * Send sig to the process group of every child proc_run is running now.
+ * Async-signal-safe: for a SIGINT/SIGTERM handler, since those children
+ * sit in groups of their own that the terminal's signal does not reach.
+ */
+void	 proc_kill_all(int sig);
 /* "exited with status 3", "killed by SIGKILL", "timed out after 5s" */
 char	*proc_describe(const struct proc_result *r, int64_t timeout_us);
 

@@ -203,6 +203,33 @@ else
 	kill "$(cat "$T/child.pid")" 2>/dev/null
 fi
 
+# Ctrl-C (or a TERM) while a command runs: cutover dies of the signal and
+# takes the command's process group, which the terminal does not reach,
+# with it.
+for sig in INT TERM; do
+	rm -f "$T/child.pid"
+	cat >"$T/sig.yml" <<EOF
+cutover: 1
+name: sig
+checks:
+  - { id: long, kind: command, shell: "sleep 40 & echo \$! > $T/child.pid; wait", timeout: 60s }
+EOF
+	t0=$(date +%s%N)
+	timeout --preserve-status -s "$sig" 1 "$CUTOVER" check "$T/sig.yml" >/dev/null 2>&1
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	want=$([ "$sig" = INT ] && echo 130 || echo 143)
+	expect_eq "$rc" "$want" "SIG$sig: exit $want"
+	[ "$ms" -lt 5000 ] && ok "SIG$sig: stops at once ($ms ms)" || fail "SIG$sig took $ms ms"
+	sleep 0.2
+	if [ -s "$T/child.pid" ] && ! alive "$(cat "$T/child.pid")"; then
+		ok "SIG$sig: the command's process group went down too"
+	else
+		fail "SIG$sig: the command outlived cutover"
+		[ -s "$T/child.pid" ] && kill "$(cat "$T/child.pid")" 2>/dev/null
+	fi
+done
+
 # ---- file ------------------------------------------------------------
 printf 'hello\n' >"$T/hello.txt"
 chmod 600 "$T/hello.txt"
