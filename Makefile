@@ -63,14 +63,22 @@ cli: build/cutover
 	@bash tests/run-cli.sh
 
 # libFuzzer targets need clang; corpus lives in tests/fuzz/corpus/NAME.
+# The library is compiled once with coverage hooks, each target links it.
 FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZBIN := $(FUZZSRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZOBJ := $(LIBSRC:%.c=build-fuzz/%.o)
 FUZZ_SECONDS ?= 30
-build-fuzz/%: tests/fuzz/%.c $(LIBSRC)
-	@mkdir -p build-fuzz
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) \
-	    -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS)) \
-	    -o $@ $< $(LIBSRC) $(LIBS)
+FUZZFLAGS = $(CSTD) -g -O1 -fsanitize=address,undefined $(DEFS) \
+	    -DCUTOVER_VERSION='"$(VERSION)"' -D_GNU_SOURCE -Isrc -MMD -MP \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC (fuzz) $<"
+	@clang $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
+	@echo "LD (fuzz) $@"
+	@clang $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZOBJ) $(LIBS)
+.SECONDARY: $(FUZZOBJ)
 fuzz-build: $(FUZZBIN)
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -93,4 +101,4 @@ install: build/cutover
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(OBJ:.o=.d) $(ASANOBJ:.o=.d) $(UNITOBJ:.o=.d) $(UNITAOBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ASANOBJ:.o=.d) $(UNITOBJ:.o=.d) $(UNITAOBJ:.o=.d) $(FUZZOBJ:.o=.d)
