@@ -141,6 +141,9 @@ check_main(int argc, char **argv)
 	struct strlist ids = STRLIST_INIT;
 	if (only) {
 		strlist_split(&ids, only, ',');
+		if (ids.n == 0)
+			cmd_usage_error(&cmd_check, "--only needs check ids, "
+			    "comma-separated");
 		for (size_t i = 0; i < ids.n; i++) {
 			if (plan_check(p, ids.v[i]) != NULL)
 				continue;
@@ -164,6 +167,10 @@ check_main(int argc, char **argv)
 		sel[nsel++] = c;
 	}
 	strlist_release(&ids);
+	/* Zero checks would read as "all passed": say what went wrong. */
+	if (only && ph && nsel == 0)
+		die(EXIT_USAGE, "%s: none of the --only checks is in phase '%s'",
+		    p->file, ph->id);
 
 	FILE *out = stdout;
 	if (output && (out = fopen(output, "w")) == NULL)

@@ -140,6 +140,28 @@ run "$CUTOVER" check "$T/p.yml" --phase pre -o "$T/nodir/out.txt"
 expect_rc 2 "unwritable --output"
 expect_err "cannot write '$T/nodir/out.txt'" "--output names the file"
 
+run "$CUTOVER" check "$T/p.yml" --only ,
+expect_rc 2 "--only with no ids"
+expect_eq "$err" "cutover check: --only needs check ids, comma-separated (see 'cutover check --help')" \
+    "an empty --only is refused, not read as 'nothing failed'"
+cat >"$T/p2.yml" <<'EOF'
+cutover: 1
+name: x
+checks:
+  - { id: a, kind: disk, path: /, min_free: 1% }
+  - { id: b, kind: disk, path: /, min_free: 1% }
+phases:
+  - { id: pre, checks: [a] }
+EOF
+run "$CUTOVER" check "$T/p2.yml" --phase pre --only b
+expect_rc 2 "--only outside --phase"
+expect_eq "$err" "cutover: $T/p2.yml: none of the --only checks is in phase 'pre'" \
+    "an empty intersection of --phase and --only is refused"
+run "$CUTOVER" check "$T/p2.yml" --phase pre --only a,b -f json
+expect_rc 0 "--only within --phase"
+expect_eq "$(printf '%s' "$out" | jq -r '[.results[].id] | join(",")')" a \
+    "--only is narrowed to the phase"
+
 # Options may come before or after the plan; -o writes the file.
 run "$CUTOVER" check -f json -o "$T/out.json" "$T/p.yml"
 expect_rc 0 "options before the plan"
