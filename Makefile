@@ -25,7 +25,7 @@ UNITAOBJ := $(UNITSRC:%.c=build-asan/%.o) build-asan/tests/t.o
 
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps check unit unit-asan cli fuzz fuzz-build demo bench install clean asan
+.PHONY: all deps check unit unit-asan cli fuzz fuzz-build fuzz-merge demo bench install clean asan
 
 all: build/cutover
 
@@ -82,6 +82,8 @@ build-fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
 fuzz-build: $(FUZZBIN)
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-merge: fuzz-build
+	@sh tests/fuzz/run.sh merge
 
 check: deps all unit unit-asan cli fuzz
 	@echo "make check: all suites passed"
