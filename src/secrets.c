@@ -41,47 +41,50 @@
 const struct secret_rule secret_rules[] = {
 	{ "aws-access-key-id", "AWS access key ID",
 	  "\\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Z0-9])", 1, 3.0,
-	  false, 4 },
+	  false, 4, NULL },
 	{ "aws-secret-access-key", "AWS secret access key",
 	  "(?i)aws[a-z0-9_ .-]{0,20}?(?:secret|sk)[a-z0-9_ .-]{0,20}?['\"]?"
 	  "[ \\t]*(?:=|:|=>)[ \\t]*['\"]?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
-	  1, 4.0, false, 0 },
+	  1, 4.0, false, 0, NULL },
 	{ "google-api-key", "Google API key",
-	  "\\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])", 1, 3.5, false, 4 },
+	  "\\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])", 1, 3.5, false, 4,
+	  "AIza" },
 	{ "private-key", "a private key block",
 	  "-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[ \\t]*\\r?\\n"
 	  "(?:[A-Za-z-]+:[^\\n]*\\r?\\n)*(?:\\r?\\n)?([A-Za-z0-9+/=]{40,})",
-	  1, 4.0, false, 0 },
+	  1, 4.0, false, 0, NULL },
 	{ "slack-token", "Slack token",
 	  "\\b(xox[abposer]-[0-9A-Za-z-]{10,250})(?![0-9A-Za-z-])", 1, 3.0,
-	  false, 5 },
+	  false, 5, NULL },
 	{ "slack-webhook", "Slack incoming webhook URL",
 	  "https://hooks\\.slack\\.com/services/"
-	  "(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})", 1, 3.0, false, 0 },
+	  "(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})", 1, 3.0, false, 0,
+	  "hooks.slack.com/" },
 	{ "telegram-bot-token", "Telegram bot token",
 	  "\\b([0-9]{6,12}:AA[0-9A-Za-z_-]{33})(?![0-9A-Za-z_-])", 1, 3.5,
-	  false, 0 },
+	  false, 0, ":AA" },
 	{ "github-token", "GitHub token",
 	  "\\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|"
-	  "github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])", 1, 3.5, false, 4 },
+	  "github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])", 1, 3.5, false, 4,
+	  NULL },
 	{ "jwt", "JSON Web Token",
 	  "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{16,})"
-	  "(?![A-Za-z0-9_-])", 1, 3.5, false, 3 },
+	  "(?![A-Za-z0-9_-])", 1, 3.5, false, 3, ".eyJ" },
 	{ "stripe-key", "Stripe secret or restricted key",
 	  "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})(?![0-9A-Za-z])", 1,
-	  3.5, false, 8 },
+	  3.5, false, 8, NULL },
 	{ "url-password", "a password inside a connection URL",
 	  "\\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|mongodb(?:\\+srv)?|"
 	  "amqps?|mssql|sqlserver|smtps?|ftps?|sftp|ldaps?)://"
-	  "[^:@/\\s'\"]*:([^@/\\s'\"]+)@", 1, 0, false, 0 },
+	  "[^:@/\\s'\"]*:([^@/\\s'\"]+)@", 1, 0, false, 0, "://" },
 	{ "generic-secret", "a password, secret or token assigned a "
 	  "high-entropy value",
-	  "(?i)\\b[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|"
+	  "(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|"
 	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]*"
 	  "['\"\\]]{0,3}"
 	  "[ \\t]*(?:=|:|=>|:=)[ \\t]*['\"]?"
-	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,})", 1, 3.5, true, 0 },
-	{ NULL, NULL, NULL, 0, 0, false, 0 },
+	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,})", 1, 3.5, true, 0, NULL },
+	{ NULL, NULL, NULL, 0, 0, false, 0, NULL },
 };
 
 struct scanner {
@@ -297,6 +300,85 @@ allowed(const struct scanner *s, const char *fp)
 	    sizeof(char *), cmp_str) != NULL;
 }
 
+static bool
+key_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+/* Where one rule's scan of one buffer stands: lines counted so far. */
+struct cursor {
+	size_t		 counted;	/* newlines counted up to here */
+	size_t		 bol;		/* start of the line at counted */
+	int		 line;
+};
+
+/* Run rule r over data[from..to), recording findings. */
+static void
+match_range(struct scanner *s, size_t r, const char *name, const char *data,
+    size_t from, size_t to, struct cursor *cur, pcre2_match_data *md,
+    struct findings *out, size_t first)
+{
+	const struct secret_rule *rule = &secret_rules[r];
+	size_t pos = from;
+
+	while (pos <= to) {
+		if (pcre2_match(s->re[r], (PCRE2_SPTR)data, to, pos, 0, md,
+		    NULL) < 0)
+			break;
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		size_t ms = ov[0], me = ov[1];
+		size_t ss = ov[2 * rule->group], se = ov[2 * rule->group + 1];
+		pos = me > ms ? me : ms + 1;
+		/*
+		 * The generic rule starts at its keyword, which keeps the
+		 * JIT's start-of-match search fast; the finding starts at the
+		 * whole key name (db_password, not password).
+		 */
+		if (rule->generic)
+			while (ms > 0 && key_byte(data[ms - 1]))
+				ms--;
+		if (ss == PCRE2_UNSET)
+			continue;
+		const char *sec = data + ss;
+		size_t sn = se - ss;
+		if (secret_is_placeholder(sec, sn) ||
+		    str_entropy(sec, sn) < rule->min_entropy)
+			continue;
+		if (rule->generic && !generic_plausible(sec, sn))
+			continue;
+		bool dup = false;
+		for (size_t i = first; i < out->n && rule->generic && !dup; i++)
+			dup = out->v[i].off < se && ss < out->v[i].end;
+		if (dup)
+			continue;
+		/* Line and column of the match start, counted forward. */
+		while (cur->counted < ms) {
+			const char *nl = memchr(data + cur->counted, '\n',
+			    ms - cur->counted);
+			if (nl == NULL) {
+				cur->counted = ms;
+				break;
+			}
+			cur->line++;
+			cur->counted = (size_t)(nl - data) + 1;
+			cur->bol = cur->counted;
+		}
+		struct finding f = { .line = cur->line,
+			.col = (int)(ms - cur->bol) + 1, .rule = rule, .off = ss,
+			.end = se };
+		fingerprint(rule->id, sec, sn, f.fingerprint);
+		if (allowed(s, f.fingerprint)) {
+			out->nallowed++;
+			continue;
+		}
+		f.file = xstrdup(name);
+		f.match = mask_match(rule, data, ms, me, ss, se);
+		ARR_PUSH(out->v, out->n, out->cap, f);
+	}
+}
+
 void
 scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
     size_t len, struct findings *out)
@@ -305,58 +387,32 @@ scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
 	size_t first = out->n;
 
 	for (size_t r = 0; r < s->nrules; r++) {
-		const struct secret_rule *rule = &secret_rules[r];
-		size_t pos = 0, lpos = 0;
-		int line = 1;
-		while (pos <= len) {
-			int rc = pcre2_match(s->re[r], (PCRE2_SPTR)data, len, pos,
-			    0, md, NULL);
-			if (rc < 0)
-				break;
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-			size_t ms = ov[0], me = ov[1];
-			size_t ss = ov[2 * rule->group];
-			size_t se = ov[2 * rule->group + 1];
-			pos = me > ms ? me : ms + 1;
-			if (ss == PCRE2_UNSET)
-				continue;
-			const char *sec = data + ss;
-			size_t sn = se - ss;
-			if (secret_is_placeholder(sec, sn) ||
-			    str_entropy(sec, sn) < rule->min_entropy)
-				continue;
-			if (rule->generic && !generic_plausible(sec, sn))
-				continue;
-			bool dup = false;
-			for (size_t i = first; i < out->n && !dup; i++)
-				dup = out->v[i].off < se && ss < out->v[i].end &&
-				    rule->generic;
-			if (dup)
-				continue;
-			/* Line and column of the match start, counted forward. */
-			while (lpos < ms) {
-				const char *nl = memchr(data + lpos, '\n', ms - lpos);
-				if (nl == NULL) {
-					lpos = ms;
-					break;
-				}
-				line++;
-				lpos = (size_t)(nl - data) + 1;
-			}
-			size_t bol = ms;
-			while (bol > 0 && data[bol - 1] != '\n')
-				bol--;
-			struct finding f = { .line = line,
-				.col = (int)(ms - bol) + 1, .rule = rule,
-				.off = ss, .end = se };
-			fingerprint(rule->id, sec, sn, f.fingerprint);
-			if (allowed(s, f.fingerprint)) {
-				out->nallowed++;
-				continue;
-			}
-			f.file = xstrdup(name);
-			f.match = mask_match(rule, data, ms, me, ss, se);
-			ARR_PUSH(out->v, out->n, out->cap, f);
+		const char *lit = secret_rules[r].literal;
+		struct cursor cur = { 0, 0, 1 };
+		if (lit == NULL) {
+			match_range(s, r, name, data, 0, len, &cur, md, out,
+			    first);
+			continue;
+		}
+		/*
+		 * A rule with a literal that every match contains, and that
+		 * stays within a line, runs only on the lines holding the
+		 * literal: memmem skips the rest far faster than the regex's
+		 * own start-of-match search would.
+		 */
+		size_t ll = strlen(lit), pos = 0;
+		const char *hit;
+		while (pos < len && (hit = memmem(data + pos, len - pos, lit,
+		    ll)) != NULL) {
+			size_t h = (size_t)(hit - data);
+			size_t ls = h;
+			while (ls > pos && data[ls - 1] != '\n')
+				ls--;
+			const char *nl = memchr(hit, '\n', len - h);
+			size_t le = nl ? (size_t)(nl - data) : len;
+			match_range(s, r, name, data, ls, le, &cur, md, out,
+			    first);
+			pos = le + 1;
 		}
 	}
 	pcre2_match_data_free(md);

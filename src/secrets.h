@@ -29,6 +29,7 @@ struct secret_rule {
 	double		 min_entropy;	/* bits per character of the secret */
 	bool		 generic;	/* yields to a specific rule's match */
 	int		 reveal;	/* leading bytes shown: a type prefix */
+	const char	*literal;	/* in every match, which is one line */
 };
 
 /* The built-in rules, NULL-id terminated. */

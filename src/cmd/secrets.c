@@ -67,9 +67,11 @@ static const char scan_usage[] =
 "  git show HEAD:deploy.md | cutover secrets scan -\n";
 
 static const char rules_usage[] =
-"usage: cutover secrets rules\n"
+"usage: cutover secrets rules [--regex]\n"
 "\n"
-"List the rules: id, what it finds, minimum entropy of the secret.\n";
+"List the rules: id, what it finds, minimum entropy of the secret.  With\n"
+"--regex, print each rule's id and PCRE2 pattern, tab-separated (what\n"
+"bench/secrets feeds to grep -P).\n";
 
 static const struct cmd verb_scan = {
 	.name = "secrets scan",
@@ -265,17 +267,27 @@ static int
 rules_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
+		{ "regex", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool regex = false;
+	int ch;
 
-	while (cmd_getopt(&verb_rules, argc, argv, "h", lo) != -1)
-		;
+	while ((ch = cmd_getopt(&verb_rules, argc, argv, "h", lo)) != -1)
+		if (ch == 'r')
+			regex = true;
 	if (optind != argc)
 		cmd_usage_error(&verb_rules, "takes no arguments");
-	for (size_t i = 0; secret_rules[i].id; i++)
-		printf("%-22s %s (min entropy %.1f)\n", secret_rules[i].id,
-		    secret_rules[i].title, secret_rules[i].min_entropy);
+	for (size_t i = 0; secret_rules[i].id; i++) {
+		if (regex)
+			printf("%s\t%s\n", secret_rules[i].id,
+			    secret_rules[i].regex);
+		else
+			printf("%-22s %s (min entropy %.1f)\n",
+			    secret_rules[i].id, secret_rules[i].title,
+			    secret_rules[i].min_entropy);
+	}
 	return EXIT_GO;
 }
 
