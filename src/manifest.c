@@ -213,7 +213,7 @@ walk(const char *dir, bool follow, int depth, const char *skip_abs,
 	strlist_release(&names);
 }
 
-/* ---- the parallel hasher ------------------------------------------------ */
+/* ---- the parallel hasher ---------------------------------------------- */
 
 struct job {
 	const char	*fspath;
@@ -341,7 +341,7 @@ hash_all(struct job *jobs, size_t n, enum hash_algo algo,
 	return pl.bytes;
 }
 
-/* ---- create -------------------------------------------------------------- */
+/* ---- create ------------------------------------------------------------- */
 
 static void
 report_push(struct mf_report *rep, size_t *cap, const char *path,
@@ -721,7 +721,7 @@ slurp(const char *path, char **errp)
 	return buf_detach(&b);
 }
 
-/* ---- verify ---------------------------------------------------------------- */
+/* ---- verify ------------------------------------------------------------- */
 
 static int
 cmp_cstr(const void *a, const void *b)
