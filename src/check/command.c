@@ -76,7 +76,8 @@ command_run(const struct check *c, struct result *r)
 		return;
 	}
 	char *why = proc_describe(&pr, c->timeout_us);
-	if (pr.tail.len)
+	/* A spawn failure's tail is its message: do not say it twice. */
+	if (pr.tail.len && !pr.spawn_failed)
 		result_detail(r, "%s", pr.tail.s);
 	if (pr.spawn_failed || pr.timed_out || pr.signal) {
 		result_observed(r, "%s", pr.timed_out ? "timeout" : pr.signal ?

@@ -134,7 +134,8 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		if (spec->cwd && chdir(spec->cwd) != 0) {
-			int e = errno;
+			/* Negative: the parent tells chdir from exec apart. */
+			int e = -errno;
 			(void)!write(efd[1], &e, sizeof(e));
 			_exit(127);
 		}
@@ -205,9 +206,12 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	if (read(efd[0], &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno)) {
 		r->spawn_failed = true;
 		buf_reset(&tail);
-		buf_addf(&tail, "cannot run '%s': %s", spec->cwd && exec_errno ==
-		    ENOENT && access(argv[0], F_OK) == 0 ? spec->cwd : argv[0],
-		    strerror(exec_errno));
+		if (exec_errno < 0)
+			buf_addf(&tail, "cannot change to directory '%s': %s",
+			    spec->cwd, strerror(-exec_errno));
+		else
+			buf_addf(&tail, "cannot run '%s': %s", argv[0],
+			    strerror(exec_errno));
 	}
 	close(efd[0]);
 	if (WIFEXITED(st)) {

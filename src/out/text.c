@@ -12,6 +12,7 @@
 #include "../out.h"
 
 #define OBS_MAX	24	/* widest OBSERVED cell; JSON has the whole value */
+#define DETAIL_LINES	10	/* lines of detail under a row */
 
 static const char *
 colour(enum status s)
@@ -114,7 +115,21 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 			fprintf(f, " (%d attempts)", r->attempts);
 		fputc('\n', f);
 		if (r->detail && *r->detail) {
+			/*
+			 * The last lines say why a command failed; a chatty one
+			 * must not bury the table (-f json keeps it whole).
+			 */
 			const char *p = r->detail;
+			size_t lines = 0, skip;
+			for (const char *q = p; *q; q++)
+				lines += *q == '\n' || q[1] == '\0';
+			skip = lines > DETAIL_LINES ? lines - DETAIL_LINES : 0;
+			if (skip)
+				fprintf(f, "%8s... %zu earlier line%s\n", "", skip,
+				    skip == 1 ? "" : "s");
+			for (; skip > 0 && *p; p++)
+				if (*p == '\n')
+					skip--;
 			while (*p) {
 				size_t len = strcspn(p, "\n");
 				fprintf(f, "%8s%.*s\n", "", (int)len, p);

@@ -174,6 +174,8 @@ checks:
   - { id: env, kind: command, shell: 'test "\$GREETING" = hi', env: { GREETING: hi } }
   - { id: cwd, kind: command, run: [pwd], cwd: /tmp, stdout_contains: /tmp }
   - { id: not-found, kind: command, run: [cutover-no-such-program] }
+  - { id: no-cwd, kind: command, run: [/bin/pwd], cwd: $T/no-such-dir }
+  - { id: chatty, kind: command, run: [seq, 1, 500] }
   - id: timeout
     kind: command
     shell: "sleep 30 & echo \$! > $T/child.pid; wait"
@@ -188,7 +190,12 @@ expect_result exit-wanted pass "status 3"
 expect_result output-fail fail "^output does not contain 'goodbye'$"
 expect_result env pass "status 0"
 expect_result cwd pass "status 0"
-expect_result not-found fail "cutover-no-such-program"
+expect_result not-found fail "^cannot run 'cutover-no-such-program': No such file or directory$"
+expect_result no-cwd fail "^cannot change to directory '$T/no-such-dir': No such file or directory$"
+printf '%s' "$(json_of not-found)" | jq -e '.detail == null' >/dev/null &&
+	ok "a spawn failure is said once" || fail "spawn failure detail" "$(json_of not-found)"
+printf '%s' "$(json_of chatty)" | jq -e '.detail | endswith("499\n500\n")' >/dev/null &&
+	ok "json keeps the output tail" || fail "chatty json" "$(json_of chatty)"
 expect_result timeout fail "^timed out after 300\.0ms; process group killed$"
 printf '%s' "$(json_of exit-fail)" | jq -e '.detail == "working\ndisk is full\n"' >/dev/null &&
 	ok "the output tail is kept in detail" || fail "command detail" "$(json_of exit-fail)"
@@ -202,6 +209,13 @@ else
 	fail "the background child of a timed-out command survived"
 	kill "$(cat "$T/child.pid")" 2>/dev/null
 fi
+
+# The text table shows the last 10 lines of a command's output.
+"$CUTOVER" check "$T/cmd.yml" --only chatty >"$T/chatty.txt"
+expect_eq "$(sed -n 3p "$T/chatty.txt")" "        ... 490 earlier lines" \
+    "text: earlier output is summarised"
+expect_eq "$(sed -n '4p;13p' "$T/chatty.txt")" "        491
+        500" "text: the last 10 lines of output follow their row"
 
 # Ctrl-C (or a TERM) while a command runs: cutover dies of the signal and
 # takes the command's process group, which the terminal does not reach,
