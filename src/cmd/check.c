@@ -34,7 +34,8 @@ static const char usage[] =
 "  -h, --help         show this help\n"
 "\n"
 "Exit status: 0 nothing failed, 1 a check failed (or warned, with\n"
-"--strict), 2 bad input.\n"
+"--strict), 2 bad input, 130/143 interrupted by SIGINT/SIGTERM (running\n"
+"commands are killed with their process groups).\n"
 "\n"
 "Example:\n"
 "  cutover check plan.yml --phase preflight --format junit -o checks.xml\n";
