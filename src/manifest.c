@@ -95,6 +95,10 @@ relative_to(const char *base, const char *path)
 	char *abs = absolute(path);
 	size_t bl = strlen(base);
 
+	if (strcmp(abs, base) == 0) {
+		free(abs);
+		return xstrdup(".");
+	}
 	if (strcmp(base, "/") != 0 && strncmp(abs, base, bl) == 0 &&
 	    abs[bl] == '/') {
 		char *r = xstrdup(abs + bl + 1);
@@ -201,8 +205,11 @@ walk(const char *dir, bool follow, int depth, const char *skip_abs,
 			free(p);
 		} else if (r == 0 && S_ISREG(st.st_mode)) {
 			char *abs = skip_abs ? absolute(p) : NULL;
-			if (abs && strncmp(abs, skip_abs, strlen(skip_abs)) == 0)
-				free(p);	/* the manifest being written */
+			size_t sl = skip_abs ? strlen(skip_abs) : 0;
+			/* The manifest being written, and its temporary file. */
+			if (abs && strncmp(abs, skip_abs, sl) == 0 &&
+			    (abs[sl] == '\0' || strncmp(abs + sl, ".tmp.", 5) == 0))
+				free(p);
 			else
 				strlist_push_owned(out, p);
 			free(abs);
@@ -861,6 +868,7 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	/* Extras: files in a listed directory that the manifest lacks. */
 	if (pm.dirs.n) {
 		char *mabs = strcmp(path, "-") == 0 ? NULL : absolute(path);
+		char *babs = absolute(base);
 		char **known = xcalloc(pm.n, sizeof(*known));
 		for (size_t i = 0; i < pm.n; i++)
 			known[i] = absolute(fspaths[i]);
@@ -876,14 +884,11 @@ manifest_verify(const char *path, const struct mf_opts *o,
 				    strncmp(a + strlen(mabs), ".tmp.", 5) == 0));
 				if (!self && bsearch(&a, known, pm.n,
 				    sizeof(*known), cmp_cstr) == NULL) {
-					/* Name it the way the manifest would. */
-					const char *shown = found.v[i];
-					if (strcmp(base, ".") != 0 &&
-					    strncmp(shown, base, strlen(base)) == 0 &&
-					    shown[strlen(base)] == '/')
-						shown += strlen(base) + 1;
+					/* Name it the way create would have. */
+					char *shown = relative_to(babs, found.v[i]);
 					report_push(rep, &cap, shown, MF_EXTRA,
 					    xstrdup("not in the manifest"));
+					free(shown);
 				}
 				free(a);
 			}
@@ -894,6 +899,7 @@ manifest_verify(const char *path, const struct mf_opts *o,
 			free(known[i]);
 		free(known);
 		free(mabs);
+		free(babs);
 	}
 	for (size_t i = 0; i < pm.n; i++)
 		free(fspaths[i]);

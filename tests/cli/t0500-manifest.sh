@@ -170,4 +170,14 @@ head -c 100 /dev/urandom > binary.sha256
 printf '\0' >> binary.sha256
 run "$CUTOVER" manifest verify binary.sha256
 expect_rc 2 "a binary file is not a manifest"
+# The conventional SHA256SUMS inside the directory: not listed in itself,
+# checkable by sha256sum -c from there, extras still found.
+mkdir sums && printf 'one\n' > sums/one
+run "$CUTOVER" manifest create sums -o sums/SHA256SUMS
+expect_rc 0 "a manifest inside the listed directory"
+grep -q SHA256SUMS sums/SHA256SUMS && fail "lists itself" || ok "does not list itself"
+(cd sums && sha256sum -c --quiet SHA256SUMS) && ok "sha256sum -c from there" || fail "sha256sum -c in place"
+printf 'two\n' > sums/two
+run "$CUTOVER" manifest verify sums/SHA256SUMS
+expect_out '^two: EXTRA: not in the manifest$' "an extra file named as the manifest names files"
 done_testing
