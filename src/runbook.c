@@ -65,12 +65,19 @@ struct rb {
 };
 
 static volatile sig_atomic_t got_sig;
+static volatile sig_atomic_t got_hup;	/* the terminal went away */
 
 static void
 on_signal(int sig)
 {
 	if (got_sig == 0)
 		got_sig = sig;
+}
+
+static void
+on_hup(int sig)
+{
+	got_hup = sig;
 }
 
 static void
@@ -84,6 +91,19 @@ catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A closed terminal must not kill a migration halfway through a
+	 * dump: on SIGHUP the run goes on (its record is the journal, not
+	 * the screen) and stops at the next gate to await a decision.
+	 */
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static bool
+have_terminal(void)
+{
+	return !got_hup && isatty(0) && isatty(1);
 }
 
 /* Print a line to stdout, redacted, flushed (progress must show). */
@@ -223,9 +243,9 @@ ask_yes(const char *question)
 static void
 ask_manual(struct rb *rb, struct check **sel, size_t n)
 {
-	if (!isatty(0) || !isatty(1))
+	if (!have_terminal())
 		return;
-	for (size_t i = 0; i < n && !got_sig; i++) {
+	for (size_t i = 0; i < n && !got_sig && !got_hup; i++) {
 		struct jconfirm a;
 		char *e = NULL;
 		if (strcmp(sel[i]->kind->name, "manual") != 0)
@@ -646,7 +666,7 @@ phase_has_event(const struct jlog *l, const char *type, const char *phase)
 	return false;
 }
 
-/* 1 go, 0 no-go, -1 window overrun, -2 signal. */
+/* 1 go, 0 no-go, -1 window overrun, -2 signal, -3 the terminal is gone. */
 static int
 prompt_go(struct rb *rb)
 {
@@ -660,6 +680,8 @@ prompt_go(struct rb *rb)
 		int r = poll(&pf, 1, 500);
 		if (got_sig)
 			return -2;
+		if (got_hup)
+			return -3;
 		window_tick(rb);
 		if (rb->overrun)
 			return -1;
@@ -669,7 +691,10 @@ prompt_go(struct rb *rb)
 		ssize_t k = read(0, &c, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0 || c == '\n')
+		/* End of input is no answer at all, not a no. */
+		if (k <= 0)
+			return -3;
+		if (c == '\n')
 			break;
 		if (n < sizeof(line) - 1)
 			line[n++] = c;
@@ -684,67 +709,74 @@ gate(struct rb *rb, const struct phase *ph)
 	struct buf failed = BUF_INIT;
 	bool jerr = false;
 	enum outcome oc = OC_OK;
+	int a;
 
 	say("   gate of phase %s:", ph->id);
 	if (journal_phase(rb->j, rb->run, ph->id, "gate", 0, 0, &rb->err) != 0)
 		return jfail(rb);
 	enum status st = run_checks(rb, &ph->gate, ph->id, "gate", &failed,
 	    &jerr);
-	if (jerr)
+	if (jerr) {
 		oc = jfail(rb);
-	else if (got_sig)
+		goto out;
+	}
+	if (got_sig) {
 		oc = OC_SIGNAL;
-	else if (st == ST_FAIL) {
+		goto out;
+	}
+	if (st == ST_FAIL) {
 		free(rb->reason);
 		rb->reason = xasprintf("gate of phase %s failed: %s", ph->id,
 		    failed.s);
 		say("no-go: %s", rb->reason);
-		if (journal_decision(rb->j, rb->run, ph->id, "no-go", "cutover",
-		    "gate failed", rb->based_on.s, &rb->err) != 0)
-			oc = jfail(rb);
-		else
-			oc = OC_FAIL;
-	} else if (rb->o->yes) {
+		oc = journal_decision(rb->j, rb->run, ph->id, "no-go", "cutover",
+		    "gate failed", rb->based_on.s, &rb->err) ? jfail(rb) :
+		    OC_FAIL;
+		goto out;
+	}
+	if (rb->o->yes) {
 		say("go (--yes)");
 		if (journal_decision(rb->j, rb->run, ph->id, "go", rb->user,
 		    "--yes", rb->based_on.s, &rb->err) != 0)
 			oc = jfail(rb);
-	} else if (isatty(0) && isatty(1)) {
-		int a = prompt_go(rb);
-		if (a == -2)
-			oc = OC_SIGNAL;
-		else if (a == -1) {
-			free(rb->reason);
-			rb->reason = xasprintf("window max of phase %s exceeded "
-			    "at its gate", ph->id);
-			oc = OC_WINDOW;
-		} else if (journal_decision(rb->j, rb->run, ph->id,
-		    a ? "go" : "no-go", rb->user, "answered at the terminal",
-		    rb->based_on.s, &rb->err) != 0) {
-			oc = jfail(rb);
-		} else if (!a) {
-			free(rb->reason);
-			rb->reason = xasprintf("no-go at the gate of phase %s "
-			    "(%s)", ph->id, rb->user);
-			oc = OC_NOGO;
-		}
-	} else {
+		goto out;
+	}
+	a = have_terminal() ? prompt_go(rb) : -3;
+	if (a == -2) {
+		oc = OC_SIGNAL;
+	} else if (a == -1) {
+		free(rb->reason);
+		rb->reason = xasprintf("window max of phase %s exceeded at its "
+		    "gate", ph->id);
+		oc = OC_WINDOW;
+	} else if (a == -3) {
+		/* Nobody to ask: record that, and stop until someone decides. */
 		free(rb->reason);
 		rb->reason = xasprintf("awaiting go/no-go at the gate of phase "
 		    "%s", ph->id);
 		if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
-		    rb->user, "no terminal and no --yes", rb->based_on.s,
-		    &rb->err) != 0 ||
+		    rb->user, got_hup ? "terminal closed (SIGHUP)" :
+		    "no terminal and no --yes", rb->based_on.s, &rb->err) != 0 ||
 		    journal_run_state(rb->j, rb->run, RUN_AWAITING, rb->reason,
-		    false, &rb->err) != 0)
+		    false, &rb->err) != 0) {
 			oc = jfail(rb);
-		else {
+		} else {
 			say("gate passed; %s: continue with 'cutover resume %s "
 			    "--yes' or stop with 'cutover rollback %s'",
 			    rb->reason, rb->p->file, rb->p->file);
 			oc = OC_AWAIT;
 		}
+	} else if (journal_decision(rb->j, rb->run, ph->id, a ? "go" : "no-go",
+	    rb->user, "answered at the terminal", rb->based_on.s,
+	    &rb->err) != 0) {
+		oc = jfail(rb);
+	} else if (!a) {
+		free(rb->reason);
+		rb->reason = xasprintf("no-go at the gate of phase %s (%s)",
+		    ph->id, rb->user);
+		oc = OC_NOGO;
 	}
+out:
 	buf_release(&failed);
 	return oc;
 }

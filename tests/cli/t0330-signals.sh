@@ -66,6 +66,31 @@ wait $pid
 expect_eq "$?" 130 "SIGINT with --rollback-on-signal still just stops"
 expect_eq "$(tr '\n' ' ' <log)" "s1 s2 " "nothing undone"
 
+# SIGHUP (the terminal closed) does not stop a migration: the run goes on
+# and waits at the next gate for a decision.
+cat >hup.yml <<'YML'
+cutover: 1
+name: hup
+checks: [ { id: fine, kind: command, run: "true" } ]
+phases:
+  - id: p
+    steps:
+      - { id: s1, shell: "echo $$ > nap.pid; sleep ${env:NAP:-0}; echo s1 >> log" }
+      - { id: s2, shell: echo s2 >> log }
+    gate: [fine]
+YML
+rm -rf .cutover log nap.pid
+NAP=1 "$CUTOVER" run hup.yml >run.out 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s nap.pid ] && break; sleep 0.05; done
+kill -HUP $pid
+wait $pid
+expect_eq "$?" 1 "after SIGHUP the run went on to the gate (awaiting: exit 1)"
+expect_eq "$(tr '\n' ' ' <log)" "s1 s2 " "every step finished"
+run "$CUTOVER" report hup.yml --format json
+expect_eq "$(printf '%s' "$out" | jq -r '.state + " / " + .decisions[0].how')" \
+    "awaiting / terminal closed (SIGHUP)" "journal: awaiting, because the terminal closed"
+
 # A signal during the rollback itself stops it; resume continues it.
 cat >slowundo.yml <<'YML'
 cutover: 1
