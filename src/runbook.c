@@ -449,6 +449,9 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 	envv[ne++] = xasprintf("CUTOVER_PHASE=%s", phase);
 	envv[ne++] = xasprintf("CUTOVER_STEP=%s", s->id);
 	envv[ne++] = xasprintf("CUTOVER_PLAN_DIR=%s", rb->p->dir);
+	/* Attempts keep counting across resumes: the journal shows them all. */
+	const struct jstep *prev = jlog_last_step(&rb->log, kind, s->id);
+	int base = prev ? prev->attempt : 0;
 
 	for (int attempt = 1;; attempt++) {
 		if (strcmp(kind, "step") == 0 && rb->ph && rb->ph->window.set &&
@@ -462,7 +465,7 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 			}
 		}
 		if (journal_step_begin(rb->j, rb->run, phase, s->id, kind,
-		    attempt, desc, &rb->row, &rb->err) != 0) {
+		    base + attempt, desc, &rb->row, &rb->err) != 0) {
 			oc = jfail(rb);
 			break;
 		}

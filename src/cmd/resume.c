@@ -101,7 +101,6 @@ resume_main(int argc, char **argv)
 		free(errors);
 		return EXIT_USAGE;
 	}
-	int rc = runbook_resume(p, &o);
-	plan_free(p);
-	return rc;
+	/* Not plan_free: an abandoned check thread may still read it. */
+	return runbook_resume(p, &o);
 }

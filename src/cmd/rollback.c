@@ -86,7 +86,6 @@ rollback_main(int argc, char **argv)
 		free(errors);
 		return EXIT_USAGE;
 	}
-	int rc = runbook_rollback(p, &o);
-	plan_free(p);
-	return rc;
+	/* Not plan_free: an abandoned check thread may still read it. */
+	return runbook_rollback(p, &o);
 }

@@ -106,7 +106,9 @@ run_main(int argc, char **argv)
 		plan_free(p);
 		return EXIT_GO;
 	}
-	int rc = runbook_run(p, &o);
-	plan_free(p);
-	return rc;
+	/*
+	 * Not plan_free: a check that overran its timeout may still be
+	 * running in an abandoned thread that reads the plan (see check.c).
+	 */
+	return runbook_run(p, &o);
 }
