@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "lib/redact.h"
+#include "lib/util.h"
 #include "out.h"
 
 extern const struct out_format out_text, out_json, out_junit, out_tap,
@@ -41,7 +42,9 @@ redact_field(char **f)
 		return;
 	char *r = redact(*f);
 	free(*f);
-	*f = r;
+	/* Every format promises UTF-8; outside text may not be. */
+	*f = utf8_fix(r);
+	free(r);
 }
 
 void

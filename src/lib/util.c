@@ -231,3 +231,56 @@ strcasestr_(const char *hay, const char *needle)
 			return hay;
 	return n == 0 ? hay : NULL;
 }
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	/* Overlong forms, UTF-16 surrogates, past U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+char *
+utf8_fix(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n == 0) {
+			buf_adds(&b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	return buf_detach(&b);
+}

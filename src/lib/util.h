@@ -43,6 +43,13 @@ int	 split_words(const char *s, struct strlist *out, char **errp);
 /* The candidate nearest to s by edit distance, or NULL if none is close. */
 const char *nearest(const char *s, const char *const *cands, size_t n);
 
+/*
+ * A copy of s in which every byte that does not belong to a valid UTF-8
+ * sequence is replaced by U+FFFD: command output and database values may
+ * be Latin-1, and JSON and XML readers reject such bytes.
+ */
+char	*utf8_fix(const char *s);
+
 /* Does s end with suffix? */
 bool	 ends_with(const char *s, const char *suffix);
 /* Case-insensitive substring search. */

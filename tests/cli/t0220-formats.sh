@@ -286,6 +286,23 @@ run "$CUTOVER" check "$T/wide.yml" -f json
 printf '%s\n' "$out" | jq -e '.results[0].observed == "a very long observed value that goes on and on and on"' >/dev/null &&
 	ok "json: the whole value" || fail "json: long value" "$out"
 
+# Command output in Latin-1 (or any bytes) still makes valid UTF-8 JSON
+# and XML: broken bytes become U+FFFD.
+printf 'caf\351 \377\376 ok\n' >"$T/latin1.txt"
+cat >"$T/latin1.yml" <<EOF
+cutover: 1
+name: latin1
+checks:
+  - { id: latin1, kind: command, shell: "cat $T/latin1.txt; exit 1" }
+EOF
+"$CUTOVER" check "$T/latin1.yml" -f json >"$T/latin1.json"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1], encoding="utf-8")); assert d["results"][0]["detail"] == "caf\ufffd \ufffd\ufffd ok\n", d' \
+    "$T/latin1.json" 2>"$T/latin1.err" && ok "json: non-UTF-8 output repaired" ||
+	fail "json: non-UTF-8 output" "$(cat "$T/latin1.err")"
+"$CUTOVER" check "$T/latin1.yml" -f junit >"$T/latin1.xml"
+xmllint --noout --schema "$ROOT/tests/data/junit.xsd" "$T/latin1.xml" 2>"$T/latin1.err" &&
+	ok "junit: non-UTF-8 output repaired" || fail "junit: non-UTF-8 output" "$(cat "$T/latin1.err")"
+
 # ---- an empty selection is still a valid document in every format ----
 printf 'cutover: 1\nname: empty\nchecks: []\nphases: [ { id: none } ]\n' >"$T/empty.yml"
 run "$CUTOVER" check "$T/empty.yml" -f json
