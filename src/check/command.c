@@ -54,10 +54,52 @@ command_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return rc;
 }
 
+/*
+ * stdout_contains is judged on the whole output as it streams by, not on
+ * the kept tail: "Version 2" may be in the first line of 10 MB.  carry
+ * holds the end of the previous chunks so a match may span chunks.
+ */
+struct scan {
+	const struct strlist *want;
+	bool		*found;
+	struct buf	 carry;
+	size_t		 keep;		/* the longest needle, less one byte */
+};
+
+static void
+scan_output(const char *data, size_t n, void *arg)
+{
+	struct scan *sc = arg;
+
+	buf_add(&sc->carry, data, n);
+	for (size_t i = 0; i < sc->want->n; i++) {
+		const char *w = sc->want->v[i];
+		if (!sc->found[i] && memmem(sc->carry.s, sc->carry.len, w,
+		    strlen(w)) != NULL)
+			sc->found[i] = true;
+	}
+	buf_keep_tail(&sc->carry, sc->keep);
+}
+
+/*
+ * A tail cut at COMMAND_TAIL starts mid-line, perhaps mid-secret, where
+ * redaction cannot recognise the rest: drop that partial first line.
+ */
+static void
+trim_partial_line(struct buf *tail)
+{
+	if (tail->len < COMMAND_TAIL)
+		return;
+	const char *nl = memchr(tail->s, '\n', tail->len);
+	if (nl != NULL && (size_t)(nl - tail->s) + 1 < tail->len)
+		buf_keep_tail(tail, tail->len - (size_t)(nl - tail->s) - 1);
+}
+
 static void
 command_run(const struct check *c, struct result *r)
 {
 	const struct command_conf *k = c->priv;
+	struct scan sc = { .want = &k->stdout_contains };
 	struct proc_spec spec = {
 		.argv = k->cmd.shell ? NULL : k->cmd.argv.v,
 		.shell = k->cmd.shell,
@@ -65,16 +107,27 @@ command_run(const struct check *c, struct result *r)
 		.cwd = k->cwd,
 		.timeout_us = c->timeout_us,
 		.tail_max = COMMAND_TAIL,
+		.on_output = k->stdout_contains.n ? scan_output : NULL,
+		.arg = &sc,
 	};
 	struct proc_result pr;
 	char *e = NULL;
 
+	sc.found = xcalloc(k->stdout_contains.n + 1, sizeof(*sc.found));
+	for (size_t i = 0; i < k->stdout_contains.n; i++) {
+		size_t len = strlen(k->stdout_contains.v[i]);
+		if (len > sc.keep + 1)
+			sc.keep = len - 1;
+	}
 	result_threshold(r, "exit %lld", k->expect_exit);
 	if (proc_run(&spec, &pr, &e) != 0) {
 		result_set(r, ST_FAIL, "%s", e);
 		free(e);
+		free(sc.found);
+		buf_release(&sc.carry);
 		return;
 	}
+	trim_partial_line(&pr.tail);
 	char *why = proc_describe(&pr, c->timeout_us);
 	/* A spawn failure's tail is its message: do not say it twice. */
 	if (pr.tail.len && !pr.spawn_failed)
@@ -104,7 +157,7 @@ command_run(const struct check *c, struct result *r)
 		} else {
 			const char *missing = NULL;
 			for (size_t i = 0; i < k->stdout_contains.n; i++)
-				if (strstr(pr.tail.s, k->stdout_contains.v[i]) == NULL)
+				if (!sc.found[i] && missing == NULL)
 					missing = k->stdout_contains.v[i];
 			if (missing)
 				result_set(r, ST_FAIL, "output does not contain '%s'",
@@ -114,6 +167,8 @@ command_run(const struct check *c, struct result *r)
 		}
 	}
 	free(why);
+	free(sc.found);
+	buf_release(&sc.carry);
 	buf_release(&pr.tail);
 }
 

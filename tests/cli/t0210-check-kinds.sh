@@ -176,6 +176,8 @@ checks:
   - { id: not-found, kind: command, run: [cutover-no-such-program] }
   - { id: no-cwd, kind: command, run: [/bin/pwd], cwd: $T/no-such-dir }
   - { id: chatty, kind: command, run: [seq, 1, 500] }
+  - { id: early-match, kind: command, shell: "echo Version-2.1; seq 1 20000", stdout_contains: Version-2.1 }
+  - { id: split-match, kind: command, shell: "printf abc; sleep 0.1; printf def", stdout_contains: [cde, abcdef] }
   - id: timeout
     kind: command
     shell: "sleep 30 & echo \$! > $T/child.pid; wait"
@@ -194,6 +196,11 @@ expect_result not-found fail "^cannot run 'cutover-no-such-program': No such fil
 expect_result no-cwd fail "^cannot change to directory '$T/no-such-dir': No such file or directory$"
 printf '%s' "$(json_of not-found)" | jq -e '.detail == null' >/dev/null &&
 	ok "a spawn failure is said once" || fail "spawn failure detail" "$(json_of not-found)"
+expect_result early-match pass "status 0"
+expect_result split-match pass "status 0"
+printf '%s' "$(json_of early-match)" | jq -e '.detail | startswith("1") and endswith("\n20000\n") and length < 4096' >/dev/null &&
+	ok "stdout_contains reads the whole output; the kept tail starts on a line" ||
+	fail "early-match detail" "$(json_of early-match | cut -c1-300)"
 printf '%s' "$(json_of chatty)" | jq -e '.detail | endswith("499\n500\n")' >/dev/null &&
 	ok "json keeps the output tail" || fail "chatty json" "$(json_of chatty)"
 expect_result timeout fail "^timed out after 300\.0ms; process group killed$"
