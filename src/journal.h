@@ -32,16 +32,17 @@ struct journal;
 
 /* Run states as stored; "interrupted" is derived (state running, no holder). */
 #define RUN_RUNNING	"running"
-#define RUN_AWAITING	"awaiting"	/* stopped at a gate, decision pending */
-#define RUN_STOPPED	"stopped"	/* failure with --no-rollback, signal */
+#define RUN_AWAITING	"awaiting"	/* at a gate, decision pending */
+#define RUN_STOPPED	"stopped"	/* --no-rollback failure, signal */
 #define RUN_ROLLING	"rolling-back"
 #define RUN_COMPLETED	"completed"
 #define RUN_ROLLED	"rolled-back"
-#define RUN_ROLLFAIL	"rollback-failed"	/* an undo or verify failed */
+/* An undo, a rollback step or a rollback_verify check failed. */
+#define RUN_ROLLFAIL	"rollback-failed"
 #define RUN_ABANDONED	"abandoned"	/* superseded by run --new */
 
 /* Step states. */
-#define STEP_RUNNING	"running"	/* started; after a crash: interrupted */
+#define STEP_RUNNING	"running"	/* after a crash: interrupted */
 #define STEP_OK		"ok"
 #define STEP_FAILED	"failed"
 #define STEP_INTERRUPTED "interrupted"
@@ -60,7 +61,8 @@ struct jphase {
 	char	*phase_id;
 	char	*state;		/* entry, steps, gate, done */
 	bool	 entry_ok;
-	int64_t	 started_us, ended_us, window_start_us;	/* 0: unset */
+	/* Wall-clock microseconds; 0: not yet. */
+	int64_t	 started_us, ended_us, window_start_us;
 };
 
 struct jstep {
@@ -76,7 +78,8 @@ struct jstep {
 };
 
 struct jcheck {
-	char	*phase_id, *role;	/* role: entry, gate, rollback-verify */
+	char	*phase_id;
+	char	*role;		/* entry, gate, rollback-verify */
 	char	*check_id, *kind, *status;
 	char	*observed, *threshold, *message, *detail;
 	int	 attempts;

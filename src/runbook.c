@@ -28,7 +28,7 @@
 #include "runbook.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
-#define LINE_MAX_	4096	/* a longer output line is printed in parts */
+#define LINE_MAX_	4096	/* longer output lines print in parts */
 
 enum outcome {
 	OC_OK,
@@ -46,22 +46,22 @@ struct rb {
 	const struct rb_opts	*o;
 	struct journal		*j;
 	int64_t			 run;
-	struct jlog		 log;	/* the journal when this process began */
+	struct jlog		 log;	/* the journal as this process began */
 	const char		*user;
 	char			*err;
-	char			*reason;	/* why we stopped or roll back */
+	char			*reason;	/* why we stop or roll back */
 	bool			 in_rollback;
-	bool			 retry_failed;	/* rollback re-runs failed undos */
+	bool			 retry_failed;	/* re-run failed undos */
 	/* The phase being executed and its window. */
 	const struct phase	*ph;
-	int64_t			 win_start;	/* wall us; 0: no step yet */
+	int64_t			 win_start;	/* wall us; 0: none */
 	bool			 warned, overrun;
 	/* The step being executed. */
 	int64_t			 row;
 	volatile pid_t		 pgid;
 	bool			 pgid_saved;
 	struct buf		 line;
-	struct buf		 based_on;	/* results behind a decision */
+	struct buf		 based_on;	/* what a decision saw */
 };
 
 static volatile sig_atomic_t got_sig;
@@ -324,7 +324,7 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 	enum status worst = results_worst(rs, nres);
 	for (size_t i = 0; i < nres && worst != ST_FAIL; i++)
 		if (rs[i].status == ST_SKIP)
-			worst = ST_FAIL;	/* a skipped gate check is no pass */
+			worst = ST_FAIL;	/* a skipped check is no pass */
 	results_free(rs, nres);
 	free(sel);
 	return worst;
