@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "../cmd.h"
@@ -55,10 +57,15 @@ const struct cmd cmd_check = {
  * process group of its own, out of the terminal's reach.  Kill those
  * groups, then die of the same signal (exit 130, 143) as the shell expects.
  */
+/* The temporary file -o writes, removed if a signal ends us first. */
+static char *out_tmp;
+
 static void
 on_signal(int sig)
 {
 	proc_kill_all(SIGKILL);
+	if (out_tmp)
+		unlink(out_tmp);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -173,8 +180,17 @@ check_main(int argc, char **argv)
 		die(EXIT_USAGE, "%s: none of the --only checks is in phase '%s'",
 		    p->file, ph->id);
 
+	/*
+	 * -o to a regular file writes a temporary next to it and renames it
+	 * into place: node_exporter's textfile collector, or a CI step, never
+	 * reads half a file.  Devices, pipes and symlinks (/dev/stdout) are
+	 * written through, never replaced.
+	 */
 	FILE *out = stdout;
-	if (output && (out = fopen(output, "w")) == NULL)
+	struct stat st;
+	if (output && (lstat(output, &st) != 0 || S_ISREG(st.st_mode)))
+		out_tmp = xasprintf("%s.tmp.%ld", output, (long)getpid());
+	if (output && (out = fopen(out_tmp ? out_tmp : output, "w")) == NULL)
 		die(EXIT_USAGE, "cannot write '%s': %m", output);
 
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -204,8 +220,17 @@ check_main(int argc, char **argv)
 	enum status worst = results_worst(rs, nres);
 	int rc = worst == ST_FAIL || (strict && worst == ST_WARN) ?
 	    EXIT_NOGO : EXIT_GO;
-	if (out != stdout && fclose(out) != 0)
+	if (out != stdout && fclose(out) != 0) {
+		if (out_tmp)
+			unlink(out_tmp);
 		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	}
+	if (out_tmp && rename(out_tmp, output) != 0) {
+		unlink(out_tmp);
+		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	}
+	free(out_tmp);
+	out_tmp = NULL;
 	results_free(rs, nres);
 	free(sel);
 	/*

@@ -169,6 +169,28 @@ expect_eq "$out" "" "-o leaves stdout empty"
 jq -e '.results[0].id == "disk-root"' "$T/out.json" >/dev/null &&
 	ok "-o wrote the JSON" || fail "-o did not write the JSON" "$(cat "$T/out.json")"
 
+# -o replaces a file atomically: no temporary left behind, an interrupted
+# run leaves the previous file whole, a symlink stays a symlink.
+run "$CUTOVER" check -f json -o "$T/out.json" "$T/p.yml"
+expect_eq "$(ls "$T" | grep -c '^out\.json')" 1 "-o leaves no temporary file"
+cp "$T/out.json" "$T/before.json"
+cat >"$T/slow.yml" <<'EOF'
+cutover: 1
+name: slow
+checks:
+  - { id: slow, kind: command, run: [sleep, "30"] }
+EOF
+timeout --preserve-status -s TERM 1 "$CUTOVER" check -f json -o "$T/out.json" "$T/slow.yml"
+expect_eq "$?" 143 "interrupted run exits 143"
+cmp -s "$T/out.json" "$T/before.json" && ok "an interrupted run leaves the old file whole" ||
+	fail "an interrupted run damaged the -o file"
+expect_eq "$(ls "$T" | grep -c '^out\.json')" 1 "an interrupted run leaves no temporary file"
+ln -s out.json "$T/link.json"
+run "$CUTOVER" check -f tap -o "$T/link.json" "$T/p.yml"
+[ -L "$T/link.json" ] && grep -q '^TAP version 13' "$T/out.json" &&
+	ok "-o through a symlink writes its target, keeps the link" ||
+	fail "-o replaced the symlink"
+
 # A full disk under stdout is an error (exit 2), not a silent success.
 run sh -c "'$CUTOVER' lint '$T/p.yml' >/dev/full"
 expect_rc 2 "lint >/dev/full"
