@@ -88,7 +88,7 @@ done
 
 # Kills from inside each step (the middle of a step).
 for s in s1 s2 s3 s4; do
-	rm -rf .cutover log
+	rm -rf .cutover log kill-*
 	touch gate-ok "kill-$s"
 	quiet "$CUTOVER" run plan.yml --yes
 	rc=$?
@@ -138,7 +138,7 @@ done
 expect_eq "$(tr '\n' ' ' <log)" "s1 s2 s3 s4 u4 u3 u1 r1 " "undo order without kills"
 
 # Killed in the middle of an undo.
-rm -rf .cutover log gate-ok
+rm -rf .cutover log gate-ok kill-*
 touch kill-u3
 quiet "$CUTOVER" run plan.yml --yes
 expect_eq "$?" 137 "killed inside undo u3"
