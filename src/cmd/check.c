@@ -13,6 +13,7 @@
 #include "../cmd.h"
 #include "../lib/error.h"
 #include "../lib/proc.h"
+#include "../lib/redact.h"
 #include "../lib/xmalloc.h"
 #include "../out.h"
 #include "../plan.h"
@@ -204,9 +205,11 @@ check_main(int argc, char **argv)
 		sigaction(sigs[i], &sa, NULL);
 	}
 
+	char *plan_name = redact(p->name);
 	struct run_opts ro = { .jobs = (int)jobs };
 	struct out_ctx cx = {
-		.plan_name = p->name,
+		/* A name may interpolate a var, even a secret one. */
+		.plan_name = plan_name,
 		.color = fmt == out_find("text") && out_want_color(out),
 		.started_wall_us = now_wall_us(),
 	};
@@ -232,6 +235,7 @@ check_main(int argc, char **argv)
 	free(out_tmp);
 	out_tmp = NULL;
 	results_free(rs, nres);
+	free(plan_name);
 	free(sel);
 	/*
 	 * A check that overran its timeout may still be running in an

@@ -5,6 +5,7 @@
 #include "../check.h"
 #include "../cmd.h"
 #include "../lib/error.h"
+#include "../lib/redact.h"
 #include "../plan.h"
 
 static const char usage[] =
@@ -59,15 +60,18 @@ lint_main(int argc, char **argv)
 	size_t nsteps = 0;
 	for (size_t i = 0; i < p->nphases; i++)
 		nsteps += p->phases[i].nsteps;
+	/* The name may interpolate a var, even a secret one. */
+	char *name = redact(p->name);
 	if (!quiet)
 		printf("%s: ok: plan '%s', %zu check%s, %zu risk%s, %zu phase%s "
-		    "(%zu step%s), %zu rollback step%s%s\n", p->file, p->name,
+		    "(%zu step%s), %zu rollback step%s%s\n", p->file, name,
 		    p->nchecks, p->nchecks == 1 ? "" : "s",
 		    p->nrisks, p->nrisks == 1 ? "" : "s",
 		    p->nphases, p->nphases == 1 ? "" : "s",
 		    nsteps, nsteps == 1 ? "" : "s",
 		    p->nrollback, p->nrollback == 1 ? "" : "s",
 		    p->nwarnings ? ", with warnings" : "");
+	free(name);
 	plan_free(p);
 	return EXIT_GO;
 }

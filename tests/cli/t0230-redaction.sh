@@ -147,7 +147,7 @@ grep -qF "'url' must start with http:// or https:// (got '***')" "$T/bad.err" &&
 export UNUSED_SECRET=Unused-Secret-4242
 cat >"$T/env.yml" <<EOF
 cutover: 1
-name: env
+name: \${env:UNUSED_SECRET}
 secrets: [UNUSED_SECRET]
 checks:
   - { id: printenv, kind: command, run: [printenv, UNUSED_SECRET], expect_exit: 1 }
@@ -157,6 +157,13 @@ expect_rc 1 "a command that prints an env secret fails as planned"
 expect_no "Unused-Secret-4242" "an inherited env secret never appears"
 printf '%s\n' "$out" | jq -e '.results[0].message == "exited with status 0, expected 1: ***"' >/dev/null &&
 	ok "the inherited env secret shows as ***" || fail "env secret message" "$out"
+# Even a plan named after a secret: every format names the plan.
+for f in text json junit tap prometheus; do
+	run "$CUTOVER" check "$T/env.yml" -f "$f"
+	expect_no "Unused-Secret-4242" "a secret plan name stays masked in $f"
+done
+run "$CUTOVER" lint "$T/env.yml"
+expect_out "^$T/env.yml: ok: plan '\*\*\*', " "lint masks a secret plan name"
 
 my_sql "DROP USER 'redact1'@'%'; DROP USER 'redact2'@'%';"
 done_testing
