@@ -1214,8 +1214,17 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 	}
 	if (ls) {
 		char *d = span(ls->started_us, ls->ended_us ? ls->ended_us : now);
-		buf_addf(&b, "  last %s: %s, %s (%s)%s%s\n", ls->kind,
-		    ls->step_id, ls_state, d, ls->message ? ": " : "",
+		/* Where the step stands in its phase: "step 3 of 5". */
+		char pos[48] = "";
+		const struct phase *sp = plan_phase(p, ls->phase_id ?
+		    ls->phase_id : "");
+		for (size_t k = 0; sp && is(ls->kind, "step") &&
+		    k < sp->nsteps; k++)
+			if (is(sp->steps[k].id, ls->step_id))
+				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
+				    sp->nsteps);
+		buf_addf(&b, "  last %s: %s%s, %s (%s)%s%s\n", ls->kind,
+		    ls->step_id, pos, ls_state, d, ls->message ? ": " : "",
 		    ls->message ? ls->message : "");
 		free(d);
 	}

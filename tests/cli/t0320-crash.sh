@@ -95,7 +95,7 @@ for s in s1 s2 s3 s4; do
 	expect_eq "$rc" 137 "killed in the middle of $s"
 	run "$CUTOVER" status plan.yml
 	expect_out "interrupted" "status after a kill in $s says interrupted"
-	expect_out "last step: $s, interrupted" "status names $s"
+	expect_out "last step: $s \([12] of 2\), interrupted" "status names $s and its place"
 	if [ "$s" = s2 ]; then
 		run "$CUTOVER" resume plan.yml --yes
 		expect_rc 0 "idempotent $s is simply run again"

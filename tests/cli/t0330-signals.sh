@@ -35,7 +35,7 @@ for sig in INT TERM; do
 	expect_eq "$(grep -c s2-done log)" 0 "SIG$sig: the step did not finish"
 	run "$CUTOVER" status plan.yml
 	expect_out "run 1 stopped \(STOPPED\): interrupted by SIG$sig" "status says interrupted by SIG$sig"
-	expect_out "last step: s2, interrupted" "status names the interrupted step"
+	expect_out "last step: s2 \(2 of 3\), interrupted" "status names the interrupted step"
 	run "$CUTOVER" report plan.yml --format json
 	expect_eq "$(printf '%s' "$out" | jq -r '.phases[0].steps[1].state + ": " + .phases[0].steps[1].message')" \
 	    "interrupted: interrupted by SIG$sig; process group stopped" "journal: s2 interrupted"

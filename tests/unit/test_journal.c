@@ -229,7 +229,7 @@ T_TEST(report_renders_from_a_log)
 	status_emit(f, false, p, &l, path);
 	fclose(f);
 	T_OK(strstr(doc, "plan r: run 1 ") != NULL);
-	T_OK(strstr(doc, "last step: s2, failed") != NULL);
+	T_OK(strstr(doc, "last step: s2 (2 of 2), failed") != NULL);
 	T_OK(strstr(doc, "last gate (cut): c1 pass") != NULL);
 	free(doc);
 
