@@ -649,6 +649,22 @@ read_id(struct pctx *cx, yaml_node_t *map, const char *what,
 		free(id);
 		return NULL;
 	}
+	/*
+	 * Ids are printed everywhere, unmasked: an id interpolated from a
+	 * secret is refused.  (A literal id is left alone, even if a weak
+	 * password happens to be a word of it.)
+	 */
+	yaml_node_t *idn = pn_get(cx, map, "id");
+	char *r = redact(id);
+	bool secret = strcmp(r, id) != 0 && is_scalar(idn) &&
+	    strstr(scalar(idn), "${") != NULL;
+	free(r);
+	if (secret) {
+		pn_error(cx, pn_get(cx, map, "id"), "%s id '%s' contains a secret "
+		    "value; ids are printed everywhere", what, id);
+		free(id);
+		return NULL;
+	}
 	if (seen) {
 		if (strlist_has(seen, id)) {
 			pn_error(cx, pn_get(cx, map, "id"), "duplicate %s id '%s'",
