@@ -539,7 +539,8 @@ scan_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&w->next, 1)) < w->files->n)
-		scan_file(w->s, w->files->v[i], &w->per[i]);
+		if (strcmp(w->files->v[i], "-") != 0)	/* read up front */
+			scan_file(w->s, w->files->v[i], &w->per[i]);
 	return NULL;
 }
 
@@ -589,13 +590,9 @@ scanner_scan(struct scanner *s, char *const *paths, size_t n,
 	if (nt > files.n)
 		nt = files.n ? files.n : 1;
 	/* stdin is read by this thread first; the workers skip it. */
-	for (size_t i = 0; i < files.n; i++) {
-		if (strcmp(files.v[i], "-") == 0) {
+	for (size_t i = 0; i < files.n; i++)
+		if (strcmp(files.v[i], "-") == 0)
 			scan_stdin(s, &w.per[i]);
-			free(files.v[i]);
-			files.v[i] = xstrdup("/dev/null");
-		}
-	}
 	pthread_t *th = xcalloc(nt, sizeof(*th));
 	size_t started = 0;
 	for (size_t i = 1; i < nt; i++) {

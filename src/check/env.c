@@ -72,10 +72,16 @@ env_run(const struct check *c, struct result *r)
 		free(e);
 		return;
 	}
-	/* Whatever prints this result later must not show a secret value. */
+	/*
+	 * Whatever prints later (a command's output, a report) must not show
+	 * a secret value.  Short ones stay out of the registry: masking every
+	 * "secret" or "root" in every message would hide nothing and garble
+	 * the output; this kind never prints values anyway.
+	 */
 	for (size_t i = 0; i < f.n; i++)
-		if (key_looks_secret(f.v[i].key) || (ec->has_schema &&
-		    strlist_has(&ec->schema.secrets, f.v[i].key)))
+		if ((key_looks_secret(f.v[i].key) || (ec->has_schema &&
+		    strlist_has(&ec->schema.secrets, f.v[i].key))) &&
+		    strlen(f.v[i].value) >= 8)
 			redact_add(f.v[i].value);
 	struct env_check_opts o = { .require = &ec->require,
 		.schema = ec->has_schema ? &ec->schema : NULL,
