@@ -171,9 +171,20 @@ journal_open(const char *path, bool create, struct journal **out,
 			return -1;
 		flags |= SQLITE_OPEN_CREATE;
 	}
+	bool fresh = create && stat(path, &sb) != 0;
 	j = xcalloc(1, sizeof(*j));
 	j->path = xstrdup(path);
 	j->lockfd = -1;
+	if (fresh) {
+		/*
+		 * Output tails are redacted, but a step may print what nobody
+		 * declared secret: the journal is for its owner's eyes only.
+		 * SQLite gives its -wal and -shm files the same mode.
+		 */
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK) {
 		seterr(errp, "cannot open journal %s: %s", path,
 		    j->db ? sqlite3_errmsg(j->db) : "out of memory");

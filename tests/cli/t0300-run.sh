@@ -83,6 +83,7 @@ else
 fi
 [ "$(sqlite3 .cutover/basic.db 'PRAGMA journal_mode')" = wal ] &&
 	ok "journal is in WAL mode" || fail "journal is not WAL"
+expect_eq "$(stat -c %a .cutover/basic.db)" 600 "the journal is readable by its owner only"
 
 # The plan changes between run and resume.
 rm -f log copied
