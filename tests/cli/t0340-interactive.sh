@@ -40,6 +40,20 @@ rm -rf .cutover log copied
 tty_run ""
 expect_eq "$rc" 1 "an empty answer is no (the default)"
 
+# Nobody answers and the window's max passes: the prompt gives way to a
+# rollback.  (The pipe stays open, so the terminal has no end of input.)
+cp "$ROOT/tests/plans/runbook/rollback.yml" rb.yml
+rm -rf .cutover log
+touch gate-ok
+(sleep 5) | TARGET=500ms MAX=1500ms script -qfec "$CUTOVER run rb.yml" /dev/null >tty.out 2>&1
+rc=$?
+out=$(tr -d '\r' <tty.out)
+expect_eq "$rc" 1 "an unanswered prompt past the window max"
+expect_out "== rollback: window max of phase two exceeded at its gate" "rolls back"
+expect_eq "$(tr '\n' ' ' <log)" "s1 s2 s3 s4 s4-done undo-s4 undo-s3 undo-s1 restore " \
+    "undone in reverse order"
+rm -f gate-ok
+
 # Without a terminal the same run awaits instead of asking.
 rm -rf .cutover log copied
 run "$CUTOVER" run plan.yml </dev/null
