@@ -7,6 +7,11 @@
 
 PIDS=""
 cleanup() {
+	# Killing psql does not end a backend inside pg_sleep: end them, or
+	# the shared server's connection slots stay taken for later tests.
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA -c \
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 't0650-hold'" \
+		>/dev/null 2>&1
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
@@ -71,7 +76,7 @@ want compare "pass 1 / 1 | both sides have 1" "compare still works"
 # Hold connections open until the share passes 30% of max_connections.
 hold=$(( pg_max * 35 / 100 + 1 ))
 for i in $(seq "$hold"); do
-	psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d t0650 -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+	PGAPPNAME=t0650-hold psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d t0650 -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 done
 for _ in $(seq 100); do

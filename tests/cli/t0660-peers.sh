@@ -16,6 +16,11 @@ done
 PIDS=""
 export T0660_PW=t0660-not-needed
 cleanup() {
+	# Killing psql does not end a backend inside pg_sleep: end them, or
+	# the shared server's connection slots stay taken for later tests.
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA -c \
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 't0660-hold'" \
+		>/dev/null 2>&1
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
@@ -102,7 +107,7 @@ psql_() { psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA -c "
 pg_max=$(psql_ "SHOW max_connections")
 hold=$(( pg_max * 35 / 100 + 1 ))
 for i in $(seq "$hold"); do
-	psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+	PGAPPNAME=t0660-hold psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 done
 for _ in $(seq 100); do
