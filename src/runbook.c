@@ -67,11 +67,29 @@ struct rb {
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_hup;	/* the terminal went away */
 
+/*
+ * The first SIGINT/SIGTERM is recorded and acted on at the next safe
+ * point (the running step's group is stopped within 100ms, but checks
+ * run to their timeouts).  A second one exits at once: the journal is
+ * consistent at every instant, and resume treats whatever was running as
+ * interrupted.
+ */
 static void
 on_signal(int sig)
 {
-	if (got_sig == 0)
+	static const char m[] = "cutover: second signal: exiting now; "
+	    "'cutover status' shows where it stopped\n";
+
+	static const char first[] = "cutover: stopping at the next safe "
+	    "point (a second signal exits at once)\n";
+
+	if (got_sig == 0) {
 		got_sig = sig;
+		(void)!write(2, first, sizeof(first) - 1);
+		return;
+	}
+	(void)!write(2, m, sizeof(m) - 1);
+	_exit(128 + sig);
 }
 
 static void

@@ -66,6 +66,33 @@ wait $pid
 expect_eq "$?" 130 "SIGINT with --rollback-on-signal still just stops"
 expect_eq "$(tr '\n' ' ' <log)" "s1 s2 " "nothing undone"
 
+# A signal while checks run waits for them; a second one exits at once.
+cat >slowcheck.yml <<'YML'
+cutover: 1
+name: slowcheck
+checks:
+  - { id: slow, kind: command, shell: "echo $$ > chk.pid; sleep 20", timeout: 30s }
+phases:
+  - id: p
+    checks: [slow]
+YML
+rm -f chk.pid
+"$CUTOVER" run slowcheck.yml >run.out 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s chk.pid ] && break; sleep 0.05; done
+kill -INT $pid
+sleep 0.3
+kill -0 $pid 2>/dev/null && ok "the first SIGINT waits for the running checks" ||
+	fail "the first SIGINT did not wait"
+kill -INT $pid
+wait $pid
+expect_eq "$?" 130 "a second SIGINT exits at once with 130"
+grep -q "second signal: exiting now" run.out && ok "says so" ||
+	fail "no message" "$(cat run.out)"
+run "$CUTOVER" status slowcheck.yml
+expect_out "run 1 interrupted" "status: interrupted"
+kill -9 -- -"$(cat chk.pid)" 2>/dev/null
+
 # SIGHUP (the terminal closed) does not stop a migration: the run goes on
 # and waits at the next gate for a decision.
 cat >hup.yml <<'YML'
