@@ -208,6 +208,8 @@ struct slot {
 	enum slot_state	 state;
 	struct job	*job;
 	int64_t		 deadline;	/* monotonic us */
+	int64_t		 started_us;	/* monotonic, wall: when it started */
+	int64_t		 started_wall_us;
 	pthread_t	 tid;
 	struct result	 res;
 };
@@ -360,6 +362,8 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			j->check = c;
 			s[i].job = j;
 			s[i].state = S_RUNNING;
+			s[i].started_us = now_mono_us();
+			s[i].started_wall_us = now_wall_us();
 			s[i].deadline = now_mono_us() +
 			    c->timeout_us * (c->retries + 1) +
 			    c->retry_interval_us * c->retries + TIMEOUT_GRACE_US;
@@ -387,8 +391,9 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				j->abandoned = true;
 				s[i].res.check = c;
 				s[i].res.attempts = c->retries + 1;
-				s[i].res.started_wall_us = now_wall_us();
-				s[i].res.duration_us = c->timeout_us;
+				/* What it really took, not what it was allowed. */
+				s[i].res.started_wall_us = s[i].started_wall_us;
+				s[i].res.duration_us = now - s[i].started_us;
 				result_set(&s[i].res, ST_FAIL, "timed out after %s", d);
 				free(d);
 				s[i].state = S_DONE;

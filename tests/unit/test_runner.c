@@ -304,6 +304,9 @@ T_TEST(overdue_thread_abandoned)
 	const struct result *s = find(rs, n, "stuck");
 	T_EQ_INT(s->status, ST_FAIL);
 	T_EQ_STR(s->message, "timed out after 100.0ms");
+	/* Its duration is the time it held a slot: timeout + grace. */
+	T_OK(s->duration_us >= 600000 && s->duration_us <= took);
+	T_OK(s->started_wall_us > 0);
 	T_EQ_INT(find(rs, n, "after")->status, ST_SKIP);
 	T_EQ_INT(find(rs, n, "quick")->status, ST_PASS);
 	results_free(rs, n);
