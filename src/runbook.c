@@ -1398,8 +1398,11 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 {
 	char *d = cmd_desc(&s->cmd);
 	char *r = redact(s->id);
+	char *title = s->title ? redact(s->title) : NULL;
 
-	fprintf(f, "  step %s: %s\n", r, d);
+	fprintf(f, "  step %s%s%s%s: %s\n", r, title ? " (" : "",
+	    title ? title : "", title ? ")" : "", d);
+	free(title);
 	free(d);
 	free(r);
 	if (s->has_undo) {
