@@ -929,9 +929,16 @@ emit_json(FILE *f, const struct model *m)
 		jdur(&b, "duration_s", jp ? jp->started_us : 0,
 		    jp ? jp->ended_us : 0);
 		if (ph->window.set) {
-			buf_adds(&b, ", \"window\": {");
-			buf_addf(&b, "\"target_s\": %.3f, \"max_s\": %.3f",
-			    ph->window.target_us / 1e6, ph->window.max_us / 1e6);
+			buf_adds(&b, ", \"window\": {\"target_s\": ");
+			if (ph->window.target_us >= 0)
+				buf_addf(&b, "%.3f", ph->window.target_us / 1e6);
+			else
+				buf_adds(&b, "null");
+			buf_adds(&b, ", \"max_s\": ");
+			if (ph->window.max_us >= 0)
+				buf_addf(&b, "%.3f", ph->window.max_us / 1e6);
+			else
+				buf_adds(&b, "null");
 			buf_adds(&b, "}");
 		}
 		buf_adds(&b, ", \"steps\": [");
