@@ -62,6 +62,41 @@ expect_no "hunter2-value" "the report never holds the secret"
 sqlite3 .cutover/steps.db .dump | grep -q hunter2-value &&
 	fail "the journal holds the secret" || ok "the journal never holds the secret"
 
+# A step that fails once and then passes: both attempts journaled, one
+# completion, one undo.  A failure stopped with --no-rollback is run
+# again by resume, its attempts counted on.
+cat >flaky.yml <<'YML'
+cutover: 1
+name: flaky
+phases:
+  - id: p
+    steps:
+      - id: flaky
+        shell: n=$(cat cnt 2>/dev/null || echo 0); n=$((n + 1)); echo $n > cnt; echo try $n; [ $n -ge 2 ]
+        undo: { shell: echo undone >> undo.log }
+        retries: 1
+        retry_interval: 50ms
+      - id: picky
+        shell: "[ -e fixed ]"
+YML
+rm -f cnt
+run "$CUTOVER" run flaky.yml --no-rollback
+expect_rc 1 "picky fails and the run stops"
+expect_out "    \| try 2" "flaky passed on its second attempt"
+run "$CUTOVER" report flaky.yml --format json
+expect_eq "$(printf '%s' "$out" | jq -r '[.phases[0].steps[] | .id + "#" + (.attempt|tostring) + ":" + .state] | join(" ")')" \
+    "flaky#1:failed flaky#2:ok picky#1:failed" "every attempt is journaled"
+touch fixed
+run "$CUTOVER" resume flaky.yml
+expect_rc 0 "resume re-runs the failed step"
+expect_out "step flaky: done earlier" "the completed step is not run again"
+run "$CUTOVER" report flaky.yml --format json
+expect_eq "$(printf '%s' "$out" | jq -r '[.phases[0].steps[] | select(.id == "picky") | (.attempt|tostring) + ":" + .state] | join(" ")')" \
+    "1:failed 2:ok" "attempts count on across the resume"
+run "$CUTOVER" rollback flaky.yml
+expect_rc 0 "rollback"
+expect_eq "$(cat undo.log)" "undone" "the step that passed on a retry is undone once"
+
 cat >nosuch.yml <<'YML'
 cutover: 1
 name: nosuch
