@@ -33,6 +33,7 @@ struct tplan {
 	struct diff_progress	*prog;
 	/* Where the merge got to, for "connection lost after key ...". */
 	char			*reached;
+	char			*prepared;	/* checksum mode's chunk query */
 };
 
 /* One diff_run: the workers' table counter and progress (--progress). */

@@ -2,10 +2,11 @@
  * diff_sum.c - checksum mode: the databases do the reading.
  *
  * For a table with one integer key on the same engine, the key space is
- * walked in chunks (key ranges, sized to take about CHUNK_TARGET_US each
- * and skipping empty stretches with an index probe).  Both sides compute,
- * concurrently, per bucket of the chunk (key / width), a row count and
- * an order-independent sum of strong per-row hashes:
+ * walked in chunks: key ranges sized to take about CHUNK_TARGET_US each,
+ * at most 1/CHUNKS_MIN of the key range (so that a few differences do not
+ * make most of the table suspect), skipping empty stretches with an
+ * index probe.  Both sides compute, concurrently, a row count and an
+ * order-independent sum of strong per-row hashes per chunk:
  *
  *   PostgreSQL  hashint8extended(hash_record_extended(ROW(..), 0), 0):
  *               the row hash is re-hashed, so it is not a linear
@@ -17,8 +18,12 @@
  *               driver (db/sqlite.c).
  *
  * Sums are exact (numeric / DECIMAL) or modulo 2^64, never floats, so
- * equal data gives equal text.  A bucket whose count or sum differs is
- * then compared row by row in stream mode, restricted to its key range.
+ * equal data gives equal text.  A chunk whose count or sum differs is
+ * split: the same sums per bucket of it (key / width, one GROUP BY), and
+ * again for a bucket that is still big; a small bucket that differs is
+ * compared row by row in stream mode, restricted to its key range.  A
+ * GROUP BY on every row would cost about twice a plain aggregate, so
+ * only suspect chunks pay for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +32,11 @@
 #include "lib/error.h"
 #include "lib/xmalloc.h"
 
-#define CHUNK_TARGET_US	300000		/* per chunk, both sides at once */
-#define CHUNK_FIRST	20000		/* keys in the first chunk */
-#define BUCKETS		256		/* per chunk */
-#define DRILL_BATCH	64		/* ranges kept before comparing them */
+#define CHUNK_TARGET_US	200000		/* per chunk, both sides at once */
+#define CHUNK_FIRST	5000		/* keys in the first chunk */
+#define CHUNKS_MIN	128		/* chunks over the key range, at least */
+#define BUCKETS		64		/* a suspect range splits in this many */
+#define SMALL		512		/* rows: stream a range this small */
 
 typedef __int128 i128;
 
@@ -82,6 +88,27 @@ sumq_release(struct sumq *q)
 	memset(q, 0, sizeof(*q));
 }
 
+static void
+unprepare_one(struct db *d, const char *name)
+{
+	char *q = xasprintf("DEALLOCATE %s%s", strcmp(d->drv->name,
+	    "postgres") == 0 ? "" : "PREPARE ", name);
+
+	db_exec(d, q, NULL);	/* best effort: the connection may be gone */
+	free(q);
+}
+
+static void
+unprepare(struct tplan *p)
+{
+	if (p->prepared == NULL)
+		return;
+	unprepare_one(p->s, p->prepared);
+	unprepare_one(p->d, p->prepared);
+	free(p->prepared);
+	p->prepared = NULL;
+}
+
 bool
 sum_possible(const struct tplan *p, const char **why)
 {
@@ -105,17 +132,26 @@ sum_possible(const struct tplan *p, const char **why)
 }
 
 static void
-add_where(struct tplan *p, struct buf *q, const char *kid, i128 lo, i128 hi)
+add_where(struct tplan *p, struct buf *q, const char *kid, const char *lo,
+    const char *hi)
 {
-	buf_addf(q, " WHERE %s BETWEEN %lld AND %lld", kid, (long long)lo,
-	    (long long)hi);
+	buf_addf(q, " WHERE %s BETWEEN %s AND %s", kid, lo, hi);
 	if (p->o->where)
 		buf_addf(q, " AND (%s)", p->o->where);
 }
 
-/* count and sum per bucket of [lo, hi] with bucket width w. */
 static void
-sum_sql(struct tplan *p, bool dst, i128 lo, i128 hi, int64_t w,
+bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
+{
+	if (w)
+		buf_addf(q, "SELECT %s%s%lld", key, div, (long long)w);
+	else
+		buf_adds(q, "SELECT 0");
+}
+
+/* count and sum of [lo, hi], per bucket of width w (w = 0: one bucket). */
+static void
+sum_sql(struct tplan *p, bool dst, const char *lo, const char *hi, int64_t w,
     struct buf *q)
 {
 	struct db *d = dst ? p->d : p->s;
@@ -124,24 +160,26 @@ sum_sql(struct tplan *p, bool dst, i128 lo, i128 hi, int64_t w,
 
 	col_ident(p, dst, 0, &k);
 	if (strcmp(eng, "postgres") == 0) {
-		buf_addf(q, "SELECT %s / %lld, count(*), sum(hashint8extended("
-		    "hash_record_extended(ROW(", k.s, (long long)w);
+		bucket_expr(q, k.s, "/", w);
+		buf_adds(q, ", count(*), sum(hashint8extended("
+		    "hash_record_extended(ROW(");
 		for (size_t i = 0; i < p->ncols; i++) {
 			const struct canon_type *t = dst ? &p->cols[i].dt :
 			    &p->cols[i].st;
+			/* json, xml and friends have no hash function. */
+			bool cast = t->cls == CC_TEXT && !t->str;
 			if (i)
 				buf_adds(q, ", ");
-			/* json, xml and friends have no hash function. */
-			if (t->cls == CC_TEXT)
+			if (cast)
 				buf_adds(q, "CAST(");
 			col_ident(p, dst, i, q);
-			if (t->cls == CC_TEXT)
+			if (cast)
 				buf_adds(q, " AS text)");
 		}
 		buf_adds(q, "), 0), 0))");
 	} else if (strcmp(eng, "mysql") == 0) {
-		buf_addf(q, "SELECT %s DIV %lld, COUNT(*), SUM(CAST(CONV(LEFT("
-		    "MD5(CONCAT_WS(','", k.s, (long long)w);
+		bucket_expr(q, k.s, " DIV ", w);
+		buf_adds(q, ", COUNT(*), SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(','");
 		for (size_t i = 0; i < p->ncols; i++) {
 			const struct canon_type *t = dst ? &p->cols[i].dt :
 			    &p->cols[i].st;
@@ -155,8 +193,8 @@ sum_sql(struct tplan *p, bool dst, i128 lo, i128 hi, int64_t w,
 		}
 		buf_adds(q, ")), 16), 16, 10) AS UNSIGNED))");
 	} else {
-		buf_addf(q, "SELECT %s / %lld, count(*), cutover_sum("
-		    "cutover_rowhash(", k.s, (long long)w);
+		bucket_expr(q, k.s, "/", w);
+		buf_adds(q, ", count(*), cutover_sum(cutover_rowhash(");
 		for (size_t i = 0; i < p->ncols; i++) {
 			if (i)
 				buf_adds(q, ", ");
@@ -167,7 +205,8 @@ sum_sql(struct tplan *p, bool dst, i128 lo, i128 hi, int64_t w,
 	buf_adds(q, " FROM ");
 	db_quote_name(d, q, p->table);
 	add_where(p, q, k.s, lo, hi);
-	buf_adds(q, " GROUP BY 1 ORDER BY 1");
+	if (w)
+		buf_adds(q, " GROUP BY 1 ORDER BY 1");
 	buf_release(&k);
 }
 
@@ -220,7 +259,9 @@ bucket_range(int64_t b, int64_t w, i128 lo, i128 hi, i128 *blo, i128 *bhi)
 {
 	i128 x = (i128)b * w;
 
-	if (b > 0)
+	if (w == 0)
+		*blo = lo, *bhi = hi;
+	else if (b > 0)
 		*blo = x, *bhi = x + w - 1;
 	else if (b < 0)
 		*blo = x - w + 1, *bhi = x;
@@ -232,29 +273,151 @@ bucket_range(int64_t b, int64_t w, i128 lo, i128 hi, i128 *blo, i128 *bhi)
 		*bhi = hi;
 }
 
-struct range {
-	i128	 lo, hi;
-};
+/*
+ * The chunk query runs hundreds of times per table: prepared once per
+ * side, PostgreSQL plans it once instead of every time (planning costs
+ * about a third of a 5000-row chunk).  SQLite prepares cheaply anyway.
+ */
+static bool
+can_prepare(const struct db *d)
+{
+	return strcmp(d->drv->name, "sqlite") != 0;
+}
+
+static void
+exec_sql(struct tplan *p, bool dst, const char *lo, const char *hi,
+    struct buf *q)
+{
+	if (strcmp((dst ? p->d : p->s)->drv->name, "postgres") == 0)
+		buf_addf(q, "EXECUTE %s(%s, %s)", p->prepared, lo, hi);
+	else
+		buf_addf(q, "EXECUTE %s USING %s, %s", p->prepared, lo, hi);
+}
 
 static int
-drill(struct tplan *p, struct range *r, size_t n, char **errp)
+prepare(struct tplan *p, char **errp)
+{
+	static unsigned long long seq;
+	char *name = xasprintf("cutover_chunk_%llu",
+	    __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+
+	for (int side = 0; side < 2; side++) {
+		struct db *d = side ? p->d : p->s;
+		struct buf q = BUF_INIT, body = BUF_INIT;
+		bool pg = strcmp(d->drv->name, "postgres") == 0;
+		sum_sql(p, side, pg ? "$1" : "?", pg ? "$2" : "?", 0, &body);
+		if (pg)
+			buf_addf(&q, "PREPARE %s(bigint, bigint) AS %s", name,
+			    body.s);
+		else {
+			buf_addf(&q, "PREPARE %s FROM ", name);
+			db_quote_literal(d, &q, body.s);
+		}
+		int rc = db_exec(d, q.s, errp);
+		buf_release(&q);
+		buf_release(&body);
+		if (rc != 0) {
+			if (side)
+				unprepare_one(p->s, name);
+			free(name);
+			return -1;
+		}
+	}
+	p->prepared = name;
+	return 0;
+}
+
+struct range {
+	i128		 lo, hi;
+	long long	 rows;		/* the larger side's count */
+};
+
+struct ranges {
+	struct range	*v;
+	size_t		 n, cap;
+};
+
+/*
+ * Both sides' sums of [lo, hi] per bucket of width w, at once; the
+ * buckets that differ are appended to bad.  Counts go to *ns, *nd.
+ */
+static int
+compare_sums(struct tplan *p, i128 lo, i128 hi, int64_t w, struct ranges *bad,
+    long long *ns, long long *nd, char **errp)
+{
+	struct sumq qs = { 0 }, qd = { 0 };
+	struct buf ss = BUF_INIT, sd = BUF_INIT;
+	pthread_t th;
+	int rc = -1;
+	char l[32], h[32];
+
+	snprintf(l, sizeof(l), "%lld", (long long)lo);
+	snprintf(h, sizeof(h), "%lld", (long long)hi);
+	if (w == 0 && p->prepared) {
+		exec_sql(p, false, l, h, &ss);
+		exec_sql(p, true, l, h, &sd);
+	} else {
+		sum_sql(p, false, l, h, w, &ss);
+		sum_sql(p, true, l, h, w, &sd);
+	}
+	qs.d = p->s, qs.sql = ss.s;
+	qd.d = p->d, qd.sql = sd.s;
+	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
+	if (!threaded)
+		sumq_run(&qs);
+	sumq_run(&qd);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (qs.rc != 0 || qd.rc != 0) {
+		seterr(errp, "%s", qs.rc ? qs.err : qd.err);
+		free(p->reached);
+		p->reached = xasprintf("%s=%lld", p->cols[0].name, (long long)lo);
+		goto out;
+	}
+	*ns = *nd = 0;
+	/* Merge the two bucket lists, both ordered by bucket. */
+	size_t i = 0, j = 0;
+	while (i < qs.n || j < qd.n) {
+		int c = i >= qs.n ? 1 : j >= qd.n ? -1 :
+		    qs.v[i].b < qd.v[j].b ? -1 : qs.v[i].b > qd.v[j].b;
+		long long cs = c <= 0 ? qs.v[i].count : 0;
+		long long cd = c >= 0 ? qd.v[j].count : 0;
+		bool same = c == 0 && cs == cd &&
+		    strcmp(qs.v[i].sum, qd.v[j].sum) == 0;
+		*ns += cs;
+		*nd += cd;
+		if (!same) {
+			struct range r = { .rows = cs > cd ? cs : cd };
+			bucket_range(c <= 0 ? qs.v[i].b : qd.v[j].b, w, lo, hi,
+			    &r.lo, &r.hi);
+			ARR_PUSH(bad->v, bad->n, bad->cap, r);
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+	rc = 0;
+out:
+	sumq_release(&qs);
+	sumq_release(&qd);
+	buf_release(&ss);
+	buf_release(&sd);
+	return rc;
+}
+
+static int
+stream_range(struct tplan *p, const struct range *r, char **errp)
 {
 	struct buf ps = BUF_INIT, pd = BUF_INIT;
 	long long sr = p->t->src_rows, dr = p->t->dst_rows;
-	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		buf_reset(&ps);
-		buf_reset(&pd);
-		col_ident(p, false, 0, &ps);
-		col_ident(p, true, 0, &pd);
-		buf_addf(&ps, " BETWEEN %lld AND %lld", (long long)r[i].lo,
-		    (long long)r[i].hi);
-		buf_addf(&pd, " BETWEEN %lld AND %lld", (long long)r[i].lo,
-		    (long long)r[i].hi);
-		rc = merge_range(p, ps.s, pd.s, errp);
-	}
-	/* The bucket sums already counted these rows. */
+	col_ident(p, false, 0, &ps);
+	col_ident(p, true, 0, &pd);
+	buf_addf(&ps, " BETWEEN %lld AND %lld", (long long)r->lo,
+	    (long long)r->hi);
+	buf_addf(&pd, " BETWEEN %lld AND %lld", (long long)r->lo,
+	    (long long)r->hi);
+	int rc = merge_range(p, ps.s, pd.s, errp);
+	/* The sums already counted these rows. */
 	p->t->src_rows = sr;
 	p->t->dst_rows = dr;
 	buf_release(&ps);
@@ -262,17 +425,217 @@ drill(struct tplan *p, struct range *r, size_t n, char **errp)
 	return rc;
 }
 
+/* Split a suspect range until its differing parts are small; stream them. */
+static int
+resolve(struct tplan *p, const struct range *r, int depth, char **errp)
+{
+	struct ranges bad = { 0 };
+	long long ns, nd;
+	int rc = -1;
+
+	i128 len = r->hi - r->lo + 1;
+	if (r->rows <= SMALL || len <= BUCKETS || depth > 8)
+		return stream_range(p, r, errp);
+	int64_t w = (int64_t)((len + BUCKETS - 1) / BUCKETS);
+	if (compare_sums(p, r->lo, r->hi, w, &bad, &ns, &nd, errp) != 0)
+		goto out;
+	for (size_t i = 0; i < bad.n; i++)
+		if (resolve(p, &bad.v[i], depth + 1, errp) != 0)
+			goto out;
+	rc = 0;
+out:
+	free(bad.v);
+	return rc;
+}
+
+static int
+resolve_all(struct tplan *p, struct ranges *pend, char **errp)
+{
+	for (size_t i = 0; i < pend->n; i++)
+		if (resolve(p, &pend->v[i], 0, errp) != 0)
+			return -1;
+	pend->n = 0;
+	return 0;
+}
+
+/*
+ * The chunk walk.  Each side runs its chunk queries back to back in its
+ * own thread, so neither waits for the other between chunks: the source
+ * side decides the chunk boundaries (sized to its own timing) and the
+ * target side follows the same list; the caller compares results as both
+ * arrive.  After an empty chunk the source probes its next key and the
+ * following chunk stretches to it, so the ranges stay contiguous and a
+ * key present only on the target is never skipped.
+ */
+struct chunk {
+	i128		 lo, hi;
+	long long	 n[2];
+	char		*sum[2];
+	bool		 done[2];
+};
+
+struct walk {
+	struct tplan	*p;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct chunk	*v;
+	size_t		 n, cap;
+	bool		 listed;	/* the source listed its last chunk */
+	bool		 stop;		/* the caller needs no more */
+	int		 rc[2];
+	char		*err[2];
+	i128		 first, hi, cap_span;
+};
+
+/* One side's count and sum of [lo, hi]. */
+static int
+side_sum(struct tplan *p, int side, i128 lo, i128 hi, long long *n,
+    char **sum, char **errp)
+{
+	struct sumq q = { .d = side ? p->d : p->s };
+	struct buf b = BUF_INIT;
+	char l[32], h[32];
+
+	snprintf(l, sizeof(l), "%lld", (long long)lo);
+	snprintf(h, sizeof(h), "%lld", (long long)hi);
+	if (p->prepared)
+		exec_sql(p, side, l, h, &b);
+	else
+		sum_sql(p, side, l, h, 0, &b);
+	q.sql = b.s;
+	sumq_run(&q);
+	int rc = q.rc;
+	if (rc != 0)
+		seterr(errp, "%s", q.err);
+	*n = q.n ? q.v[0].count : 0;
+	*sum = xstrdup(q.n ? q.v[0].sum : "NULL");
+	sumq_release(&q);
+	buf_release(&b);
+	return rc;
+}
+
+static void
+walk_fail(struct walk *w, int side, char *err)
+{
+	pthread_mutex_lock(&w->mu);
+	w->rc[side] = -1;
+	w->err[side] = err;
+	w->stop = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void
+walk_store(struct walk *w, int side, size_t i, long long n, char *sum)
+{
+	pthread_mutex_lock(&w->mu);
+	w->v[i].n[side] = n;
+	w->v[i].sum[side] = sum;
+	w->v[i].done[side] = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *
+walk_source(void *arg)
+{
+	struct walk *w = arg;
+	struct tplan *p = w->p;
+	i128 lo = w->first, span = CHUNK_FIRST < w->cap_span ? CHUNK_FIRST :
+	    w->cap_span;
+	char *e = NULL;
+
+	while (lo <= w->hi) {
+		i128 chi = lo + span - 1;
+		if (chi > w->hi || chi < lo)
+			chi = w->hi;
+		pthread_mutex_lock(&w->mu);
+		bool stop = w->stop;
+		size_t i = w->n;
+		if (!stop) {
+			struct chunk c = { .lo = lo, .hi = chi };
+			ARR_PUSH(w->v, w->n, w->cap, c);
+			pthread_cond_broadcast(&w->cv);
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (stop)
+			break;
+		long long n;
+		char *sum;
+		int64_t t0 = now_mono_us();
+		if (side_sum(p, 0, lo, chi, &n, &sum, &e) != 0) {
+			free(sum);
+			walk_fail(w, 0, e);
+			return NULL;
+		}
+		int64_t el = now_mono_us() - t0;
+		walk_store(w, 0, i, n, sum);
+		if (chi >= w->hi)
+			break;
+		lo = chi + 1;
+		if (n == 0) {
+			/* Empty here: let the next chunk reach our next key. */
+			bool none;
+			int64_t next;
+			if (key_probe(p, false, "MIN", &chi, &none, &next,
+			    &e) != 0) {
+				walk_fail(w, 0, e);
+				return NULL;
+			}
+			span = none ? w->hi - lo + 1 : next - lo + 1 +
+			    (span < w->cap_span ? span : w->cap_span);
+			continue;
+		}
+		double f = el > 0 ? (double)CHUNK_TARGET_US / (double)el : 4;
+		span = (i128)((double)span * (f > 4 ? 4 : f < 0.25 ? 0.25 : f));
+		if (span > w->cap_span)
+			span = w->cap_span;
+		if (span < BUCKETS)
+			span = BUCKETS;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->listed = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static void *
+walk_target(void *arg)
+{
+	struct walk *w = arg;
+	char *e = NULL;
+
+	for (size_t i = 0;; i++) {
+		pthread_mutex_lock(&w->mu);
+		while (i >= w->n && !w->listed && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		bool go = i < w->n && !w->stop;
+		i128 lo = go ? w->v[i].lo : 0, hi = go ? w->v[i].hi : 0;
+		pthread_mutex_unlock(&w->mu);
+		if (!go)
+			break;
+		long long n;
+		char *sum;
+		if (side_sum(w->p, 1, lo, hi, &n, &sum, &e) != 0) {
+			free(sum);
+			walk_fail(w, 1, e);
+			break;
+		}
+		walk_store(w, 1, i, n, sum);
+	}
+	return NULL;
+}
+
 int
 sum_table(struct tplan *p, char **errp)
 {
-	bool n1, n2;
-	int64_t a, b;
-	struct range *drl = NULL;
-	size_t ndrl = 0, capdrl = 0;
-	bool drilled = false;
-	long long nbuckets = 0, nbad = 0;
-	struct sumq qs = { 0 }, qd = { 0 };
-	struct buf ss = BUF_INIT, sd = BUF_INIT;
+	bool n1, n2, found;
+	int64_t a, b, first;
+	struct ranges pend = { 0 };
+	struct walk w = { .p = p, .mu = PTHREAD_MUTEX_INITIALIZER,
+	    .cv = PTHREAD_COND_INITIALIZER };
+	pthread_t ts, td;
 	int rc = -1;
 
 	if (key_probe(p, false, "MAX", NULL, &n1, &a, errp) != 0 ||
@@ -280,112 +643,81 @@ sum_table(struct tplan *p, char **errp)
 		return -1;
 	if (n1 && n2)
 		return 0;	/* both empty */
-	i128 hi = n1 ? b : n2 ? a : (a > b ? a : b);
-	int64_t first;
-	bool found;
+	w.hi = n1 ? b : n2 ? a : (a > b ? a : b);
 	if (next_key(p, NULL, &first, &found, errp) != 0)
 		return -1;
-	i128 lo = first;
-	i128 span = CHUNK_FIRST;
+	if (can_prepare(p->s) && prepare(p, errp) != 0)
+		return -1;
+	w.first = first;
+	w.cap_span = (w.hi - w.first + 1) / CHUNKS_MIN;
+	if (w.cap_span < BUCKETS)
+		w.cap_span = BUCKETS;
+	if (pthread_create(&ts, NULL, walk_source, &w) != 0)
+		die(EXIT_USAGE, "cannot start a thread");
+	if (pthread_create(&td, NULL, walk_target, &w) != 0)
+		die(EXIT_USAGE, "cannot start a thread");
 
-	while (found && lo <= hi) {
-		i128 chi = lo + span - 1;
-		if (chi > hi)
-			chi = hi;
-		int64_t w = (int64_t)((chi - lo + 1 + BUCKETS - 1) / BUCKETS);
-		if (w < 1)
-			w = 1;
-		buf_reset(&ss);
-		buf_reset(&sd);
-		sum_sql(p, false, lo, chi, w, &ss);
-		sum_sql(p, true, lo, chi, w, &sd);
-		sumq_release(&qs);
-		sumq_release(&qd);
-		qs.d = p->s, qs.sql = ss.s;
-		qd.d = p->d, qd.sql = sd.s;
-		int64_t t0 = now_mono_us();
-		pthread_t th;
-		bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
-		if (!threaded)
-			sumq_run(&qs);
-		sumq_run(&qd);
-		if (threaded)
-			pthread_join(th, NULL);
-		int64_t el = now_mono_us() - t0;
-		if (qs.rc != 0 || qd.rc != 0) {
-			seterr(errp, "%s", qs.rc ? qs.err : qd.err);
-			free(p->reached);
-			p->reached = xasprintf("%s=%lld", p->cols[0].name,
-			    (long long)lo);
-			goto out;
-		}
-		p->t->chunks++;
-		/* Merge the two bucket lists, both ordered by bucket. */
-		size_t i = 0, j = 0;
-		bool bad_chunk = false;
-		long long chunk_rows = p->t->src_rows;
-		while (i < qs.n || j < qd.n) {
-			int c = i >= qs.n ? 1 : j >= qd.n ? -1 :
-			    qs.v[i].b < qd.v[j].b ? -1 : qs.v[i].b > qd.v[j].b;
-			int64_t bk = c <= 0 ? qs.v[i].b : qd.v[j].b;
-			bool same = c == 0 && qs.v[i].count == qd.v[j].count &&
-			    strcmp(qs.v[i].sum, qd.v[j].sum) == 0;
-			if (c <= 0)
-				p->t->src_rows += qs.v[i].count;
-			if (c >= 0)
-				p->t->dst_rows += qd.v[j].count;
-			nbuckets++;
-			if (!same) {
-				struct range r;
-				bucket_range(bk, w, lo, chi, &r.lo, &r.hi);
-				ARR_PUSH(drl, ndrl, capdrl, r);
-				nbad++;
-				bad_chunk = true;
-			}
-			i += c <= 0;
-			j += c >= 0;
-		}
-		p->t->chunks_differ += bad_chunk;
-		diff_progress_add(p->prog, p->t->src_rows - chunk_rows);
-		/* Mostly different: reading rows once beats checksums. */
-		if (!drilled && p->o->mode == DIFF_AUTO && nbuckets >= 32 &&
-		    nbad * 2 > nbuckets) {
-			rc = 1;
-			goto out;
-		}
-		if (ndrl >= DRILL_BATCH && nbuckets >= 32) {
-			if (drill(p, drl, ndrl, errp) != 0)
-				goto out;
-			drilled = true;
-			ndrl = 0;
-		}
-		/* Size the next chunk to the time target. */
-		if (qs.n == 0 && qd.n == 0) {
-			if (next_key(p, &chi, &first, &found, errp) != 0)
-				goto out;
-			lo = first;
-			continue;
-		}
-		double f = el > 0 ? (double)CHUNK_TARGET_US / (double)el : 4;
-		if (f > 4)
-			f = 4;
-		if (f < 0.25)
-			f = 0.25;
-		span = (i128)((double)span * f);
-		if (span < BUCKETS)
-			span = BUCKETS;
-		if (chi >= hi)
+	long long nbad = 0;
+	bool switched = false;
+	for (size_t i = 0;; i++) {
+		pthread_mutex_lock(&w.mu);
+		while (!w.stop && !(i < w.n && w.v[i].done[0] &&
+		    w.v[i].done[1]) && !(w.listed && i >= w.n))
+			pthread_cond_wait(&w.cv, &w.mu);
+		bool have = !w.stop && i < w.n;
+		struct chunk c = have ? w.v[i] : (struct chunk){ 0 };
+		pthread_mutex_unlock(&w.mu);
+		if (!have)
 			break;
-		lo = chi + 1;
+		p->t->chunks++;
+		p->t->src_rows += c.n[0];
+		p->t->dst_rows += c.n[1];
+		diff_progress_add(p->prog, c.n[0]);
+		if (c.n[0] != c.n[1] || strcmp(c.sum[0], c.sum[1]) != 0) {
+			struct range r = { c.lo, c.hi, c.n[0] > c.n[1] ?
+			    c.n[0] : c.n[1] };
+			ARR_PUSH(pend.v, pend.n, pend.cap, r);
+			p->t->chunks_differ++;
+			nbad++;
+		}
+		/* Mostly different: reading rows once beats checksums. */
+		if (p->o->mode == DIFF_AUTO && p->t->chunks >= 16 &&
+		    nbad * 2 > p->t->chunks) {
+			pthread_mutex_lock(&w.mu);
+			w.stop = true;
+			pthread_cond_broadcast(&w.cv);
+			pthread_mutex_unlock(&w.mu);
+			switched = true;
+			break;
+		}
 	}
-	if (ndrl && drill(p, drl, ndrl, errp) != 0)
+	pthread_join(ts, NULL);
+	pthread_join(td, NULL);
+	if (w.rc[0] || w.rc[1]) {
+		seterr(errp, "%s", w.rc[0] ? w.err[0] : w.err[1]);
+		free(p->reached);
+		/* The first chunk not compared on both sides. */
+		size_t k = (size_t)p->t->chunks;
+		p->reached = xasprintf("%s=%lld", p->cols[0].name,
+		    k < w.n ? (long long)w.v[k].lo : (long long)w.first);
+		goto out;
+	}
+	if (switched) {
+		rc = 1;
+		goto out;
+	}
+	if (resolve_all(p, &pend, errp) != 0)
 		goto out;
 	rc = 0;
 out:
-	sumq_release(&qs);
-	sumq_release(&qd);
-	buf_release(&ss);
-	buf_release(&sd);
-	free(drl);
+	unprepare(p);
+	for (size_t i = 0; i < w.n; i++) {
+		free(w.v[i].sum[0]);
+		free(w.v[i].sum[1]);
+	}
+	free(w.v);
+	free(w.err[0]);
+	free(w.err[1]);
+	free(pend.v);
 	return rc;
 }

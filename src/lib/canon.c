@@ -71,8 +71,9 @@ type_pg(const char *s, struct canon_type *t)
 		t->cls = CC_FLOAT4;
 	else if (strcmp(s, "boolean") == 0)
 		t->cls = CC_BOOL;
-	else if (starts(s, "character varying") || starts(s, "character"))
-		t->cls = CC_TEXT, t->len = a;
+	else if (starts(s, "character varying") || starts(s, "character") ||
+	    strcmp(s, "text") == 0)
+		t->cls = CC_TEXT, t->len = a, t->str = true;
 	else if (strcmp(s, "bytea") == 0)
 		t->cls = CC_BYTES, t->hex = true;
 	else if (starts(s, "timestamp"))
@@ -117,7 +118,7 @@ type_mysql(const char *s, struct canon_type *t)
 	else if (starts(s, "double") || starts(s, "real"))
 		t->cls = CC_FLOAT;
 	else if (starts(s, "varchar") || starts(s, "char"))
-		t->cls = CC_TEXT, t->len = a;
+		t->cls = CC_TEXT, t->len = a, t->str = true;
 	else if (starts(s, "tinytext"))
 		t->cls = CC_TEXT, t->len = 255;
 	else if (starts(s, "text"))

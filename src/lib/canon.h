@@ -57,6 +57,7 @@ struct canon_type {
 	bool		 weak;	/* SQLite: the declared type is a hint */
 	bool		 tz;	/* timestamp with time zone */
 	bool		 hex;	/* PostgreSQL bytea: printed as \x and hex */
+	bool		 str;	/* a character string type (text, varchar) */
 };
 
 /*
