@@ -381,9 +381,57 @@ parse_double(const char *s, size_t n, bool single, double *v)
 	return ok;
 }
 
+/*
+ * The common case, digits and a point without an exponent, written
+ * straight to out: stream mode parses one value per row and column.
+ */
+static int
+dec_fast(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, is, ie, fs, fe;
+	bool neg = false;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (is = i; i < n && isdigit((unsigned char)s[i]); i++)
+		;
+	ie = i;
+	fs = fe = i;
+	if (i < n && s[i] == '.') {
+		for (fs = ++i; i < n && isdigit((unsigned char)s[i]); i++)
+			;
+		fe = i;
+	}
+	if (i != n)
+		return -1;		/* an exponent or junk: the slow path */
+	if (ie == is && fe == fs)
+		return 0;		/* no digit at all */
+	while (is < ie && s[is] == '0')
+		is++;
+	while (fe > fs && s[fe - 1] == '0')
+		fe--;
+	if (is == ie && fe == fs)
+		neg = false;		/* -0 is 0 */
+	if (neg)
+		buf_addc(out, '-');
+	if (is == ie)
+		buf_addc(out, '0');
+	else
+		buf_add(out, s + is, ie - is);
+	if (fe > fs) {
+		buf_addc(out, '.');
+		buf_add(out, s + fs, fe - fs);
+	}
+	return 1;
+}
+
 bool
 canon_parse_dec(const char *s, size_t n, struct buf *out)
 {
+	int fast = dec_fast(s, n, out);
+
+	if (fast >= 0)
+		return fast == 1;
 	size_t i = 0;
 	bool neg = false;
 	struct buf ip = BUF_INIT, fp = BUF_INIT;
