@@ -12,6 +12,7 @@
 
 _mine=""
 cleanup() {
+	[ -d "$T/hung" ] && { fusermount3 -u -z "$T/hung" 2>/dev/null || umount -l "$T/hung" 2>/dev/null; }
 	for p in $_mine; do kill "$p" 2>/dev/null; done
 	for p in $_mine; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
@@ -303,8 +304,36 @@ expect_result bytes pass "^'$T' has .* free of "
 expect_result too-much fail "free, below 88\.8 PiB$"
 expect_result all fail "below 100\.0%$"
 expect_result no-path fail "^cannot inspect the filesystem of '$T/no/such/dir': No such file or directory$"
-# statvfs cannot be made slow on loopback (it would take a hung network
-# mount); the runner's own deadline covers it, see tests/unit/test_runner.c.
+
+# A hung mount: a FUSE filesystem whose statfs takes 5s.  The check gives
+# up at its timeout, and cutover exits at once (a thread stuck in statvfs
+# would have held the process until the mount answered).
+if [ -e /dev/fuse ]; then
+	mkdir "$T/hung"
+	SLOWFS_DELAY=5 /usr/bin/python3 "$ROOT/tests/harness/slowfs.py" -f "$T/hung" \
+	    >"$T/slowfs.log" 2>&1 &
+	_mine="$_mine $!"
+	for _ in $(seq 50); do grep -q " $T/hung " /proc/mounts && break; sleep 0.1; done
+	if grep -q " $T/hung " /proc/mounts; then
+		cat >"$T/hung.yml" <<EOF
+cutover: 1
+name: hung
+checks:
+  - { id: hung, kind: disk, path: "$T/hung", min_free: 1%, timeout: 300ms }
+EOF
+		t0=$(date +%s%N)
+		check_plan "$T/hung.yml"
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		expect_rc 1 "a hung mount fails the disk check"
+		expect_result hung fail "^the filesystem of '$T/hung' did not answer within 300\.0ms \(a hung network mount\?\)$"
+		[ "$ms" -lt 2000 ] && ok "cutover exits at once despite the hung mount ($ms ms)" ||
+			fail "cutover took $ms ms with a hung mount"
+	else
+		fail "cannot mount the slow FUSE filesystem" "$(cat "$T/slowfs.log")"
+	fi
+else
+	ok "# SKIP no /dev/fuse here: the hung-mount case needs FUSE"
+fi
 
 # ---- sql and row-count -----------------------------------------------
 pg_sql "DROP DATABASE IF EXISTS t0210 WITH (FORCE)" >/dev/null 2>&1
