@@ -475,11 +475,12 @@ lat_run(const struct check *c, struct result *r)
 		    "than %g%%): %s", s.nlost, l->samples, loss, l->max_loss,
 		    s.last_err);
 	} else {
-		result_set(r, st, "p%lld %s over %zu %s samples to %s "
+		result_set(r, st, "p%lld %s over %zu %s samples to %s%s%s "
 		    "(min %s, max %s)%s", l->p, dv, s.nok,
 		    l->mode == M_TCP ? "TCP connect" : l->mode == M_SQL ?
 		    "SELECT 1" : l->mode == M_REDIS ? "PING" : "HTTP",
-		    l->where, mn, mx, st == ST_FAIL ? " (at or past crit)" :
+		    l->where, from ? " from " : "", from ? from : "", mn, mx,
+		    st == ST_FAIL ? " (at or past crit)" :
 		    st == ST_WARN ? " (at or past warn)" : "");
 	}
 	free(dv);
@@ -509,8 +510,7 @@ lat_free(void *p)
 
 const struct check_kind check_latency = {
 	.name = "latency",
-	.summary = "N samples of TCP connect, SELECT 1, PING or HTTP; percentile "
-	    "tiers",
+	.summary = "N samples of connect, SELECT 1, PING or GET; percentile tiers",
 	.keys = keys,
 	.parse = lat_parse,
 	.run = lat_run,

@@ -556,8 +556,8 @@ sql_free(void *p)
 
 const struct check_kind check_sql = {
 	.name = "sql",
-	.summary = "a query's scalar against expect, or equal on two databases; "
-	    "connections used, version, tables exist",
+	.summary = "a query's scalar vs expect or on two databases; pool use, "
+	    "version, tables",
 	.keys = keys,
 	.parse = sql_parse,
 	.run = sql_run,

@@ -46,6 +46,10 @@ checks:
       expect: closed }
   - { id: no-route, kind: tcp, address: "10.99.0.1:80", from: $NS,
       timeout: 1s }
+  - { id: latency-inside, kind: latency, address: "127.0.0.1:$PORT", from: $NS,
+      samples: 3, interval: 10ms }
+  - { id: latency-here, kind: latency, address: "127.0.0.1:$PORT", samples: 2,
+      interval: 10ms }
 YML
 	run "$CUTOVER" check "$T/plan.yml" --format json
 	expect_rc 1 "check runs (two checks are meant to fail)"
@@ -66,6 +70,13 @@ YML
 	r=$(st no-route)
 	case $r in "fail connect to 10.99.0.1:80: network unreachable (from network namespace $NS)") ok "no route: $r" ;;
 		*) fail "no route" "$r" ;; esac
+	r=$(st latency-inside)
+	case $r in "pass p50 "*" over 3 TCP connect samples to 127.0.0.1:$PORT from $NS ("*) ok "latency from inside $NS: $r" ;;
+		*) fail "latency from inside" "$r" ;; esac
+	r=$(st latency-here)
+	case $r in "fail all 2 samples of TCP connect to 127.0.0.1:$PORT from"*) fail "latency-here names a namespace" "$r" ;;
+		"fail all 2 samples of TCP connect to 127.0.0.1:$PORT failed: "*refused) ok "same latency check without from: refused here: $r" ;;
+		*) fail "latency here" "$r" ;; esac
 	# The runner's own thread is not moved: a check without `from` in the
 	# same run still sees this namespace (closed-here above passed).
 else
