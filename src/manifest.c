@@ -892,7 +892,6 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	struct job *jobs = xcalloc(pm.n, sizeof(*jobs));
 	char **fspaths = xcalloc(pm.n, sizeof(*fspaths));
 	bool *hashed = xcalloc(pm.n, sizeof(*hashed));
-	struct job **todo = xcalloc(pm.n, sizeof(*todo));
 	size_t ntodo = 0;
 	for (size_t i = 0; i < pm.n; i++) {
 		struct stat st;
@@ -925,7 +924,6 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		if (hashed[i])
 			jobs[i] = tj[k++];
 	free(tj);
-	free(todo);
 
 	for (size_t i = 0; i < pm.n; i++) {
 		struct entry *e = &pm.v[i];

@@ -164,8 +164,9 @@ print_report(const struct mf_report *rep, bool quiet, bool creating)
 		} else if (r->state == MF_EXTRA) {
 			printf("%s: EXTRA: not in the manifest\n", r->path);
 		} else {
-			printf("%s: %s: %s%s%s\n", r->path, creating ?
-			    "INCOMPLETE" : "FAILED", mf_state_name(r->state),
+			printf("%s: %s: %s%s%s\n", r->path, creating &&
+			    r->state == MF_CONTENT ? "INCOMPLETE" : "FAILED",
+			    mf_state_name(r->state),
 			    r->detail ? ": " : "", r->detail ? r->detail : "");
 		}
 	}
