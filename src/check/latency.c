@@ -510,7 +510,8 @@ lat_free(void *p)
 
 const struct check_kind check_latency = {
 	.name = "latency",
-	.summary = "N samples of connect, SELECT 1, PING or GET; percentile tiers",
+	.summary = "N samples of connect, SELECT 1, PING or GET; percentile "
+	    "tiers",
 	.keys = keys,
 	.parse = lat_parse,
 	.run = lat_run,

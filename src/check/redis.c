@@ -269,7 +269,7 @@ redis_run(const struct check *c, struct result *r)
 		if (rp == NULL)
 			goto ioerr;
 		if (rp->type == REDIS_REPLY_ERROR) {
-			/* A password the server does not need is not a failure. */
+			/* A password the server does not need: a warning. */
 			if (strstr(rp->str, "without any password configured"))
 				no_pw_on_server = true;
 			else {

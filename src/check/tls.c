@@ -127,15 +127,17 @@ collect_names(X509 *x, struct certnames *cn)
 	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		if (g->type == GEN_DNS) {
-			const unsigned char *d = ASN1_STRING_get0_data(g->d.dNSName);
-			int len = ASN1_STRING_length(g->d.dNSName);
+			const ASN1_IA5STRING *s = g->d.dNSName;
+			const unsigned char *d = ASN1_STRING_get0_data(s);
+			int len = ASN1_STRING_length(s);
 			/* An embedded NUL is an attack, not a name. */
 			if (len > 0 && memchr(d, '\0', (size_t)len) == NULL)
 				strlist_push_owned(&cn->dns,
 				    xstrndup((const char *)d, (size_t)len));
 		} else if (g->type == GEN_IPADD) {
-			const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
-			int len = ASN1_STRING_length(g->d.iPAddress);
+			const ASN1_OCTET_STRING *s = g->d.iPAddress;
+			const unsigned char *d = ASN1_STRING_get0_data(s);
+			int len = ASN1_STRING_length(s);
 			char t[64];
 			if (len == 4)
 				inet_ntop(AF_INET, d, t, sizeof(t));
@@ -361,8 +363,9 @@ tls_run(const struct check *c, struct result *r)
 out:
 	X509_free(x);
 	if (ssl) {
+		/* Bounded by the socket timeouts set above. */
 		if (handshaken)
-			SSL_shutdown(ssl);	/* bounded by the socket timeouts */
+			SSL_shutdown(ssl);
 		SSL_free(ssl);
 	}
 	SSL_CTX_free(ctx);

@@ -167,7 +167,7 @@ struct netns_job {
 	const char	*name;
 	void		(*fn)(void *);
 	void		*arg;
-	char		*err;		/* set when the namespace was not entered */
+	char		*err;		/* set if the namespace was not entered */
 };
 
 static void *
