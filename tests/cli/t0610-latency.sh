@@ -90,6 +90,37 @@ case $r in "fail loss 100% | "*"timed out after 200"*) ok "filtered port: each s
 	*) fail "filtered" "$r" ;; esac
 if awk "BEGIN { exit !($d < 1500) }"; then ok "filtered: 3 samples in ${d}ms"; else fail "filtered took ${d}ms"; fi
 
+# Partial loss: servers that accept two connections, then close their port.
+TWO='import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+print("ready", flush=True)
+for _ in range(2):
+    c, _ = s.accept(); c.close()
+s.close()
+import time; time.sleep(60)'
+L1=$(port); L2=$(port)
+python3 -c "$TWO" "$L1" >"$T/two1.log" 2>&1 &
+PIDS="$PIDS $!"
+python3 -c "$TWO" "$L2" >"$T/two2.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_ready "$T/two1.log" && wait_ready "$T/two2.log" || fail "two-shot servers did not start"
+cat >"$T/loss.yml" <<YML
+cutover: 1
+name: t0610
+checks:
+  - { id: loss-ok, kind: latency, address: "127.0.0.1:$L1", samples: 4,
+      interval: 50ms, max_loss: 50% }
+  - { id: loss-bad, kind: latency, address: "127.0.0.1:$L2", samples: 4,
+      interval: 50ms, max_loss: 25% }
+YML
+run "$CUTOVER" check "$T/loss.yml" --format json
+r=$(st loss-ok)
+case $r in "pass p50 "*", loss 50% | p50 "*" over 2 TCP connect samples"*) ok "loss within max_loss passes: $r" ;;
+	*) fail "loss-ok" "$r" ;; esac
+r=$(st loss-bad)
+case $r in "fail p50 "*", loss 50% | 2 of 4 samples lost (50%, more than 25%): connect to 127.0.0.1:$L2 refused") ok "loss past max_loss fails: $r" ;;
+	*) fail "loss-bad" "$r" ;; esac
+
 # A check that overruns its timeout is cut off: SQL samples through a relay
 # that now holds every request for 3 s.
 echo 3000 >"$T/delay"

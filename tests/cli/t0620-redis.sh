@@ -30,8 +30,10 @@ redis() {
 export RPW=t0620-redis-secret
 PW=$(port); redis "$PW" --requirepass "$RPW" --save ''
 PWPID=$LASTPID
+PU=$(port); redis "$PU" --save '' --user default off --user alice on '>alice-t0620-pw' '~*' '&*' '+@all'
 PR=$(port); redis "$PR" --save '3600 1'
 PA=$(port); redis "$PA" --save '' --appendonly yes
+for _ in $(seq 100); do redis-cli -p "$PU" --user alice --pass alice-t0620-pw --no-auth-warning ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
 wait_port "$PW" "$RPW" && wait_port "$PR" && wait_port "$PA" || fail "own redis servers did not start"
 BH=$(port)
 python3 "$ROOT/tests/harness/blackhole.py" "$BH" >"$T/bh.log" 2>&1 &
@@ -56,6 +58,9 @@ checks:
   - { id: aof-ok, kind: redis, target: "redis://127.0.0.1:$PA/0", persistence: aof }
   - { id: rdb-off, kind: redis, target: "redis://127.0.0.1:$PA/0", persistence: rdb }
   - { id: aof-off, kind: redis, target: "redis://127.0.0.1:$PR/0", persistence: aof }
+  - { id: acl-user, kind: redis, target: "redis://alice:alice-t0620-pw@127.0.0.1:$PU/0",
+      require_auth: true }
+  - { id: acl-wrong-user, kind: redis, target: "redis://bob:alice-t0620-pw@127.0.0.1:$PU/0" }
   - { id: refused, kind: redis, target: "redis://127.0.0.1:1/0" }
   - { id: filtered, kind: redis, target: "redis://127.0.0.1:$BH/0", timeout: 1s }
 YML
@@ -77,10 +82,13 @@ want rdb-ok "pass *RDB snapshots on" "persistence: rdb with save points"
 want aof-ok "pass *AOF on" "persistence: aof with appendonly yes"
 want rdb-off "fail *RDB snapshots are off (save \"\"): nothing is persisted" "persistence: rdb without save points"
 want aof-off "fail *AOF is off (appendonly no)*" "persistence: aof without appendonly"
+want acl-user "pass *NOAUTH without password, PONG" "ACL user from the URL (AUTH user password)"
+want acl-wrong-user "fail *refused the password: WRONGPASS*" "unknown ACL user"
 want refused "fail connect to redis 127.0.0.1:1: Connection refused" "refused"
 want filtered "fail connect to redis 127.0.0.1:$BH: timed out" "filtered port times out"
 expect_no "$RPW" "the password never appears"
 expect_no "wrong-password" "an inline URL password never appears"
+expect_no "alice-t0620-pw" "an ACL password never appears"
 
 # A server that stops answering mid-conversation: the command times out.
 kill -STOP "$PWPID"
