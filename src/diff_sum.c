@@ -132,12 +132,20 @@ sum_possible(const struct tplan *p, const char **why)
 }
 
 static void
-add_where(struct tplan *p, struct buf *q, const char *kid, const char *lo,
-    const char *hi)
+add_where(struct tplan *p, struct buf *q, const char *pred)
 {
-	buf_addf(q, " WHERE %s BETWEEN %s AND %s", kid, lo, hi);
+	buf_addf(q, " WHERE (%s)", pred);
 	if (p->o->where)
 		buf_addf(q, " AND (%s)", p->o->where);
+}
+
+/* "k BETWEEN lo AND hi" for one side (lo, hi: numbers or placeholders). */
+static void
+between(struct tplan *p, bool dst, const char *lo, const char *hi,
+    struct buf *q)
+{
+	col_ident(p, dst, 0, q);
+	buf_addf(q, " BETWEEN %s AND %s", lo, hi);
 }
 
 static void
@@ -149,10 +157,9 @@ bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
 		buf_adds(q, "SELECT 0");
 }
 
-/* count and sum of [lo, hi], per bucket of width w (w = 0: one bucket). */
+/* count and sum of the rows of pred, per bucket of width w (0: one). */
 static void
-sum_sql(struct tplan *p, bool dst, const char *lo, const char *hi, int64_t w,
-    struct buf *q)
+sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 {
 	struct db *d = dst ? p->d : p->s;
 	const char *eng = d->drv->name;
@@ -204,7 +211,7 @@ sum_sql(struct tplan *p, bool dst, const char *lo, const char *hi, int64_t w,
 	}
 	buf_adds(q, " FROM ");
 	db_quote_name(d, q, p->table);
-	add_where(p, q, k.s, lo, hi);
+	add_where(p, q, pred);
 	if (w)
 		buf_adds(q, " GROUP BY 1 ORDER BY 1");
 	buf_release(&k);
@@ -303,9 +310,11 @@ prepare(struct tplan *p, char **errp)
 
 	for (int side = 0; side < 2; side++) {
 		struct db *d = side ? p->d : p->s;
-		struct buf q = BUF_INIT, body = BUF_INIT;
+		struct buf q = BUF_INIT, body = BUF_INIT, pred = BUF_INIT;
 		bool pg = strcmp(d->drv->name, "postgres") == 0;
-		sum_sql(p, side, pg ? "$1" : "?", pg ? "$2" : "?", 0, &body);
+		between(p, side, pg ? "$1" : "?", pg ? "$2" : "?", &pred);
+		sum_sql(p, side, pred.s, 0, &body);
+		buf_release(&pred);
 		if (pg)
 			buf_addf(&q, "PREPARE %s(bigint, bigint) AS %s", name,
 			    body.s);
@@ -337,29 +346,41 @@ struct ranges {
 	size_t		 n, cap;
 };
 
-/*
- * Both sides' sums of [lo, hi] per bucket of width w, at once; the
- * buckets that differ are appended to bad.  Counts go to *ns, *nd.
- */
-static int
-compare_sums(struct tplan *p, i128 lo, i128 hi, int64_t w, struct ranges *bad,
-    long long *ns, long long *nd, char **errp)
+/* "(k BETWEEN a AND b OR ...)" over ranges, for one side. */
+static void
+ranges_pred(struct tplan *p, bool dst, const struct range *r, size_t n,
+    struct buf *q)
 {
-	struct sumq qs = { 0 }, qd = { 0 };
-	struct buf ss = BUF_INIT, sd = BUF_INIT;
-	pthread_t th;
-	int rc = -1;
 	char l[32], h[32];
 
-	snprintf(l, sizeof(l), "%lld", (long long)lo);
-	snprintf(h, sizeof(h), "%lld", (long long)hi);
-	if (w == 0 && p->prepared) {
-		exec_sql(p, false, l, h, &ss);
-		exec_sql(p, true, l, h, &sd);
-	} else {
-		sum_sql(p, false, l, h, w, &ss);
-		sum_sql(p, true, l, h, w, &sd);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(l, sizeof(l), "%lld", (long long)r[i].lo);
+		snprintf(h, sizeof(h), "%lld", (long long)r[i].hi);
+		if (i)
+			buf_adds(q, " OR ");
+		between(p, dst, l, h, q);
 	}
+}
+
+/*
+ * Both sides' sums of the rows in ranges r[0..n) per bucket of width w,
+ * at once; the buckets that differ (clamped to the ranges' span) are
+ * appended to bad.
+ */
+static int
+compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
+    struct ranges *bad, char **errp)
+{
+	struct sumq qs = { 0 }, qd = { 0 };
+	struct buf ss = BUF_INIT, sd = BUF_INIT, ps = BUF_INIT, pd = BUF_INIT;
+	pthread_t th;
+	int rc = -1;
+	i128 lo = r[0].lo, hi = r[n - 1].hi;
+
+	ranges_pred(p, false, r, n, &ps);
+	ranges_pred(p, true, r, n, &pd);
+	sum_sql(p, false, ps.s, w, &ss);
+	sum_sql(p, true, pd.s, w, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
 	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
@@ -374,7 +395,6 @@ compare_sums(struct tplan *p, i128 lo, i128 hi, int64_t w, struct ranges *bad,
 		p->reached = xasprintf("%s=%lld", p->cols[0].name, (long long)lo);
 		goto out;
 	}
-	*ns = *nd = 0;
 	/* Merge the two bucket lists, both ordered by bucket. */
 	size_t i = 0, j = 0;
 	while (i < qs.n || j < qd.n) {
@@ -382,15 +402,11 @@ compare_sums(struct tplan *p, i128 lo, i128 hi, int64_t w, struct ranges *bad,
 		    qs.v[i].b < qd.v[j].b ? -1 : qs.v[i].b > qd.v[j].b;
 		long long cs = c <= 0 ? qs.v[i].count : 0;
 		long long cd = c >= 0 ? qd.v[j].count : 0;
-		bool same = c == 0 && cs == cd &&
-		    strcmp(qs.v[i].sum, qd.v[j].sum) == 0;
-		*ns += cs;
-		*nd += cd;
-		if (!same) {
-			struct range r = { .rows = cs > cd ? cs : cd };
+		if (c != 0 || cs != cd || strcmp(qs.v[i].sum, qd.v[j].sum) != 0) {
+			struct range b = { .rows = cs > cd ? cs : cd };
 			bucket_range(c <= 0 ? qs.v[i].b : qd.v[j].b, w, lo, hi,
-			    &r.lo, &r.hi);
-			ARR_PUSH(bad->v, bad->n, bad->cap, r);
+			    &b.lo, &b.hi);
+			ARR_PUSH(bad->v, bad->n, bad->cap, b);
 		}
 		i += c <= 0;
 		j += c >= 0;
@@ -401,21 +417,20 @@ out:
 	sumq_release(&qd);
 	buf_release(&ss);
 	buf_release(&sd);
+	buf_release(&ps);
+	buf_release(&pd);
 	return rc;
 }
 
+/* Row by row, the rows of ranges r[0..n), in one stream per side. */
 static int
-stream_range(struct tplan *p, const struct range *r, char **errp)
+stream_ranges(struct tplan *p, const struct range *r, size_t n, char **errp)
 {
 	struct buf ps = BUF_INIT, pd = BUF_INIT;
 	long long sr = p->t->src_rows, dr = p->t->dst_rows;
 
-	col_ident(p, false, 0, &ps);
-	col_ident(p, true, 0, &pd);
-	buf_addf(&ps, " BETWEEN %lld AND %lld", (long long)r->lo,
-	    (long long)r->hi);
-	buf_addf(&pd, " BETWEEN %lld AND %lld", (long long)r->lo,
-	    (long long)r->hi);
+	ranges_pred(p, false, r, n, &ps);
+	ranges_pred(p, true, r, n, &pd);
 	int rc = merge_range(p, ps.s, pd.s, errp);
 	/* The sums already counted these rows. */
 	p->t->src_rows = sr;
@@ -425,35 +440,63 @@ stream_range(struct tplan *p, const struct range *r, char **errp)
 	return rc;
 }
 
-/* Split a suspect range until its differing parts are small; stream them. */
+#define BATCH	256	/* ranges per query: keeps the SQL text short */
+
+/*
+ * Narrow the suspect ranges (ordered, disjoint) down to the rows that
+ * differ: all of them at once, one bucket query per level on each side,
+ * until the differing buckets are small; then one stream for those.
+ */
 static int
-resolve(struct tplan *p, const struct range *r, int depth, char **errp)
+resolve_batch(struct tplan *p, struct range *r, size_t n, char **errp)
 {
-	struct ranges bad = { 0 };
-	long long ns, nd;
+	struct ranges cur = { 0 }, next = { 0 };
 	int rc = -1;
 
-	i128 len = r->hi - r->lo + 1;
-	if (r->rows <= SMALL || len <= BUCKETS || depth > 8)
-		return stream_range(p, r, errp);
-	int64_t w = (int64_t)((len + BUCKETS - 1) / BUCKETS);
-	if (compare_sums(p, r->lo, r->hi, w, &bad, &ns, &nd, errp) != 0)
-		goto out;
-	for (size_t i = 0; i < bad.n; i++)
-		if (resolve(p, &bad.v[i], depth + 1, errp) != 0)
+	for (size_t i = 0; i < n; i++)
+		ARR_PUSH(cur.v, cur.n, cur.cap, r[i]);
+	for (int depth = 0; cur.n > 0 && depth < 6; depth++) {
+		long long rows = 0;
+		i128 minlen = -1;
+		for (size_t i = 0; i < cur.n; i++) {
+			rows += cur.v[i].rows;
+			i128 len = cur.v[i].hi - cur.v[i].lo + 1;
+			if (minlen < 0 || len < minlen)
+				minlen = len;
+		}
+		if (rows <= SMALL * (long long)cur.n || minlen <= BUCKETS)
+			break;
+		int64_t w = (int64_t)((minlen + BUCKETS - 1) / BUCKETS);
+		next.n = 0;
+		if (compare_sums(p, cur.v, cur.n, w, &next, errp) != 0)
 			goto out;
-	rc = 0;
+		/* Buckets of neighbouring ranges may overlap: merge them. */
+		cur.n = 0;
+		for (size_t i = 0; i < next.n; i++) {
+			struct range *last = cur.n ? &cur.v[cur.n - 1] : NULL;
+			if (last && next.v[i].lo <= last->hi + 1) {
+				if (next.v[i].hi > last->hi)
+					last->hi = next.v[i].hi;
+				last->rows += next.v[i].rows;
+			} else
+				ARR_PUSH(cur.v, cur.n, cur.cap, next.v[i]);
+		}
+	}
+	rc = cur.n ? stream_ranges(p, cur.v, cur.n, errp) : 0;
 out:
-	free(bad.v);
+	free(cur.v);
+	free(next.v);
 	return rc;
 }
 
 static int
 resolve_all(struct tplan *p, struct ranges *pend, char **errp)
 {
-	for (size_t i = 0; i < pend->n; i++)
-		if (resolve(p, &pend->v[i], 0, errp) != 0)
+	for (size_t i = 0; i < pend->n; i += BATCH) {
+		size_t n = pend->n - i < BATCH ? pend->n - i : BATCH;
+		if (resolve_batch(p, pend->v + i, n, errp) != 0)
 			return -1;
+	}
 	pend->n = 0;
 	return 0;
 }
@@ -500,8 +543,12 @@ side_sum(struct tplan *p, int side, i128 lo, i128 hi, long long *n,
 	snprintf(h, sizeof(h), "%lld", (long long)hi);
 	if (p->prepared)
 		exec_sql(p, side, l, h, &b);
-	else
-		sum_sql(p, side, l, h, 0, &b);
+	else {
+		struct buf pred = BUF_INIT;
+		between(p, side, l, h, &pred);
+		sum_sql(p, side, pred.s, 0, &b);
+		buf_release(&pred);
+	}
 	q.sql = b.s;
 	sumq_run(&q);
 	int rc = q.rc;

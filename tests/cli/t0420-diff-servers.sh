@@ -100,7 +100,7 @@ for db in t0420_a t0420_b; do
 	  VOLATILE AS 'BEGIN PERFORM pg_sleep(0.001); RETURN true; END'" $db >/dev/null
 done
 pg_kill() {
-	sleep 1.5
+	sleep 2.5
 	pg_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 	  WHERE application_name = 'cutover' AND datname LIKE 't0420%'" >/dev/null
 }
@@ -113,7 +113,7 @@ for m in stream checksum; do
 	never_identical "PostgreSQL $m: never identical"
 done
 my_kill() {
-	sleep 1.5
+	sleep 2.5
 	for id in $(my_sql "SELECT ID FROM information_schema.PROCESSLIST
 	    WHERE USER = 'cutover' AND DB LIKE 't0420%'"); do
 		my_sql "KILL $id" 2>/dev/null
