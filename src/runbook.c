@@ -62,6 +62,8 @@ struct rb {
 	bool			 pgid_saved;
 	struct buf		 line;
 	struct buf		 based_on;	/* what a decision saw */
+	struct buf		 unanswered;	/* manual checks nobody answered */
+	size_t			 nhard;		/* other failures of the last set */
 };
 
 static volatile sig_atomic_t got_sig;
@@ -314,8 +316,18 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 	fflush(stdout);
 
 	buf_reset(&rb->based_on);
+	buf_reset(&rb->unanswered);
+	rb->nhard = 0;
 	for (size_t i = 0; i < nres; i++) {
 		const struct result *r = &rs[i];
+		if (r->status == ST_FAIL || r->status == ST_SKIP) {
+			if (strcmp(r->check->kind->name, "manual") == 0 &&
+			    r->observed && strcmp(r->observed, "unanswered") == 0)
+				buf_addf(&rb->unanswered, "%s%s",
+				    rb->unanswered.len ? ", " : "", r->check->id);
+			else
+				rb->nhard++;
+		}
 		struct jcheck jc = {
 			.check_id = r->check->id,
 			.kind = (char *)r->check->kind->name,
@@ -745,6 +757,28 @@ gate(struct rb *rb, const struct phase *ph)
 		oc = OC_SIGNAL;
 		goto out;
 	}
+	if (st == ST_FAIL && rb->nhard == 0 && rb->unanswered.len) {
+		/*
+		 * Only human checklist items are missing: that is a question
+		 * nobody answered yet, not a failed verification.  Wait.
+		 */
+		free(rb->reason);
+		rb->reason = xasprintf("awaiting answers at the gate of phase "
+		    "%s: %s", ph->id, rb->unanswered.s);
+		if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
+		    rb->user, "manual checks unanswered", rb->based_on.s,
+		    &rb->err) != 0 ||
+		    journal_run_state(rb->j, rb->run, RUN_AWAITING, rb->reason,
+		    false, &rb->err) != 0) {
+			oc = jfail(rb);
+		} else {
+			say("%s: answer with 'cutover confirm %s ID', then "
+			    "'cutover resume %s'", rb->reason, rb->p->file,
+			    rb->p->file);
+			oc = OC_AWAIT;
+		}
+		goto out;
+	}
 	if (st == ST_FAIL) {
 		free(rb->reason);
 		rb->reason = xasprintf("gate of phase %s failed: %s", ph->id,
@@ -1156,6 +1190,7 @@ rb_release(struct rb *rb)
 	free(rb->reason);
 	buf_release(&rb->line);
 	buf_release(&rb->based_on);
+	buf_release(&rb->unanswered);
 }
 
 /* Open and lock the journal; 0 or an exit status. */
@@ -1168,6 +1203,7 @@ rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
 	rb->user = runbook_user();
 	buf_init(&rb->line, 0);
 	buf_init(&rb->based_on, 0);
+	buf_init(&rb->unanswered, 0);
 	char *path = runbook_journal_path(p, o->state);
 	int rc = journal_open(path, create, &rb->j, &rb->err);
 	free(path);

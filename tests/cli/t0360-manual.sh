@@ -52,6 +52,32 @@ run "$CUTOVER" check plan.yml --only restore-tested
 expect_rc 1 "an answer older than valid_for expires"
 expect_out "more than 2.00s ago: confirm it again" "says it expired"
 
+# In a gate, an unanswered item waits for an answer; it is not a no-go.
+cat >gate.yml <<'YML'
+cutover: 1
+name: mgate
+checks:
+  - { id: smoke-tested, kind: manual, ask: Did someone click through the app? }
+phases:
+  - id: p
+    steps:
+      - { id: s, shell: echo s >> glog, undo: { shell: echo undo >> glog } }
+    gate: [smoke-tested]
+YML
+run "$CUTOVER" run gate.yml --yes
+expect_rc 1 "an unanswered gate item stops the run"
+expect_out "awaiting answers at the gate of phase p: smoke-tested: answer with 'cutover confirm gate.yml ID'" \
+    "awaits an answer instead of rolling back"
+expect_eq "$(cat glog)" "s" "nothing was undone"
+run "$CUTOVER" confirm gate.yml smoke-tested
+run "$CUTOVER" resume gate.yml --yes
+expect_rc 0 "answered, the run completes"
+run "$CUTOVER" confirm gate.yml smoke-tested --no
+rm -f glog
+run "$CUTOVER" run gate.yml --yes
+expect_rc 1 "a no in a gate"
+expect_eq "$(tr '\n' ' ' <glog)" "s undo " "a no is a no-go: rolled back"
+
 # At a terminal, run asks the unanswered items itself.
 rm -rf .cutover log
 printf 'y\ny\n' | script -qfec "$CUTOVER run plan.yml" /dev/null >tty.out 2>&1
