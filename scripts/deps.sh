@@ -11,7 +11,7 @@ zlib1g-dev libxxhash-dev"
 # Servers and tools the tests start or read output with.
 test="postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
 sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
-perl bsdutils python3-yaml prometheus python3-fuse fuse3
+perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc
 monitoring-plugins-basic monitoring-plugins-standard"
 

@@ -191,6 +191,21 @@ run "$CUTOVER" check -f tap -o "$T/link.json" "$T/p.yml"
 	ok "-o through a symlink writes its target, keeps the link" ||
 	fail "-o replaced the symlink"
 
+# make install PREFIX=...: the binary and the man page, which renders
+# without warnings.  (-o: install what is built, never rebuild here.)
+run make -s -C "$ROOT" -o build/cutover install PREFIX="$T/prefix"
+expect_rc 0 "make install PREFIX=..."
+[ -x "$T/prefix/bin/cutover" ] && [ -f "$T/prefix/share/man/man1/cutover.1" ] &&
+	ok "installs bin/cutover and share/man/man1/cutover.1" ||
+	fail "install layout" "$(find "$T/prefix" 2>&1)"
+run "$T/prefix/bin/cutover" --version
+expect_rc 0 "the installed binary runs"
+if command -v man >/dev/null; then
+	run env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$T/prefix/share/man/man1/cutover.1"
+	[ "$rc" -eq 0 ] && [ -z "$err" ] && printf '%s\n' "$out" | grep -q '^NAME' &&
+		ok "the man page renders without warnings" || fail "man page" "$err"
+fi
+
 # A full disk under stdout is an error (exit 2), not a silent success.
 run sh -c "'$CUTOVER' lint '$T/p.yml' >/dev/full"
 expect_rc 2 "lint >/dev/full"
