@@ -70,7 +70,10 @@ looks_placeholder(const char *s, size_t n)
 	    'x'))
 		return true;
 
-	v = xstrndup(s, n);
+	/* Not xstrndup: s may hold a NUL, and the loops below run to n. */
+	v = xmalloc(n + 1);
+	memcpy(v, s, n);
+	v[n] = '\0';
 	for (i = 0; i < n; i++)
 		v[i] = (char)tolower((unsigned char)v[i]);
 	for (i = 0; self_names[i]; i++)
