@@ -195,4 +195,14 @@ if [ $rc -eq 0 ] || { [ $rc -eq 1 ] && grep -Eq 'shrank while it was read|size c
 else
 	fail "shrinking file: exit $rc" "$(cat shrink.out)"
 fi
+# Symbolic links are not followed unless --follow.
+mkdir -p links/real && printf 'r\n' > links/real/r.txt && printf 'x\n' > target.txt
+ln -s ../target.txt links/file-link
+ln -s real links/dir-link
+run "$CUTOVER" manifest create links -o links1.sha256 -q
+expect_eq "$(grep -v '^#' links1.sha256 | awk '{print $2}' | tr '\n' ' ')" \
+    "links/real/r.txt " "links are skipped by default"
+run "$CUTOVER" manifest create links -o links2.sha256 -q --follow
+expect_eq "$(grep -v '^#' links2.sha256 | awk '{print $2}' | tr '\n' ' ')" \
+    "links/dir-link/r.txt links/file-link links/real/r.txt " "--follow follows both kinds"
 done_testing
