@@ -255,10 +255,11 @@ manifest_main(int argc, char **argv)
 {
 	const char *names[NVERBS];
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_GO;
+	if (argc < 2)
+		cmd_usage_error(&cmd_manifest, "missing verb (create, verify)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, stdout);
+		return EXIT_GO;
 	}
 	for (size_t i = 0; i < NVERBS; i++) {
 		names[i] = verbs[i]->name + strlen("manifest ");
