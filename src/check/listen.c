@@ -108,51 +108,6 @@ addr_text(const unsigned char a[16], char *out, size_t n)
 		inet_ntop(AF_INET6, a, out, (socklen_t)n);
 }
 
-/*
- * One line of /proc/net/tcp{,6}: "sl local:port rem:port st ...".  The
- * kernel prints each 32-bit word of the address as a host-order %08X of
- * the network-order bytes, so copying the parsed word back into memory
- * restores the bytes on any endianness.
- */
-static int
-parse_line(const char *line, bool v6, unsigned char addr[16],
-    unsigned *port, unsigned *state)
-{
-	char local[64];
-	unsigned st;
-
-	if (sscanf(line, " %*u: %63s %*s %x", local, &st) != 2)
-		return -1;
-	char *colon = strchr(local, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	size_t hexlen = strlen(local);
-	if (hexlen != (v6 ? 32u : 8u))
-		return -1;
-	memset(addr, 0, 16);
-	unsigned char *dst = v6 ? addr : addr + 12;
-	if (!v6)
-		addr[10] = addr[11] = 0xff;
-	for (size_t w = 0; w < hexlen / 8; w++) {
-		char word[9];
-		memcpy(word, local + w * 8, 8);
-		word[8] = '\0';
-		char *end;
-		uint32_t v = (uint32_t)strtoul(word, &end, 16);
-		if (*end != '\0')
-			return -1;
-		memcpy(dst + w * 4, &v, 4);
-	}
-	char *end;
-	unsigned long p = strtoul(colon + 1, &end, 16);
-	if (*end != '\0' || p > 65535)
-		return -1;
-	*port = (unsigned)p;
-	*state = st;
-	return 0;
-}
-
 #define TCP_LISTEN 0x0A
 
 static void
@@ -171,7 +126,7 @@ scan_file(struct scan *s, const char *path, bool v6)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		unsigned char a[16];
 		unsigned port, st;
-		if (parse_line(line, v6, a, &port, &st) != 0 ||
+		if (net_proc_tcp_line(line, v6, a, &port, &st) != 0 ||
 		    st != TCP_LISTEN || port != s->port)
 			continue;
 		bool dup = false;

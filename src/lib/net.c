@@ -262,6 +262,52 @@ net_is_ip(const char *s)
 	return net_addr_parse(s, b) == 0;
 }
 
+/*
+ * One line of /proc/net/tcp{,6}: "sl local:port rem:port st ...".  The
+ * kernel prints each 32-bit word of the address as a host-order %08X of
+ * the network-order bytes, so copying the parsed word back into memory
+ * restores the bytes on any endianness.
+ */
+int
+net_proc_tcp_line(const char *line, bool v6, unsigned char addr[16],
+    unsigned *port, unsigned *state)
+{
+	char local[64];
+	unsigned st;
+
+	if (sscanf(line, " %*u: %63s %*s %x", local, &st) != 2)
+		return -1;
+	char *colon = strchr(local, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	size_t hexlen = strlen(local);
+	if (hexlen != (v6 ? 32u : 8u) || strspn(local, "0123456789abcdefABCDEF")
+	    != hexlen)
+		return -1;
+	memset(addr, 0, 16);
+	unsigned char *dst = v6 ? addr : addr + 12;
+	if (!v6)
+		addr[10] = addr[11] = 0xff;
+	for (size_t w = 0; w < hexlen / 8; w++) {
+		char word[9];
+		memcpy(word, local + w * 8, 8);
+		word[8] = '\0';
+		char *end;
+		uint32_t v = (uint32_t)strtoul(word, &end, 16);
+		if (*end != '\0')
+			return -1;
+		memcpy(dst + w * 4, &v, 4);
+	}
+	char *end;
+	unsigned long p = strtoul(colon + 1, &end, 16);
+	if (*end != '\0' || p > 65535)
+		return -1;
+	*port = (unsigned)p;
+	*state = st;
+	return 0;
+}
+
 /* Length of s without one trailing dot ("example.com." is absolute). */
 static size_t
 name_len(const char *s)

@@ -53,6 +53,14 @@ int	 net_addr_parse(const char *s, unsigned char out[16]);
 bool	 net_is_ip(const char *s);
 
 /*
+ * One line of /proc/net/tcp (v6 false) or /proc/net/tcp6: the local
+ * address (normalised as net_addr_parse does), port and TCP state (0x0A is
+ * LISTEN).  0, or -1 for the header line and anything malformed.
+ */
+int	 net_proc_tcp_line(const char *line, bool v6, unsigned char addr[16],
+	    unsigned *port, unsigned *state);
+
+/*
  * Does a certificate name `pattern` (a DNS subjectAltName) cover host, per
  * RFC 6125: case-insensitive, one trailing dot ignored; a wildcard only as
  * the whole left-most label ("*.example.com"), matching exactly one

@@ -1,4 +1,6 @@
 /* test_net.c - host:port splitting, addresses, RFC 6125 name matching. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../t.h"
@@ -103,5 +105,58 @@ T_TEST(netns_missing)
 	free(e);
 }
 
+/* A /proc/net/tcp line as the kernel prints it on this machine. */
+static void
+proc_line(char *out, size_t n, const unsigned char *bytes, size_t len,
+    unsigned port, unsigned state)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(out + k, n - k, "   0: ");
+	for (size_t w = 0; w < len / 4; w++) {
+		uint32_t v;
+		memcpy(&v, bytes + w * 4, 4);
+		k += (size_t)snprintf(out + k, n - k, "%08X", v);
+	}
+	snprintf(out + k, n - k, ":%04X 00000000:0000 %02X 00000000:00000000 "
+	    "00:00000000 00000000   999        0 12345 1 0000000000000000 100 "
+	    "0 0 10 0", port, state);
+}
+
+T_TEST(proc_net_tcp)
+{
+	unsigned char a[16], want[16], v4[4] = { 10, 132, 0, 11 };
+	unsigned port = 0, st = 0;
+	char line[512];
+
+	proc_line(line, sizeof(line), v4, 4, 3306, 0x0A);
+	T_OK(net_proc_tcp_line(line, false, a, &port, &st) == 0);
+	T_OK(net_addr_parse("10.132.0.11", want) == 0);
+	T_OK(memcmp(a, want, 16) == 0);
+	T_EQ_INT(port, 3306);
+	T_EQ_INT(st, 0x0A);
+	/* An IPv4-mapped IPv6 socket is the same address. */
+	unsigned char m[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	proc_line(line, sizeof(line), m, 16, 6379, 0x0A);
+	T_OK(net_proc_tcp_line(line, true, a, &port, &st) == 0);
+	T_OK(net_addr_parse("127.0.0.1", want) == 0);
+	T_OK(memcmp(a, want, 16) == 0);
+	unsigned char any6[16] = { 0 };
+	proc_line(line, sizeof(line), any6, 16, 443, 0x01);
+	T_OK(net_proc_tcp_line(line, true, a, &port, &st) == 0);
+	T_OK(memcmp(a, any6, 16) == 0);
+	T_EQ_INT(st, 0x01);
+	/* The header, a v6 line read as v4, junk. */
+	T_OK(net_proc_tcp_line("  sl  local_address rem_address   st tx_queue "
+	    "rx_queue tr tm->when retrnsmt   uid  timeout inode", false, a,
+	    &port, &st) == -1);
+	T_OK(net_proc_tcp_line(line, false, a, &port, &st) == -1);
+	T_OK(net_proc_tcp_line("   0: 0100007G:0CEA 00000000:0000 0A", false,
+	    a, &port, &st) == -1);
+	T_OK(net_proc_tcp_line("   0: 0100007F:1CEAA 00000000:0000 0A", false,
+	    a, &port, &st) == -1);
+	T_OK(net_proc_tcp_line("", false, a, &port, &st) == -1);
+}
+
 T_SUITE(net, hostport, addresses, cert_names_exact, cert_names_wildcard,
-    netns_names, netns_missing);
+    netns_names, netns_missing, proc_net_tcp);
