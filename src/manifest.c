@@ -392,8 +392,13 @@ worker(void *arg)
 	size_t i;
 
 	pthread_once(&bus_once, install_sigbus);
-	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n)
-		hash_one(pl, pl->order[i], h, buf);
+	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
+		/* Past the deadline, the files still queued are not opened. */
+		if (pl->deadline_us && now_mono_us() > pl->deadline_us)
+			pl->order[i]->err = ETIMEDOUT;
+		else
+			hash_one(pl, pl->order[i], h, buf);
+	}
 	free(buf);
 	hash_free(h);
 	return NULL;

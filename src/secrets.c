@@ -93,6 +93,7 @@ struct scanner {
 	struct strlist	  allow;	/* fingerprints, sorted */
 	const struct strlist *exclude;
 	int		  jobs;
+	int64_t		  deadline_us;
 };
 
 static void
@@ -178,6 +179,7 @@ scanner_new(const struct scan_opts *o, char **errp)
 	}
 	s->exclude = o->exclude;
 	s->jobs = o->jobs;
+	s->deadline_us = o->deadline_us;
 	if (o->allowlist && load_allowlist(o->allowlist, &s->allow, errp)) {
 		scanner_free(s);
 		return NULL;
@@ -538,9 +540,14 @@ scan_worker(void *arg)
 	struct work *w = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->files->n)
-		if (strcmp(w->files->v[i], "-") != 0)	/* read up front */
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->files->n) {
+		if (strcmp(w->files->v[i], "-") == 0)	/* read up front */
+			continue;
+		if (w->s->deadline_us && now_mono_us() > w->s->deadline_us)
+			w->per[i].nskipped++;
+		else
 			scan_file(w->s, w->files->v[i], &w->per[i]);
+	}
 	return NULL;
 }
 
@@ -610,6 +617,7 @@ scanner_scan(struct scanner *s, char *const *paths, size_t n,
 			ARR_PUSH(out->v, out->n, out->cap, p->v[j]);
 		out->nfiles += p->nfiles;
 		out->nallowed += p->nallowed;
+		out->nskipped += p->nskipped;
 		out->bytes += p->bytes;
 		free(p->v);
 	}

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/util.h"
 
@@ -49,6 +50,7 @@ struct findings {
 	size_t		 n, cap;
 	size_t		 nfiles;	/* files scanned */
 	size_t		 nallowed;	/* findings the allowlist accepted */
+	size_t		 nskipped;	/* files left unscanned at the deadline */
 	unsigned long long bytes;
 };
 
@@ -56,6 +58,7 @@ struct scan_opts {
 	const struct strlist *exclude;	/* .gitignore-style patterns */
 	const char	*allowlist;	/* file of fingerprints, or NULL */
 	int		 jobs;		/* threads; 0: one per CPU */
+	int64_t		 deadline_us;	/* monotonic; 0: none */
 };
 
 struct scanner;

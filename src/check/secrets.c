@@ -50,9 +50,13 @@ secrets_run(const struct check *c, struct result *r)
 	struct scan_opts o = { .exclude = &sc->exclude,
 		.allowlist = sc->allowlist };
 	struct findings fs;
+	struct scanner *s;
 	char *e = NULL;
-	struct scanner *s = scanner_new(&o, &e);
 
+	/* Stop taking files a little before the runner gives up on us. */
+	if (c->timeout_us > 0)
+		o.deadline_us = now_mono_us() + c->timeout_us;
+	s = scanner_new(&o, &e);
 	if (s == NULL || scanner_scan(s, sc->paths.v, sc->paths.n, &fs,
 	    &e) != 0) {
 		result_observed(r, "error");
@@ -65,7 +69,10 @@ secrets_run(const struct check *c, struct result *r)
 	result_threshold(r, "no findings");
 	r->has_value = true;
 	r->value = (double)fs.n;
-	if (fs.n == 0) {
+	if (fs.n == 0 && fs.nskipped) {
+		result_set(r, ST_FAIL, "timed out: %zu files scanned, %zu not",
+		    fs.nfiles, fs.nskipped);
+	} else if (fs.n == 0) {
 		result_set(r, ST_PASS, "no credentials in %zu files%s", fs.nfiles,
 		    fs.nallowed ? " (allowlisted findings accepted)" : "");
 	} else {
