@@ -75,8 +75,22 @@ vreport(struct pctx *cx, struct buf *to, yaml_node_t *n, const char *what,
 	size_t line = n ? n->start_mark.line + 1 : 1;
 	size_t col = n ? n->start_mark.column + 1 : 1;
 
+	struct buf m = BUF_INIT;
+
 	buf_addf(to, "%s:%zu:%zu: %s", cx->file, line, col, what);
-	buf_vaddf(to, fmt, ap);
+	buf_vaddf(&m, fmt, ap);
+	/* One error, one line: a value quoted in it may hold a newline. */
+	for (const char *p = m.s; *p; p++) {
+		if (*p == '\n')
+			buf_adds(to, "\\n");
+		else if (*p == '\t')
+			buf_adds(to, "\\t");
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_addf(to, "\\x%02x", (unsigned char)*p);
+		else
+			buf_addc(to, *p);
+	}
+	buf_release(&m);
 	buf_addc(to, '\n');
 }
 
