@@ -143,9 +143,9 @@ lat_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		    "netns` lists it (got '%s')", l->from);
 		rc = -1;
 	}
-	if (l->sample_timeout_us <= 0) {
+	if (l->sample_timeout_us < US_PER_MS) {
 		pn_error(cx, pn_get(cx, map, "sample_timeout"), "'sample_timeout' "
-		    "must be above 0");
+		    "must be at least 1ms");
 		rc = -1;
 	}
 	/* The samples must fit in the check's budget, or the runner kills it. */
@@ -390,6 +390,9 @@ sample_all(void *arg)
 		}
 		int64_t tmo = l->sample_timeout_us < left ?
 		    l->sample_timeout_us : left;
+		/* curl and hiredis read 0 as "no timeout": never pass it. */
+		if (tmo < US_PER_MS)
+			tmo = US_PER_MS;
 		int64_t d = sample(s, tmo);
 		if (d >= 0)
 			s->ok_us[s->nok++] = d;
