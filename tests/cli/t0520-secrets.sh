@@ -150,4 +150,17 @@ run "$CUTOVER" secrets scna repo
 expect_err "did you mean 'scan'" "a misspelt verb"
 run "$CUTOVER" secrets scan --help
 expect_out "usage: cutover secrets scan" "--help"
+# Seed-shaped documents: the redacted and placeholder forms real runbooks
+# use are not findings; the datacenter plan with a pasted key and password
+# (generated here) gives exactly those two, on their lines.
+run "$CUTOVER" secrets scan "$ROOT/tests/data/secrets/clean"
+expect_rc 0 "seed-shaped documents without credentials"
+expect_err '^secrets: 0 findings in 7 files$' "all seven scanned"
+GK="AIza$(rnd 35 "$AL")"
+sed -e "s/@@GOOGLE_KEY@@/$GK/" -e "s/@@DB_PASSWORD@@/$PGPW/" \
+    "$ROOT/tests/data/secrets/datacenter-plan.md.in" > plan.md
+run "$CUTOVER" secrets scan plan.md
+expect_rc 1 "the pasted key and password are found"
+expect_eq "$out" "plan.md:8:25: google-api-key: AIza***
+plan.md:14:18: url-password: postgresql://gen_user:***@" "exactly the two, on their lines"
 done_testing

@@ -1,0 +1,7 @@
+import os
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+DATABASES = {"default": {"PASSWORD": os.getenv("DB_PASSWORD", "")}}
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # the AWS documentation key
+AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+STRIPE_PUBLISHABLE_KEY = "pk_live_0123456789abcdefghijklmn"
