@@ -77,6 +77,25 @@ YML
 	case $r in "fail all 2 samples of TCP connect to 127.0.0.1:$PORT from"*) fail "latency-here names a namespace" "$r" ;;
 		"fail all 2 samples of TCP connect to 127.0.0.1:$PORT failed: "*refused) ok "same latency check without from: refused here: $r" ;;
 		*) fail "latency here" "$r" ;; esac
+	# Without privileges: a clear failure, and "closed" is not a pass.
+	# (Only where user nobody can run the binary: a clone under /root
+	# cannot be.)
+	if command -v setpriv >/dev/null 2>&1 &&
+	    setpriv --reuid 65534 --regid 65534 --clear-groups "$CUTOVER" \
+	    --version >/dev/null 2>&1; then
+		cat >"$T/unpriv.yml" <<YML
+cutover: 1
+name: t0600
+checks:
+  - { id: unpriv, kind: tcp, address: "127.0.0.1:1", from: $NS, expect: closed }
+YML
+		chmod 644 "$T/unpriv.yml"
+		run setpriv --reuid 65534 --regid 65534 --clear-groups "$CUTOVER" check "$T/unpriv.yml"
+		expect_rc 1 "unprivileged from: fails (expect: closed does not pass)"
+		expect_out "entering network namespace '$NS' needs privileges \(CAP_SYS_ADMIN: run as root\)" "and says it needs privileges"
+	else
+		echo "# $_name: unprivileged case skipped (nobody cannot run $CUTOVER)"
+	fi
 	# The runner's own thread is not moved: a check without `from` in the
 	# same run still sees this namespace (closed-here above passed).
 else
