@@ -13,8 +13,8 @@
 double	 str_entropy(const char *s, size_t n);
 /*
  * A template value, not a real one: REPLACE_ME, CHANGEME, <password>,
- * your-api-key-here, xxx, TODO, example, ${VAR}, $VAR, %s, {{ var }},
- * ****, or a word that names the thing itself ("password", "secret").
+ * your-api-key-here, xxx, todo, example (any case), ${VAR}, $VAR, %s,
+ * {{ var }}, ****, or a word that names the thing itself ("password").
  */
 bool	 looks_placeholder(const char *s, size_t n);
 /*
