@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../cmd.h"
+#include "../lib/buf.h"
 #include "../lib/error.h"
 #include "../lib/hash.h"
 #include "../lib/units.h"
@@ -77,6 +78,9 @@ static const char verify_usage[] =
 "      --follow       follow symbolic links when looking for extra files\n"
 "      --no-content   compare hashes only; skip the content validation\n"
 "  -j, --jobs N       hashing threads (default: one per CPU)\n"
+"  -f, --format F     text (default) or json: {manifest, algo, files, ok,\n"
+"                     failed, extra, bytes, results: [{path, status,\n"
+"                     detail, size, hash}]}\n"
 "  -q, --quiet        print only problems and the summary\n"
 "  -h, --help         show this help\n"
 "\n"
@@ -108,9 +112,12 @@ static const struct option common_lo[] = {
 	{ "no-content", no_argument, NULL, 'N' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static bool json;		/* verify --format json */
 
 /* Options both verbs share; returns the -o value (create only). */
 static const char *
@@ -124,8 +131,19 @@ parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
 
 	*o = (struct mf_opts){ .algo = -1, .content = true };
 	*quiet = false;
-	while ((ch = cmd_getopt(c, argc, argv, "o:a:j:qh", common_lo)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, "o:a:j:f:qh", common_lo)) !=
+	    -1) {
 		switch (ch) {
+		case 'f':
+			if (want_output)
+				cmd_usage_error(c, "'--format' is for 'manifest "
+				    "verify'");
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "text") != 0)
+				cmd_usage_error(c, "unknown format '%s' (text, "
+				    "json)", optarg);
+			json = strcmp(optarg, "json") == 0;
+			break;
 		case 'o':
 			if (!want_output)
 				cmd_usage_error(c, "'--output' is for 'manifest "
@@ -225,6 +243,40 @@ create_main(int argc, char **argv)
 	return rc;
 }
 
+/* {manifest, algo, files, ok, failed, extra, bytes, results: [...]} */
+static void
+print_json(const char *file, const struct mf_report *rep)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "{\"manifest\":\"");
+	buf_add_json(&b, file);
+	buf_addf(&b, "\",\"algo\":\"%s\",\"files\":%zu,\"ok\":%zu,"
+	    "\"failed\":%zu,\"extra\":%zu,\"bytes\":%llu,\"results\":[",
+	    hash_algo_name(rep->algo), rep->nok + rep->nfail, rep->nok,
+	    rep->nfail, rep->nextra, (unsigned long long)rep->bytes);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct mf_result *r = &rep->v[i];
+		buf_adds(&b, i ? ",{\"path\":\"" : "{\"path\":\"");
+		buf_add_json(&b, r->path);
+		buf_addf(&b, "\",\"status\":\"%s\"", mf_state_name(r->state));
+		if (r->detail) {
+			buf_adds(&b, ",\"detail\":\"");
+			buf_add_json(&b, r->detail);
+			buf_addc(&b, '"');
+		}
+		if (r->state != MF_MISSING && r->state != MF_EXTRA)
+			buf_addf(&b, ",\"size\":%llu",
+			    (unsigned long long)r->size);
+		if (r->hash[0])
+			buf_addf(&b, ",\"hash\":\"%s\"", r->hash);
+		buf_addc(&b, '}');
+	}
+	buf_adds(&b, "]}\n");
+	fputs(b.s, stdout);
+	buf_release(&b);
+}
+
 static int
 verify_main(int argc, char **argv)
 {
@@ -243,8 +295,12 @@ verify_main(int argc, char **argv)
 		free(e);
 		return EXIT_USAGE;
 	}
-	print_report(&rep, quiet, false);
-	summary(stdout, argv[optind], &rep, now_mono_us() - t0);
+	if (json) {
+		print_json(argv[optind], &rep);
+	} else {
+		print_report(&rep, quiet, false);
+		summary(stdout, argv[optind], &rep, now_mono_us() - t0);
+	}
 	int rc = rep.nfail || rep.nextra ? EXIT_NOGO : EXIT_GO;
 	mf_report_release(&rep);
 	return rc;

@@ -83,6 +83,12 @@ expect_out '^bk/sub/c.txt: EXTRA: not in the manifest$' "extra"
 expect_out '3 files, 0 ok, 3 failed, 1 extra' "summary counts"
 run sha256sum -c bk.sha256
 expect_rc 1 "sha256sum agrees it is damaged"
+run "$CUTOVER" manifest verify bk.sha256 --format json
+expect_rc 1 "json: same exit status"
+if printf '%s' "$out" | jq -e '.files == 3 and .ok == 0 and .failed == 3 and .extra == 1
+    and ([.results[] | select(.path == "bk/a.txt")][0].status == "content changed")
+    and ([.results[] | select(.path == "bk/sub/c.txt")][0].status == "extra")' >/dev/null; then
+	ok "json report"; else fail "json report" "$out"; fi
 rm -rf bk && mv pristine bk
 
 # Content validation with real dumps.
