@@ -102,5 +102,7 @@ resume_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Not plan_free: an abandoned check thread may still read it. */
-	return runbook_resume(p, &o);
+	static struct plan *volatile keep;
+	keep = p;
+	return runbook_resume(keep, &o);
 }

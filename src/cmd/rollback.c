@@ -87,5 +87,7 @@ rollback_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Not plan_free: an abandoned check thread may still read it. */
-	return runbook_rollback(p, &o);
+	static struct plan *volatile keep;
+	keep = p;
+	return runbook_rollback(keep, &o);
 }

@@ -109,6 +109,9 @@ run_main(int argc, char **argv)
 	/*
 	 * Not plan_free: a check that overran its timeout may still be
 	 * running in an abandoned thread that reads the plan (see check.c).
+	 * A static reference keeps it reachable until exit.
 	 */
-	return runbook_run(p, &o);
+	static struct plan *volatile keep;
+	keep = p;
+	return runbook_run(keep, &o);
 }
