@@ -487,6 +487,45 @@ out:
 	return rc;
 }
 
+/*
+ * The source's row count as the catalog estimates it, for the progress
+ * line's ETA: PostgreSQL's reltuples, MariaDB's TABLE_ROWS; SQLite
+ * counts (its b-tree count is quick).  Errors only lose the ETA.
+ */
+static long long
+estimate_rows(struct db *s, const struct diff_result *r)
+{
+	long long total = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct buf q = BUF_INIT, name = BUF_INIT;
+		char *v = NULL;
+		if (r->t[i].status == DIFF_ONLY_DST)
+			continue;
+		if (strcmp(s->drv->name, "postgres") == 0) {
+			db_quote_name(s, &name, r->t[i].name);
+			buf_adds(&q, "SELECT reltuples::bigint FROM pg_class WHERE "
+			    "oid = to_regclass(");
+			db_quote_literal(s, &q, name.s);
+			buf_adds(&q, ")");
+		} else if (strcmp(s->drv->name, "mysql") == 0) {
+			buf_adds(&q, "SELECT TABLE_ROWS FROM information_schema."
+			    "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+			    "TABLE_NAME = ");
+			db_quote_literal(s, &q, r->t[i].name);
+		} else {
+			buf_adds(&q, "SELECT count(*) FROM ");
+			db_quote_name(s, &q, r->t[i].name);
+		}
+		if (db_scalar(s, q.s, &v, NULL) == 0 && v && atoll(v) > 0)
+			total += atoll(v);
+		free(v);
+		buf_release(&q);
+		buf_release(&name);
+	}
+	return total;
+}
+
 int
 diff_run(const struct url *src, const struct url *dst,
     const struct diff_opts *o, struct diff_result *r, char **errp)
@@ -504,13 +543,14 @@ diff_run(const struct url *src, const struct url *dst,
 		return -1;
 	}
 
+	long long est = o->progress && isatty(2) ? estimate_rows(s, r) : 0;
 	int nw = o->jobs < 1 ? 1 : o->jobs;
 	if ((size_t)nw > r->n)
 		nw = r->n ? (int)r->n : 1;
 	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
 	struct diff_progress pg = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	    .workers_left = nw, .on = o->progress && isatty(2),
-	    .t0 = now_mono_us() };
+	    .t0 = now_mono_us(), .est = est };
 	for (int i = 0; i < nw; i++) {
 		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r,
 		    .pg = &pg };

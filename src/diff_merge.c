@@ -318,8 +318,8 @@ advance(struct tplan *p, struct side *s, char **errp)
 	}
 	s->have = true;
 	s->n++;
-	if ((s->n & 1023) == 0)
-		diff_progress_add(p->prog, 1024);
+	if (!s->dst && (s->n & 1023) == 0)
+		diff_progress_add(p->prog, 1024);	/* source rows only */
 	if (s->has_prev) {
 		int c = cmp_cols(p, s->prev, s->cur, order_cols(p));
 		if (c > 0 || (c == 0 && p->nkey)) {
@@ -416,7 +416,7 @@ fail:
 out:
 	p->t->src_rows += a.n;
 	p->t->dst_rows += b.n;
-	diff_progress_add(p->prog, (a.n & 1023) + (b.n & 1023));
+	diff_progress_add(p->prog, a.n & 1023);
 	/* Close the streams before anything else uses the connections. */
 	db_stream_close(a.st);
 	db_stream_close(b.st);

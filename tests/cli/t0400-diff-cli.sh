@@ -103,6 +103,9 @@ expect_rc 1 "--jobs 4"
 expect_out "^2 tables: 0 identical, 2 differ" "--jobs gives the same answer"
 run "$CUTOVER" diff --progress "sqlite:$A" "sqlite:$B"
 expect_eq "$err" "" "--progress is silent when stderr is not a terminal"
+# script(1) gives the command a terminal.
+out=$(script -qec "$CUTOVER diff --progress sqlite:$A sqlite:$B" /dev/null | tr '\r' '\n')
+expect_out "diff: [0-9]+ rows, [0-9]+ rows/s" "--progress on a terminal: rows and rate"
 
 # JSON and JSON lines.
 run "$CUTOVER" diff -f json "sqlite:$A" "sqlite:$B"
