@@ -70,6 +70,13 @@ while :; do
 	interrupted|completed) ;;
 	*) fail "kill after commit $n: status says '$st'"; bad=1 ;;
 	esac
+	# Every format of the report renders whatever the kill left.
+	for f in md html; do
+		"$CUTOVER" report plan.yml --format $f >/dev/null 2>&1
+		case $? in 0|1) ;; *) fail "kill after commit $n: report $f failed"; bad=1 ;; esac
+	done
+	"$CUTOVER" report plan.yml --format json 2>/dev/null | jq -e .run >/dev/null ||
+		{ fail "kill after commit $n: report json is not valid JSON"; bad=1; }
 	res=$(finish)
 	summary="$(tr '\n' ' ' <log)"
 	if [ "$res" != 0 ] || [ "$(count s1)" != 1 ] || [ "$(count s3)" != 1 ] ||
@@ -84,7 +91,7 @@ while :; do
 done
 [ "$kills" -ge 20 ] && ok "killed a run at each of its $kills commit points" ||
 	fail "only $kills commit points"
-[ "$bad" -eq 0 ] && ok "after every kill -9, resume completed with each non-idempotent step run once"
+[ "$bad" -eq 0 ] && ok "after every kill -9, status and every report format told the truth, and resume completed with each non-idempotent step run once"
 
 # Kills from inside each step (the middle of a step).
 for s in s1 s2 s3 s4; do
