@@ -108,7 +108,9 @@ for a, b in [("B", 1), ("a", 1), ("a", 2), ("\u00e9", 1), ("z", 1),
     val = "w" if VARIANT == "mut" and (a, b) == ("a", 2) else "v"
     w("INSERT INTO ck VALUES (%s, %s, %s);" % (lit(a), lit(b), lit(val)))
 
-# 50000 rows: changes at the first chunk's last key and bucket edges.
+# 50000 rows: changes on both sides of the first chunk's edge (checksum
+# mode cuts the key range in at least 128 chunks: 390 | 391), at bucket
+# edges, in the middle and at the last key.
 w("CREATE TABLE big (id %s NOT NULL PRIMARY KEY, val %s);" %
   (TYPES["id"], TYPES["i"]))
 if ENGINE == "postgres":
@@ -119,7 +121,8 @@ else:
     w("WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g "
       "WHERE x < 50000) INSERT INTO big SELECT x, x FROM g;")
 if VARIANT == "mut":
-    w("UPDATE big SET val = -val WHERE id IN (78, 79, 20000, 20001);")
+    w("UPDATE big SET val = -val WHERE id IN (78, 79, 390, 391, 20000, "
+      "20001);")
     w("DELETE FROM big WHERE id = 50000;")
 else:
     w("CREATE TABLE only_src (x %s);" % TYPES["i"])

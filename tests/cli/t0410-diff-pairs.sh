@@ -45,9 +45,11 @@ for e in $ENGINES; do
 done
 
 # Every line a diff of base -> mut must print, and how many of each.
-expected="big: src 50000 rows, dst 49999 rows: 1 missing in target, 0 extra in target, 4 changed
+expected="big: src 50000 rows, dst 49999 rows: 1 missing in target, 0 extra in target, 6 changed
   changed  id=78: val
   changed  id=79: val
+  changed  id=390: val
+  changed  id=391: val
   changed  id=20000: val
   changed  id=20001: val
   missing  id=50000
