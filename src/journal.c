@@ -462,14 +462,12 @@ journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	size_t cap;
 
 	memset(l, 0, sizeof(*l));
-	if (query(j, errp, &st, run ? "SELECT id, plan_name, plan_file,"
-	    " plan_sha, state, reason, user, host, pid, started_us, ended_us"
-	    " FROM runs WHERE id=?" : "SELECT id, plan_name, plan_file,"
-	    " plan_sha, state, reason, user, host, pid, started_us, ended_us"
-	    " FROM runs WHERE ?=? ORDER BY id DESC LIMIT 1", run) != 0)
+	/* Run 0 means the latest. */
+	if (query(j, errp, &st, "SELECT id, plan_name, plan_file, plan_sha,"
+	    " state, reason, user, host, pid, started_us, ended_us FROM runs"
+	    " WHERE id = coalesce(nullif(?1, 0), (SELECT max(id) FROM runs))",
+	    run) != 0)
 		return -1;
-	if (run == 0)
-		sqlite3_bind_int64(st, 2, 0);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		finish(j, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, errp);
