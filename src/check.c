@@ -208,6 +208,7 @@ struct slot {
 	enum slot_state	 state;
 	struct job	*job;
 	int64_t		 deadline;	/* monotonic us */
+	int		*need;		/* slots of check->needs, -1 if absent */
 	int64_t		 started_us;	/* monotonic, wall: when it started */
 	int64_t		 started_wall_us;
 	pthread_t	 tid;
@@ -316,6 +317,17 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 		if (want[i])
 			s[ns++].check = &p->checks[i];
 	free(want);
+	/*
+	 * Resolve `needs` to slots once: the scheduler checks readiness on
+	 * every completion, and by name that made 2000 chained checks take
+	 * 18s of CPU.
+	 */
+	for (size_t i = 0; i < ns; i++) {
+		const struct strlist *nd = &s[i].check->needs;
+		s[i].need = xcalloc(nd->n + 1, sizeof(*s[i].need));
+		for (size_t k = 0; k < nd->n; k++)
+			s[i].need[k] = index_of(s, ns, nd->v[k]);
+	}
 
 	pthread_attr_init(&attr);
 	/* Client libraries recurse little; 512 KiB keeps 16 threads cheap. */
@@ -331,7 +343,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			bool ready = true;
 			const char *failed = NULL;
 			for (size_t k = 0; k < c->needs.n; k++) {
-				int d = index_of(s, ns, c->needs.v[k]);
+				int d = s[i].need[k];
 				if (d < 0)
 					continue;
 				if (s[d].state != S_DONE)
@@ -435,8 +447,10 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	pthread_attr_destroy(&attr);
 
 	struct result *rs = xcalloc(ns + 1, sizeof(*rs));
-	for (size_t i = 0; i < ns; i++)
+	for (size_t i = 0; i < ns; i++) {
 		rs[i] = s[i].res;
+		free(s[i].need);
+	}
 	free(s);
 	*nres = ns;
 	return rs;
