@@ -416,10 +416,8 @@ on_output(const char *data, size_t n, void *arg)
 
 	for (size_t i = 0; i < n; i++) {
 		if (data[i] == '\n') {
-			buf_addc(&rb->line, '\0');
-			rb->line.len--;
 			if (rb->line.len == 0)
-				printf("    |\n");
+				printf("    |\n");	/* an empty line */
 			flush_line(rb);
 		} else if (data[i] != '\r') {
 			buf_addc(&rb->line, data[i]);
