@@ -1,0 +1,208 @@
+/*
+ * test_diff.c - the data diff engine on real SQLite files (in-process, so
+ * the ASan run of the unit tests covers checksum and stream mode): counts,
+ * keys, multisets, the mode switch, output formats, secret column names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "../t.h"
+#include "diff.h"
+#include "lib/url.h"
+
+static char dir[64];
+
+/* A fresh SQLite file holding sql; returns its URL in u. */
+static void
+make_db(const char *name, const char *sql, struct url *u)
+{
+	char path[128], url[160];
+	sqlite3 *h;
+
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	unlink(path);
+	T_OK(sqlite3_open(path, &h) == SQLITE_OK);
+	T_OK(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	snprintf(url, sizeof(url), "sqlite://%s", path);
+	T_OK(url_parse(url, u, NULL) == 0);
+}
+
+static const char base[] =
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, v REAL);"
+    "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g "
+    "WHERE x < 3000) INSERT INTO t SELECT x, 'n' || x, x / 3.0 FROM g;"
+    "CREATE TABLE k (a TEXT, b INTEGER);"
+    "INSERT INTO k VALUES ('x', 1), ('x', 1), ('y', 2);";
+
+static const struct diff_table *
+table(const struct diff_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->t[i].name, name) == 0)
+			return &r->t[i];
+	return NULL;
+}
+
+static void
+setup(struct url *a, struct url *b, const char *change)
+{
+	char *sql;
+
+	snprintf(dir, sizeof(dir), "/tmp/cutover-unit-diff.XXXXXX");
+	T_OK(mkdtemp(dir) != NULL);
+	make_db("a", base, a);
+	if (asprintf(&sql, "%s%s", base, change) < 0)
+		abort();
+	make_db("b", sql, b);
+	free(sql);
+}
+
+static void
+teardown(struct url *a, struct url *b)
+{
+	char path[128];
+
+	url_free(a);
+	url_free(b);
+	snprintf(path, sizeof(path), "%s/a.db", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/b.db", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+check_modes(enum diff_mode mode, const char *want_mode)
+{
+	struct url a, b;
+	struct diff_opts o;
+	struct diff_result r;
+
+	setup(&a, &b, "UPDATE t SET name = 'N' WHERE id = 1500;"
+	    "UPDATE t SET v = v + 1e-12 WHERE id = 7;"
+	    "DELETE FROM t WHERE id = 3000; INSERT INTO t VALUES (4000, 'z', 0);"
+	    "DELETE FROM k WHERE rowid = 1;");
+	diff_opts_init(&o);
+	o.mode = mode;
+	T_OK(diff_run(&a, &b, &o, &r, NULL) == 0);
+	const struct diff_table *t = table(&r, "t"), *k = table(&r, "k");
+	T_OK(t && k);
+	if (t && k) {
+		T_EQ_STR(t->mode, want_mode);
+		T_EQ_INT(t->src_rows, 3000);
+		T_EQ_INT(t->dst_rows, 3000);
+		T_EQ_INT(t->missing, 1);
+		T_EQ_INT(t->extra, 1);
+		T_EQ_INT(t->changed, 2);
+		T_EQ_INT(t->nrows, 4);
+		T_EQ_STR(t->rows[0].key, "id=7");
+		T_EQ_STR(t->rows[0].columns, "v");
+		T_EQ_STR(t->rows[1].key, "id=1500");
+		T_EQ_STR(t->rows[1].columns, "name");
+		T_EQ_INT(t->rows[2].kind, DIFF_MISSING);
+		T_EQ_STR(t->rows[3].key_json, "{\"id\":\"4000\"}");
+		T_EQ_INT(k->missing, 1);
+		T_EQ_STR(k->rows[0].key, "(a='x', b=1)");
+		T_OK(k->key == NULL);
+	}
+	T_EQ_INT(diff_exit(&r), 1);
+	diff_result_free(&r);
+	diff_opts_release(&o);
+	teardown(&a, &b);
+}
+
+T_TEST(checksum_mode_names_every_row)
+{
+	check_modes(DIFF_AUTO, "checksum");
+}
+
+T_TEST(stream_mode_names_every_row)
+{
+	check_modes(DIFF_STREAM, "stream");
+}
+
+T_TEST(identical_and_max_diffs)
+{
+	struct url a, b;
+	struct diff_opts o;
+	struct diff_result r;
+
+	setup(&a, &b, "");
+	diff_opts_init(&o);
+	T_OK(diff_run(&a, &b, &o, &r, NULL) == 0);
+	T_EQ_INT(diff_exit(&r), 0);
+	T_EQ_INT(r.n, 2);
+	char *s = diff_summary(&r);
+	T_EQ_STR(s, "2 tables: 2 identical, 0 differ, 0 errors");
+	free(s);
+	diff_result_free(&r);
+	teardown(&a, &b);
+
+	/* Every row changed: counted all, listed max_diffs, streamed. */
+	setup(&a, &b, "UPDATE t SET name = name || '!';");
+	o.max_diffs = 5;
+	T_OK(diff_run(&a, &b, &o, &r, NULL) == 0);
+	const struct diff_table *t = table(&r, "t");
+	T_OK(t != NULL);
+	if (t) {
+		T_EQ_INT(t->changed, 3000);
+		T_EQ_INT(t->nrows, 5);
+		T_EQ_STR(t->mode, "stream");	/* most chunks differed */
+	}
+	diff_result_free(&r);
+	diff_opts_release(&o);
+	teardown(&a, &b);
+}
+
+T_TEST(output_formats)
+{
+	struct url a, b;
+	struct diff_opts o;
+	struct diff_result r;
+	char *text = NULL;
+	size_t len = 0;
+
+	setup(&a, &b, "UPDATE t SET name = 'N' WHERE id = 2;");
+	diff_opts_init(&o);
+	o.show_values = true;
+	o.tables.n = 0;
+	strlist_push(&o.tables, "t");
+	T_OK(diff_run(&a, &b, &o, &r, NULL) == 0);
+	FILE *f = open_memstream(&text, &len);
+	T_OK(diff_print(f, &r, "json") == 0);
+	fclose(f);
+	T_OK(strstr(text, "\"identical\":false") != NULL);
+	T_OK(strstr(text, "{\"type\":\"changed\",\"key\":{\"id\":\"2\"},"
+	    "\"columns\":[\"name\"],\"values\":{\"name\":[\"n2\",\"N\"]}}") != NULL);
+	free(text);
+	f = open_memstream(&text, &len);
+	T_OK(diff_print(f, &r, "text") == 0);
+	fclose(f);
+	T_OK(strstr(text, "t: src 3000 rows, dst 3000 rows: 0 missing in target, "
+	    "0 extra in target, 1 changed (checksum, key id)\n"
+	    "  changed  id=2: name\n           name: n2 -> N\n") != NULL);
+	free(text);
+	T_OK(diff_format_ok("jsonl"));
+	T_OK(!diff_format_ok("xml"));
+	diff_result_free(&r);
+	diff_opts_release(&o);
+	teardown(&a, &b);
+}
+
+T_TEST(secret_column_names)
+{
+	T_OK(diff_secret_name("password"));
+	T_OK(diff_secret_name("user_pwd"));
+	T_OK(diff_secret_name("API_KEY"));
+	T_OK(diff_secret_name("reset_token"));
+	T_OK(diff_secret_name("client_secret"));
+	T_OK(!diff_secret_name("email"));
+	T_OK(!diff_secret_name("name"));
+}
+
+T_SUITE(diff, checksum_mode_names_every_row, stream_mode_names_every_row,
+    identical_and_max_diffs, output_formats, secret_column_names)
