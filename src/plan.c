@@ -25,6 +25,8 @@
 #include "lib/xmalloc.h"
 #include "plan.h"
 
+extern char **environ;
+
 #define PLAN_MAX_BYTES	(16u << 20)	/* a plan is a document, not data */
 /*
  * libyaml's scanner re-checks every open flow level for each token, so
@@ -732,15 +734,39 @@ load_secrets(struct pctx *cx, yaml_node_t *n)
 
 	if (n == NULL)
 		return;
-	pn_strlist(cx, n, "secrets", &p->secrets);
+	if (pn_strlist(cx, n, "secrets", &p->secrets) != 0)
+		return;
 	for (size_t i = 0; i < p->secrets.n; i++) {
 		const char *name = p->secrets.v[i];
 		const char *v = var_value(p, name);
+		const char *e = getenv(name);
 		if (v)
 			redact_add(v);
-		v = getenv(name);
-		if (v)
-			redact_add(v);
+		if (e)
+			redact_add(e);
+		if (v || e)
+			continue;
+		/*
+		 * A misspelt name masks nothing, silently: say so, and name
+		 * the var or environment variable it probably meant.
+		 */
+		const char *cand[256];
+		char *own[256];
+		size_t k = 0, nown = 0;
+		for (size_t j = 0; j < p->nvars && k < 255; j++)
+			cand[k++] = p->vars[j].key;
+		for (char **ep = environ; *ep && k < 255; ep++) {
+			own[nown] = xstrndup(*ep, strcspn(*ep, "="));
+			cand[k++] = own[nown++];
+		}
+		const char *near = nearest(name, cand, k);
+		yaml_node_t *it = pn_is_seq(n) ? pn_seq_item(cx, n, i) : n;
+		pn_warn(cx, it, "secret '%s' is neither a var nor set in the "
+		    "environment: it masks nothing%s%s%s", name,
+		    near ? " (did you mean '" : "", near ? near : "",
+		    near ? "'?)" : "");
+		for (size_t j = 0; j < nown; j++)
+			free(own[j]);
 	}
 }
 
