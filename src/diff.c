@@ -205,11 +205,11 @@ plan_table(struct tplan *p, char **errp)
 	int rc = -1;
 
 	if (db_columns(p->s, p->table, &sc, &ns, errp) != 0 ||
-	    db_columns(p->d, p->table, &dc, &nd, errp) != 0)
+	    db_columns(p->d, p->dtable, &dc, &nd, errp) != 0)
 		goto out;
 	/* The keys are part of the schema, even when --key overrides them. */
 	if (db_key(p->s, p->table, &skey, errp) != 0 ||
-	    db_key(p->d, p->table, &dkey, errp) != 0)
+	    db_key(p->d, p->dtable, &dkey, errp) != 0)
 		goto out;
 	if (skey.n && dkey.n && !same_key(&skey, &dkey)) {
 		char *a = strlist_join(&skey, ", ");
@@ -327,7 +327,8 @@ diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
     struct diff_table *t, struct diff_progress *pg)
 {
 	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = t->name,
-	    .est_rows = -1, .prog = pg };
+	    .dtable = t->dname ? t->dname : t->name, .est_rows = -1,
+	    .prog = pg };
 	char *e = NULL;
 	int64_t t0 = now_mono_us();
 	const char *why = NULL;
@@ -425,12 +426,14 @@ worker_main(void *arg)
 
 static void
 add_table(struct diff_result *r, size_t *cap, const char *name,
-    enum diff_status st)
+    const char *dname, enum diff_status st)
 {
 	ARR_GROW(r->t, r->n, *cap);
 	struct diff_table *t = &r->t[r->n++];
 	memset(t, 0, sizeof(*t));
 	t->name = xstrdup(name);
+	if (dname && strcmp(dname, name) != 0)
+		t->dname = xstrdup(dname);
 	t->status = st;
 }
 
@@ -473,11 +476,15 @@ select_tables(struct db *s, struct db *d, const struct diff_opts *o,
 		const char *n = names.v[i];
 		if (in_list_ci(&o->exclude_tables, n))
 			continue;
-		/* A qualified name (schema.table) is looked up directly. */
-		bool ins = strchr(n, '.') || match_name(&st, n);
-		bool ind = strchr(n, '.') || match_name(&dt, n);
-		add_table(r, &cap, n, ins && ind ? DIFF_IDENTICAL :
-		    ins ? DIFF_ONLY_SRC : DIFF_ONLY_DST);
+		/*
+		 * A qualified name (schema.table) is looked up directly; else
+		 * each side's own spelling ("Users" on MariaDB, "users" after
+		 * a migration to PostgreSQL).
+		 */
+		const char *sn = strchr(n, '.') ? n : match_name(&st, n);
+		const char *dn = strchr(n, '.') ? n : match_name(&dt, n);
+		add_table(r, &cap, sn ? sn : n, dn, sn && dn ? DIFF_IDENTICAL :
+		    sn ? DIFF_ONLY_SRC : DIFF_ONLY_DST);
 	}
 	rc = 0;
 out:
@@ -604,6 +611,7 @@ diff_result_free(struct diff_result *r)
 		reset_counts(t);
 		free(t->rows);
 		free(t->name);
+		free(t->dname);
 		free(t->key);
 		free(t->error);
 		strlist_release(&t->schema);

@@ -49,7 +49,8 @@ enum diff_status {
 };
 
 struct diff_table {
-	char		*name;
+	char		*name;		/* as the source spells it */
+	char		*dname;		/* the target's spelling when different */
 	enum diff_status status;
 	long long	 src_rows, dst_rows;
 	long long	 missing, extra, changed;

@@ -25,7 +25,8 @@ struct tplan {
 	struct diff_table	*t;
 	const struct diff_opts	*o;
 	struct db		*s, *d;
-	const char		*table;
+	const char		*table;		/* the source's spelling */
+	const char		*dtable;	/* the target's */
 	struct dcol		*cols;
 	size_t			 ncols;
 	size_t			 nkey;		/* 0: compared as a multiset */
@@ -68,6 +69,8 @@ bool	 sum_possible(const struct tplan *p, const char **why);
 
 /* Record a difference (counts, the first max_diffs rows, on_row). */
 void	 diff_record(struct tplan *p, struct diff_row *r);
+/* The table's name on one side. */
+#define TNAME(p, dst)	((dst) ? (p)->dtable : (p)->table)
 /* A column's name quoted for one side. */
 void	 col_ident(struct tplan *p, bool dst, size_t i, struct buf *b);
 

@@ -210,7 +210,7 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 		buf_adds(q, "))");
 	}
 	buf_adds(q, " FROM ");
-	db_quote_name(d, q, p->table);
+	db_quote_name(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
 	if (w)
 		buf_adds(q, " GROUP BY 1 ORDER BY 1");
@@ -232,7 +232,7 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 
 	col_ident(p, dst, 0, &k);
 	buf_addf(&q, "SELECT %s(%s) FROM ", fn, k.s);
-	db_quote_name(d, &q, p->table);
+	db_quote_name(d, &q, TNAME(p, dst));
 	if (after)
 		buf_addf(&q, " WHERE %s > %lld", k.s, (long long)*after);
 	int rc = db_scalar(d, q.s, &s, errp);

@@ -93,6 +93,16 @@ done
 run "$CUTOVER" diff "$PA" "$MB" --table w --where "id >= 4000"
 expect_out "^w: src 1001 rows, dst 1001 rows: 0 missing in target, 0 extra in target, 1 changed" "cross-engine --where"
 
+# --- names spelt differently: MariaDB keeps case, PostgreSQL folds it -----
+my_sql "CREATE TABLE Users (Id int PRIMARY KEY, Email varchar(20));
+  INSERT INTO Users VALUES (1, 'a@x'), (2, 'b@x')" t0420_a
+pgb "CREATE TABLE users (id int PRIMARY KEY, email varchar(20));
+  INSERT INTO users VALUES (1, 'a@x'), (2, 'B@x')"
+run "$CUTOVER" diff "$MA" "$PB" --table Users
+expect_rc 1 "Users (MariaDB) against users (PostgreSQL)"
+expect_out "^Users: src 2 rows, dst 2 rows: 0 missing in target, 0 extra in target, 1 changed \(stream, key Id\)" "each side queried with its own spelling"
+expect_out "^  changed  Id=2: Email$" "columns matched regardless of case"
+
 # --- a connection killed mid-diff ----------------------------------------
 # A WHERE that sleeps per row keeps the diff running while we kill it.
 for db in t0420_a t0420_b; do
