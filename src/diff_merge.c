@@ -127,7 +127,7 @@ merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q)
 		/* MariaDB prints FLOAT with 6 digits: ask for all of them. */
 		if (my && t->cls == CC_FLOAT4)
 			buf_addf(q, "CAST(%s AS DOUBLE)", id.s);
-		else if (my && t->cls == CC_INT && t->width == 9)
+		else if (my && t->width == 9)	/* BIT prints as bytes */
 			buf_addf(q, "CAST(%s AS UNSIGNED)", id.s);
 		else
 			buf_adds(q, id.s);

@@ -106,10 +106,11 @@ type_mysql(const char *s, struct canon_type *t)
 		t->cls = CC_INT, t->width = 4;
 	else if (starts(s, "int") || starts(s, "year"))
 		t->cls = CC_INT, t->width = uns ? 8 : 4;
-	else if (starts(s, "bigint"))
-		t->cls = CC_INT, t->width = uns ? 9 : 8;
-	else if (starts(s, "bit"))
-		t->cls = CC_INT, t->width = 9;
+	else if (starts(s, "bigint") && !uns)
+		t->cls = CC_INT, t->width = 8;
+	else if (starts(s, "bigint") || starts(s, "bit"))
+		/* Past int64: compared as exact decimals, in numeric order. */
+		t->cls = CC_DEC, t->width = 9, t->dprec = 20, t->dscale = 0;
 	else if (starts(s, "decimal") || starts(s, "numeric"))
 		t->cls = CC_DEC, t->dprec = a < 0 ? 10 : (int)a,
 		    t->dscale = b < 0 ? 0 : (int)b;

@@ -247,6 +247,10 @@ T_TEST(types_classify_and_pair)
 	T_EQ_INT(ty("mysql", "decimal(12,3)").dscale, 3);
 	T_EQ_INT(ty("sqlite", "VARCHAR(10)").cls, CC_TEXT);
 	T_OK(ty("sqlite", "INTEGER").weak);
+	/* Unsigned 64-bit values do not fit int64: exact decimals. */
+	struct canon_type u = ty("mysql", "bigint(20) unsigned");
+	T_EQ_INT(u.cls, CC_DEC);
+	T_EQ_INT(order(&u, "9223372036854775808", "18446744073709551615"), -1);
 
 	a = ty("postgres", "text"), b = ty("mysql", "varchar(50)");
 	T_EQ_INT(canon_pair(&a, &b, &p, &narrower, &why), CC_TEXT);
