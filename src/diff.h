@@ -40,7 +40,7 @@ struct diff_row {
 	char		*key;		/* "id=17" or "(a=1, b='x')" */
 	char		*key_json;	/* {"id":"17"} */
 	char		*columns;	/* changed columns, "email, name" */
-	char		*values;	/* with --show-values: "email: 'a' -> 'b'" */
+	char		*values;	/* --show-values: "email: a -> b" */
 	char		*values_json;	/* {"email":["a","b"]} or NULL */
 };
 
@@ -50,15 +50,15 @@ enum diff_status {
 
 struct diff_table {
 	char		*name;		/* as the source spells it */
-	char		*dname;		/* the target's spelling when different */
+	char		*dname;		/* the target's, if different */
 	enum diff_status status;
 	long long	 src_rows, dst_rows;
 	long long	 missing, extra, changed;
 	struct strlist	 schema;	/* schema differences, one per line */
-	char		*key;		/* "id", "a, b", or NULL (multiset) */
+	char		*key;		/* "id", "a, b"; NULL: multiset */
 	const char	*mode;		/* "checksum", "stream" */
 	char		*error;		/* for DIFF_ERROR */
-	struct diff_row	*rows;		/* the first max_diffs differences */
+	struct diff_row	*rows;		/* the first max_diffs */
 	size_t		 nrows, caprows;
 	int64_t		 duration_us;
 	long long	 chunks, chunks_differ;

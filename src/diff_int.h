@@ -29,12 +29,12 @@ struct tplan {
 	const char		*dtable;	/* the target's */
 	struct dcol		*cols;
 	size_t			 ncols;
-	size_t			 nkey;		/* 0: compared as a multiset */
+	size_t			 nkey;		/* 0: a multiset */
 	long long		 est_rows;	/* catalog estimate, or -1 */
 	struct diff_progress	*prog;
 	/* Where the merge got to, for "connection lost after key ...". */
 	char			*reached;
-	char			*prepared;	/* checksum mode's chunk query */
+	char			*prepared;	/* the chunk query */
 };
 
 /* One diff_run: the workers' table counter and progress (--progress). */

@@ -32,11 +32,11 @@
 #include "lib/error.h"
 #include "lib/xmalloc.h"
 
-#define CHUNK_TARGET_US	200000		/* per chunk, both sides at once */
+#define CHUNK_TARGET_US	200000		/* per chunk and side */
 #define CHUNK_FIRST	5000		/* keys in the first chunk */
-#define CHUNKS_MIN	128		/* chunks over the key range, at least */
-#define BUCKETS		64		/* a suspect range splits in this many */
-#define SMALL		512		/* rows: stream a range this small */
+#define CHUNKS_MIN	128		/* over the key range, at least */
+#define BUCKETS		64		/* a suspect range splits in */
+#define SMALL		512		/* rows: stream from here */
 
 typedef __int128 i128;
 

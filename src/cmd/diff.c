@@ -152,8 +152,8 @@ diff_main(int argc, char **argv)
 			break;
 		case 'F':
 			o.float_tol = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || !(o.float_tol >= 0) ||
-			    o.float_tol >= 1)
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(o.float_tol >= 0) || o.float_tol >= 1)
 				cmd_usage_error(&cmd_diff, "--float-tolerance: "
 				    "'%s' is not a number in [0, 1)", optarg);
 			break;

@@ -53,11 +53,11 @@ struct canon_type {
 	int		 prec;	/* TS/TIME fractional digits; -1 unknown */
 	long		 len;	/* TEXT/BYTES max length; -1 unbounded */
 	int		 width;	/* INT bytes (2, 4, 8; 9 = unsigned 64) */
-	int		 dprec, dscale;	/* DEC precision and scale; -1 unknown */
+	int		 dprec, dscale;	/* DEC digits; -1 unknown */
 	bool		 weak;	/* SQLite: the declared type is a hint */
 	bool		 tz;	/* timestamp with time zone */
-	bool		 hex;	/* PostgreSQL bytea: printed as \x and hex */
-	bool		 str;	/* a character string type (text, varchar) */
+	bool		 hex;	/* PostgreSQL bytea: \x and hex */
+	bool		 str;	/* text, varchar or char */
 };
 
 /*
