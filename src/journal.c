@@ -226,6 +226,38 @@ journal_path(const struct journal *j)
 	return j->path;
 }
 
+/* State and process group of pid from /proc; false if it is gone. */
+static bool
+proc_stat(const char *pid, char *state, long *pgrp)
+{
+	char path[300], b[512];
+	long ppid;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	b[n] = '\0';
+	/* pid (comm) state ppid pgrp ...; comm may hold spaces. */
+	char *rp = strrchr(b, ')');
+	return rp && sscanf(rp + 1, " %c %ld %ld", state, &ppid, pgrp) == 3;
+}
+
+/* Alive and not a zombie (a zombie holds no locks). */
+static bool
+pid_alive(long pid)
+{
+	char s[32], state;
+	long pgrp;
+
+	snprintf(s, sizeof(s), "%ld", pid);
+	return proc_stat(s, &state, &pgrp) && state != 'Z' && state != 'X';
+}
+
 static long
 read_pid(int fd)
 {
@@ -247,8 +279,18 @@ journal_lock(struct journal *j, char **errp)
 		return -1;
 	}
 	free(lp);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	/*
+	 * A child forked by a writer shares its lock until the child execs
+	 * (the descriptor is close-on-exec): if the writer is already dead,
+	 * the lock is about to be free, so wait a moment for it.
+	 */
+	int tries = 0;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		long pid = read_pid(fd);
+		if (pid > 0 && !pid_alive(pid) && tries++ < 40) {
+			sleep_us(50 * 1000);
+			continue;
+		}
 		close(fd);
 		if (pid > 0)
 			return seterr(errp, "journal %s is in use by pid %ld",
@@ -282,6 +324,8 @@ journal_holder(const char *path)
 		pid = read_pid(fd);
 		if (pid <= 0)
 			pid = -1;	/* held, pid not written yet */
+		else if (!pid_alive(pid))
+			pid = 0;	/* a dead writer's child, until it execs */
 	}
 	close(fd);
 	return pid;
@@ -741,24 +785,11 @@ pgid_alive(long pgid)
 	if (pgid <= 0 || (d = opendir("/proc")) == NULL)
 		return false;
 	while (!alive && (de = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		char path[300], b[512];
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t n = read(fd, b, sizeof(b) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		b[n] = '\0';
-		/* pid (comm) state ppid pgrp ...; comm may hold spaces. */
-		char *rp = strrchr(b, ')');
 		char state;
-		long ppid, pgrp;
-		if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid,
-		    &pgrp) == 3 && pgrp == pgid && state != 'Z' && state != 'X')
+		long pgrp;
+		if (isdigit((unsigned char)de->d_name[0]) &&
+		    proc_stat(de->d_name, &state, &pgrp) && pgrp == pgid &&
+		    state != 'Z' && state != 'X')
 			alive = true;
 	}
 	closedir(d);
