@@ -29,7 +29,7 @@ const char *
 env_change_name(enum env_change c)
 {
 	static const char *const n[] = { "added", "removed", "changed",
-		"unchanged" };
+		"unchanged", "absent" };
 	return n[c];
 }
 
@@ -529,7 +529,7 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 		if (seen)
 			continue;
 		struct env_diff_row r = { .key = xstrdup(expect->v[i]),
-			.change = ENV_REMOVED, .problem = true,
+			.change = ENV_ABSENT, .problem = true,
 			.note = "expected to change, but in neither file" };
 		ARR_PUSH(v, n, cap, r);
 		problems++;

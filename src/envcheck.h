@@ -80,7 +80,9 @@ void	 env_check(const struct env_file *f, const struct env_check_opts *o,
 void	 env_findings_release(struct env_findings *fs);
 const char *env_sev_name(enum env_sev s);
 
-enum env_change { ENV_ADDED, ENV_REMOVED, ENV_CHANGED, ENV_UNCHANGED };
+/* ENV_ABSENT: an expected key that is in neither file. */
+enum env_change { ENV_ADDED, ENV_REMOVED, ENV_CHANGED, ENV_UNCHANGED,
+	ENV_ABSENT, ENV_NCHANGES };
 
 struct env_diff_row {
 	char		*key;

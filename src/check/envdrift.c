@@ -55,7 +55,7 @@ drift_run(const struct check *c, struct result *r)
 		return;
 	}
 	struct env_diff_row *rows;
-	size_t n, count[4] = { 0 };
+	size_t n, count[ENV_NCHANGES] = { 0 };
 	size_t problems = env_diff(&a, &b, d->has_expect ? &d->expect : NULL,
 	    &rows, &n);
 	struct buf sum = BUF_INIT, det = BUF_INIT;

@@ -283,7 +283,7 @@ diff_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct env_diff_row *rows;
-	size_t n, count[4] = { 0 };
+	size_t n, count[ENV_NCHANGES] = { 0 };
 	size_t problems = env_diff(&a, &b, has_expect ? &expect : NULL, &rows,
 	    &n);
 	struct buf js = BUF_INIT;
@@ -307,7 +307,7 @@ diff_main(int argc, char **argv)
 		}
 		if (r->change == ENV_UNCHANGED && !all && !r->problem)
 			continue;
-		static const char mark[] = "+-~ ";
+		static const char mark[] = "+-~ !";
 		printf("%c %s: %s", r->note ? '!' : mark[r->change], r->key,
 		    env_change_name(r->change));
 		if (r->change == ENV_CHANGED)

@@ -266,6 +266,11 @@ T_TEST(diff_and_drift)
 	T_OK(row(rows, n, "NEW")->problem);		/* drift */
 	T_OK(row(rows, n, "OLD")->problem);		/* drift */
 	env_diff_release(rows, n);
+	/* An expected key in neither file is its own kind of problem. */
+	strlist_push(&expect, "NOWHERE");
+	T_EQ_INT(env_diff(&a, &b, &expect, &rows, &n), 4);
+	T_EQ_INT(row(rows, n, "NOWHERE")->change, ENV_ABSENT);
+	env_diff_release(rows, n);
 	dotenv_release(&a);
 	dotenv_release(&b);
 	strlist_release(&expect);
