@@ -37,7 +37,7 @@
 struct tls_conf {
 	char		*address;
 	char		*host, *port;
-	char		*server_name;	/* SNI; NULL: host unless it is an IP */
+	char		*server_name;	/* SNI; NULL: see tls_run */
 	struct strlist	 hostnames;	/* names the certificate must cover */
 	long long	 min_days;	/* -1: not checked */
 	char		*ca_file;
@@ -225,8 +225,15 @@ tls_run(const struct check *c, struct result *r)
 	bool handshaken = false;
 	X509 *x = NULL;
 	char *subj = NULL, *iss = NULL, *na = NULL, *nb = NULL;
+	/*
+	 * SNI: as written; else the host when it is a name; else, for an
+	 * address, the first name the certificate must cover - what a client
+	 * of that name would send to that address.
+	 */
 	const char *sni = t->server_name ? t->server_name :
-	    net_is_ip(t->host) ? NULL : t->host;
+	    !net_is_ip(t->host) ? t->host :
+	    t->hostnames.n && !net_is_ip(t->hostnames.v[0]) ?
+	    t->hostnames.v[0] : NULL;
 	int fd;
 
 	if (t->min_days >= 0)
@@ -325,7 +332,7 @@ tls_run(const struct check *c, struct result *r)
 		for (size_t i = 0; i < t->hostnames.n; i++)
 			strlist_push(&want, t->hostnames.v[i]);
 	else
-		strlist_push(&want, sni ? sni : t->host);
+		strlist_push(&want, t->server_name ? t->server_name : t->host);
 	size_t nbad = 0;
 	for (size_t i = 0; i < want.n; i++) {
 		const char *how = NULL;

@@ -74,6 +74,14 @@ leaf cnonly app.example.com "" "-1 day" "+90 days"
 openssl req -x509 $EC -subj "/CN=app.example.com" -addext "subjectAltName=DNS:app.example.com" \
 	-days 90 -keyout "$T/self.key" -out "$T/self.crt" 2>>"$T/openssl.log"
 for n in good expired future soon wrongsan wild cnonly self; do serve $n; done
+# One address, two certificates: app.example.com's for that SNI name,
+# other.example.net's for any other client (or none).
+P_sni=$(port)
+openssl s_server -accept "127.0.0.1:$P_sni" -cert "$T/wrongsan.crt" -key "$T/wrongsan.key" \
+	-servername app.example.com -cert2 "$T/good.crt" -key2 "$T/good.key" \
+	-www -quiet </dev/null >"$T/sni.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port "$P_sni" || fail "SNI s_server did not start"
 BH=$(port)
 python3 "$ROOT/tests/harness/blackhole.py" "$BH" >"$T/bh.log" 2>&1 &
 PIDS="$PIDS $!"
@@ -103,6 +111,11 @@ checks:
   - { id: self, kind: tls, address: "127.0.0.1:$P_self", server_name: app.example.com }
   - { id: self-pinned, kind: tls, address: "127.0.0.1:$P_self",
       server_name: app.example.com, ca_file: "$T/self.crt" }
+  - { id: sni-from-hostnames, kind: tls, address: "127.0.0.1:$P_sni",
+      ca_file: "$CA/ca.crt", hostnames: [app.example.com, ws.example.com] }
+  - { id: sni-none, kind: tls, address: "127.0.0.1:$P_sni", ca_file: "$CA/ca.crt" }
+  - { id: sni-other, kind: tls, address: "127.0.0.1:$P_sni", ca_file: "$CA/ca.crt",
+      server_name: www.example.com, hostnames: [app.example.com] }
   - { id: not-tls, kind: tls, address: "127.0.0.1:$HTTP_PORT", $A }
   - { id: refused, kind: tls, address: "127.0.0.1:1", $A }
   - { id: filtered, kind: tls, address: "127.0.0.1:$BH", $A, timeout: 1s }
@@ -138,6 +151,9 @@ case $(detail cnonly) in *"app.example.com: covered by app.example.com"*"SANs: (
 	*) fail "cnonly detail" "$(detail cnonly)" ;; esac
 want self "fail *is not trusted: self-signed certificate*" "self-signed without ca_file"
 want self-pinned "pass *" "self-signed with itself as ca_file"
+want sni-from-hostnames "pass *DNS:app.example.com, DNS:ws.example.com*" "an address with hostnames sends the first as SNI"
+want sni-none "fail *does not cover 127.0.0.1 (SANs: DNS:other.example.net)" "no SNI: the default certificate, judged on the IP"
+want sni-other "fail *does not cover app.example.com (SANs: DNS:other.example.net)" "server_name wins over hostnames for SNI"
 want not-tls "fail TLS handshake with 127.0.0.1:$HTTP_PORT failed: *" "a plain HTTP port"
 want refused "fail connect to 127.0.0.1:1 refused" "refused"
 want filtered "fail connect to 127.0.0.1:$BH timed out after 1*" "filtered"
