@@ -47,10 +47,10 @@ run "$CUTOVER" report plan.yml --format json
 expect_eq "$(printf '%s' "$out" | jq -r '[.checks[] | select(.id == "restore-tested") | .status] | join(",")')" \
     "fail,pass" "the report shows the item failing, then passing"
 
-sleep 2.2
+sleep 3.2
 run "$CUTOVER" check plan.yml --only restore-tested
 expect_rc 1 "an answer older than valid_for expires"
-expect_out "more than 2.00s ago: confirm it again" "says it expired"
+expect_out "more than 3.00s ago: confirm it again" "says it expired"
 
 # In a gate, an unanswered item waits for an answer; it is not a no-go.
 cat >gate.yml <<'YML'
