@@ -417,9 +417,9 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 			bool defined = dotenv_get(f, e->refs.v[j]) != NULL;
 			add(out, defined ? ENV_INFO : ENV_WARN, e->line, e->key,
 			    defined ? "reference" : "undefined-reference",
-			    "refers to ${%s}%s", e->refs.v[j], defined ?
-			    " (not expanded)" : ", which this file does not "
-			    "define");
+			    "refers to ${%s}%s", e->refs.v[j], !defined ?
+			    ", which this file does not define" : o->expanded ?
+			    " (expanded)" : " (not expanded)");
 		}
 		bool templ = e->refs.n > 0 && e->value[0] == '$';
 		if (!templ && looks_placeholder(e->value, len)) {

@@ -73,6 +73,7 @@ struct env_check_opts {
 	const struct env_schema *schema; /* may be NULL */
 	int		 production;	/* -1: schema, then APP_ENV & co */
 	const char	*path;		/* for the mode check; NULL: skip */
+	bool		 expanded;	/* dotenv_expand ran on the file */
 };
 
 void	 env_check(const struct env_file *f, const struct env_check_opts *o,

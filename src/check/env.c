@@ -21,10 +21,11 @@ struct env_conf {
 	struct env_schema schema;
 	bool		 has_schema;
 	int		 production;
+	bool		 expand;
 };
 
 static const char *const keys[] = { "file", "require", "schema",
-	"production", NULL };
+	"production", "expand", NULL };
 
 static int
 env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -49,6 +50,7 @@ env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		}
 		ec->has_schema = true;
 	}
+	rc |= pn_bool(cx, pn_get(cx, map, "expand"), "expand", &ec->expand);
 	yaml_node_t *pn = pn_get(cx, map, "production");
 	if (pn) {
 		bool b = false;
@@ -83,9 +85,12 @@ env_run(const struct check *c, struct result *r)
 		    strlist_has(&ec->schema.secrets, f.v[i].key))) &&
 		    strlen(f.v[i].value) >= 8)
 			redact_add(f.v[i].value);
+	if (ec->expand)
+		dotenv_expand(&f);
 	struct env_check_opts o = { .require = &ec->require,
 		.schema = ec->has_schema ? &ec->schema : NULL,
-		.production = ec->production, .path = ec->file };
+		.production = ec->production, .path = ec->file,
+		.expanded = ec->expand };
 	env_check(&f, &o, &fs);
 	result_observed(r, "%zu keys, %zu failed, %zu warnings", f.n, fs.nfail,
 	    fs.nwarn);

@@ -18,9 +18,11 @@ struct drift_conf {
 	char		*new_;
 	struct strlist	 expect;
 	bool		 has_expect;
+	bool		 expand;
 };
 
-static const char *const keys[] = { "old", "new", "expect_changed", NULL };
+static const char *const keys[] = { "old", "new", "expect_changed",
+	"expand", NULL };
 
 static int
 drift_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -31,6 +33,7 @@ drift_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	c->priv = d;
 	d->old = pn_req_str(cx, map, "old");
 	d->new_ = pn_req_str(cx, map, "new");
+	rc |= pn_bool(cx, pn_get(cx, map, "expand"), "expand", &d->expand);
 	yaml_node_t *en = pn_get(cx, map, "expect_changed");
 	if (en) {
 		d->has_expect = true;
@@ -53,6 +56,10 @@ drift_run(const struct check *c, struct result *r)
 		free(e);
 		dotenv_release(&a);
 		return;
+	}
+	if (d->expand) {
+		dotenv_expand(&a);
+		dotenv_expand(&b);
 	}
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };

@@ -56,6 +56,8 @@ static const char check_usage[] =
 "                       keys: {KEY: {required, secret, pattern, values,\n"
 "                       min_length}}\n"
 "      --production     treat the files as production\n"
+"      --expand         expand ${REF}s (from keys above, never from the\n"
+"                       environment) before judging values\n"
 "  -f, --format F       text (default) or json\n"
 "  -q, --quiet          leave out info lines\n"
 "      --strict         warnings fail too (exit 1)\n"
@@ -77,6 +79,7 @@ static const char diff_usage[] =
 "\n"
 "  -e, --expect-changed K,..  keys that must change\n"
 "  -a, --all            list unchanged keys too\n"
+"      --expand         compare values with ${REF}s expanded\n"
 "  -f, --format F       text (default) or json\n"
 "  -h, --help           show this help\n"
 "\n"
@@ -137,6 +140,7 @@ check_main(int argc, char **argv)
 		{ "require", required_argument, NULL, 'r' },
 		{ "schema", required_argument, NULL, 's' },
 		{ "production", no_argument, NULL, 'P' },
+		{ "expand", no_argument, NULL, 'E' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "strict", no_argument, NULL, 'S' },
@@ -146,7 +150,7 @@ check_main(int argc, char **argv)
 	struct strlist req = STRLIST_INIT;
 	const char *schema_file = NULL;
 	struct env_schema schema;
-	bool quiet = false, strict = false, json = false;
+	bool quiet = false, strict = false, json = false, expand = false;
 	int production = -1, ch;
 	char *e = NULL;
 
@@ -155,6 +159,7 @@ check_main(int argc, char **argv)
 		case 'r': strlist_split(&req, optarg, ','); break;
 		case 's': schema_file = optarg; break;
 		case 'P': production = 1; break;
+		case 'E': expand = true; break;
 		case 'f': json = json_format(&verb_check, optarg); break;
 		case 'q': quiet = true; break;
 		case 'S': strict = true; break;
@@ -179,6 +184,8 @@ check_main(int argc, char **argv)
 			free(e);
 			e = NULL;
 			rc = EXIT_USAGE;
+		} else if (expand) {
+			dotenv_expand(&files[i]);
 		}
 	}
 	struct buf js = BUF_INIT;
@@ -188,7 +195,8 @@ check_main(int argc, char **argv)
 		const char *path = argv[optind + (int)i];
 		struct env_check_opts o = { .require = &req,
 			.schema = schema_file ? &schema : NULL,
-			.production = production, .path = path };
+			.production = production, .path = path,
+			.expanded = expand };
 		struct env_findings fs;
 		env_check(&files[i], &o, &fs);
 		if (json) {
@@ -250,12 +258,13 @@ diff_main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "expect-changed", required_argument, NULL, 'e' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "expand", no_argument, NULL, 'E' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strlist expect = STRLIST_INIT;
-	bool has_expect = false, all = false, json = false;
+	bool has_expect = false, all = false, json = false, expand = false;
 	struct env_file a, b;
 	char *e = NULL;
 	int ch;
@@ -267,6 +276,7 @@ diff_main(int argc, char **argv)
 			has_expect = true;
 			break;
 		case 'a': all = true; break;
+		case 'E': expand = true; break;
 		case 'f': json = json_format(&verb_diff, optarg); break;
 		}
 	}
@@ -281,6 +291,10 @@ diff_main(int argc, char **argv)
 		dotenv_release(&b);
 		strlist_release(&expect);
 		return EXIT_USAGE;
+	}
+	if (expand) {
+		dotenv_expand(&a);
+		dotenv_expand(&b);
 	}
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };

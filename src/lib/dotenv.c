@@ -72,6 +72,10 @@ static void
 find_refs(const char *s, struct strlist *refs)
 {
 	for (const char *p = s; (p = strchr(p, '$')) != NULL; p++) {
+		if (p[1] == '$') {	/* "$$" is a literal "$" */
+			p++;
+			continue;
+		}
 		const char *q = p + 1;
 		bool brace = *q == '{';
 		if (brace)
@@ -307,6 +311,77 @@ dotenv_load(const char *path, struct env_file *out, char **errp)
 	int rc = dotenv_parse(path, b.s, b.len, out, errp);
 	buf_release(&b);
 	return rc;
+}
+
+/* The value of key as assigned before entry `before`, or NULL. */
+static const char *
+value_before(const struct env_file *f, size_t before, const char *key,
+    size_t klen)
+{
+	for (size_t i = before; i > 0; i--)
+		if (strlen(f->v[i - 1].key) == klen &&
+		    strncmp(f->v[i - 1].key, key, klen) == 0)
+			return f->v[i - 1].value;
+	return NULL;
+}
+
+static char *
+expand_one(const struct env_file *f, size_t at, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	while (*s) {
+		if (s[0] != '$') {
+			buf_addc(&b, *s++);
+			continue;
+		}
+		if (s[1] == '$') {
+			buf_addc(&b, '$');
+			s += 2;
+			continue;
+		}
+		bool brace = s[1] == '{';
+		const char *n = s + 1 + brace;
+		if (!key_start(*n)) {
+			buf_addc(&b, *s++);
+			continue;
+		}
+		const char *e = n;
+		while (key_start(*e) || (*e >= '0' && *e <= '9'))
+			e++;
+		const char *val = value_before(f, at, n, (size_t)(e - n));
+		const char *def = NULL, *end = e;
+		bool colon = false;
+		if (brace) {
+			colon = e[0] == ':' && e[1] == '-';
+			if (colon || e[0] == '-')
+				def = e + 1 + colon;
+			end = strchr(e, '}');
+			if (end == NULL || (def == NULL && end != e)) {
+				/* Not a reference after all: keep it as written. */
+				buf_addc(&b, *s++);
+				continue;
+			}
+		}
+		if (def && (val == NULL || (colon && *val == '\0')))
+			buf_add(&b, def, (size_t)(end - def));
+		else if (val)
+			buf_adds(&b, val);
+		s = brace ? end + 1 : end;
+	}
+	return buf_detach(&b);
+}
+
+void
+dotenv_expand(struct env_file *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].quote == '\'' || strchr(f->v[i].value, '$') == NULL)
+			continue;
+		char *x = expand_one(f, i, f->v[i].value);
+		free(f->v[i].value);
+		f->v[i].value = x;
+	}
 }
 
 const struct env_entry *

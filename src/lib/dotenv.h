@@ -44,6 +44,15 @@ int	 dotenv_parse(const char *name, const char *data, size_t len,
 	    struct env_file *out, char **errp);
 /* Read and parse a file ("-": stdin). */
 int	 dotenv_load(const char *path, struct env_file *out, char **errp);
+/*
+ * Expand ${NAME}, ${NAME:-default}, ${NAME-default} and $NAME in place,
+ * in file order: a value sees the keys assigned above it, as docker
+ * compose and python-dotenv do; the process environment is not read, so
+ * the result depends on the file alone.  Single-quoted values stay
+ * literal; "$$" is a literal "$"; an unset name without a default
+ * expands to "".  refs keeps what each value referred to.
+ */
+void	 dotenv_expand(struct env_file *f);
 /* The last entry for key (the value that wins), or NULL. */
 const struct env_entry *dotenv_get(const struct env_file *f, const char *key);
 void	 dotenv_release(struct env_file *f);

@@ -141,4 +141,19 @@ expect_err '^malformed-unterminated.env:2: ' "diff names the file and line"
 # CRLF, BOM and stdin.
 printf '\xef\xbb\xbfA=1\r\nB="two\r\nlines"\r\n' | "$CUTOVER" env check - >crlf.out 2>&1
 expect_eq "$(tail -n 1 crlf.out)" "-: 2 keys, 0 failed, 0 warnings" "stdin with BOM and CRLF"
+# --expand: references resolved from keys above, then judged.
+printf 'DB_PASSWORD=hunter2\nDATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n' > ref.env
+chmod 600 ref.env
+run "$CUTOVER" env check ref.env
+expect_out 'DATABASE_URL: refers to \$\{DB_PASSWORD\} \(not expanded\)$' "not expanded by default"
+expect_no "inside the URL" "the URL is not judged unexpanded"
+run "$CUTOVER" env check ref.env --expand
+expect_out 'DATABASE_URL: weak password inside the URL: 7 characters' "expanded, the URL's password is judged"
+expect_no "hunter2" "still no value printed"
+printf 'DB_PASSWORD=Lr5tY8uI2oP4aS6dF9gH1jK3lZ7xC0vB5nM8qW2e\nDATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n' > ref2.env
+run "$CUTOVER" env diff ref.env ref2.env
+expect_out '^~ DB_PASSWORD: changed' "diff without --expand"
+expect_no "DATABASE_URL" "the reference itself did not change"
+run "$CUTOVER" env diff ref.env ref2.env --expand
+expect_out '^~ DATABASE_URL: changed \(length 29 -> 62\)$' "with --expand the URL changed too"
 done_testing

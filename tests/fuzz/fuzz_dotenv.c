@@ -1,8 +1,8 @@
 /*
  * fuzz_dotenv.c - libFuzzer target for the .env parser and everything
  * that reads its output: any bytes must give entries or one error line,
- * never a crash, a leak or a hang; a parsed file must survive env check
- * and a diff against itself (which must find no difference).
+ * never a crash, a leak or a hang; a parsed file must survive env check,
+ * a diff against itself (which must find no difference) and expansion.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +27,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (env_diff(&f, &f, NULL, &rows, &n) != 0)
 			abort();
 		env_diff_release(rows, n);
+		/* Expansion only ever reads keys above: it must terminate. */
+		dotenv_expand(&f);
+		o.expanded = true;
+		env_check(&f, &o, &fs);
+		env_findings_release(&fs);
 	}
 	dotenv_release(&f);
 	free(e);

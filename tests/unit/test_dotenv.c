@@ -276,6 +276,32 @@ T_TEST(diff_and_drift)
 	strlist_release(&expect);
 }
 
+T_TEST(expansion)
+{
+	struct env_file f;
+	char *e = NULL;
+
+	T_OK(parse("H=db\nP=s3cr\nURL=\"pg://u:${P}@${H}/x\"\nLIT='${H}'\n"
+	    "D1=${NOPE:-dflt}\nD2=${EMPTY:-dflt}\nD3=${EMPTY-dflt}\nEMPTY=\n"
+	    "E2=${EMPTY:-dflt}|${EMPTY-dflt}\nBARE=$H-$P\nDOLLAR=$$H\n"
+	    "LATER=${AFTER}\nAFTER=x\nOPEN=${H\nH=changed\nUSE=$H\n", &f,
+	    &e) == 0);
+	dotenv_expand(&f);
+	T_EQ_STR(val(&f, "URL"), "pg://u:s3cr@db/x");
+	T_EQ_STR(val(&f, "LIT"), "${H}");		/* single quotes */
+	T_EQ_STR(val(&f, "D1"), "dflt");
+	T_EQ_STR(val(&f, "D2"), "dflt");		/* unset, before EMPTY */
+	T_EQ_STR(val(&f, "D3"), "dflt");
+	T_EQ_STR(val(&f, "E2"), "dflt|");		/* :- vs - on empty */
+	T_EQ_STR(val(&f, "BARE"), "db-s3cr");
+	T_EQ_STR(val(&f, "DOLLAR"), "$H");
+	T_EQ_STR(val(&f, "LATER"), "");		/* only keys above */
+	T_EQ_STR(val(&f, "OPEN"), "${H");		/* not a reference */
+	T_EQ_STR(val(&f, "USE"), "changed");	/* the latest above */
+	T_EQ_INT(dotenv_get(&f, "DOLLAR")->refs.n, 0);
+	dotenv_release(&f);
+}
+
 T_SUITE(dotenv, basics, quotes_and_escapes, multiline_values, crlf_and_bom,
     references_not_expanded, errors_name_file_and_line, check_findings,
-    placeholders_and_secret_names, diff_and_drift)
+    placeholders_and_secret_names, diff_and_drift, expansion)
