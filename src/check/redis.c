@@ -15,6 +15,8 @@
  * last background save to have succeeded; aof needs aof_enabled:1 and the
  * last AOF write to have succeeded.  Every command has the check's
  * timeout (redisSetTimeout), so a stalled server cannot hang the check.
+ * `from: NETNS` talks to the server from inside that network namespace
+ * (the seeds' "redis-cli -h VPS2 ping should fail" from another host).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/net.h"
 #include "../lib/redact.h"
 #include "../lib/xmalloc.h"
 
@@ -45,10 +48,11 @@ struct redis_conf {
 	struct info_rule *info;
 	size_t		 ninfo;
 	enum persist	 persistence;
+	char		*from;		/* network namespace, or NULL */
 };
 
 static const char *const keys[] = { "target", "password_env",
-	"require_auth", "info", "persistence", NULL };
+	"require_auth", "info", "persistence", "from", NULL };
 
 static int
 redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -128,6 +132,14 @@ redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc = -1;
 	}
 	free(p);
+	yaml_node_t *fr = pn_get(cx, map, "from");
+	if (fr && (k->from = pn_str(cx, fr, "from")) == NULL)
+		rc = -1;
+	else if (k->from && !net_netns_name_ok(k->from)) {
+		pn_error(cx, fr, "'from' must name a network namespace as `ip "
+		    "netns` lists it (got '%s')", k->from);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -195,7 +207,7 @@ info_field(const char *info, const char *field)
 }
 
 static void
-redis_run(const struct check *c, struct result *r)
+redis_probe(const struct check *c, struct result *r)
 {
 	const struct redis_conf *k = c->priv;
 	const struct url *u = k->target;
@@ -409,6 +421,43 @@ out:
 	buf_release(&info);
 }
 
+struct in_ns {
+	const struct check	*c;
+	struct result		*r;
+};
+
+static void
+redis_probe_in_ns(void *p)
+{
+	struct in_ns *a = p;
+
+	redis_probe(a->c, a->r);
+}
+
+/* With `from`, the whole probe runs in that namespace (net_in_netns). */
+static void
+redis_run(const struct check *c, struct result *r)
+{
+	const char *from = ((const struct redis_conf *)c->priv)->from;
+	struct in_ns a = { c, r };
+	char *e = NULL;
+
+	if (from == NULL) {
+		redis_probe(c, r);
+		return;
+	}
+	if (net_in_netns(from, redis_probe_in_ns, &a, &e) != 0) {
+		result_observed(r, "error");
+		result_set(r, ST_FAIL, "%s", e);
+		free(e);
+		return;
+	}
+	char *m = xasprintf("%s (from network namespace %s)", r->message ?
+	    r->message : "", from);
+	free(r->message);
+	r->message = m;
+}
+
 static void
 redis_free(void *p)
 {
@@ -420,6 +469,7 @@ redis_free(void *p)
 		cmp_free(&k->info[i].cmp);
 	}
 	free(k->info);
+	free(k->from);
 	free(k);
 }
 

@@ -15,6 +15,7 @@
  * SANs.  The handshake does not abort on a verification error: the check
  * reads the verdict afterwards, so that a bad certificate is still
  * described (subject, issuer, SANs, dates, protocol) in the result.
+ * `from: NETNS` connects from inside that network namespace.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -41,10 +42,11 @@ struct tls_conf {
 	struct strlist	 hostnames;	/* names the certificate must cover */
 	long long	 min_days;	/* -1: not checked */
 	char		*ca_file;
+	char		*from;		/* network namespace, or NULL */
 };
 
 static const char *const keys[] = { "address", "server_name", "hostnames",
-	"min_days_valid", "ca_file", NULL };
+	"min_days_valid", "ca_file", "from", NULL };
 
 static int
 tls_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -79,6 +81,14 @@ tls_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	rc |= pn_int(cx, pn_get(cx, map, "min_days_valid"), "min_days_valid",
 	    0, 36500, &t->min_days);
 	t->ca_file = pn_str(cx, pn_get(cx, map, "ca_file"), "ca_file");
+	yaml_node_t *fr = pn_get(cx, map, "from");
+	if (fr && (t->from = pn_str(cx, fr, "from")) == NULL)
+		rc = -1;
+	else if (t->from && !net_netns_name_ok(t->from)) {
+		pn_error(cx, fr, "'from' must name a network namespace as `ip "
+		    "netns` lists it (got '%s')", t->from);
+		rc = -1;
+	}
 	return t->address ? rc : -1;
 }
 
@@ -213,7 +223,7 @@ ssl_errors(void)
 }
 
 static void
-tls_run(const struct check *c, struct result *r)
+tls_probe(const struct check *c, struct result *r)
 {
 	const struct tls_conf *t = c->priv;
 	int64_t t0 = now_mono_us();
@@ -390,6 +400,43 @@ out:
 	ERR_clear_error();
 }
 
+struct in_ns {
+	const struct check	*c;
+	struct result		*r;
+};
+
+static void
+tls_probe_in_ns(void *p)
+{
+	struct in_ns *a = p;
+
+	tls_probe(a->c, a->r);
+}
+
+/* With `from`, the whole probe runs in that namespace (net_in_netns). */
+static void
+tls_run(const struct check *c, struct result *r)
+{
+	const char *from = ((const struct tls_conf *)c->priv)->from;
+	struct in_ns a = { c, r };
+	char *e = NULL;
+
+	if (from == NULL) {
+		tls_probe(c, r);
+		return;
+	}
+	if (net_in_netns(from, tls_probe_in_ns, &a, &e) != 0) {
+		result_observed(r, "error");
+		result_set(r, ST_FAIL, "%s", e);
+		free(e);
+		return;
+	}
+	char *m = xasprintf("%s (from network namespace %s)", r->message ?
+	    r->message : "", from);
+	free(r->message);
+	r->message = m;
+}
+
 static void
 tls_free(void *p)
 {
@@ -401,6 +448,7 @@ tls_free(void *p)
 	free(t->server_name);
 	strlist_release(&t->hostnames);
 	free(t->ca_file);
+	free(t->from);
 	free(t);
 }
 

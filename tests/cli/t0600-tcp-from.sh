@@ -30,6 +30,22 @@ while True:
     c, _ = s.accept(); c.close()' "$PORT" >"$T/srv.log" 2>&1 &
 	PIDS="$PIDS $!"
 	for _ in $(seq 50); do grep -q ready "$T/srv.log" && break; sleep 0.1; done
+	# A Redis and a TLS server that exist only inside the namespace.
+	RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	TPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	ip netns exec "$NS" redis-server --port "$RPORT" --bind 127.0.0.1 --save '' \
+		--dir "$T" --logfile "$T/redis.log" >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj /CN=inside.example.com -addext subjectAltName=DNS:inside.example.com \
+		-days 30 -keyout "$T/in.key" -out "$T/in.crt" >/dev/null 2>&1
+	ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$TPORT" -cert "$T/in.crt" \
+		-key "$T/in.key" -www -quiet </dev/null >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	for _ in $(seq 100); do
+		ip netns exec "$NS" python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$RPORT)) or socket.socket().connect_ex(('127.0.0.1',$TPORT)))" 2>/dev/null && break
+		sleep 0.05
+	done
 fi
 
 if [ "$have_ns" -eq 1 ]; then
@@ -50,6 +66,12 @@ checks:
       samples: 3, interval: 10ms }
   - { id: latency-here, kind: latency, address: "127.0.0.1:$PORT", samples: 2,
       interval: 10ms }
+  - { id: redis-inside, kind: redis, target: "redis://127.0.0.1:$RPORT/0", from: $NS }
+  - { id: redis-here, kind: redis, target: "redis://127.0.0.1:$RPORT/0" }
+  - { id: tls-inside, kind: tls, address: "127.0.0.1:$TPORT", from: $NS,
+      server_name: inside.example.com, ca_file: "$T/in.crt" }
+  - { id: tls-here, kind: tls, address: "127.0.0.1:$TPORT",
+      server_name: inside.example.com, ca_file: "$T/in.crt" }
 YML
 	run "$CUTOVER" check "$T/plan.yml" --format json
 	expect_rc 1 "check runs (two checks are meant to fail)"
@@ -77,6 +99,18 @@ YML
 	case $r in "fail all 2 samples of TCP connect to 127.0.0.1:$PORT from"*) fail "latency-here names a namespace" "$r" ;;
 		"fail all 2 samples of TCP connect to 127.0.0.1:$PORT failed: "*refused) ok "same latency check without from: refused here: $r" ;;
 		*) fail "latency here" "$r" ;; esac
+	r=$(st redis-inside)
+	case $r in "pass redis redis://127.0.0.1:$RPORT/0: PONG (from network namespace $NS)") ok "redis from inside: $r" ;;
+		*) fail "redis from inside" "$r" ;; esac
+	r=$(st redis-here)
+	case $r in "fail connect to redis 127.0.0.1:$RPORT: Connection refused") ok "redis not here: $r" ;;
+		*) fail "redis here" "$r" ;; esac
+	r=$(st tls-inside)
+	case $r in "pass 127.0.0.1:$TPORT: "*"DNS:inside.example.com"*"(from network namespace $NS)") ok "tls from inside: $r" ;;
+		*) fail "tls from inside" "$r" ;; esac
+	r=$(st tls-here)
+	case $r in "fail connect to 127.0.0.1:$TPORT refused") ok "tls not here: $r" ;;
+		*) fail "tls here" "$r" ;; esac
 	# Without privileges: a clear failure, and "closed" is not a pass.
 	# (Only where user nobody can run the binary: a clone under /root
 	# cannot be.)
@@ -120,9 +154,13 @@ name: t0600
 checks:
   - { id: slash, kind: tcp, address: "127.0.0.1:1", from: "../etc" }
   - { id: empty, kind: tcp, address: "127.0.0.1:1", from: [a] }
+  - { id: r, kind: redis, target: "redis://127.0.0.1:1/0", from: "a/b" }
+  - { id: t, kind: tls, address: "127.0.0.1:1", from: ".." }
 YML
 run "$CUTOVER" lint "$T/bad.yml"
 expect_rc 2 "bad from: is a lint error"
 expect_err "bad.yml:4:[0-9]+: 'from' must name a network namespace" "from with a slash"
 expect_err "bad.yml:5:[0-9]+: 'from' must be a string" "from as a list"
+expect_err "bad.yml:6:[0-9]+: 'from' must name a network namespace" "redis from with a slash"
+expect_err "bad.yml:7:[0-9]+: 'from' must name a network namespace" "tls from .."
 done_testing
