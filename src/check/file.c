@@ -39,6 +39,13 @@ file_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	f->path = pn_req_str(cx, map, "path");
 	rc |= pn_bool(cx, pn_get(cx, map, "exists"), "exists", &exists);
 	rc |= pn_bool(cx, pn_get(cx, map, "absent"), "absent", &f->absent);
+	yaml_node_t *en = pn_get(cx, map, "exists");
+	if (en && pn_get(cx, map, "absent") && exists == f->absent) {
+		pn_error(cx, en, "'exists: %s' contradicts 'absent: %s'; give "
+		    "one of them", exists ? "true" : "false",
+		    f->absent ? "true" : "false");
+		rc = -1;
+	}
 	if (!exists)
 		f->absent = true;
 	yaml_node_t *m = pn_get(cx, map, "max_mode");
