@@ -102,6 +102,10 @@ done
 # Same engine picks checksum mode for integer keys, cross engine streams.
 run "$CUTOVER" diff "$(url mysql t0410_base)" "$(url mysql t0410_mut)" --table big
 expect_out "big: .*\(checksum, key id\)" "MariaDB pair: checksum mode"
+for e in postgres sqlite; do
+	run "$CUTOVER" diff "$(url $e t0410_base)" "$(url $e t0410_mut)" --table t
+	expect_out "^t: .*17 changed \(checksum, key id\)" "$e pair: checksum mode, every type"
+done
 run "$CUTOVER" diff "$(url postgres t0410_base)" "$(url mysql t0410_mut)" --table big
 expect_out "big: .*\(stream, key id\)" "cross-engine pair: stream mode"
 run "$CUTOVER" diff "$(url postgres t0410_base)" "$(url postgres t0410_mut)" --table ck
