@@ -8,6 +8,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+HARNESS_HERE=$ROOT/tests/harness
 . tests/harness/servers.sh
 trap stop_all EXIT INT TERM
 

@@ -16,7 +16,8 @@ HARNESS_DIR=${HARNESS_DIR:-$(mktemp -d /tmp/cutover-harness.XXXXXX)}
 chmod 755 "$HARNESS_DIR"
 export HARNESS_DIR
 _HARNESS_PIDS=""
-_HARNESS_HERE=$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)
+# Sourced from sh, $0 is the caller: callers may say where we are.
+_HARNESS_HERE=${HARNESS_HERE:-$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -114,7 +115,8 @@ start_httpd() {
 # make_cert NAME SAN [DAYS] [extra openssl req args...]
 make_cert() {
 	_name=$1; _san=$2; _days=${3:-30}; shift 3 2>/dev/null || shift $#
-	openssl req -x509 -newkey rsa:2048 -nodes -days "$_days" -subj "/CN=${_san#DNS:}" \
+	_cn=${_san#DNS:}; _cn=${_cn%%,*}	# the first name, not the whole list
+	openssl req -x509 -newkey rsa:2048 -nodes -days "$_days" -subj "/CN=$_cn" \
 		-addext "subjectAltName=$_san" "$@" \
 		-keyout "$HARNESS_DIR/$_name.key" -out "$HARNESS_DIR/$_name.crt" >/dev/null 2>&1
 }
