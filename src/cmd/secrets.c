@@ -138,8 +138,7 @@ emit_sarif(struct buf *b, const struct findings *fs)
 	buf_adds(b, "{\"$schema\":\"https://json.schemastore.org/"
 	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":"
 	    "{\"driver\":{\"name\":\"cutover\",\"version\":\"" CUTOVER_VERSION
-	    "\",\"informationUri\":\"https://example.invalid/cutover\","
-	    "\"rules\":[");
+	    "\",\"rules\":[");
 	for (size_t i = 0; secret_rules[i].id; i++) {
 		buf_addf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":",
 		    i ? "," : "", secret_rules[i].id);
