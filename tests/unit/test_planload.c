@@ -69,6 +69,26 @@ T_TEST(errors_in_file_order)
 	free(errs);
 }
 
+T_TEST(errors_sorted_with_odd_names)
+{
+	char *errs = NULL;
+	const char *y = "cutover: 1\nname: x\nchecks:\n"
+	    "  - { id: a, kind: tcp, adress: 'h:1' }\n"
+	    "  - { id: b, kind: http, url: \"ftp://x\\ny\" }\n";
+	/* A file name with colons and digits must not confuse the sort. */
+	struct plan *p = plan_load_mem("plans:2:9/a.yml", y, strlen(y), &errs);
+
+	T_OK(p == NULL);
+	T_EQ_STR(line_of(errs, 0), "plans:2:9/a.yml:4:5: missing 'address'");
+	T_EQ_STR(line_of(errs, 1), "plans:2:9/a.yml:4:25: unknown key 'adress' "
+	    "in check (did you mean 'address'?)");
+	/* A newline inside a quoted value stays inside its one line. */
+	T_EQ_STR(line_of(errs, 2), "plans:2:9/a.yml:5:31: 'url' must start "
+	    "with http:// or https:// (got 'ftp://x\\ny')");
+	T_EQ_STR(line_of(errs, 3), "");
+	free(errs);
+}
+
 T_TEST(too_deep_and_tabs)
 {
 	char *errs;
@@ -353,6 +373,7 @@ T_TEST(runbook_edges)
 	free(errs);
 }
 
-T_SUITE(planload, errors_in_file_order, too_deep_and_tabs, odd_yaml,
+T_SUITE(planload, errors_in_file_order, errors_sorted_with_odd_names,
+    too_deep_and_tabs, odd_yaml,
     interpolation_corners, check_defaults, targets_and_secrets, plan_files,
     runbook_edges)
