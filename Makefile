@@ -29,8 +29,11 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 
 all: build/cutover
 
+# Link beside and rename: a test running the old binary never sees a
+# half-written file (exit 126, "Permission denied").
 build/cutover: $(OBJ)
-	$(CC) -o $@ $(OBJ) $(LDFLAGS) $(LIBS)
+	@echo "LD $@"
+	@$(CC) -o $@.tmp $(OBJ) $(LDFLAGS) $(LIBS) && mv -f $@.tmp $@
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -43,10 +46,12 @@ build-asan/%.o: %.c
 	@$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c -o $@ $<
 
 build/unit: $(LIBOBJ) $(UNITOBJ)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBS)
+	@echo "LD $@"
+	@$(CC) -o $@.tmp $^ $(LDFLAGS) $(LIBS) && mv -f $@.tmp $@
 
 build-asan/unit: $(ASANOBJ) $(UNITAOBJ)
-	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(LIBS)
+	@echo "LD $@"
+	@$(CC) $(SAN) -o $@.tmp $^ $(LDFLAGS) $(LIBS) && mv -f $@.tmp $@
 
 asan: build-asan/unit
 
