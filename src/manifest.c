@@ -286,6 +286,47 @@ feed(struct pool *pl, struct hasher *h, struct validator *v,
 	return pl->deadline_us == 0 || now_mono_us() <= pl->deadline_us;
 }
 
+/*
+ * From a cold cache one stream of faults keeps too few reads in flight to
+ * keep a fast disk busy.  A helper touches every page of the mapping from
+ * the start, so the hasher behind it finds them read (or being read): two
+ * streams per file.  It stops when the hasher is done (or gone).
+ */
+struct prefetch {
+	const unsigned char *m;
+	uint64_t	 size;
+	atomic_bool	 stop;
+};
+
+static void *
+prefetcher(void *arg)
+{
+	struct prefetch *pf = arg;
+	sigjmp_buf jb;
+	volatile unsigned char sink = 0;
+
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_jmp = NULL;	/* the file shrank: the hasher will say so */
+		return NULL;
+	}
+	bus_jmp = &jb;
+	for (uint64_t off = 0; off < pf->size && !atomic_load(&pf->stop);
+	    off += 4096)
+		sink ^= pf->m[off];
+	bus_jmp = NULL;
+	(void)sink;
+	return NULL;
+}
+
+static void
+stop_prefetch(struct prefetch *pf, bool started, pthread_t t)
+{
+	if (!started)
+		return;
+	atomic_store(&pf->stop, true);
+	pthread_join(t, NULL);
+}
+
 /* Returns bytes hashed, or -1 with errno (ETIMEDOUT, EIO on SIGBUS). */
 static int64_t
 hash_mapped(struct pool *pl, int fd, uint64_t size, struct hasher *h,
@@ -294,12 +335,21 @@ hash_mapped(struct pool *pl, int fd, uint64_t size, struct hasher *h,
 	unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	sigjmp_buf jb;
 	volatile uint64_t off = 0;
+	struct prefetch pf;
+	pthread_t pft;
+	volatile bool helper;
 
 	if (m == MAP_FAILED)
 		return -2;
 	madvise(m, size, MADV_SEQUENTIAL);
+	pf.m = m;
+	pf.size = size;
+	atomic_init(&pf.stop, false);
+	helper = size > 2 * AHEAD && pthread_create(&pft, NULL, prefetcher,
+	    &pf) == 0;
 	if (sigsetjmp(jb, 1) != 0) {
 		bus_jmp = NULL;
+		stop_prefetch(&pf, helper, pft);
 		munmap(m, size);
 		errno = EIO;	/* the file shrank under us */
 		return -1;
@@ -316,12 +366,14 @@ hash_mapped(struct pool *pl, int fd, uint64_t size, struct hasher *h,
 		off += k;
 		if (!more && off < size) {
 			bus_jmp = NULL;
+			stop_prefetch(&pf, helper, pft);
 			munmap(m, size);
 			errno = ETIMEDOUT;
 			return -1;
 		}
 	}
 	bus_jmp = NULL;
+	stop_prefetch(&pf, helper, pft);
 	munmap(m, size);
 	return (int64_t)off;
 }
