@@ -387,6 +387,24 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 		}
 		if (done >= ns)
 			break;
+		/*
+		 * Nothing running and nothing could start: what waits can only
+		 * wait on itself (plan_load refuses circular needs; this keeps
+		 * a plan built otherwise from hanging us).
+		 */
+		if (running == 0) {
+			for (size_t i = 0; i < ns; i++) {
+				if (s[i].state != S_WAITING)
+					continue;
+				s[i].res.check = s[i].check;
+				s[i].res.started_wall_us = now_wall_us();
+				result_set(&s[i].res, ST_SKIP, "skipped: its needs "
+				    "can never complete (they form a circle)");
+				s[i].state = S_DONE;
+				done++;
+			}
+			break;
+		}
 
 		/* Collect finished jobs and overdue ones. */
 		int64_t now = now_mono_us(), next = INT64_MAX;

@@ -821,6 +821,69 @@ load_targets(struct pctx *cx, yaml_node_t *n)
 	}
 }
 
+/*
+ * `needs` must not go round in a circle: no check of it could ever start,
+ * and the runner would wait for them forever.  A depth-first walk; each
+ * edge back into the walk's path is a cycle, reported at the `needs` of
+ * the check that closes it.
+ */
+enum { WALK_NEW, WALK_ON_PATH, WALK_DONE };
+
+static void
+needs_cycles(struct pctx *cx, yaml_node_t **needs_at)
+{
+	struct plan *p = cx->plan;
+	int *state = xcalloc(p->nchecks + 1, sizeof(*state));
+	/* The walk's path and, per step, the next need to follow: no
+	 * recursion, so a chain of 100k checks cannot exhaust the stack. */
+	size_t *path = xcalloc(p->nchecks + 1, sizeof(*path));
+	size_t *next = xcalloc(p->nchecks + 1, sizeof(*next));
+
+	for (size_t root = 0; root < p->nchecks; root++) {
+		if (state[root] != WALK_NEW)
+			continue;
+		size_t depth = 0;
+		path[0] = root;
+		next[0] = 0;
+		state[root] = WALK_ON_PATH;
+		for (;;) {
+			size_t u = path[depth];
+			const struct check *c = &p->checks[u];
+			if (next[depth] >= c->needs.n) {
+				state[u] = WALK_DONE;
+				if (depth == 0)
+					break;
+				depth--;
+				continue;
+			}
+			const struct check *d = plan_check(p,
+			    c->needs.v[next[depth]++]);
+			if (d == NULL || d == c)
+				continue;	/* reported already */
+			size_t v = (size_t)(d - p->checks);
+			if (state[v] == WALK_NEW) {
+				state[v] = WALK_ON_PATH;
+				path[++depth] = v;
+				next[depth] = 0;
+			} else if (state[v] == WALK_ON_PATH) {
+				struct buf b = BUF_INIT;
+				size_t from = depth;
+				while (path[from] != v)
+					from--;
+				for (size_t i = from; i <= depth; i++)
+					buf_addf(&b, "'%s' -> ", p->checks[path[i]].id);
+				buf_addf(&b, "'%s'", d->id);
+				pn_error(cx, needs_at[u], "checks need each other in "
+				    "a circle, so none of them could start: %s", b.s);
+				buf_release(&b);
+			}
+		}
+	}
+	free(state);
+	free(path);
+	free(next);
+}
+
 static void
 load_checks(struct pctx *cx, yaml_node_t *n)
 {
@@ -841,6 +904,8 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 			strlist_push(&cx->check_ids, scalar(id));
 	}
 	p->checks = xcalloc(pn_seq_len(n) + 1, sizeof(*p->checks));
+	/* Each parsed check's `needs` node, for the cycle check below. */
+	yaml_node_t **needs_at = xcalloc(pn_seq_len(n) + 1, sizeof(*needs_at));
 	for (size_t i = 0; i < pn_seq_len(n); i++) {
 		yaml_node_t *cn = pn_seq_item(cx, n, i);
 		if (!pn_is_map(cn)) {
@@ -889,6 +954,7 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		pn_duration(cx, pn_get(cx, cn, "retry_interval"), "retry_interval",
 		    &c->retry_interval_us);
 		yaml_node_t *needs = pn_get(cx, cn, "needs");
+		needs_at[p->nchecks - 1] = needs;
 		pn_strlist(cx, needs, "needs", &c->needs);
 		for (size_t j = 0; j < c->needs.n; j++) {
 			if (!strlist_has(&cx->check_ids, c->needs.v[j]))
@@ -903,6 +969,8 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		}
 	}
 	strlist_release(&seen);
+	needs_cycles(cx, needs_at);
+	free(needs_at);
 }
 
 /* A list of check ids; each must be defined. */

@@ -404,6 +404,30 @@ T_TEST(long_needs_chain_is_cheap)
 	plan_free(p);
 }
 
+T_TEST(circular_needs_do_not_hang)
+{
+	size_t n = 0;
+	struct plan *p = load(
+	    "cutover: 1\nname: r\nchecks:\n"
+	    "  - { id: a, kind: command, run: 'true', needs: b }\n"
+	    "  - { id: b, kind: command, run: 'true' }\n"
+	    "  - { id: free, kind: command, run: 'true' }\n");
+
+	if (!T_OK(p != NULL))
+		return;
+	/* plan_load refuses a circle; make one behind its back. */
+	strlist_push(&p->checks[1].needs, "a");
+	struct result *rs = run_all(p, 4, &n);
+	T_EQ_INT(n, 3);
+	T_EQ_INT(rs[0].status, ST_SKIP);
+	T_EQ_STR(rs[0].message, "skipped: its needs can never complete (they "
+	    "form a circle)");
+	T_EQ_INT(rs[1].status, ST_SKIP);
+	T_EQ_INT(rs[2].status, ST_PASS);
+	results_free(rs, n);
+	plan_free(p);
+}
+
 /* ---- callback ---------------------------------------------------------- */
 
 static void
@@ -460,4 +484,5 @@ T_TEST(results_worst_order)
 T_SUITE(runner, needs_skip_chain, warn_does_not_skip, selection_pulls_in_needs,
     retries_until_pass, retry_budget, kind_reports_its_timeout,
     overdue_thread_abandoned, jobs_limit_concurrency, long_needs_chain_is_cheap,
+    circular_needs_do_not_hang,
     on_result_called_per_result, results_worst_order)
