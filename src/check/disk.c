@@ -4,14 +4,9 @@
  * Counts what an unprivileged writer can use (f_bavail), as df does.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "../check.h"
 #include "../lib/error.h"
@@ -55,75 +50,33 @@ disk_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return d->path ? rc : -1;
 }
 
-/*
- * statvfs in a child process, waited for until the deadline.  On a hung
- * NFS or FUSE mount statvfs sleeps in the kernel and cannot be
- * interrupted; a thread of ours stuck there would also keep the whole
- * process from exiting.  A stuck child is killed and left to init.
- * Returns 0, -1 with *err (errno), or 1 on timeout.
- */
-static int
-statvfs_within(const char *path, int64_t timeout_us, struct statvfs *out,
-    int *err)
-{
-	struct { int err; struct statvfs v; } rep;
-	int fd[2];
+/* statvfs for run_in_child: a hung mount must not hold us (util.h). */
+struct vfs_answer {
+	int		 err;
+	struct statvfs	 v;
+};
 
-	if (pipe2(fd, O_CLOEXEC) != 0) {
-		*err = errno;
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		*err = errno;
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* Only async-signal-safe calls in a child of a threaded parent. */
-		memset(&rep, 0, sizeof(rep));
-		rep.err = statvfs(path, &rep.v) == 0 ? 0 : errno;
-		(void)!write(fd[1], &rep, sizeof(rep));
-		_exit(0);
-	}
-	close(fd[1]);
-	struct pollfd p = { .fd = fd[0], .events = POLLIN };
-	int64_t deadline = now_mono_us() + timeout_us;
-	int n;
-	do {
-		int64_t left = deadline - now_mono_us();
-		n = poll(&p, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		close(fd[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, WNOHANG);
-		return 1;
-	}
-	ssize_t got = read(fd[0], &rep, sizeof(rep));
-	close(fd[0]);
-	waitpid(pid, NULL, 0);
-	if (got != (ssize_t)sizeof(rep)) {
-		*err = EIO;
-		return -1;
-	}
-	if (rep.err) {
-		*err = rep.err;
-		return -1;
-	}
-	*out = rep.v;
-	return 0;
+static void
+statvfs_child(void *path, void *out)
+{
+	struct vfs_answer *a = out;
+
+	a->err = statvfs(path, &a->v) == 0 ? 0 : errno;
 }
 
 static void
 disk_run(const struct check *c, struct result *r)
 {
 	const struct disk_conf *d = c->priv;
-	struct statvfs vfs;
-	int err = 0;
+	struct vfs_answer ans;
 
-	int rc = statvfs_within(d->path, c->timeout_us, &vfs, &err);
+	memset(&ans, 0, sizeof(ans));
+	int rc = run_in_child(statvfs_child, d->path, &ans, sizeof(ans),
+	    c->timeout_us);
+	if (rc == 0 && ans.err) {
+		rc = -1;
+		errno = ans.err;
+	}
 	if (rc > 0) {
 		char *t = fmt_duration(c->timeout_us);
 		result_observed(r, "timeout");
@@ -134,9 +87,10 @@ disk_run(const struct check *c, struct result *r)
 	}
 	if (rc < 0) {
 		result_set(r, ST_FAIL, "cannot inspect the filesystem of '%s': %s",
-		    d->path, strerror(err));
+		    d->path, strerror(errno));
 		return;
 	}
+	struct statvfs vfs = ans.v;
 	uint64_t total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
 	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	double pct = total ? 100.0 * (double)avail / (double)total : 0;

@@ -127,14 +127,46 @@ sha256_file(const char *path, int64_t deadline, char out[65], uint64_t *done,
 	return rc;
 }
 
+/* stat for run_in_child: backups live on mounts that hang (util.h). */
+struct stat_answer {
+	int		 err;
+	struct stat	 st;
+};
+
+static void
+stat_child(void *path, void *out)
+{
+	struct stat_answer *a = out;
+
+	a->err = stat(path, &a->st) == 0 ? 0 : errno;
+}
+
 static void
 file_run(const struct check *c, struct result *r)
 {
 	const struct file_conf *f = c->priv;
-	struct stat st;
+	struct stat_answer ans;
+	int64_t deadline = now_mono_us() + c->timeout_us;
 
-	if (stat(f->path, &st) != 0) {
-		int e = errno;
+	memset(&ans, 0, sizeof(ans));
+	int rc = run_in_child(stat_child, f->path, &ans, sizeof(ans),
+	    c->timeout_us);
+	if (rc > 0) {
+		char *t = fmt_duration(c->timeout_us);
+		result_observed(r, "timeout");
+		result_set(r, ST_FAIL, "'%s' did not answer within %s (a hung "
+		    "network mount?)", f->path, t);
+		free(t);
+		return;
+	}
+	if (rc < 0) {
+		result_set(r, ST_FAIL, "cannot stat '%s': %s", f->path,
+		    strerror(errno));
+		return;
+	}
+	struct stat st = ans.st;
+	if (ans.err != 0) {
+		int e = ans.err;
 		result_observed(r, "absent");
 		result_threshold(r, f->absent ? "absent" : "exists");
 		if (f->absent && e == ENOENT)
@@ -178,7 +210,6 @@ file_run(const struct check *c, struct result *r)
 		char got[65] = "";
 		char *e = NULL;
 		uint64_t done = 0;
-		int64_t deadline = now_mono_us() + c->timeout_us;
 		result_threshold(r, "sha256 %.12s...", f->sha256);
 		if (!S_ISREG(st.st_mode)) {
 			result_set(r, ST_FAIL, "'%s' is not a regular file; cannot "

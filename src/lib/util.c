@@ -1,10 +1,15 @@
 /* util.c - clocks, string lists, word splitting and suggestions. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
@@ -283,4 +288,49 @@ utf8_fix(const char *s)
 		p += n;
 	}
 	return buf_detach(&b);
+}
+
+int
+run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
+    size_t outlen, int64_t timeout_us)
+{
+	int fd[2];
+
+	if (pipe2(fd, O_CLOEXEC) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fd[0]);
+		close(fd[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		fn(arg, out);
+		(void)!write(fd[1], out, outlen);
+		_exit(0);
+	}
+	close(fd[1]);
+	struct pollfd p = { .fd = fd[0], .events = POLLIN };
+	int64_t deadline = now_mono_us() + timeout_us;
+	int n;
+	do {
+		int64_t left = deadline - now_mono_us();
+		n = poll(&p, 1, left > 0 ? (int)((left + 999) / 1000) : 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		close(fd[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, WNOHANG);
+		return 1;
+	}
+	ssize_t got = read(fd[0], out, outlen);
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	if (got != (ssize_t)outlen) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
 }

@@ -305,9 +305,10 @@ expect_result too-much fail "free, below 88\.8 PiB$"
 expect_result all fail "below 100\.0%$"
 expect_result no-path fail "^cannot inspect the filesystem of '$T/no/such/dir': No such file or directory$"
 
-# A hung mount: a FUSE filesystem whose statfs takes 5s.  The check gives
-# up at its timeout, and cutover exits at once (a thread stuck in statvfs
-# would have held the process until the mount answered).
+# A hung mount: a FUSE filesystem whose statfs, and lookup of backup.gz,
+# take 5s.  The checks give up at their timeout, and cutover exits at once
+# (a thread stuck in statvfs or stat would hold the process until the
+# mount answered).
 if [ -e /dev/fuse ]; then
 	mkdir "$T/hung"
 	SLOWFS_DELAY=5 /usr/bin/python3 "$ROOT/tests/harness/slowfs.py" -f "$T/hung" \
@@ -320,12 +321,14 @@ cutover: 1
 name: hung
 checks:
   - { id: hung, kind: disk, path: "$T/hung", min_free: 1%, timeout: 300ms }
+  - { id: hung-file, kind: file, path: "$T/hung/backup.gz", max_mode: "0600", timeout: 300ms }
 EOF
 		t0=$(date +%s%N)
 		check_plan "$T/hung.yml"
 		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 		expect_rc 1 "a hung mount fails the disk check"
 		expect_result hung fail "^the filesystem of '$T/hung' did not answer within 300\.0ms \(a hung network mount\?\)$"
+		expect_result hung-file fail "^'$T/hung/backup.gz' did not answer within 300\.0ms \(a hung network mount\?\)$"
 		[ "$ms" -lt 2000 ] && ok "cutover exits at once despite the hung mount ($ms ms)" ||
 			fail "cutover took $ms ms with a hung mount"
 	else
