@@ -428,6 +428,38 @@ T_TEST(circular_needs_do_not_hang)
 	plan_free(p);
 }
 
+/* ---- run_in_child: what disk and file lean on ---------------------------- */
+
+static void
+child_answers(void *arg, void *out)
+{
+	int *o = out;
+
+	o[0] = *(int *)arg * 2;
+	o[1] = (int)getpid();
+}
+
+static void
+child_hangs(void *arg, void *out)
+{
+	(void)arg;
+	(void)out;
+	pause();	/* a syscall that never returns, like a hung mount */
+}
+
+T_TEST(run_in_child_deadline)
+{
+	int in = 21, out[2] = { 0, 0 };
+
+	T_EQ_INT(run_in_child(child_answers, &in, out, sizeof(out), 1000000), 0);
+	T_EQ_INT(out[0], 42);
+	T_OK(out[1] != (int)getpid());	/* it did run elsewhere */
+	int64_t t0 = now_mono_us();
+	T_EQ_INT(run_in_child(child_hangs, &in, out, sizeof(out), 100000), 1);
+	int64_t took = now_mono_us() - t0;
+	T_OK(took >= 100000 && took < 1000000);
+}
+
 /* ---- callback ---------------------------------------------------------- */
 
 static void
@@ -484,5 +516,5 @@ T_TEST(results_worst_order)
 T_SUITE(runner, needs_skip_chain, warn_does_not_skip, selection_pulls_in_needs,
     retries_until_pass, retry_budget, kind_reports_its_timeout,
     overdue_thread_abandoned, jobs_limit_concurrency, long_needs_chain_is_cheap,
-    circular_needs_do_not_hang,
+    circular_needs_do_not_hang, run_in_child_deadline,
     on_result_called_per_result, results_worst_order)
