@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -515,6 +514,8 @@ scan_file(struct scanner *s, const char *path, struct findings *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	char head[BINARY_SNIFF];
+	ssize_t n;
 
 	if (fd < 0)
 		return;
@@ -523,15 +524,25 @@ scan_file(struct scanner *s, const char *path, struct findings *out)
 		close(fd);
 		return;
 	}
-	size_t len = (size_t)st.st_size;
-	char *data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (data == MAP_FAILED)
+	/* Look at the head first: binaries are skipped without reading on. */
+	n = pread(fd, head, sizeof(head), 0);
+	if (n <= 0 || memchr(head, '\0', (size_t)n) != NULL) {
+		close(fd);
 		return;
-	madvise(data, len, MADV_SEQUENTIAL);
-	if (memchr(data, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF) == NULL)
+	}
+	/*
+	 * Read, not mapped: a file that shrinks while it is scanned (a log
+	 * being rotated) must give a shorter buffer, not SIGBUS.
+	 */
+	size_t cap = (size_t)st.st_size, len = 0;
+	char *data = xmalloc(cap + 1);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (len < cap && (n = read(fd, data + len, cap - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (len > 0)
 		scanner_scan_buffer(s, path, data, len, out);
-	munmap(data, len);
+	free(data);
 }
 
 static void *
