@@ -72,6 +72,15 @@ const struct secret_rule secret_rules[] = {
 	{ "stripe-key", "Stripe secret or restricted key",
 	  "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})(?![0-9A-Za-z])", 1,
 	  3.5, false, 8, NULL },
+	{ "gitlab-token", "GitLab personal access token",
+	  "\\b(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])", 1, 3.5, false, 6,
+	  "glpat-" },
+	{ "npm-token", "npm access token",
+	  "\\b(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])", 1, 3.5, false, 4,
+	  "npm_" },
+	{ "sendgrid-key", "SendGrid API key",
+	  "\\b(SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])", 1,
+	  3.5, false, 3, "SG." },
 	{ "url-password", "a password inside a connection URL",
 	  "\\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|mongodb(?:\\+srv)?|"
 	  "amqps?|mssql|sqlserver|smtps?|ftps?|sftp|ldaps?)://"

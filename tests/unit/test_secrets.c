@@ -291,6 +291,31 @@ T_TEST(excludes)
 	strlist_release(&p);
 }
 
+T_TEST(gitlab_npm_sendgrid)
+{
+	struct scanner *s = scanner();
+	char *gl = gen(20, URLSAFE), *np = gen(36, ALNUM);
+	char *sg1 = gen(22, URLSAFE), *sg2 = gen(43, URLSAFE);
+	char *glpat = xasprintf("glpat-%s", gl), *npm = xasprintf("npm_%s", np);
+	char *sg = xasprintf("SG.%s.%s", sg1, sg2);
+
+	positive(s, "gitlab-token", "GITLAB_TOKEN=%s\n", glpat);
+	positive(s, "npm-token", "//registry.npmjs.org/:_authToken=%s\n", npm);
+	positive(s, "sendgrid-key", "SENDGRID_API_KEY='%s'\n", sg);
+	negative(s, "glpat-short\n");
+	negative(s, "npm_install_timeout=30\n");
+	negative(s, "SG.short.key\n");
+	negative(s, "glpat-xxxxxxxxxxxxxxxxxxxx\n");
+	free(gl);
+	free(np);
+	free(sg1);
+	free(sg2);
+	free(glpat);
+	free(npm);
+	free(sg);
+	scanner_free(s);
+}
+
 T_SUITE(secrets, aws, google_slack_telegram, github_stripe_jwt,
     private_keys, url_passwords, generic_assignments,
-    positions_and_fingerprints, excludes)
+    positions_and_fingerprints, excludes, gitlab_npm_sendgrid)
