@@ -299,6 +299,77 @@ finish_slot(struct slot *s, struct job *j)
 	free(j);
 }
 
+#define STOP_POLL_US (100 * 1000LL)
+
+/* Set once a run is told to stop; kinds that spawn processes poll it. */
+static volatile bool stopping;
+
+bool
+check_stopping(void)
+{
+	return stopping;
+}
+
+/*
+ * End every slot now (run_lock held).  Kinds that run processes see
+ * check_stopping() and kill their process groups; we give them a second
+ * to do so, so that nothing a check started outlives cutover.  What waits
+ * is skipped; what still runs is abandoned to its thread, which frees its
+ * own job when it returns.
+ */
+static void
+stop_all(struct slot *s, size_t ns)
+{
+	int64_t until = now_mono_us() + US_PER_S;
+
+	stopping = true;
+	for (;;) {
+		bool busy = false;
+		for (size_t i = 0; i < ns; i++)
+			busy |= s[i].state == S_RUNNING && !s[i].job->done;
+		if (!busy || now_mono_us() >= until)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&run_cond, &run_lock, &ts);
+	}
+	int64_t now = now_mono_us();
+	for (size_t i = 0; i < ns; i++) {
+		if (s[i].state == S_DONE)
+			continue;
+		if (s[i].state == S_RUNNING) {
+			struct job *j = s[i].job;
+			if (j->done) {
+				finish_slot(&s[i], j);
+				/* It ended because we stopped it: say so. */
+				if (s[i].res.status == ST_FAIL) {
+					s[i].res.status = ST_SKIP;
+					result_set(&s[i].res, ST_SKIP, "stopped before "
+					    "it finished");
+				}
+				continue;
+			}
+			j->abandoned = true;
+			s[i].job = NULL;
+			s[i].res.check = s[i].check;
+			s[i].res.started_wall_us = s[i].started_wall_us;
+			s[i].res.duration_us = now - s[i].started_us;
+			s[i].res.attempts = 1;
+			result_set(&s[i].res, ST_SKIP, "stopped before it finished");
+		} else {
+			s[i].res.check = s[i].check;
+			s[i].res.started_wall_us = now_wall_us();
+			result_set(&s[i].res, ST_SKIP, "stopped before it started");
+		}
+		s[i].state = S_DONE;
+	}
+}
+
 struct result *
 check_run_all(const struct plan *p, struct check **checks, size_t n,
     const struct run_opts *o, size_t *nres)
@@ -406,6 +477,11 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			break;
 		}
 
+		if (o && o->should_stop && o->should_stop(o->stop_arg)) {
+			stop_all(s, ns);
+			break;
+		}
+
 		/* Collect finished jobs and overdue ones. */
 		int64_t now = now_mono_us(), next = INT64_MAX;
 		bool progressed = false;
@@ -444,6 +520,10 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 		}
 		if (progressed || done >= ns)
 			continue;
+		/* A stop hook needs polling: no wait longer than 100ms. */
+		if (o && o->should_stop && (next == INT64_MAX ||
+		    next > now_mono_us() + STOP_POLL_US))
+			next = now_mono_us() + STOP_POLL_US;
 		if (next == INT64_MAX) {
 			pthread_cond_wait(&run_cond, &run_lock);
 		} else {

@@ -91,6 +91,15 @@ struct run_opts {
 	int	 jobs;			/* concurrent checks; 0 = default */
 	void	(*on_result)(const struct result *r, void *arg);
 	void	*arg;
+	/*
+	 * Polled at least every 100ms (may be NULL).  Once it returns true
+	 * the run ends at once: checks not started are skipped, running
+	 * ones abandoned, both with the message "stopped before ...".  A
+	 * signal handler's flag goes here, so Ctrl-C during a gate does not
+	 * wait for every check's timeout.
+	 */
+	bool	(*should_stop)(void *arg);
+	void	*stop_arg;
 };
 
 /*
@@ -102,6 +111,8 @@ struct run_opts {
 struct result *check_run_all(const struct plan *p, struct check **checks,
 	    size_t n, const struct run_opts *o, size_t *nres);
 void	 results_free(struct result *rs, size_t n);
+/* True once a run's should_stop fired: kinds stop their processes. */
+bool	 check_stopping(void);
 /* Worst status of a result set. */
 enum status results_worst(const struct result *rs, size_t n);
 

@@ -95,6 +95,14 @@ trim_partial_line(struct buf *tail)
 		buf_keep_tail(tail, tail->len - (size_t)(nl - tail->s) - 1);
 }
 
+/* A stopped run (Ctrl-C at a gate) must not leave our command behind. */
+static bool
+run_stopped(void *arg)
+{
+	(void)arg;
+	return check_stopping();
+}
+
 static void
 command_run(const struct check *c, struct result *r)
 {
@@ -109,6 +117,7 @@ command_run(const struct check *c, struct result *r)
 		.tail_max = COMMAND_TAIL,
 		.on_output = k->stdout_contains.n ? scan_output : NULL,
 		.arg = &sc,
+		.should_stop = run_stopped,
 	};
 	struct proc_result pr;
 	char *e = NULL;
