@@ -83,6 +83,8 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	ch = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (ch == 'h') {
 		fputs(c->usage, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			die(EXIT_USAGE, "error writing output");
 		exit(EXIT_GO);
 	}
 	if (ch != '?' && ch != ':')

@@ -31,6 +31,17 @@ usage(FILE *f)
 	    "2 bad input.\n", f);
 }
 
+/* A full disk or a closed stdout is an error, even for --help. */
+static int
+flushed(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		errmsg("error writing output");
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -45,16 +56,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("cutover %s\n", CUTOVER_VERSION);
-		return EXIT_GO;
+		return flushed(EXIT_GO);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && (c = cmd_find(argv[2])) != NULL) {
 			fputs(c->usage, stdout);
-			return EXIT_GO;
+			return flushed(EXIT_GO);
 		}
 		usage(stdout);
-		return EXIT_GO;
+		return flushed(EXIT_GO);
 	}
 	c = cmd_find(argv[1]);
 	if (c == NULL) {
@@ -72,11 +83,5 @@ main(int argc, char **argv)
 	}
 	/* Once, before any thread: libcurl's global state is not thread-safe. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = c->fn(argc - 1, argv + 1);
-	fflush(stdout);
-	if (ferror(stdout)) {
-		errmsg("error writing output");
-		return EXIT_USAGE;
-	}
-	return rc;
+	return flushed(c->fn(argc - 1, argv + 1));
 }
