@@ -857,19 +857,30 @@ parse_manifest(const char *file, const char *data, struct parsed *pm,
 	return rc;
 }
 
+/* A manifest of a million files is about 150 MB; past this it is not one. */
+#define MANIFEST_MAX	(512ULL * 1024 * 1024)
+
 static char *
 slurp(const char *path, char **errp)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	struct buf b = BUF_INIT;
 	char chunk[65536];
+	struct stat st;
 	size_t n;
 
 	if (f == NULL) {
 		seterr_errno(errp, "cannot read '%s'", path);
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (f != stdin)
+			fclose(f);
+		seterr(errp, "'%s' is a directory, not a manifest", path);
+		return NULL;
+	}
+	buf_init(&b, MANIFEST_MAX);
+	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (memchr(chunk, '\0', n)) {
 			if (f != stdin)
 				fclose(f);
@@ -881,6 +892,11 @@ slurp(const char *path, char **errp)
 	}
 	if (f != stdin)
 		fclose(f);
+	if (b.truncated) {
+		buf_release(&b);
+		seterr(errp, "%s: larger than 512 MiB: not a manifest", path);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 

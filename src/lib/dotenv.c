@@ -298,7 +298,8 @@ dotenv_load(const char *path, struct env_file *out, char **errp)
 	if (f == NULL)
 		return seterr_errno(errp, "cannot read '%s'", path);
 	buf_init(&b, DOTENV_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	/* Stop at the limit: /dev/zero or a pipe that never ends is bad input. */
+	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	bool err = ferror(f);
 	if (f != stdin)

@@ -211,4 +211,7 @@ expect_eq "$(grep -v '^#' links1.sha256 | awk '{print $2}' | tr '\n' ' ')" \
 run "$CUTOVER" manifest create links -o links2.sha256 -q --follow
 expect_eq "$(grep -v '^#' links2.sha256 | awk '{print $2}' | tr '\n' ' ')" \
     "links/dir-link/r.txt links/file-link links/real/r.txt " "--follow follows both kinds"
+run "$CUTOVER" manifest verify bk
+expect_rc 2 "a directory is not a manifest"
+expect_err "'bk' is a directory, not a manifest" "says so"
 done_testing

@@ -156,4 +156,8 @@ expect_out '^~ DB_PASSWORD: changed' "diff without --expand"
 expect_no "DATABASE_URL" "the reference itself did not change"
 run "$CUTOVER" env diff ref.env ref2.env --expand
 expect_out '^~ DATABASE_URL: changed \(length 29 -> 62\)$' "with --expand the URL changed too"
+# Endless input is bad input, not a hang.
+run timeout 20 "$CUTOVER" env check /dev/zero
+expect_rc 2 "/dev/zero is refused"
+expect_err "larger than 16 MiB" "says why"
 done_testing
