@@ -579,7 +579,8 @@ scan_stdin(struct scanner *s, struct findings *out)
 	size_t n;
 
 	buf_init(&b, MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+	/* Like files, stdin is scanned up to MAX_FILE: never read forever. */
+	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
 		buf_add(&b, chunk, n);
 	if (memchr(b.s, '\0', b.len < BINARY_SNIFF ? b.len : BINARY_SNIFF) ==
 	    NULL)
