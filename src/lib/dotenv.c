@@ -270,6 +270,7 @@ dotenv_parse(const char *name, const char *data, size_t len,
 		int line = 1;
 		for (const char *q = data; q < z; q++)
 			line += *q == '\n';
+		dotenv_release(out);
 		return seterr(errp, "%s:%d: NUL byte: binary data, not an env "
 		    "file", name, line);
 	}
@@ -280,8 +281,11 @@ dotenv_parse(const char *name, const char *data, size_t len,
 			next_line(&lx);
 			continue;
 		}
-		if (parse_line(&lx, out) != 0)
+		if (parse_line(&lx, out) != 0) {
+			/* Nothing half-parsed is handed back. */
+			dotenv_release(out);
 			return -1;
+		}
 	}
 	return 0;
 }

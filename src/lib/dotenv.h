@@ -39,7 +39,10 @@ struct env_file {
 	bool		 crlf, bom;	/* as found, for reports */
 };
 
-/* Parse data; returns 0, or -1 with "NAME:LINE: message" in *errp. */
+/*
+ * Parse data; returns 0, or -1 with "NAME:LINE: message" in *errp and
+ * *out empty (releasing it again is harmless).
+ */
 int	 dotenv_parse(const char *name, const char *data, size_t len,
 	    struct env_file *out, char **errp);
 /* Read and parse a file ("-": stdin). */
