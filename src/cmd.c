@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "plan.h"
 #include "lib/error.h"
 #include "lib/redact.h"
+#include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
@@ -116,4 +118,35 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 		cmd_usage_error(c, "unknown option '%s' (did you mean '--%s'?)",
 		    word, near);
 	cmd_usage_error(c, "unknown option '%s'", word);
+}
+
+struct plan *
+cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
+{
+	char *errors = NULL;
+	struct plan *p;
+
+	if (optind >= argc)
+		cmd_usage_error(c, "missing PLAN");
+	if (!more && optind + 1 != argc)
+		cmd_usage_error(c, "expected one PLAN, got %d arguments",
+		    argc - optind);
+	p = plan_load(argv[optind], &errors);
+	if (p == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		exit(EXIT_USAGE);
+	}
+	return p;
+}
+
+int
+cmd_jobs(const struct cmd *c, const char *arg)
+{
+	long long n = 0;
+	char *e = NULL;
+
+	if (parse_int(arg, 1, 1024, &n, &e) != 0)
+		cmd_usage_error(c, "--jobs: %s", e);
+	return (int)n;
 }

@@ -10,7 +10,10 @@
 #define CUTOVER_CMD_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+
+struct plan;
 
 struct cmd {
 	const char	*name;
@@ -31,6 +34,17 @@ const char *const *cmd_names(size_t *n);
  */
 int	 cmd_getopt(const struct cmd *c, int argc, char **argv,
 	    const char *shortopts, const struct option *longopts);
+/*
+ * The PLAN argument every plan command takes: exactly one operand left
+ * after the options (or at least one, with `more`), loaded and validated.
+ * On a missing operand or an invalid plan, prints why and exits 2.  The
+ * plan is the caller's; commands that ran checks leave it to process exit
+ * (an abandoned check thread may still read it).
+ */
+struct plan *cmd_plan_arg(const struct cmd *c, int argc, char **argv,
+	    bool more);
+/* --jobs N: 1..1024, or exit 2 naming the option. */
+int	 cmd_jobs(const struct cmd *c, const char *arg);
 /* Exit 2 with "cutover CMD: MESSAGE" and a hint to --help. */
 void	 cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));

@@ -101,7 +101,6 @@ check_main(int argc, char **argv)
 	long long jobs = CHECK_DEFAULT_JOBS;
 	bool strict = false;
 	int ch;
-	char *e = NULL;
 
 	while ((ch = cmd_getopt(&cmd_check, argc, argv, "p:f:o:j:h", lo)) != -1) {
 		switch (ch) {
@@ -111,10 +110,7 @@ check_main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'S': strict = true; break;
 		case 'K': list_kinds(); return EXIT_GO;
-		case 'j':
-			if (parse_int(optarg, 1, 1024, &jobs, &e) != 0)
-				cmd_usage_error(&cmd_check, "--jobs: %s", e);
-			break;
+		case 'j': jobs = cmd_jobs(&cmd_check, optarg); break;
 		}
 	}
 	const struct out_format *fmt = out_find(format);
@@ -126,17 +122,7 @@ check_main(int argc, char **argv)
 		    near ? " (did you mean '" : " (text, json, junit, tap, "
 		    "prometheus", near ? near : "", near ? "'?)" : ")");
 	}
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_check, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_check, argc, argv, false);
 
 	/* Selection: a phase's checks and gate, then --only within it. */
 	struct check **sel = xcalloc(p->nchecks + 1, sizeof(*sel));

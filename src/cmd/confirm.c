@@ -118,16 +118,7 @@ confirm_main(int argc, char **argv)
 		case 's': state = optarg; break;
 		}
 	}
-	if (optind >= argc)
-		cmd_usage_error(&cmd_confirm, "missing PLAN");
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_confirm, argc, argv, true);
 	/* Every ID must be a manual check before anything is recorded. */
 	const char *manual[256];
 	size_t nm = 0;

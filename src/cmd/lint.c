@@ -46,17 +46,7 @@ lint_main(int argc, char **argv)
 	while ((ch = cmd_getopt(&cmd_lint, argc, argv, "qh", lo)) != -1)
 		if (ch == 'q')
 			quiet = true;
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_lint, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_lint, argc, argv, false);
 	size_t nsteps = 0;
 	for (size_t i = 0; i < p->nphases; i++)
 		nsteps += p->phases[i].nsteps;

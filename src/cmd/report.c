@@ -84,17 +84,7 @@ report_main(int argc, char **argv)
 		    near ? " (did you mean '" : " (md, html, json)",
 		    near ? near : "", near ? "'?)" : "");
 	}
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_report, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_report, argc, argv, false);
 	char *path = runbook_journal_path(p, state);
 	struct journal *j = NULL;
 	struct jlog l;

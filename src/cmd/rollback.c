@@ -58,9 +58,7 @@ rollback_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rb_opts o = { 0 };
-	long long jobs = 0;
 	int ch;
-	char *e = NULL;
 
 	while ((ch = cmd_getopt(&cmd_rollback, argc, argv, "s:j:h", lo)) != -1) {
 		switch (ch) {
@@ -68,24 +66,10 @@ rollback_main(int argc, char **argv)
 		case 'K': o.skip_interrupted = true; break;
 		case 'F': o.force = true; break;
 		case 's': o.state = optarg; break;
-		case 'j':
-			if (parse_int(optarg, 1, 1024, &jobs, &e) != 0)
-				cmd_usage_error(&cmd_rollback, "--jobs: %s", e);
-			o.jobs = (int)jobs;
-			break;
+		case 'j': o.jobs = cmd_jobs(&cmd_rollback, optarg); break;
 		}
 	}
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_rollback, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_rollback, argc, argv, false);
 	/* Not plan_free: an abandoned check thread may still read it. */
 	static struct plan *volatile keep;
 	keep = p;

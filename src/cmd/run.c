@@ -71,9 +71,7 @@ run_main(int argc, char **argv)
 	};
 	struct rb_opts o = { 0 };
 	bool dry = false;
-	long long jobs = 0;
 	int ch;
-	char *e = NULL;
 
 	while ((ch = cmd_getopt(&cmd_run, argc, argv, "yns:j:h", lo)) != -1) {
 		switch (ch) {
@@ -83,24 +81,10 @@ run_main(int argc, char **argv)
 		case 'T': o.rollback_on_signal = true; break;
 		case 'N': o.new_run = true; break;
 		case 's': o.state = optarg; break;
-		case 'j':
-			if (parse_int(optarg, 1, 1024, &jobs, &e) != 0)
-				cmd_usage_error(&cmd_run, "--jobs: %s", e);
-			o.jobs = (int)jobs;
-			break;
+		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
 		}
 	}
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_run, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);
 		plan_free(p);

@@ -72,17 +72,7 @@ status_main(int argc, char **argv)
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
 		cmd_usage_error(&cmd_status, "unknown format '%s' (text, json)",
 		    format);
-	if (optind + 1 != argc)
-		cmd_usage_error(&cmd_status, argc - optind < 1 ? "missing PLAN" :
-		    "expected one PLAN, got %d arguments", argc - optind);
-
-	char *errors = NULL;
-	struct plan *p = plan_load(argv[optind], &errors);
-	if (p == NULL) {
-		fputs(errors, stderr);
-		free(errors);
-		return EXIT_USAGE;
-	}
+	struct plan *p = cmd_plan_arg(&cmd_status, argc, argv, false);
 	bool json = strcmp(format, "json") == 0;
 	char *path = runbook_journal_path(p, state);
 	struct stat sb;
