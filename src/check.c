@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "lib/error.h"
+#include "lib/net.h"
 #include "lib/xmalloc.h"
 
 extern const struct check_kind check_tcp, check_http, check_command,
@@ -180,6 +181,44 @@ results_worst(const struct result *rs, size_t n)
 			w = ST_WARN;
 	}
 	return w;
+}
+
+struct probe_call {
+	void	(*probe)(const struct check *, struct result *);
+	const struct check *c;
+	struct result *r;
+};
+
+static void
+probe_call(void *arg)
+{
+	struct probe_call *pc = arg;
+
+	pc->probe(pc->c, pc->r);
+}
+
+void
+check_probe_from(const char *from,
+    void (*probe)(const struct check *, struct result *),
+    const struct check *c, struct result *r)
+{
+	struct probe_call pc = { probe, c, r };
+	char *e = NULL;
+
+	if (from == NULL) {
+		probe(c, r);
+		return;
+	}
+	if (net_in_netns(from, probe_call, &pc, &e) != 0) {
+		result_observed(r, "error");
+		result_set(r, ST_FAIL, "%s", e);
+		free(e);
+		return;
+	}
+	char *m = xasprintf("%s (from network namespace %s)", r->message ?
+	    r->message : "", from);
+	free(r->message);
+	r->message = m;
 }
 
 void

@@ -111,6 +111,14 @@ struct run_opts {
 struct result *check_run_all(const struct plan *p, struct check **checks,
 	    size_t n, const struct run_opts *o, size_t *nres);
 void	 results_free(struct result *rs, size_t n);
+/*
+ * Run probe(c, r) as is, or with `from` set, on a thread inside that
+ * network namespace (net_in_netns), the message then naming it.  For kinds
+ * whose whole probe moves into the namespace (redis, tls).
+ */
+void	 check_probe_from(const char *from,
+	    void (*probe)(const struct check *, struct result *),
+	    const struct check *c, struct result *r);
 /* True once a run's should_stop fired: kinds stop their processes. */
 bool	 check_stopping(void);
 /* Worst status of a result set. */

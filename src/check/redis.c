@@ -421,41 +421,11 @@ out:
 	buf_release(&info);
 }
 
-struct in_ns {
-	const struct check	*c;
-	struct result		*r;
-};
-
-static void
-redis_probe_in_ns(void *p)
-{
-	struct in_ns *a = p;
-
-	redis_probe(a->c, a->r);
-}
-
-/* With `from`, the whole probe runs in that namespace (net_in_netns). */
+/* With `from`, the whole probe runs in that namespace. */
 static void
 redis_run(const struct check *c, struct result *r)
 {
-	const char *from = ((const struct redis_conf *)c->priv)->from;
-	struct in_ns a = { c, r };
-	char *e = NULL;
-
-	if (from == NULL) {
-		redis_probe(c, r);
-		return;
-	}
-	if (net_in_netns(from, redis_probe_in_ns, &a, &e) != 0) {
-		result_observed(r, "error");
-		result_set(r, ST_FAIL, "%s", e);
-		free(e);
-		return;
-	}
-	char *m = xasprintf("%s (from network namespace %s)", r->message ?
-	    r->message : "", from);
-	free(r->message);
-	r->message = m;
+	check_probe_from(((const struct redis_conf *)c->priv)->from, redis_probe, c, r);
 }
 
 static void

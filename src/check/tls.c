@@ -400,41 +400,11 @@ out:
 	ERR_clear_error();
 }
 
-struct in_ns {
-	const struct check	*c;
-	struct result		*r;
-};
-
-static void
-tls_probe_in_ns(void *p)
-{
-	struct in_ns *a = p;
-
-	tls_probe(a->c, a->r);
-}
-
-/* With `from`, the whole probe runs in that namespace (net_in_netns). */
+/* With `from`, the whole probe runs in that namespace. */
 static void
 tls_run(const struct check *c, struct result *r)
 {
-	const char *from = ((const struct tls_conf *)c->priv)->from;
-	struct in_ns a = { c, r };
-	char *e = NULL;
-
-	if (from == NULL) {
-		tls_probe(c, r);
-		return;
-	}
-	if (net_in_netns(from, tls_probe_in_ns, &a, &e) != 0) {
-		result_observed(r, "error");
-		result_set(r, ST_FAIL, "%s", e);
-		free(e);
-		return;
-	}
-	char *m = xasprintf("%s (from network namespace %s)", r->message ?
-	    r->message : "", from);
-	free(r->message);
-	r->message = m;
+	check_probe_from(((const struct tls_conf *)c->priv)->from, tls_probe, c, r);
 }
 
 static void
