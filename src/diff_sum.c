@@ -25,9 +25,10 @@
  * compared row by row in stream mode, restricted to its key range.
  *
  * PostgreSQL skips the chunk walk: one GROUP BY key / width over the
- * whole table per side (sum_onepass) costs about 1.6x a plain sum, but
- * the walk's index range scans and round trips cost more than that, and
- * the one pass answers both "identical?" and "where?".  MariaDB and
+ * whole table per side (sum_onepass) costs 1.3-2x a plain sum, but
+ * the walk's index range scans and round trips cost a little more on
+ * identical data, and a second round once chunks differ, where the one
+ * pass answers both "identical?" and "where?".  MariaDB and
  * SQLite keep the walk, which is what their figures were measured on.
  */
 #include <stdlib.h>
@@ -776,9 +777,9 @@ pg_planner(struct tplan *p, bool onepass, char **errp)
 /*
  * PostgreSQL: the whole key range in one scan per side, both sides at
  * once, per bucket of a fixed width (GROUP BY key / width).  The same
- * pass gives the totals (identical data costs one hash aggregate, about
- * 1.6x a plain sum, less than the walk's index range scans and round
- * trips) and localises the differences to buckets of a few hundred rows
+ * pass gives the totals (identical data costs one hash aggregate, 1.3-2x
+ * a plain sum, a little less than the walk's index range scans and
+ * round trips) and localises the differences to buckets of a few hundred rows
  * per million, which are then resolved as the chunk walk's are.
  * Returns as sum_table.
  */
