@@ -275,3 +275,41 @@ db_key_from_query(struct db *d, const char *sql, struct strlist *out,
 	key_flush(&a);
 	return rc;
 }
+
+struct cols_arg {
+	struct db_col	*v;
+	size_t		 n, cap;
+};
+
+static int
+cols_row(const struct db_row *row, void *arg)
+{
+	struct cols_arg *a = arg;
+	struct db_col c = {
+		.name = xstrdup(row->vals[0] ? row->vals[0] : ""),
+		.type = xstrdup(row->vals[1] ? row->vals[1] : ""),
+		/* PostgreSQL says 't', MariaDB and SQLite '1'. */
+		.notnull = row->vals[2] && (row->vals[2][0] == 't' ||
+		    row->vals[2][0] == '1'),
+	};
+	ARR_PUSH(a->v, a->n, a->cap, c);
+	return 0;
+}
+
+int
+db_columns_from(struct db *d, const char *sql, const char *table,
+    struct db_col **out, size_t *n, char **errp)
+{
+	struct cols_arg a = { 0 };
+	int rc = db_query(d, sql, cols_row, &a, errp);
+
+	if (rc == 0 && a.n == 0)
+		rc = seterr(errp, "%s: no table '%s'", d->what, table);
+	if (rc != 0) {
+		db_cols_free(a.v, a.n);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}

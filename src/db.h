@@ -114,6 +114,12 @@ int	 db_tables(struct db *d, struct strlist *out, char **errp);
 int	 db_columns(struct db *d, const char *table, struct db_col **out,
 	    size_t *n, char **errp);
 void	 db_cols_free(struct db_col *c, size_t n);
+/*
+ * For drivers: run sql, whose rows are (name, type, not-null as 't'/'1'),
+ * into *out; no row at all means there is no such table.
+ */
+int	 db_columns_from(struct db *d, const char *sql, const char *table,
+	    struct db_col **out, size_t *n, char **errp);
 int	 db_key(struct db *d, const char *table, struct strlist *out,
 	    char **errp);
 int	 db_snapshot(struct db *d, char **errp);

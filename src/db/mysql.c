@@ -193,46 +193,19 @@ where_table(struct db *d, struct buf *q, const char *table)
 	db_quote_literal(d, q, table);
 }
 
-struct cols_arg {
-	struct db_col	*v;
-	size_t		 n, cap;
-};
-
-static int
-cols_row(const struct db_row *row, void *arg)
-{
-	struct cols_arg *a = arg;
-	struct db_col c = {
-		.name = xstrdup(row->vals[0] ? row->vals[0] : ""),
-		.type = xstrdup(row->vals[1] ? row->vals[1] : ""),
-		.notnull = row->vals[2] && row->vals[2][0] == '1',
-	};
-	ARR_PUSH(a->v, a->n, a->cap, c);
-	return 0;
-}
-
 static int
 my_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
     char **errp)
 {
 	struct buf q = BUF_INIT;
-	struct cols_arg a = { 0 };
 
 	buf_adds(&q, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'NO' "
 	    "FROM information_schema.COLUMNS WHERE ");
 	where_table(d, &q, table);
 	buf_adds(&q, " ORDER BY ORDINAL_POSITION");
-	int rc = db_query(d, q.s, cols_row, &a, errp);
+	int rc = db_columns_from(d, q.s, table, out, n, errp);
 	buf_release(&q);
-	if (rc == 0 && a.n == 0)
-		rc = seterr(errp, "%s: no table '%s'", d->what, table);
-	if (rc != 0) {
-		db_cols_free(a.v, a.n);
-		return -1;
-	}
-	*out = a.v;
-	*n = a.n;
-	return 0;
+	return rc;
 }
 
 static int
