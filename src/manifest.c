@@ -949,7 +949,7 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	struct job *jobs = xcalloc(pm.n, sizeof(*jobs));
 	char **fspaths = xcalloc(pm.n, sizeof(*fspaths));
 	bool *hashed = xcalloc(pm.n, sizeof(*hashed));
-	size_t ntodo = 0;
+	size_t npending = 0;
 	for (size_t i = 0; i < pm.n; i++) {
 		struct stat st;
 		fspaths[i] = resolve(base, pm.v[i].path);
@@ -967,15 +967,15 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		if (pm.v[i].size >= 0 && (uint64_t)pm.v[i].size != jobs[i].size)
 			continue;
 		hashed[i] = true;
-		ntodo++;
+		npending++;
 	}
 	/* hash_all takes a contiguous array: hash copies, then copy back. */
-	struct job *tj = xcalloc(ntodo + 1, sizeof(*tj));
+	struct job *tj = xcalloc(npending + 1, sizeof(*tj));
 	size_t k = 0;
 	for (size_t i = 0; i < pm.n; i++)
 		if (hashed[i])
 			tj[k++] = jobs[i];
-	rep->bytes = hash_all(tj, ntodo, rep->algo, o);
+	rep->bytes = hash_all(tj, npending, rep->algo, o);
 	k = 0;
 	for (size_t i = 0; i < pm.n; i++)
 		if (hashed[i])
