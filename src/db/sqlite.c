@@ -14,7 +14,57 @@
 
 #include "../db.h"
 #include "../lib/error.h"
+#include "../lib/units.h"
+#include "../lib/util.h"
 #include "../lib/xmalloc.h"
+
+/*
+ * A connection: the handle and its statement timeout.  SQLite has no
+ * server to cancel a query at, so a progress handler ends one that runs
+ * past its deadline (SQLITE_INTERRUPT), as statement_timeout does for
+ * PostgreSQL: a check's query stops at the check's timeout instead of
+ * keeping a core busy until cutover exits.
+ */
+struct lite {
+	sqlite3	*h;
+	int64_t	 limit_us;	/* per statement; 0 after lite_snapshot */
+	int64_t	 deadline_us;	/* of the statement running; 0: none */
+};
+
+#define LH(d)	(((struct lite *)(d)->h)->h)
+
+static int
+on_progress(void *arg)
+{
+	const struct lite *l = arg;
+
+	return l->deadline_us != 0 && now_mono_us() > l->deadline_us;
+}
+
+/* Start a statement's clock. */
+static void
+arm(struct db *d)
+{
+	struct lite *l = d->h;
+
+	l->deadline_us = l->limit_us ? now_mono_us() + l->limit_us : 0;
+}
+
+/* "query on X: ..." with SQLite's message, or the timeout that ended it. */
+static int
+query_error(struct db *d, char **errp)
+{
+	struct lite *l = d->h;
+
+	if (sqlite3_errcode(l->h) == SQLITE_INTERRUPT && l->deadline_us) {
+		char *t = fmt_duration(l->limit_us);
+		seterr(errp, "query on %s: canceled after the %s statement "
+		    "timeout", d->what, t);
+		free(t);
+		return -1;
+	}
+	return seterr(errp, "query on %s: %s", d->what, sqlite3_errmsg(l->h));
+}
 
 /*
  * cutover_rowhash(v1, v2, ...): a 64-bit XXH3 of the values with their
@@ -115,7 +165,11 @@ lite_connect(struct db *d, const struct url *u, int64_t timeout_us,
 	    SQLITE_DETERMINISTIC, NULL, fn_rowhash, NULL, NULL);
 	sqlite3_create_function(h, "cutover_sum", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, NULL, fn_sum_step, fn_sum_final);
-	d->h = h;
+	struct lite *l = xcalloc(1, sizeof(*l));
+	l->h = h;
+	l->limit_us = timeout_us;
+	sqlite3_progress_handler(h, 1000, on_progress, l);
+	d->h = l;
 	return 0;
 }
 
@@ -126,9 +180,9 @@ lite_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
-		return seterr(errp, "query on %s: %s", d->what,
-		    sqlite3_errmsg(d->h));
+	arm(d);
+	if (sqlite3_prepare_v2(LH(d), sql, -1, &st, NULL) != SQLITE_OK)
+		return query_error(d, errp);
 	int nf = sqlite3_column_count(st);
 	const char **vals = xcalloc((size_t)nf + 1, sizeof(*vals));
 	size_t *lens = xcalloc((size_t)nf + 1, sizeof(*lens));
@@ -149,7 +203,7 @@ lite_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
 	free(vals);
 	free(lens);
 	if (rc != SQLITE_DONE) {
-		seterr(errp, "query on %s: %s", d->what, sqlite3_errmsg(d->h));
+		query_error(d, errp);
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -212,9 +266,9 @@ lite_stream_open(struct db *d, const char *sql, void **out, char **errp)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
-		return seterr(errp, "query on %s: %s", d->what,
-		    sqlite3_errmsg(d->h));
+	arm(d);
+	if (sqlite3_prepare_v2(LH(d), sql, -1, &st, NULL) != SQLITE_OK)
+		return query_error(d, errp);
 	struct lite_stream *s = xcalloc(1, sizeof(*s));
 	s->d = d;
 	s->st = st;
@@ -239,8 +293,7 @@ lite_stream_next(void *p, struct db_row *row, char **errp)
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
-		return seterr(errp, "query on %s: %s", s->d->what,
-		    sqlite3_errmsg(s->d->h));
+		return query_error(s->d, errp);
 	for (int j = 0; j < s->nf; j++) {
 		switch (sqlite3_column_type(s->st, j)) {
 		case SQLITE_NULL:
@@ -339,10 +392,14 @@ lite_key(struct db *d, const char *table, struct strlist *out, char **errp)
 	return rc;
 }
 
-/* A read transaction: later writers do not change what the diff sees. */
+/*
+ * A read transaction: later writers do not change what the diff sees.
+ * A diff may run longer than the connect timeout: no statement timeout.
+ */
 static int
 lite_snapshot(struct db *d, char **errp)
 {
+	((struct lite *)d->h)->limit_us = 0;
 	if (db_exec(d, "BEGIN", errp) != 0)
 		return -1;
 	return db_exec(d, "SELECT count(*) FROM sqlite_master", errp);
@@ -351,7 +408,12 @@ lite_snapshot(struct db *d, char **errp)
 static void
 lite_close(struct db *d)
 {
-	sqlite3_close(d->h);
+	struct lite *l = d->h;
+
+	if (l == NULL)
+		return;
+	sqlite3_close(l->h);
+	free(l);
 	d->h = NULL;
 }
 
