@@ -92,6 +92,7 @@ lat_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		else if (net_split_hostport(a, &l->host, &l->port, &e) != 0) {
 			pn_error(cx, an, "'address': %s", e);
 			free(e);
+			e = NULL;
 			rc = -1;
 		}
 		l->mode = M_TCP;
@@ -131,6 +132,7 @@ lat_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	if (s && parse_percent(s, &l->max_loss, &e) != 0) {
 		pn_error(cx, ml, "'max_loss': %s", e);
 		free(e);
+		e = NULL;
 		rc = -1;
 	} else if (ml && s == NULL) {
 		rc = -1;
