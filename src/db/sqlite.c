@@ -168,7 +168,8 @@ lite_connect(struct db *d, const struct url *u, int64_t timeout_us,
 	struct lite *l = xcalloc(1, sizeof(*l));
 	l->h = h;
 	l->limit_us = timeout_us;
-	sqlite3_progress_handler(h, 1000, on_progress, l);
+	if (timeout_us > 0)
+		sqlite3_progress_handler(h, 1000, on_progress, l);
 	d->h = l;
 	return 0;
 }
@@ -394,12 +395,16 @@ lite_key(struct db *d, const char *table, struct strlist *out, char **errp)
 
 /*
  * A read transaction: later writers do not change what the diff sees.
- * A diff may run longer than the connect timeout: no statement timeout.
+ * A diff may run longer than the connect timeout: no statement timeout,
+ * and no progress handler left on the diff's hot path.
  */
 static int
 lite_snapshot(struct db *d, char **errp)
 {
-	((struct lite *)d->h)->limit_us = 0;
+	struct lite *l = d->h;
+
+	l->limit_us = l->deadline_us = 0;
+	sqlite3_progress_handler(l->h, 0, NULL, NULL);
 	if (db_exec(d, "BEGIN", errp) != 0)
 		return -1;
 	return db_exec(d, "SELECT count(*) FROM sqlite_master", errp);
