@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "diff_int.h"
+#include "lib/buf.h"
+#include "lib/json.h"
 #include "lib/units.h"
 #include "lib/xmalloc.h"
 
@@ -109,17 +111,14 @@ diff_summary(const struct diff_result *r)
 	return buf_detach(&b);
 }
 
+/* A string value through the one JSON writer (escaped, redacted). */
 static void
-json_str(FILE *f, const char *s)
+put_str(FILE *f, const char *s)
 {
 	struct buf b = BUF_INIT;
 
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	buf_add_json(&b, s);
-	fprintf(f, "\"%s\"", b.s);
+	json_str(&b, s);
+	fputs(b.s, f);
 	buf_release(&b);
 }
 
@@ -135,7 +134,7 @@ json_row(FILE *f, const struct diff_row *r)
 			size_t n = strcspn(s, ",");
 			char *c = xstrndup(s, n);
 			fputs(first ? "" : ",", f);
-			json_str(f, c);
+			put_str(f, c);
 			free(c);
 			s += n;
 			while (*s == ',' || *s == ' ')
@@ -152,11 +151,11 @@ static void
 json_table(FILE *f, const struct diff_table *t, bool rows)
 {
 	fputs("{\"table\":", f);
-	json_str(f, t->name);
+	put_str(f, t->name);
 	fprintf(f, ",\"status\":\"%s\",\"mode\":", status_names[t->status]);
-	json_str(f, t->mode);
+	put_str(f, t->mode);
 	fputs(",\"key\":", f);
-	json_str(f, t->key);
+	put_str(f, t->key);
 	fprintf(f, ",\"src_rows\":%lld,\"dst_rows\":%lld,\"missing\":%lld,"
 	    "\"extra\":%lld,\"changed\":%lld,\"duration_s\":%.3f",
 	    t->src_rows, t->dst_rows, t->missing, t->extra, t->changed,
@@ -164,10 +163,10 @@ json_table(FILE *f, const struct diff_table *t, bool rows)
 	fputs(",\"schema\":[", f);
 	for (size_t i = 0; i < t->schema.n; i++) {
 		fputs(i ? "," : "", f);
-		json_str(f, t->schema.v[i]);
+		put_str(f, t->schema.v[i]);
 	}
 	fputs("],\"error\":", f);
-	json_str(f, t->error);
+	put_str(f, t->error);
 	if (rows) {
 		fputs(",\"diffs\":[", f);
 		for (size_t i = 0; i < t->nrows; i++) {
@@ -185,7 +184,7 @@ diff_print_row_jsonl(FILE *f, const struct diff_table *t,
     const struct diff_row *r)
 {
 	fputs("{\"table\":", f);
-	json_str(f, t->name);
+	put_str(f, t->name);
 	fputc(',', f);
 	/* Splice the row object's members after the table name. */
 	char *s = NULL;
@@ -206,13 +205,13 @@ diff_print(FILE *f, const struct diff_result *r, const char *format)
 
 	if (strcmp(format, "json") == 0) {
 		fputs("{\"source\":", f);
-		json_str(f, r->src);
+		put_str(f, r->src);
 		fputs(",\"target\":", f);
-		json_str(f, r->dst);
+		put_str(f, r->dst);
 		fprintf(f, ",\"identical\":%s,\"duration_s\":%.3f,\"summary\":",
 		    diff_exit(r) == 0 ? "true" : "false",
 		    (double)r->duration_us / 1e6);
-		json_str(f, sum);
+		put_str(f, sum);
 		fputs(",\"tables\":[", f);
 		for (size_t i = 0; i < r->n; i++) {
 			fputs(i ? ",\n" : "\n", f);

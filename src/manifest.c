@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/hash.h"
+#include "lib/ofile.h"
 #include "lib/validate.h"
 #include "lib/xmalloc.h"
 #include "manifest.h"
@@ -536,24 +537,7 @@ write_atomically(const char *path, const struct buf *b, char **errp)
 			return seterr_errno(errp, "cannot write the manifest");
 		return 0;
 	}
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (f == NULL) {
-		free(tmp);
-		return seterr_errno(errp, "cannot write '%s'", path);
-	}
-	bool ok = fwrite(b->s, 1, b->len, f) == b->len;
-	ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return seterr_errno(errp, "cannot write '%s'", path);
-	}
-	free(tmp);
-	return 0;
+	return ofile_write(path, b->s, b->len, errp);
 }
 
 int

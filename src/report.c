@@ -1,15 +1,17 @@
 /*
- * report.c - the migration report and the status view; see report.h.
+ * report.c - the migration report; see report.h.
  *
  * Markdown and HTML share one writer (struct w: headings, paragraphs,
  * tables, preformatted text) so the two can never disagree about content;
  * JSON is written separately because its shape is data, not layout.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/units.h"
 #include "lib/util.h"
@@ -49,8 +51,8 @@ is(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static const char *
-derived_state(const struct jlog *l)
+const char *
+report_state(const struct jlog *l)
 {
 	/* A run state says running but nobody holds the lock: it died. */
 	if (l->holder == 0 && is(l->run.state, RUN_RUNNING))
@@ -60,8 +62,8 @@ derived_state(const struct jlog *l)
 	return l->run.state;
 }
 
-static const char *
-verdict_of(const char *state)
+const char *
+report_verdict(const char *state)
 {
 	static const char *const map[][2] = {
 		{ RUN_COMPLETED, "GO: completed" },
@@ -247,8 +249,8 @@ model_init(struct model *m, const struct plan *p, const struct jlog *l)
 	memset(m, 0, sizeof(*m));
 	m->p = p;
 	m->l = l;
-	m->state = derived_state(l);
-	m->verdict = verdict_of(m->state);
+	m->state = report_state(l);
+	m->verdict = report_verdict(m->state);
 	downtime(m);
 	risk_rows(m);
 }
@@ -264,9 +266,8 @@ model_release(struct model *m)
 	free(m->dt.how);
 }
 
-/* "1.23s", or "-" when either end is missing. */
-static char *
-span(int64_t a, int64_t b)
+char *
+report_span(int64_t a, int64_t b)
 {
 	if (a == 0 || b == 0 || b < a)
 		return xstrdup("-");
@@ -301,8 +302,8 @@ window_judgement(const struct model *m, int64_t dur)
 	return "within target";
 }
 
-static char *
-window_desc(const struct phase *ph)
+char *
+report_window(const struct phase *ph)
 {
 	if (ph == NULL || !ph->window.set)
 		return xstrdup("none");
@@ -325,24 +326,61 @@ struct w {
 	unsigned	 badges;	/* columns whose words are badges */
 };
 
+/*
+ * How esc() writes a string: running text, a table cell (no line breaks,
+ * '|' escaped), or the body of a preformatted block.
+ */
+enum esc_mode { ESC_TEXT, ESC_CELL, ESC_PRE };
+
+/*
+ * Markdown: raw HTML in a report rendered by a forge or a wiki would run
+ * as markup, so <, > and & are written as entities outside code blocks
+ * (inside one they are shown as they are).  Everywhere, invalid UTF-8 and
+ * control characters (ESC sequences that redraw a terminal, NULs) become
+ * U+FFFD; a tab and, outside cells, a line break stay.
+ */
 static void
-esc(struct w *w, const char *s, bool cell)
+md_esc(struct buf *b, const char *s, enum esc_mode mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	while (*p) {
+		size_t n = utf8_seq(p, &cp);
+		if (n == 0) {
+			buf_adds(b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		if (mode == ESC_CELL && cp == '|')
+			buf_adds(b, "\\|");
+		else if (mode == ESC_CELL && (cp == '\n' || cp == '\r'))
+			buf_addc(b, ' ');
+		else if (mode != ESC_PRE && cp == '<')
+			buf_adds(b, "&lt;");
+		else if (mode != ESC_PRE && cp == '>')
+			buf_adds(b, "&gt;");
+		else if (mode != ESC_PRE && cp == '&')
+			buf_adds(b, "&amp;");
+		else if ((cp < 0x20 && cp != '\n' && cp != '\t') ||
+		    (cp >= 0x7f && cp < 0xa0))
+			buf_adds(b, "\xEF\xBF\xBD");
+		else
+			buf_add(b, p, n);
+		p += n;
+	}
+}
+
+static void
+esc(struct w *w, const char *s, enum esc_mode mode)
 {
 	char *r = redact(s ? s : "");
 	struct buf b = BUF_INIT;
 
-	if (w->html) {
+	if (w->html)
 		buf_add_xml(&b, r);
-	} else {
-		for (const char *p = r; *p; p++) {
-			if (cell && *p == '|')
-				buf_adds(&b, "\\|");
-			else if (cell && (*p == '\n' || *p == '\r'))
-				buf_addc(&b, ' ');
-			else
-				buf_addc(&b, *p);
-		}
-	}
+	else
+		md_esc(&b, r, mode);
 	fputs(b.s, w->f);
 	buf_release(&b);
 	free(r);
@@ -353,11 +391,11 @@ w_h(struct w *w, int level, const char *text)
 {
 	if (w->html) {
 		fprintf(w->f, "<h%d>", level);
-		esc(w, text, false);
+		esc(w, text, ESC_TEXT);
 		fprintf(w->f, "</h%d>\n", level);
 	} else {
 		fprintf(w->f, "\n%.*s ", level, "######");
-		esc(w, text, false);
+		esc(w, text, ESC_TEXT);
 		fputs("\n\n", w->f);
 	}
 }
@@ -372,7 +410,7 @@ w_p(struct w *w, const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	fputs(w->html ? "<p>" : "", w->f);
-	esc(w, s, false);
+	esc(w, s, ESC_TEXT);
 	fputs(w->html ? "</p>\n" : "\n\n", w->f);
 	free(s);
 }
@@ -392,7 +430,7 @@ w_table(struct w *w, int n, ...)
 		    is(h, "Level"))
 			w->badges |= 1u << i;
 		fputs(w->html ? "<th>" : " ", w->f);
-		esc(w, h, true);
+		esc(w, h, ESC_CELL);
 		fputs(w->html ? "</th>" : " |", w->f);
 	}
 	va_end(ap);
@@ -440,7 +478,7 @@ w_row(struct w *w, ...)
 			continue;
 		}
 		fputs(w->html ? "<td>" : " ", w->f);
-		esc(w, c, true);
+		esc(w, c, ESC_CELL);
 		fputs(w->html ? "</td>" : " |", w->f);
 	}
 	va_end(ap);
@@ -458,16 +496,30 @@ w_pre(struct w *w, const char *title, const char *text)
 {
 	if (w->html) {
 		fputs("<details open><summary>", w->f);
-		esc(w, title, false);
+		esc(w, title, ESC_TEXT);
 		fputs("</summary><pre>", w->f);
-		esc(w, text, false);
+		esc(w, text, ESC_TEXT);
 		fputs("</pre></details>\n", w->f);
 		return;
 	}
-	esc(w, title, false);
-	fputs(":\n\n```\n", w->f);
-	esc(w, text, false);
-	fputs("\n```\n\n", w->f);
+	/* A fence longer than any run of backticks in the text: output
+	 * holding ``` cannot close the block and turn into markup. */
+	size_t run = 0, fence = 3;
+	for (const char *q = text ? text : ""; *q; q++) {
+		run = *q == '`' ? run + 1 : 0;
+		if (run >= fence)
+			fence = run + 1;
+	}
+	esc(w, title, ESC_TEXT);
+	fputs(":\n\n", w->f);
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', w->f);
+	fputc('\n', w->f);
+	esc(w, text, ESC_PRE);
+	fputc('\n', w->f);
+	for (size_t i = 0; i < fence; i++)
+		fputc('`', w->f);
+	fputs("\n\n", w->f);
 }
 
 static const char css[] =
@@ -607,25 +659,25 @@ emit_doc(struct w *w, const struct model *m)
 		    "\"utf-8\"><title>", w->f);
 		t = xasprintf("Cutover report: %s, run %lld", p->name,
 		    (long long)l->run.id);
-		esc(w, t, false);
+		esc(w, t, ESC_TEXT);
 		free(t);
 		fprintf(w->f, "</title><style>%s</style></head><body>\n", css);
 		fputs("<h1>", w->f);
-		esc(w, "Cutover report: ", false);
-		esc(w, p->name, false);
+		esc(w, "Cutover report: ", ESC_TEXT);
+		esc(w, p->name, ESC_TEXT);
 		fputs("</h1>\n", w->f);
 		const char *cls = is(m->state, RUN_COMPLETED) ? "v-go" :
 		    (is(m->state, RUN_ROLLED) || is(m->state, RUN_ROLLFAIL)) ?
 		    "v-nogo" : "v-other";
 		fprintf(w->f, "<div class=\"verdict %s\">", cls);
-		esc(w, m->verdict, false);
+		esc(w, m->verdict, ESC_TEXT);
 		fputs("</div>\n", w->f);
 	} else {
 		fputs("# Cutover report: ", w->f);
-		esc(w, p->name, false);
+		esc(w, p->name, ESC_TEXT);
 		fputs("\n\n", w->f);
 		fputs("**Verdict: ", w->f);
-		esc(w, m->verdict, false);
+		esc(w, m->verdict, ESC_TEXT);
 		fputs("**\n\n", w->f);
 	}
 	if (p->description)
@@ -649,13 +701,13 @@ emit_doc(struct w *w, const struct model *m)
 	t = l->run.ended_us ? fmt_time_iso(l->run.ended_us) : xstrdup("-");
 	w_row(w, "Ended", t);
 	free(t);
-	t = span(l->run.started_us, l->run.ended_us);
+	t = report_span(l->run.started_us, l->run.ended_us);
 	w_row(w, "Duration", t);
 	free(t);
 	if (m->dt.how) {
 		int64_t end = m->dt.end ? m->dt.end : now_wall_us();
-		u = span(m->dt.start, end);
-		x = window_desc(m->dt.phase);
+		u = report_span(m->dt.start, end);
+		x = report_window(m->dt.phase);
 		t = m->dt.start == 0 ? xasprintf("not started (%s)", m->dt.how) :
 		    xasprintf("%s%s, %s; window %s: %s", u, m->dt.end ? "" :
 		    " so far", m->dt.how, x, window_judgement(m, end -
@@ -675,8 +727,8 @@ emit_doc(struct w *w, const struct model *m)
 		const struct phase *ph = &p->phases[i];
 		const struct jphase *jp = jlog_phase(l, ph->id);
 		u = jp ? offset(m, jp->started_us) : xstrdup("-");
-		x = jp ? span(jp->started_us, jp->ended_us) : xstrdup("-");
-		t = window_desc(ph);
+		x = jp ? report_span(jp->started_us, jp->ended_us) : xstrdup("-");
+		t = report_window(ph);
 		char *res = ph->window.set ? xasprintf("window %s", t) :
 		    xstrdup("");
 		w_row(w, ph->id, "", "phase", jp ? jp->state : "not reached",
@@ -690,7 +742,7 @@ emit_doc(struct w *w, const struct model *m)
 			if (!is(s->phase_id, ph->id) || !is(s->kind, "step"))
 				continue;
 			u = offset(m, s->started_us);
-			x = span(s->started_us, s->ended_us);
+			x = report_span(s->started_us, s->ended_us);
 			char *id = s->attempt > 1 ? xasprintf("%s (#%d)",
 			    s->step_id, s->attempt) : xstrdup(s->step_id);
 			w_row(w, "", id, s->kind, s->state, u, x,
@@ -765,7 +817,7 @@ emit_doc(struct w *w, const struct model *m)
 			if (is(s->kind, "step"))
 				continue;
 			u = offset(m, s->started_us);
-			x = span(s->started_us, s->ended_us);
+			x = report_span(s->started_us, s->ended_us);
 			w_row(w, s->kind, s->step_id, s->state, u, x,
 			    s->message ? s->message : "");
 			free(u);
@@ -839,33 +891,6 @@ emit_doc(struct w *w, const struct model *m)
 /* ---- json ------------------------------------------------------------ */
 
 static void
-jstr(struct buf *b, const char *key, const char *v, bool comma)
-{
-	buf_addf(b, "%s\"%s\": ", comma ? ", " : "", key);
-	if (v == NULL) {
-		buf_adds(b, "null");
-		return;
-	}
-	char *r = redact(v);
-	buf_addc(b, '"');
-	buf_add_json(b, r);
-	buf_addc(b, '"');
-	free(r);
-}
-
-static void
-jtime(struct buf *b, const char *key, int64_t us)
-{
-	if (us == 0) {
-		buf_addf(b, ", \"%s\": null", key);
-		return;
-	}
-	char *t = fmt_time_iso(us);
-	jstr(b, key, t, true);
-	free(t);
-}
-
-static void
 jdur(struct buf *b, const char *key, int64_t a, int64_t z)
 {
 	if (a == 0 || z == 0 || z < a)
@@ -882,27 +907,27 @@ emit_json(FILE *f, const struct model *m)
 	struct buf b = BUF_INIT;
 
 	buf_adds(&b, "{");
-	jstr(&b, "plan", p->name, false);
-	jstr(&b, "file", p->file, true);
-	jstr(&b, "plan_sha256", l->run.plan_sha, true);
+	json_field(&b, "plan", p->name, false);
+	json_field(&b, "file", p->file, true);
+	json_field(&b, "plan_sha256", l->run.plan_sha, true);
 	buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
-	jstr(&b, "state", m->state, true);
-	jstr(&b, "verdict", m->verdict, true);
-	jstr(&b, "reason", l->run.reason, true);
-	jstr(&b, "user", l->run.user, true);
-	jstr(&b, "host", l->run.host, true);
-	jtime(&b, "started", l->run.started_us);
-	jtime(&b, "ended", l->run.ended_us);
+	json_field(&b, "state", m->state, true);
+	json_field(&b, "verdict", m->verdict, true);
+	json_field(&b, "reason", l->run.reason, true);
+	json_field(&b, "user", l->run.user, true);
+	json_field(&b, "host", l->run.host, true);
+	json_time(&b, "started", l->run.started_us, true);
+	json_time(&b, "ended", l->run.ended_us, true);
 	jdur(&b, "duration_s", l->run.started_us, l->run.ended_us);
 
 	buf_adds(&b, ",\n \"downtime\": ");
 	if (m->dt.how) {
 		buf_adds(&b, "{");
-		jstr(&b, "measured", m->dt.how, false);
-		jtime(&b, "start", m->dt.start);
-		jtime(&b, "end", m->dt.end);
+		json_field(&b, "measured", m->dt.how, false);
+		json_time(&b, "start", m->dt.start, true);
+		json_time(&b, "end", m->dt.end, true);
 		jdur(&b, "seconds", m->dt.start, m->dt.end);
-		jstr(&b, "window_phase", m->dt.phase ? m->dt.phase->id : NULL,
+		json_field(&b, "window_phase", m->dt.phase ? m->dt.phase->id : NULL,
 		    true);
 		const struct window *w = m->dt.phase ? &m->dt.phase->window :
 		    NULL;
@@ -910,7 +935,7 @@ emit_json(FILE *f, const struct model *m)
 			buf_addf(&b, ", \"target_s\": %.3f", w->target_us / 1e6);
 		if (w && w->set && w->max_us >= 0)
 			buf_addf(&b, ", \"max_s\": %.3f", w->max_us / 1e6);
-		jstr(&b, "judgement", m->dt.start && m->dt.end ?
+		json_field(&b, "judgement", m->dt.start && m->dt.end ?
 		    window_judgement(m, m->dt.end - m->dt.start) : NULL, true);
 		buf_adds(&b, "}");
 	} else {
@@ -922,10 +947,10 @@ emit_json(FILE *f, const struct model *m)
 		const struct phase *ph = &p->phases[i];
 		const struct jphase *jp = jlog_phase(l, ph->id);
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		jstr(&b, "id", ph->id, false);
-		jstr(&b, "state", jp ? jp->state : "not reached", true);
-		jtime(&b, "started", jp ? jp->started_us : 0);
-		jtime(&b, "ended", jp ? jp->ended_us : 0);
+		json_field(&b, "id", ph->id, false);
+		json_field(&b, "state", jp ? jp->state : "not reached", true);
+		json_time(&b, "started", jp ? jp->started_us : 0, true);
+		json_time(&b, "ended", jp ? jp->ended_us : 0, true);
 		jdur(&b, "duration_s", jp ? jp->started_us : 0,
 		    jp ? jp->ended_us : 0);
 		if (ph->window.set) {
@@ -949,16 +974,16 @@ emit_json(FILE *f, const struct model *m)
 				continue;
 			buf_adds(&b, first ? "\n    {" : ",\n    {");
 			first = false;
-			jstr(&b, "id", s->step_id, false);
+			json_field(&b, "id", s->step_id, false);
 			buf_addf(&b, ", \"attempt\": %d", s->attempt);
-			jstr(&b, "state", s->state, true);
-			jtime(&b, "started", s->started_us);
-			jtime(&b, "ended", s->ended_us);
+			json_field(&b, "state", s->state, true);
+			json_time(&b, "started", s->started_us, true);
+			json_time(&b, "ended", s->ended_us, true);
 			jdur(&b, "duration_s", s->started_us, s->ended_us);
 			buf_addf(&b, ", \"exit_code\": %d", s->exit_code);
-			jstr(&b, "command", s->command, true);
-			jstr(&b, "message", s->message, true);
-			jstr(&b, "output_tail", s->tail, true);
+			json_field(&b, "command", s->command, true);
+			json_field(&b, "message", s->message, true);
+			json_field(&b, "output_tail", s->tail, true);
 			buf_adds(&b, "}");
 		}
 		buf_adds(&b, "]}");
@@ -967,29 +992,29 @@ emit_json(FILE *f, const struct model *m)
 	for (size_t i = 0; i < l->nchecks; i++) {
 		const struct jcheck *c = &l->checks[i];
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		jstr(&b, "phase", c->phase_id, false);
-		jstr(&b, "role", c->role, true);
-		jstr(&b, "id", c->check_id, true);
-		jstr(&b, "kind", c->kind, true);
-		jstr(&b, "status", c->status, true);
-		jstr(&b, "observed", c->observed, true);
-		jstr(&b, "threshold", c->threshold, true);
-		jstr(&b, "message", c->message, true);
+		json_field(&b, "phase", c->phase_id, false);
+		json_field(&b, "role", c->role, true);
+		json_field(&b, "id", c->check_id, true);
+		json_field(&b, "kind", c->kind, true);
+		json_field(&b, "status", c->status, true);
+		json_field(&b, "observed", c->observed, true);
+		json_field(&b, "threshold", c->threshold, true);
+		json_field(&b, "message", c->message, true);
 		buf_addf(&b, ", \"attempts\": %d, \"duration_s\": %.6f",
 		    c->attempts, c->duration_us / 1e6);
-		jtime(&b, "at", c->at_us);
+		json_time(&b, "at", c->at_us, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"decisions\": [");
 	for (size_t i = 0; i < l->ndecisions; i++) {
 		const struct jdecision *d = &l->decisions[i];
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		jstr(&b, "phase", d->phase_id, false);
-		jstr(&b, "decision", d->decision, true);
-		jstr(&b, "user", d->user, true);
-		jstr(&b, "how", d->how, true);
-		jstr(&b, "based_on", d->based_on, true);
-		jtime(&b, "at", d->at_us);
+		json_field(&b, "phase", d->phase_id, false);
+		json_field(&b, "decision", d->decision, true);
+		json_field(&b, "user", d->user, true);
+		json_field(&b, "how", d->how, true);
+		json_field(&b, "based_on", d->based_on, true);
+		json_time(&b, "at", d->at_us, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"rollback\": [");
@@ -1000,12 +1025,12 @@ emit_json(FILE *f, const struct model *m)
 			continue;
 		buf_adds(&b, first ? "\n  {" : ",\n  {");
 		first = false;
-		jstr(&b, "action", s->kind, false);
-		jstr(&b, "step", s->step_id, true);
-		jstr(&b, "state", s->state, true);
-		jtime(&b, "started", s->started_us);
-		jtime(&b, "ended", s->ended_us);
-		jstr(&b, "message", s->message, true);
+		json_field(&b, "action", s->kind, false);
+		json_field(&b, "step", s->step_id, true);
+		json_field(&b, "state", s->state, true);
+		json_time(&b, "started", s->started_us, true);
+		json_time(&b, "ended", s->ended_us, true);
+		json_field(&b, "message", s->message, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"not_undone\": [");
@@ -1017,25 +1042,25 @@ emit_json(FILE *f, const struct model *m)
 		buf_adds(&b, first ? "" : ", ");
 		first = false;
 		buf_adds(&b, "{");
-		jstr(&b, "step", e->step_id, false);
-		jstr(&b, "why", e->message, true);
+		json_field(&b, "step", e->step_id, false);
+		json_field(&b, "why", e->message, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"risks\": [");
 	for (size_t i = 0; i < p->nrisks; i++) {
 		const struct risk_row *rr = &m->risks[i];
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		jstr(&b, "id", rr->r->id, false);
-		jstr(&b, "title", rr->r->title, true);
-		jstr(&b, "level", risk_level_name(rr->r->level), true);
-		jstr(&b, "probability", risk_level_name(rr->r->probability),
+		json_field(&b, "id", rr->r->id, false);
+		json_field(&b, "title", rr->r->title, true);
+		json_field(&b, "level", risk_level_name(rr->r->level), true);
+		json_field(&b, "probability", risk_level_name(rr->r->probability),
 		    true);
-		jstr(&b, "impact", rr->r->impact, true);
+		json_field(&b, "impact", rr->r->impact, true);
 		buf_addf(&b, ", \"mitigation_ready\": %s",
 		    rr->mit_ready ? "true" : "false");
-		jstr(&b, "mitigation_note", rr->mit_note, true);
-		jstr(&b, "rollback_ready", rr->rb_ready, true);
-		jstr(&b, "rollback_note", rr->rb_note, true);
+		json_field(&b, "mitigation_note", rr->mit_note, true);
+		json_field(&b, "rollback_ready", rr->rb_ready, true);
+		json_field(&b, "rollback_note", rr->rb_note, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"timeline\": [");
@@ -1044,8 +1069,8 @@ emit_json(FILE *f, const struct model *m)
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
 		char *t = fmt_time_iso(v[i].at);
-		jstr(&b, "at", t, false);
-		jstr(&b, "event", v[i].what, true);
+		json_field(&b, "at", t, false);
+		json_field(&b, "event", v[i].what, true);
 		buf_adds(&b, "}");
 		free(t);
 		free(v[i].what);
@@ -1075,203 +1100,3 @@ report_emit(FILE *f, const char *format, const struct plan *p,
 	return 0;
 }
 
-/* ---- status ---------------------------------------------------------- */
-
-/* The step that was last started (any kind), or NULL. */
-static const struct jstep *
-last_started(const struct jlog *l)
-{
-	return l->nsteps ? &l->steps[l->nsteps - 1] : NULL;
-}
-
-/* The phase being (or last) executed: the last one that began. */
-static const struct jphase *
-current_phase(const struct jlog *l)
-{
-	const struct jphase *cur = NULL;
-
-	for (size_t i = 0; i < l->nphases; i++)
-		if (cur == NULL || l->phases[i].started_us >= cur->started_us)
-			cur = &l->phases[i];
-	return cur;
-}
-
-/*
- * The latest evaluation of the last gate: walking back from the newest
- * gate row, each check of that phase once.  Fills idx (newest first).
- */
-static size_t
-last_gate(const struct jlog *l, size_t *idx, size_t max)
-{
-	const char *phase = NULL;
-	size_t n = 0;
-
-	for (size_t i = l->nchecks; i-- > 0 && n < max;) {
-		const struct jcheck *c = &l->checks[i];
-		if (!is(c->role, "gate"))
-			continue;
-		if (phase == NULL)
-			phase = c->phase_id;
-		if (!is(c->phase_id, phase))
-			break;
-		bool seen = false;
-		for (size_t k = 0; k < n; k++)
-			seen |= is(l->checks[idx[k]].check_id, c->check_id);
-		if (seen)
-			break;
-		idx[n++] = i;
-	}
-	return n;
-}
-
-void
-status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
-    const char *journal)
-{
-	struct model m;
-	const struct jphase *cp = current_phase(l);
-	const struct jstep *ls = last_started(l);
-	const struct phase *ph = cp ? plan_phase(p, cp->phase_id) : NULL;
-	int64_t now = now_wall_us();
-	/* A step row still "running" with no live run is interrupted. */
-	const char *ls_state = ls ? ls->state : NULL;
-	if (ls && is(ls_state, STEP_RUNNING) && l->holder == 0)
-		ls_state = STEP_INTERRUPTED;
-	int64_t win_el = 0;
-	if (cp && cp->window_start_us)
-		win_el = (cp->ended_us ? cp->ended_us : (l->run.ended_us &&
-		    !is(l->run.state, RUN_AWAITING) && !is(l->run.state,
-		    RUN_STOPPED) ? l->run.ended_us : now)) - cp->window_start_us;
-	/* The last gate's results: the newest gate rows of one phase. */
-	size_t gi[64];
-	size_t ng = last_gate(l, gi, 64);
-	const char *gate_phase = ng ? l->checks[gi[0]].phase_id : NULL;
-
-	model_init(&m, p, l);
-	if (json) {
-		struct buf b = BUF_INIT;
-		buf_adds(&b, "{");
-		jstr(&b, "plan", p->name, false);
-		jstr(&b, "journal", journal, true);
-		buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
-		jstr(&b, "state", m.state, true);
-		jstr(&b, "verdict", m.verdict, true);
-		jstr(&b, "reason", l->run.reason, true);
-		buf_addf(&b, ", \"pid\": %ld", l->holder > 0 ? l->holder : 0L);
-		jstr(&b, "user", l->run.user, true);
-		jtime(&b, "started", l->run.started_us);
-		jtime(&b, "ended", l->run.ended_us);
-		jstr(&b, "phase", cp ? cp->phase_id : NULL, true);
-		jstr(&b, "phase_state", cp ? cp->state : NULL, true);
-		jstr(&b, "step", ls ? ls->step_id : NULL, true);
-		jstr(&b, "step_kind", ls ? ls->kind : NULL, true);
-		jstr(&b, "step_state", ls_state, true);
-		if (cp && cp->window_start_us) {
-			buf_addf(&b, ", \"window_elapsed_s\": %.3f", win_el / 1e6);
-			if (ph && ph->window.target_us >= 0)
-				buf_addf(&b, ", \"window_target_s\": %.3f",
-				    ph->window.target_us / 1e6);
-			if (ph && ph->window.max_us >= 0)
-				buf_addf(&b, ", \"window_max_s\": %.3f",
-				    ph->window.max_us / 1e6);
-		}
-		buf_adds(&b, ", \"last_gate\": ");
-		if (gate_phase) {
-			buf_adds(&b, "{");
-			jstr(&b, "phase", gate_phase, false);
-			buf_adds(&b, ", \"results\": [");
-			for (size_t k = ng; k-- > 0;) {
-				const struct jcheck *c = &l->checks[gi[k]];
-				buf_adds(&b, k + 1 == ng ? "{" : ", {");
-				jstr(&b, "id", c->check_id, false);
-				jstr(&b, "status", c->status, true);
-				jstr(&b, "observed", c->observed, true);
-				jstr(&b, "message", c->message, true);
-				buf_adds(&b, "}");
-			}
-			buf_adds(&b, "]}");
-		} else {
-			buf_adds(&b, "null");
-		}
-		buf_adds(&b, "}\n");
-		fputs(b.s, f);
-		buf_release(&b);
-		model_release(&m);
-		return;
-	}
-
-	struct buf b = BUF_INIT;
-	char *t = fmt_time_iso(l->run.started_us);
-	buf_addf(&b, "plan %s: run %lld %s (%s)%s%s\n", p->name,
-	    (long long)l->run.id, m.state, m.verdict, l->run.reason ? ": " : "",
-	    l->run.reason ? l->run.reason : "");
-	buf_addf(&b, "  started %s by %s on %s", t, l->run.user ? l->run.user :
-	    "?", l->run.host ? l->run.host : "?");
-	free(t);
-	if (l->holder > 0)
-		buf_addf(&b, ", running as pid %ld", l->holder);
-	buf_addc(&b, '\n');
-	if (cp) {
-		size_t pi = 0;
-		for (size_t i = 0; i < p->nphases; i++)
-			if (is(p->phases[i].id, cp->phase_id))
-				pi = i + 1;
-		buf_addf(&b, "  phase %s (%zu of %zu): %s\n", cp->phase_id, pi,
-		    p->nphases, cp->state);
-	}
-	if (ls) {
-		char *d = span(ls->started_us, ls->ended_us ? ls->ended_us : now);
-		/* Where the step stands in its phase: "step 3 of 5". */
-		char pos[48] = "";
-		const struct phase *sp = plan_phase(p, ls->phase_id ?
-		    ls->phase_id : "");
-		for (size_t k = 0; sp && is(ls->kind, "step") &&
-		    k < sp->nsteps; k++)
-			if (is(sp->steps[k].id, ls->step_id))
-				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
-				    sp->nsteps);
-		buf_addf(&b, "  last %s: %s%s, %s (%s)%s%s\n", ls->kind,
-		    ls->step_id, pos, ls_state, d, ls->message ? ": " : "",
-		    ls->message ? ls->message : "");
-		free(d);
-	}
-	if (ls && is(ls_state, STEP_INTERRUPTED) && ls->pgid > 0 &&
-	    l->holder == 0 && pgid_alive(ls->pgid))
-		buf_addf(&b, "  its processes (group %ld) are still running\n",
-		    ls->pgid);
-	if (cp && cp->window_start_us && ph && ph->window.set) {
-		char *e = fmt_duration(win_el > 0 ? win_el : 0);
-		char *w = window_desc(ph);
-		buf_addf(&b, "  window of %s: %s elapsed (%s)\n", cp->phase_id, e,
-		    w);
-		free(e);
-		free(w);
-	}
-	if (gate_phase) {
-		buf_addf(&b, "  last gate (%s):", gate_phase);
-		for (size_t k = ng; k-- > 0;) {
-			const struct jcheck *c = &l->checks[gi[k]];
-			buf_addf(&b, " %s %s%s", c->check_id, c->status,
-			    k ? "," : "");
-		}
-		buf_addc(&b, '\n');
-	}
-	const char *next = NULL;
-	if (is(m.state, RUN_AWAITING))
-		next = "cutover resume %s --yes (go) or cutover rollback %s";
-	else if (is(m.state, RUN_STOPPED) || is(m.state, "interrupted"))
-		next = "cutover resume %s or cutover rollback %s";
-	else if (is(m.state, "rollback-interrupted"))
-		next = "cutover resume %s (continues the rollback)%.0s";
-	if (next) {
-		buf_adds(&b, "  next: ");
-		buf_addf(&b, next, p->file, p->file);
-		buf_addc(&b, '\n');
-	}
-	buf_addf(&b, "journal: %s\n", journal);
-	char *r = redact(b.s);
-	fputs(r, f);
-	free(r);
-	buf_release(&b);
-	model_release(&m);
-}

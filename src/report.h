@@ -7,7 +7,8 @@
  * (mitigation ready = every mitigated_by check passed in this run;
  * rollback ready = every completed step of the phases the risk touches
  * has an undo).  Formats: md, html (one self-contained file, printable),
- * json.  status_emit writes the short view of `cutover status`.
+ * json.  status.h writes the short view of `cutover status` with the
+ * helpers below.
  *
  * The plan supplies what the journal does not hold (risks, windows,
  * undo availability); every string printed passes through redact().
@@ -27,7 +28,14 @@ extern const char *const report_formats[];
 /* 0, or -1 for an unknown format. */
 int	 report_emit(FILE *f, const char *format, const struct plan *p,
 	    const struct jlog *l);
-void	 status_emit(FILE *f, bool json, const struct plan *p,
-	    const struct jlog *l, const char *journal);
+
+/* The run's state as shown: "interrupted" when nobody holds the lock. */
+const char *report_state(const struct jlog *l);
+/* "GO: completed", "NO-GO: rolled back", ... for a report_state(). */
+const char *report_verdict(const char *state);
+/* "target 30m, max 2h" or "none", new string. */
+char	*report_window(const struct phase *ph);
+/* "1.23s", or "-" when either end is missing; new string. */
+char	*report_span(int64_t a, int64_t z);
 
 #endif

@@ -12,6 +12,7 @@
 #include "../check.h"
 #include "../cmd.h"
 #include "../lib/error.h"
+#include "../lib/ofile.h"
 #include "../lib/proc.h"
 #include "../lib/redact.h"
 #include "../lib/xmalloc.h"
@@ -59,14 +60,15 @@ const struct cmd cmd_check = {
  * groups, then die of the same signal (exit 130, 143) as the shell expects.
  */
 /* The temporary file -o writes, removed if a signal ends us first. */
-static char *out_tmp;
+/* The -o file being written: a signal removes its temporary. */
+static struct ofile ofile;
 
 static void
 on_signal(int sig)
 {
 	proc_kill_all(SIGKILL);
-	if (out_tmp)
-		unlink(out_tmp);
+	if (ofile.tmp)
+		unlink(ofile.tmp);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -101,6 +103,7 @@ check_main(int argc, char **argv)
 	long long jobs = CHECK_DEFAULT_JOBS;
 	bool strict = false;
 	int ch;
+	char *e = NULL;
 
 	while ((ch = cmd_getopt(&cmd_check, argc, argv, "p:f:o:j:h", lo)) != -1) {
 		switch (ch) {
@@ -168,17 +171,16 @@ check_main(int argc, char **argv)
 		    p->file, ph->id);
 
 	/*
-	 * -o to a regular file writes a temporary next to it and renames it
-	 * into place: node_exporter's textfile collector, or a CI step, never
-	 * reads half a file.  Devices, pipes and symlinks (/dev/stdout) are
-	 * written through, never replaced.
+	 * -o goes through the safe writer: a temporary renamed into place, so
+	 * node_exporter's textfile collector or a CI step never reads half a
+	 * file; 0600; never through a symbolic link.
 	 */
 	FILE *out = stdout;
-	struct stat st;
-	if (output && (lstat(output, &st) != 0 || S_ISREG(st.st_mode)))
-		out_tmp = xasprintf("%s.tmp.%ld", output, (long)getpid());
-	if (output && (out = fopen(out_tmp ? out_tmp : output, "w")) == NULL)
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	if (output) {
+		if (ofile_open(&ofile, output, &e) != 0)
+			die(EXIT_USAGE, "%s", e);
+		out = ofile.f;
+	}
 
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
@@ -209,17 +211,8 @@ check_main(int argc, char **argv)
 	enum status worst = results_worst(rs, nres);
 	int rc = worst == ST_FAIL || (strict && worst == ST_WARN) ?
 	    EXIT_NOGO : EXIT_GO;
-	if (out != stdout && fclose(out) != 0) {
-		if (out_tmp)
-			unlink(out_tmp);
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
-	}
-	if (out_tmp && rename(out_tmp, output) != 0) {
-		unlink(out_tmp);
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
-	}
-	free(out_tmp);
-	out_tmp = NULL;
+	if (output && ofile_commit(&ofile, &e) != 0)
+		die(EXIT_USAGE, "%s", e);
 	results_free(rs, nres);
 	free(plan_name);
 	free(sel);

@@ -10,6 +10,7 @@
 #include "../db.h"
 #include "../diff.h"
 #include "../lib/error.h"
+#include "../lib/ofile.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
 
@@ -177,9 +178,14 @@ diff_main(int argc, char **argv)
 	parse_url(argv[optind], "SRC_URL", &src);
 	parse_url(argv[optind + 1], "DST_URL", &dst);
 
+	/* Differing rows are data: 0600, whole or not at all. */
 	FILE *out = stdout;
-	if (output && (out = fopen(output, "w")) == NULL)
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	struct ofile of;
+	if (output) {
+		if (ofile_open(&of, output, &e) != 0)
+			die(EXIT_USAGE, "%s", e);
+		out = of.f;
+	}
 	if (strcmp(format, "jsonl") == 0) {
 		o.on_row = on_row;
 		o.arg = out;
@@ -193,8 +199,8 @@ diff_main(int argc, char **argv)
 		diff_print(out, &r, format);
 		rc = diff_exit(&r);
 	}
-	if (out != stdout && fclose(out) != 0)
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	if (output && ofile_commit(&of, &e) != 0)
+		die(EXIT_USAGE, "%s", e);
 	diff_result_free(&r);
 	diff_opts_release(&o);
 	url_free(&src);

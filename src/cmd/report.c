@@ -9,6 +9,7 @@
 #include "../cmd.h"
 #include "../journal.h"
 #include "../lib/error.h"
+#include "../lib/ofile.h"
 #include "../lib/units.h"
 #include "../report.h"
 #include "../runbook.h"
@@ -103,16 +104,18 @@ report_main(int argc, char **argv)
 			    path);
 		goto out;
 	}
-	out = output ? fopen(output, "w") : stdout;
-	if (out == NULL) {
-		errmsg("cannot write '%s': %m", output);
+	/* A report holds output tails: 0600, whole or not at all. */
+	struct ofile of;
+	if (output && ofile_open(&of, output, &e) != 0) {
+		errmsg("%s", e);
 		jlog_release(&l);
 		goto out;
 	}
+	out = output ? of.f : stdout;
 	report_emit(out, format, p, &l);
 	rc = strcmp(l.run.state, RUN_COMPLETED) == 0 ? EXIT_GO : EXIT_NOGO;
-	if (out != stdout && fclose(out) != 0) {
-		errmsg("cannot write '%s': %m", output);
+	if (output && ofile_commit(&of, &e) != 0) {
+		errmsg("%s", e);
 		rc = EXIT_USAGE;
 	}
 	jlog_release(&l);

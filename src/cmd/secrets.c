@@ -11,6 +11,8 @@
 #include "../cmd.h"
 #include "../lib/buf.h"
 #include "../lib/error.h"
+#include "../lib/json.h"
+#include "../lib/ofile.h"
 #include "../lib/redact.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
@@ -91,15 +93,25 @@ static const struct cmd verb_rules = {
 static const struct cmd *const verbs[] = { &verb_scan, &verb_rules };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 
-static void
-json_str(struct buf *b, const char *s)
+/*
+ * A file name as a SARIF artifactLocation uri (a URI reference, RFC
+ * 3986): every byte but the unreserved characters and '/' is
+ * percent-encoded, so spaces, '#', '%' and bytes that are not UTF-8 reach
+ * a SARIF reader as the same name instead of an invalid document.
+ */
+static char *
+uri_path(const char *path)
 {
-	char *r = redact(s);	/* belt and braces: registered secrets too */
+	struct buf b = BUF_INIT;
 
-	buf_addc(b, '"');
-	buf_add_json(b, r);
-	buf_addc(b, '"');
-	free(r);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+			buf_addc(&b, (char)*p);
+		else
+			buf_addf(&b, "%%%02X", *p);
+	}
+	return buf_detach(&b);
 }
 
 static void
@@ -157,7 +169,10 @@ emit_sarif(struct buf *b, const struct findings *fs)
 		free(m);
 		buf_adds(b, "},\"locations\":[{\"physicalLocation\":{"
 		    "\"artifactLocation\":{\"uri\":");
-		json_str(b, strcmp(f->file, "-") == 0 ? "stdin" : f->file);
+		char *uri = uri_path(strcmp(f->file, "-") == 0 ? "stdin" :
+		    f->file);
+		json_str(b, uri);
+		free(uri);
 		buf_addf(b, "},\"region\":{\"startLine\":%d,\"startColumn\":%d}}}],"
 		    "\"partialFingerprints\":{\"cutoverSecret/v1\":\"%s\"}}",
 		    f->line, f->col, f->fingerprint);
@@ -244,12 +259,11 @@ scan_main(int argc, char **argv)
 	}
 	struct buf b = BUF_INIT;
 	emit(&b, &fs);
-	FILE *out = stdout;
-	if (output && (out = fopen(output, "w")) == NULL)
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
-	fwrite(b.s, 1, b.len, out);
-	if (out != stdout && fclose(out) != 0)
-		die(EXIT_USAGE, "cannot write '%s': %m", output);
+	/* Findings point at credentials: 0600, whole or not at all. */
+	if (output && ofile_write(output, b.s, b.len, &e) != 0)
+		die(EXIT_USAGE, "%s", e);
+	if (!output)
+		fwrite(b.s, 1, b.len, stdout);
 	if (emit == emit_text || output)
 		fprintf(stderr, "secrets: %zu finding%s in %zu files%s\n", fs.n,
 		    fs.n == 1 ? "" : "s", fs.nfiles, fs.nallowed ?

@@ -11,8 +11,8 @@
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
-#include "../report.h"
 #include "../runbook.h"
+#include "../status.h"
 
 static const char usage[] =
 "usage: cutover status [OPTIONS] PLAN\n"
@@ -80,12 +80,7 @@ status_main(int argc, char **argv)
 	struct journal *j = NULL;
 	struct jlog l;
 	if (stat(path, &sb) != 0) {
-		if (json)
-			printf("{\"plan\": \"%s\", \"state\": \"none\", "
-			    "\"run\": null}\n", p->name);
-		else
-			printf("plan %s: no run yet (no journal at %s)\n",
-			    p->name, path);
+		status_emit_none(stdout, json, p, path);
 		goto out;
 	}
 	int lr = -1;
@@ -99,11 +94,8 @@ status_main(int argc, char **argv)
 		if (run) {
 			errmsg("%s: no run %lld in %s", p->file, run, path);
 			rc = EXIT_USAGE;
-		} else if (json) {
-			printf("{\"plan\": \"%s\", \"state\": \"none\", "
-			    "\"run\": null}\n", p->name);
 		} else {
-			printf("plan %s: no run yet\n", p->name);
+			status_emit_none(stdout, json, p, NULL);
 		}
 		goto out;
 	}

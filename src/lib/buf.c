@@ -1,9 +1,11 @@
 /* buf.c - growable NUL-terminated byte strings; see buf.h for invariants. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "util.h"
 #include "xmalloc.h"
 
 char buf_slop[1];
@@ -120,41 +122,81 @@ buf_keep_tail(struct buf *b, size_t n)
 	b->s[n] = '\0';
 }
 
+/*
+ * The one JSON string escaper (lib/json adds quotes and redaction): the
+ * result is always valid UTF-8 and valid JSON whatever the input bytes.
+ * A byte outside a valid UTF-8 sequence becomes \ufffd (Python's json and
+ * jq reject raw invalid bytes); every control character is escaped; so
+ * are U+2028 and U+2029, which end a line in JavaScript.
+ */
 void
 buf_add_json(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	while (*p) {
+		size_t n = utf8_seq(p, &cp);
+		if (n == 0) {
+			buf_adds(b, "\\ufffd");
+			p++;
+			continue;
+		}
+		switch (cp) {
 		case '"':  buf_adds(b, "\\\""); break;
 		case '\\': buf_adds(b, "\\\\"); break;
 		case '\n': buf_adds(b, "\\n"); break;
 		case '\r': buf_adds(b, "\\r"); break;
 		case '\t': buf_adds(b, "\\t"); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_addf(b, "\\u%04x", *p);
+			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
+			    cp == 0x2029)
+				buf_addf(b, "\\u%04x", (unsigned)cp);
 			else
-				buf_addc(b, (char)*p);
+				buf_add(b, p, n);
 		}
+		p += n;
 	}
 }
 
+/*
+ * XML 1.0 text and attributes.  Only Char (#x9 | #xA | #xD | #x20-#xD7FF |
+ * #xE000-#xFFFD | #x10000-#x10FFFF) may appear, even as a character
+ * reference: anything else (invalid UTF-8, C0 controls, U+FFFE, U+FFFF)
+ * becomes U+FFFD, or xmllint and every JUnit reader reject the file.  ESC
+ * and the C1 controls are legal XML but rewrite a terminal that shows the
+ * report: they become U+FFFD too.  Line breaks inside attributes are
+ * written as references so that they survive attribute normalisation.
+ */
 void
 buf_add_xml(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '&': buf_adds(b, "&amp;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		default:
-			/* XML 1.0 forbids most control characters. */
-			if (*p < 0x20 && *p != '\n' && *p != '\t')
-				buf_addc(b, '?');
-			else
-				buf_addc(b, (char)*p);
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	while (*p) {
+		size_t n = utf8_seq(p, &cp);
+		if (n == 0) {
+			buf_adds(b, "\xEF\xBF\xBD");
+			p++;
+			continue;
 		}
+		switch (cp) {
+		case '<':  buf_adds(b, "&lt;"); break;
+		case '>':  buf_adds(b, "&gt;"); break;
+		case '&':  buf_adds(b, "&amp;"); break;
+		case '"':  buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		case '\n': buf_addc(b, '\n'); break;
+		case '\t': buf_addc(b, '\t'); break;
+		case '\r': buf_adds(b, "&#13;"); break;
+		default:
+			if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+			    cp == 0xfffe || cp == 0xffff)
+				buf_adds(b, "\xEF\xBF\xBD");
+			else
+				buf_add(b, p, n);
+		}
+		p += n;
 	}
 }

@@ -237,16 +237,18 @@ strcasestr_(const char *hay, const char *needle)
 	return n == 0 ? hay : NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t
-utf8_seq(const unsigned char *s)
+size_t
+utf8_seq(const unsigned char *s, uint32_t *cpp)
 {
 	unsigned c = s[0];
 	size_t n;
 	unsigned cp;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		if (cpp)
+			*cpp = c;
 		return 1;
+	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		n = 2;
 		cp = c & 0x1F;
@@ -268,6 +270,8 @@ utf8_seq(const unsigned char *s)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 		return 0;
+	if (cpp)
+		*cpp = cp;
 	return n;
 }
 
@@ -278,7 +282,7 @@ utf8_fix(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_seq(p);
+		size_t n = utf8_seq(p, NULL);
 		if (n == 0) {
 			buf_adds(&b, "\xEF\xBF\xBD");
 			p++;

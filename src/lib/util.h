@@ -49,6 +49,12 @@ const char *nearest(const char *s, const char *const *cands, size_t n);
  * be Latin-1, and JSON and XML readers reject such bytes.
  */
 char	*utf8_fix(const char *s);
+/*
+ * Length of the valid UTF-8 sequence at s (1 to 4; 1 for the terminator),
+ * or 0 when s does not start one (a stray byte, an overlong form, a
+ * surrogate, past U+10FFFF, cut short).  *cp gets the code point if cp.
+ */
+size_t	 utf8_seq(const unsigned char *s, uint32_t *cp);
 
 /*
  * Run fn(arg, out) in a forked child and copy its outlen bytes of answer

@@ -170,7 +170,8 @@ jq -e '.results[0].id == "disk-root"' "$T/out.json" >/dev/null &&
 	ok "-o wrote the JSON" || fail "-o did not write the JSON" "$(cat "$T/out.json")"
 
 # -o replaces a file atomically: no temporary left behind, an interrupted
-# run leaves the previous file whole, a symlink stays a symlink.
+# run leaves the previous file whole, a symlink is refused (exit 2), never
+# written through: root would overwrite whatever a planted link names.
 run "$CUTOVER" check -f json -o "$T/out.json" "$T/p.yml"
 expect_eq "$(ls "$T" | grep -c '^out\.json')" 1 "-o leaves no temporary file"
 cp "$T/out.json" "$T/before.json"
@@ -187,9 +188,11 @@ cmp -s "$T/out.json" "$T/before.json" && ok "an interrupted run leaves the old f
 expect_eq "$(ls "$T" | grep -c '^out\.json')" 1 "an interrupted run leaves no temporary file"
 ln -s out.json "$T/link.json"
 run "$CUTOVER" check -f tap -o "$T/link.json" "$T/p.yml"
-[ -L "$T/link.json" ] && grep -q '^TAP version 13' "$T/out.json" &&
-	ok "-o through a symlink writes its target, keeps the link" ||
-	fail "-o replaced the symlink"
+expect_rc 2 "-o refuses a symlink"
+expect_err "link.json': it is a symbolic link" "-o says why"
+[ -L "$T/link.json" ] && cmp -s "$T/out.json" "$T/before.json" &&
+	ok "-o leaves the symlink and its target alone" ||
+	fail "-o wrote through or replaced the symlink"
 
 # make install PREFIX=...: the binary and the man page, which renders
 # without warnings.  (-o: install what is built, never rebuild here.)

@@ -9,6 +9,8 @@
 
 #include "../t.h"
 #include "check.h"
+#include "lib/buf.h"
+#include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/util.h"
 #include "out.h"
@@ -95,6 +97,30 @@ T_TEST(json_escapes)
 	result_release(&r);
 }
 
+/*
+ * The one JSON writer: whatever bytes come in, valid JSON and UTF-8 go
+ * out, and a registered secret never does, even one holding a quote.
+ */
+T_TEST(json_writer)
+{
+	struct buf b = BUF_INIT;
+
+	redact_clear();
+	redact_add("pa\"ss-word");
+	json_field(&b, "k\x01", "bad \xff\xfe caf\xe9 \xed\xa0\x80 \x1b[2K "
+	    "\x7f pa\"ss-word \xe2\x80\xa8 ok \xc3\xa9", false);
+	T_EQ_STR(b.s, "\"k\\u0001\": \"bad \\ufffd\\ufffd caf\\ufffd "
+	    "\\ufffd\\ufffd\\ufffd \\u001b[2K \\u007f *** \\u2028 ok \xc3\xa9\"");
+	buf_reset(&b);
+	json_field(&b, "n", NULL, true);
+	json_time(&b, "t", 0, true);
+	json_time(&b, "u", 1700000000000000LL, true);
+	T_EQ_STR(b.s, ", \"n\": null, \"t\": null, \"u\": "
+	    "\"2023-11-14T22:13:20.000Z\"");
+	buf_release(&b);
+	redact_clear();
+}
+
 T_TEST(junit_escapes)
 {
 	struct check c = { .id = "c", .kind = &fake_kind, .title = "<a & 'b'>" };
@@ -104,7 +130,7 @@ T_TEST(junit_escapes)
 	result_observed(&r, "o");
 	char *s = emit("junit", &r, 1);
 	T_OK(strstr(s, "name=\"c: &lt;a &amp; &#39;b&#39;&gt;\"") != NULL);
-	T_OK(strstr(s, "message=\"bad &quot;x&quot; &lt; y?[0m\"") != NULL);
+	T_OK(strstr(s, "message=\"bad &quot;x&quot; &lt; y\xef\xbf\xbd[0m\"") != NULL);
 	T_OK(strstr(s, "failures=\"1\"") != NULL);
 	T_OK(strstr(s, "timestamp=\"2023-11-14T22:13:20\"") != NULL);
 	free(s);
@@ -171,4 +197,5 @@ T_TEST(format_table)
 }
 
 T_SUITE(out, utf8_repair, redact_pass_repairs_and_masks, json_escapes,
+    json_writer,
     junit_escapes, tap_directives_and_yaml, prometheus_labels, format_table)

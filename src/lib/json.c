@@ -1,0 +1,53 @@
+/* json.c - the one JSON writer; see json.h. */
+#include <stdlib.h>
+
+#include "json.h"
+#include "redact.h"
+#include "util.h"
+
+void
+json_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_adds(b, "null");
+		return;
+	}
+	/*
+	 * Redact before escaping: a secret holding a quote or a backslash is
+	 * matched as the plan wrote it, not as JSON spells it.
+	 */
+	char *r = redact(s);
+	buf_addc(b, '"');
+	buf_add_json(b, r);
+	buf_addc(b, '"');
+	free(r);
+}
+
+void
+json_key(struct buf *b, const char *key, bool comma)
+{
+	if (comma)
+		buf_adds(b, ", ");
+	json_str(b, key);
+	buf_adds(b, ": ");
+}
+
+void
+json_field(struct buf *b, const char *key, const char *val, bool comma)
+{
+	json_key(b, key, comma);
+	json_str(b, val);
+}
+
+void
+json_time(struct buf *b, const char *key, int64_t wall_us, bool comma)
+{
+	json_key(b, key, comma);
+	if (wall_us == 0) {
+		buf_adds(b, "null");
+		return;
+	}
+	char *t = fmt_time_iso(wall_us);
+	json_str(b, t);
+	free(t);
+}

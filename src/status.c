@@ -1,0 +1,240 @@
+/*
+ * status.c - the view of `cutover status`; see status.h.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/json.h"
+#include "lib/redact.h"
+#include "lib/units.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+#include "report.h"
+#include "runbook.h"
+#include "status.h"
+
+static bool
+is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The step that was last started (any kind), or NULL. */
+static const struct jstep *
+last_started(const struct jlog *l)
+{
+	return l->nsteps ? &l->steps[l->nsteps - 1] : NULL;
+}
+
+/* The phase being (or last) executed: the last one that began. */
+static const struct jphase *
+current_phase(const struct jlog *l)
+{
+	const struct jphase *cur = NULL;
+
+	for (size_t i = 0; i < l->nphases; i++)
+		if (cur == NULL || l->phases[i].started_us >= cur->started_us)
+			cur = &l->phases[i];
+	return cur;
+}
+
+/*
+ * The latest evaluation of the last gate: walking back from the newest
+ * gate row, each check of that phase once.  Fills idx (newest first).
+ */
+static size_t
+last_gate(const struct jlog *l, size_t *idx, size_t max)
+{
+	const char *phase = NULL;
+	size_t n = 0;
+
+	for (size_t i = l->nchecks; i-- > 0 && n < max;) {
+		const struct jcheck *c = &l->checks[i];
+		if (!is(c->role, "gate"))
+			continue;
+		if (phase == NULL)
+			phase = c->phase_id;
+		if (!is(c->phase_id, phase))
+			break;
+		bool seen = false;
+		for (size_t k = 0; k < n; k++)
+			seen |= is(l->checks[idx[k]].check_id, c->check_id);
+		if (seen)
+			break;
+		idx[n++] = i;
+	}
+	return n;
+}
+
+void
+status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
+    const char *journal)
+{
+	const struct jphase *cp = current_phase(l);
+	const struct jstep *ls = last_started(l);
+	const struct phase *ph = cp ? plan_phase(p, cp->phase_id) : NULL;
+	int64_t now = now_wall_us();
+	/* A step row still "running" with no live run is interrupted. */
+	const char *ls_state = ls ? ls->state : NULL;
+	if (ls && is(ls_state, STEP_RUNNING) && l->holder == 0)
+		ls_state = STEP_INTERRUPTED;
+	int64_t win_el = 0;
+	if (cp && cp->window_start_us)
+		win_el = (cp->ended_us ? cp->ended_us : (l->run.ended_us &&
+		    !is(l->run.state, RUN_AWAITING) && !is(l->run.state,
+		    RUN_STOPPED) ? l->run.ended_us : now)) - cp->window_start_us;
+	/* The last gate's results: the newest gate rows of one phase. */
+	size_t gi[64];
+	size_t ng = last_gate(l, gi, 64);
+	const char *gate_phase = ng ? l->checks[gi[0]].phase_id : NULL;
+
+	const char *state = report_state(l), *verdict = report_verdict(state);
+	if (json) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "{");
+		json_field(&b, "plan", p->name, false);
+		json_field(&b, "journal", journal, true);
+		buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
+		json_field(&b, "state", state, true);
+		json_field(&b, "verdict", verdict, true);
+		json_field(&b, "reason", l->run.reason, true);
+		buf_addf(&b, ", \"pid\": %ld", l->holder > 0 ? l->holder : 0L);
+		json_field(&b, "user", l->run.user, true);
+		json_time(&b, "started", l->run.started_us, true);
+		json_time(&b, "ended", l->run.ended_us, true);
+		json_field(&b, "phase", cp ? cp->phase_id : NULL, true);
+		json_field(&b, "phase_state", cp ? cp->state : NULL, true);
+		json_field(&b, "step", ls ? ls->step_id : NULL, true);
+		json_field(&b, "step_kind", ls ? ls->kind : NULL, true);
+		json_field(&b, "step_state", ls_state, true);
+		if (cp && cp->window_start_us) {
+			buf_addf(&b, ", \"window_elapsed_s\": %.3f", win_el / 1e6);
+			if (ph && ph->window.target_us >= 0)
+				buf_addf(&b, ", \"window_target_s\": %.3f",
+				    ph->window.target_us / 1e6);
+			if (ph && ph->window.max_us >= 0)
+				buf_addf(&b, ", \"window_max_s\": %.3f",
+				    ph->window.max_us / 1e6);
+		}
+		buf_adds(&b, ", \"last_gate\": ");
+		if (gate_phase) {
+			buf_adds(&b, "{");
+			json_field(&b, "phase", gate_phase, false);
+			buf_adds(&b, ", \"results\": [");
+			for (size_t k = ng; k-- > 0;) {
+				const struct jcheck *c = &l->checks[gi[k]];
+				buf_adds(&b, k + 1 == ng ? "{" : ", {");
+				json_field(&b, "id", c->check_id, false);
+				json_field(&b, "status", c->status, true);
+				json_field(&b, "observed", c->observed, true);
+				json_field(&b, "message", c->message, true);
+				buf_adds(&b, "}");
+			}
+			buf_adds(&b, "]}");
+		} else {
+			buf_adds(&b, "null");
+		}
+		buf_adds(&b, "}\n");
+		fputs(b.s, f);
+		buf_release(&b);
+		return;
+	}
+
+	struct buf b = BUF_INIT;
+	char *t = fmt_time_iso(l->run.started_us);
+	buf_addf(&b, "plan %s: run %lld %s (%s)%s%s\n", p->name,
+	    (long long)l->run.id, state, verdict, l->run.reason ? ": " : "",
+	    l->run.reason ? l->run.reason : "");
+	buf_addf(&b, "  started %s by %s on %s", t, l->run.user ? l->run.user :
+	    "?", l->run.host ? l->run.host : "?");
+	free(t);
+	if (l->holder > 0)
+		buf_addf(&b, ", running as pid %ld", l->holder);
+	buf_addc(&b, '\n');
+	if (cp) {
+		size_t pi = 0;
+		for (size_t i = 0; i < p->nphases; i++)
+			if (is(p->phases[i].id, cp->phase_id))
+				pi = i + 1;
+		buf_addf(&b, "  phase %s (%zu of %zu): %s\n", cp->phase_id, pi,
+		    p->nphases, cp->state);
+	}
+	if (ls) {
+		char *d = report_span(ls->started_us, ls->ended_us ? ls->ended_us : now);
+		/* Where the step stands in its phase: "step 3 of 5". */
+		char pos[48] = "";
+		const struct phase *sp = plan_phase(p, ls->phase_id ?
+		    ls->phase_id : "");
+		for (size_t k = 0; sp && is(ls->kind, "step") &&
+		    k < sp->nsteps; k++)
+			if (is(sp->steps[k].id, ls->step_id))
+				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
+				    sp->nsteps);
+		buf_addf(&b, "  last %s: %s%s, %s (%s)%s%s\n", ls->kind,
+		    ls->step_id, pos, ls_state, d, ls->message ? ": " : "",
+		    ls->message ? ls->message : "");
+		free(d);
+	}
+	if (ls && is(ls_state, STEP_INTERRUPTED) && ls->pgid > 0 &&
+	    l->holder == 0 && pgid_alive(ls->pgid))
+		buf_addf(&b, "  its processes (group %ld) are still running\n",
+		    ls->pgid);
+	if (cp && cp->window_start_us && ph && ph->window.set) {
+		char *e = fmt_duration(win_el > 0 ? win_el : 0);
+		char *w = report_window(ph);
+		buf_addf(&b, "  window of %s: %s elapsed (%s)\n", cp->phase_id, e,
+		    w);
+		free(e);
+		free(w);
+	}
+	if (gate_phase) {
+		buf_addf(&b, "  last gate (%s):", gate_phase);
+		for (size_t k = ng; k-- > 0;) {
+			const struct jcheck *c = &l->checks[gi[k]];
+			buf_addf(&b, " %s %s%s", c->check_id, c->status,
+			    k ? "," : "");
+		}
+		buf_addc(&b, '\n');
+	}
+	const char *next = NULL;
+	if (is(state, RUN_AWAITING))
+		next = "cutover resume %s --yes (go) or cutover rollback %s";
+	else if (is(state, RUN_STOPPED) || is(state, "interrupted"))
+		next = "cutover resume %s or cutover rollback %s";
+	else if (is(state, "rollback-interrupted"))
+		next = "cutover resume %s (continues the rollback)%.0s";
+	if (next) {
+		buf_adds(&b, "  next: ");
+		buf_addf(&b, next, p->file, p->file);
+		buf_addc(&b, '\n');
+	}
+	buf_addf(&b, "journal: %s\n", journal);
+	char *r = redact(b.s);
+	fputs(r, f);
+	free(r);
+	buf_release(&b);
+}
+
+void
+status_emit_none(FILE *f, bool json, const struct plan *p, const char *journal)
+{
+	struct buf b = BUF_INIT;
+
+	if (json) {
+		buf_adds(&b, "{");
+		json_field(&b, "plan", p->name, false);
+		buf_adds(&b, ", \"state\": \"none\", \"run\": null}\n");
+		fputs(b.s, f);
+	} else {
+		buf_addf(&b, "plan %s: no run yet", p->name);
+		if (journal)
+			buf_addf(&b, " (no journal at %s)", journal);
+		buf_addc(&b, '\n');
+		char *r = redact(b.s);
+		fputs(r, f);
+		free(r);
+	}
+	buf_release(&b);
+}
