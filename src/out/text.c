@@ -4,6 +4,7 @@
  *   STATUS  CHECK          KIND   OBSERVED  TIME    MESSAGE
  *   pass    mysql-private  tcp    0.21ms    0.3ms   connected to ...
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,41 @@ cell(FILE *f, const char *s, size_t max, size_t w)
 		fputc(' ', f);
 }
 
+/*
+ * Text from outside (a message, a command's output) as the terminal will
+ * show it: a peer's ESC sequence could erase a "fail" row and draw "pass"
+ * over it, so every control character (C0, DEL, C1) becomes U+FFFD, and a
+ * line break a space.
+ */
+static void
+plain(FILE *f, const char *s, size_t len)
+{
+	if (s == NULL)
+		return;
+	if (len == SIZE_MAX)
+		len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	uint32_t cp = 0;
+
+	while (p < end) {
+		size_t n = utf8_seq(p, &cp);
+		if (n == 0 || n > (size_t)(end - p)) {
+			fputs("\xEF\xBF\xBD", f);
+			p++;
+		} else if (cp == '\n' || cp == '\r') {
+			fputc(' ', f);
+			p++;
+		} else if ((cp < 0x20 && cp != '\t') ||
+		    (cp >= 0x7f && cp < 0xa0)) {
+			fputs("\xEF\xBF\xBD", f);
+			p += n;
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+		}
+	}
+}
+
 static void
 text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 {
@@ -108,9 +144,12 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		pad(f, r->check->kind->name, wkind + 2);
 		cell(f, r->observed ? r->observed : "-", OBS_MAX, wobs + 2);
 		pad(f, dur[i], 10);
-		fputs(r->message ? r->message : "", f);
-		if (r->threshold && *r->threshold)
-			fprintf(f, " [%s]", r->threshold);
+		plain(f, r->message, SIZE_MAX);
+		if (r->threshold && *r->threshold) {
+			fputs(" [", f);
+			plain(f, r->threshold, SIZE_MAX);
+			fputc(']', f);
+		}
 		if (r->attempts > 1)
 			fprintf(f, " (%d attempts)", r->attempts);
 		fputc('\n', f);
@@ -132,7 +171,9 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 					skip--;
 			while (*p) {
 				size_t len = strcspn(p, "\n");
-				fprintf(f, "%8s%.*s\n", "", (int)len, p);
+				fprintf(f, "%8s", "");
+				plain(f, p, len);
+				fputc('\n', f);
 				p += len;
 				if (*p == '\n')
 					p++;

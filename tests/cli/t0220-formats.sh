@@ -320,4 +320,104 @@ if command -v promtool >/dev/null; then
 		ok "prometheus: no checks is valid" || fail "prometheus: no checks"
 fi
 
+# ---- hostile bytes: every format valid for its strictest reader ------
+# A command's output and a SQLite value carry invalid UTF-8, U+FFFE,
+# \x01, ESC sequences and <script>; each format is read back by its
+# strictest common parser.
+printf 'bad \377\376 nonchar \357\277\276 ctl \001 esc \033[2K\033[32mpass <script>alert(1)</script>\n' >"$T/hostile.txt"
+HT="t<script>$(printf '\033')"
+sqlite3 "$T/hostile.db" "CREATE TABLE \"$HT\" (id integer primary key, x text); INSERT INTO \"$HT\" VALUES (1, CAST(X'41FF01EFBFBE1B5B324B3C623E' AS TEXT))"
+sqlite3 "$T/hostile2.db" "CREATE TABLE \"$HT\" (id integer primary key, x text); INSERT INTO \"$HT\" VALUES (1, CAST(X'42FE02EFBFBF1B5B324B' AS TEXT)), (2, 'x')"
+cat >"$T/hostile.yml" <<EOF
+cutover: 1
+name: hostile
+checks:
+  - { id: out, kind: command, shell: "cat $T/hostile.txt; exit 1" }
+  - { id: val, kind: sql, target: "sqlite://$T/hostile.db", query: "SELECT x FROM \"t<script>\u001b\"", expect: nothing }
+EOF
+"$CUTOVER" check "$T/hostile.yml" -f json >"$T/hostile.json"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+raw = open(sys.argv[1], "rb").read()
+assert not [b for b in raw if b < 0x20 and b != 10], "raw control bytes"
+det = d["results"][0]["detail"]
+assert det.startswith("bad \ufffd\ufffd nonchar \ufffe ctl \x01 esc \x1b[2K"), repr(det)
+assert d["results"][1]["observed"].startswith("A"), d["results"][1]' "$T/hostile.json" 2>"$T/h.err" &&
+	ok "hostile: json parses strictly" || fail "hostile: json" "$(cat "$T/h.err" "$T/hostile.json")"
+"$CUTOVER" check "$T/hostile.yml" -f junit >"$T/hostile.xml"
+xmllint --noout --schema "$ROOT/tests/data/junit.xsd" "$T/hostile.xml" 2>"$T/h.err" &&
+	ok "hostile: junit is valid XML 1.0 against the schema" || fail "hostile: junit" "$(cat "$T/h.err")"
+grep -q '<script>' "$T/hostile.xml" && fail "hostile: junit carries raw <script>" ||
+	ok "hostile: junit escapes markup"
+"$CUTOVER" check "$T/hostile.yml" -f tap >"$T/hostile.tap"
+python3 -c 'import sys, yaml
+tap = open(sys.argv[1], encoding="utf-8", errors="strict").read()
+bad = [c for c in tap if c != "\n" and (ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0)]
+assert not bad, "control characters %r" % bad
+lines = tap.split("\n")
+i = lines.index("  ---"); j = lines.index("  ...", i)
+d = yaml.safe_load("\n".join(l[2:] for l in lines[i + 1:j]))
+print("tap ok" if d["attempts"] == 1 else d)' "$T/hostile.tap" >"$T/h.out" 2>&1
+grep -qx "tap ok" "$T/h.out" && ok "hostile: tap has no raw controls, its YAML loads" ||
+	fail "hostile: tap" "$(cat "$T/h.out"; cat -v "$T/hostile.tap")"
+printf '#!/bin/sh\ncat %s\n' "$T/hostile.tap" >"$T/hostile.t"
+chmod +x "$T/hostile.t"
+run prove "$T/hostile.t"
+printf '%s\n' "$out" | grep -q "Failed 2/2 subtests" && ok "hostile: prove reads it" ||
+	fail "hostile: prove" "$out"
+run "$CUTOVER" check "$T/hostile.yml"
+printf '%s\n' "$out" | grep -q $'\033' && fail "hostile: text passes ESC through" "$(printf '%s' "$out" | cat -v)" ||
+	ok "hostile: text has no ESC"
+run "$CUTOVER" check "$T/hostile.yml" -f prometheus -o "$T/hostile.prom"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$T/hostile.prom" >/dev/null 2>&1 &&
+		ok "hostile: prometheus is valid" || fail "hostile: prometheus"
+fi
+# diff -f json / jsonl of a table whose name and values are hostile.
+for f in json jsonl; do
+	"$CUTOVER" diff "sqlite://$T/hostile.db" "sqlite://$T/hostile2.db" --show-values -f $f >"$T/hd.$f"
+	python3 -c 'import json, sys
+for l in (open(sys.argv[1], encoding="utf-8", errors="strict").read().splitlines() if sys.argv[2] == "jsonl" else [open(sys.argv[1], encoding="utf-8", errors="strict").read()]):
+    json.loads(l)
+print("ok")' "$T/hd.$f" $f >"$T/h.out" 2>&1
+	grep -qx ok "$T/h.out" && ok "hostile: diff -f $f parses strictly" ||
+		fail "hostile: diff -f $f" "$(cat "$T/h.out"; cat -v "$T/hd.$f")"
+done
+
+# ---- -o: one safe writer ---------------------------------------------
+# The old writer opened OUT.tmp.PID with fopen("w"): a link planted there
+# for the next pids redirected the write.  Plant them, and one at OUT.
+echo precious >"$T/victim"
+chmod 644 "$T/victim"
+# One process plants them all, so that the pids that follow are cutover's.
+python3 -c 'import os, sys
+last = os.getpid()
+for i in range(1, 200):
+    os.symlink(sys.argv[1] + "/victim", "%s/safe.json.tmp.%d" % (sys.argv[1], last + i))' "$T"
+umask 022
+run "$CUTOVER" check "$T/empty.yml" -f json -o "$T/safe.json"
+expect_rc 0 "-o with links planted at the old temporary names"
+expect_eq "$(cat "$T/victim")" precious "-o never writes through a planted link"
+expect_eq "$(stat -c %a "$T/safe.json")" 600 "-o files are 0600 (umask 022)"
+jq -e '.summary.total == 0' "$T/safe.json" >/dev/null && ok "-o wrote the document" ||
+	fail "-o document" "$(cat "$T/safe.json")"
+rm -f "$T"/safe.json.tmp.*
+ln -s "$T/victim" "$T/link.out"
+for cmd in "check $T/empty.yml -f json" "secrets scan $T/hostile.txt" \
+    "manifest create $T/hostile.txt" \
+    "diff sqlite://$T/hostile.db sqlite://$T/hostile.db"; do
+	run "$CUTOVER" $cmd -o "$T/link.out"
+	expect_rc 2 "${cmd%% *}: -o to a symlink is refused"
+	expect_err "symbolic link" "${cmd%% *}: says why"
+done
+expect_eq "$(cat "$T/victim")" precious "no -o wrote through the link"
+[ -L "$T/link.out" ] && ok "the link itself is left alone" || fail "the link was replaced"
+run "$CUTOVER" secrets scan "$T/hostile.txt" -f json -o "$T/f.json"
+expect_eq "$(stat -c %a "$T/f.json")" 600 "secrets -o is 0600"
+run "$CUTOVER" manifest create "$T/hostile.txt" -o "$T/m.sha256"
+expect_eq "$(stat -c %a "$T/m.sha256")" 600 "manifest -o is 0600"
+run "$CUTOVER" diff "sqlite://$T/hostile.db" "sqlite://$T/hostile.db" -f json -o "$T/d.json"
+expect_eq "$(stat -c %a "$T/d.json")" 600 "diff -o is 0600"
+expect_eq "$(ls "$T" | grep -c '\.tmp\.')" 0 "no temporary file is left behind"
+
 done_testing

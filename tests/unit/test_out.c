@@ -142,15 +142,17 @@ T_TEST(tap_directives_and_yaml)
 	struct check c = { .id = "c", .kind = &fake_kind };
 	struct result rs[2] = { { .check = &c }, { .check = &c } };
 
-	result_set(&rs[0], ST_FAIL, "50%% # of disk");
-	result_observed(&rs[0], "it's\nmulti");
+	result_set(&rs[0], ST_FAIL, "50%% # of disk\n\x1b[32mok");
+	result_observed(&rs[0], "it's\nmulti \"q\" \x01\x1b[2K \xef\xbf\xbe \xff");
 	result_threshold(&rs[0], "== 'x'");
 	result_set(&rs[1], ST_SKIP, "skipped: needs 'a'");
 	char *s = emit("tap", rs, 2);
 	/* A '#' in a description would start a directive. */
-	T_OK(strstr(s, "not ok 1 - c (command): 50% _ of disk\n") != NULL);
-	T_OK(strstr(s, "  observed: 'it''s multi'\n") != NULL);
-	T_OK(strstr(s, "  threshold: '== ''x'''\n") != NULL);
+	T_OK(strstr(s, "not ok 1 - c (command): 50% _ of disk \xef\xbf\xbd[32mok\n") != NULL);
+	/* YAML double quotes: the only style that can escape controls. */
+	T_OK(strstr(s, "  observed: \"it's\\nmulti \\\"q\\\" \\x01\\x1B[2K "
+	    "\\uFFFE \\uFFFD\"\n") != NULL);
+	T_OK(strstr(s, "  threshold: \"== 'x'\"\n") != NULL);
 	T_OK(strstr(s, "ok 2 - c (command): skipped: needs 'a' # SKIP ") != NULL);
 	T_OK(strncmp(s, "TAP version 13\n1..2\n", 20) == 0);
 	free(s);
