@@ -1060,6 +1060,7 @@ load_risks(struct pctx *cx, yaml_node_t *n)
 			level(cx, pr, "probability", false, &r->probability);
 		r->impact = pn_str(cx, pn_get(cx, rn, "impact"), "impact");
 		r->recovery = pn_str(cx, pn_get(cx, rn, "recovery"), "recovery");
+		r->owner = pn_str(cx, pn_get(cx, rn, "owner"), "owner");
 		pn_strlist(cx, pn_get(cx, rn, "causes"), "causes", &r->causes);
 		check_refs(cx, pn_get(cx, rn, "mitigated_by"), "mitigated_by",
 		    &r->mitigated_by);
@@ -1647,6 +1648,7 @@ plan_free(struct plan *p)
 		free(r->title);
 		free(r->impact);
 		free(r->recovery);
+		free(r->owner);
 		strlist_release(&r->causes);
 		strlist_release(&r->mitigated_by);
 	}

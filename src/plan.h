@@ -100,6 +100,7 @@ struct risk {
 	struct strlist	 causes;
 	struct strlist	 mitigated_by;
 	char		*recovery;
+	char		*owner;		/* who answers for it (shown in reports) */
 	int		 line, col;
 };
 

@@ -647,6 +647,44 @@ timeline(const struct model *m, size_t *nout)
 	return v;
 }
 
+/* The plan's title of step id in phase ph, or NULL. */
+static const char *
+step_title(const struct plan *p, const char *phase, const char *id)
+{
+	const struct phase *ph = plan_phase(p, phase ? phase : "");
+
+	for (size_t k = 0; ph && k < ph->nsteps; k++)
+		if (is(ph->steps[k].id, id))
+			return ph->steps[k].title;
+	return NULL;
+}
+
+/*
+ * A check's detail (a data diff's differing keys, a command's output) as
+ * shown in md and html: the first REPORT_DETAIL_LINES lines and how many
+ * more there are; the JSON report has all of it.
+ */
+#define REPORT_DETAIL_LINES	50
+
+static char *
+detail_head(const char *d)
+{
+	size_t lines = 0, cut = 0;
+	const char *q;
+
+	for (q = d; *q; q++)
+		if (*q == '\n' || q[1] == '\0') {
+			lines++;
+			if (lines == REPORT_DETAIL_LINES)
+				cut = (size_t)(q - d);
+		}
+	if (lines <= REPORT_DETAIL_LINES)
+		return xstrdup(d);
+	return xasprintf("%.*s\n... and %zu more line%s (the JSON report has "
+	    "them all)", (int)cut, d, lines - REPORT_DETAIL_LINES,
+	    lines - REPORT_DETAIL_LINES == 1 ? "" : "s");
+}
+
 static void
 emit_doc(struct w *w, const struct model *m)
 {
@@ -743,8 +781,12 @@ emit_doc(struct w *w, const struct model *m)
 				continue;
 			u = offset(m, s->started_us);
 			x = report_span(s->started_us, s->ended_us);
-			char *id = s->attempt > 1 ? xasprintf("%s (#%d)",
-			    s->step_id, s->attempt) : xstrdup(s->step_id);
+			const char *st = step_title(p, ph->id, s->step_id);
+			char at[24] = "";
+			if (s->attempt > 1)
+				snprintf(at, sizeof(at), " (#%d)", s->attempt);
+			char *id = xasprintf("%s%s%s%s", s->step_id, st ?
+			    ": " : "", st ? st : "", at);
 			w_row(w, "", id, s->kind, s->state, u, x,
 			    s->message ? s->message : "");
 			free(id);
@@ -781,6 +823,19 @@ emit_doc(struct w *w, const struct model *m)
 			    c->message ? c->message : "");
 		}
 		w_end(w);
+		/* What a failing check found: which rows differ, say. */
+		for (size_t i = 0; i < l->nchecks; i++) {
+			const struct jcheck *c = &l->checks[i];
+			if (c->detail == NULL || *c->detail == '\0' ||
+			    is(c->status, "pass") || is(c->status, "skip"))
+				continue;
+			t = xasprintf("Detail of check %s (%s)", c->check_id,
+			    c->status);
+			u = detail_head(c->detail);
+			w_pre(w, t, u);
+			free(t);
+			free(u);
+		}
 	}
 
 	/* Decisions. */
@@ -840,8 +895,8 @@ emit_doc(struct w *w, const struct model *m)
 	if (p->nrisks == 0) {
 		w_p(w, "The plan has no risks.");
 	} else {
-		w_table(w, 7, "Risk", "Level", "Probability", "Impact",
-		    "Mitigation ready", "Rollback ready", "Recovery");
+		w_table(w, 8, "Risk", "Level", "Probability", "Impact",
+		    "Mitigation ready", "Rollback ready", "Recovery", "Owner");
 		for (size_t i = 0; i < p->nrisks; i++) {
 			const struct risk_row *rr = &m->risks[i];
 			const struct risk *r = rr->r;
@@ -860,7 +915,8 @@ emit_doc(struct w *w, const struct model *m)
 			w_row(w, t, w->html ? level_word(r->level) :
 			    level_md(r->level), level_word(r->probability),
 			    r->impact ? r->impact : "", u, x,
-			    r->recovery ? r->recovery : "");
+			    r->recovery ? r->recovery : "", r->owner ? r->owner :
+			    "");
 			free(t);
 			free(u);
 			free(x);
@@ -975,6 +1031,8 @@ emit_json(FILE *f, const struct model *m)
 			buf_adds(&b, first ? "\n    {" : ",\n    {");
 			first = false;
 			json_field(&b, "id", s->step_id, false);
+			json_field(&b, "title", step_title(p, ph->id,
+			    s->step_id), true);
 			buf_addf(&b, ", \"attempt\": %d", s->attempt);
 			json_field(&b, "state", s->state, true);
 			json_time(&b, "started", s->started_us, true);
@@ -1000,6 +1058,7 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "observed", c->observed, true);
 		json_field(&b, "threshold", c->threshold, true);
 		json_field(&b, "message", c->message, true);
+		json_field(&b, "detail", c->detail, true);
 		buf_addf(&b, ", \"attempts\": %d, \"duration_s\": %.6f",
 		    c->attempts, c->duration_us / 1e6);
 		json_time(&b, "at", c->at_us, true);
@@ -1056,6 +1115,7 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "probability", risk_level_name(rr->r->probability),
 		    true);
 		json_field(&b, "impact", rr->r->impact, true);
+		json_field(&b, "owner", rr->r->owner, true);
 		buf_addf(&b, ", \"mitigation_ready\": %s",
 		    rr->mit_ready ? "true" : "false");
 		json_field(&b, "mitigation_note", rr->mit_note, true);

@@ -68,6 +68,23 @@ last_gate(const struct jlog *l, size_t *idx, size_t max)
 	return n;
 }
 
+/* The plan's step behind a journal row: a phase's step or a rollback step. */
+static const struct step *
+plan_step(const struct plan *p, const struct jstep *js)
+{
+	const struct phase *ph = plan_phase(p, js->phase_id ? js->phase_id :
+	    "");
+
+	/* A step or its undo; else one of the plan's rollback steps. */
+	for (size_t k = 0; ph && k < ph->nsteps; k++)
+		if (is(ph->steps[k].id, js->step_id))
+			return &ph->steps[k];
+	for (size_t k = 0; !is(js->kind, "step") && k < p->nrollback; k++)
+		if (is(p->rollback[k].id, js->step_id))
+			return &p->rollback[k];
+	return NULL;
+}
+
 void
 status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
     const char *journal)
@@ -107,6 +124,8 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		json_field(&b, "phase", cp ? cp->phase_id : NULL, true);
 		json_field(&b, "phase_state", cp ? cp->state : NULL, true);
 		json_field(&b, "step", ls ? ls->step_id : NULL, true);
+		const struct step *lst = ls ? plan_step(p, ls) : NULL;
+		json_field(&b, "step_title", lst ? lst->title : NULL, true);
 		json_field(&b, "step_kind", ls ? ls->kind : NULL, true);
 		json_field(&b, "step_state", ls_state, true);
 		if (cp && cp->window_start_us) {
@@ -172,8 +191,11 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			if (is(sp->steps[k].id, ls->step_id))
 				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
 				    sp->nsteps);
-		buf_addf(&b, "  last %s: %s%s, %s (%s)%s%s\n", ls->kind,
-		    ls->step_id, pos, ls_state, d, ls->message ? ": " : "",
+		const struct step *lst = plan_step(p, ls);
+		buf_addf(&b, "  last %s: %s%s%s%s%s, %s (%s)%s%s\n", ls->kind,
+		    ls->step_id, lst && lst->title ? " \"" : "", lst &&
+		    lst->title ? lst->title : "", lst && lst->title ? "\"" : "",
+		    pos, ls_state, d, ls->message ? ": " : "",
 		    ls->message ? ls->message : "");
 		free(d);
 	}

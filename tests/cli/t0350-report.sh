@@ -88,4 +88,87 @@ run "$CUTOVER" report plan.yml --run 9
 expect_rc 2 "a run that does not exist"
 expect_err "no run 9" "says so"
 
+# ---- a hostile NO-GO run: what differs, who owns it, nothing raw -----
+# A data diff that finds one changed row fails the gate; a step's output
+# and the plan's description carry raw HTML, ESC and bytes that are not
+# UTF-8; the plan's name interpolates a secret.
+mkdir -p "$T/h" && cd "$T/h"
+sqlite3 src.db "CREATE TABLE users (id integer primary key, email text); INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x')"
+sqlite3 dst.db "CREATE TABLE users (id integer primary key, email text); INSERT INTO users VALUES (1, 'a@x'), (2, 'B@x'), (3, 'c@x')"
+printf 'out \377\376 \357\277\276 \001 \033[2J\033[32mpass <script>alert(1)</script>\n' >hostile.txt
+cat >plan.yml <<EOF
+cutover: 1
+name: "h-\${PW}"
+description: "Move <script>alert(1)</script> \e[31m now"
+secrets: [PW]
+vars: { PW: "Hunter2-Secret-77" }
+targets:
+  src: sqlite://$T/h/src.db
+  dst: sqlite://$T/h/dst.db
+checks:
+  - { id: same, kind: data-diff, source: src, target: dst }
+risks:
+  - { id: R1, title: Rows lost, level: high, impact: Data loss, mitigated_by: [same], owner: Dana Ops }
+phases:
+  - id: cut
+    steps:
+      - { id: copy, title: Copy the users table, shell: "cat hostile.txt", undo: { shell: "true" } }
+      - { id: noisy, title: A noisy step, shell: "cat hostile.txt; exit 0" }
+    gate: [same]
+EOF
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "hostile: the gate fails (one changed row)"
+"$CUTOVER" report plan.yml -o r.md
+"$CUTOVER" report plan.yml -f html -o r.html
+"$CUTOVER" report plan.yml -f json -o r.json
+expect_eq "$(stat -c %a r.md r.html r.json | sort -u)" 600 "reports are 0600"
+python3 - r.md r.html r.json >check.out 2>&1 <<'PY'
+import json, sys
+bad = []
+for f in sys.argv[1:]:
+    raw = open(f, "rb").read()
+    try:
+        text = raw.decode("utf-8", "strict")
+    except UnicodeDecodeError as e:
+        bad.append("%s: not UTF-8: %s" % (f, e)); continue
+    ctl = sorted({hex(ord(c)) for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7f <= ord(c) < 0xa0})
+    if ctl: bad.append("%s: control characters %s" % (f, ctl))
+    if "Hunter2-Secret-77" in text: bad.append("%s: the secret" % f)
+    if not f.endswith(".json") and "<script>" in text.replace("```", ""):
+        # Inside a fenced code block raw text is shown, not run; elsewhere never.
+        outside = "".join(text.split("```")[0::2]) if f.endswith(".md") else text
+        if "<script>" in outside: bad.append("%s: raw <script>" % f)
+j = json.load(open("r.json", encoding="utf-8"))
+det = [c["detail"] for c in j["checks"] if c["id"] == "same"][0] or ""
+if "id=2" not in det: bad.append("json: the changed key is missing: %r" % det)
+if [r["owner"] for r in j["risks"]] != ["Dana Ops"]: bad.append("json: owner")
+titles = [s["title"] for p in j["phases"] for s in p["steps"]]
+if titles != ["Copy the users table", "A noisy step"]: bad.append("json: titles %r" % titles)
+md = open("r.md", encoding="utf-8").read()
+for want in ("id=2", "1 changed", "Dana Ops", "copy: Copy the users table", "&lt;script&gt;"):
+    if want not in md: bad.append("md lacks %r" % want)
+html = open("r.html", encoding="utf-8").read()
+for want in ("id=2", "Dana Ops", "Copy the users table"):
+    if want not in html: bad.append("html lacks %r" % want)
+print("\n".join(bad) if bad else "reports ok")
+PY
+grep -qx "reports ok" check.out && ok "hostile: md, html, json are clean and name the row, titles, owner" ||
+	fail "hostile reports" "$(cat check.out)"
+xmllint --html --noout r.html 2>xml.err && ok "hostile: html parses" || fail "hostile: html" "$(head -5 xml.err)"
+# status: the secret in the name never shows, the step title does.
+for f in text json; do
+	run "$CUTOVER" status plan.yml -f $f
+	expect_no "Hunter2-Secret-77" "status -f $f: the secret in the plan name is redacted"
+done
+printf '%s\n' "$out" | jq -e '.step == "copy" and .step_kind == "undo" and .step_title == "Copy the users table"' >/dev/null &&
+	ok "status json: the last step's title" || fail "status json" "$out"
+run "$CUTOVER" status plan.yml
+expect_out '^  last undo: copy "Copy the users table", ok' "status text: the last step's title"
+rm -rf .cutover
+for f in text json; do
+	run "$CUTOVER" status plan.yml -f $f
+	expect_no "Hunter2-Secret-77" "status -f $f before any run: the secret is redacted"
+done
+cd "$T"
+
 done_testing
