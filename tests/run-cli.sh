@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # run-cli.sh - start the servers once, run every tests/cli/t*.sh against
 # them, stop the servers.  Each script prints TAP-like lines and a summary;
-# this prints "cli: N passed, N failed" and fails if any script failed.
+# this prints "cli: N passed, N skipped, N failed" and fails if any script
+# failed.  A script that cannot run here (a tool or a kernel feature is
+# missing) prints "skipped: WHY" (or "# NAME: skipped: WHY") and exits 0:
+# it is counted as skipped, never as passed.
 #
 # Servers are shared; each test isolates itself with its own databases,
 # keys or paths.  TESTS="t0010 t0020" runs a subset.
@@ -18,7 +21,7 @@ start_redis || { echo "cli: cannot start Redis"; exit 1; }
 start_httpd || { echo "cli: cannot start the HTTP server"; exit 1; }
 export PG_BINDIR
 
-pass=0; failn=0; failed=""
+pass=0; skipn=0; failn=0; failed=""; skipped=""
 for t in tests/cli/t*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
@@ -26,6 +29,12 @@ for t in tests/cli/t*.sh; do
 		case " $TESTS " in *" ${name%%-*} "*|*" $name "*) ;; *) continue ;; esac
 	fi
 	if bash "$t" >"$HARNESS_DIR/$name.log" 2>&1; then
+		if grep -Eq "^(# $name: )?skipped:" "$HARNESS_DIR/$name.log"; then
+			skipn=$((skipn + 1))
+			skipped="$skipped $name"
+			grep -Em1 "^(# $name: )?skipped:" "$HARNESS_DIR/$name.log"
+			continue
+		fi
 		pass=$((pass + 1))
 		tail -n 1 "$HARNESS_DIR/$name.log"
 	else
@@ -34,5 +43,5 @@ for t in tests/cli/t*.sh; do
 		grep -E '^(not ok|#)' "$HARNESS_DIR/$name.log" | head -60
 	fi
 done
-echo "cli: $pass passed, $failn failed${failed:+ ($failed )}"
+echo "cli: $pass passed, $skipn skipped${skipped:+ ($skipped )}, $failn failed${failed:+ ($failed )}"
 [ "$failn" -eq 0 ]
