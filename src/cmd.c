@@ -1,10 +1,14 @@
 /* cmd.c - the table of subcommands and the shared option handling. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
+#include "journal.h"
 #include "plan.h"
+#include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/redact.h"
 #include "lib/units.h"
@@ -149,4 +153,73 @@ cmd_jobs(const struct cmd *c, const char *arg)
 	if (parse_int(arg, 1, 1024, &n, &e) != 0)
 		cmd_usage_error(c, "--jobs: %s", e);
 	return (int)n;
+}
+
+void
+cmd_choice(const struct cmd *c, const char *what, const char *word,
+    const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(word, names[i]) == 0)
+			return;
+	const char *near = nearest(word, names, n);
+	if (near)
+		cmd_usage_error(c, "unknown %s '%s' (did you mean '%s'?)", what,
+		    word, near);
+	struct buf all = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&all, "%s%s", i ? ", " : "", names[i]);
+	cmd_usage_error(c, "unknown %s '%s' (%s)", what, word, all.s);
+}
+
+int
+cmd_verbs(const struct cmd *c, const struct cmd *const *verbs, size_t n,
+    int argc, char **argv)
+{
+	const char *names[16];
+	size_t skip = strlen(c->name) + 1;	/* "secrets scan" -> "scan" */
+
+	if (n > 16)
+		n = 16;
+	for (size_t i = 0; i < n; i++)
+		names[i] = verbs[i]->name + skip;
+	if (argc < 2) {
+		struct buf all = BUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&all, "%s%s", i ? ", " : "", names[i]);
+		cmd_usage_error(c, "missing verb (%s)", all.s);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(c->usage, stdout);
+		return EXIT_GO;
+	}
+	cmd_choice(c, "verb", argv[1], names, n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], names[i]) == 0)
+			return verbs[i]->fn(argc - 1, argv + 1);
+	return EXIT_USAGE;	/* not reached: cmd_choice exits */
+}
+
+int
+cmd_journal_load(const struct plan *p, const char *path, long long run,
+    struct jlog *l)
+{
+	struct journal *j = NULL;
+	struct stat sb;
+	char *e = NULL;
+	int rc;
+
+	if (stat(path, &sb) != 0 && errno == ENOENT && run == 0)
+		return 1;
+	if (journal_open(path, false, &j, &e) != 0 ||
+	    (rc = journal_load(j, run, l, &e)) < 0) {
+		errmsg("%s", e);
+		rc = -1;
+	} else if (rc == 1 && run) {
+		errmsg("%s: no run %lld in %s", p->file, run, path);
+		rc = -1;
+	}
+	journal_close(j);
+	free(e);
+	return rc;
 }

@@ -49,4 +49,27 @@ int	 cmd_jobs(const struct cmd *c, const char *arg);
 void	 cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * word must be one of names: else exit 2 with "unknown WHAT 'word'" and
+ * the nearest name ("did you mean") or the list of them.
+ */
+void	 cmd_choice(const struct cmd *c, const char *what, const char *word,
+	    const char *const *names, size_t n);
+/*
+ * Nested verbs (`manifest create|verify`): verbs[i]->name is "PARENT
+ * VERB".  Runs the verb named by argv[1] with argv shifted; --help prints
+ * c->usage; a missing or unknown verb exits 2 with the choices.
+ */
+int	 cmd_verbs(const struct cmd *c, const struct cmd *const *verbs,
+	    size_t n, int argc, char **argv);
+/*
+ * The journal at path, read without its lock (status, report): run 0 is
+ * the latest.  0 loaded into *l (jlog_release it), 1 nothing has run
+ * (no journal, or no run in it), -1 after printing why (unreadable, or
+ * no run `run`).
+ */
+struct jlog;
+int	 cmd_journal_load(const struct plan *p, const char *path,
+	    long long run, struct jlog *l);
+
 #endif

@@ -116,15 +116,10 @@ check_main(int argc, char **argv)
 		case 'j': jobs = cmd_jobs(&cmd_check, optarg); break;
 		}
 	}
+	size_t nformats;
+	const char *const *formats = out_names(&nformats);
+	cmd_choice(&cmd_check, "format", format, formats, nformats);
 	const struct out_format *fmt = out_find(format);
-	if (fmt == NULL) {
-		size_t n;
-		const char *const *names = out_names(&n);
-		const char *near = nearest(format, names, n);
-		cmd_usage_error(&cmd_check, "unknown format '%s'%s%s%s", format,
-		    near ? " (did you mean '" : " (text, json, junit, tap, "
-		    "prometheus", near ? near : "", near ? "'?)" : ")");
-	}
 	struct plan *p = cmd_plan_arg(&cmd_check, argc, argv, false);
 
 	/* Selection: a phase's checks and gate, then --only within it. */

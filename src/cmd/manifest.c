@@ -309,21 +309,5 @@ verify_main(int argc, char **argv)
 static int
 manifest_main(int argc, char **argv)
 {
-	const char *names[NVERBS];
-
-	if (argc < 2)
-		cmd_usage_error(&cmd_manifest, "missing verb (create, verify)");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return EXIT_GO;
-	}
-	for (size_t i = 0; i < NVERBS; i++) {
-		names[i] = verbs[i]->name + strlen("manifest ");
-		if (strcmp(argv[1], names[i]) == 0)
-			return verbs[i]->fn(argc - 1, argv + 1);
-	}
-	const char *near = nearest(argv[1], names, NVERBS);
-	cmd_usage_error(&cmd_manifest, "unknown verb '%s'%s%s%s (create, verify)",
-	    argv[1], near ? " (did you mean '" : "", near ? near : "",
-	    near ? "'?)" : "");
+	return cmd_verbs(&cmd_manifest, verbs, NVERBS, argc, argv);
 }

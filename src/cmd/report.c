@@ -76,32 +76,19 @@ report_main(int argc, char **argv)
 			break;
 		}
 	}
-	bool known = false;
-	for (size_t i = 0; report_formats[i]; i++)
-		known |= strcmp(format, report_formats[i]) == 0;
-	if (!known) {
-		const char *near = nearest(format, report_formats, 3);
-		cmd_usage_error(&cmd_report, "unknown format '%s'%s%s%s", format,
-		    near ? " (did you mean '" : " (md, html, json)",
-		    near ? near : "", near ? "'?)" : "");
-	}
+	size_t nformats = 0;
+	while (report_formats[nformats])
+		nformats++;
+	cmd_choice(&cmd_report, "format", format, report_formats, nformats);
 	struct plan *p = cmd_plan_arg(&cmd_report, argc, argv, false);
 	char *path = runbook_journal_path(p, state);
-	struct journal *j = NULL;
 	struct jlog l;
-	int rc = EXIT_USAGE, lr = -1;
+	int rc = EXIT_USAGE, lr = cmd_journal_load(p, path, run, &l);
 	FILE *out = NULL;
-	if (journal_open(path, false, &j, &e) != 0 ||
-	    (lr = journal_load(j, run, &l, &e)) < 0) {
-		errmsg("%s", e);
+	if (lr < 0)
 		goto out;
-	}
 	if (lr == 1) {
-		if (run)
-			errmsg("%s: no run %lld in %s", p->file, run, path);
-		else
-			errmsg("%s: no run in %s: nothing to report", p->file,
-			    path);
+		errmsg("%s: no run in %s: nothing to report", p->file, path);
 		goto out;
 	}
 	/* A report holds output tails: 0600, whole or not at all. */
@@ -120,7 +107,6 @@ report_main(int argc, char **argv)
 	}
 	jlog_release(&l);
 out:
-	journal_close(j);
 	free(e);
 	free(path);
 	plan_free(p);

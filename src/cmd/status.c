@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../journal.h"
@@ -69,40 +69,25 @@ status_main(int argc, char **argv)
 			break;
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		cmd_usage_error(&cmd_status, "unknown format '%s' (text, json)",
-		    format);
+	static const char *const formats[] = { "text", "json" };
+	cmd_choice(&cmd_status, "format", format, formats, 2);
 	struct plan *p = cmd_plan_arg(&cmd_status, argc, argv, false);
 	bool json = strcmp(format, "json") == 0;
 	char *path = runbook_journal_path(p, state);
-	struct stat sb;
 	int rc = EXIT_GO;
-	struct journal *j = NULL;
 	struct jlog l;
-	if (stat(path, &sb) != 0) {
-		status_emit_none(stdout, json, p, path);
-		goto out;
-	}
-	int lr = -1;
-	if (journal_open(path, false, &j, &e) != 0 ||
-	    (lr = journal_load(j, run, &l, &e)) < 0) {
-		errmsg("%s", e);
+	switch (cmd_journal_load(p, path, run, &l)) {
+	case 0:
+		status_emit(stdout, json, p, &l, path);
+		jlog_release(&l);
+		break;
+	case 1:
+		status_emit_none(stdout, json, p, access(path, F_OK) == 0 ?
+		    NULL : path);
+		break;
+	default:
 		rc = EXIT_USAGE;
-		goto out;
 	}
-	if (lr == 1) {
-		if (run) {
-			errmsg("%s: no run %lld in %s", p->file, run, path);
-			rc = EXIT_USAGE;
-		} else {
-			status_emit_none(stdout, json, p, NULL);
-		}
-		goto out;
-	}
-	status_emit(stdout, json, p, &l, path);
-	jlog_release(&l);
-out:
-	journal_close(j);
 	free(e);
 	free(path);
 	plan_free(p);
