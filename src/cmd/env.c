@@ -11,6 +11,7 @@
 #include "../envcheck.h"
 #include "../lib/buf.h"
 #include "../lib/error.h"
+#include "../lib/json.h"
 #include "../lib/util.h"
 #include "../lib/xmalloc.h"
 
@@ -123,14 +124,6 @@ print_finding_text(const char *file, const struct env_finding *f)
 		printf("%s: ", file);
 	printf("%s: %s%s%s\n", env_sev_name(f->sev), f->key ? f->key : "",
 	    f->key ? ": " : "", f->msg);
-}
-
-static void
-json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	buf_add_json(b, s);
-	buf_addc(b, '"');
 }
 
 static int

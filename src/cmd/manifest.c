@@ -11,6 +11,7 @@
 #include "../cmd.h"
 #include "../lib/buf.h"
 #include "../lib/error.h"
+#include "../lib/json.h"
 #include "../lib/hash.h"
 #include "../lib/units.h"
 #include "../lib/util.h"
@@ -249,21 +250,20 @@ print_json(const char *file, const struct mf_report *rep)
 {
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "{\"manifest\":\"");
-	buf_add_json(&b, file);
-	buf_addf(&b, "\",\"algo\":\"%s\",\"files\":%zu,\"ok\":%zu,"
+	buf_adds(&b, "{\"manifest\":");
+	json_str(&b, file);
+	buf_addf(&b, ",\"algo\":\"%s\",\"files\":%zu,\"ok\":%zu,"
 	    "\"failed\":%zu,\"extra\":%zu,\"bytes\":%llu,\"results\":[",
 	    hash_algo_name(rep->algo), rep->nok + rep->nfail, rep->nok,
 	    rep->nfail, rep->nextra, (unsigned long long)rep->bytes);
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct mf_result *r = &rep->v[i];
-		buf_adds(&b, i ? ",{\"path\":\"" : "{\"path\":\"");
-		buf_add_json(&b, r->path);
-		buf_addf(&b, "\",\"status\":\"%s\"", mf_state_name(r->state));
+		buf_adds(&b, i ? ",{\"path\":" : "{\"path\":");
+		json_str(&b, r->path);
+		buf_addf(&b, ",\"status\":\"%s\"", mf_state_name(r->state));
 		if (r->detail) {
-			buf_adds(&b, ",\"detail\":\"");
-			buf_add_json(&b, r->detail);
-			buf_addc(&b, '"');
+			buf_adds(&b, ",\"detail\":");
+			json_str(&b, r->detail);
 		}
 		if (r->state != MF_MISSING && r->state != MF_EXTRA)
 			buf_addf(&b, ",\"size\":%llu",

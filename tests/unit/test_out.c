@@ -6,12 +6,17 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../t.h"
 #include "check.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "lib/ofile.h"
 #include "lib/redact.h"
+#include "lib/xmalloc.h"
 #include "lib/util.h"
 #include "out.h"
 
@@ -121,6 +126,45 @@ T_TEST(json_writer)
 	redact_clear();
 }
 
+/* The -o writer: 0600 whatever the umask, never through a link. */
+T_TEST(ofile_safe)
+{
+	char dir[] = "/tmp/cutover-ofile.XXXXXX";
+	char *e = NULL;
+	struct stat st;
+
+	T_OK(mkdtemp(dir) != NULL);
+	char *out = xasprintf("%s/out", dir), *victim = xasprintf("%s/v", dir);
+	char *link = xasprintf("%s/link", dir);
+	mode_t old = umask(022);
+	T_EQ_INT(ofile_write(out, "abc", 3, &e), 0);
+	T_OK(stat(out, &st) == 0 && (st.st_mode & 0777) == 0600 &&
+	    st.st_size == 3);
+	T_EQ_INT(ofile_write(victim, "v", 1, &e), 0);
+	T_OK(symlink(victim, link) == 0);
+	T_EQ_INT(ofile_write(link, "x", 1, &e), -1);
+	T_OK(e && strstr(e, "symbolic link") != NULL);
+	T_OK(stat(victim, &st) == 0 && st.st_size == 1);
+	free(e);
+	e = NULL;
+	/* A failed write leaves the old file and no temporary. */
+	struct ofile o;
+	T_EQ_INT(ofile_open(&o, out, &e), 0);
+	fputs("partial", o.f);
+	ofile_abort(&o);
+	T_OK(stat(out, &st) == 0 && st.st_size == 3);
+	umask(old);
+	char *cmd = xasprintf("ls %s | grep -c tmp >/dev/null", dir);
+	T_OK(system(cmd) != 0);
+	free(cmd);
+	cmd = xasprintf("rm -rf %s", dir);
+	T_EQ_INT(system(cmd), 0);
+	free(cmd);
+	free(out);
+	free(victim);
+	free(link);
+}
+
 T_TEST(junit_escapes)
 {
 	struct check c = { .id = "c", .kind = &fake_kind, .title = "<a & 'b'>" };
@@ -199,5 +243,5 @@ T_TEST(format_table)
 }
 
 T_SUITE(out, utf8_repair, redact_pass_repairs_and_masks, json_escapes,
-    json_writer,
+    json_writer, ofile_safe,
     junit_escapes, tap_directives_and_yaml, prometheus_labels, format_table)
