@@ -25,8 +25,8 @@ struct tplan {
 	struct diff_table	*t;
 	const struct diff_opts	*o;
 	struct db		*s, *d;
-	const char		*table;		/* the source's spelling */
-	const char		*dtable;	/* the target's */
+	const struct db_tname	*table;		/* the source's table */
+	const struct db_tname	*dtable;	/* the target's */
 	struct dcol		*cols;
 	size_t			 ncols;
 	size_t			 nkey;		/* 0: a multiset */

@@ -134,7 +134,7 @@ merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q)
 		buf_release(&id);
 	}
 	buf_adds(q, " FROM ");
-	db_quote_name(d, q, TNAME(p, dst));
+	db_quote_tname(d, q, TNAME(p, dst));
 	if (p->o->where || pred) {
 		buf_adds(q, " WHERE ");
 		if (p->o->where)
