@@ -377,6 +377,11 @@ pragma_args(struct db *d, struct buf *q, const struct db_tname *table)
 	buf_addc(q, ')');
 }
 
+/*
+ * table_xinfo, not table_info: generated columns (hidden 2 virtual,
+ * 3 stored) hold values the target must reproduce; table_info leaves
+ * them out.  Hidden 1 is a virtual table's hidden column.
+ */
 static int
 lite_columns(struct db *d, const struct db_tname *table, struct db_col **out,
     size_t *n, char **errp)
@@ -384,9 +389,9 @@ lite_columns(struct db *d, const struct db_tname *table, struct db_col **out,
 	struct buf q = BUF_INIT;
 
 	buf_adds(&q, "SELECT name, type, \"notnull\" OR pk > 0 FROM "
-	    "pragma_table_info");
+	    "pragma_table_xinfo");
 	pragma_args(d, &q, table);
-	buf_adds(&q, " ORDER BY cid");
+	buf_adds(&q, " WHERE hidden <> 1 ORDER BY cid");
 	int rc = db_columns_from(d, q.s, table, out, n, errp);
 	buf_release(&q);
 	return rc;
@@ -412,7 +417,7 @@ lite_key(struct db *d, const struct db_tname *table, struct strlist *out,
 			buf_adds(&q, ", ");
 			db_quote_literal(d, &q, table->schema);
 		}
-		buf_adds(&q, ") ii LEFT JOIN pragma_table_info");
+		buf_adds(&q, ") ii LEFT JOIN pragma_table_xinfo");
 		pragma_args(d, &q, table);
 		buf_adds(&q, " ti ON ti.name = ii.name WHERE il.\"unique\" AND "
 		    "il.partial = 0 ORDER BY il.name, ii.seqno");

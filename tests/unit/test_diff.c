@@ -193,6 +193,63 @@ T_TEST(output_formats)
 	teardown(&a, &b);
 }
 
+/* Compare two databases built from sa and sb in one mode. */
+static void
+diff_two(const char *sa, const char *sb, enum diff_mode mode,
+    struct diff_result *r)
+{
+	struct url a, b;
+	struct diff_opts o;
+
+	snprintf(dir, sizeof(dir), "/tmp/cutover-unit-diff.XXXXXX");
+	T_OK(mkdtemp(dir) != NULL);
+	make_db("a", sa, &a);
+	make_db("b", sb, &b);
+	diff_opts_init(&o);
+	o.mode = mode;
+	T_OK(diff_run(&a, &b, &o, r, NULL) == 0);
+	diff_opts_release(&o);
+	teardown(&a, &b);
+}
+
+/*
+ * Generated columns hold data the target must reproduce: PRAGMA
+ * table_info hid them, and a different expression compared identical.
+ */
+T_TEST(sqlite_generated_columns)
+{
+	static const char *const kinds[] = { "VIRTUAL", "STORED" };
+	static const enum diff_mode modes[] = { DIFF_CHECKSUM, DIFF_STREAM };
+
+	for (int k = 0; k < 2; k++) {
+		for (int m = 0; m < 2; m++) {
+			char *sa, *sb;
+			struct diff_result r;
+			if (asprintf(&sa, "CREATE TABLE g (id INTEGER PRIMARY "
+			    "KEY, n INTEGER, d INTEGER GENERATED ALWAYS AS "
+			    "(n * 2) %s); INSERT INTO g (id, n) VALUES (1, 1), "
+			    "(2, 0);", kinds[k]) < 0 ||
+			    asprintf(&sb, "CREATE TABLE g (id INTEGER PRIMARY "
+			    "KEY, n INTEGER, d INTEGER GENERATED ALWAYS AS "
+			    "(n * 3) %s); INSERT INTO g (id, n) VALUES (1, 1), "
+			    "(2, 0);", kinds[k]) < 0)
+				abort();
+			diff_two(sa, sb, modes[m], &r);
+			const struct diff_table *t = table(&r, "g");
+			T_OK(t != NULL);
+			if (t) {
+				T_EQ_INT(t->status, DIFF_DIFFERENT);
+				T_EQ_INT(t->changed, 1);
+				T_EQ_STR(t->nrows ? t->rows[0].key : "", "id=1");
+				T_EQ_STR(t->nrows ? t->rows[0].columns : "", "d");
+			}
+			diff_result_free(&r);
+			free(sa);
+			free(sb);
+		}
+	}
+}
+
 T_TEST(secret_column_names)
 {
 	T_OK(diff_secret_name("password"));
@@ -205,4 +262,5 @@ T_TEST(secret_column_names)
 }
 
 T_SUITE(diff, checksum_mode_names_every_row, stream_mode_names_every_row,
-    identical_and_max_diffs, output_formats, secret_column_names)
+    identical_and_max_diffs, output_formats, secret_column_names,
+    sqlite_generated_columns)
