@@ -298,6 +298,7 @@ db_stream_open(struct db *d, const char *sql, struct db_stream **out,
 int
 db_stream_next(struct db_stream *s, struct db_row *row, char **errp)
 {
+	row->types = NULL;	/* set only by drivers with typed values */
 	return s->d->drv->stream_next(s->st, row, errp);
 }
 

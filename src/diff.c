@@ -183,6 +183,60 @@ plan_free(struct tplan *p)
 	p->ncols = 0;
 }
 
+#define VT(x)	(1u << (x))
+
+/*
+ * The storage classes a SQLite column's values naturally have (see
+ * README, "SQLite storage classes").  A column with INTEGER, REAL or
+ * NUMERIC affinity converts what reads as a number and keeps other text
+ * as TEXT; TEXT affinity turns numbers into text; neither converts a
+ * BLOB.  A column without a type (BLOB affinity) keeps every value as
+ * given: there the class the comparison type stands for is the natural
+ * one; a BLOB is natural wherever bytes or a uuid are compared.  Rules
+ * of datatype3.html §3.1, in its order.
+ */
+static unsigned
+natural_classes(const char *decl, enum canon_class pair)
+{
+	char *s = xstrdup(decl ? decl : "");
+	unsigned m;
+
+	for (char *c = s; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (strstr(s, "int"))
+		m = VT(DB_VINT) | VT(DB_VREAL) | VT(DB_VTEXT);
+	else if (strstr(s, "char") || strstr(s, "clob") || strstr(s, "text"))
+		m = VT(DB_VTEXT);
+	else if (*s && !strstr(s, "blob"))	/* REAL, NUMERIC */
+		m = VT(DB_VINT) | VT(DB_VREAL) | VT(DB_VTEXT);
+	else {
+		switch (pair) {
+		case CC_INT:
+		case CC_BOOL:
+			m = VT(DB_VINT);
+			break;
+		case CC_FLOAT:
+		case CC_FLOAT4:
+			m = VT(DB_VREAL);
+			break;
+		case CC_DEC:
+			m = VT(DB_VINT) | VT(DB_VREAL);
+			break;
+		case CC_BYTES:
+			m = VT(DB_VBLOB);
+			break;
+		default:
+			m = VT(DB_VTEXT);
+			break;
+		}
+	}
+	free(s);
+	/* A uuid or bytes compared as bytes: a BLOB is what holds them. */
+	if (pair == CC_UUID || pair == CC_BYTES)
+		m |= VT(DB_VBLOB);
+	return m;
+}
+
 static bool
 is_secret(const struct diff_opts *o, const char *name)
 {
@@ -276,6 +330,10 @@ plan_table(struct tplan *p, char **errp)
 			if (narrower)
 				schema_note(p->t, "column %s: %s -> %s (%s)",
 				    a->name, a->type, b->type, why);
+			if (p->s->drv->typed_values)
+				c->snat = natural_classes(a->type, c->pair.cls);
+			if (p->d->drv->typed_values)
+				c->dnat = natural_classes(b->type, c->pair.cls);
 			c->name = xstrdup(a->name);
 			c->dname = xstrdup(b->name);
 			c->secret = is_secret(o, a->name);
@@ -332,6 +390,7 @@ diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
 	int64_t t0 = now_mono_us();
 	const char *why = NULL;
 
+	p.classes_both = s->drv->typed_values && d->drv->typed_values;
 	if (plan_table(&p, &e) != 0)
 		goto fail;
 	int rc = 1;
