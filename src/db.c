@@ -95,20 +95,166 @@ db_scalar(struct db *d, const char *sql, char **val, char **errp)
 	return 0;
 }
 
+/*
+ * One part of a table's spelling from *sp: up to an unquoted dot, or a
+ * double-quoted identifier ("" inside is one quote).  NULL on an
+ * unbalanced quote or an empty part.
+ */
+static char *
+tname_part(const char **sp)
+{
+	const char *s = *sp;
+	struct buf b = BUF_INIT;
+
+	if (*s == '"') {
+		for (s++;; s++) {
+			if (*s == '\0') {
+				buf_release(&b);
+				return NULL;
+			}
+			if (*s == '"' && s[1] == '"')
+				s++;
+			else if (*s == '"')
+				break;
+			buf_addc(&b, *s);
+		}
+		s++;
+		if (*s != '\0' && *s != '.') {
+			buf_release(&b);
+			return NULL;	/* "a"b */
+		}
+	} else {
+		for (; *s && *s != '.'; s++) {
+			if (*s == '"') {
+				buf_release(&b);
+				return NULL;	/* a"b */
+			}
+			buf_addc(&b, *s);
+		}
+	}
+	*sp = s;
+	if (b.len == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+int
+db_tname_parse(const char *s, struct db_tname *out, char **errp)
+{
+	const char *p = s;
+	char *a = NULL, *b = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if ((a = tname_part(&p)) == NULL)
+		goto bad;
+	if (*p == '.') {
+		p++;
+		if ((b = tname_part(&p)) == NULL || *p != '\0')
+			goto bad;
+		out->schema = a;
+		out->name = b;
+	} else
+		out->name = a;
+	return 0;
+bad:
+	free(a);
+	free(b);
+	return seterr(errp, "table '%s': expected table, schema.table or a "
+	    "double-quoted part (\"a.b\") for a name with a dot or a quote", s);
+}
+
+static void
+show_part(struct buf *b, const char *s)
+{
+	if (*s != '\0' && strpbrk(s, ".\"") == NULL) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+void
+db_tname_show(struct buf *b, const struct db_tname *t)
+{
+	if (t->schema) {
+		show_part(b, t->schema);
+		buf_addc(b, '.');
+	}
+	show_part(b, t->name);
+}
+
+void
+db_tname_release(struct db_tname *t)
+{
+	free(t->schema);
+	free(t->name);
+	t->schema = t->name = NULL;
+}
+
+int
+db_tname_ambiguous(const char *spelled, const struct db_tname *t, char **errp)
+{
+	return seterr(errp, "table '%s' is ambiguous: it names table '%s' of "
+	    "schema '%s', and a table named '%s' exists too; write '\"%s\"' "
+	    "for that one, '\"%s\".\"%s\"' for the other", spelled, t->name,
+	    t->schema, spelled, spelled, t->schema, t->name);
+}
+
+int
+db_tname_resolve(struct db *d, const char *spelled, struct db_tname *out,
+    char **errp)
+{
+	struct strlist l = STRLIST_INIT;
+
+	if (db_tname_parse(spelled, out, errp) != 0)
+		return -1;
+	if (out->schema == NULL || strchr(spelled, '"'))
+		return 0;
+	if (db_tables(d, &l, errp) != 0) {
+		db_tname_release(out);
+		return -1;
+	}
+	bool both = strlist_has(&l, spelled);
+	strlist_release(&l);
+	if (both) {
+		db_tname_ambiguous(spelled, out, errp);
+		db_tname_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_quote_tname(struct db *d, struct buf *b, const struct db_tname *t)
+{
+	const char *schema = t->schema ? t->schema : d->schema;
+
+	if (schema) {
+		d->drv->quote_ident(b, schema);
+		buf_addc(b, '.');
+	}
+	d->drv->quote_ident(b, t->name);
+}
+
 void
 db_quote_name(struct db *d, struct buf *b, const char *name)
 {
-	const char *dot = strchr(name, '.');
+	struct db_tname t;
 
-	if (dot && d->drv != db_driver_for("sqlite")) {
-		char *schema = xstrndup(name, (size_t)(dot - name));
-		d->drv->quote_ident(b, schema);
-		free(schema);
-		buf_addc(b, '.');
-		d->drv->quote_ident(b, dot + 1);
+	if (db_tname_parse(name, &t, NULL) != 0) {
+		d->drv->quote_ident(b, name);
 		return;
 	}
-	d->drv->quote_ident(b, name);
+	db_quote_tname(d, b, &t);
+	db_tname_release(&t);
 }
 
 void
@@ -119,6 +265,7 @@ db_close(struct db *d)
 	if (d->drv && d->h)
 		d->drv->close(d);
 	free(d->what);
+	free(d->schema);
 	free(d);
 }
 
@@ -151,6 +298,7 @@ db_stream_open(struct db *d, const char *sql, struct db_stream **out,
 int
 db_stream_next(struct db_stream *s, struct db_row *row, char **errp)
 {
+	row->types = NULL;	/* set only by drivers with typed values */
 	return s->d->drv->stream_next(s->st, row, errp);
 }
 
@@ -170,8 +318,8 @@ db_tables(struct db *d, struct strlist *out, char **errp)
 }
 
 int
-db_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
-    char **errp)
+db_columns(struct db *d, const struct db_tname *table, struct db_col **out,
+    size_t *n, char **errp)
 {
 	*out = NULL;
 	*n = 0;
@@ -189,7 +337,8 @@ db_cols_free(struct db_col *c, size_t n)
 }
 
 int
-db_key(struct db *d, const char *table, struct strlist *out, char **errp)
+db_key(struct db *d, const struct db_tname *table, struct strlist *out,
+    char **errp)
 {
 	return d->drv->key(d, table, out, errp);
 }
@@ -203,8 +352,7 @@ db_snapshot(struct db *d, char **errp)
 void
 db_quote_literal(struct db *d, struct buf *b, const char *s)
 {
-	/* MariaDB reads backslash escapes inside literals; the others don't. */
-	bool bs = d->drv == db_driver_for("mysql");
+	bool bs = d->drv->literal_backslash;
 
 	buf_addc(b, '\'');
 	for (; *s; s++) {
@@ -297,14 +445,18 @@ cols_row(const struct db_row *row, void *arg)
 }
 
 int
-db_columns_from(struct db *d, const char *sql, const char *table,
+db_columns_from(struct db *d, const char *sql, const struct db_tname *table,
     struct db_col **out, size_t *n, char **errp)
 {
 	struct cols_arg a = { 0 };
 	int rc = db_query(d, sql, cols_row, &a, errp);
 
-	if (rc == 0 && a.n == 0)
-		rc = seterr(errp, "%s: no table '%s'", d->what, table);
+	if (rc == 0 && a.n == 0) {
+		struct buf t = BUF_INIT;
+		db_tname_show(&t, table);
+		rc = seterr(errp, "%s: no table '%s'", d->what, t.s);
+		buf_release(&t);
+	}
 	if (rc != 0) {
 		db_cols_free(a.v, a.n);
 		return -1;

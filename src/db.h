@@ -22,15 +22,47 @@
 
 struct db;
 
+/*
+ * SQLite's storage classes (the values of sqlite3_column_type), for
+ * drivers with typed_values; 0 where a driver has none.
+ */
+enum db_vtype { DB_VINT = 1, DB_VREAL = 2, DB_VTEXT = 3, DB_VBLOB = 4,
+    DB_VNULL = 5 };
+
 /* One row of a result: column values as text, NULL for SQL NULL. */
 struct db_row {
 	size_t		 ncols;
 	const char	**vals;
 	const size_t	*lens;
+	/* enum db_vtype per value from streams of typed_values drivers. */
+	const unsigned char *types;
 };
 
 /* Called per row by db_query; return non-zero to stop early. */
 typedef int (*db_row_fn)(const struct db_row *row, void *arg);
+
+/*
+ * A table: its schema (a MariaDB database; NULL: the connection's own)
+ * and its name, each one identifier whatever characters it holds.  A
+ * name is never split at a dot: `public."s.t"` and `s.t` are different
+ * tables, and both can exist side by side.
+ *
+ * Users write tables as `table`, `schema.table`, and double-quote a part
+ * that holds a dot or a quote: `"s.t"`, `app."a.b"`, `"say ""hi"""`.
+ */
+struct db_tname {
+	char	*schema;
+	char	*name;
+};
+
+/* Parse the user's spelling; -1 with *errp on unbalanced quotes. */
+int	 db_tname_parse(const char *s, struct db_tname *out, char **errp);
+/* The user's spelling back: quotes only where a part needs them. */
+void	 db_tname_show(struct buf *b, const struct db_tname *t);
+void	 db_tname_release(struct db_tname *t);
+
+/* The engines, for what differs in SQL beyond the hooks below. */
+enum db_engine { DB_POSTGRES, DB_MYSQL, DB_SQLITE };
 
 /* A column as the catalog declares it (for data verification). */
 struct db_col {
@@ -41,7 +73,20 @@ struct db_col {
 
 struct db_driver {
 	const char	*name;		/* "postgres", "mysql", "sqlite" */
+	enum db_engine	 engine;
 	bool		 available;	/* false when compiled out */
+	/* String literals read backslash escapes (MariaDB). */
+	bool		 literal_backslash;
+	/*
+	 * Every value carries its own storage class (SQLite): struct
+	 * db_row's types say which, and two values of different classes
+	 * are different values even when they print the same.
+	 */
+	bool		 typed_values;
+	/* Checksum mode's prepared chunk query pays off (not SQLite). */
+	bool		 prepares;
+	/* Integer division in SQL: " DIV " on MariaDB, "/" elsewhere. */
+	const char	*int_div;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,
@@ -62,17 +107,26 @@ struct db_driver {
 			    char **errp);
 	int		(*stream_next)(void *st, struct db_row *row, char **errp);
 	void		(*stream_close)(void *st);
-	/* Base tables of the connection's schema/database, sorted. */
+	/*
+	 * Base tables of the connection's schema/database, sorted: plain
+	 * names, never qualified, never split.
+	 */
 	int		(*tables)(struct db *d, struct strlist *out, char **errp);
-	/* Columns in order; an unknown table is an error. */
-	int		(*columns)(struct db *d, const char *table,
+	/*
+	 * Columns in order, generated ones included (they hold data the
+	 * target must reproduce); an unknown table is an error.
+	 */
+	int		(*columns)(struct db *d, const struct db_tname *table,
 			    struct db_col **out, size_t *n, char **errp);
 	/*
 	 * The row identity: the primary key, else the first unique index
 	 * whose columns are all NOT NULL; empty when there is none.
 	 */
-	int		(*key)(struct db *d, const char *table, struct strlist *out,
-			    char **errp);
+	int		(*key)(struct db *d, const struct db_tname *table,
+			    struct strlist *out, char **errp);
+	/* The catalog's estimate of a table's rows (for an ETA), or -1. */
+	long long	(*estimate_rows)(struct db *d,
+			    const struct db_tname *table);
 	/* Open a read-only transaction that sees one consistent snapshot. */
 	int		(*snapshot)(struct db *d, char **errp);
 };
@@ -82,6 +136,13 @@ struct db {
 	void			*h;		/* the driver's handle */
 	const struct url	*url;
 	char			*what;		/* "postgres 127.0.0.1:5432/app" */
+	/*
+	 * The schema that tables() lists, set by a driver whose name
+	 * lookup could find another schema's table first (PostgreSQL's
+	 * search_path puts pg_catalog first): unqualified names are then
+	 * qualified with it.  NULL: the engine's lookup is the listing's.
+	 */
+	char			*schema;
 };
 
 /* The driver for a URL scheme, or NULL when the scheme is not a database. */
@@ -96,7 +157,22 @@ int	 db_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
  * (NULL for SQL NULL).  No row at all is an error.
  */
 int	 db_scalar(struct db *d, const char *sql, char **val, char **errp);
-/* Append a possibly schema-qualified name ("public.users") quoted. */
+/*
+ * Parse a table as the user spells it, for this connection: an
+ * unquoted "s.t" (schema s, table t) is refused as ambiguous when the
+ * connection also lists a table named "s.t".
+ */
+int	 db_tname_resolve(struct db *d, const char *spelled,
+	    struct db_tname *out, char **errp);
+/* The message for that ambiguity (shared with the diff's own check). */
+int	 db_tname_ambiguous(const char *spelled, const struct db_tname *t,
+	    char **errp);
+/* Append a table quoted for this engine, one identifier per part. */
+void	 db_quote_tname(struct db *d, struct buf *b, const struct db_tname *t);
+/*
+ * Append a table as the user spells it (see struct db_tname), quoted;
+ * a spelling that does not parse is taken as one identifier.
+ */
 void	 db_quote_name(struct db *d, struct buf *b, const char *name);
 void	 db_close(struct db *d);
 
@@ -111,16 +187,17 @@ int	 db_stream_next(struct db_stream *s, struct db_row *row, char **errp);
 void	 db_stream_close(struct db_stream *s);
 
 int	 db_tables(struct db *d, struct strlist *out, char **errp);
-int	 db_columns(struct db *d, const char *table, struct db_col **out,
-	    size_t *n, char **errp);
+int	 db_columns(struct db *d, const struct db_tname *table,
+	    struct db_col **out, size_t *n, char **errp);
 void	 db_cols_free(struct db_col *c, size_t n);
 /*
  * For drivers: run sql, whose rows are (name, type, not-null as 't'/'1'),
  * into *out; no row at all means there is no such table.
  */
-int	 db_columns_from(struct db *d, const char *sql, const char *table,
-	    struct db_col **out, size_t *n, char **errp);
-int	 db_key(struct db *d, const char *table, struct strlist *out,
+int	 db_columns_from(struct db *d, const char *sql,
+	    const struct db_tname *table, struct db_col **out, size_t *n,
+	    char **errp);
+int	 db_key(struct db *d, const struct db_tname *table, struct strlist *out,
 	    char **errp);
 int	 db_snapshot(struct db *d, char **errp);
 /*

@@ -183,6 +183,60 @@ plan_free(struct tplan *p)
 	p->ncols = 0;
 }
 
+#define VT(x)	(1u << (x))
+
+/*
+ * The storage classes a SQLite column's values naturally have (see
+ * README, "SQLite storage classes").  A column with INTEGER, REAL or
+ * NUMERIC affinity converts what reads as a number and keeps other text
+ * as TEXT; TEXT affinity turns numbers into text; neither converts a
+ * BLOB.  A column without a type (BLOB affinity) keeps every value as
+ * given: there the class the comparison type stands for is the natural
+ * one; a BLOB is natural wherever bytes or a uuid are compared.  Rules
+ * of datatype3.html §3.1, in its order.
+ */
+static unsigned
+natural_classes(const char *decl, enum canon_class pair)
+{
+	char *s = xstrdup(decl ? decl : "");
+	unsigned m;
+
+	for (char *c = s; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (strstr(s, "int"))
+		m = VT(DB_VINT) | VT(DB_VREAL) | VT(DB_VTEXT);
+	else if (strstr(s, "char") || strstr(s, "clob") || strstr(s, "text"))
+		m = VT(DB_VTEXT);
+	else if (*s && !strstr(s, "blob"))	/* REAL, NUMERIC */
+		m = VT(DB_VINT) | VT(DB_VREAL) | VT(DB_VTEXT);
+	else {
+		switch (pair) {
+		case CC_INT:
+		case CC_BOOL:
+			m = VT(DB_VINT);
+			break;
+		case CC_FLOAT:
+		case CC_FLOAT4:
+			m = VT(DB_VREAL);
+			break;
+		case CC_DEC:
+			m = VT(DB_VINT) | VT(DB_VREAL);
+			break;
+		case CC_BYTES:
+			m = VT(DB_VBLOB);
+			break;
+		default:
+			m = VT(DB_VTEXT);
+			break;
+		}
+	}
+	free(s);
+	/* A uuid or bytes compared as bytes: a BLOB is what holds them. */
+	if (pair == CC_UUID || pair == CC_BYTES)
+		m |= VT(DB_VBLOB);
+	return m;
+}
+
 static bool
 is_secret(const struct diff_opts *o, const char *name)
 {
@@ -276,6 +330,10 @@ plan_table(struct tplan *p, char **errp)
 			if (narrower)
 				schema_note(p->t, "column %s: %s -> %s (%s)",
 				    a->name, a->type, b->type, why);
+			if (p->s->drv->typed_values)
+				c->snat = natural_classes(a->type, c->pair.cls);
+			if (p->d->drv->typed_values)
+				c->dnat = natural_classes(b->type, c->pair.cls);
 			c->name = xstrdup(a->name);
 			c->dname = xstrdup(b->name);
 			c->secret = is_secret(o, a->name);
@@ -326,13 +384,13 @@ static void
 diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
     struct diff_table *t, struct diff_progress *pg)
 {
-	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = t->name,
-	    .dtable = t->dname ? t->dname : t->name, .est_rows = -1,
-	    .prog = pg };
+	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = &t->src,
+	    .dtable = &t->dst, .est_rows = -1, .prog = pg };
 	char *e = NULL;
 	int64_t t0 = now_mono_us();
 	const char *why = NULL;
 
+	p.classes_both = s->drv->typed_values && d->drv->typed_values;
 	if (plan_table(&p, &e) != 0)
 		goto fail;
 	int rc = 1;
@@ -424,17 +482,36 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* Take ownership of the tables sn and dn (either may be empty). */
 static void
-add_table(struct diff_result *r, size_t *cap, const char *name,
-    const char *dname, enum diff_status st)
+add_table(struct diff_result *r, size_t *cap, struct db_tname *sn,
+    struct db_tname *dn)
 {
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
 	ARR_GROW(r->t, r->n, *cap);
 	struct diff_table *t = &r->t[r->n++];
 	memset(t, 0, sizeof(*t));
-	t->name = xstrdup(name);
-	if (dname && strcmp(dname, name) != 0)
-		t->dname = xstrdup(dname);
-	t->status = st;
+	t->status = sn->name && dn->name ? DIFF_IDENTICAL : sn->name ?
+	    DIFF_ONLY_SRC : DIFF_ONLY_DST;
+	t->src = *sn;
+	t->dst = *dn;
+	if (t->src.name == NULL) {
+		t->src.schema = dn->schema ? xstrdup(dn->schema) : NULL;
+		t->src.name = xstrdup(dn->name);
+	}
+	if (t->dst.name == NULL) {
+		t->dst.schema = sn->schema ? xstrdup(sn->schema) : NULL;
+		t->dst.name = xstrdup(sn->name);
+	}
+	db_tname_show(&a, &t->src);
+	db_tname_show(&b, &t->dst);
+	t->name = buf_detach(&a);
+	if (strcmp(t->name, b.s) != 0)
+		t->dname = buf_detach(&b);
+	buf_release(&b);
+	memset(sn, 0, sizeof(*sn));
+	memset(dn, 0, sizeof(*dn));
 }
 
 static int
@@ -443,92 +520,161 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool
+same_tname_ci(const struct db_tname *a, const struct db_tname *b)
+{
+	if ((a->schema == NULL) != (b->schema == NULL))
+		return false;
+	return (a->schema == NULL || strcasecmp(a->schema, b->schema) == 0) &&
+	    strcasecmp(a->name, b->name) == 0;
+}
+
+/* --table/--exclude-table spellings parsed; -1 with *errp when bad. */
+static int
+parse_tnames(const struct strlist *in, struct db_tname **out, size_t *n,
+    char **errp)
+{
+	*out = xcalloc(in->n + 1, sizeof(**out));
+	*n = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		if (db_tname_parse(in->v[i], &(*out)[i], errp) != 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void
+free_tnames(struct db_tname *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		db_tname_release(&v[i]);
+	free(v);
+}
+
+/*
+ * A user's table as one side has it: a qualified one is taken as it
+ * is (checked when its columns are read); a plain one is the side's
+ * own spelling ("Users" on MariaDB, "users" after a migration to
+ * PostgreSQL).  Empty when the side has none.
+ */
+static void
+side_tname(const struct db_tname *want, const struct strlist *listed,
+    struct db_tname *out)
+{
+	const char *n;
+
+	memset(out, 0, sizeof(*out));
+	if (want->schema) {
+		out->schema = xstrdup(want->schema);
+		out->name = xstrdup(want->name);
+	} else if ((n = match_name(listed, want->name)) != NULL)
+		out->name = xstrdup(n);
+}
+
+/*
+ * "s.t" given unquoted names table t of schema s; when a table named
+ * "s.t" exists as well, the user may have meant that one: refuse to
+ * guess (a wrong guess compares the wrong table and may say identical).
+ */
+static int
+check_ambiguous(const char *spelled, const struct strlist *st,
+    const struct strlist *dt, char **errp)
+{
+	if (strchr(spelled, '"') || strchr(spelled, '.') == NULL)
+		return 0;
+	if (!match_name(st, spelled) && !match_name(dt, spelled))
+		return 0;
+	struct db_tname t;
+	if (db_tname_parse(spelled, &t, NULL) != 0)
+		return 0;
+	int rc = db_tname_ambiguous(spelled, &t, errp);
+	db_tname_release(&t);
+	return rc;
+}
+
 /* Which tables to compare, and which exist on one side only. */
 static int
 select_tables(struct db *s, struct db *d, const struct diff_opts *o,
     struct diff_result *r, char **errp)
 {
 	struct strlist st = STRLIST_INIT, dt = STRLIST_INIT, names = STRLIST_INIT;
-	size_t cap = 0;
+	struct db_tname *want = NULL, *excl = NULL;
+	size_t nwant = 0, nexcl = 0, cap = 0;
 	int rc = -1;
 
+	if (parse_tnames(&o->tables, &want, &nwant, errp) != 0 ||
+	    parse_tnames(&o->exclude_tables, &excl, &nexcl, errp) != 0)
+		goto out;
 	if (db_tables(s, &st, errp) != 0 || db_tables(d, &dt, errp) != 0)
 		goto out;
-	if (o->tables.n) {
-		for (size_t i = 0; i < o->tables.n; i++) {
-			const char *n = o->tables.v[i];
-			if (!match_name(&st, n) && !match_name(&dt, n) &&
-			    !strchr(n, '.')) {
-				seterr(errp, "no table '%s' on either side", n);
-				goto out;
-			}
-			strlist_push(&names, n);
-		}
-	} else {
+	if (nwant == 0) {
+		/*
+		 * Listed names are whole names of the connection's schema,
+		 * never split: "s.t" is one table.
+		 */
 		for (size_t i = 0; i < st.n; i++)
 			strlist_push(&names, st.v[i]);
 		for (size_t i = 0; i < dt.n; i++)
 			if (!match_name(&st, dt.v[i]))
 				strlist_push(&names, dt.v[i]);
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+		free_tnames(want, nwant);
+		want = xcalloc(names.n + 1, sizeof(*want));
+		for (nwant = 0; nwant < names.n; nwant++)
+			want[nwant].name = xstrdup(names.v[nwant]);
+	} else {
+		for (size_t i = 0; i < nwant; i++) {
+			if (check_ambiguous(o->tables.v[i], &st, &dt, errp) != 0)
+				goto out;
+			if (want[i].schema == NULL &&
+			    !match_name(&st, want[i].name) &&
+			    !match_name(&dt, want[i].name)) {
+				seterr(errp, "no table '%s' on either side",
+				    o->tables.v[i]);
+				goto out;
+			}
+		}
 	}
-	for (size_t i = 0; i < names.n; i++) {
-		const char *n = names.v[i];
-		if (in_list_ci(&o->exclude_tables, n))
+	for (size_t i = 0; i < nexcl; i++)
+		if (check_ambiguous(o->exclude_tables.v[i], &st, &dt, errp) != 0)
+			goto out;
+	for (size_t i = 0; i < nwant; i++) {
+		bool skip = false;
+		for (size_t j = 0; j < nexcl && !skip; j++)
+			skip = same_tname_ci(&want[i], &excl[j]);
+		if (skip)
 			continue;
-		/*
-		 * A qualified name (schema.table) is looked up directly; else
-		 * each side's own spelling ("Users" on MariaDB, "users" after
-		 * a migration to PostgreSQL).
-		 */
-		const char *sn = strchr(n, '.') ? n : match_name(&st, n);
-		const char *dn = strchr(n, '.') ? n : match_name(&dt, n);
-		add_table(r, &cap, sn ? sn : n, dn, sn && dn ? DIFF_IDENTICAL :
-		    sn ? DIFF_ONLY_SRC : DIFF_ONLY_DST);
+		struct db_tname sn, dn;
+		side_tname(&want[i], &st, &sn);
+		side_tname(&want[i], &dt, &dn);
+		if (sn.name == NULL && dn.name == NULL)
+			continue;	/* listed on neither side: cannot be */
+		add_table(r, &cap, &sn, &dn);
 	}
 	rc = 0;
 out:
+	free_tnames(want, nwant);
+	free_tnames(excl, nexcl);
 	strlist_release(&st);
 	strlist_release(&dt);
 	strlist_release(&names);
 	return rc;
 }
 
-/*
- * The source's row count as the catalog estimates it, for the progress
- * line's ETA: PostgreSQL's reltuples, MariaDB's TABLE_ROWS; SQLite
- * counts (its b-tree count is quick).  Errors only lose the ETA.
- */
+/* The source's row count as the catalog estimates it, for the ETA. */
 static long long
 estimate_rows(struct db *s, const struct diff_result *r)
 {
 	long long total = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
-		struct buf q = BUF_INIT, name = BUF_INIT;
-		char *v = NULL;
-		if (r->t[i].status == DIFF_ONLY_DST)
+		if (r->t[i].status == DIFF_ONLY_DST ||
+		    s->drv->estimate_rows == NULL)
 			continue;
-		if (strcmp(s->drv->name, "postgres") == 0) {
-			db_quote_name(s, &name, r->t[i].name);
-			buf_adds(&q, "SELECT reltuples::bigint FROM pg_class WHERE "
-			    "oid = to_regclass(");
-			db_quote_literal(s, &q, name.s);
-			buf_adds(&q, ")");
-		} else if (strcmp(s->drv->name, "mysql") == 0) {
-			buf_adds(&q, "SELECT TABLE_ROWS FROM information_schema."
-			    "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
-			    "TABLE_NAME = ");
-			db_quote_literal(s, &q, r->t[i].name);
-		} else {
-			buf_adds(&q, "SELECT count(*) FROM ");
-			db_quote_name(s, &q, r->t[i].name);
-		}
-		if (db_scalar(s, q.s, &v, NULL) == 0 && v && atoll(v) > 0)
-			total += atoll(v);
-		free(v);
-		buf_release(&q);
-		buf_release(&name);
+		long long n = s->drv->estimate_rows(s, &r->t[i].src);
+		if (n > 0)
+			total += n;
 	}
 	return total;
 }
@@ -612,6 +758,8 @@ diff_result_free(struct diff_result *r)
 		free(t->rows);
 		free(t->name);
 		free(t->dname);
+		db_tname_release(&t->src);
+		db_tname_release(&t->dst);
 		free(t->key);
 		free(t->error);
 		strlist_release(&t->schema);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "db.h"
 #include "lib/url.h"
 #include "lib/util.h"
 
@@ -49,8 +50,10 @@ enum diff_status {
 };
 
 struct diff_table {
+	/* As the user writes it (see struct db_tname): "users", "\"s.t\"". */
 	char		*name;		/* as the source spells it */
 	char		*dname;		/* the target's, if different */
+	struct db_tname	 src, dst;	/* the tables themselves */
 	enum diff_status status;
 	long long	 src_rows, dst_rows;
 	long long	 missing, extra, changed;

@@ -18,6 +18,12 @@ struct dcol {
 	struct canon_type st, dt;	/* as each side declares it */
 	struct canon_type pair;		/* the comparison type */
 	bool		 secret;	/* never show its values */
+	/*
+	 * Per side, the storage classes (bits 1 << enum db_vtype) that the
+	 * column's declared type stores its values in; 0 on an engine
+	 * whose values have no storage class of their own.
+	 */
+	unsigned	 snat, dnat;
 };
 
 /* One table's comparison: the columns, key columns first. */
@@ -25,11 +31,13 @@ struct tplan {
 	struct diff_table	*t;
 	const struct diff_opts	*o;
 	struct db		*s, *d;
-	const char		*table;		/* the source's spelling */
-	const char		*dtable;	/* the target's */
+	const struct db_tname	*table;		/* the source's table */
+	const struct db_tname	*dtable;	/* the target's */
 	struct dcol		*cols;
 	size_t			 ncols;
 	size_t			 nkey;		/* 0: a multiset */
+	/* Both engines store a class per value: compare it always. */
+	bool			 classes_both;
 	long long		 est_rows;	/* catalog estimate, or -1 */
 	struct diff_progress	*prog;
 	/* Where the merge got to, for "connection lost after key ...". */

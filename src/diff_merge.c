@@ -16,10 +16,19 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 
+/*
+ * A value's storage class takes part in the comparison (SQLite, see
+ * class_of): VT_ODD marks a class its column does not naturally hold,
+ * which renders with the class named.
+ */
+#define VT_ODD		0x80
+#define VT_CLASS(x)	((x) & 0x7f)
+
 struct srow {
 	struct buf	 enc;		/* the encodings, back to back */
 	size_t		*off, *len;
 	bool		*null;
+	unsigned char	*vt;		/* compared storage class, 0: none */
 };
 
 struct side {
@@ -38,6 +47,7 @@ srow_init(struct srow *r, size_t ncols)
 	r->off = xcalloc(ncols + 1, sizeof(*r->off));
 	r->len = xcalloc(ncols + 1, sizeof(*r->len));
 	r->null = xcalloc(ncols + 1, sizeof(*r->null));
+	r->vt = xcalloc(ncols + 1, sizeof(*r->vt));
 }
 
 static void
@@ -47,6 +57,7 @@ srow_release(struct srow *r)
 	free(r->off);
 	free(r->len);
 	free(r->null);
+	free(r->vt);
 }
 
 static const void *
@@ -68,8 +79,37 @@ cmp_cols(const struct tplan *p, const struct srow *a, const struct srow *b,
 		    val(b, i), b->len[i]);
 		if (c != 0)
 			return c;
+		/* SQLite sorts INTEGER/REAL, then TEXT, then BLOB. */
+		if (VT_CLASS(a->vt[i]) != VT_CLASS(b->vt[i]))
+			return VT_CLASS(a->vt[i]) < VT_CLASS(b->vt[i]) ? -1 : 1;
 	}
 	return 0;
+}
+
+/*
+ * The class a value renders as: a number or text kept in a column
+ * without a type (compared as bytes) reads better as its text.
+ */
+static enum canon_class
+render_cls(const struct dcol *c, const struct srow *r, size_t i)
+{
+	unsigned v = VT_CLASS(r->vt[i]);
+
+	if (c->pair.cls == CC_BYTES && v && v != DB_VBLOB)
+		return CC_TEXT;
+	return c->pair.cls;
+}
+
+/* " (text)": the storage class of a value its column does not hold. */
+static void
+render_class(const struct srow *r, size_t i, struct buf *b)
+{
+	static const char *const names[] = { "", "integer", "real", "text",
+	    "blob", "null" };
+	unsigned c = VT_CLASS(r->vt[i]);
+
+	if ((r->vt[i] & VT_ODD) && c < sizeof(names) / sizeof(names[0]))
+		buf_addf(b, " (%s)", names[c]);
 }
 
 /* Columns that the order is defined by: the key, or the whole row. */
@@ -134,7 +174,7 @@ merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q)
 		buf_release(&id);
 	}
 	buf_adds(q, " FROM ");
-	db_quote_name(d, q, TNAME(p, dst));
+	db_quote_tname(d, q, TNAME(p, dst));
 	if (p->o->where || pred) {
 		buf_adds(q, " WHERE ");
 		if (p->o->where)
@@ -168,11 +208,14 @@ render_key(const struct tplan *p, const struct srow *r, struct buf *b,
 		if (c->secret)
 			buf_adds(&v, REDACT_MASK);
 		else if (!r->null[i])
-			canon_render(c->pair.cls, val(r, i), r->len[i], &v);
+			canon_render(render_cls(c, r, i), val(r, i), r->len[i],
+			    &v);
 		bool quote = !r->null[i] && !c->secret &&
 		    (c->pair.cls == CC_TEXT || c->pair.cls == CC_TS ||
 		    c->pair.cls == CC_DATE || c->pair.cls == CC_TIME ||
 		    c->pair.cls == CC_UUID);
+		if (!r->null[i] && !c->secret)
+			render_class(r, i, &v);
 		buf_addf(b, "%s%s=%s%s%s", i ? ", " : "", c->name,
 		    quote ? "'" : "", r->null[i] ? "NULL" : v.s,
 		    quote ? "'" : "");
@@ -200,8 +243,10 @@ render_val(const struct dcol *c, const struct srow *r, size_t i,
 		buf_adds(b, "NULL");
 	else if (c->secret)
 		buf_adds(b, REDACT_MASK);
-	else
-		canon_render(c->pair.cls, val(r, i), r->len[i], b);
+	else {
+		canon_render(render_cls(c, r, i), val(r, i), r->len[i], b);
+		render_class(r, i, b);
+	}
 }
 
 /* A rendered value as JSON: null for SQL NULL, else a string. */
@@ -285,11 +330,33 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 	diff_record(p, &r);
 }
 
+/*
+ * The storage class a value is compared with (SQLite's, the engine that
+ * keeps one per value): INTEGER 1, REAL 1.0, TEXT '1' and BLOB x'31'
+ * print alike but SQLite tells them apart, so the diff must.  Between
+ * two SQLite databases the class is always compared (checksum mode's
+ * cutover_rowhash hashes it too); against an engine with typed columns,
+ * only a class the column does not naturally hold (see dnat/snat) is,
+ * so that INTEGER 1 in an INTEGER column equals PostgreSQL's 1 while
+ * TEXT '1' in a column without a type does not.  One byte per value,
+ * on SQLite streams only.
+ */
+static unsigned char
+class_of(const struct tplan *p, bool dst, size_t i, unsigned char vt)
+{
+	unsigned nat = dst ? p->cols[i].dnat : p->cols[i].snat;
+	bool odd = vt < 8 && !(nat & (1u << vt));
+
+	if (odd)
+		return (unsigned char)(vt | VT_ODD);
+	return p->classes_both ? vt : 0;
+}
+
 /* Read the next row of a side into s->cur; 1 row, 0 end, -1 error. */
 static int
 advance(struct tplan *p, struct side *s, char **errp)
 {
-	struct db_row row;
+	struct db_row row = { 0 };
 	int rc;
 
 	if (s->have) {
@@ -315,6 +382,8 @@ advance(struct tplan *p, struct side *s, char **errp)
 		if (!r->null[i])
 			canon_encode(&t, row.vals[i], row.lens[i], &r->enc);
 		r->len[i] = r->enc.len - r->off[i];
+		r->vt[i] = row.types && !r->null[i] ? class_of(p, s->dst, i,
+		    row.types[i]) : 0;
 	}
 	s->have = true;
 	s->n++;
@@ -399,9 +468,10 @@ merge_range(struct tplan *p, const char *pred_src, const char *pred_dst,
 		for (size_t i = p->nkey; p->nkey && i < p->ncols; i++) {
 			const struct dcol *col = &p->cols[i];
 			changed[i] = a.cur->null[i] != b.cur->null[i] ||
-			    (!a.cur->null[i] && !canon_equal(col->pair.cls,
+			    (!a.cur->null[i] && (!canon_equal(col->pair.cls,
 			    val(a.cur, i), a.cur->len[i], val(b.cur, i),
-			    b.cur->len[i], p->o->float_tol));
+			    b.cur->len[i], p->o->float_tol) ||
+			    VT_CLASS(a.cur->vt[i]) != VT_CLASS(b.cur->vt[i])));
 			any |= changed[i];
 		}
 		if (any)

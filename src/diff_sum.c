@@ -272,7 +272,7 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 		buf_adds(q, "))");
 	}
 	buf_adds(q, " FROM ");
-	db_quote_name(d, q, TNAME(p, dst));
+	db_quote_tname(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
 	/*
 	 * PostgreSQL sorts in C (compare_sums): ORDER BY would make it
@@ -299,7 +299,7 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 
 	col_ident(p, dst, 0, &k);
 	buf_addf(&q, "SELECT %s(%s) FROM ", fn, k.s);
-	db_quote_name(d, &q, TNAME(p, dst));
+	db_quote_tname(d, &q, TNAME(p, dst));
 	if (after)
 		buf_addf(&q, " WHERE %s > %lld", k.s, (long long)*after);
 	int rc = db_scalar(d, q.s, &s, errp);

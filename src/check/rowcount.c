@@ -38,6 +38,17 @@ rc_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		pn_error(cx, t, "'tables' is empty");
 		rc = -1;
 	}
+	/* `schema.table`, or a quoted part for a name with a dot. */
+	for (size_t i = 0; i < k->tables.n; i++) {
+		struct db_tname tn;
+		char *e = NULL;
+		if (db_tname_parse(k->tables.v[i], &tn, &e) != 0) {
+			pn_error(cx, t, "check '%s': %s", c->id, e);
+			free(e);
+			rc = -1;
+		}
+		db_tname_release(&tn);
+	}
 	const struct url *us[] = { k->src, k->dst };
 	for (int i = 0; i < 2; i++) {
 		if (us[i] && db_driver_for(us[i]->scheme) == NULL) {
@@ -53,10 +64,14 @@ static int
 count(struct db *d, const char *table, long long *n, char **errp)
 {
 	struct buf q = BUF_INIT;
+	struct db_tname tn;
 	char *v = NULL;
 
+	if (db_tname_resolve(d, table, &tn, errp) != 0)
+		return -1;
 	buf_adds(&q, "SELECT COUNT(*) FROM ");
-	db_quote_name(d, &q, table);
+	db_quote_tname(d, &q, &tn);
+	db_tname_release(&tn);
 	int rc = db_scalar(d, q.s, &v, errp);
 	buf_release(&q);
 	if (rc == 0)

@@ -62,7 +62,7 @@ my_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 			vals[j] = row[j];
 			lens[j] = l[j];
 		}
-		struct db_row r = { nf, vals, lens };
+		struct db_row r = { nf, vals, lens, NULL };
 		stop = fn(&r, arg) != 0;
 	}
 	free(vals);
@@ -175,26 +175,26 @@ my_tables(struct db *d, struct strlist *out, char **errp)
 	    "ORDER BY CAST(TABLE_NAME AS BINARY)", list_row, out, errp);
 }
 
-/* "TABLE_SCHEMA = .. AND TABLE_NAME = .." for "db.t" or "t". */
+/*
+ * "TABLE_SCHEMA = .. AND TABLE_NAME = .." for a table of another
+ * database or of the connection's; never split at a dot (`s.t` is one
+ * table).  information_schema compares names with the server's
+ * lower_case_table_names rules, as the table's own lookup does.
+ */
 static void
-where_table(struct db *d, struct buf *q, const char *table)
+where_table(struct db *d, struct buf *q, const struct db_tname *table)
 {
-	const char *dot = strchr(table, '.');
-
-	if (dot) {
-		char *schema = xstrndup(table, (size_t)(dot - table));
+	if (table->schema) {
 		buf_adds(q, "TABLE_SCHEMA = ");
-		db_quote_literal(d, q, schema);
-		free(schema);
-		table = dot + 1;
+		db_quote_literal(d, q, table->schema);
 	} else
 		buf_adds(q, "TABLE_SCHEMA = DATABASE()");
 	buf_adds(q, " AND TABLE_NAME = ");
-	db_quote_literal(d, q, table);
+	db_quote_literal(d, q, table->name);
 }
 
 static int
-my_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
+my_columns(struct db *d, const struct db_tname *table, struct db_col **out, size_t *n,
     char **errp)
 {
 	struct buf q = BUF_INIT;
@@ -209,7 +209,8 @@ my_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
 }
 
 static int
-my_key(struct db *d, const char *table, struct strlist *out, char **errp)
+my_key(struct db *d, const struct db_tname *table, struct strlist *out,
+    char **errp)
 {
 	struct buf q = BUF_INIT;
 
@@ -222,6 +223,22 @@ my_key(struct db *d, const char *table, struct strlist *out, char **errp)
 	int rc = db_key_from_query(d, q.s, out, errp);
 	buf_release(&q);
 	return rc;
+}
+
+static long long
+my_estimate_rows(struct db *d, const struct db_tname *table)
+{
+	struct buf q = BUF_INIT;
+	char *v = NULL;
+	long long n = -1;
+
+	buf_adds(&q, "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE ");
+	where_table(d, &q, table);
+	if (db_scalar(d, q.s, &v, NULL) == 0 && v)
+		n = atoll(v);
+	free(v);
+	buf_release(&q);
+	return n;
 }
 
 /*
@@ -261,6 +278,10 @@ my_quote_ident(struct buf *b, const char *s)
 
 const struct db_driver db_mysql = {
 	.name = "mysql",
+	.engine = DB_MYSQL,
+	.literal_backslash = true,
+	.prepares = true,
+	.int_div = " DIV ",
 #ifdef WITH_MYSQL
 	.available = true,
 	.connect = my_connect,
@@ -274,6 +295,7 @@ const struct db_driver db_mysql = {
 	.columns = my_columns,
 	.key = my_key,
 	.snapshot = my_snapshot,
+	.estimate_rows = my_estimate_rows,
 #endif
 	.quote_ident = my_quote_ident,
 };

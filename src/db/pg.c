@@ -107,7 +107,7 @@ pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 			vals[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
 			lens[j] = (size_t)PQgetlength(r, i, j);
 		}
-		struct db_row row = { (size_t)nf, vals, lens };
+		struct db_row row = { (size_t)nf, vals, lens, NULL };
 		if (fn(&row, arg) != 0)
 			break;
 	}
@@ -312,11 +312,11 @@ pg_tables(struct db *d, struct strlist *out, char **errp)
 
 /* '"schema"."table"' as a literal, for to_regclass(). */
 static void
-regclass_lit(struct db *d, struct buf *q, const char *table)
+regclass_lit(struct db *d, struct buf *q, const struct db_tname *table)
 {
 	struct buf name = BUF_INIT;
 
-	db_quote_name(d, &name, table);
+	db_quote_tname(d, &name, table);
 	buf_adds(q, "to_regclass(");
 	db_quote_literal(d, q, name.s);
 	buf_adds(q, ")");
@@ -324,7 +324,7 @@ regclass_lit(struct db *d, struct buf *q, const char *table)
 }
 
 static int
-pg_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
+pg_columns(struct db *d, const struct db_tname *table, struct db_col **out, size_t *n,
     char **errp)
 {
 	struct buf q = BUF_INIT;
@@ -339,7 +339,8 @@ pg_columns(struct db *d, const char *table, struct db_col **out, size_t *n,
 }
 
 static int
-pg_key(struct db *d, const char *table, struct strlist *out, char **errp)
+pg_key(struct db *d, const struct db_tname *table, struct strlist *out,
+    char **errp)
 {
 	struct buf q = BUF_INIT;
 
@@ -356,19 +357,44 @@ pg_key(struct db *d, const char *table, struct strlist *out, char **errp)
 	return rc;
 }
 
+static long long
+pg_estimate_rows(struct db *d, const struct db_tname *table)
+{
+	struct buf q = BUF_INIT;
+	char *v = NULL;
+	long long n = -1;
+
+	buf_adds(&q, "SELECT reltuples::bigint FROM pg_class WHERE oid = ");
+	regclass_lit(d, &q, table);
+	if (db_scalar(d, q.s, &v, NULL) == 0 && v)
+		n = atoll(v);
+	free(v);
+	buf_release(&q);
+	return n;
+}
+
 /*
  * One snapshot for every query of the diff, and session settings that
  * make the text output independent of the server's configuration: ISO
  * dates in UTC, floats with all their digits, bytea in hex.  A diff
  * may run longer than the connect timeout's statement_timeout.
+ *
+ * Tables are listed from current_schema(), but an unqualified name is
+ * looked up along search_path, where pg_catalog comes first: a table
+ * public."pg_class" would be read as the catalog's.  Names are
+ * qualified with the listed schema from here on.
  */
 static int
 pg_snapshot(struct db *d, char **errp)
 {
-	return db_exec(d, "SET statement_timeout = 0; SET DateStyle = ISO; "
+	if (db_exec(d, "SET statement_timeout = 0; SET DateStyle = ISO; "
 	    "SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
 	    "SET bytea_output = hex; SET IntervalStyle = iso_8601; "
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", errp);
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", errp) != 0)
+		return -1;
+	free(d->schema);
+	d->schema = NULL;
+	return db_scalar(d, "SELECT current_schema()", &d->schema, errp);
 }
 
 static void
@@ -393,6 +419,9 @@ pg_quote_ident(struct buf *b, const char *s)
 
 const struct db_driver db_pg = {
 	.name = "postgres",
+	.engine = DB_POSTGRES,
+	.prepares = true,
+	.int_div = "/",
 #ifdef WITH_PG
 	.available = true,
 	.connect = pg_connect,
@@ -406,6 +435,7 @@ const struct db_driver db_pg = {
 	.columns = pg_columns,
 	.key = pg_key,
 	.snapshot = pg_snapshot,
+	.estimate_rows = pg_estimate_rows,
 #endif
 	.quote_ident = pg_quote_ident,
 };

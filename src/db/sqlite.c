@@ -33,6 +33,10 @@ struct lite {
 
 #define LH(d)	(((struct lite *)(d)->h)->h)
 
+_Static_assert(SQLITE_INTEGER == DB_VINT && SQLITE_FLOAT == DB_VREAL &&
+    SQLITE_TEXT == DB_VTEXT && SQLITE_BLOB == DB_VBLOB &&
+    SQLITE_NULL == DB_VNULL, "enum db_vtype follows sqlite3_column_type");
+
 static int
 on_progress(void *arg)
 {
@@ -195,7 +199,7 @@ lite_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
 			    (const char *)sqlite3_column_text(st, j);
 			lens[j] = (size_t)sqlite3_column_bytes(st, j);
 		}
-		struct db_row row = { (size_t)nf, vals, lens };
+		struct db_row row = { (size_t)nf, vals, lens, NULL };
 		if (fn(&row, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;
@@ -244,6 +248,7 @@ struct lite_stream {
 	int		 nf;
 	const char	**vals;
 	size_t		*lens;
+	unsigned char	*types;		/* enum db_vtype per column */
 	char		(*num)[32];
 	bool		 done;
 };
@@ -277,6 +282,7 @@ lite_stream_open(struct db *d, const char *sql, void **out, char **errp)
 	s->vals = xcalloc((size_t)s->nf + 1, sizeof(*s->vals));
 	s->lens = xcalloc((size_t)s->nf + 1, sizeof(*s->lens));
 	s->num = xcalloc((size_t)s->nf + 1, sizeof(*s->num));
+	s->types = xcalloc((size_t)s->nf + 1, sizeof(*s->types));
 	*out = s;
 	return 0;
 }
@@ -296,7 +302,10 @@ lite_stream_next(void *p, struct db_row *row, char **errp)
 	if (rc != SQLITE_ROW)
 		return query_error(s->d, errp);
 	for (int j = 0; j < s->nf; j++) {
-		switch (sqlite3_column_type(s->st, j)) {
+		int type = sqlite3_column_type(s->st, j);
+		/* SQLITE_INTEGER..SQLITE_NULL are 1..5, as enum db_vtype. */
+		s->types[j] = (unsigned char)type;
+		switch (type) {
 		case SQLITE_NULL:
 			s->vals[j] = NULL;
 			s->lens[j] = 0;
@@ -320,6 +329,7 @@ lite_stream_next(void *p, struct db_row *row, char **errp)
 	row->ncols = (size_t)s->nf;
 	row->vals = s->vals;
 	row->lens = s->lens;
+	row->types = s->types;
 	return 1;
 }
 
@@ -334,6 +344,7 @@ lite_stream_close(void *p)
 	free(s->vals);
 	free(s->lens);
 	free(s->num);
+	free(s->types);
 	free(s);
 }
 
@@ -353,44 +364,84 @@ lite_tables(struct db *d, struct strlist *out, char **errp)
 	    list_row, out, errp);
 }
 
+/* "(table)" or "(table, schema)": the arguments of a pragma function. */
+static void
+pragma_args(struct db *d, struct buf *q, const struct db_tname *table)
+{
+	buf_addc(q, '(');
+	db_quote_literal(d, q, table->name);
+	if (table->schema) {
+		buf_adds(q, ", ");
+		db_quote_literal(d, q, table->schema);
+	}
+	buf_addc(q, ')');
+}
+
+/*
+ * table_xinfo, not table_info: generated columns (hidden 2 virtual,
+ * 3 stored) hold values the target must reproduce; table_info leaves
+ * them out.  Hidden 1 is a virtual table's hidden column.
+ */
 static int
-lite_columns(struct db *d, const char *table, struct db_col **out,
+lite_columns(struct db *d, const struct db_tname *table, struct db_col **out,
     size_t *n, char **errp)
 {
 	struct buf q = BUF_INIT;
 
 	buf_adds(&q, "SELECT name, type, \"notnull\" OR pk > 0 FROM "
-	    "pragma_table_info(");
-	db_quote_literal(d, &q, table);
-	buf_adds(&q, ") ORDER BY cid");
+	    "pragma_table_xinfo");
+	pragma_args(d, &q, table);
+	buf_adds(&q, " WHERE hidden <> 1 ORDER BY cid");
 	int rc = db_columns_from(d, q.s, table, out, n, errp);
 	buf_release(&q);
 	return rc;
 }
 
 static int
-lite_key(struct db *d, const char *table, struct strlist *out, char **errp)
+lite_key(struct db *d, const struct db_tname *table, struct strlist *out,
+    char **errp)
 {
 	struct buf q = BUF_INIT;
 
-	buf_adds(&q, "SELECT 'pk', 1, name, 1 FROM pragma_table_info(");
-	db_quote_literal(d, &q, table);
-	buf_adds(&q, ") WHERE pk > 0 ORDER BY pk");
+	buf_adds(&q, "SELECT 'pk', 1, name, 1 FROM pragma_table_info");
+	pragma_args(d, &q, table);
+	buf_adds(&q, " WHERE pk > 0 ORDER BY pk");
 	int rc = db_key_from_query(d, q.s, out, errp);
 	if (rc == 0 && out->n == 0) {
 		buf_reset(&q);
 		buf_adds(&q, "SELECT il.name, 0, ii.name, ti.\"notnull\" FROM "
-		    "pragma_index_list(");
-		db_quote_literal(d, &q, table);
-		buf_adds(&q, ") il JOIN pragma_index_info(il.name) ii LEFT JOIN "
-		    "pragma_table_info(");
-		db_quote_literal(d, &q, table);
-		buf_adds(&q, ") ti ON ti.name = ii.name WHERE il.\"unique\" AND "
+		    "pragma_index_list");
+		pragma_args(d, &q, table);
+		buf_adds(&q, " il JOIN pragma_index_info(il.name");
+		if (table->schema) {
+			buf_adds(&q, ", ");
+			db_quote_literal(d, &q, table->schema);
+		}
+		buf_adds(&q, ") ii LEFT JOIN pragma_table_xinfo");
+		pragma_args(d, &q, table);
+		buf_adds(&q, " ti ON ti.name = ii.name WHERE il.\"unique\" AND "
 		    "il.partial = 0 ORDER BY il.name, ii.seqno");
 		rc = db_key_from_query(d, q.s, out, errp);
 	}
 	buf_release(&q);
 	return rc;
+}
+
+/* SQLite counts quickly (a b-tree walk): the "estimate" is exact. */
+static long long
+lite_estimate_rows(struct db *d, const struct db_tname *table)
+{
+	struct buf q = BUF_INIT;
+	char *v = NULL;
+	long long n = -1;
+
+	buf_adds(&q, "SELECT count(*) FROM ");
+	db_quote_tname(d, &q, table);
+	if (db_scalar(d, q.s, &v, NULL) == 0 && v)
+		n = atoll(v);
+	free(v);
+	buf_release(&q);
+	return n;
 }
 
 /*
@@ -424,6 +475,9 @@ lite_close(struct db *d)
 
 const struct db_driver db_sqlite = {
 	.name = "sqlite",
+	.engine = DB_SQLITE,
+	.typed_values = true,
+	.int_div = "/",
 	.available = true,
 	.connect = lite_connect,
 	.query = lite_query,
@@ -437,4 +491,5 @@ const struct db_driver db_sqlite = {
 	.columns = lite_columns,
 	.key = lite_key,
 	.snapshot = lite_snapshot,
+	.estimate_rows = lite_estimate_rows,
 };

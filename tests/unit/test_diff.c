@@ -193,6 +193,125 @@ T_TEST(output_formats)
 	teardown(&a, &b);
 }
 
+/* Compare two databases built from sa and sb in one mode. */
+static void
+diff_two(const char *sa, const char *sb, enum diff_mode mode,
+    struct diff_result *r)
+{
+	struct url a, b;
+	struct diff_opts o;
+
+	snprintf(dir, sizeof(dir), "/tmp/cutover-unit-diff.XXXXXX");
+	T_OK(mkdtemp(dir) != NULL);
+	make_db("a", sa, &a);
+	make_db("b", sb, &b);
+	diff_opts_init(&o);
+	o.mode = mode;
+	T_OK(diff_run(&a, &b, &o, r, NULL) == 0);
+	diff_opts_release(&o);
+	teardown(&a, &b);
+}
+
+/*
+ * Generated columns hold data the target must reproduce: PRAGMA
+ * table_info hid them, and a different expression compared identical.
+ */
+T_TEST(sqlite_generated_columns)
+{
+	static const char *const kinds[] = { "VIRTUAL", "STORED" };
+	static const enum diff_mode modes[] = { DIFF_CHECKSUM, DIFF_STREAM };
+
+	for (int k = 0; k < 2; k++) {
+		for (int m = 0; m < 2; m++) {
+			char *sa, *sb;
+			struct diff_result r;
+			if (asprintf(&sa, "CREATE TABLE g (id INTEGER PRIMARY "
+			    "KEY, n INTEGER, d INTEGER GENERATED ALWAYS AS "
+			    "(n * 2) %s); INSERT INTO g (id, n) VALUES (1, 1), "
+			    "(2, 0);", kinds[k]) < 0 ||
+			    asprintf(&sb, "CREATE TABLE g (id INTEGER PRIMARY "
+			    "KEY, n INTEGER, d INTEGER GENERATED ALWAYS AS "
+			    "(n * 3) %s); INSERT INTO g (id, n) VALUES (1, 1), "
+			    "(2, 0);", kinds[k]) < 0)
+				abort();
+			diff_two(sa, sb, modes[m], &r);
+			const struct diff_table *t = table(&r, "g");
+			T_OK(t != NULL);
+			if (t) {
+				T_EQ_INT(t->status, DIFF_DIFFERENT);
+				T_EQ_INT(t->changed, 1);
+				T_EQ_STR(t->nrows ? t->rows[0].key : "", "id=1");
+				T_EQ_STR(t->nrows ? t->rows[0].columns : "", "d");
+			}
+			diff_result_free(&r);
+			free(sa);
+			free(sb);
+		}
+	}
+}
+
+/*
+ * SQLite keeps a storage class per value: INTEGER 1, REAL 1.0, TEXT '1'
+ * and BLOB x'31' are four values (SQLite says 1 <> '1'), which the
+ * stream compared equal through their text.  Every pair, in a column
+ * without a type (where all four can be stored), in both modes; and
+ * the classes an INTEGER or TEXT column can hold besides its own.
+ */
+T_TEST(sqlite_storage_classes)
+{
+	static const char *const vals[] = { "1", "1.0", "'1'", "x'31'" };
+	static const enum diff_mode modes[] = { DIFF_CHECKSUM, DIFF_STREAM };
+	static const struct {
+		const char *decl, *a, *b;
+		int changed;
+	} more[] = {
+		{ "INTEGER", "1", "x'31'", 1 },
+		{ "INTEGER", "1", "'1'", 0 },	/* stored as INTEGER 1 */
+		{ "TEXT", "'1'", "x'31'", 1 },
+		{ "TEXT", "'1'", "1", 0 },	/* stored as TEXT '1' */
+		{ "REAL", "1", "1.0", 0 },	/* both REAL 1.0 */
+		{ "", "x'31'", "x'31'", 0 },
+		{ "", "'1'", "'1'", 0 },
+	};
+
+	for (int m = 0; m < 2; m++) {
+		for (size_t i = 0; i < 4 * 4 + sizeof(more) / sizeof(more[0]);
+		    i++) {
+			const char *decl = "", *va, *vb;
+			int want;
+			if (i < 16) {
+				va = vals[i / 4], vb = vals[i % 4];
+				want = i / 4 != i % 4;
+			} else {
+				decl = more[i - 16].decl;
+				va = more[i - 16].a, vb = more[i - 16].b;
+				want = more[i - 16].changed;
+			}
+			char *sa, *sb;
+			struct diff_result r;
+			if (asprintf(&sa, "CREATE TABLE v (id INTEGER PRIMARY "
+			    "KEY, x %s); INSERT INTO v VALUES (1, %s), (2, 2);",
+			    decl, va) < 0 ||
+			    asprintf(&sb, "CREATE TABLE v (id INTEGER PRIMARY "
+			    "KEY, x %s); INSERT INTO v VALUES (1, %s), (2, 2);",
+			    decl, vb) < 0)
+				abort();
+			diff_two(sa, sb, modes[m], &r);
+			const struct diff_table *t = table(&r, "v");
+			T_OK(t != NULL);
+			if (t && t->changed != want)
+				fprintf(stderr, "# %s: x %s: %s vs %s: %lld "
+				    "changed, want %d\n", m ? "stream" :
+				    "checksum", decl, va, vb, t->changed, want);
+			if (t)
+				T_EQ_INT(t->changed, want);
+			diff_result_free(&r);
+			free(sa);
+			free(sb);
+		}
+	}
+}
+
 T_TEST(secret_column_names)
 {
 	T_OK(diff_secret_name("password"));
@@ -205,4 +324,5 @@ T_TEST(secret_column_names)
 }
 
 T_SUITE(diff, checksum_mode_names_every_row, stream_mode_names_every_row,
-    identical_and_max_diffs, output_formats, secret_column_names)
+    identical_and_max_diffs, output_formats, secret_column_names,
+    sqlite_generated_columns, sqlite_storage_classes)
