@@ -1091,7 +1091,8 @@ load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
 	if (undo) {
 		s->has_undo = true;
 		if (pn_is_map(undo)) {
-			static const char *const uk[] = { "run", "shell", NULL };
+			static const char *const uk[] = { "run", "shell",
+			    "idempotent", NULL };
 			check_keys(cx, undo, uk, NULL, "undo");
 			yaml_node_t *ur = pn_get(cx, undo, "run");
 			yaml_node_t *us = pn_get(cx, undo, "shell");
@@ -1100,6 +1101,8 @@ load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
 				    "'run' or 'shell'");
 			pn_command(cx, ur, "run", false, &s->undo);
 			pn_command(cx, us, "shell", true, &s->undo);
+			pn_bool(cx, pn_get(cx, undo, "idempotent"), "idempotent",
+			    &s->undo_idempotent);
 		} else {
 			pn_command(cx, undo, "undo", false, &s->undo);
 		}

@@ -52,6 +52,8 @@ struct step {
 	struct command	 cmd;
 	struct command	 undo;		/* both empty when there is no undo */
 	bool		 has_undo;
+	/* undo: {idempotent: true}: safe on a partly done step too */
+	bool		 undo_idempotent;
 	struct kv	*env;
 	size_t		 nenv;
 	char		*cwd;

@@ -1006,6 +1006,143 @@ rollback_action(struct rb *rb, const char *phase, const struct step *s,
 	return 0;
 }
 
+/*
+ * A step that did not complete and may have left part of its work
+ * behind: a crash (its row still running), a signal (interrupted), or a
+ * kill at its timeout or the window's max (failed, with the signal that
+ * ended it).  A step that failed on its own (an exit status) is not
+ * counted here: it reported what it did.
+ */
+static bool
+row_uncertain(const struct jstep *js)
+{
+	return strcmp(js->state, STEP_RUNNING) == 0 ||
+	    strcmp(js->state, STEP_INTERRUPTED) == 0 ||
+	    (strcmp(js->state, STEP_FAILED) == 0 && js->signal != 0);
+}
+
+static bool
+has_decision(const struct jlog *l, const char *decision, const char *step)
+{
+	for (size_t i = 0; i < l->ndecisions; i++)
+		if (strcmp(l->decisions[i].decision, decision) == 0 &&
+		    l->decisions[i].based_on &&
+		    strcmp(l->decisions[i].based_on, step) == 0)
+			return true;
+	return false;
+}
+
+/* Say that step id stays not undone and journal it once; 0 or -1. */
+static int
+not_undone(struct rb *rb, const char *phase, const char *id, const char *m)
+{
+	say("   undo %s: %s", id, m);
+	if (jlog_has_event(&rb->log, "not-undone", id))
+		return 0;
+	if (journal_event(rb->j, rb->run, "not-undone", phase, id, m,
+	    &rb->err) != 0) {
+		jfail(rb);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait up to 500ms for a process group to be gone: a group this process
+ * has just killed takes a moment to die (SIGKILL is delivered when the
+ * process next runs); a group that outlived a crash is still there.
+ */
+static bool
+group_alive(long pgid)
+{
+	for (int i = 0; pgid > 0 && i < 25; i++) {
+		if (!pgid_alive(pgid))
+			return false;
+		sleep_us(20 * 1000);
+	}
+	return pgid > 0 && pgid_alive(pgid);
+}
+
+/*
+ * The undo of a step whose latest attempt did not complete (js).  The
+ * rule: an undo marked `idempotent: true` is safe whatever the step did
+ * (all, part or none of its work) and runs; otherwise a step that failed
+ * on its own is listed as not undone and the rollback goes on, while a
+ * step cut short (row_uncertain) stops the rollback until the operator
+ * decides: --undo-interrupted runs its undo, --keep-interrupted leaves it.
+ * Returns 0 to run the undo, 1 to leave the step not undone, -1 to stop.
+ */
+static int
+undo_partial(struct rb *rb, const struct jstep *js, const struct step *s)
+{
+	const char *pf = rb->p->file, *id = s->id;
+
+	/* Decided by an earlier pass: its undo has a row of its own. */
+	if (jlog_last_step(&rb->log, "undo", id))
+		return 0;
+	if (!row_uncertain(js)) {
+		if (s->undo_idempotent) {
+			say("   step %s failed; its undo is idempotent: running "
+			    "it", id);
+			return 0;
+		}
+		return not_undone(rb, js->phase_id, id, "failed, and its undo "
+		    "is not marked idempotent: not undone") ? -1 : 1;
+	}
+	if (has_decision(&rb->log, "keep-interrupted", id))
+		return not_undone(rb, js->phase_id, id, "did not complete; "
+		    "left as it is (--keep-interrupted)") ? -1 : 1;
+	if (group_alive(js->pgid)) {
+		errmsg("step '%s' did not complete and its processes (group "
+		    "%ld) are still running: wait for them or stop them, then "
+		    "run 'cutover rollback %s' again", id, js->pgid, pf);
+		return -1;
+	}
+	if (strcmp(js->state, STEP_RUNNING) == 0 && journal_step_end(rb->j,
+	    js->id, STEP_INTERRUPTED, -1, 0, "interrupted: cutover stopped "
+	    "while it ran", js->tail, &rb->err) != 0) {
+		jfail(rb);
+		return -1;
+	}
+	if (s->undo_idempotent) {
+		say("   step %s did not complete; its undo is idempotent: "
+		    "running it", id);
+		return journal_event(rb->j, rb->run, "undo-interrupted",
+		    js->phase_id, id, "undo idempotent: run on a step that did "
+		    "not complete", &rb->err) ? (jfail(rb), -1) : 0;
+	}
+	if (rb->o->undo_interrupted) {
+		say("   step %s did not complete: running its undo "
+		    "(--undo-interrupted)", id);
+		return journal_decision(rb->j, rb->run, js->phase_id,
+		    "undo-interrupted", rb->user, "--undo-interrupted", id,
+		    &rb->err) ? (jfail(rb), -1) : 0;
+	}
+	if (rb->o->keep_interrupted) {
+		if (journal_decision(rb->j, rb->run, js->phase_id,
+		    "keep-interrupted", rb->user, "--keep-interrupted", id,
+		    &rb->err) != 0) {
+			jfail(rb);
+			return -1;
+		}
+		return not_undone(rb, js->phase_id, id, "did not complete; "
+		    "left as it is (--keep-interrupted)") ? -1 : 1;
+	}
+	if (not_undone(rb, js->phase_id, id, "did not complete, and its "
+	    "undo is not marked idempotent: awaiting a decision") != 0)
+		return -1;
+	errmsg("step '%s' (phase %s) did not complete (%s), so it may have "
+	    "done part of its work, and its undo is not marked 'idempotent: "
+	    "true' (safe on a partly done step): the rollback stops here.  "
+	    "Check what the step left, then run 'cutover rollback %s "
+	    "--undo-interrupted' to run its undo, or 'cutover rollback %s "
+	    "--keep-interrupted' to leave it as it is; either way the "
+	    "rollback goes on with the earlier steps", id, js->phase_id,
+	    js->message ? js->message : "cutover stopped while it ran", pf,
+	    pf);
+	return -1;
+}
+
 static int
 signal_status(void)
 {
@@ -1040,36 +1177,45 @@ do_rollback(struct rb *rb, const char *reason)
 		jfail(rb);
 		return EXIT_USAGE;
 	}
-	/* Completed steps, newest first, each once. */
-	struct strlist done = STRLIST_INIT;
+	/*
+	 * Every step this run started, newest first, each once, judged by its
+	 * latest attempt: completed ones are undone; the others may have
+	 * done part of their work (undo_partial decides).
+	 */
+	struct strlist seen = STRLIST_INIT;
+	size_t *rows = xcalloc(rb->log.nsteps + 1, sizeof(*rows));
+	size_t nrows = 0;
 	for (size_t i = rb->log.nsteps; i-- > 0;) {
 		const struct jstep *js = &rb->log.steps[i];
-		if (strcmp(js->kind, "step") != 0 || strlist_has(&done,
+		if (strcmp(js->kind, "step") != 0 || strlist_has(&seen,
 		    js->step_id))
 			continue;
-		if (strcmp(js->state, STEP_OK) == 0 ||
-		    strcmp(js->state, STEP_SKIPPED) == 0)
-			strlist_push(&done, js->step_id);
+		strlist_push(&seen, js->step_id);
+		rows[nrows++] = i;
 	}
+	strlist_release(&seen);
 	int rc = 0;
-	for (size_t i = 0; i < done.n && rc == 0; i++) {
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		const struct jstep *js = &rb->log.steps[rows[i]];
 		const char *phase = NULL;
-		const struct step *s = find_step(p, done.v[i], &phase);
+		const struct step *s = find_step(p, js->step_id, &phase);
 		if (s == NULL || !s->has_undo) {
-			const char *m = s ? "no undo: not undone" :
-			    "no longer in the plan: not undone";
-			say("   undo %s: %s", done.v[i], m);
-			if (!jlog_has_event(&rb->log, "not-undone", done.v[i]) &&
-			    journal_event(rb->j, rb->run, "not-undone", phase,
-			    done.v[i], m, &rb->err) != 0) {
-				jfail(rb);
-				rc = -1;
-			}
+			rc = not_undone(rb, js->phase_id, js->step_id, s ?
+			    "no undo: not undone" :
+			    "no longer in the plan: not undone");
 			continue;
+		}
+		if (strcmp(js->state, STEP_OK) != 0 &&
+		    strcmp(js->state, STEP_SKIPPED) != 0) {
+			int r = undo_partial(rb, js, s);
+			if (r != 0) {
+				rc = r < 0 ? -1 : 0;
+				continue;
+			}
 		}
 		rc = rollback_action(rb, phase, s, "undo", &s->undo, &failures);
 	}
-	strlist_release(&done);
+	free(rows);
 	for (size_t i = 0; i < p->nrollback && rc == 0; i++)
 		rc = rollback_action(rb, "rollback", &p->rollback[i],
 		    "rollback", &p->rollback[i].cmd, &failures);
@@ -1450,7 +1596,8 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 	free(r);
 	if (s->has_undo) {
 		d = cmd_desc(&s->undo);
-		fprintf(f, "      undo %s\n", d);
+		fprintf(f, "      undo %s%s\n", d, s->undo_idempotent ?
+		    " (idempotent)" : "");
 		free(d);
 	} else if (undoable) {
 		fputs("      no undo\n", f);

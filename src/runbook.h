@@ -26,6 +26,9 @@ struct rb_opts {
 	bool		 rollback_on_signal;	/* SIGTERM rolls back */
 	bool		 retry_interrupted;	/* re-run interrupted steps */
 	bool		 skip_interrupted;	/* count them as done */
+	/* Rolling back a step that did not complete (see do_rollback): */
+	bool		 undo_interrupted;	/* run its undo anyway */
+	bool		 keep_interrupted;	/* leave it, not undone */
 	bool		 force;		/* accept a changed plan */
 	bool		 new_run;	/* abandon an unfinished run */
 	int		 jobs;		/* concurrent checks; 0: default */

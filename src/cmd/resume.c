@@ -30,6 +30,9 @@ static const char usage[] =
 "  -y, --yes                answer go at every gate that passes\n"
 "      --retry-interrupted  run an interrupted step again\n"
 "      --skip-interrupted   count an interrupted step as done\n"
+"      --undo-interrupted   continuing a rollback: run the undo of a step\n"
+"                           that did not complete\n"
+"      --keep-interrupted   continuing a rollback: leave that step as it is\n"
 "      --force              accept a plan that changed since the run began\n"
 "      --no-rollback        on failure stop instead of rolling back\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
@@ -61,6 +64,8 @@ resume_main(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "retry-interrupted", no_argument, NULL, 'I' },
 		{ "skip-interrupted", no_argument, NULL, 'K' },
+		{ "undo-interrupted", no_argument, NULL, 'U' },
+		{ "keep-interrupted", no_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "no-rollback", no_argument, NULL, 'R' },
 		{ "rollback-on-signal", no_argument, NULL, 'T' },
@@ -77,6 +82,8 @@ resume_main(int argc, char **argv)
 		case 'y': o.yes = true; break;
 		case 'I': o.retry_interrupted = true; break;
 		case 'K': o.skip_interrupted = true; break;
+		case 'U': o.undo_interrupted = true; break;
+		case 'P': o.keep_interrupted = true; break;
 		case 'F': o.force = true; break;
 		case 'R': o.no_rollback = true; break;
 		case 'T': o.rollback_on_signal = true; break;

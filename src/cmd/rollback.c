@@ -22,8 +22,15 @@ static const char usage[] =
 "interrupted rollback continues with 'cutover resume' or 'cutover rollback';\n"
 "rolling back a run whose rollback failed retries what failed.\n"
 "\n"
+"A step that did not complete (a crash, a signal, killed at its timeout or\n"
+"the window's max) may have done part of its work: its undo runs when it\n"
+"is marked 'idempotent: true'; otherwise the rollback stops there and\n"
+"exits 1 until you decide with --undo-interrupted or --keep-interrupted.\n"
+"\n"
 "      --retry-interrupted  run an interrupted undo again\n"
 "      --skip-interrupted   count an interrupted undo as done\n"
+"      --undo-interrupted   run the undo of a step that did not complete\n"
+"      --keep-interrupted   leave a step that did not complete as it is\n"
 "      --force              accept a plan that changed since the run began\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
@@ -51,6 +58,8 @@ rollback_main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "retry-interrupted", no_argument, NULL, 'I' },
 		{ "skip-interrupted", no_argument, NULL, 'K' },
+		{ "undo-interrupted", no_argument, NULL, 'U' },
+		{ "keep-interrupted", no_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -64,6 +73,8 @@ rollback_main(int argc, char **argv)
 		switch (ch) {
 		case 'I': o.retry_interrupted = true; break;
 		case 'K': o.skip_interrupted = true; break;
+		case 'U': o.undo_interrupted = true; break;
+		case 'P': o.keep_interrupted = true; break;
 		case 'F': o.force = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_rollback, optarg); break;

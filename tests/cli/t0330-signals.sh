@@ -52,7 +52,8 @@ start_run run plan.yml --rollback-on-signal
 kill -TERM $pid
 wait $pid
 expect_eq "$?" 143 "SIGTERM with --rollback-on-signal exits 143"
-expect_eq "$(tr '\n' ' ' <log)" "s1 s2 u1 r " "and rolled back (s2 never completed)"
+# s2's undo is idempotent: safe to run on a step cut short.
+expect_eq "$(tr '\n' ' ' <log)" "s1 s2 u2 u1 r " "and rolled back (s2 cut short, its idempotent undo run)"
 run "$CUTOVER" report plan.yml --format json
 expect_eq "$(printf '%s' "$out" | jq -r '.state + " / " + .reason')" \
     "rolled-back / SIGTERM received (--rollback-on-signal)" "journal: rolled back on SIGTERM"
@@ -71,7 +72,7 @@ cat >slowcheck.yml <<'YML'
 cutover: 1
 name: slowcheck
 checks:
-  - { id: slow, kind: command, shell: "echo $$ > chk.pid; sleep 20", timeout: 30s }
+  - { id: slow, kind: command, shell: "echo $$$$ > chk.pid; sleep 20", timeout: 30s }
 phases:
   - id: p
     checks: [slow]
@@ -106,7 +107,7 @@ checks: [ { id: fine, kind: command, run: "true" } ]
 phases:
   - id: p
     steps:
-      - { id: s1, shell: "echo $$ > nap.pid; sleep ${env:NAP:-0}; echo s1 >> log" }
+      - { id: s1, shell: "echo $$$$ > nap.pid; sleep ${env:NAP:-0}; echo s1 >> log" }
       - { id: s2, shell: echo s2 >> log }
     gate: [fine]
 YML
@@ -133,7 +134,7 @@ phases:
       - { id: a, shell: echo a >> log, undo: { shell: echo ua >> log } }
       - id: b
         shell: echo b >> log
-        undo: { shell: "echo $$ > nap.pid; sleep ${env:NAP:-0}; echo ub >> log" }
+        undo: { shell: "echo $$$$ > nap.pid; sleep ${env:NAP:-0}; echo ub >> log" }
     gate: [never]
 YML
 rm -rf .cutover log nap.pid

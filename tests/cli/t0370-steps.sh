@@ -28,7 +28,7 @@ phases:
   - id: q
     steps:
       - id: slow
-        shell: "echo $$ > slow.pid; sleep 30"
+        shell: "echo $$$$ > slow.pid; sleep 30"
         timeout: 300ms
 YML
 
