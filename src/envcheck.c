@@ -471,6 +471,12 @@ cmp_key(const void *a, const void *b)
 	    ((const struct env_diff_row *)b)->key);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 size_t
 env_diff(const struct env_file *old, const struct env_file *new_,
     const struct strlist *expect, struct env_diff_row **rows, size_t *nrows)
@@ -504,9 +510,17 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_key);
+	/* Sorted, so that drift over 100k keys is not 100k x 100k. */
+	const char **want = NULL;
+	if (expect && expect->n) {
+		want = xreallocarray(NULL, expect->n, sizeof(*want));
+		memcpy(want, expect->v, expect->n * sizeof(*want));
+		qsort(want, expect->n, sizeof(*want), cmp_str);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct env_diff_row *r = &v[i];
-		bool listed = expect && strlist_has(expect, r->key);
+		bool listed = expect && bsearch(&r->key, want, expect->n,
+		    sizeof(*want), cmp_str) != NULL;
 		if (expect == NULL) {
 			r->problem = r->change != ENV_UNCHANGED;
 		} else if (listed && r->change == ENV_UNCHANGED) {
@@ -522,11 +536,15 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 		problems += r->problem;
 	}
 	/* An expected key that is in neither file cannot have changed. */
+	size_t nsorted = n;
 	for (size_t i = 0; expect && i < expect->n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < n && !seen; j++)
-			seen = strcmp(v[j].key, expect->v[i]) == 0;
-		if (seen)
+		struct env_diff_row probe = { .key = expect->v[i] };
+		if (nsorted && bsearch(&probe, v, nsorted, sizeof(*v), cmp_key))
+			continue;
+		bool again = false;	/* listed twice */
+		for (size_t j = nsorted; j < n && !again; j++)
+			again = strcmp(v[j].key, expect->v[i]) == 0;
+		if (again)
 			continue;
 		struct env_diff_row r = { .key = xstrdup(expect->v[i]),
 			.change = ENV_ABSENT, .problem = true,
@@ -534,6 +552,7 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 		ARR_PUSH(v, n, cap, r);
 		problems++;
 	}
+	free(want);
 	*rows = v;
 	*nrows = n;
 	return problems;

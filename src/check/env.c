@@ -85,8 +85,13 @@ env_run(const struct check *c, struct result *r)
 		    strlist_has(&ec->schema.secrets, f.v[i].key))) &&
 		    strlen(f.v[i].value) >= 8)
 			redact_add(f.v[i].value);
-	if (ec->expand)
-		dotenv_expand(&f);
+	if (ec->expand && dotenv_expand(&f, &e) != 0) {
+		result_observed(r, "unexpandable");
+		result_set(r, ST_FAIL, "%s", e);
+		free(e);
+		dotenv_release(&f);
+		return;
+	}
 	struct env_check_opts o = { .require = &ec->require,
 		.schema = ec->has_schema ? &ec->schema : NULL,
 		.production = ec->production, .path = ec->file,

@@ -46,20 +46,19 @@ static void
 drift_run(const struct check *c, struct result *r)
 {
 	const struct drift_conf *d = c->priv;
-	struct env_file a, b;
+	struct env_file a = { 0 }, b = { 0 };
 	char *e = NULL;
 
 	if (dotenv_load(d->old, &a, &e) != 0 ||
-	    dotenv_load(d->new_, &b, &e) != 0) {
+	    dotenv_load(d->new_, &b, &e) != 0 ||
+	    (d->expand && (dotenv_expand(&a, &e) != 0 ||
+	    dotenv_expand(&b, &e) != 0))) {
 		result_observed(r, "unreadable");
 		result_set(r, ST_FAIL, "%s", e);
 		free(e);
 		dotenv_release(&a);
+		dotenv_release(&b);
 		return;
-	}
-	if (d->expand) {
-		dotenv_expand(&a);
-		dotenv_expand(&b);
 	}
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };
