@@ -14,6 +14,7 @@
 
 #include "envcheck.h"
 #include "lib/error.h"
+#include "lib/redact.h"
 #include "lib/strength.h"
 #include "lib/units.h"
 #include "lib/xmalloc.h"
@@ -460,6 +461,58 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 		}
 	}
 	strlist_release(&req);
+}
+
+/* ---- redaction -------------------------------------------------------- */
+
+#define ENV_REDACT_MIN	8
+
+void
+env_redact_file(const struct env_file *f, const struct env_schema *schema)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct env_entry *e = &f->v[i];
+		if ((key_looks_secret(e->key) || (schema && (strlist_has(
+		    &schema->secrets, e->key) || (rule_of(schema, e->key) &&
+		    rule_of(schema, e->key)->secret)))) &&
+		    strlen(e->value) >= ENV_REDACT_MIN)
+			redact_add(e->value);
+		/* postgres://app:PASSWORD@db/app, whatever the key is called. */
+		const char *sep = strstr(e->value, "://");
+		if (sep == NULL)
+			continue;
+		const char *auth = sep + 3, *at = NULL;
+		size_t an = strcspn(auth, "/?#");
+		for (const char *q = auth; q < auth + an; q++)
+			if (*q == '@')
+				at = q;
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) :
+		    NULL;
+		if (colon && (size_t)(at - colon - 1) >= ENV_REDACT_MIN) {
+			char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+			redact_add(pw);
+			free(pw);
+		}
+	}
+}
+
+void
+env_redact_path(const char *path, const struct env_schema *schema,
+    bool expand)
+{
+	struct env_file f;
+	char *e = NULL;
+
+	/* "-" would be stdin, which a plan cannot mean. */
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (dotenv_load(path, &f, &e) == 0) {
+		env_redact_file(&f, schema);
+		if (expand && dotenv_expand(&f, &e) == 0)
+			env_redact_file(&f, schema);
+	}
+	free(e);
+	dotenv_release(&f);
 }
 
 /* ---- diff ------------------------------------------------------------- */

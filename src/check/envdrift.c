@@ -39,6 +39,9 @@ drift_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		d->has_expect = true;
 		rc |= pn_strlist(cx, en, "expect_changed", &d->expect);
 	}
+	/* Both files' secrets are masked from the start (see env.c). */
+	env_redact_path(d->old, NULL, d->expand);
+	env_redact_path(d->new_, NULL, d->expand);
 	return d->old && d->new_ ? rc : -1;
 }
 
@@ -60,6 +63,8 @@ drift_run(const struct check *c, struct result *r)
 		dotenv_release(&b);
 		return;
 	}
+	env_redact_file(&a, NULL);
+	env_redact_file(&b, NULL);
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };
 	size_t problems = env_diff(&a, &b, d->has_expect ? &d->expect : NULL,

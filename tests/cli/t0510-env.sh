@@ -213,6 +213,61 @@ expect_out '^big.env: 100000 keys, 0 failed, 0 warnings$' "all of them"
 run timeout 60 "$CUTOVER" env diff big.env big.env --expect-changed KEY_5
 expect_rc 1 "100k keys are compared"
 expect_out '^! KEY_5: unchanged: expected to change$' "the expected key is named"
+# A plan's env files are masked from the moment it is loaded: a step
+# that prints .env before the env check's phase, and a resumed run that
+# does not run the check again, print no secret value.
+mkdir runmask && cd runmask
+ENV_PW=Kq7vR2mX9pL4tW8zN3cB6hJ1aYe5oU0iPd
+ENV_URLPW=Zt5yH8uJ2kM4nB7vC1xQ9wE3rTg6fDs0a
+DRIFT_PW=Wm3nB8vC5xZ2lK7jH4gF9dS1qPo0iUy6t
+cat > .env <<E
+APP_ENV=production
+DB_PASSWORD=$ENV_PW
+DATABASE_URL=postgres://app:$ENV_URLPW@db/app
+E
+printf 'APP_ENV=production\nAPI_TOKEN=%s\n' "$DRIFT_PW" > new.env
+chmod 600 .env new.env
+cat > plan.yml <<'E'
+cutover: 1
+name: envmask
+checks:
+  - { id: env-ok, kind: env, file: .env }
+  - { id: drift, kind: env-drift, old: .env, new: new.env }
+  - { id: ready, kind: file, path: ready }
+phases:
+  - id: early
+    steps:
+      - { id: show-early, shell: "cat .env new.env" }
+  - id: check
+    checks: [env-ok]
+  - id: late
+    checks: [ready]
+    steps:
+      - { id: show-late, shell: "cat .env new.env" }
+E
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "the run stops at the entry check of 'late'"
+expect_out "    \| DB_PASSWORD=\*\*\*" "a step before the env check's phase prints the mask"
+expect_out "    \| API_TOKEN=\*\*\*" "an env-drift file is masked too"
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value before the check ran (${v:0:4}...)"
+done
+touch ready
+run "$CUTOVER" resume plan.yml --yes
+expect_rc 0 "resume completes"
+expect_out "step show-late: ok" "the late step ran"
+expect_out "    \| DB_PASSWORD=\*\*\*" "after resume, the mask"
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value after resume (${v:0:4}...)"
+done
+run "$CUTOVER" report plan.yml --format md
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value in the report (${v:0:4}...)"
+done
+if sqlite3 .cutover/envmask.db .dump | grep -Fq -e "$ENV_PW" -e "$DRIFT_PW"; then
+	fail "a value is in the journal"; else ok "no env value in the journal"; fi
+cd ..
+
 # Endless input is bad input, not a hang.
 run timeout 20 "$CUTOVER" env check /dev/zero
 expect_rc 2 "/dev/zero is refused"
