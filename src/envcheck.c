@@ -14,6 +14,7 @@
 
 #include "envcheck.h"
 #include "lib/error.h"
+#include "lib/redact.h"
 #include "lib/strength.h"
 #include "lib/units.h"
 #include "lib/xmalloc.h"
@@ -462,6 +463,58 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 	strlist_release(&req);
 }
 
+/* ---- redaction -------------------------------------------------------- */
+
+#define ENV_REDACT_MIN	8
+
+void
+env_redact_file(const struct env_file *f, const struct env_schema *schema)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct env_entry *e = &f->v[i];
+		if ((key_looks_secret(e->key) || (schema && (strlist_has(
+		    &schema->secrets, e->key) || (rule_of(schema, e->key) &&
+		    rule_of(schema, e->key)->secret)))) &&
+		    strlen(e->value) >= ENV_REDACT_MIN)
+			redact_add(e->value);
+		/* postgres://app:PASSWORD@db/app, whatever the key is called. */
+		const char *sep = strstr(e->value, "://");
+		if (sep == NULL)
+			continue;
+		const char *auth = sep + 3, *at = NULL;
+		size_t an = strcspn(auth, "/?#");
+		for (const char *q = auth; q < auth + an; q++)
+			if (*q == '@')
+				at = q;
+		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) :
+		    NULL;
+		if (colon && (size_t)(at - colon - 1) >= ENV_REDACT_MIN) {
+			char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+			redact_add(pw);
+			free(pw);
+		}
+	}
+}
+
+void
+env_redact_path(const char *path, const struct env_schema *schema,
+    bool expand)
+{
+	struct env_file f;
+	char *e = NULL;
+
+	/* "-" would be stdin, which a plan cannot mean. */
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (dotenv_load(path, &f, &e) == 0) {
+		env_redact_file(&f, schema);
+		if (expand && dotenv_expand(&f, &e) == 0)
+			env_redact_file(&f, schema);
+	}
+	free(e);
+	dotenv_release(&f);
+}
+
 /* ---- diff ------------------------------------------------------------- */
 
 static int
@@ -469,6 +522,12 @@ cmp_key(const void *a, const void *b)
 {
 	return strcmp(((const struct env_diff_row *)a)->key,
 	    ((const struct env_diff_row *)b)->key);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 size_t
@@ -504,9 +563,17 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_key);
+	/* Sorted, so that drift over 100k keys is not 100k x 100k. */
+	const char **want = NULL;
+	if (expect && expect->n) {
+		want = xreallocarray(NULL, expect->n, sizeof(*want));
+		memcpy(want, expect->v, expect->n * sizeof(*want));
+		qsort(want, expect->n, sizeof(*want), cmp_str);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct env_diff_row *r = &v[i];
-		bool listed = expect && strlist_has(expect, r->key);
+		bool listed = expect && bsearch(&r->key, want, expect->n,
+		    sizeof(*want), cmp_str) != NULL;
 		if (expect == NULL) {
 			r->problem = r->change != ENV_UNCHANGED;
 		} else if (listed && r->change == ENV_UNCHANGED) {
@@ -522,11 +589,15 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 		problems += r->problem;
 	}
 	/* An expected key that is in neither file cannot have changed. */
+	size_t nsorted = n;
 	for (size_t i = 0; expect && i < expect->n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < n && !seen; j++)
-			seen = strcmp(v[j].key, expect->v[i]) == 0;
-		if (seen)
+		struct env_diff_row probe = { .key = expect->v[i] };
+		if (nsorted && bsearch(&probe, v, nsorted, sizeof(*v), cmp_key))
+			continue;
+		bool again = false;	/* listed twice */
+		for (size_t j = nsorted; j < n && !again; j++)
+			again = strcmp(v[j].key, expect->v[i]) == 0;
+		if (again)
 			continue;
 		struct env_diff_row r = { .key = xstrdup(expect->v[i]),
 			.change = ENV_ABSENT, .problem = true,
@@ -534,6 +605,7 @@ env_diff(const struct env_file *old, const struct env_file *new_,
 		ARR_PUSH(v, n, cap, r);
 		problems++;
 	}
+	free(want);
 	*rows = v;
 	*nrows = n;
 	return problems;

@@ -78,6 +78,23 @@ struct env_check_opts {
 
 void	 env_check(const struct env_file *f, const struct env_check_opts *o,
 	    struct env_findings *out);
+
+/*
+ * Register with redact() the values of f that are secrets: those of keys
+ * that look secret or that the schema (may be NULL) names, and passwords
+ * inside URL values; 8 characters or more (masking every "root" in every
+ * message would hide nothing and garble the output).
+ */
+void	 env_redact_file(const struct env_file *f,
+	    const struct env_schema *schema);
+/*
+ * The same for the file at path, as written and, with expand, expanded.
+ * For plan load time: every env file a plan names is masked before any
+ * step can print it.  A file that cannot be read or parsed is skipped
+ * (its check reports that when it runs).
+ */
+void	 env_redact_path(const char *path, const struct env_schema *schema,
+	    bool expand);
 void	 env_findings_release(struct env_findings *fs);
 const char *env_sev_name(enum env_sev s);
 

@@ -57,6 +57,13 @@ env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc |= pn_bool(cx, pn, "production", &b);
 		ec->production = b;
 	}
+	/*
+	 * Mask the file's secrets now, not when the check runs: a step
+	 * before the check's phase, or a resumed run that never runs it
+	 * again, may print the file.
+	 */
+	env_redact_path(ec->file, ec->has_schema && rc == 0 ? &ec->schema :
+	    NULL, ec->expand);
 	return ec->file ? rc : -1;
 }
 
@@ -75,22 +82,23 @@ env_run(const struct check *c, struct result *r)
 		return;
 	}
 	/*
-	 * Whatever prints later (a command's output, a report) must not show
-	 * a secret value.  Short ones stay out of the registry: masking every
-	 * "secret" or "root" in every message would hide nothing and garble
-	 * the output; this kind never prints values anyway.
+	 * Again as it is now (a step may have written it since the plan was
+	 * loaded): whatever prints later must not show a secret value.
 	 */
-	for (size_t i = 0; i < f.n; i++)
-		if ((key_looks_secret(f.v[i].key) || (ec->has_schema &&
-		    strlist_has(&ec->schema.secrets, f.v[i].key))) &&
-		    strlen(f.v[i].value) >= 8)
-			redact_add(f.v[i].value);
-	if (ec->expand)
-		dotenv_expand(&f);
+	env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
+	if (ec->expand && dotenv_expand(&f, &e) != 0) {
+		result_observed(r, "unexpandable");
+		result_set(r, ST_FAIL, "%s", e);
+		free(e);
+		dotenv_release(&f);
+		return;
+	}
 	struct env_check_opts o = { .require = &ec->require,
 		.schema = ec->has_schema ? &ec->schema : NULL,
 		.production = ec->production, .path = ec->file,
 		.expanded = ec->expand };
+	if (ec->expand)
+		env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
 	env_check(&f, &o, &fs);
 	result_observed(r, "%zu keys, %zu failed, %zu warnings", f.n, fs.nfail,
 	    fs.nwarn);

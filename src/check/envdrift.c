@@ -39,6 +39,9 @@ drift_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		d->has_expect = true;
 		rc |= pn_strlist(cx, en, "expect_changed", &d->expect);
 	}
+	/* Both files' secrets are masked from the start (see env.c). */
+	env_redact_path(d->old, NULL, d->expand);
+	env_redact_path(d->new_, NULL, d->expand);
 	return d->old && d->new_ ? rc : -1;
 }
 
@@ -46,21 +49,22 @@ static void
 drift_run(const struct check *c, struct result *r)
 {
 	const struct drift_conf *d = c->priv;
-	struct env_file a, b;
+	struct env_file a = { 0 }, b = { 0 };
 	char *e = NULL;
 
 	if (dotenv_load(d->old, &a, &e) != 0 ||
-	    dotenv_load(d->new_, &b, &e) != 0) {
+	    dotenv_load(d->new_, &b, &e) != 0 ||
+	    (d->expand && (dotenv_expand(&a, &e) != 0 ||
+	    dotenv_expand(&b, &e) != 0))) {
 		result_observed(r, "unreadable");
 		result_set(r, ST_FAIL, "%s", e);
 		free(e);
 		dotenv_release(&a);
+		dotenv_release(&b);
 		return;
 	}
-	if (d->expand) {
-		dotenv_expand(&a);
-		dotenv_expand(&b);
-	}
+	env_redact_file(&a, NULL);
+	env_redact_file(&b, NULL);
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };
 	size_t problems = env_diff(&a, &b, d->has_expect ? &d->expect : NULL,

@@ -172,13 +172,12 @@ check_main(int argc, char **argv)
 	struct env_file *files = xcalloc(nf, sizeof(*files));
 	int rc = EXIT_GO;
 	for (size_t i = 0; i < nf; i++) {
-		if (dotenv_load(argv[optind + (int)i], &files[i], &e) != 0) {
+		if (dotenv_load(argv[optind + (int)i], &files[i], &e) != 0 ||
+		    (expand && dotenv_expand(&files[i], &e) != 0)) {
 			fprintf(stderr, "%s\n", e);
 			free(e);
 			e = NULL;
 			rc = EXIT_USAGE;
-		} else if (expand) {
-			dotenv_expand(&files[i]);
 		}
 	}
 	struct buf js = BUF_INIT;
@@ -258,7 +257,8 @@ diff_main(int argc, char **argv)
 	};
 	struct strlist expect = STRLIST_INIT;
 	bool has_expect = false, all = false, json = false, expand = false;
-	struct env_file a, b;
+	/* Zeroed: when OLD fails to load, NEW is released unread. */
+	struct env_file a = { 0 }, b = { 0 };
 	char *e = NULL;
 	int ch;
 
@@ -277,17 +277,15 @@ diff_main(int argc, char **argv)
 		cmd_usage_error(&verb_diff, "expected OLD and NEW, got %d file%s",
 		    argc - optind, argc - optind == 1 ? "" : "s");
 	if (dotenv_load(argv[optind], &a, &e) != 0 ||
-	    dotenv_load(argv[optind + 1], &b, &e) != 0) {
+	    dotenv_load(argv[optind + 1], &b, &e) != 0 ||
+	    (expand && (dotenv_expand(&a, &e) != 0 ||
+	    dotenv_expand(&b, &e) != 0))) {
 		fprintf(stderr, "%s\n", e);
 		free(e);
 		dotenv_release(&a);
 		dotenv_release(&b);
 		strlist_release(&expect);
 		return EXIT_USAGE;
-	}
-	if (expand) {
-		dotenv_expand(&a);
-		dotenv_expand(&b);
 	}
 	struct env_diff_row *rows;
 	size_t n, count[ENV_NCHANGES] = { 0 };

@@ -136,7 +136,42 @@ run "$CUTOVER" env diff vps1.env
 expect_rc 2 "diff needs two files"
 run "$CUTOVER" env diff vps1.env malformed-unterminated.env
 expect_rc 2 "a malformed file in diff"
-expect_err '^malformed-unterminated.env:2: ' "diff names the file and line"
+expect_err '^malformed-unterminated.env:2:9: ' "diff names the file, line and column"
+# A bad OLD file used to crash diff (the NEW file was released unread).
+run "$CUTOVER" env diff MISSING.env vps1.env
+expect_rc 2 "diff of a missing OLD file is bad input, not a crash"
+expect_eq "$(printf '%s\n' "$err" | wc -l)" 1 "one line for a missing OLD file"
+expect_err "^cannot read 'MISSING.env'" "names the missing file"
+run "$CUTOVER" env diff malformed-bad-key.env vps1.env
+expect_rc 2 "diff of a malformed OLD file is bad input, not a crash"
+expect_eq "$(printf '%s\n' "$err" | wc -l)" 1 "one line for a malformed OLD file"
+run "$CUTOVER" env diff vps1.env MISSING.env
+expect_rc 2 "diff of a missing NEW file"
+
+# A parse error names file, line, column and key, never the line's text:
+# here the line is part of a private key pasted without quotes.
+cat > pem.env <<'E'
+APP_ENV=production
+JWT_PRIVATE_KEY=-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vx+q/Lr5tY8uI2oP
+-----END PRIVATE KEY-----
+E
+printf 'A=1\nBAD KEY=Secret-7777\n' > badkey.env
+chmod 600 pem.env badkey.env
+run "$CUTOVER" env check pem.env
+expect_rc 2 "a PEM pasted without quotes is bad input"
+expect_err '^pem.env:3:55: expected KEY=VALUE: a character keys may not contain where' "names line and column"
+expect_no "MIIEvQ" "the key's text is not echoed"
+run "$CUTOVER" env check badkey.env
+expect_rc 2 "a key with a space"
+expect_err '^badkey.env:2:4: expected KEY=VALUE: a space where' "names line and column"
+expect_no "Secret-7777" "the value is not echoed"
+run "$CUTOVER" env diff badkey.env vps1.env
+expect_no "Secret-7777" "nor by diff"
+printf 'DB_PASSWORD="Secret-7777 unterminated\n' > open.env
+run "$CUTOVER" env check open.env
+expect_err "^open.env:1:13: 'DB_PASSWORD': unterminated double-quoted" "an open quote names the key"
+expect_no "Secret-7777" "and not the value"
 
 # CRLF, BOM and stdin.
 printf '\xef\xbb\xbfA=1\r\nB="two\r\nlines"\r\n' | "$CUTOVER" env check - >crlf.out 2>&1
@@ -156,6 +191,83 @@ expect_out '^~ DB_PASSWORD: changed' "diff without --expand"
 expect_no "DATABASE_URL" "the reference itself did not change"
 run "$CUTOVER" env diff ref.env ref2.env --expand
 expect_out '^~ DATABASE_URL: changed \(length 29 -> 62\)$' "with --expand the URL changed too"
+# References that double at each line are cut at 1 MiB per value (this
+# once grew to 24 GB), with the key and its place named.
+{ echo 'A0=0123456789abcdef0123456789abcdef'
+  for i in $(seq 1 40); do echo "A$i=\${A$((i - 1))}\${A$((i - 1))}"; done; } > bomb.env
+chmod 600 bomb.env
+run timeout 60 "$CUTOVER" env check bomb.env --expand
+expect_rc 2 "an expansion bomb is bad input"
+expect_err "^bomb.env:17:1: 'A16': expanding \\$\\{...\\} references makes the value larger than 1 MiB$" "names the key, place and limit"
+run timeout 60 "$CUTOVER" env diff bomb.env bomb.env --expand
+expect_rc 2 "diff --expand too"
+run "$CUTOVER" env check bomb.env
+expect_rc 0 "without --expand nothing is expanded"
+# 100k keys: was 23 s and more (every key looked up by a scan), now well
+# under a second; the timeout only guards against a return of that.
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "KEY_%d=value%d\n", i, i }' > big.env
+chmod 600 big.env
+run timeout 60 "$CUTOVER" env check big.env -q
+expect_rc 0 "100k keys are checked"
+expect_out '^big.env: 100000 keys, 0 failed, 0 warnings$' "all of them"
+run timeout 60 "$CUTOVER" env diff big.env big.env --expect-changed KEY_5
+expect_rc 1 "100k keys are compared"
+expect_out '^! KEY_5: unchanged: expected to change$' "the expected key is named"
+# A plan's env files are masked from the moment it is loaded: a step
+# that prints .env before the env check's phase, and a resumed run that
+# does not run the check again, print no secret value.
+mkdir runmask && cd runmask
+ENV_PW=Kq7vR2mX9pL4tW8zN3cB6hJ1aYe5oU0iPd
+ENV_URLPW=Zt5yH8uJ2kM4nB7vC1xQ9wE3rTg6fDs0a
+DRIFT_PW=Wm3nB8vC5xZ2lK7jH4gF9dS1qPo0iUy6t
+cat > .env <<E
+APP_ENV=production
+DB_PASSWORD=$ENV_PW
+DATABASE_URL=postgres://app:$ENV_URLPW@db/app
+E
+printf 'APP_ENV=production\nAPI_TOKEN=%s\n' "$DRIFT_PW" > new.env
+chmod 600 .env new.env
+cat > plan.yml <<'E'
+cutover: 1
+name: envmask
+checks:
+  - { id: env-ok, kind: env, file: .env }
+  - { id: drift, kind: env-drift, old: .env, new: new.env }
+  - { id: ready, kind: file, path: ready }
+phases:
+  - id: early
+    steps:
+      - { id: show-early, shell: "cat .env new.env" }
+  - id: check
+    checks: [env-ok]
+  - id: late
+    checks: [ready]
+    steps:
+      - { id: show-late, shell: "cat .env new.env" }
+E
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "the run stops at the entry check of 'late'"
+expect_out "    \| DB_PASSWORD=\*\*\*" "a step before the env check's phase prints the mask"
+expect_out "    \| API_TOKEN=\*\*\*" "an env-drift file is masked too"
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value before the check ran (${v:0:4}...)"
+done
+touch ready
+run "$CUTOVER" resume plan.yml --yes
+expect_rc 0 "resume completes"
+expect_out "step show-late: ok" "the late step ran"
+expect_out "    \| DB_PASSWORD=\*\*\*" "after resume, the mask"
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value after resume (${v:0:4}...)"
+done
+run "$CUTOVER" report plan.yml --format md
+for v in "$ENV_PW" "$ENV_URLPW" "$DRIFT_PW"; do
+	expect_no "$v" "no env value in the report (${v:0:4}...)"
+done
+if sqlite3 .cutover/envmask.db .dump | grep -Fq -e "$ENV_PW" -e "$DRIFT_PW"; then
+	fail "a value is in the journal"; else ok "no env value in the journal"; fi
+cd ..
+
 # Endless input is bad input, not a hang.
 run timeout 20 "$CUTOVER" env check /dev/zero
 expect_rc 2 "/dev/zero is refused"

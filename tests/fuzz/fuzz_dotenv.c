@@ -27,11 +27,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (env_diff(&f, &f, NULL, &rows, &n) != 0)
 			abort();
 		env_diff_release(rows, n);
-		/* Expansion only ever reads keys above: it must terminate. */
-		dotenv_expand(&f);
-		o.expanded = true;
-		env_check(&f, &o, &fs);
-		env_findings_release(&fs);
+		/*
+		 * Expansion only ever reads keys above: it must terminate,
+		 * and within its size limits.
+		 */
+		if (dotenv_expand(&f, &e) == 0) {
+			o.expanded = true;
+			env_check(&f, &o, &fs);
+			env_findings_release(&fs);
+		}
 	}
 	dotenv_release(&f);
 	free(e);

@@ -2,11 +2,13 @@
  * test_dotenv.c - the .env parser and what env check and env diff find.
  * Values in these cases are made up on the spot; none is a real secret.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../t.h"
 #include "envcheck.h"
+#include "lib/buf.h"
 #include "lib/dotenv.h"
 #include "lib/strength.h"
 
@@ -114,29 +116,62 @@ T_TEST(errors_name_file_and_line)
 	char *e = NULL;
 
 	T_OK(parse("A=1\nB=\"open\nC=3\n", &f, &e) == -1);
-	T_EQ_STR(e, "t.env:2: 'B': unterminated double-quoted value (opened "
+	T_EQ_STR(e, "t.env:2:3: 'B': unterminated double-quoted value (opened "
 	    "here)");
 	free(e);
 	e = NULL;
 	dotenv_release(&f);
 	T_OK(parse("A=1\n\nnot a pair\n", &f, &e) == -1);
-	T_OK(e && strncmp(e, "t.env:3: expected KEY=VALUE", 27) == 0);
+	T_EQ_STR(e, "t.env:3:4: expected KEY=VALUE: a space where '=' should "
+	    "follow the key (keys are letters, digits and _ . -)");
 	free(e);
 	e = NULL;
 	dotenv_release(&f);
 	T_OK(parse("A='x' y\n", &f, &e) == -1);
-	T_EQ_STR(e, "t.env:1: 'A': text after the closing quote");
+	T_EQ_STR(e, "t.env:1:7: 'A': text after the closing quote");
 	free(e);
 	e = NULL;
 	dotenv_release(&f);
 	T_OK(parse("=1\n", &f, &e) == -1);
+	T_EQ_STR(e, "t.env:1:1: expected KEY=VALUE: a key starts with a letter "
+	    "or '_', found a character keys may not contain");
 	free(e);
 	e = NULL;
 	dotenv_release(&f);
 	T_OK(dotenv_parse("t.env", "A=1\nB\0=2\n", 9, &f, &e) == -1);
-	T_EQ_STR(e, "t.env:2: NUL byte: binary data, not an env file");
+	T_EQ_STR(e, "t.env:2:2: NUL byte: binary data, not an env file");
 	free(e);
 	dotenv_release(&f);
+}
+
+/*
+ * A malformed line may be a line of a private key pasted without quotes:
+ * the message names the place, never the text.
+ */
+T_TEST(errors_never_quote_the_line)
+{
+	static const char *const bad[] = {
+		"A=1\nBAD KEY=Secret-7777\n",
+		"A=1\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7+x/q\n",
+		"  MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7 x\n",
+		"-----BEGIN PRIVATE KEY-----\n",
+		"K=\"ok\" MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAg\n",
+		"K=\"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAg\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct env_file f;
+		char *e = NULL;
+		T_OK(parse(bad[i], &f, &e) == -1);
+		T_OK(e && strncmp(e, "t.env:", 6) == 0);
+		T_OK(e && strstr(e, "Secret") == NULL);
+		T_OK(e && strstr(e, "MIIE") == NULL);
+		T_OK(e && strstr(e, "BEGIN") == NULL);
+		T_OK(e && strstr(e, "KEY=Secret") == NULL);
+		if (e && (strstr(e, "MIIE") || strstr(e, "Secret")))
+			fprintf(stderr, "# leaked: %s\n", e);
+		free(e);
+		dotenv_release(&f);
+	}
 }
 
 static bool
@@ -286,7 +321,7 @@ T_TEST(expansion)
 	    "E2=${EMPTY:-dflt}|${EMPTY-dflt}\nBARE=$H-$P\nDOLLAR=$$H\n"
 	    "LATER=${AFTER}\nAFTER=x\nOPEN=${H\nH=changed\nUSE=$H\n", &f,
 	    &e) == 0);
-	dotenv_expand(&f);
+	T_OK(dotenv_expand(&f, &e) == 0);
 	T_EQ_STR(val(&f, "URL"), "pg://u:s3cr@db/x");
 	T_EQ_STR(val(&f, "LIT"), "${H}");		/* single quotes */
 	T_EQ_STR(val(&f, "D1"), "dflt");
@@ -302,6 +337,74 @@ T_TEST(expansion)
 	dotenv_release(&f);
 }
 
+/*
+ * Each line doubles the one above: 40 lines would be a terabyte.  The
+ * expansion stops at the per-value limit, naming the key and its place.
+ */
+T_TEST(expansion_is_bounded)
+{
+	struct buf b = BUF_INIT;
+	struct env_file f;
+	char *e = NULL;
+
+	buf_adds(&b, "V0=0123456789abcdef0123456789abcdef\n");
+	for (int i = 1; i <= 40; i++)
+		buf_addf(&b, "V%d=\"${V%d}${V%d}\"\n", i, i - 1, i - 1);
+	T_OK(parse(b.s, &f, &e) == 0);
+	T_OK(dotenv_expand(&f, &e) == -1);
+	/* 32 << 15 is 1 MiB: V15 fits, V16 does not. */
+	T_EQ_STR(e, "t.env:17:1: 'V16': expanding ${...} references makes "
+	    "the value larger than 1 MiB");
+	free(e);
+	e = NULL;
+	dotenv_release(&f);
+	buf_release(&b);
+
+	/* Many values each under the limit: the file's total is bounded. */
+	buf_adds(&b, "BIG=");
+	for (int i = 0; i < 1000 * 1000; i++)
+		buf_addc(&b, 'x');
+	buf_adds(&b, "\n");
+	for (int i = 0; i < 40; i++)
+		buf_addf(&b, "  C%d=$BIG\n", i);
+	T_OK(parse(b.s, &f, &e) == 0);
+	T_OK(dotenv_expand(&f, &e) == -1);
+	T_EQ_STR(e, "t.env:17:3: 'C15': expanding ${...} references makes "
+	    "the file's values larger than 16 MiB");
+	free(e);
+	dotenv_release(&f);
+	buf_release(&b);
+}
+
+/* Lookups go through the index: later assignments win, in any order. */
+T_TEST(many_keys)
+{
+	struct buf b = BUF_INIT;
+	struct env_file f;
+	char *e = NULL;
+
+	for (int i = 0; i < 100000; i++)
+		buf_addf(&b, "K%d=v%d\n", (i * 7919) % 100000, i);
+	buf_adds(&b, "K5=last\nREF=${K5}-$K6\n");
+	T_OK(parse(b.s, &f, &e) == 0);
+	T_EQ_INT(f.n, 100002);
+	T_EQ_STR(val(&f, "K5"), "last");
+	T_EQ_STR(val(&f, "K0"), "v0");
+	T_OK(dotenv_get(&f, "K100000") == NULL);
+	T_OK(dotenv_get(&f, "K") == NULL);
+	struct env_findings fs;
+	struct env_check_opts o = { .production = -1 };
+	env_check(&f, &o, &fs);
+	T_EQ_INT(fs.nwarn, 1);		/* K5 set twice */
+	env_findings_release(&fs);
+	T_OK(dotenv_expand(&f, &e) == 0);
+	/* K6 is assigned once, by i = 6 * 7919^-1 mod 100000. */
+	T_OK(strncmp(val(&f, "REF"), "last-v", 6) == 0);
+	dotenv_release(&f);
+	buf_release(&b);
+}
+
 T_SUITE(dotenv, basics, quotes_and_escapes, multiline_values, crlf_and_bom,
     references_not_expanded, errors_name_file_and_line, check_findings,
-    placeholders_and_secret_names, diff_and_drift, expansion)
+    placeholders_and_secret_names, diff_and_drift, expansion,
+    errors_never_quote_the_line, expansion_is_bounded, many_keys)
