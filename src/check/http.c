@@ -8,13 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <curl/curl.h>
+#include <pcre2.h>
 
 #include "../check.h"
 #include "../lib/error.h"
 #include "../lib/xmalloc.h"
 
 #define HTTP_BODY_MAX	(1u << 20)	/* what body_contains can search */
+#define HTTP_HEAD_MAX	(256u << 10)	/* the final response's header block */
+/*
+ * curl 7.88 follows redirects without end by default; a loop then stops
+ * only at its 300 KB cap on all header bytes seen, with "Too large
+ * response headers".  Browsers stop at 20; 10 is plenty for a health URL.
+ */
+#define HTTP_MAX_REDIRS	10L
+
+/*
+ * One expected header: the name (compared case-insensitively) and either
+ * the exact value (surrounding blanks trimmed), a regex that must match
+ * the whole value ("Name: ~REGEX"), or nothing (presence only, "Name:").
+ */
+struct want_header {
+	char		*text;		/* as written, for messages */
+	char		*name;
+	char		*value;		/* NULL: presence, or a regex */
+	pcre2_code	*re;
+};
 
 struct http_conf {
 	char		*url;
@@ -23,7 +44,8 @@ struct http_conf {
 	struct strlist	 headers;	/* request headers */
 	int		 status_lo, status_hi;	/* accepted range */
 	struct strlist	 body_contains;
-	struct strlist	 header;	/* "Name: value" expected in the reply */
+	struct want_header *header;	/* expected in the final reply */
+	size_t		 nheader;
 	bool		 insecure;
 	bool		 follow;
 	char		*ca_file;
@@ -48,6 +70,57 @@ parse_status(const char *s, int *lo, int *hi)
 	if (*end != '\0' || v < 100 || v > 599)
 		return -1;
 	*lo = *hi = (int)v;
+	return 0;
+}
+
+static char *
+trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return xstrndup(s, n);
+}
+
+static int
+parse_want_header(struct pctx *cx, yaml_node_t *n, const char *s,
+    struct want_header *w)
+{
+	const char *colon = strchr(s, ':');
+
+	w->text = xstrdup(s);
+	if (colon == NULL || colon == s) {
+		pn_error(cx, n, "'header' entries look like 'Name: value', "
+		    "'Name: ~REGEX' or 'Name:' (got '%s')", s);
+		return -1;
+	}
+	w->name = trimmed(s, (size_t)(colon - s));
+	char *v = trimmed(colon + 1, strlen(colon + 1));
+	if (*v == '\0') {
+		free(v);
+		return 0;
+	}
+	if (*v != '~') {
+		w->value = v;
+		return 0;
+	}
+	int ec;
+	PCRE2_SIZE eo;
+	/* The whole value must match, as a literal must. */
+	w->re = pcre2_compile((PCRE2_SPTR)(v + 1), PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
+	if (w->re == NULL) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		pn_error(cx, n, "'header': bad regex in '%s': %s at offset %zu",
+		    s, (char *)msg, (size_t)eo);
+		free(v);
+		return -1;
+	}
+	free(v);
 	return 0;
 }
 
@@ -84,14 +157,16 @@ http_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	free(s);
 	rc |= pn_strlist(cx, pn_get(cx, map, "body_contains"), "body_contains",
 	    &h->body_contains);
-	rc |= pn_strlist(cx, pn_get(cx, map, "header"), "header", &h->header);
-	for (size_t i = 0; i < h->header.n; i++) {
-		if (strchr(h->header.v[i], ':') == NULL) {
-			pn_error(cx, pn_get(cx, map, "header"), "'header' entries "
-			    "look like 'Name: value' (got '%s')", h->header.v[i]);
+	struct strlist hl = { 0 };
+	yaml_node_t *hn = pn_get(cx, map, "header");
+	rc |= pn_strlist(cx, hn, "header", &hl);
+	h->header = xcalloc(hl.n + 1, sizeof(*h->header));
+	for (size_t i = 0; i < hl.n; i++) {
+		if (parse_want_header(cx, hn, hl.v[i], &h->header[h->nheader]))
 			rc = -1;
-		}
+		h->nheader++;
 	}
+	strlist_release(&hl);
 	rc |= pn_bool(cx, pn_get(cx, map, "insecure"), "insecure", &h->insecure);
 	rc |= pn_bool(cx, pn_get(cx, map, "follow_redirects"),
 	    "follow_redirects", &h->follow);
@@ -114,41 +189,73 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;	/* past the cap we keep reading, not storing */
 }
 
+/*
+ * Every response's header block comes through here: 1xx interim ones
+ * (103 Early Hints), redirects that were followed, the final one.  Only
+ * the final response is judged, so a new status line starts over.
+ */
 static size_t
 on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct reply *rp = arg;
 
+	if (size * n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		buf_reset(&rp->headers);
 	buf_add(&rp->headers, data, size * n);
 	return size * n;
 }
 
-/* Does the reply carry header "Name: value" (name case-insensitive)? */
 static bool
-has_header(const char *all, const char *want)
+value_ok(const struct want_header *w, const char *v, size_t vlen)
 {
-	const char *colon = strchr(want, ':');
-	size_t nlen = (size_t)(colon - want);
-	const char *val = colon + 1;
+	if (w->re) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(w->re,
+		    NULL);
+		int m = pcre2_match(w->re, (PCRE2_SPTR)v, vlen, 0, 0, md, NULL);
+		pcre2_match_data_free(md);
+		return m >= 0;
+	}
+	return w->value == NULL || (strlen(w->value) == vlen &&
+	    memcmp(v, w->value, vlen) == 0);
+}
 
-	while (*val == ' ')
-		val++;
+/*
+ * Does the reply satisfy w?  At least one header of that name, and every
+ * one of them matching: a second, different Access-Control-Allow-Origin
+ * is exactly what the check is there to catch.  *seen gets the first
+ * offending (or the first) value, for the message.
+ */
+static bool
+has_header(const char *all, const struct want_header *w, char **seen)
+{
+	size_t nlen = strlen(w->name);
+	bool found = false;
+
+	*seen = NULL;
 	for (const char *p = all; *p; ) {
 		size_t len = strcspn(p, "\r\n");
-		if (len > nlen && strncasecmp(p, want, nlen) == 0 && p[nlen] == ':') {
+		if (len > nlen && strncasecmp(p, w->name, nlen) == 0 &&
+		    p[nlen] == ':') {
 			const char *v = p + nlen + 1;
-			while (*v == ' ')
+			size_t vlen = len - nlen - 1;
+			while (vlen && (*v == ' ' || *v == '\t')) {
 				v++;
-			size_t vlen = len - (size_t)(v - p);
-			if (strlen(val) == 0 || (vlen >= strlen(val) &&
-			    memmem(v, vlen, val, strlen(val)) != NULL))
-				return true;
+				vlen--;
+			}
+			while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+				vlen--;
+			found = true;
+			if (!value_ok(w, v, vlen)) {
+				free(*seen);
+				*seen = xstrndup(v, vlen);
+				return false;
+			}
 		}
 		p += len;
 		while (*p == '\r' || *p == '\n')
 			p++;
 	}
-	return false;
+	return found;
 }
 
 static void
@@ -161,7 +268,7 @@ http_run(const struct check *c, struct result *r)
 	CURL *cu = curl_easy_init();
 
 	buf_init(&rp.body, HTTP_BODY_MAX);
-	buf_init(&rp.headers, 64 * 1024);
+	buf_init(&rp.headers, HTTP_HEAD_MAX);
 	if (cu == NULL) {
 		result_set(r, ST_FAIL, "cannot start an HTTP client");
 		return;
@@ -176,6 +283,7 @@ http_run(const struct check *c, struct result *r)
 	curl_easy_setopt(cu, CURLOPT_HEADERDATA, &rp);
 	curl_easy_setopt(cu, CURLOPT_USERAGENT, "cutover");
 	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, h->follow ? 1L : 0L);
+	curl_easy_setopt(cu, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
 	if (h->insecure) {
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -215,6 +323,9 @@ http_run(const struct check *c, struct result *r)
 		if (cc == CURLE_COULDNT_CONNECT)
 			result_set(r, ST_FAIL, "connect to %s refused or unreachable "
 			    "(%s)", h->url, why);
+		else if (cc == CURLE_TOO_MANY_REDIRECTS)
+			result_set(r, ST_FAIL, "%s: too many redirects (more than "
+			    "%ld)", h->url, HTTP_MAX_REDIRS);
 		else if (cc == CURLE_OPERATION_TIMEDOUT) {
 			char *t = fmt_duration(c->timeout_us);
 			result_set(r, ST_FAIL, "%s timed out after %s", h->url, t);
@@ -232,17 +343,27 @@ http_run(const struct check *c, struct result *r)
 		goto out;
 	}
 	for (size_t i = 0; i < h->body_contains.n; i++) {
-		if (strstr(rp.body.s, h->body_contains.v[i]) == NULL) {
+		const char *bc = h->body_contains.v[i];
+		/* memmem: a NUL byte early in the body must not end the search. */
+		if (memmem(rp.body.s, rp.body.len, bc, strlen(bc)) == NULL) {
 			result_set(r, ST_FAIL, "%s: body does not contain '%s'%s",
-			    h->url, h->body_contains.v[i], rp.body.truncated ?
+			    h->url, bc, rp.body.truncated ?
 			    " (in its first 1 MiB)" : "");
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < h->header.n; i++) {
-		if (!has_header(rp.headers.s, h->header.v[i])) {
-			result_set(r, ST_FAIL, "%s: reply has no header '%s'",
-			    h->url, h->header.v[i]);
+	for (size_t i = 0; i < h->nheader; i++) {
+		const struct want_header *w = &h->header[i];
+		char *seen = NULL;
+		if (!has_header(rp.headers.s, w, &seen)) {
+			if (seen)
+				result_set(r, ST_FAIL, "%s: header %s is '%.200s'%s, "
+				    "expected '%s'", h->url, w->name, seen,
+				    strlen(seen) > 200 ? "..." : "", w->text);
+			else
+				result_set(r, ST_FAIL, "%s: reply has no header "
+				    "'%s'", h->url, w->text);
+			free(seen);
 			goto out;
 		}
 	}
@@ -275,7 +396,13 @@ http_free(void *p)
 	free(h->body);
 	strlist_release(&h->headers);
 	strlist_release(&h->body_contains);
-	strlist_release(&h->header);
+	for (size_t i = 0; i < h->nheader; i++) {
+		free(h->header[i].text);
+		free(h->header[i].name);
+		free(h->header[i].value);
+		pcre2_code_free(h->header[i].re);
+	}
+	free(h->header);
 	free(h->ca_file);
 	free(h);
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
@@ -33,6 +34,13 @@
 #include "../lib/xmalloc.h"
 
 #define INFO_MAX	(256 * 1024)	/* INFO is a few KiB; cap it anyway */
+/*
+ * Every reply this check asks for (PONG, OK, INFO, CONFIG GET save) is a
+ * few KiB; hiredis itself buffers a bulk string whole, however long the
+ * server says it is (a fake PING answer of 300 MB took 1.5 GB).  Reading
+ * stops at this many bytes.
+ */
+#define REPLY_MAX	(1024 * 1024)
 
 enum persist { P_NONE, P_RDB, P_AOF };
 
@@ -172,21 +180,68 @@ brief(const char *s)
 	return b;
 }
 
-/* Run a command; NULL with a message in *errp on I/O errors. */
+static redisReply *
+io_error(redisContext *rc, const char *where, char **errp)
+{
+	seterr(errp, "redis %s: %s", where, rc->err == REDIS_ERR_IO &&
+	    (rc->errstr[0] == '\0' || strstr(rc->errstr, "temporarily")) ?
+	    "timed out waiting for a reply" : rc->errstr);
+	return NULL;
+}
+
+/*
+ * Run a command; NULL with a message in *errp on I/O errors or when the
+ * reply grows past REPLY_MAX bytes.  redisCommand's own loop reads
+ * without a limit, so this one feeds hiredis's parser 16 KiB at a time
+ * and counts.
+ */
 static redisReply *
 cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
 {
 	va_list ap;
-	redisReply *rp;
+	void *rp = NULL;
+	int done = 0, r;
+	size_t got = 0;
 
 	va_start(ap, fmt);
-	rp = redisvCommand(rc, fmt, ap);
+	r = redisvAppendCommand(rc, fmt, ap);
 	va_end(ap);
-	if (rp == NULL)
-		seterr(errp, "redis %s: %s", where, rc->err == REDIS_ERR_IO &&
-		    (rc->errstr[0] == '\0' || strstr(rc->errstr, "temporarily")) ?
-		    "timed out waiting for a reply" : rc->errstr);
-	return rp;
+	if (r != REDIS_OK)
+		return io_error(rc, where, errp);
+	while (!done)
+		if (redisBufferWrite(rc, &done) != REDIS_OK)
+			return io_error(rc, where, errp);
+	for (;;) {
+		if (redisGetReplyFromReader(rc, &rp) != REDIS_OK)
+			return io_error(rc, where, errp);
+		if (rp != NULL)
+			return rp;
+		if (got > REPLY_MAX) {
+			seterr(errp, "redis %s: reply longer than %d KiB: not "
+			    "read further (truncated)", where, REPLY_MAX / 1024);
+			return NULL;
+		}
+		size_t before = rc->reader->len;
+		if (redisBufferRead(rc) != REDIS_OK)
+			return io_error(rc, where, errp);
+		got += rc->reader->len - before;
+	}
+}
+
+/* "AUTH [user] pw" */
+static redisReply *
+auth(redisContext *rc, const char *where, char **errp, const char *user,
+    const char *pw)
+{
+	if (user)
+		return cmd(rc, where, errp, "AUTH %s %s", user, pw);
+	return cmd(rc, where, errp, "AUTH %s", pw);
+}
+
+static bool
+is_ok(const redisReply *rp)
+{
+	return rp->type == REDIS_REPLY_STATUS && strcmp(rp->str, "OK") == 0;
 }
 
 /* The value of field in INFO text, newly allocated, or NULL. */
@@ -272,13 +327,36 @@ redis_probe(const struct check *c, struct result *r)
 			    "password to prove the authenticated PING", where);
 			goto out;
 		}
+		/*
+		 * A server that says OK to any password protects nothing:
+		 * a wrong one, random so that it cannot be the real one,
+		 * must be refused.
+		 */
+		unsigned char rnd[16];
+		char wrong[40];
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			result_set(r, ST_FAIL, "cannot draw a random password");
+			goto out;
+		}
+		strcpy(wrong, "cutover-wrong-");
+		for (size_t i = 0; i < 8; i++)
+			snprintf(wrong + 14 + 2 * i, 3, "%02x", rnd[i]);
+		if ((rp = auth(rc, where, &e, u->user, wrong)) == NULL)
+			goto ioerr;
+		if (rp->type != REDIS_REPLY_ERROR) {
+			result_observed(r, "wrong password accepted");
+			result_set(r, ST_FAIL, "redis %s accepted a wrong password "
+			    "(AUTH answered '%s'): the password protects nothing",
+			    where, brief(reply_text(rp)));
+			goto out;
+		}
+		buf_addf(&detail, "AUTH with a wrong password: refused (%s)\n",
+		    brief(rp->str));
+		freeReplyObject(rp);
+		rp = NULL;
 	}
 	if (pw) {
-		if (u->user)
-			rp = cmd(rc, where, &e, "AUTH %s %s", u->user, pw);
-		else
-			rp = cmd(rc, where, &e, "AUTH %s", pw);
-		if (rp == NULL)
+		if ((rp = auth(rc, where, &e, u->user, pw)) == NULL)
 			goto ioerr;
 		if (rp->type == REDIS_REPLY_ERROR) {
 			/* A password the server does not need: a warning. */
@@ -287,9 +365,15 @@ redis_probe(const struct check *c, struct result *r)
 			else {
 				result_observed(r, "auth failed");
 				result_set(r, ST_FAIL, "redis %s refused the password: "
-				    "%s", where, rp->str);
+				    "%s", where, brief(rp->str));
 				goto out;
 			}
+		} else if (!is_ok(rp)) {
+			/* Only +OK means authenticated; :0 or a string does not. */
+			result_observed(r, "auth failed");
+			result_set(r, ST_FAIL, "redis %s answered AUTH with '%s', "
+			    "not OK", where, brief(reply_text(rp)));
+			goto out;
 		}
 		freeReplyObject(rp);
 		rp = NULL;

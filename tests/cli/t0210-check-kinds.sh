@@ -132,6 +132,64 @@ expect_result tier-fail fail "\(at or past crit\)$"
 printf '%s' "$(json_of tier-warn)" | jq -e '.value >= 0.15 and (.threshold | test("^status 2xx; warn 50.0ms, crit 5.00s$"))' >/dev/null &&
 	ok "http latency is the value, tiers the threshold" || fail "http value" "$(json_of tier-warn)"
 
+# ---- http headers: the final response only, exact values -------------
+H="$HTTP_URL/hdr"
+cat >"$T/hdr.yml" <<EOF
+cutover: 1
+name: hdr
+checks:
+  - { id: hints, kind: http, url: "$HTTP_URL/early-hints", header: "Strict-Transport-Security:" }
+  - { id: hints-link, kind: http, url: "$HTTP_URL/early-hints", header: "Link:" }
+  - { id: redirected, kind: http, url: "$HTTP_URL/redirect-hsts", follow_redirects: true,
+      header: "Strict-Transport-Security: max-age=31536000" }
+  - { id: redirect-self, kind: http, url: "$HTTP_URL/redirect-hsts", expect_status: 302,
+      header: "Strict-Transport-Security: max-age=31536000" }
+  - { id: acao-evil, kind: http, url: "$H?Access-Control-Allow-Origin=https://app.example.com.evil.net",
+      header: "Access-Control-Allow-Origin: https://app.example.com" }
+  - { id: acao-exact, kind: http, url: "$H?Access-Control-Allow-Origin=%20https://app.example.com%20",
+      header: "access-control-allow-origin:   https://app.example.com" }
+  - { id: acao-twice, kind: http, url: "$H?Access-Control-Allow-Origin=https://app.example.com&Access-Control-Allow-Origin=*",
+      header: "Access-Control-Allow-Origin: https://app.example.com" }
+  - { id: hsts-sub, kind: http, url: "$H?Strict-Transport-Security=max-age%3D0%3B%20ignore-max-age%3D31536000",
+      header: "Strict-Transport-Security: max-age=31536000" }
+  - { id: hsts-re, kind: http, url: "$H?Strict-Transport-Security=max-age%3D63072000%3B%20includeSubDomains",
+      header: 'Strict-Transport-Security: ~max-age=(3153[6-9]\d{3}|315[4-9]\d{4}|31[6-9]\d{5}|3[2-9]\d{6}|[4-9]\d{7}|\d{9,})(;.*)?' }
+  - { id: hsts-re-low, kind: http, url: "$H?Strict-Transport-Security=max-age%3D0%3B%20ignore-max-age%3D31536000",
+      header: 'Strict-Transport-Security: ~max-age=(3153[6-9]\d{3}|[4-9]\d{7}|\d{9,})(;.*)?' }
+EOF
+check_plan "$T/hdr.yml"
+expect_result hints fail "reply has no header 'Strict-Transport-Security:'$"
+expect_result hints-link fail "reply has no header 'Link:'$"
+expect_result redirected fail "reply has no header 'Strict-Transport-Security: max-age=31536000'$"
+expect_result redirect-self pass "^HTTP 302"
+expect_result acao-evil fail "header Access-Control-Allow-Origin is 'https://app\.example\.com\.evil\.net', expected"
+expect_result acao-exact pass "^HTTP 200"
+expect_result acao-twice fail "header Access-Control-Allow-Origin is '\*', expected"
+expect_result hsts-sub fail "header Strict-Transport-Security is 'max-age=0; ignore-max-age=31536000'"
+expect_result hsts-re pass "^HTTP 200"
+expect_result hsts-re-low fail "header Strict-Transport-Security is 'max-age=0; ignore-max-age=31536000'"
+cat >"$T/hdr-bad.yml" <<EOF
+cutover: 1
+name: hdr-bad
+checks:
+  - { id: bad-re, kind: http, url: "$HTTP_URL/ok", header: "X-A: ~(unclosed" }
+  - { id: no-name, kind: http, url: "$HTTP_URL/ok", header: ": value" }
+EOF
+run "$CUTOVER" lint "$T/hdr-bad.yml"
+expect_rc 2 "a bad header regex is refused by lint"
+expect_err "hdr-bad.yml:4:[0-9]+: 'header': bad regex in 'X-A: ~\(unclosed'" "lint names the bad regex"
+expect_err "hdr-bad.yml:5:[0-9]+: 'header' entries look like" "lint refuses a header without a name"
+
+# ---- http redirect loop ----------------------------------------------
+cat >"$T/loop.yml" <<EOF
+cutover: 1
+name: loop
+checks:
+  - { id: loop, kind: http, url: "$HTTP_URL/loop/0", follow_redirects: true }
+EOF
+check_plan "$T/loop.yml"
+expect_result loop fail "^$HTTP_URL/loop/0: too many redirects \(more than 10\)$"
+
 # ---- http over TLS ---------------------------------------------------
 # good: a certificate for 127.0.0.1 and localhost; other: for another name.
 # (In subshells: the harness's make_cert would overwrite lib.sh's $_name.)

@@ -90,6 +90,40 @@ expect_no "$RPW" "the password never appears"
 expect_no "wrong-password" "an inline URL password never appears"
 expect_no "alice-t0620-pw" "an ACL password never appears"
 
+# Hostile servers (tests/harness/fakeredis.py): a password check that
+# says OK to anything, an AUTH that answers an integer, replies of 300 MB.
+fake() {  # fake MODE -> port in $FP
+	FP=$(port)
+	python3 "$ROOT/tests/harness/fakeredis.py" "$1" "$FP" >"$T/fake-$1.log" 2>&1 &
+	PIDS="$PIDS $!"
+	for _ in $(seq 100); do grep -q ready "$T/fake-$1.log" && break; sleep 0.05; done
+}
+fake permissive; FPERM=$FP
+fake auth-int; FINT=$FP
+fake bigping; FBIG=$FP
+fake bigerr; FERR=$FP
+cat >"$T/fake.yml" <<YML
+cutover: 1
+name: t0620
+checks:
+  - { id: permissive, kind: redis, target: "redis://127.0.0.1:$FPERM/0", require_auth: true, password_env: RPW }
+  - { id: auth-int, kind: redis, target: "redis://127.0.0.1:$FINT/0", password_env: RPW }
+  - { id: auth-int-req, kind: redis, target: "redis://127.0.0.1:$FINT/0", password_env: RPW, require_auth: true }
+  - { id: big-ping, kind: redis, target: "redis://127.0.0.1:$FBIG/0", timeout: 20s }
+  - { id: big-err, kind: redis, target: "redis://127.0.0.1:$FERR/0", timeout: 20s }
+YML
+run /usr/bin/time -f 'maxrss %M' -o "$T/time" "$CUTOVER" check "$T/fake.yml" --format json
+want permissive "fail *accepted a wrong password*" "require_auth: a server that accepts any password fails"
+want auth-int "fail *answered AUTH with '(unexpected reply type)', not OK" "an AUTH answered :0 is not authenticated"
+want auth-int-req "fail *accepted a wrong password*" "require_auth: an AUTH answered :0 to a wrong password fails"
+want big-ping "fail *reply longer than 1024 KiB: not read further (truncated)" "a 300 MB PING reply is cut at 1 MiB"
+want big-err "fail *reply longer than 1024 KiB: not read further (truncated)" "a 300 MB error reply is cut at 1 MiB"
+len=$(printf '%s\n' "$out" | wc -c)
+[ "$len" -lt 20000 ] && ok "the report stays small ($len bytes)" || fail "report of $len bytes"
+rss=$(sed -n 's/^maxrss //p' "$T/time")
+[ -n "$rss" ] && [ "$rss" -lt 100000 ] && ok "memory stays bounded (${rss} KiB)" || fail "max RSS ${rss} KiB"
+expect_no "$RPW" "the password never appears (fake servers)"
+
 # A server that stops answering mid-conversation: the command times out.
 kill -STOP "$PWPID"
 cat >"$T/stopped.yml" <<YML

@@ -7,8 +7,14 @@
   /header             200 with X-Cutover: yes
   /body/TEXT          200 with TEXT as the body
   /count              200, body = number of requests so far (for retries)
+  /hdr?N=V&N=V        200 with those headers, in order (names may repeat)
+  /early-hints        103 Early Hints carrying Strict-Transport-Security,
+                      then a 200 without it
+  /redirect-hsts      302 with Strict-Transport-Security to /ok (without)
+  /loop/N             302 to /loop/N+1, for ever
 """
 import sys, time, threading
+from urllib.parse import urlsplit, parse_qsl
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 count = 0
@@ -43,6 +49,21 @@ class H(BaseHTTPRequestHandler):
             self.reply(200, headers=[("X-Cutover", "yes")])
         elif p[0] == "body" and len(p) > 1:
             self.reply(200, "/".join(p[1:]).encode())
+        elif p[0] == "hdr":
+            q = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+            self.reply(200, headers=q)
+        elif p[0] == "early-hints":
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\n"
+                             b"Strict-Transport-Security: max-age=31536000\r\n"
+                             b"Link: </style.css>; rel=preload\r\n\r\n")
+            self.reply(200)
+        elif p[0] == "redirect-hsts":
+            self.reply(302, b"", headers=[
+                ("Location", "/ok"),
+                ("Strict-Transport-Security", "max-age=31536000")])
+        elif p[0] == "loop" and len(p) > 1:
+            self.reply(302, b"", headers=[("Location", "/loop/%d" % (int(p[1]) + 1)),
+                                          ("X-Pad", "x" * 8000)])
         elif p[0] == "count":
             self.reply(200, str(n).encode())
         else:
