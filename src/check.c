@@ -8,13 +8,38 @@
  * period for the kind's own, better message) is recorded as timed out and
  * its thread abandoned: it owns a private copy of everything it writes,
  * so it can finish whenever it likes without touching the caller's data.
+ *
+ * A check's clock starts when its thread does, not when the runner asked
+ * for it: with --jobs 1000 on two cores a thread may wait a while for the
+ * CPU, and that wait must not turn a healthy check into a timeout.
+ *
+ * Abandoned threads and process exit: an abandoned thread may be inside a
+ * library (OpenSSL, libpq) when the process ends, and exit() runs
+ * OpenSSL's atexit cleanup, which frees the locks that thread is using:
+ * 300 abandoned tls probes crashed cutover at exit (issue 11 #6).  So
+ * every job thread is joinable; the runner joins what finishes, and keeps
+ * what it abandons on an orphan list.  An exit handler, registered after
+ * OpenSSL's so that it runs first, joins the orphans for up to a second
+ * (kinds honour their deadlines, so they normally end within it) and then,
+ * if any is still running, flushes stdio and ends the process with
+ * _exit(), skipping the library cleanups that would pull the floor from
+ * under it.  _exit is safe for what cutover writes: results and reports
+ * are written and closed before the command returns, and the journal is
+ * SQLite with synchronous=FULL, durable at every commit.  A bounded join
+ * alone cannot be the guarantee: getaddrinfo, a client library's connect
+ * or a stat on a hung mount take no deadline.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
 
 #include "check.h"
 #include "lib/error.h"
@@ -240,12 +265,14 @@ struct job {
 	struct result	 res;		/* owned by the thread until done */
 	bool		 done;		/* set by the thread, under lock */
 	bool		 abandoned;	/* set by the runner, under lock */
+	_Atomic int64_t	 started_us;	/* monotonic; 0 until the thread runs */
 };
 
 struct slot {
 	const struct check *check;
 	enum slot_state	 state;
 	struct job	*job;
+	int64_t		 budget;	/* us from the thread's start */
 	int64_t		 deadline;	/* monotonic us */
 	int		*need;		/* slots of check->needs, -1 if absent */
 	int64_t		 started_us;	/* monotonic, wall: when it started */
@@ -268,6 +295,7 @@ job_main(void *arg)
 	int64_t t0 = now_mono_us();
 	int attempts = 0;
 
+	atomic_store(&j->started_us, t0);
 	j->res.check = c;
 	j->res.started_wall_us = now_wall_us();
 	for (;;) {
@@ -304,6 +332,80 @@ job_main(void *arg)
 	return NULL;
 }
 
+/* ---- abandoned threads and process exit ------------------------------ */
+
+static pthread_mutex_t orphan_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t *orphans;
+static size_t norphans, orphans_cap;
+
+/* How long exit waits for abandoned threads before it stops waiting. */
+#define EXIT_WAIT_US (1000 * 1000LL)
+
+static void
+orphan_add(pthread_t t)
+{
+	pthread_mutex_lock(&orphan_lock);
+	if (norphans == orphans_cap) {
+		orphans_cap = orphans_cap ? orphans_cap * 2 : 64;
+		orphans = xreallocarray(orphans, orphans_cap, sizeof(*orphans));
+	}
+	orphans[norphans++] = t;
+	pthread_mutex_unlock(&orphan_lock);
+}
+
+size_t
+check_orphans_wait(int64_t max_us)
+{
+	int64_t until = now_mono_us() + max_us;
+	size_t left = 0;
+
+	pthread_mutex_lock(&orphan_lock);
+	for (size_t i = 0; i < norphans; i++) {
+		int64_t wait = until - now_mono_us();
+		int rc;
+		if (wait <= 0) {
+			rc = pthread_tryjoin_np(orphans[i], NULL);
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += wait / 1000000;
+			ts.tv_nsec += (wait % 1000000) * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			rc = pthread_timedjoin_np(orphans[i], NULL, &ts);
+		}
+		if (rc != 0)
+			orphans[left++] = orphans[i];
+	}
+	norphans = left;
+	pthread_mutex_unlock(&orphan_lock);
+	return left;
+}
+
+static void
+exit_guard(int status, void *arg)
+{
+	(void)arg;
+	if (check_orphans_wait(EXIT_WAIT_US) == 0)
+		return;
+	fflush(NULL);
+	_exit(status);
+}
+
+static void
+exit_guard_arm(void)
+{
+	/*
+	 * OpenSSL registers its cleanup with atexit when it initialises;
+	 * make sure that happened, so that our handler (registered after)
+	 * runs before it.  No other library linked here registers one.
+	 */
+	OPENSSL_init_ssl(0, NULL);
+	on_exit(exit_guard, NULL);
+}
+
 static int
 index_of(struct slot *s, size_t n, const char *id)
 {
@@ -332,6 +434,8 @@ select_with_needs(const struct plan *p, const struct check *c, bool *want)
 static void
 finish_slot(struct slot *s, struct job *j)
 {
+	/* It has set done and is returning: the join is immediate. */
+	pthread_join(s->tid, NULL);
 	s->res = j->res;
 	s->state = S_DONE;
 	s->job = NULL;
@@ -394,6 +498,7 @@ stop_all(struct slot *s, size_t ns)
 				continue;
 			}
 			j->abandoned = true;
+			orphan_add(s[i].tid);
 			s[i].job = NULL;
 			s[i].res.check = s[i].check;
 			s[i].res.started_wall_us = s[i].started_wall_us;
@@ -419,7 +524,11 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	size_t ns = 0, done = 0;
 	int running = 0;
 	pthread_attr_t attr;
+	static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
+	pthread_once(&guard_once, exit_guard_arm);
+	/* Reap what earlier runs abandoned and has ended since (watch). */
+	check_orphans_wait(0);
 	for (size_t i = 0; i < n; i++)
 		select_with_needs(p, checks[i], want);
 	s = xcalloc(p->nchecks + 1, sizeof(*s));
@@ -486,13 +595,12 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			s[i].state = S_RUNNING;
 			s[i].started_us = now_mono_us();
 			s[i].started_wall_us = now_wall_us();
-			s[i].deadline = now_mono_us() +
-			    c->timeout_us * (c->retries + 1) +
+			s[i].budget = c->timeout_us * (c->retries + 1) +
 			    c->retry_interval_us * c->retries + TIMEOUT_GRACE_US;
+			s[i].deadline = s[i].started_us + s[i].budget;
 			if (pthread_create(&s[i].tid, &attr, job_main, j) != 0)
 				die(EXIT_USAGE, "cannot start a thread for check '%s'",
 				    c->id);
-			pthread_detach(s[i].tid);
 			running++;
 		}
 		if (done >= ns)
@@ -528,17 +636,28 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			if (s[i].state != S_RUNNING)
 				continue;
 			struct job *j = s[i].job;
+			int64_t st = atomic_load(&j->started_us);
+			/*
+			 * The budget counts from the thread's own start: the
+			 * provisional deadline only ever moves later.
+			 */
+			if (!j->done && now >= s[i].deadline) {
+				int64_t d = (st ? st : now) + s[i].budget;
+				if (d > s[i].deadline)
+					s[i].deadline = d;
+			}
 			if (j->done) {
 				finish_slot(&s[i], j);
 			} else if (now >= s[i].deadline) {
 				const struct check *c = s[i].check;
 				char *d = fmt_duration(c->timeout_us);
 				j->abandoned = true;
+				orphan_add(s[i].tid);
 				s[i].res.check = c;
 				s[i].res.attempts = c->retries + 1;
 				/* What it really took, not what it was allowed. */
 				s[i].res.started_wall_us = s[i].started_wall_us;
-				s[i].res.duration_us = now - s[i].started_us;
+				s[i].res.duration_us = now - (st ? st : s[i].started_us);
 				result_set(&s[i].res, ST_FAIL, "timed out after %s", d);
 				free(d);
 				s[i].state = S_DONE;

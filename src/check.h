@@ -119,6 +119,13 @@ void	 results_free(struct result *rs, size_t n);
 void	 check_probe_from(const char *from,
 	    void (*probe)(const struct check *, struct result *),
 	    const struct check *c, struct result *r);
+/*
+ * Wait up to max_us for the threads of checks that runs abandoned (they
+ * overstayed their timeout) to end, and reap those that did.  Returns how
+ * many still run.  The process exit does this itself (see check.c); tests
+ * call it before freeing a plan an abandoned thread may still read.
+ */
+size_t	 check_orphans_wait(int64_t max_us);
 /* True once a run's should_stop fired: kinds stop their processes. */
 bool	 check_stopping(void);
 /* Worst status of a result set. */

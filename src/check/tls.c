@@ -18,11 +18,14 @@
  * `from: NETNS` connects from inside that network namespace.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,17 +199,63 @@ covers(const struct certnames *cn, const char *name, const char **how)
 	return false;
 }
 
-static void
-set_io_timeout(int fd, int64_t left_us)
+/*
+ * Wait until the socket is ready for what SSL_connect asked for (after a
+ * return of rc), at most until deadline.  0 ready, 1 deadline passed, -1
+ * not a wait (a real error).  The whole handshake shares one deadline: a
+ * server that trickles a byte at a time satisfies every single read, so a
+ * per-read socket timeout never fired and the probe outlived its check
+ * (issue 11 #6).
+ */
+static int
+ssl_wait(SSL *ssl, int fd, int rc, int64_t deadline)
 {
-	struct timeval tv;
+	int e = SSL_get_error(ssl, rc);
+	struct pollfd p = { .fd = fd };
 
-	if (left_us < 1000)
-		left_us = 1000;
-	tv.tv_sec = left_us / 1000000;
-	tv.tv_usec = left_us % 1000000;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (e == SSL_ERROR_WANT_READ)
+		p.events = POLLIN;
+	else if (e == SSL_ERROR_WANT_WRITE)
+		p.events = POLLOUT;
+	else
+		return -1;
+	for (;;) {
+		int64_t left = deadline - now_mono_us();
+		if (left <= 0)
+			return 1;
+		int n = poll(&p, 1, (int)((left + 999) / 1000));
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return 1;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/*
+ * One client context with the system store, made once and shared by every
+ * check (SSL_new takes its own reference; a context is safe to share once
+ * set up).  Loading the system bundle costs ~37ms of CPU: per check, 1,000
+ * concurrent tls checks spent 37s of CPU on it and timed each other out
+ * (issue 11 #7).  A ca_file stays per check: it is small, and a file on a
+ * hung mount must stall only its own check.
+ */
+static pthread_once_t sys_once = PTHREAD_ONCE_INIT;
+static SSL_CTX *sys_ctx;
+
+static void
+sys_ctx_init(void)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL)
+		return;
+	/* No store at all: every chain then fails as untrusted, and says so. */
+	SSL_CTX_set_default_verify_paths(ctx);
+	/* Verify, but finish the handshake: the verdict is read after. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	sys_ctx = ctx;
 }
 
 static char *
@@ -257,35 +306,40 @@ tls_probe(const struct check *c, struct result *r)
 		result_set(r, ST_FAIL, "%s", pr.message);
 		return;
 	}
-	set_io_timeout(fd, c->timeout_us - (now_mono_us() - t0));
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (ctx == NULL) {
-		char *e = ssl_errors();
-		result_set(r, ST_FAIL, "cannot start TLS: %s", e);
-		free(e);
-		goto out;
-	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (t->ca_file) {
-		if (SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL) != 1) {
+		ctx = SSL_CTX_new(TLS_client_method());
+		if (ctx && SSL_CTX_load_verify_locations(ctx, t->ca_file,
+		    NULL) != 1) {
 			char *e = ssl_errors();
 			result_set(r, ST_FAIL, "cannot load ca_file '%s': %s",
 			    t->ca_file, e);
 			free(e);
 			goto out;
 		}
+		if (ctx)
+			SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	} else {
-		SSL_CTX_set_default_verify_paths(ctx);
+		pthread_once(&sys_once, sys_ctx_init);
+		if (sys_ctx && SSL_CTX_up_ref(sys_ctx) == 1)
+			ctx = sys_ctx;
 	}
-	/* Verify, but finish the handshake: the verdict is read below. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	ssl = SSL_new(ctx);
+	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL) {
+		char *e = ssl_errors();
+		result_set(r, ST_FAIL, "cannot start TLS: %s", e);
+		free(e);
+		goto out;
+	}
 	SSL_set_fd(ssl, fd);
 	if (sni)
 		SSL_set_tlsext_host_name(ssl, sni);
-	if (SSL_connect(ssl) != 1) {
-		int64_t el = now_mono_us() - t0;
+	int hs, w = 0;
+	while ((hs = SSL_connect(ssl)) != 1 &&
+	    (w = ssl_wait(ssl, fd, hs, t0 + c->timeout_us)) == 0)
+		;
+	if (hs != 1) {
 		char *e = ssl_errors();
-		if (el >= c->timeout_us) {
+		if (w > 0) {
 			char *d = fmt_duration(c->timeout_us);
 			result_observed(r, "timeout");
 			result_set(r, ST_FAIL, "TLS handshake with %s timed out "
@@ -380,7 +434,7 @@ tls_probe(const struct check *c, struct result *r)
 out:
 	X509_free(x);
 	if (ssl) {
-		/* Bounded by the socket timeouts set above. */
+		/* Non-blocking: sends close_notify, waits for nothing. */
 		if (handshaken)
 			SSL_shutdown(ssl);
 		SSL_free(ssl);

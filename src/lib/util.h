@@ -57,12 +57,15 @@ char	*utf8_fix(const char *s);
 size_t	 utf8_seq(const unsigned char *s, uint32_t *cp);
 
 /*
- * Run fn(arg, out) in a forked child and copy its outlen bytes of answer
+ * Run fn(arg, out) in a child process and copy its outlen bytes of answer
  * back, waiting at most timeout_us.  For a syscall that a hung NFS or FUSE
  * mount can block uninterruptibly (stat, statvfs): a thread stuck there
  * would keep the whole process from exiting, a stuck child is killed and
- * left to init.  fn must be async-signal-safe (the parent has threads).
- * Returns 0, 1 on timeout, or -1 with errno set.
+ * left to init.  The child shares our memory (it costs what a thread
+ * does, not a fork): fn may only make async-signal-safe calls and must
+ * touch no thread-local state but errno (util.c says why).  arg must
+ * outlive the process or the call's answer: a child killed at the
+ * timeout may still read it.  Returns 0, 1 on timeout, or -1 with errno.
  */
 int	 run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
 	    size_t outlen, int64_t timeout_us);

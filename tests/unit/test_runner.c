@@ -13,7 +13,10 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "../t.h"
 #include "check.h"
@@ -311,10 +314,79 @@ T_TEST(overdue_thread_abandoned)
 	T_EQ_INT(find(rs, n, "quick")->status, ST_PASS);
 	results_free(rs, n);
 	/* The abandoned thread still reads the plan: let it finish first. */
-	while (atomic_load(&finished) < 2)
-		sleep_us(10000);
-	sleep_us(20000);
+	T_EQ_INT(check_orphans_wait(3000000), 0);
+	T_EQ_INT(atomic_load(&finished), 2);
 	unprobe(p, old);
+	plan_free(p);
+}
+
+/*
+ * A kind that ignores its deadline while working inside OpenSSL, as a tls
+ * probe against a trickling server did: 300 of them made cutover crash at
+ * exit, when OpenSSL's atexit cleanup freed what they were using.
+ */
+static void
+spin_ssl_run(const struct check *c, struct result *r)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len;
+	int64_t until = now_mono_us() + 20000000;
+
+	(void)c;
+	while (now_mono_us() < until) {
+		EVP_MD *sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+		EVP_Digest("x", 1, md, &len, sha, NULL);
+		EVP_MD_free(sha);
+	}
+	result_set(r, ST_PASS, "done");
+}
+
+static const struct check_kind spin_ssl = {
+	.name = "spin-ssl",
+	.summary = "test only",
+	.run = spin_ssl_run,
+};
+
+T_TEST(exit_with_abandoned_threads_is_clean)
+{
+	struct buf y = BUF_INIT;
+
+	buf_adds(&y, "cutover: 1\nname: r\nchecks:\n");
+	for (int i = 0; i < 16; i++)
+		buf_addf(&y, "  - { id: c%d, kind: command, run: 'true', "
+		    "timeout: 50ms }\n", i);
+	struct plan *p = load(y.s);
+	buf_release(&y);
+	if (!T_OK(p != NULL))
+		return;
+	/* Earlier tests' threads are gone: the child starts alone. */
+	T_EQ_INT(check_orphans_wait(5000000), 0);
+	for (int round = 0; round < 3; round++) {
+		int64_t t0 = now_mono_us();
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			size_t n = 0;
+			for (size_t i = 0; i < p->nchecks; i++)
+				p->checks[i].kind = &spin_ssl;
+			struct result *rs = run_all(p, 16, &n);
+			/* All 16 abandoned, each still inside OpenSSL. */
+			exit(results_worst(rs, n) == ST_FAIL ? 1 : 3);
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		int64_t took = now_mono_us() - t0;
+		if (!T_OK(WIFEXITED(st) && WEXITSTATUS(st) == 1))
+			printf("#   round %d: status %#x%s%d\n", round, st,
+			    WIFSIGNALED(st) ? ", signal " : ", exit ",
+			    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		/*
+		 * 50ms + 500ms grace, then at most a second's wait at exit,
+		 * not the 20s the threads spin (slack for a loaded machine).
+		 */
+		if (!T_OK(took < 8000000))
+			printf("#   took %lld us\n", (long long)took);
+	}
 	plan_free(p);
 }
 
@@ -515,6 +587,7 @@ T_TEST(results_worst_order)
 
 T_SUITE(runner, needs_skip_chain, warn_does_not_skip, selection_pulls_in_needs,
     retries_until_pass, retry_budget, kind_reports_its_timeout,
-    overdue_thread_abandoned, jobs_limit_concurrency, long_needs_chain_is_cheap,
+    overdue_thread_abandoned, exit_with_abandoned_threads_is_clean,
+    jobs_limit_concurrency, long_needs_chain_is_cheap,
     circular_needs_do_not_hang, run_in_child_deadline,
     on_result_called_per_result, results_worst_order)
