@@ -193,7 +193,12 @@ needs_quotes(const char *w)
 	return false;
 }
 
-/* "run: a b 'c d'" or "shell: ...", redacted, newly allocated. */
+/*
+ * "run: a b 'c d'" or "shell: ...", redacted, newly allocated.  Each word
+ * is redacted before it is quoted: quoting first would turn a secret
+ * containing ' into 'ab'\''cd', which no longer matches it.  The whole
+ * line is redacted again for a secret spanning words.
+ */
 static char *
 cmd_desc(const struct command *c)
 {
@@ -201,29 +206,33 @@ cmd_desc(const struct command *c)
 
 	if (c->shell) {
 		buf_adds(&b, "shell: ");
-		buf_adds(&b, c->shell);
+		buf_add_redacted(&b, c->shell);
 	} else {
 		buf_adds(&b, "run:");
 		for (size_t i = 0; i < c->argv.n; i++) {
-			const char *w = c->argv.v[i];
+			char *w = redact(c->argv.v[i]);
 			buf_addc(&b, ' ');
 			if (!needs_quotes(w)) {
 				buf_adds(&b, w);
+				free(w);
 				continue;
 			}
 			buf_addc(&b, '\'');
-			for (; *w; w++) {
-				if (*w == '\'')
+			for (const char *x = w; *x; x++) {
+				if (*x == '\'')
 					buf_adds(&b, "'\\''");
 				else
-					buf_addc(&b, *w);
+					buf_addc(&b, *x);
 			}
 			buf_addc(&b, '\'');
+			free(w);
 		}
 	}
 	char *r = redact(b.s);
+	char *v = text_printable(r, true);
 	buf_release(&b);
-	return r;
+	free(r);
+	return v;
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -402,21 +411,51 @@ window_tick(struct rb *rb)
 
 /* ---- steps ----------------------------------------------------------- */
 
+/*
+ * Print rb->line[0..n) as lines "    | ...", redacted, then drop it.  A
+ * part that does not end a line (a long line printed in parts) prints as
+ * a line of its own.  Control characters are escaped: a step's output must
+ * not move the cursor or rewrite the lines above it.
+ */
+static void
+print_lines(struct rb *rb, size_t n)
+{
+	char *t = xstrndup(rb->line.s, n);
+	char *r = redact(t);
+	char *v = text_printable(r, true);
+
+	for (char *l = v; *l;) {
+		char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		if (len == 0)
+			printf("    |\n");
+		/* Cutting text already redacted shows nothing new. */
+		for (size_t at = 0; at < len; at += LINE_MAX_)
+			printf("    | %.*s\n", (int)(len - at < LINE_MAX_ ?
+			    len - at : LINE_MAX_), l + at);
+		l += len + (e != NULL);
+	}
+	fflush(stdout);
+	free(v);
+	free(r);
+	free(t);
+	buf_keep_tail(&rb->line, rb->line.len - n);
+}
+
+/* At the end of the output: print what is left. */
 static void
 flush_line(struct rb *rb)
 {
-	if (rb->line.len == 0)
-		return;
-	char *r = redact(rb->line.s);
-	printf("    | %s\n", r);
-	fflush(stdout);
-	free(r);
-	buf_reset(&rb->line);
+	if (rb->line.len > 0)
+		print_lines(rb, rb->line.len);
 }
 
 /*
- * Output is printed line by line: a secret is redacted only when it is
- * whole, and a chunk boundary may fall in the middle of one.
+ * Output is printed as it arrives, whole lines at a time, each redacted.
+ * A chunk may end inside a secret, a long line is printed in parts and a
+ * secret may span lines: the text printed stops at a cut that splits no
+ * secret and leaves out any end that could begin one (redact_cut_before);
+ * the rest waits for the next chunk or the end of the output.
  */
 static void
 on_output(const char *data, size_t n, void *arg)
@@ -424,16 +463,18 @@ on_output(const char *data, size_t n, void *arg)
 	struct rb *rb = arg;
 
 	for (size_t i = 0; i < n; i++) {
-		if (data[i] == '\n') {
-			if (rb->line.len == 0)
-				printf("    |\n");	/* an empty line */
-			flush_line(rb);
-		} else if (data[i] != '\r') {
+		if (data[i] == '\0')
+			buf_adds(&rb->line, "\\x00");	/* would end the text */
+		else if (data[i] != '\r')
 			buf_addc(&rb->line, data[i]);
-			if (rb->line.len >= LINE_MAX_)
-				flush_line(rb);
-		}
 	}
+	const char *nl = memrchr(rb->line.s, '\n', rb->line.len);
+	size_t want = nl ? (size_t)(nl - rb->line.s) + 1 : 0;
+	if (rb->line.len - want >= LINE_MAX_)
+		want = rb->line.len;
+	size_t cut = redact_cut_before(rb->line.s, rb->line.len, want, true);
+	if (cut > 0)
+		print_lines(rb, cut);
 }
 
 static bool

@@ -237,8 +237,7 @@ strcasestr_(const char *hay, const char *needle)
 	return n == 0 ? hay : NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t
+size_t
 utf8_seq(const unsigned char *s)
 {
 	unsigned c = s[0];

@@ -49,6 +49,8 @@ const char *nearest(const char *s, const char *const *cands, size_t n);
  * be Latin-1, and JSON and XML readers reject such bytes.
  */
 char	*utf8_fix(const char *s);
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+size_t	 utf8_seq(const unsigned char *s);
 
 /*
  * Run fn(arg, out) in a forked child and copy its outlen bytes of answer
