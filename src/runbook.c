@@ -8,6 +8,7 @@
  * work: resume re-runs it only when the plan says it is idempotent or the
  * operator says so (--retry-interrupted / --skip-interrupted).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
@@ -177,7 +178,25 @@ runbook_journal_path(const struct plan *p, const char *state)
 {
 	if (state)
 		return xstrdup(state);
-	return xasprintf("%s/.cutover/%s.db", p->dir ? p->dir : ".", p->name);
+	/*
+	 * The name may hold a secret (name: ${env:X} with X in secrets): the
+	 * file name is the redacted name with every character but letters,
+	 * digits, '.', '_' and '-' made '_' ("***" -> "___"), twice, so that
+	 * not even the result spells a secret.  No hash of the name: a short
+	 * digest of a secret lets its guesses be checked offline.
+	 */
+	char *n = xstrdup(p->name);
+	for (int pass = 0; pass < 2; pass++) {
+		char *r = redact(n);
+		for (char *c = r; *c; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+				*c = '_';
+		free(n);
+		n = r;
+	}
+	char *path = xasprintf("%s/.cutover/%s.db", p->dir ? p->dir : ".", n);
+	free(n);
+	return path;
 }
 
 /* ---- describing commands --------------------------------------------- */
@@ -1303,9 +1322,12 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 		}
 	}
 	jlog_release(&rb.log);
-	if (journal_run_begin(rb.j, p->name, p->file, p->sha256, rb.user,
-	    &rb.run, &rb.err) != 0 ||
-	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+	/* runs.plan_name is shown by status and report: redacted. */
+	char *rname = redact(p->name);
+	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
+	    &rb.run, &rb.err);
+	free(rname);
+	if (jrc != 0 || journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
@@ -1521,8 +1543,8 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 	buf_release(&b);
 }
 
-void
-runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
+static void
+dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 {
 	char *jp = runbook_journal_path(p, o->state);
 
@@ -1554,4 +1576,29 @@ runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
+}
+
+/*
+ * Written whole, then redacted and made printable in one place: the plan
+ * name, phase and check titles, commands and env all pass through here.
+ */
+void
+runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL) {
+		errmsg("cannot describe the plan: out of memory");
+		return;
+	}
+	dry_run(p, o, m);
+	fclose(m);
+	char *r = redact(text);
+	char *v = text_printable(r, true);
+	fputs(v, f);
+	free(v);
+	free(r);
+	free(text);
 }
