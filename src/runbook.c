@@ -8,6 +8,7 @@
  * work: resume re-runs it only when the plan says it is idempotent or the
  * operator says so (--retry-interrupted / --skip-interrupted).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
@@ -177,7 +178,25 @@ runbook_journal_path(const struct plan *p, const char *state)
 {
 	if (state)
 		return xstrdup(state);
-	return xasprintf("%s/.cutover/%s.db", p->dir ? p->dir : ".", p->name);
+	/*
+	 * The name may hold a secret (name: ${env:X} with X in secrets): the
+	 * file name is the redacted name with every character but letters,
+	 * digits, '.', '_' and '-' made '_' ("***" -> "___"), twice, so that
+	 * not even the result spells a secret.  No hash of the name: a short
+	 * digest of a secret lets its guesses be checked offline.
+	 */
+	char *n = xstrdup(p->name);
+	for (int pass = 0; pass < 2; pass++) {
+		char *r = redact(n);
+		for (char *c = r; *c; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+				*c = '_';
+		free(n);
+		n = r;
+	}
+	char *path = xasprintf("%s/.cutover/%s.db", p->dir ? p->dir : ".", n);
+	free(n);
+	return path;
 }
 
 /* ---- describing commands --------------------------------------------- */
@@ -193,7 +212,12 @@ needs_quotes(const char *w)
 	return false;
 }
 
-/* "run: a b 'c d'" or "shell: ...", redacted, newly allocated. */
+/*
+ * "run: a b 'c d'" or "shell: ...", redacted, newly allocated.  Each word
+ * is redacted before it is quoted: quoting first would turn a secret
+ * containing ' into 'ab'\''cd', which no longer matches it.  The whole
+ * line is redacted again for a secret spanning words.
+ */
 static char *
 cmd_desc(const struct command *c)
 {
@@ -201,29 +225,33 @@ cmd_desc(const struct command *c)
 
 	if (c->shell) {
 		buf_adds(&b, "shell: ");
-		buf_adds(&b, c->shell);
+		buf_add_redacted(&b, c->shell);
 	} else {
 		buf_adds(&b, "run:");
 		for (size_t i = 0; i < c->argv.n; i++) {
-			const char *w = c->argv.v[i];
+			char *w = redact(c->argv.v[i]);
 			buf_addc(&b, ' ');
 			if (!needs_quotes(w)) {
 				buf_adds(&b, w);
+				free(w);
 				continue;
 			}
 			buf_addc(&b, '\'');
-			for (; *w; w++) {
-				if (*w == '\'')
+			for (const char *x = w; *x; x++) {
+				if (*x == '\'')
 					buf_adds(&b, "'\\''");
 				else
-					buf_addc(&b, *w);
+					buf_addc(&b, *x);
 			}
 			buf_addc(&b, '\'');
+			free(w);
 		}
 	}
 	char *r = redact(b.s);
+	char *v = text_printable(r, true);
 	buf_release(&b);
-	return r;
+	free(r);
+	return v;
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -402,21 +430,51 @@ window_tick(struct rb *rb)
 
 /* ---- steps ----------------------------------------------------------- */
 
+/*
+ * Print rb->line[0..n) as lines "    | ...", redacted, then drop it.  A
+ * part that does not end a line (a long line printed in parts) prints as
+ * a line of its own.  Control characters are escaped: a step's output must
+ * not move the cursor or rewrite the lines above it.
+ */
+static void
+print_lines(struct rb *rb, size_t n)
+{
+	char *t = xstrndup(rb->line.s, n);
+	char *r = redact(t);
+	char *v = text_printable(r, true);
+
+	for (char *l = v; *l;) {
+		char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		if (len == 0)
+			printf("    |\n");
+		/* Cutting text already redacted shows nothing new. */
+		for (size_t at = 0; at < len; at += LINE_MAX_)
+			printf("    | %.*s\n", (int)(len - at < LINE_MAX_ ?
+			    len - at : LINE_MAX_), l + at);
+		l += len + (e != NULL);
+	}
+	fflush(stdout);
+	free(v);
+	free(r);
+	free(t);
+	buf_keep_tail(&rb->line, rb->line.len - n);
+}
+
+/* At the end of the output: print what is left. */
 static void
 flush_line(struct rb *rb)
 {
-	if (rb->line.len == 0)
-		return;
-	char *r = redact(rb->line.s);
-	printf("    | %s\n", r);
-	fflush(stdout);
-	free(r);
-	buf_reset(&rb->line);
+	if (rb->line.len > 0)
+		print_lines(rb, rb->line.len);
 }
 
 /*
- * Output is printed line by line: a secret is redacted only when it is
- * whole, and a chunk boundary may fall in the middle of one.
+ * Output is printed as it arrives, whole lines at a time, each redacted.
+ * A chunk may end inside a secret, a long line is printed in parts and a
+ * secret may span lines: the text printed stops at a cut that splits no
+ * secret and leaves out any end that could begin one (redact_cut_before);
+ * the rest waits for the next chunk or the end of the output.
  */
 static void
 on_output(const char *data, size_t n, void *arg)
@@ -424,16 +482,18 @@ on_output(const char *data, size_t n, void *arg)
 	struct rb *rb = arg;
 
 	for (size_t i = 0; i < n; i++) {
-		if (data[i] == '\n') {
-			if (rb->line.len == 0)
-				printf("    |\n");	/* an empty line */
-			flush_line(rb);
-		} else if (data[i] != '\r') {
+		if (data[i] == '\0')
+			buf_adds(&rb->line, "\\x00");	/* would end the text */
+		else if (data[i] != '\r')
 			buf_addc(&rb->line, data[i]);
-			if (rb->line.len >= LINE_MAX_)
-				flush_line(rb);
-		}
 	}
+	const char *nl = memrchr(rb->line.s, '\n', rb->line.len);
+	size_t want = nl ? (size_t)(nl - rb->line.s) + 1 : 0;
+	if (rb->line.len - want >= LINE_MAX_)
+		want = rb->line.len;
+	size_t cut = redact_cut_before(rb->line.s, rb->line.len, want, true);
+	if (cut > 0)
+		print_lines(rb, cut);
 }
 
 static bool
@@ -1408,9 +1468,12 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 		}
 	}
 	jlog_release(&rb.log);
-	if (journal_run_begin(rb.j, p->name, p->file, p->sha256, rb.user,
-	    &rb.run, &rb.err) != 0 ||
-	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+	/* runs.plan_name is shown by status and report: redacted. */
+	char *rname = redact(p->name);
+	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
+	    &rb.run, &rb.err);
+	free(rname);
+	if (jrc != 0 || journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
@@ -1627,8 +1690,8 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 	buf_release(&b);
 }
 
-void
-runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
+static void
+dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 {
 	char *jp = runbook_journal_path(p, o->state);
 
@@ -1660,4 +1723,29 @@ runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
+}
+
+/*
+ * Written whole, then redacted and made printable in one place: the plan
+ * name, phase and check titles, commands and env all pass through here.
+ */
+void
+runbook_dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL) {
+		errmsg("cannot describe the plan: out of memory");
+		return;
+	}
+	dry_run(p, o, m);
+	fclose(m);
+	char *r = redact(text);
+	char *v = text_printable(r, true);
+	fputs(v, f);
+	free(v);
+	free(r);
+	free(text);
 }

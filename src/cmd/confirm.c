@@ -65,8 +65,10 @@ list(struct journal *j, struct plan *p, const char *user)
 		char *q = redact(c->title ? c->title : c->id);
 		if (got == 0) {
 			char *t = fmt_time_iso(a.at_us);
+			char *u = redact(a.user ? a.user : "?");
 			printf("%-20s %-3s by %s at %s  %s\n", c->id,
-			    a.yes ? "yes" : "no", a.user ? a.user : "?", t, q);
+			    a.yes ? "yes" : "no", u, t, q);
+			free(u);
 			free(t);
 		} else {
 			printf("%-20s %-3s %s\n", c->id, "-", q);
@@ -138,7 +140,12 @@ confirm_main(int argc, char **argv)
 	}
 	char *path = runbook_journal_path(p, state), *e = NULL;
 	struct journal *j = NULL;
-	const char *user = by ? by : runbook_user();
+	/*
+	 * Redacted before they are journaled: the journal is read by status
+	 * and report, and a secret typed into --note must not be kept.
+	 */
+	char *user = redact(by ? by : runbook_user());
+	char *rnote = note ? redact(note) : NULL;
 	int rc = EXIT_GO;
 	if (journal_open(path, true, &j, &e) != 0) {
 		errmsg("%s", e);
@@ -153,7 +160,7 @@ confirm_main(int argc, char **argv)
 	}
 	for (int i = optind + 1; i < argc; i++) {
 		const struct check *c = plan_check(p, argv[i]);
-		if (journal_confirm(j, c->id, yes, user, note, &e) != 0) {
+		if (journal_confirm(j, c->id, yes, user, rnote, &e) != 0) {
 			errmsg("%s", e);
 			rc = EXIT_USAGE;
 			goto out;
@@ -165,6 +172,8 @@ confirm_main(int argc, char **argv)
 out:
 	journal_close(j);
 	free(e);
+	free(user);
+	free(rnote);
 	free(path);
 	plan_free(p);
 	return rc;

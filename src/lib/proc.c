@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "proc.h"
+#include "redact.h"
 #include "units.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -155,6 +156,11 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 
 	struct buf tail = BUF_INIT;
 	char chunk[16384];
+	/*
+	 * The tail is redacted before it is cut (redact_tail): keep enough
+	 * output before the cut to recognise a secret that straddles it.
+	 */
+	size_t keep = spec->tail_max ? spec->tail_max + redact_longest() : 0;
 	bool open_ = true;
 	while (open_) {
 		int wait_ms = 100;
@@ -188,8 +194,8 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 			spec->on_output(chunk, (size_t)got, spec->arg);
 		buf_add(&tail, chunk, (size_t)got);
 		/* Keep memory bounded: trim to the tail in big steps. */
-		if (spec->tail_max && tail.len > 2 * spec->tail_max + 65536)
-			buf_keep_tail(&tail, spec->tail_max);
+		if (keep && tail.len > 2 * keep + 65536)
+			buf_keep_tail(&tail, keep);
 	}
 	int st = 0;
 	bool reaped = false;
@@ -220,8 +226,12 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		r->exit_code = -1;
 		r->signal = WTERMSIG(st);
 	}
-	if (spec->tail_max)
-		buf_keep_tail(&tail, spec->tail_max);
+	if (spec->tail_max) {
+		char *t = redact_tail(tail.s, tail.len, spec->tail_max);
+		buf_reset(&tail);
+		buf_adds(&tail, t);
+		free(t);
+	}
 	r->tail = tail;
 	r->duration_us = now_mono_us() - t0;
 	return 0;

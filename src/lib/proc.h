@@ -38,7 +38,11 @@ struct proc_result {
 	bool		 stopped;	/* should_stop said so */
 	bool		 spawn_failed;	/* exec failed: message in tail */
 	int64_t		 duration_us;
-	struct buf	 tail;		/* last tail_max bytes of output */
+	/*
+	 * The last tail_max bytes of output, secrets masked: redacted before
+	 * the cut, so that a secret the cut would split is dropped whole.
+	 */
+	struct buf	 tail;
 };
 
 /*

@@ -1,10 +1,12 @@
 /* redact.c - the secret registry and the masking of printed strings. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "redact.h"
+#include "util.h"
 #include "xmalloc.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -68,10 +70,54 @@ is_scheme_char(char c)
 	    (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
+bool
+redact_key_secret(const char *key, size_t n)
+{
+	static const char *const words[] = { "password", "passwd", "secret",
+	    "token", NULL };
+
+	/* "password_env=NAME" names a variable; its value is no secret. */
+	if (n >= 4 && strncasecmp(key + n - 4, "_env", 4) == 0)
+		return false;
+	for (int w = 0; words[w]; w++) {
+		size_t wl = strlen(words[w]);
+		for (size_t i = 0; i + wl <= n; i++)
+			if (strncasecmp(key + i, words[w], wl) == 0)
+				return true;
+	}
+	return false;
+}
+
+static bool
+is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
 /*
- * Mask "scheme://user:PASS@" and "password=VALUE" in place of a copy.
- * The userinfo ends at the last '@' before the next '/', '?', '#' or
- * whitespace, so passwords containing '@' are masked whole.
+ * If q starts "KEY=" where KEY names a secret (redact_key_secret) and
+ * begins s or follows a separator, the length of "KEY="; else 0.
+ */
+static size_t
+secret_kv(const char *s, const char *q)
+{
+	if (q != s && !strchr("?&; \t\n\"'", q[-1]))
+		return 0;
+	const char *e = q;
+	while (is_key_char(*e))
+		e++;
+	if (*e != '=' || e == q || !redact_key_secret(q, (size_t)(e - q)))
+		return 0;
+	return (size_t)(e - q) + 1;
+}
+
+/*
+ * Mask "scheme://user:PASS@" and "KEY=VALUE" for any key that names a
+ * secret ("password=", "sslpassword=", "api_token=": a URL parameter or a
+ * libpq conninfo keyword), in place of a copy.  The userinfo ends at the
+ * last '@' before the next '/', '?', '#' or whitespace, so passwords
+ * containing '@' are masked whole.
  */
 static void
 mask_urls(struct buf *out, const char *s)
@@ -82,26 +128,27 @@ mask_urls(struct buf *out, const char *s)
 		const char *sep = strstr(p, "://");
 		const char *pw = NULL;
 		const char *kv = NULL;
+		size_t kvlen = 0;
 
-		/* Find the nearest of "://" and "password=". */
+		/* Find the nearest of "://" and "KEY=". */
 		for (const char *q = p; *q; q++) {
-			if ((q[0] == 'p' || q[0] == 'P') &&
-			    strncasecmp(q, "password=", 9) == 0 &&
-			    (q == s || q[-1] == '?' || q[-1] == '&' ||
-			     q[-1] == ' ' || q[-1] == ';')) {
+			if (q == sep)
+				break;
+			if (is_key_char(*q) && (kvlen = secret_kv(s, q)) > 0) {
 				kv = q;
 				break;
 			}
-			if (q == sep)
-				break;
+			/* Skip the rest of a key that is not a secret's. */
+			while (is_key_char(*q) && is_key_char(q[1]))
+				q++;
 		}
 		if (kv != NULL) {
-			buf_add(out, p, (size_t)(kv - p) + 9);
-			const char *e = kv + 9;
+			buf_add(out, p, (size_t)(kv - p) + kvlen);
+			const char *e = kv + kvlen;
 			while (*e && *e != '&' && *e != ' ' && *e != '\n' &&
-			    *e != ';' && *e != '"' && *e != '\'')
+			    *e != '\t' && *e != ';' && *e != '"' && *e != '\'')
 				e++;
-			if (e > kv + 9)
+			if (e > kv + kvlen)
 				buf_adds(out, REDACT_MASK);
 			p = e;
 			continue;
@@ -179,4 +226,119 @@ buf_add_redacted(struct buf *b, const char *s)
 
 	buf_adds(b, r);
 	free(r);
+}
+
+size_t
+redact_longest(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	/* Sorted longest first. */
+	n = nsecrets ? strlen(secrets[0]) : 0;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+/*
+ * Move the cut *at to the start (back) or the end (!back) of any secret
+ * occurrence in s[0..len) that straddles it, until none does.  Each move
+ * goes one way only, so this ends.  Called with the lock held.
+ */
+static size_t
+cut_clear(const char *s, size_t len, size_t at, bool back)
+{
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		for (size_t i = 0; i < nsecrets; i++) {
+			size_t n = strlen(secrets[i]);
+			/* Only occurrences starting in (at - n, at) straddle. */
+			size_t from = at >= n ? at - n + 1 : 0;
+			size_t to = at + n - 1 < len ? at + n - 1 : len;
+			const char *h = from < to ? memmem(s + from, to - from,
+			    secrets[i], n) : NULL;
+			if (h == NULL || (size_t)(h - s) >= at)
+				continue;
+			at = back ? (size_t)(h - s) : (size_t)(h - s) + n;
+			moved = true;
+		}
+	}
+	return at;
+}
+
+size_t
+redact_cut_before(const char *s, size_t len, size_t want, bool more)
+{
+	size_t at = want < len ? want : len;
+
+	pthread_mutex_lock(&lock);
+	if (more) {
+		/* A suffix of s that begins a secret may be completed later. */
+		for (size_t i = 0; i < nsecrets; i++) {
+			size_t n = strlen(secrets[i]);
+			for (size_t k = n - 1 < len ? n - 1 : len; k > 0; k--) {
+				if (len - k < at &&
+				    memcmp(s + len - k, secrets[i], k) == 0) {
+					at = len - k;
+					break;
+				}
+			}
+		}
+	}
+	at = cut_clear(s, len, at, true);
+	pthread_mutex_unlock(&lock);
+	return at;
+}
+
+char *
+redact_tail(const char *s, size_t len, size_t max)
+{
+	size_t at = len > max ? len - max : 0;
+
+	pthread_mutex_lock(&lock);
+	at = cut_clear(s, len, at, false);
+	pthread_mutex_unlock(&lock);
+	/* strndup: a NUL in the output ends the text, as printf would. */
+	char *t = strndup(s + at, len - at);
+	if (t == NULL)
+		t = xstrdup("");
+	char *r = redact(t);
+	free(t);
+	size_t n = strlen(r);
+	if (n > max) {
+		/*
+		 * A masked URL password may be shorter than the mask: cutting
+		 * text that is already redacted shows nothing new.
+		 */
+		memmove(r, r + n - max, max + 1);
+	}
+	return r;
+}
+
+char *
+text_printable(const char *s, bool keep_nl)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_seq(p, NULL);
+		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t' &&
+		    !(keep_nl && *p == '\n')) || *p == 0x7f))) {
+			buf_addf(&b, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		/* U+0080..U+009F: C2 80..C2 9F; 0x9b is CSI on some terminals. */
+		if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+			buf_addf(&b, "\\u%04x", p[1]);
+			p += 2;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	return buf_detach(&b);
 }

@@ -101,6 +101,19 @@ parse_query(struct url *u, const char *q)
 			p.key = pct_decode(q, n);
 			p.value = xstrdup("");
 		}
+		/*
+		 * sslpassword=, token=...: registered like the URL's password,
+		 * decoded and as written, so that no message can print them.
+		 */
+		if (redact_key_secret(p.key, strlen(p.key))) {
+			redact_add(p.value);
+			if (eq) {
+				char *enc = xstrndup(eq + 1,
+				    n - (size_t)(eq - q) - 1);
+				redact_add(enc);
+				free(enc);
+			}
+		}
 		ARR_PUSH(u->params, u->nparams, cap, p);
 		q += n;
 		if (*q == '&')

@@ -151,6 +151,97 @@ T_TEST(redaction)
 	redact_clear();
 }
 
+/* A cut never splits a secret: each side is redacted on its own. */
+T_TEST(redaction_cuts)
+{
+	redact_clear();
+	redact_add("ret-AAAA1111");
+	T_EQ_INT(redact_longest(), 12);
+	/* "xx" + secret + "yyyyyy": a tail of 8 would start "AA1111yy". */
+	const char *s = "xxret-AAAA1111yyyyyy";
+	char *r = redact_tail(s, strlen(s), 8);
+	T_EQ_STR(r, "yyyyyy");
+	free(r);
+	r = redact_tail(s, strlen(s), 100);
+	T_EQ_STR(r, "xx***yyyyyy");
+	free(r);
+	r = redact_tail(s, strlen(s), 18);
+	T_EQ_STR(r, "***yyyyyy");
+	free(r);
+	/* Wanting to cut inside the secret: the cut moves before it. */
+	T_EQ_INT(redact_cut_before(s, strlen(s), 8, false), 2);
+	T_EQ_INT(redact_cut_before(s, strlen(s), 14, false), 14);
+	/* A chunk ending in "ret-AA" may be a secret yet to be completed... */
+	const char *c = "line\nret-AA";
+	T_EQ_INT(redact_cut_before(c, strlen(c), strlen(c), true), 5);
+	/* ...unless the output has ended. */
+	T_EQ_INT(redact_cut_before(c, strlen(c), strlen(c), false), strlen(c));
+	const char *d = "line\nnot-a-secret\n";
+	T_EQ_INT(redact_cut_before(d, strlen(d), strlen(d), true), strlen(d));
+	/* Overlapping secrets: the cut leaves both whole. */
+	redact_add("1111-zzzz");
+	const char *o = "ret-AAAA1111-zzzz!";
+	T_EQ_INT(redact_cut_before(o, strlen(o), 13, false), 0);
+	r = redact_tail(o, strlen(o), 6);
+	T_EQ_STR(r, "!");
+	free(r);
+	/* A NUL ends the text: nothing after it can leak. */
+	r = redact_tail("ab\0cd", 5, 100);
+	T_EQ_STR(r, "ab");
+	free(r);
+	redact_clear();
+	T_EQ_INT(redact_longest(), 0);
+}
+
+/* Any parameter that names a secret is masked, not only password=. */
+T_TEST(redaction_keys)
+{
+	redact_clear();
+	char *r = redact("postgres://h/db?sslmode=require&sslpassword=Kp-9911&x=1");
+	T_EQ_STR(r, "postgres://h/db?sslmode=require&sslpassword=***&x=1");
+	free(r);
+	r = redact("host=h api_token=abc123 client_secret=zz password_env=DB_PW");
+	T_EQ_STR(r, "host=h api_token=*** client_secret=*** password_env=DB_PW");
+	free(r);
+	r = redact("DB_PASSWORD=hunter22\nOTHER=1");
+	T_EQ_STR(r, "DB_PASSWORD=***\nOTHER=1");
+	free(r);
+	r = redact("--retry=60 mode=fast");
+	T_EQ_STR(r, "--retry=60 mode=fast");
+	free(r);
+	T_OK(redact_key_secret("sslpassword", 11));
+	T_OK(redact_key_secret("Auth-Token", 10));
+	T_OK(!redact_key_secret("password_env", 12));
+	T_OK(!redact_key_secret("sslmode", 7));
+	/* url_parse registers them: a driver's message cannot print them. */
+	struct url u;
+	T_OK(url_parse("postgres://a@h/db?sslpassword=Kp%2D9911", &u, NULL) == 0);
+	T_EQ_STR(url_param(&u, "sslpassword"), "Kp-9911");
+	T_OK(strstr(u.safe, "Kp") == NULL);
+	url_free(&u);
+	r = redact("could not decrypt key with Kp-9911 or Kp%2D9911");
+	T_EQ_STR(r, "could not decrypt key with *** or ***");
+	free(r);
+	redact_clear();
+}
+
+/* Text from a peer cannot drive the terminal. */
+T_TEST(printable)
+{
+	char *r = text_printable("\x1b[2K\x1b[1G\x1b[32mpass\x1b[0m", false);
+	T_EQ_STR(r, "\\x1b[2K\\x1b[1G\\x1b[32mpass\\x1b[0m");
+	free(r);
+	r = text_printable("a\tb\nc\rd\x7f" "e\xc2\x9b" "31m \xc3\xa9 \xff", false);
+	T_EQ_STR(r, "a\tb\\x0ac\\x0dd\\x7fe\\u009b31m \xc3\xa9 \\xff");
+	free(r);
+	r = text_printable("line 1\nline 2", true);
+	T_EQ_STR(r, "line 1\nline 2");
+	free(r);
+	r = text_printable(NULL, true);
+	T_EQ_STR(r, "");
+	free(r);
+}
+
 T_TEST(words)
 {
 	struct strlist l = STRLIST_INIT;
@@ -178,5 +269,5 @@ T_TEST(suggestions)
 	T_OK(nearest("zzzzzz", c, 5) == NULL);
 }
 
-T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction, words,
-    suggestions)
+T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction,
+    redaction_cuts, redaction_keys, printable, words, suggestions)
