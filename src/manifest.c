@@ -231,6 +231,8 @@ struct job {
 	char		 hash[HASH_HEX_MAX];
 	uint64_t	 size;
 	int		 err;		/* errno of open/read, or ETIMEDOUT */
+	bool		 changed;	/* size or mtime moved while hashed */
+	uint64_t	 size_after;
 	bool		 content_bad;
 	char		*content;	/* the validator's verdict */
 };
@@ -396,9 +398,14 @@ hash_one(struct pool *pl, struct job *j, struct hasher *h, unsigned char *buf)
 		j->err = errno;
 		return;
 	}
+	if (fstat(fd, &st) != 0) {
+		j->err = errno;
+		close(fd);
+		return;
+	}
 	if (pl->content)
 		v = validate_new(j->fspath);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
 		n = hash_mapped(pl, fd, (uint64_t)st.st_size, h, v);
 	if (n == -2) {
 		/* Empty, not mappable or not cached: plain reads. */
@@ -407,6 +414,21 @@ hash_one(struct pool *pl, struct job *j, struct hasher *h, unsigned char *buf)
 	}
 	if (n < 0)
 		j->err = errno;
+	/*
+	 * A file written to while it was hashed (a backup still being
+	 * copied in) has a digest of no version of it: the mapping stops at
+	 * the size seen at open, so bytes appended meanwhile would go
+	 * unhashed and an old digest could match.  Size and mtime are
+	 * looked at again once the last byte is read.
+	 */
+	struct stat st2;
+	if (n >= 0 && fstat(fd, &st2) == 0 && (st2.st_size != st.st_size ||
+	    (uint64_t)n != (uint64_t)st.st_size ||
+	    st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+	    st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
+		j->changed = true;
+		j->size_after = (uint64_t)st2.st_size;
+	}
 	close(fd);
 	j->size = n > 0 ? (uint64_t)n : 0;
 	pl->bytes += j->size;
@@ -489,6 +511,14 @@ hash_all(struct job *jobs, size_t n, enum hash_algo algo,
 }
 
 /* ---- create ------------------------------------------------------------- */
+
+static char *
+changed_detail(const struct job *j)
+{
+	return xasprintf("changed while it was hashed (size %llu, then %llu): "
+	    "still being written?", (unsigned long long)j->size,
+	    (unsigned long long)j->size_after);
+}
 
 static void
 report_push(struct mf_report *rep, size_t *cap, const char *path,
@@ -600,6 +630,16 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 			goto done;
 		}
 	}
+	if (files.n == 0) {
+		/*
+		 * A manifest without a checksum line cannot be verified (and
+		 * an empty backup directory is a failed backup more often than
+		 * not): refused, like verify refuses such a manifest.
+		 */
+		seterr(errp, "no files to list: %s%s%s empty", n == 1 ? "'" : "",
+		    n == 1 ? paths[0] : "every path", n == 1 ? "' is" : " is");
+		goto done;
+	}
 	struct job *jobs = xcalloc(files.n + 1, sizeof(*jobs));
 	for (size_t i = 0; i < files.n; i++) {
 		struct stat st;
@@ -621,9 +661,10 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 	for (size_t i = 0; i < files.n; i++) {
 		struct job *j = &jobs[i];
 		char *r = relative_to(base, j->fspath);
-		if (j->err) {
-			report_push(rep, &cap, r, MF_ERROR, xasprintf("cannot "
-			    "read: %s", strerror(j->err)));
+		if (j->err || j->changed) {
+			report_push(rep, &cap, r, MF_ERROR, j->changed ?
+			    changed_detail(j) : xasprintf("cannot read: %s",
+			    strerror(j->err)));
 			free(r);
 			continue;
 		}
@@ -1002,6 +1043,9 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		} else if (j->err) {
 			st = MF_ERROR;
 			detail = xasprintf("cannot read: %s", strerror(j->err));
+		} else if (j->changed) {
+			st = MF_ERROR;
+			detail = changed_detail(j);
 		} else if (!hashed[i]) {
 			st = MF_SIZE;
 			detail = xasprintf("size %lld -> %llu", (long long)e->size,
