@@ -220,6 +220,56 @@ else
 fi
 rm -f grow.bin
 
+# Paths a walk cannot list are named, never dropped (issue 11 #10, #11).
+mkdir -p walk/sub
+printf 'a\n' > walk/a.txt
+printf 'b\n' > walk/sub/b.txt
+mkfifo walk/pipe
+run timeout 20 "$CUTOVER" manifest create walk -o walk.sha256
+expect_rc 0 "a FIFO in the directory does not block, nor fail"
+expect_out '^walk/pipe: SKIPPED: a FIFO: not hashed$' "it is named"
+grep -q '^# skipped walk/pipe: a FIFO: not hashed$' walk.sha256 && ok "and noted in the manifest" || fail "no skipped note" "$(cat walk.sha256)"
+run timeout 20 "$CUTOVER" manifest verify walk.sha256
+expect_rc 0 "verify of that manifest"
+run timeout 20 "$CUTOVER" manifest create walk/pipe -o pipe.sha256
+expect_rc 2 "a FIFO named as an argument is refused, not opened"
+rm walk/pipe
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	mkdir nb && chmod 777 nb && cp -r walk nb/ && chmod -R a+rX nb/walk
+	mkdir nb/walk/locked && printf 's\n' > nb/walk/locked/s && chmod 700 nb/walk/locked
+	printf 'x\n' > nb/walk/secret.env && chmod 600 nb/walk/secret.env
+	run nobody "$CUTOVER" manifest create nb/walk -o nb/walk.sha256
+	expect_rc 1 "unreadable files and directories fail create"
+	expect_out '^walk/locked: FAILED: error: cannot read the directory: Permission denied$' "the directory is named"
+	expect_out '^walk/secret.env: FAILED: error: cannot read: Permission denied$' "the file is named"
+	run nobody "$CUTOVER" manifest create nb/walk -o nb/walk.sha256 --skip-unreadable
+	expect_rc 0 "--skip-unreadable"
+	expect_out '^walk/locked: SKIPPED: cannot read the directory' "still named"
+	grep -q '^# skipped walk/locked: ' nb/walk.sha256 && ok "noted in the manifest" || fail "not noted"
+	run nobody "$CUTOVER" manifest verify nb/walk.sha256
+	expect_rc 1 "verify cannot look for extras in an unreadable directory"
+	expect_out '^walk/locked: FAILED: error: cannot read the directory: Permission denied \(extra files there' "says so"
+else
+	echo "skipped: unreadable paths (needs root and setpriv)"
+fi
+# Any depth: a file added 70 levels down is EXTRA (walks stopped at 64).
+d=walk
+for i in $(seq 1 70); do d="$d/d"; done
+mkdir -p "$d" && printf 'deep\n' > "$d/deep.txt"
+run "$CUTOVER" manifest create walk -o walk.sha256
+expect_rc 0 "create 70 levels deep"
+grep -q " $d/deep.txt\$" walk.sha256 && ok "the deep file is listed" || fail "deep file not listed"
+printf 'new\n' > "$d/new.txt"
+run "$CUTOVER" manifest verify walk.sha256
+expect_rc 1 "a file added 70 levels down"
+expect_out "^$d/new.txt: EXTRA: not in the manifest\$" "is EXTRA"
+# --follow: a link back up is walked once, and said.
+ln -s .. walk/sub/up
+run timeout 20 "$CUTOVER" manifest create walk -o walk2.sha256 --follow
+expect_rc 0 "a symlink cycle with --follow ends"
+expect_out '^walk/sub/up: SKIPPED: a link back to a directory above it' "and is named"
+
 # -o - writes the manifest to stdout, the report to stderr.
 run "$CUTOVER" manifest create bk/a.txt -o -
 expect_rc 0 "create to stdout"
