@@ -1,6 +1,6 @@
 /*
- * manifest.c - create and verify manifests: walking, the parallel hasher,
- * and the text format (see manifest.h).
+ * manifest.c - create and verify manifests: walking and the text format
+ * (see manifest.h); manifest_hash.c hashes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,22 +25,15 @@
 #include "lib/validate.h"
 #include "lib/xmalloc.h"
 #include "manifest.h"
+#include "manifest_hash.h"
 
-/*
- * Files are hashed from a mapping in 1 MiB steps (read() in 1 MiB reads
- * where mapping fails), with readahead asked for AHEAD bytes in front:
- * the disk stays busy while we hash, and a step is short enough to check
- * the deadline often.
- */
-#define READ_CHUNK	(1024 * 1024)
-#define AHEAD		(16 * 1024 * 1024)
-#define MAX_DEPTH	64
 
 const char *
 mf_state_name(enum mf_state s)
 {
 	static const char *const n[] = { "ok", "missing", "size changed",
-		"content changed", "content incomplete", "error", "extra" };
+		"content changed", "content incomplete", "error", "extra",
+		"skipped" };
 	return n[s];
 }
 
@@ -177,319 +170,172 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * Append the regular files under dir (sorted, depth-first) to out.
- * Symlinks are not followed unless follow; with follow, depth is capped
- * so that a link cycle ends.
- */
+/* A path a walk did not list, and why. */
+struct note {
+	char		*path;
+	char		*why;
+	bool		 error;		/* could not read (else: not a file) */
+};
+
+struct notes {
+	struct note	*v;
+	size_t		 n, cap;
+};
+
 static void
-walk(const char *dir, bool follow, int depth, const char *skip_abs,
-    struct strlist *out)
+note(struct notes *ns, const char *path, bool error, char *why)
+{
+	ARR_GROW(ns->v, ns->n, ns->cap);
+	ns->v[ns->n++] = (struct note){ xstrdup(path), why, error };
+}
+
+static void
+notes_release(struct notes *ns)
+{
+	for (size_t i = 0; i < ns->n; i++) {
+		free(ns->v[i].path);
+		free(ns->v[i].why);
+	}
+	free(ns->v);
+}
+
+static const char *
+file_type(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	    S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	    S_ISLNK(m) ? "a symbolic link" : "not a regular file";
+}
+
+/* One directory being walked: its sorted names and the next one. */
+struct frame {
+	char		*dir;
+	dev_t		 dev;
+	ino_t		 ino;
+	struct strlist	 names;
+	size_t		 i;
+};
+
+static bool
+frame_open(struct frame *fr, char *dir, const struct stat *st,
+    struct notes *ns)
 {
 	DIR *d = opendir(dir);
-	struct strlist names = STRLIST_INIT;
 	struct dirent *e;
 
-	if (d == NULL)
-		return;
+	memset(fr, 0, sizeof(*fr));
+	fr->dir = dir;
+	fr->dev = st->st_dev;
+	fr->ino = st->st_ino;
+	if (d == NULL) {
+		note(ns, dir, true, xasprintf("cannot read the directory: %s",
+		    strerror(errno)));
+		return false;
+	}
+	errno = 0;
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		strlist_push(&names, e->d_name);
+		strlist_push(&fr->names, e->d_name);
 	}
+	if (errno != 0)
+		note(ns, dir, true, xasprintf("cannot read the directory: %s",
+		    strerror(errno)));
 	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
-		char *p = strcmp(dir, "/") == 0 ? xasprintf("/%s", names.v[i]) :
-		    xasprintf("%s/%s", dir, names.v[i]);
-		struct stat st;
+	if (fr->names.n)
+		qsort(fr->names.v, fr->names.n, sizeof(char *), cmp_str);
+	return true;
+}
+
+/*
+ * Append the regular files under dir (sorted, depth-first) to out, to
+ * any depth: the stack of open directories is on the heap (a check runs
+ * on a 512 KiB thread stack).  Symlinks are not followed unless follow;
+ * with follow, a directory that is its own ancestor (a link cycle) is
+ * noted, not entered.  Every path not listed is noted with the reason,
+ * except symlinks left unfollowed and skip_abs (the manifest itself).
+ */
+static void
+walk(const char *dir, bool follow, const char *skip_abs, struct strlist *out,
+    struct notes *ns)
+{
+	struct frame *stk = NULL;
+	size_t n = 0, cap = 0;
+	struct stat st;
+
+	if (stat(dir, &st) != 0) {
+		note(ns, dir, true, xasprintf("cannot read: %s", strerror(errno)));
+		return;
+	}
+	ARR_GROW(stk, n, cap);
+	if (frame_open(&stk[n], xstrdup(dir), &st, ns))
+		n++;
+	else
+		free(stk[n].dir);
+	while (n > 0) {
+		struct frame *fr = &stk[n - 1];
+		if (fr->i == fr->names.n) {
+			free(fr->dir);
+			strlist_release(&fr->names);
+			n--;
+			continue;
+		}
+		const char *name = fr->names.v[fr->i++];
+		char *p = strcmp(fr->dir, "/") == 0 ? xasprintf("/%s", name) :
+		    xasprintf("%s/%s", fr->dir, name);
 		int r = follow ? stat(p, &st) : lstat(p, &st);
-		if (r == 0 && S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
-			walk(p, follow, depth + 1, skip_abs, out);
-			free(p);
-		} else if (r == 0 && S_ISREG(st.st_mode)) {
+		if (r != 0 && follow && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+			note(ns, p, true, xasprintf("a symbolic link to nothing "
+			    "readable: %s", strerror(errno)));
+		} else if (r != 0) {
+			note(ns, p, true, xasprintf("cannot read: %s",
+			    strerror(errno)));
+		} else if (S_ISDIR(st.st_mode)) {
+			bool loop = false;
+			for (size_t k = 0; k < n && !loop; k++)
+				loop = stk[k].dev == st.st_dev &&
+				    stk[k].ino == st.st_ino;
+			if (loop) {
+				note(ns, p, false, xstrdup("a link back to a "
+				    "directory above it: not walked again"));
+			} else {
+				ARR_GROW(stk, n, cap);
+				if (frame_open(&stk[n], p, &st, ns))
+					n++;
+				else
+					free(p);
+				continue;
+			}
+		} else if (S_ISREG(st.st_mode)) {
 			char *abs = skip_abs ? absolute(p) : NULL;
 			size_t sl = skip_abs ? strlen(skip_abs) : 0;
 			/* The manifest being written, and its temporary file. */
 			if (abs && strncmp(abs, skip_abs, sl) == 0 &&
-			    (abs[sl] == '\0' || strncmp(abs + sl, ".tmp.", 5) == 0))
-				free(p);
-			else
+			    (abs[sl] == '\0' || strncmp(abs + sl, ".tmp.", 5) == 0)) {
+				free(abs);
+			} else {
+				free(abs);
 				strlist_push_owned(out, p);
-			free(abs);
-		} else {
-			free(p);
+				continue;
+			}
+		} else if (!S_ISLNK(st.st_mode)) {
+			note(ns, p, false, xasprintf("%s: not hashed",
+			    file_type(st.st_mode)));
 		}
+		free(p);
 	}
-	strlist_release(&names);
-}
-
-/* ---- the parallel hasher ---------------------------------------------- */
-
-struct job {
-	const char	*fspath;
-	char		 hash[HASH_HEX_MAX];
-	uint64_t	 size;
-	int		 err;		/* errno of open/read, or ETIMEDOUT */
-	bool		 content_bad;
-	char		*content;	/* the validator's verdict */
-};
-
-struct pool {
-	struct job	**order;	/* dispatch order: largest first */
-	size_t		 n;
-	atomic_size_t	 next;
-	enum hash_algo	 algo;
-	bool		 content;
-	int64_t		 deadline_us;
-	atomic_ullong	 bytes;
-};
-
-/*
- * Hashing from a mapping saves the copy read() makes, which is most of
- * the cost at XXH3's speed.  A file that shrinks while mapped raises
- * SIGBUS on the next page: the handler jumps back to the thread that was
- * reading (each has its own jump buffer), which reports the file as
- * changed instead of the process dying.
- */
-static _Thread_local sigjmp_buf *bus_jmp;
-static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
-
-static void
-on_sigbus(int sig)
-{
-	if (bus_jmp != NULL)
-		siglongjmp(*bus_jmp, 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-install_sigbus(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* Feed one chunk; false when the deadline has passed. */
-static bool
-feed(struct pool *pl, struct hasher *h, struct validator *v,
-    const unsigned char *p, size_t n)
-{
-	hash_update(h, p, n);
-	if (v)
-		validate_feed(v, p, n);
-	return pl->deadline_us == 0 || now_mono_us() <= pl->deadline_us;
-}
-
-/*
- * True when at least half of the mapping's pages are in the page cache.
- * Only then is the mapping worth it: from a cold cache, faulting pages in
- * (even with a helper thread touching them ahead of the hasher) kept
- * fewer reads in flight than read() with the kernel's sequential
- * readahead (4 GiB cold xxh128: 3.3 s against 2.9 s), while warm the copy
- * read() makes costs XXH3 half its speed.  Cached pages need no helper:
- * it only took a core from the other hasher.
- */
-static bool
-mostly_cached(unsigned char *m, uint64_t size)
-{
-	unsigned char vec[16384];	/* one call covers 64 MiB */
-	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), in = 0, all = 0;
-
-	for (uint64_t off = 0; off < size; off += sizeof(vec) * pg) {
-		uint64_t len = size - off < sizeof(vec) * pg ? size - off :
-		    sizeof(vec) * pg;
-		size_t np = (size_t)((len + pg - 1) / pg);
-
-		if (mincore(m + off, len, vec) != 0)
-			return true;	/* cannot tell: keep the mapping */
-		for (size_t i = 0; i < np; i++)
-			in += vec[i] & 1;
-		all += np;
-	}
-	return in * 2 >= all;
-}
-
-/*
- * Returns bytes hashed, or -1 with errno (ETIMEDOUT, EIO on SIGBUS), or
- * -2 when the file should be read instead (not mappable, or not cached).
- */
-static int64_t
-hash_mapped(struct pool *pl, int fd, uint64_t size, struct hasher *h,
-    struct validator *v)
-{
-	unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	sigjmp_buf jb;
-	volatile uint64_t off = 0;
-
-	if (m == MAP_FAILED)
-		return -2;
-	if (!mostly_cached(m, size)) {
-		munmap(m, size);
-		return -2;
-	}
-	madvise(m, size, MADV_SEQUENTIAL);
-	if (sigsetjmp(jb, 1) != 0) {
-		bus_jmp = NULL;
-		munmap(m, size);
-		errno = EIO;	/* the file shrank under us */
-		return -1;
-	}
-	bus_jmp = &jb;
-	while (off < size) {
-		size_t k = size - off < READ_CHUNK ? (size_t)(size - off) :
-		    READ_CHUNK;
-		/* Ask for the next window while this one is hashed. */
-		if (off % AHEAD == 0 && off + AHEAD < size)
-			madvise(m + off + AHEAD, size - off - AHEAD < AHEAD ?
-			    (size_t)(size - off - AHEAD) : AHEAD, MADV_WILLNEED);
-		bool more = feed(pl, h, v, m + off, k);
-		off += k;
-		if (!more && off < size) {
-			bus_jmp = NULL;
-			munmap(m, size);
-			errno = ETIMEDOUT;
-			return -1;
-		}
-	}
-	bus_jmp = NULL;
-	munmap(m, size);
-	return (int64_t)off;
-}
-
-static int64_t
-hash_read(struct pool *pl, int fd, struct hasher *h, struct validator *v,
-    unsigned char *buf)
-{
-	uint64_t off = 0;
-	ssize_t n;
-
-	/* The kernel doubles its readahead window for sequential files. */
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while ((n = read(fd, buf, READ_CHUNK)) > 0) {
-		off += (uint64_t)n;
-		if (off % AHEAD < (uint64_t)n)
-			posix_fadvise(fd, (off_t)(off + AHEAD), AHEAD,
-			    POSIX_FADV_WILLNEED);
-		if (!feed(pl, h, v, buf, (size_t)n)) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-	}
-	return n < 0 ? -1 : (int64_t)off;
-}
-
-static void
-hash_one(struct pool *pl, struct job *j, struct hasher *h, unsigned char *buf)
-{
-	int fd = open(j->fspath, O_RDONLY | O_CLOEXEC);
-	struct validator *v = NULL;
-	struct stat st;
-	int64_t n = -2;
-
-	if (fd < 0) {
-		j->err = errno;
-		return;
-	}
-	if (pl->content)
-		v = validate_new(j->fspath);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		n = hash_mapped(pl, fd, (uint64_t)st.st_size, h, v);
-	if (n == -2) {
-		/* Empty, not mappable or not cached: plain reads. */
-		lseek(fd, 0, SEEK_SET);
-		n = hash_read(pl, fd, h, v, buf);
-	}
-	if (n < 0)
-		j->err = errno;
-	close(fd);
-	j->size = n > 0 ? (uint64_t)n : 0;
-	pl->bytes += j->size;
-	hash_final(h, j->hash);
-	if (v && j->err == 0) {
-		const char *what;
-		j->content_bad = validate_finish(v, &what) != 0;
-		j->content = xstrdup(what);
-	}
-	validate_free(v);
-}
-
-static void *
-worker(void *arg)
-{
-	struct pool *pl = arg;
-	struct hasher *h = hash_new(pl->algo);
-	unsigned char *buf = xmalloc(READ_CHUNK);
-	size_t i;
-
-	pthread_once(&bus_once, install_sigbus);
-	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
-		/* Past the deadline, the files still queued are not opened. */
-		if (pl->deadline_us && now_mono_us() > pl->deadline_us)
-			pl->order[i]->err = ETIMEDOUT;
-		else
-			hash_one(pl, pl->order[i], h, buf);
-	}
-	free(buf);
-	hash_free(h);
-	return NULL;
-}
-
-static int
-cmp_job_size(const void *a, const void *b)
-{
-	const struct job *x = *(struct job *const *)a;
-	const struct job *y = *(struct job *const *)b;
-
-	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
-}
-
-/*
- * Hash jobs[0..n) with o->jobs threads.  Each job's size must hold the
- * file's size from stat: the biggest files start first so that one large
- * file does not run alone at the end.
- */
-static uint64_t
-hash_all(struct job *jobs, size_t n, enum hash_algo algo,
-    const struct mf_opts *o)
-{
-	struct pool pl = { .n = n, .algo = algo, .content = o->content,
-		.deadline_us = o->deadline_us };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = o->jobs > 0 ? (size_t)o->jobs : ncpu > 0 ? (size_t)ncpu : 1;
-
-	if (n == 0)
-		return 0;
-	if (nt > n)
-		nt = n;
-	pl.order = xcalloc(n, sizeof(*pl.order));
-	for (size_t i = 0; i < n; i++)
-		pl.order[i] = &jobs[i];
-	qsort(pl.order, n, sizeof(*pl.order), cmp_job_size);
-	atomic_init(&pl.next, 0);
-	atomic_init(&pl.bytes, 0);
-	pthread_t *th = xcalloc(nt, sizeof(*th));
-	size_t started = 0;
-	for (size_t i = 1; i < nt; i++)
-		if (pthread_create(&th[i], NULL, worker, &pl) == 0)
-			started = i;
-		else
-			break;
-	worker(&pl);		/* this thread works too */
-	for (size_t i = 1; i <= started; i++)
-		pthread_join(th[i], NULL);
-	free(th);
-	free(pl.order);
-	return pl.bytes;
+	free(stk);
 }
 
 /* ---- create ------------------------------------------------------------- */
+
+static char *
+changed_detail(const struct job *j)
+{
+	return xasprintf("changed while it was hashed (size %llu, then %llu): "
+	    "still being written?", (unsigned long long)j->size,
+	    (unsigned long long)j->size_after);
+}
 
 static void
 report_push(struct mf_report *rep, size_t *cap, const char *path,
@@ -505,6 +351,8 @@ report_push(struct mf_report *rep, size_t *cap, const char *path,
 		rep->nok++;
 	else if (st == MF_EXTRA)
 		rep->nextra++;
+	else if (st == MF_SKIPPED)
+		rep->nskipped++;
 	else
 		rep->nfail++;
 }
@@ -547,6 +395,7 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 	enum hash_algo algo = o->algo >= 0 ? (enum hash_algo)o->algo :
 	    HASH_SHA256;
 	struct strlist files = STRLIST_INIT, dirs = STRLIST_INIT;
+	struct notes ns = { 0 };
 	char *base = NULL, *out_abs = NULL;
 	size_t cap = 0;
 	int rc = -1;
@@ -575,7 +424,7 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		}
 		if (S_ISDIR(st.st_mode)) {
 			strlist_push(&dirs, paths[i]);
-			walk(paths[i], o->follow, 0, out_abs, &files);
+			walk(paths[i], o->follow, out_abs, &files, &ns);
 		} else if (S_ISREG(st.st_mode)) {
 			strlist_push(&files, paths[i]);
 		} else {
@@ -583,6 +432,16 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 			    paths[i]);
 			goto done;
 		}
+	}
+	if (files.n == 0 && ns.n == 0) {
+		/*
+		 * A manifest without a checksum line cannot be verified (and
+		 * an empty backup directory is a failed backup more often than
+		 * not): refused, like verify refuses such a manifest.
+		 */
+		seterr(errp, "no files to list: %s%s%s empty", n == 1 ? "'" : "",
+		    n == 1 ? paths[0] : "every path", n == 1 ? "' is" : " is");
+		goto done;
 	}
 	struct job *jobs = xcalloc(files.n + 1, sizeof(*jobs));
 	for (size_t i = 0; i < files.n; i++) {
@@ -605,8 +464,10 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 	for (size_t i = 0; i < files.n; i++) {
 		struct job *j = &jobs[i];
 		char *r = relative_to(base, j->fspath);
-		if (j->err) {
-			report_push(rep, &cap, r, MF_ERROR, xasprintf("cannot "
+		if (j->err || j->changed) {
+			bool skip = j->err && o->skip_unreadable;
+			report_push(rep, &cap, r, skip ? MF_SKIPPED : MF_ERROR,
+			    j->changed ? changed_detail(j) : xasprintf("cannot "
 			    "read: %s", strerror(j->err)));
 			free(r);
 			continue;
@@ -627,6 +488,19 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		memcpy(rep->v[rep->n - 1].hash, j->hash, HASH_HEX_MAX);
 		free(r);
 	}
+	/* What the walk could not list: in the report, and the manifest. */
+	for (size_t i = 0; i < ns.n; i++) {
+		char *r = relative_to(base, ns.v[i].path);
+		bool skip = !ns.v[i].error || o->skip_unreadable;
+		buf_adds(&b, skip ? "# skipped " : "# unreadable ");
+		add_escaped(&b, r);
+		buf_adds(&b, ": ");
+		add_escaped(&b, ns.v[i].why);
+		buf_addc(&b, '\n');
+		report_push(rep, &cap, r, skip ? MF_SKIPPED : MF_ERROR,
+		    xstrdup(ns.v[i].why));
+		free(r);
+	}
 	for (size_t i = 0; i < files.n; i++)
 		free(jobs[i].content);
 	free(jobs);
@@ -642,6 +516,7 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 done:
 	strlist_release(&files);
 	strlist_release(&dirs);
+	notes_release(&ns);
 	free(base);
 	free(out_abs);
 	return rc;
@@ -986,6 +861,9 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		} else if (j->err) {
 			st = MF_ERROR;
 			detail = xasprintf("cannot read: %s", strerror(j->err));
+		} else if (j->changed) {
+			st = MF_ERROR;
+			detail = changed_detail(j);
 		} else if (!hashed[i]) {
 			st = MF_SIZE;
 			detail = xasprintf("size %lld -> %llu", (long long)e->size,
@@ -1017,8 +895,24 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		qsort(known, pm.n, sizeof(*known), cmp_cstr);
 		for (size_t d = 0; d < pm.dirs.n; d++) {
 			struct strlist found = STRLIST_INIT;
+			struct notes ns = { 0 };
 			char *dp = resolve(base, pm.dirs.v[d]);
-			walk(dp, o->follow, 0, NULL, &found);
+			walk(dp, o->follow, NULL, &found, &ns);
+			/*
+			 * A directory that cannot be read may hide extra files:
+			 * not a pass.  Special files were never listed.
+			 */
+			for (size_t i = 0; i < ns.n; i++) {
+				char *shown = relative_to(babs, ns.v[i].path);
+				if (ns.v[i].error)
+					report_push(rep, &cap, shown,
+					    o->skip_unreadable ? MF_SKIPPED :
+					    MF_ERROR, xasprintf("%s (extra files "
+					    "there cannot be looked for)",
+					    ns.v[i].why));
+				free(shown);
+			}
+			notes_release(&ns);
 			for (size_t i = 0; i < found.n; i++) {
 				char *a = absolute(found.v[i]);
 				bool self = mabs && (strcmp(a, mabs) == 0 ||

@@ -38,6 +38,8 @@ enum mf_state {
 	MF_CONTENT,		/* hash fine (or new), content incomplete */
 	MF_ERROR,		/* unreadable, not a regular file, timed out */
 	MF_EXTRA,		/* in a listed directory, not in the manifest */
+	MF_SKIPPED,		/* not hashed: not a regular file, or unreadable
+				   with skip_unreadable */
 };
 
 /* One file's outcome, in manifest order (extras last). */
@@ -53,6 +55,8 @@ struct mf_opts {
 	int		 algo;		/* enum hash_algo; -1: from the file */
 	bool		 content;	/* validate .gz/.zst/.tar/dumps */
 	bool		 follow;	/* follow symlinks while walking */
+	bool		 skip_unreadable; /* unreadable paths: skipped, not
+					   failed */
 	int		 jobs;		/* hashing threads; 0: one per CPU */
 	int64_t		 deadline_us;	/* monotonic; 0: none */
 };
@@ -61,16 +65,19 @@ struct mf_report {
 	struct mf_result *v;
 	size_t		 n;
 	enum hash_algo	 algo;
-	size_t		 nok, nfail, nextra;
+	size_t		 nok, nfail, nextra, nskipped;
 	uint64_t	 bytes;		/* hashed */
 };
 
 /*
- * Hash PATHs (files and directories, walked sorted) and write a manifest
+ * Hash PATHs (files and directories, walked sorted, to any depth) and
+ * write a manifest
  * to out_path ("-": stdout), atomically (a temporary file renamed over
- * it).  Returns 0 with *rep filled (files whose content is incomplete
- * are counted in nfail: the manifest is still written, and says so), or
- * -1 with *errp for bad input (a PATH that does not exist).
+ * it).  Returns 0 with *rep filled (files whose content is incomplete,
+ * and files and directories that could not be read, are counted in
+ * nfail: the manifest is still written, and says so; special files met
+ * in a walk are MF_SKIPPED), or -1 with *errp for bad input (a PATH that
+ * does not exist, or nothing to list).
  */
 int	 manifest_create(char *const *paths, size_t n, const char *out_path,
 	    const struct mf_opts *o, struct mf_report *rep, char **errp);

@@ -2,9 +2,9 @@
  * secrets.c - the rule table, the scanner (walk, read, match) and the
  * allowlist (see secrets.h).
  *
- * Each file is read whole and every rule runs over the whole buffer in
- * multi-line mode rather than line by line: PCRE2's JIT then skips to
- * each rule's literal prefix (AKIA, ghp_, eyJ, ://) with memchr-speed
+ * Each file is read in windows (secrets.h) and every rule runs over a
+ * whole window in multi-line mode rather than line by line: PCRE2's JIT
+ * then skips to each rule's literal prefix (AKIA, ghp_, eyJ, ://) with memchr-speed
  * scans, and a file costs one pass per rule, not one call per line.
  * Patterns stay within a line by using [ \t] and classes that exclude
  * newlines, except the private key rule, which wants the line after the
@@ -17,6 +17,7 @@
 #include <fnmatch.h>
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,6 @@
 
 #define BINARY_SNIFF	8000		/* git's heuristic: a NUL in here */
 #define MATCH_SHOW	100		/* bytes of a match printed, at most */
-#define MAX_FILE	(1ULL << 30)	/* larger files are not source */
 
 const struct secret_rule secret_rules[] = {
 	{ "aws-access-key-id", "AWS access key ID",
@@ -43,21 +43,24 @@ const struct secret_rule secret_rules[] = {
 	  false, 4, NULL },
 	{ "aws-secret-access-key", "AWS secret access key",
 	  "(?i)aws[a-z0-9_ .-]{0,20}?(?:secret|sk)[a-z0-9_ .-]{0,20}?['\"]?"
-	  "[ \\t]*(?:=|:|=>)[ \\t]*['\"]?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+	  "[ \\t]{0,64}(?:=|:|=>)[ \\t]{0,64}['\"]?([A-Za-z0-9/+]{40})"
+	  "(?![A-Za-z0-9/+])",
 	  1, 4.0, false, 0, NULL },
 	{ "google-api-key", "Google API key",
 	  "\\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])", 1, 3.5, false, 4,
 	  "AIza" },
 	{ "private-key", "a private key block",
-	  "-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[ \\t]*\\r?\\n"
-	  "(?:[A-Za-z-]+:[^\\n]*\\r?\\n)*(?:\\r?\\n)?([A-Za-z0-9+/=]{40,})",
+	  "-----BEGIN[ A-Z0-9]{0,64}PRIVATE KEY(?: BLOCK)?-----[ \\t]{0,64}"
+	  "\\r?\\n(?:[A-Za-z-]{1,64}:[^\\n]{0,1024}\\r?\\n){0,16}(?:\\r?\\n)?"
+	  "([A-Za-z0-9+/=]{40,8192})",
 	  1, 4.0, false, 0, NULL },
 	{ "slack-token", "Slack token",
 	  "\\b(xox[abposer]-[0-9A-Za-z-]{10,250})(?![0-9A-Za-z-])", 1, 3.0,
 	  false, 5, NULL },
 	{ "slack-webhook", "Slack incoming webhook URL",
 	  "https://hooks\\.slack\\.com/services/"
-	  "(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})", 1, 3.0, false, 0,
+	  "(T[A-Z0-9]{6,64}/B[A-Z0-9]{6,64}/[A-Za-z0-9]{20,128})", 1, 3.0,
+	  false, 0,
 	  "hooks.slack.com/" },
 	{ "telegram-bot-token", "Telegram bot token",
 	  "\\b([0-9]{6,12}:AA[0-9A-Za-z_-]{33})(?![0-9A-Za-z_-])", 1, 3.5,
@@ -67,7 +70,8 @@ const struct secret_rule secret_rules[] = {
 	  "github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])", 1, 3.5, false, 4,
 	  NULL },
 	{ "jwt", "JSON Web Token",
-	  "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{16,})"
+	  "\\b(eyJ[A-Za-z0-9_-]{8,4096}\\.eyJ[A-Za-z0-9_-]{8,4096}\\."
+	  "[A-Za-z0-9_-]{16,8192})"
 	  "(?![A-Za-z0-9_-])", 1, 3.5, false, 3, ".eyJ" },
 	{ "stripe-key", "Stripe secret or restricted key",
 	  "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})(?![0-9A-Za-z])", 1,
@@ -84,14 +88,15 @@ const struct secret_rule secret_rules[] = {
 	{ "url-password", "a password inside a connection URL",
 	  "\\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|mongodb(?:\\+srv)?|"
 	  "amqps?|mssql|sqlserver|smtps?|ftps?|sftp|ldaps?)://"
-	  "[^:@/\\s'\"]*:([^@/\\s'\"]+)@", 1, 0, false, 0, "://" },
+	  "[^:@/\\s'\"]{0,256}:([^@/\\s'\"]{1,1024})@", 1, 0, false, 0,
+	  "://" },
 	{ "generic-secret", "a password, secret or token assigned a "
 	  "high-entropy value",
 	  "(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|"
-	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]*"
+	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,64}"
 	  "['\"\\]]{0,3}"
-	  "[ \\t]*(?:=|:|=>|:=)[ \\t]*['\"]?"
-	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,})", 1, 3.5, true, 0, NULL },
+	  "[ \\t]{0,64}(?:=|:|=>|:=)[ \\t]{0,64}['\"]?"
+	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,1024})", 1, 3.5, true, 0, NULL },
 	{ NULL, NULL, NULL, 0, 0, false, 0, NULL },
 };
 
@@ -215,6 +220,11 @@ findings_release(struct findings *fs)
 		free(fs->v[i].match);
 	}
 	free(fs->v);
+	for (size_t i = 0; i < fs->nskips; i++) {
+		free(fs->skips[i].path);
+		free(fs->skips[i].why);
+	}
+	free(fs->skips);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -317,91 +327,129 @@ key_byte(char c)
 	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/* Where one rule's scan of one buffer stands: lines counted so far. */
+/*
+ * One file's scan across its windows.  Offsets are in the file; a
+ * window's data[0] is at file offset base.  A match is taken by the
+ * window in whose accepted range [from, to) it starts: it is bounded by
+ * SCAN_MATCH_MAX, and the window holds that much past `to` (and before
+ * `from`, for look-behinds and the key name shown).
+ */
+struct filescan {
+	const char	*name;
+	size_t		 first;		/* out->n when the file began */
+	size_t		*resume;	/* per rule: search from here */
+	size_t		 counted;	/* lines counted up to this offset */
+	size_t		 bol;		/* start of the line at counted */
+	int		 line;
+	pcre2_match_data *md;
+};
+
+/* Where one rule's scan of one window stands: lines counted so far. */
 struct cursor {
 	size_t		 counted;	/* newlines counted up to here */
 	size_t		 bol;		/* start of the line at counted */
 	int		 line;
 };
 
-/* Run rule r over data[from..to), recording findings. */
+struct window {
+	const char	*data;
+	size_t		 len;		/* bytes in data */
+	size_t		 base;		/* file offset of data[0] */
+	size_t		 from, to;	/* accepted match starts, file offsets */
+};
+
+/* Run rule r over w->data[lo..hi), recording findings. */
 static void
-match_range(struct scanner *s, size_t r, const char *name, const char *data,
-    size_t from, size_t to, struct cursor *cur, pcre2_match_data *md,
-    struct findings *out, size_t first)
+match_range(struct scanner *s, size_t r, struct filescan *fsc,
+    const struct window *w, size_t lo, size_t hi, struct cursor *cur,
+    struct findings *out)
 {
 	const struct secret_rule *rule = &secret_rules[r];
-	size_t pos = from;
+	const char *data = w->data;
+	size_t pos = lo;
 
-	while (pos <= to) {
-		if (pcre2_match(s->re[r], (PCRE2_SPTR)data, to, pos, 0, md,
+	while (pos <= hi) {
+		if (pcre2_match(s->re[r], (PCRE2_SPTR)data, hi, pos, 0, fsc->md,
 		    NULL) < 0)
 			break;
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fsc->md);
 		size_t ms = ov[0], me = ov[1];
 		size_t ss = ov[2 * rule->group], se = ov[2 * rule->group + 1];
+		/* The next window takes matches that start from here on. */
+		if (w->base + ms >= w->to)
+			break;
 		pos = me > ms ? me : ms + 1;
+		fsc->resume[r] = w->base + pos;
 		/*
 		 * The generic rule starts at its keyword, which keeps the
 		 * JIT's start-of-match search fast; the finding starts at the
-		 * whole key name (db_password, not password).
+		 * whole key name (db_password, not password), of at most 256
+		 * bytes.
 		 */
 		if (rule->generic)
-			while (ms > 0 && key_byte(data[ms - 1]))
+			for (size_t k = 0; k < 256 && ms > 0 &&
+			    key_byte(data[ms - 1]); k++)
 				ms--;
 		if (ss == PCRE2_UNSET)
 			continue;
 		const char *sec = data + ss;
 		size_t sn = se - ss;
+		size_t fss = w->base + ss, fse = w->base + se;
 		if (secret_is_placeholder(sec, sn) ||
 		    str_entropy(sec, sn) < rule->min_entropy)
 			continue;
 		if (rule->generic && !generic_plausible(sec, sn))
 			continue;
 		bool dup = false;
-		for (size_t i = first; i < out->n && rule->generic && !dup; i++)
-			dup = out->v[i].off < se && ss < out->v[i].end;
+		for (size_t i = fsc->first; i < out->n && rule->generic && !dup;
+		    i++)
+			dup = out->v[i].off < fse && fss < out->v[i].end;
 		if (dup)
 			continue;
 		/* Line and column of the match start, counted forward. */
-		while (cur->counted < ms) {
-			const char *nl = memchr(data + cur->counted, '\n',
-			    ms - cur->counted);
+		size_t fms = w->base + ms;
+		while (cur->counted < fms) {
+			const char *nl = memchr(data + (cur->counted - w->base),
+			    '\n', fms - cur->counted);
 			if (nl == NULL) {
-				cur->counted = ms;
+				cur->counted = fms;
 				break;
 			}
 			cur->line++;
-			cur->counted = (size_t)(nl - data) + 1;
+			cur->counted = w->base + (size_t)(nl - data) + 1;
 			cur->bol = cur->counted;
 		}
 		struct finding f = { .line = cur->line,
-			.col = (int)(ms - cur->bol) + 1, .rule = rule, .off = ss,
-			.end = se };
+			.col = (int)(fms - (fms < cur->bol ? fms : cur->bol)) + 1,
+			.rule = rule, .off = fss, .end = fse };
 		fingerprint(rule->id, sec, sn, f.fingerprint);
 		if (allowed(s, f.fingerprint)) {
 			out->nallowed++;
 			continue;
 		}
-		f.file = xstrdup(name);
+		f.file = xstrdup(fsc->name);
 		f.match = mask_match(rule, data, ms, me, ss, se);
 		ARR_PUSH(out->v, out->n, out->cap, f);
 	}
 }
 
-void
-scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
-    size_t len, struct findings *out)
+static void
+scan_window(struct scanner *s, struct filescan *fsc, const struct window *w,
+    struct findings *out)
 {
-	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
-	size_t first = out->n;
+	const char *data = w->data;
+	size_t len = w->len;
 
 	for (size_t r = 0; r < s->nrules; r++) {
 		const char *lit = secret_rules[r].literal;
-		struct cursor cur = { 0, 0, 1 };
+		struct cursor cur = { fsc->counted, fsc->bol, fsc->line };
+		size_t start = fsc->resume[r] > w->from ? fsc->resume[r] :
+		    w->from;
+		if (start >= w->to)
+			continue;
+		start -= w->base;
 		if (lit == NULL) {
-			match_range(s, r, name, data, 0, len, &cur, md, out,
-			    first);
+			match_range(s, r, fsc, w, start, len, &cur, out);
 			continue;
 		}
 		/*
@@ -410,7 +458,7 @@ scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
 		 * literal: memmem skips the rest far faster than the regex's
 		 * own start-of-match search would.
 		 */
-		size_t ll = strlen(lit), pos = 0;
+		size_t ll = strlen(lit), pos = start;
 		const char *hit;
 		while (pos < len && (hit = memmem(data + pos, len - pos, lit,
 		    ll)) != NULL) {
@@ -418,19 +466,81 @@ scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
 			size_t ls = h;
 			while (ls > pos && data[ls - 1] != '\n')
 				ls--;
+			if (w->base + ls >= w->to)
+				break;
 			const char *nl = memchr(hit, '\n', len - h);
 			size_t le = nl ? (size_t)(nl - data) : len;
-			match_range(s, r, name, data, ls, le, &cur, md, out,
-			    first);
+			match_range(s, r, fsc, w, ls, le, &cur, out);
 			pos = le + 1;
 		}
 	}
-	pcre2_match_data_free(md);
-	if (out->n - first > 1)
-		qsort(out->v + first, out->n - first, sizeof(*out->v),
-		    cmp_finding);
+	/* Count the lines of the accepted range: the next window's start. */
+	for (size_t off = fsc->counted; off < w->to; ) {
+		const char *nl = memchr(data + (off - w->base), '\n', w->to - off);
+		if (nl == NULL)
+			break;
+		fsc->line++;
+		off = w->base + (size_t)(nl - data) + 1;
+		fsc->bol = off;
+	}
+	fsc->counted = w->to;
+}
+
+static void
+filescan_begin(struct scanner *s, struct filescan *fsc, const char *name,
+    struct findings *out)
+{
+	memset(fsc, 0, sizeof(*fsc));
+	fsc->name = name;
+	fsc->first = out->n;
+	fsc->resume = xcalloc(s->nrules, sizeof(*fsc->resume));
+	fsc->line = 1;
+	fsc->md = pcre2_match_data_create(8, NULL);
+}
+
+/*
+ * A generic finding over the same bytes as a specific one found in
+ * another window (the generic one was taken first) is dropped here.
+ */
+static void
+filescan_end(struct filescan *fsc, struct findings *out, size_t len)
+{
+	size_t k = fsc->first;
+
+	for (size_t i = fsc->first; i < out->n; i++) {
+		struct finding *f = &out->v[i];
+		bool dup = false;
+		for (size_t j = fsc->first; j < out->n && f->rule->generic &&
+		    !dup; j++)
+			dup = !out->v[j].rule->generic && out->v[j].off < f->end &&
+			    f->off < out->v[j].end;
+		if (dup) {
+			free(f->file);
+			free(f->match);
+		} else {
+			out->v[k++] = *f;
+		}
+	}
+	out->n = k;
+	if (out->n - fsc->first > 1)
+		qsort(out->v + fsc->first, out->n - fsc->first,
+		    sizeof(*out->v), cmp_finding);
+	pcre2_match_data_free(fsc->md);
+	free(fsc->resume);
 	out->nfiles++;
 	out->bytes += len;
+}
+
+void
+scanner_scan_buffer(struct scanner *s, const char *name, const char *data,
+    size_t len, struct findings *out)
+{
+	struct filescan fsc;
+	struct window w = { data, len, 0, 0, len };
+
+	filescan_begin(s, &fsc, name, out);
+	scan_window(s, &fsc, &w, out);
+	filescan_end(&fsc, out, len);
 }
 
 /* ---- excludes and walking --------------------------------------------- */
@@ -468,45 +578,131 @@ scan_excluded(const struct strlist *patterns, const char *relpath,
 }
 
 static void
-walk(const char *dir, const char *rel, const struct strlist *ex, int depth,
-    struct strlist *out)
+add_skip(struct findings *out, const char *path, bool error, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+add_skip(struct findings *out, const char *path, bool error, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	ARR_GROW(out->skips, out->nskips, out->capskips);
+	struct scan_skip *k = &out->skips[out->nskips++];
+	k->path = xstrdup(path);
+	va_start(ap, fmt);
+	k->why = xvasprintf(fmt, ap);
+	va_end(ap);
+	k->error = error;
+	out->nerrors += error;
+}
+
+static const char *
+file_type(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	    S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	    S_ISDIR(m) ? "a directory" : "not a regular file";
+}
+
+/* One directory being walked: its sorted names and the next one. */
+struct frame {
+	char		*dir, *rel;
+	struct strlist	 names;
+	size_t		 i;
+};
+
+static bool
+frame_open(struct frame *fr, char *dir, char *rel, struct findings *notes)
 {
 	DIR *d = opendir(dir);
-	struct strlist names = STRLIST_INIT;
 	struct dirent *e;
 
-	if (d == NULL || depth > 64) {
-		if (d)
-			closedir(d);
-		return;
+	memset(fr, 0, sizeof(*fr));
+	fr->dir = dir;
+	fr->rel = rel;
+	if (d == NULL) {
+		add_skip(notes, dir, true, "cannot read the directory: %s",
+		    strerror(errno));
+		return false;
 	}
+	errno = 0;
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    strcmp(e->d_name, ".git"))
-			strlist_push(&names, e->d_name);
+			strlist_push(&fr->names, e->d_name);
+	if (errno != 0)
+		add_skip(notes, dir, true, "cannot read the directory: %s",
+		    strerror(errno));
 	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
+	if (fr->names.n)
+		qsort(fr->names.v, fr->names.n, sizeof(char *), cmp_str);
+	return true;
+}
+
+static void
+frame_close(struct frame *fr)
+{
+	free(fr->dir);
+	free(fr->rel);
+	strlist_release(&fr->names);
+}
+
+/*
+ * Sorted depth-first walk, to any depth: the stack of open directories
+ * is on the heap (a check runs on a 512 KiB thread stack), one frame per
+ * level; symbolic links are not followed, so there are no cycles.
+ */
+static void
+walk(const char *root, const struct strlist *ex, struct strlist *out,
+    struct findings *notes)
+{
+	struct frame *st = NULL;
+	size_t n = 0, cap = 0;
+
+	ARR_GROW(st, n, cap);
+	if (!frame_open(&st[n], xstrdup(root), xstrdup(""), notes)) {
+		frame_close(&st[n]);
+		free(st);
+		return;
+	}
+	n++;
+	while (n > 0) {
+		struct frame *fr = &st[n - 1];
+		if (fr->i == fr->names.n) {
+			frame_close(fr);
+			n--;
+			continue;
+		}
+		const char *name = fr->names.v[fr->i++];
 		/* "." is the usual root: name files "a/b", not "./a/b". */
-		char *p = strcmp(dir, ".") == 0 ? xstrdup(names.v[i]) :
-		    xasprintf("%s/%s", dir, names.v[i]);
-		char *r = *rel ? xasprintf("%s/%s", rel, names.v[i]) :
-		    xstrdup(names.v[i]);
-		struct stat st;
-		if (lstat(p, &st) == 0 && !scan_excluded(ex, r,
-		    S_ISDIR(st.st_mode))) {
-			if (S_ISDIR(st.st_mode))
-				walk(p, r, ex, depth + 1, out);
-			else if (S_ISREG(st.st_mode)) {
-				strlist_push_owned(out, p);
-				p = NULL;
-			}
+		char *p = strcmp(fr->dir, ".") == 0 ? xstrdup(name) :
+		    xasprintf("%s/%s", fr->dir, name);
+		char *r = *fr->rel ? xasprintf("%s/%s", fr->rel, name) :
+		    xstrdup(name);
+		struct stat sb;
+		if (lstat(p, &sb) != 0) {
+			add_skip(notes, p, true, "cannot read: %s",
+			    strerror(errno));
+		} else if (scan_excluded(ex, r, S_ISDIR(sb.st_mode))) {
+			/* excluded: silently */
+		} else if (S_ISDIR(sb.st_mode)) {
+			ARR_GROW(st, n, cap);
+			if (frame_open(&st[n], p, r, notes))
+				n++;
+			else
+				frame_close(&st[n]);
+			continue;
+		} else if (S_ISREG(sb.st_mode)) {
+			strlist_push_owned(out, p);
+			p = NULL;
+		} else if (!S_ISLNK(sb.st_mode)) {
+			add_skip(notes, p, false, "%s", file_type(sb.st_mode));
 		}
 		free(p);
 		free(r);
 	}
-	strlist_release(&names);
+	free(st);
 }
 
 /* ---- scanning files in parallel ---------------------------------------- */
@@ -518,40 +714,99 @@ struct work {
 	atomic_size_t	 next;
 };
 
+/*
+ * Scan what fd reads, to its end, SCAN_WINDOW bytes at a time: memory is
+ * one window per thread whatever the file's size (a 1 GB one-line file
+ * took 988 MB when files were read whole), and files whose size says 0
+ * are read all the same.  Such pseudo-files (/proc/PID/environ, cmdline)
+ * separate their strings with NULs: read as line ends, not as binary.
+ */
+static void
+scan_fd(struct scanner *s, int fd, const char *name, bool pseudo,
+    struct findings *out)
+{
+	char *buf = xmalloc(SCAN_WINDOW + 1);
+	size_t len = 0, base = 0, keep = 2 * SCAN_MATCH_MAX;
+	struct filescan fsc;
+	bool eof = false, started = false;
+	int err = 0;
+
+	while (!eof && err == 0) {
+		while (len < SCAN_WINDOW) {
+			ssize_t n = read(fd, buf + len, SCAN_WINDOW - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				err = errno;
+				eof = true;
+				break;
+			}
+			if (n == 0) {
+				eof = true;
+				break;
+			}
+			if (pseudo)
+				for (char *c = buf + len; (c = memchr(c, '\0',
+				    (size_t)(buf + len + n - c))) != NULL; )
+					*c = '\n';
+			len += (size_t)n;
+		}
+		if (!started) {
+			/* Binary files are skipped, by git's heuristic. */
+			if (len == 0)
+				break;
+			if (memchr(buf, '\0', len < BINARY_SNIFF ? len :
+			    BINARY_SNIFF) != NULL) {
+				out->nbinary++;
+				break;
+			}
+			filescan_begin(s, &fsc, name, out);
+			started = true;
+		}
+		struct window w = { buf, len, base, base ? base +
+			SCAN_MATCH_MAX : 0, eof ? base + len : base + len -
+			SCAN_MATCH_MAX };
+		scan_window(s, &fsc, &w, out);
+		if (eof)
+			break;
+		if (s->deadline_us && now_mono_us() > s->deadline_us) {
+			out->nskipped++;
+			break;
+		}
+		memmove(buf, buf + len - keep, keep);
+		base += len - keep;
+		len = keep;
+	}
+	if (started)
+		filescan_end(&fsc, out, base + len);
+	if (err)
+		add_skip(out, name, true, "read error: %s", strerror(err));
+	free(buf);
+}
+
 static void
 scan_file(struct scanner *s, const char *path, struct findings *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char head[BINARY_SNIFF];
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
-	    (unsigned long long)st.st_size > MAX_FILE) {
-		close(fd);
-		return;
-	}
-	/* Look at the head first: binaries are skipped without reading on. */
-	n = pread(fd, head, sizeof(head), 0);
-	if (n <= 0 || memchr(head, '\0', (size_t)n) != NULL) {
-		close(fd);
-		return;
-	}
 	/*
-	 * Read, not mapped: a file that shrinks while it is scanned (a log
-	 * being rotated) must give a shorter buffer, not SIGBUS.
+	 * O_NONBLOCK: a FIFO put in place of a file after the walk looked
+	 * must not block the open; it is refused by the fstat below.
 	 */
-	size_t cap = (size_t)st.st_size, len = 0;
-	char *data = xmalloc(cap + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0) {
+		add_skip(out, path, true, "cannot read: %s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		add_skip(out, path, true, "%s, not scanned",
+		    file_type(st.st_mode));
+		close(fd);
+		return;
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while (len < cap && (n = read(fd, data + len, cap - len)) > 0)
-		len += (size_t)n;
+	scan_fd(s, fd, path, st.st_size == 0, out);
 	close(fd);
-	if (len > 0)
-		scanner_scan_buffer(s, path, data, len, out);
-	free(data);
 }
 
 static void *
@@ -571,30 +826,15 @@ scan_worker(void *arg)
 	return NULL;
 }
 
-static void
-scan_stdin(struct scanner *s, struct findings *out)
-{
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-
-	buf_init(&b, MAX_FILE);
-	/* Like files, stdin is scanned up to MAX_FILE: never read forever. */
-	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-		buf_add(&b, chunk, n);
-	if (memchr(b.s, '\0', b.len < BINARY_SNIFF ? b.len : BINARY_SNIFF) ==
-	    NULL)
-		scanner_scan_buffer(s, "-", b.s, b.len, out);
-	buf_release(&b);
-}
-
 int
 scanner_scan(struct scanner *s, char *const *paths, size_t n,
     struct findings *out, char **errp)
 {
 	struct strlist files = STRLIST_INIT;
+	struct findings notes;
 
 	memset(out, 0, sizeof(*out));
+	memset(&notes, 0, sizeof(notes));
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (strcmp(paths[i], "-") == 0) {
@@ -602,13 +842,23 @@ scanner_scan(struct scanner *s, char *const *paths, size_t n,
 			continue;
 		}
 		if (stat(paths[i], &st) != 0) {
+			if (errno != ENOENT && errno != ENOTDIR) {
+				/* There, but not ours to see (EACCES, ELOOP). */
+				add_skip(&notes, paths[i], true, "cannot read: %s",
+				    strerror(errno));
+				continue;
+			}
 			strlist_release(&files);
+			findings_release(&notes);
 			return seterr_errno(errp, "cannot read '%s'", paths[i]);
 		}
 		if (S_ISDIR(st.st_mode))
-			walk(paths[i], "", s->exclude, 0, &files);
-		else
+			walk(paths[i], s->exclude, &files, &notes);
+		else if (S_ISREG(st.st_mode))
 			strlist_push(&files, paths[i]);
+		else	/* never opened: a FIFO's open() would block */
+			add_skip(&notes, paths[i], true, "%s, not scanned",
+			    file_type(st.st_mode));
 	}
 	struct work w = { .s = s, .files = &files,
 		.per = xcalloc(files.n + 1, sizeof(struct findings)) };
@@ -620,7 +870,7 @@ scanner_scan(struct scanner *s, char *const *paths, size_t n,
 	/* stdin is read by this thread first; the workers skip it. */
 	for (size_t i = 0; i < files.n; i++)
 		if (strcmp(files.v[i], "-") == 0)
-			scan_stdin(s, &w.per[i]);
+			scan_fd(s, STDIN_FILENO, "-", false, &w.per[i]);
 	pthread_t *th = xcalloc(nt, sizeof(*th));
 	size_t started = 0;
 	for (size_t i = 1; i < nt; i++) {
@@ -632,15 +882,25 @@ scanner_scan(struct scanner *s, char *const *paths, size_t n,
 	for (size_t i = 1; i <= started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	out->skips = notes.skips;
+	out->nskips = notes.nskips;
+	out->capskips = notes.capskips;
+	out->nerrors = notes.nerrors;
 	for (size_t i = 0; i < files.n; i++) {
 		struct findings *p = &w.per[i];
 		for (size_t j = 0; j < p->n; j++)
 			ARR_PUSH(out->v, out->n, out->cap, p->v[j]);
+		for (size_t j = 0; j < p->nskips; j++)
+			ARR_PUSH(out->skips, out->nskips, out->capskips,
+			    p->skips[j]);
+		out->nerrors += p->nerrors;
 		out->nfiles += p->nfiles;
 		out->nallowed += p->nallowed;
 		out->nskipped += p->nskipped;
+		out->nbinary += p->nbinary;
 		out->bytes += p->bytes;
 		free(p->v);
+		free(p->skips);
 	}
 	free(w.per);
 	strlist_release(&files);

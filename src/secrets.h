@@ -45,12 +45,23 @@ struct finding {
 	size_t		 off, end;	/* byte span of the secret in the file */
 };
 
+/* A path not scanned, and why ("cannot read: Permission denied"). */
+struct scan_skip {
+	char		*path;
+	char		*why;
+	bool		 error;		/* could not read: fails the scan */
+};
+
 struct findings {
 	struct finding	*v;
 	size_t		 n, cap;
+	struct scan_skip *skips;	/* in path order */
+	size_t		 nskips, capskips;
+	size_t		 nerrors;	/* skips that are errors */
 	size_t		 nfiles;	/* files scanned */
 	size_t		 nallowed;	/* findings the allowlist accepted */
 	size_t		 nskipped;	/* files left unscanned at the deadline */
+	size_t		 nbinary;	/* binary files, not scanned */
 	unsigned long long bytes;
 };
 
@@ -61,14 +72,30 @@ struct scan_opts {
 	int64_t		 deadline_us;	/* monotonic; 0: none */
 };
 
+/*
+ * Files are read SCAN_WINDOW bytes at a time; consecutive windows overlap
+ * by 2 * SCAN_MATCH_MAX so that a match across a window edge is seen
+ * whole.  Every rule's match is bounded (its quantifiers have upper
+ * limits) to at most SCAN_MATCH_MAX bytes.
+ */
+#define SCAN_WINDOW	(4 * 1024 * 1024)
+#define SCAN_MATCH_MAX	(64 * 1024)
+
 struct scanner;
 
 /* Compile the rules and read the allowlist; NULL with *errp on error. */
 struct scanner *scanner_new(const struct scan_opts *o, char **errp);
 /*
  * Scan paths (files, directories walked sorted, "-" for stdin).  Skips
- * .git/, binary files and excluded paths.  Findings in path order, then
- * line and column.  Returns 0, or -1 with *errp when a path is missing.
+ * .git/, binary files and excluded paths silently; symbolic links found
+ * in a walk are not followed.  Every other path not scanned is listed in
+ * out->skips with the reason: special files (FIFOs, sockets, devices;
+ * never opened in a way that blocks) and, counted in out->nerrors, paths
+ * that could not be read (a directory or file without permission, a
+ * read error).  Directories are walked to any depth.  Files are read in
+ * bounded windows (SCAN_WINDOW), whatever their size.  Findings in path
+ * order, then line and column.  Returns 0, or -1 with *errp when a path
+ * is missing.
  */
 int	 scanner_scan(struct scanner *s, char *const *paths, size_t n,
 	    struct findings *out, char **errp);

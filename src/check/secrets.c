@@ -69,7 +69,14 @@ secrets_run(const struct check *c, struct result *r)
 	result_threshold(r, "no findings");
 	r->has_value = true;
 	r->value = (double)fs.n;
-	if (fs.n == 0 && fs.nskipped) {
+	if (fs.n == 0 && fs.nerrors) {
+		const struct scan_skip *k = fs.skips;
+		while (!k->error)
+			k++;
+		result_set(r, ST_FAIL, "%zu path%s could not be read, first %s: "
+		    "%s", fs.nerrors, fs.nerrors == 1 ? "" : "s", k->path,
+		    k->why);
+	} else if (fs.n == 0 && fs.nskipped) {
 		result_set(r, ST_FAIL, "timed out: %zu files scanned, %zu not",
 		    fs.nfiles, fs.nskipped);
 	} else if (fs.n == 0) {

@@ -57,6 +57,9 @@ static const char create_usage[] =
 "                     temporary file and renamed, never half-written\n"
 "  -a, --algo A       sha256 (default), xxh128, md5, sha1, sha512\n"
 "      --follow       follow symbolic links while walking directories\n"
+"      --skip-unreadable  files and directories that cannot be read are\n"
+"                     listed as skipped (in the manifest too) instead of\n"
+"                     failing; FIFOs, sockets and devices always are\n"
 "      --no-content   hash only; skip the content validation\n"
 "  -j, --jobs N       hashing threads (default: one per CPU)\n"
 "  -q, --quiet        print only problems and the summary\n"
@@ -77,6 +80,8 @@ static const char verify_usage[] =
 "  -a, --algo A       the manifest's algorithm, when neither an '# algo'\n"
 "                     line, a tag, its name nor the digest length tells\n"
 "      --follow       follow symbolic links when looking for extra files\n"
+"      --skip-unreadable  a directory that cannot be searched for extra\n"
+"                     files is reported as skipped, not failed\n"
 "      --no-content   compare hashes only; skip the content validation\n"
 "  -j, --jobs N       hashing threads (default: one per CPU)\n"
 "  -f, --format F     text (default) or json: {manifest, algo, files, ok,\n"
@@ -110,6 +115,7 @@ static const struct option common_lo[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "algo", required_argument, NULL, 'a' },
 	{ "follow", no_argument, NULL, 'F' },
+	{ "skip-unreadable", no_argument, NULL, 'U' },
 	{ "no-content", no_argument, NULL, 'N' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -158,6 +164,7 @@ parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
 				    "xxh128, md5, sha1, sha512)", optarg);
 			break;
 		case 'F': o->follow = true; break;
+		case 'U': o->skip_unreadable = true; break;
 		case 'N': o->content = false; break;
 		case 'q': *quiet = true; break;
 		case 'j':
@@ -182,6 +189,9 @@ print_report(const struct mf_report *rep, bool quiet, bool creating)
 				    r->detail ? ")" : "");
 		} else if (r->state == MF_EXTRA) {
 			printf("%s: EXTRA: not in the manifest\n", r->path);
+		} else if (r->state == MF_SKIPPED) {
+			printf("%s: SKIPPED: %s\n", r->path, r->detail ?
+			    r->detail : "");
 		} else {
 			printf("%s: %s: %s%s%s\n", r->path, creating &&
 			    r->state == MF_CONTENT ? "INCOMPLETE" : "FAILED",
@@ -199,9 +209,13 @@ summary(FILE *f, const char *what, const struct mf_report *rep,
 	char *d = fmt_duration(elapsed_us);
 	double secs = elapsed_us > 0 ? elapsed_us / 1e6 : 1e-6;
 
-	fprintf(f, "%s: %zu files, %zu ok, %zu failed, %zu extra (%s, %s in %s, "
-	    "%.0f MB/s)\n", what, rep->nok + rep->nfail, rep->nok, rep->nfail,
-	    rep->nextra, hash_algo_name(rep->algo), sz, d,
+	char skipped[48] = "";
+	if (rep->nskipped)
+		snprintf(skipped, sizeof(skipped), ", %zu skipped",
+		    rep->nskipped);
+	fprintf(f, "%s: %zu files, %zu ok, %zu failed, %zu extra%s (%s, %s in "
+	    "%s, %.0f MB/s)\n", what, rep->nok + rep->nfail, rep->nok,
+	    rep->nfail, rep->nextra, skipped, hash_algo_name(rep->algo), sz, d,
 	    rep->bytes / secs / 1e6);
 	free(sz);
 	free(d);

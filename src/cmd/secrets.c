@@ -60,9 +60,16 @@ static const char scan_usage[] =
 "                       json; sarif (SARIF 2.1.0)\n"
 "  -o, --output FILE    write there instead of stdout\n"
 "  -j, --jobs N         files scanned at once (default: one per CPU)\n"
+"      --skip-unreadable  a path that cannot be read (no permission, a\n"
+"                       FIFO or device named as an argument) is reported\n"
+"                       but does not fail the scan\n"
 "  -h, --help           show this help\n"
 "\n"
-"Exit status: 0 nothing found, 1 something found, 2 bad input.\n"
+"Every path not scanned is named on stderr with the reason.  Files are\n"
+"read 4 MiB at a time, whatever their size; directories to any depth.\n"
+"\n"
+"Exit status: 0 nothing found, 1 something found, 2 bad input or a path\n"
+"that could not be read (without --skip-unreadable).\n"
 "\n"
 "Examples:\n"
 "  cutover secrets scan . --exclude node_modules/ --format sarif -o s.sarif\n"
@@ -180,6 +187,15 @@ emit_sarif(struct buf *b, const struct findings *fs)
 	buf_adds(b, "]}]}\n");
 }
 
+static const struct scan_skip *
+first_error(const struct findings *fs)
+{
+	for (size_t i = 0; i < fs->nskips; i++)
+		if (fs->skips[i].error)
+			return &fs->skips[i];
+	return &fs->skips[0];
+}
+
 static void
 add_patterns_from(struct strlist *ex, const char *path)
 {
@@ -207,9 +223,11 @@ scan_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "skip-unreadable", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool skip_unreadable = false;
 	struct strlist ex = STRLIST_INIT;
 	struct scan_opts o = { .exclude = &ex };
 	const char *format = "text", *output = NULL;
@@ -225,6 +243,7 @@ scan_main(int argc, char **argv)
 		case 'a': o.allowlist = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
+		case 'U': skip_unreadable = true; break;
 		case 'j':
 			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
 				cmd_usage_error(&verb_scan, "--jobs: %s", e);
@@ -264,11 +283,37 @@ scan_main(int argc, char **argv)
 		die(EXIT_USAGE, "%s", e);
 	if (!output)
 		fwrite(b.s, 1, b.len, stdout);
-	if (emit == emit_text || output)
-		fprintf(stderr, "secrets: %zu finding%s in %zu files%s\n", fs.n,
-		    fs.n == 1 ? "" : "s", fs.nfiles, fs.nallowed ?
-		    " (some accepted by the allowlist)" : "");
+	/* Names are the user's own paths; shown like findings' names. */
+	for (size_t i = 0; i < fs.nskips; i++)
+		fprintf(stderr, "secrets: skipped %s: %s\n", fs.skips[i].path,
+		    fs.skips[i].why);
+	if (emit == emit_text || output) {
+		struct buf sm = BUF_INIT;
+		buf_addf(&sm, "secrets: %zu finding%s in %zu files", fs.n,
+		    fs.n == 1 ? "" : "s", fs.nfiles);
+		if (fs.nallowed)
+			buf_adds(&sm, " (some accepted by the allowlist)");
+		if (fs.nbinary)
+			buf_addf(&sm, "; %zu binary file%s skipped", fs.nbinary,
+			    fs.nbinary == 1 ? "" : "s");
+		if (fs.nskips)
+			buf_addf(&sm, "; %zu path%s not scanned", fs.nskips,
+			    fs.nskips == 1 ? "" : "s");
+		fprintf(stderr, "%s\n", sm.s);
+		buf_release(&sm);
+	}
 	int rc = fs.n ? EXIT_NOGO : EXIT_GO;
+	/*
+	 * "Nothing found" in what could not be read is no verdict: a scan
+	 * that missed files fails as bad input unless told to skip them.
+	 */
+	if (fs.nerrors && !skip_unreadable) {
+		errmsg("secrets scan: %zu path%s could not be read (first: %s: "
+		    "%s); --skip-unreadable to scan the rest", fs.nerrors,
+		    fs.nerrors == 1 ? "" : "s", first_error(&fs)->path,
+		    first_error(&fs)->why);
+		rc = EXIT_USAGE;
+	}
 	buf_release(&b);
 	findings_release(&fs);
 	scanner_free(s);

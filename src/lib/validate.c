@@ -22,7 +22,42 @@
 #include "xmalloc.h"
 
 enum outer { OUT_UNKNOWN, OUT_RAW, OUT_GZIP, OUT_ZSTD };
-enum inner { IN_UNKNOWN, IN_DATA, IN_TAR, IN_MYSQL, IN_PG };
+enum inner { IN_UNKNOWN, IN_DATA, IN_TAR, IN_MYSQL, IN_PG, IN_SQLITE,
+	IN_PGC };
+
+/*
+ * pg_dump's custom format (-Fc), walked as pg_restore reads it
+ * (pg_backup_archiver.c ReadHead/ReadToc, pg_backup_custom.c): a header,
+ * the TOC, then one data block per TOC entry that has data.  An integer
+ * is a sign byte and intSize little-endian bytes; a string is an integer
+ * length (-1: NULL) and its bytes.  Only lengths are followed: nothing
+ * is kept per entry, so memory stays bounded whatever the TOC says.
+ */
+enum pgc_step {
+	PGC_MAGIC, PGC_VMAJ, PGC_VMIN, PGC_VREV, PGC_INTSZ, PGC_OFFSZ,
+	PGC_FMT, PGC_COMPR, PGC_DATE, PGC_HDRSTR, PGC_TOCCOUNT, PGC_FIELD,
+	PGC_DEP, PGC_OFFFLAG, PGC_OFFSET, PGC_BLKTYPE, PGC_BLKID,
+	PGC_CHUNKLEN, PGC_BLOBOID,
+};
+
+/* One TOC entry's fields before its dependencies, by archive version. */
+#define PGC_MAXFIELDS	16
+
+struct pgc {
+	enum pgc_step	 step;
+	unsigned char	 acc[16];
+	size_t		 nacc, want;	/* a fixed-size item being gathered */
+	uint64_t	 skip;		/* a string's or a chunk's bytes */
+	int		 vmaj, vmin, vrev, intsz, offsz;
+	int		 count;		/* date ints, header strings */
+	char		 fields[PGC_MAXFIELDS];	/* 'i' int, 's' string */
+	int		 nfields, field;
+	int64_t		 ntoc, itoc;
+	uint64_t	 pos_set, pos_not_set;	/* entries with data */
+	uint64_t	 blocks;
+	int		 blktype;
+	uint64_t	 off;		/* bytes walked */
+};
 
 #define SNIFF_OUTER	4
 #define SNIFF_INNER	1024		/* dump headers sit in the first lines */
@@ -55,6 +90,8 @@ struct validator {
 	bool		 tar_end;
 	uint64_t	 members_tar;
 	uint64_t	 tar_off;	/* bytes of the archive walked */
+
+	struct pgc	 pgc;
 
 	/* SQL dumps: the last bytes, as a ring */
 	unsigned char	 tail[TAIL_MAX];
@@ -104,10 +141,23 @@ tar_number(const unsigned char *f, size_t n, bool *ok)
 
 	*ok = true;
 	if (f[0] & 0x80) {
-		/* GNU base-256 for sizes past 8 GiB. */
+		/*
+		 * GNU base-256 for sizes past 8 GiB.  0xff starts a negative
+		 * number, and a value that needs more than 63 bits would wrap:
+		 * both are damage, not a size (an 11-byte field holds 88 bits).
+		 */
+		if (f[0] == 0xff) {
+			*ok = false;
+			return 0;
+		}
 		v = f[0] & 0x7f;
-		for (i = 1; i < n; i++)
+		for (i = 1; i < n; i++) {
+			if (v >> 55) {
+				*ok = false;
+				return 0;
+			}
 			v = (v << 8) | f[i];
+		}
 		return v;
 	}
 	while (i < n && f[i] == ' ')
@@ -146,6 +196,12 @@ tar_header(struct validator *v)
 		return;
 	}
 	uint64_t size = tar_number(v->hdr + 124, 12, &ok);
+	if (!ok || size > UINT64_MAX - 511) {
+		fail(v, "tar: member %llu has an unreadable size field at offset "
+		    "%llu (damaged)", (unsigned long long)v->members_tar + 1,
+		    (unsigned long long)(v->tar_off - 512 + 124));
+		return;
+	}
 	char type = (char)v->hdr[156];
 	/* Links, devices, directories and FIFOs store no data blocks. */
 	if (type >= '1' && type <= '6')
@@ -185,6 +241,316 @@ tar_feed(struct validator *v, const unsigned char *p, size_t n)
 	}
 }
 
+
+/* ---- pg_dump custom format -------------------------------------------- */
+
+#define PGC_VERSION(a, b)	((a) * 100 + (b))
+
+static void
+pgc_want(struct pgc *c, enum pgc_step step, size_t n)
+{
+	c->step = step;
+	c->want = n;
+	c->nacc = 0;
+}
+
+static void
+pgc_want_int(struct pgc *c, enum pgc_step step)
+{
+	pgc_want(c, step, 1 + (size_t)c->intsz);
+}
+
+/* The integer in acc: sign byte, then intSize bytes, least first. */
+static int64_t
+pgc_int(const struct pgc *c)
+{
+	uint64_t u = 0;
+
+	for (int i = c->intsz; i >= 1; i--)
+		u = (u << 8) | c->acc[i];
+	if (u > INT64_MAX)
+		u = INT64_MAX;
+	return c->acc[0] ? -(int64_t)u : (int64_t)u;
+}
+
+/* The next TOC entry's first field, or the data blocks. */
+static void
+pgc_next_entry(struct pgc *c)
+{
+	c->field = 0;
+	if (c->itoc < c->ntoc)
+		pgc_want_int(c, PGC_FIELD);
+	else
+		pgc_want(c, PGC_BLKTYPE, 1);
+}
+
+static void
+pgc_next_field(struct pgc *c)
+{
+	if (++c->field < c->nfields)
+		pgc_want_int(c, PGC_FIELD);
+	else
+		pgc_want_int(c, PGC_DEP);
+}
+
+static void
+pgc_fields(struct pgc *c)
+{
+	int ver = PGC_VERSION(c->vmaj, c->vmin);
+	char *f = c->fields;
+	int n = 0;
+
+	f[n++] = 'i';			/* dumpId */
+	f[n++] = 'i';			/* hadDumper */
+	f[n++] = 's';			/* tableoid */
+	f[n++] = 's';			/* oid */
+	f[n++] = 's';			/* tag */
+	f[n++] = 's';			/* desc */
+	f[n++] = 'i';			/* section (1.11) */
+	f[n++] = 's';			/* defn */
+	f[n++] = 's';			/* dropStmt */
+	f[n++] = 's';			/* copyStmt */
+	f[n++] = 's';			/* namespace */
+	f[n++] = 's';			/* tablespace */
+	if (ver >= PGC_VERSION(1, 14))
+		f[n++] = 's';		/* tableam */
+	if (ver >= PGC_VERSION(1, 16))
+		f[n++] = 'i';		/* relkind */
+	f[n++] = 's';			/* owner */
+	f[n++] = 's';			/* withOids */
+	c->nfields = n;
+}
+
+/* A whole item is in acc: check it and say what comes next. */
+static void
+pgc_item(struct validator *v)
+{
+	struct pgc *c = &v->pgc;
+	int64_t x;
+
+	switch (c->step) {
+	case PGC_MAGIC:
+		if (memcmp(c->acc, "PGDMP", 5) != 0)
+			fail(v, "pg_dump custom: bad magic");
+		pgc_want(c, PGC_VMAJ, 1);
+		break;
+	case PGC_VMAJ:
+		c->vmaj = c->acc[0];
+		pgc_want(c, PGC_VMIN, 1);
+		break;
+	case PGC_VMIN:
+		c->vmin = c->acc[0];
+		pgc_want(c, PGC_VREV, 1);
+		break;
+	case PGC_VREV:
+		c->vrev = c->acc[0];
+		/*
+		 * 1.12 (PostgreSQL 9.5) to 1.16 (17): the layouts this walker
+		 * knows.  Any other is said plainly, never passed unread.
+		 */
+		if (c->vmaj != 1 || c->vmin < 12 || c->vmin > 16) {
+			fail(v, "pg_dump custom format version %d.%d.%d: not "
+			    "validated (cutover reads 1.12 to 1.16)", c->vmaj,
+			    c->vmin, c->vrev);
+			return;
+		}
+		pgc_want(c, PGC_INTSZ, 1);
+		break;
+	case PGC_INTSZ:
+		c->intsz = c->acc[0];
+		if (c->intsz < 1 || c->intsz > 8)
+			fail(v, "pg_dump custom: integer size %d (damaged)",
+			    c->intsz);
+		pgc_want(c, PGC_OFFSZ, 1);
+		break;
+	case PGC_OFFSZ:
+		c->offsz = c->acc[0];
+		if (c->offsz < 1 || c->offsz > 8)
+			fail(v, "pg_dump custom: offset size %d (damaged)",
+			    c->offsz);
+		pgc_want(c, PGC_FMT, 1);
+		break;
+	case PGC_FMT:
+		if (c->acc[0] != 1) {	/* archCustom */
+			fail(v, "pg_dump custom: format byte %d is not the custom "
+			    "format (damaged)", c->acc[0]);
+			return;
+		}
+		pgc_fields(c);
+		if (PGC_VERSION(c->vmaj, c->vmin) >= PGC_VERSION(1, 15))
+			pgc_want(c, PGC_COMPR, 1);	/* an algorithm byte */
+		else
+			pgc_want_int(c, PGC_COMPR);	/* a zlib level */
+		break;
+	case PGC_COMPR:
+		c->count = 0;
+		pgc_want_int(c, PGC_DATE);
+		break;
+	case PGC_DATE:
+		/* sec, min, hour, mday, mon, year, isdst */
+		if (++c->count < 7) {
+			pgc_want_int(c, PGC_DATE);
+		} else {
+			c->count = 0;
+			pgc_want_int(c, PGC_HDRSTR);
+		}
+		break;
+	case PGC_HDRSTR:
+		/* database name, server version, pg_dump version */
+		x = pgc_int(c);
+		c->skip = x > 0 ? (uint64_t)x : 0;
+		if (++c->count < 3)
+			pgc_want_int(c, PGC_HDRSTR);
+		else
+			pgc_want_int(c, PGC_TOCCOUNT);
+		break;
+	case PGC_TOCCOUNT:
+		c->ntoc = pgc_int(c);
+		if (c->ntoc < 0) {
+			fail(v, "pg_dump custom: negative TOC count (damaged)");
+			return;
+		}
+		c->itoc = 0;
+		pgc_next_entry(c);
+		break;
+	case PGC_FIELD:
+		x = pgc_int(c);
+		if (c->fields[c->field] == 's') {
+			if (x < -1) {
+				fail(v, "pg_dump custom: TOC entry %lld has a "
+				    "string of length %lld (damaged)",
+				    (long long)c->itoc + 1, (long long)x);
+				return;
+			}
+			c->skip = x > 0 ? (uint64_t)x : 0;
+		}
+		pgc_next_field(c);
+		break;
+	case PGC_DEP:
+		/* Dependencies: strings up to a NULL one. */
+		x = pgc_int(c);
+		if (x < 0) {
+			pgc_want(c, PGC_OFFFLAG, 1);
+		} else {
+			c->skip = (uint64_t)x;
+			pgc_want_int(c, PGC_DEP);
+		}
+		break;
+	case PGC_OFFFLAG:
+		/* K_OFFSET_POS_NOT_SET 1, POS_SET 2, NO_DATA 3 */
+		if (c->acc[0] == 1)
+			c->pos_not_set++;
+		else if (c->acc[0] == 2)
+			c->pos_set++;
+		else if (c->acc[0] != 3) {
+			fail(v, "pg_dump custom: TOC entry %lld has offset flag "
+			    "%d (damaged)", (long long)c->itoc + 1, c->acc[0]);
+			return;
+		}
+		pgc_want(c, PGC_OFFSET, (size_t)c->offsz);
+		break;
+	case PGC_OFFSET:
+		c->itoc++;
+		pgc_next_entry(c);
+		break;
+	case PGC_BLKTYPE:
+		/* BLK_DATA 1, BLK_BLOBS 3 */
+		c->blktype = c->acc[0];
+		if (c->blktype != 1 && c->blktype != 3) {
+			fail(v, "pg_dump custom: unknown block type %d at offset "
+			    "%llu (damaged)", c->blktype,
+			    (unsigned long long)c->off - 1);
+			return;
+		}
+		pgc_want_int(c, PGC_BLKID);
+		break;
+	case PGC_BLKID:
+		c->blocks++;
+		if (c->blktype == 1)
+			pgc_want_int(c, PGC_CHUNKLEN);
+		else
+			pgc_want_int(c, PGC_BLOBOID);
+		break;
+	case PGC_BLOBOID:
+		if (pgc_int(c) == 0)
+			pgc_want(c, PGC_BLKTYPE, 1);
+		else
+			pgc_want_int(c, PGC_CHUNKLEN);
+		break;
+	case PGC_CHUNKLEN:
+		x = pgc_int(c);
+		if (x < 0) {
+			fail(v, "pg_dump custom: negative chunk length at offset "
+			    "%llu (damaged)", (unsigned long long)c->off);
+			return;
+		}
+		if (x > 0) {
+			c->skip = (uint64_t)x;
+			pgc_want_int(c, PGC_CHUNKLEN);
+		} else if (c->blktype == 1) {
+			pgc_want(c, PGC_BLKTYPE, 1);
+		} else {
+			pgc_want_int(c, PGC_BLOBOID);	/* next large object */
+		}
+		break;
+	}
+}
+
+static void
+pgc_feed(struct validator *v, const unsigned char *p, size_t n)
+{
+	struct pgc *c = &v->pgc;
+
+	if (c->want == 0)
+		pgc_want(c, PGC_MAGIC, 5);
+	while (n > 0 && !v->failed) {
+		if (c->skip > 0) {
+			size_t k = n < c->skip ? n : (size_t)c->skip;
+			c->skip -= k;
+			c->off += k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		size_t k = c->want - c->nacc;
+		if (k > n)
+			k = n;
+		memcpy(c->acc + c->nacc, p, k);
+		c->nacc += k;
+		c->off += k;
+		p += k;
+		n -= k;
+		if (c->nacc == c->want)
+			pgc_item(v);
+	}
+}
+
+/* End of input: only between two data blocks, after all of them. */
+static void
+pgc_finish(struct validator *v)
+{
+	struct pgc *c = &v->pgc;
+	/*
+	 * Written to a file, pg_dump rewrites the TOC with each block's
+	 * offset (POS_SET); written to a pipe, every entry with data stays
+	 * POS_NOT_SET.  Either way one block per such entry follows.
+	 */
+	uint64_t want = c->pos_set ? c->pos_set : c->pos_not_set;
+
+	if (c->step != PGC_BLKTYPE || c->nacc > 0 || c->skip > 0)
+		fail(v, "pg_dump custom: truncated after %llu bytes (%s)",
+		    (unsigned long long)c->off, c->step < PGC_TOCCOUNT ?
+		    "in the header" : c->step < PGC_BLKTYPE ? "in the TOC" :
+		    "inside a data block");
+	else if (c->blocks < want)
+		fail(v, "pg_dump custom: truncated: %llu of %llu data blocks",
+		    (unsigned long long)c->blocks, (unsigned long long)want);
+	else if (c->blocks > want)
+		fail(v, "pg_dump custom: %llu data blocks for %llu TOC entries "
+		    "with data (damaged)", (unsigned long long)c->blocks,
+		    (unsigned long long)want);
+}
+
 static void
 tail_feed(struct validator *v, const unsigned char *p, size_t n)
 {
@@ -215,6 +581,11 @@ inner_decide(struct validator *v)
 
 	if (n >= 263 && (memcmp(s + 257, "ustar", 5) == 0))
 		v->inner = IN_TAR;
+	else if (n >= 5 && memcmp(s, "PGDMP", 5) == 0)
+		v->inner = IN_PGC;
+	else if (n >= 40 && memcmp(s, "PRAGMA foreign_keys=OFF;\nBEGIN "
+	    "TRANSACTION;\n", 40) == 0)
+		v->inner = IN_SQLITE;	/* sqlite3's .dump */
 	else if (has(s, n, "-- MySQL dump") || has(s, n, "-- MariaDB dump"))
 		v->inner = IN_MYSQL;
 	else if (has(s, n, "-- PostgreSQL database dump"))
@@ -232,8 +603,12 @@ inner_consume(struct validator *v, const unsigned char *p, size_t n)
 	case IN_TAR:
 		tar_feed(v, p, n);
 		break;
+	case IN_PGC:
+		pgc_feed(v, p, n);
+		break;
 	case IN_MYSQL:
 	case IN_PG:
+	case IN_SQLITE:
 		tail_feed(v, p, n);
 		break;
 	default:
@@ -367,8 +742,13 @@ outer_start(struct validator *v)
 
 	if (v->nsniff >= 2 && s[0] == 0x1f && s[1] == 0x8b)
 		v->outer = OUT_GZIP;
-	else if (v->nsniff >= 4 && s[0] == 0x28 && s[1] == 0xb5 &&
-	    s[2] == 0x2f && s[3] == 0xfd)
+	else if (v->nsniff >= 4 && ((s[0] == 0x28 && s[1] == 0xb5 &&
+	    s[2] == 0x2f && s[3] == 0xfd) || ((s[0] & 0xf0) == 0x50 &&
+	    s[1] == 0x2a && s[2] == 0x4d && s[3] == 0x18)))
+		/*
+		 * A zstd frame, or a skippable frame (magic 0x184D2A5?, as
+		 * pzstd writes first): the decoder walks both kinds.
+		 */
 		v->outer = OUT_ZSTD;
 	else
 		v->outer = OUT_RAW;
@@ -433,15 +813,69 @@ validate_feed(struct validator *v, const void *data, size_t n)
 	outer_feed(v, p, n);
 }
 
-static bool
-tail_has(struct validator *v, const char *needle)
+/*
+ * The dump's completion trailer must end it: after the trailer's line
+ * only the lines allowed_after accepts may follow.  A trailer followed
+ * by the start of a second, unfinished dump (two dumps appended to one
+ * file) is not complete.
+ */
+static void
+check_trailer(struct validator *v, const char *tool, const char *needle,
+    bool at_bol, bool (*allowed_after)(const char *line, size_t n))
 {
 	unsigned char lin[TAIL_MAX];
 	size_t start = v->ntail < TAIL_MAX ? 0 : v->tailpos;
+	size_t n = v->ntail, nl = strlen(needle);
+	const unsigned char *hit = NULL;
 
-	for (size_t i = 0; i < v->ntail; i++)
+	for (size_t i = 0; i < n; i++)
 		lin[i] = v->tail[(start + i) % TAIL_MAX];
-	return has(lin, v->ntail, needle);
+	/* The last occurrence (at a line start when at_bol). */
+	for (size_t i = n >= nl ? n - nl + 1 : 0; i-- > 0; ) {
+		if (memcmp(lin + i, needle, nl) == 0 && (!at_bol || i == 0 ||
+		    lin[i - 1] == '\n')) {
+			hit = lin + i;
+			break;
+		}
+	}
+	if (hit == NULL) {
+		fail(v, "%s: no '%s' trailer at the end (dump incomplete)", tool,
+		    needle);
+		return;
+	}
+	const unsigned char *end = lin + n;
+	const unsigned char *p = memchr(hit, '\n', (size_t)(end - hit));
+	while (p != NULL && p < end) {
+		const unsigned char *line = p + 1;
+		const unsigned char *e = memchr(line, '\n', (size_t)(end - line));
+		size_t ll = (size_t)((e ? e : end) - line);
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		if (!allowed_after((const char *)line, ll)) {
+			fail(v, "%s: the '%s' trailer is followed by %zu more "
+			    "bytes (a second, unfinished dump?)", tool, needle,
+			    (size_t)(end - line));
+			return;
+		}
+		p = e;
+	}
+}
+
+static bool
+blank_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* pg_dump ends "--\n-- ... complete\n--\n\n", then (15.14+) \unrestrict. */
+static bool
+pg_after(const char *s, size_t n)
+{
+	return blank_line(s, n) || (n == 2 && memcmp(s, "--", 2) == 0) ||
+	    (n > 12 && memcmp(s, "\\unrestrict ", 12) == 0);
 }
 
 int
@@ -478,14 +912,17 @@ validate_finish(struct validator *v, const char **what)
 			    "members (truncated?)",
 			    (unsigned long long)v->members_tar);
 	}
-	if (!v->failed && v->inner == IN_MYSQL && !tail_has(v,
-	    "-- Dump completed"))
-		fail(v, "mysqldump: no '-- Dump completed' trailer (dump "
-		    "incomplete)");
-	if (!v->failed && v->inner == IN_PG && !tail_has(v,
-	    "PostgreSQL database dump complete"))
-		fail(v, "pg_dump: no 'PostgreSQL database dump complete' "
-		    "trailer (dump incomplete)");
+	if (!v->failed && v->inner == IN_MYSQL)
+		check_trailer(v, "mysqldump", "-- Dump completed", true,
+		    blank_line);
+	if (!v->failed && v->inner == IN_PG)
+		check_trailer(v, "pg_dump", "-- PostgreSQL database dump "
+		    "complete", true, pg_after);
+	/* sqlite3's .dump ends with COMMIT (ROLLBACK after a read error). */
+	if (!v->failed && v->inner == IN_SQLITE)
+		check_trailer(v, "sqlite3 .dump", "COMMIT;", true, blank_line);
+	if (!v->failed && v->inner == IN_PGC)
+		pgc_finish(v);
 	if (!v->failed) {
 		struct buf b = BUF_INIT;
 		if (v->outer == OUT_GZIP)
@@ -502,6 +939,14 @@ validate_finish(struct validator *v, const char **what)
 			break;
 		case IN_PG:
 			buf_adds(&b, "pg_dump complete");
+			break;
+		case IN_SQLITE:
+			buf_adds(&b, "sqlite3 dump complete");
+			break;
+		case IN_PGC:
+			buf_addf(&b, "pg_dump custom format complete, %lld TOC "
+			    "entries, %llu data blocks", (long long)v->pgc.ntoc,
+			    (unsigned long long)v->pgc.blocks);
 			break;
 		default:
 			buf_adds(&b, "data");

@@ -140,6 +140,136 @@ expect_out '^dumps/trunc.sql.gz: FAILED: content incomplete: gzip' "verify names
 run "$CUTOVER" manifest verify dumps.sha256 --no-content
 expect_rc 0 "--no-content checks hashes only"
 
+# Formats whose headers could pass a damaged file (issue 11 #4, #5; 10 #22).
+mkdir fmt
+# pg_dump's custom format: walked to the last data block.
+if [ -n "${PG_PORT:-}" ] && command -v pg_dump >/dev/null; then
+	psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "DROP TABLE IF EXISTS t0500b; CREATE TABLE t0500b AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 30000) g;" >/dev/null
+	pg_dump -Fc -h 127.0.0.1 -p "$PG_PORT" -U postgres -t t0500 -t t0500b -f fmt/pg.dump postgres
+	pg_dump -Fc -Z0 -h 127.0.0.1 -p "$PG_PORT" -U postgres -t t0500 postgres | cat > fmt/piped.dump
+	pg_dump -Fc -s -h 127.0.0.1 -p "$PG_PORT" -U postgres -t t0500 -f fmt/schema.dump postgres
+	head -c $(($(wc -c < fmt/pg.dump) / 2)) fmt/pg.dump > fmt/pg-half.dump
+	head -c $(($(wc -c < fmt/pg.dump) - 1)) fmt/pg.dump > fmt/pg-1.dump
+	head -c 200 fmt/pg.dump > fmt/pg-head.dump
+	gzip -c fmt/pg-half.dump > fmt/pg-half.dump.gz
+	pg_restore -l fmt/pg.dump >/dev/null && ok "pg_restore reads the whole custom dump" || fail "pg_restore -l"
+	run "$CUTOVER" manifest create fmt -o fmt.sha256
+	expect_out '^fmt/pg.dump: OK \(pg_dump custom format complete, [0-9]+ TOC entries, 2 data blocks\)$' "a whole pg_dump -Fc"
+	expect_out '^fmt/piped.dump: OK \(pg_dump custom format complete, [0-9]+ TOC entries, 1 data blocks\)$' "a pg_dump -Fc written to a pipe"
+	expect_out '^fmt/schema.dump: OK \(pg_dump custom format complete, [0-9]+ TOC entries, 0 data blocks\)$' "a schema-only pg_dump -Fc"
+	expect_out '^fmt/pg-half.dump: INCOMPLETE: .*pg_dump custom: truncated' "a pg_dump -Fc cut in half"
+	expect_out '^fmt/pg-1.dump: INCOMPLETE: .*pg_dump custom: truncated' "a pg_dump -Fc missing its last byte"
+	expect_out '^fmt/pg-head.dump: INCOMPLETE: .*pg_dump custom: truncated .*(header|TOC)' "a pg_dump -Fc cut in its TOC"
+	expect_out '^fmt/pg-half.dump.gz: INCOMPLETE: .*pg_dump custom: truncated' "a cut pg_dump -Fc, gzipped"
+	rm -f fmt/*.dump fmt/*.gz fmt.sha256
+else
+	echo "skipped: pg_dump -Fc fixtures (no PostgreSQL)"
+fi
+# A custom-format version this walker does not know is said, never OK.
+printf 'PGDMP\001\077\000\004\010\001' > fmt/future.dump
+head -c 2000 /dev/zero >> fmt/future.dump
+# A dump trailer must be at the end: not followed by a second, cut dump.
+{ cat my.sql; head -c $(($(wc -c < my.sql) / 2)) my.sql; } > fmt/two.sql
+{ cat pg.sql; head -c $(($(wc -c < pg.sql) / 2)) pg.sql; } > fmt/pgtwo.sql
+# sqlite3 .dump ends with COMMIT;
+sqlite3 fmt/s.db "CREATE TABLE t(a); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 20000) INSERT INTO t SELECT 'row ' || x FROM c;"
+sqlite3 fmt/s.db .dump > fmt/lite.sql
+rm fmt/s.db
+head -c $(($(wc -c < fmt/lite.sql) / 2)) fmt/lite.sql > fmt/lite-half.sql
+# zstd: skippable frames (pzstd writes one first) at the start and between
+# frames are valid; a cut skippable frame is not.
+seq 1 100000 > fmt/n.txt
+pzstd -q -p 2 fmt/n.txt -o fmt/pz.zst 2>/dev/null || { printf '\120\052\115\030\004\000\000\000abcd'; zstd -q -c fmt/n.txt; } > fmt/pz.zst
+rm fmt/n.txt
+printf '\120\052\115\030\004\000\000\000abcd' > skip.frame
+{ zstd -q -c my.sql; cat skip.frame; } > fmt/mid.zst
+{ printf 'x\n' | zstd -q -c; cat skip.frame; printf 'y\n' | zstd -q -c; } > fmt/mid2.zst
+{ printf 'x\n' | zstd -q -c; head -c 10 skip.frame; } > fmt/cutskip.zst
+run "$CUTOVER" manifest create fmt -o fmt.sha256
+expect_out '^fmt/future.dump: INCOMPLETE: .*version 1.63.0: not validated' "an unknown pg_dump format version is not OK"
+expect_out "^fmt/two.sql: INCOMPLETE: .*mysqldump: .*trailer (is followed by|at the end)" "a mysqldump trailer followed by a second, cut dump"
+expect_out "^fmt/pgtwo.sql: INCOMPLETE: .*pg_dump: .*trailer (is followed by|at the end)" "a pg_dump trailer followed by a second, cut dump"
+expect_out '^fmt/lite.sql: OK \(sqlite3 dump complete\)$' "a whole sqlite3 .dump"
+expect_out "^fmt/lite-half.sql: INCOMPLETE: .*sqlite3 .dump: no 'COMMIT;' trailer" "a sqlite3 .dump cut in half"
+expect_out '^fmt/pz.zst: OK \(zstd ok, data\)$' "pzstd output (a skippable frame first)"
+expect_out '^fmt/mid.zst: OK \(zstd ok, mysqldump complete\)$' "a skippable frame after the last frame"
+expect_out '^fmt/mid2.zst: OK \(zstd ok, data\)$' "a skippable frame between frames"
+expect_out '^fmt/cutskip.zst: INCOMPLETE: .*zstd: stream truncated' "a cut skippable frame"
+zstd -t fmt/pz.zst fmt/mid2.zst >/dev/null 2>&1 && ok "zstd -t agrees they are valid" || fail "zstd -t"
+
+# A file appended to while verify hashes it: its digest is of no version
+# of the file, whatever it matches.  The file is cached first (mapped
+# path, which stops at the size seen at open); the append lands mid-hash.
+head -c 300000000 /dev/zero > grow.bin
+"$CUTOVER" manifest create grow.bin -o grow.sha256 -q -a sha512 >/dev/null
+cat grow.bin > /dev/null
+start=$(date +%s%N)
+"$CUTOVER" manifest verify grow.sha256 -j1 > grow.out 2>&1 &
+pid=$!
+sleep 0.3
+printf 'more' >> grow.bin
+wait $pid
+rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
+if [ $rc -eq 1 ] && grep -q 'grow.bin: FAILED: error: changed while it was hashed' grow.out; then
+	ok "a file appended to mid-hash is reported changed (${took} ms)"
+elif [ $took -lt 400 ]; then
+	echo "skipped: hashing finished before the append (${took} ms); the race could not be set up"
+else
+	fail "appended mid-hash: exit $rc after ${took} ms" "$(cat grow.out)"
+fi
+rm -f grow.bin
+
+# Paths a walk cannot list are named, never dropped (issue 11 #10, #11).
+mkdir -p walk/sub
+printf 'a\n' > walk/a.txt
+printf 'b\n' > walk/sub/b.txt
+mkfifo walk/pipe
+run timeout 20 "$CUTOVER" manifest create walk -o walk.sha256
+expect_rc 0 "a FIFO in the directory does not block, nor fail"
+expect_out '^walk/pipe: SKIPPED: a FIFO: not hashed$' "it is named"
+grep -q '^# skipped walk/pipe: a FIFO: not hashed$' walk.sha256 && ok "and noted in the manifest" || fail "no skipped note" "$(cat walk.sha256)"
+run timeout 20 "$CUTOVER" manifest verify walk.sha256
+expect_rc 0 "verify of that manifest"
+run timeout 20 "$CUTOVER" manifest create walk/pipe -o pipe.sha256
+expect_rc 2 "a FIFO named as an argument is refused, not opened"
+rm walk/pipe
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	mkdir nb && chmod 777 nb && cp -r walk nb/ && chmod -R a+rX nb/walk
+	mkdir nb/walk/locked && printf 's\n' > nb/walk/locked/s && chmod 700 nb/walk/locked
+	printf 'x\n' > nb/walk/secret.env && chmod 600 nb/walk/secret.env
+	run nobody "$CUTOVER" manifest create nb/walk -o nb/walk.sha256
+	expect_rc 1 "unreadable files and directories fail create"
+	expect_out '^walk/locked: FAILED: error: cannot read the directory: Permission denied$' "the directory is named"
+	expect_out '^walk/secret.env: FAILED: error: cannot read: Permission denied$' "the file is named"
+	run nobody "$CUTOVER" manifest create nb/walk -o nb/walk.sha256 --skip-unreadable
+	expect_rc 0 "--skip-unreadable"
+	expect_out '^walk/locked: SKIPPED: cannot read the directory' "still named"
+	grep -q '^# skipped walk/locked: ' nb/walk.sha256 && ok "noted in the manifest" || fail "not noted"
+	run nobody "$CUTOVER" manifest verify nb/walk.sha256
+	expect_rc 1 "verify cannot look for extras in an unreadable directory"
+	expect_out '^walk/locked: FAILED: error: cannot read the directory: Permission denied \(extra files there' "says so"
+else
+	echo "skipped: unreadable paths (needs root and setpriv)"
+fi
+# Any depth: a file added 70 levels down is EXTRA (walks stopped at 64).
+d=walk
+for i in $(seq 1 70); do d="$d/d"; done
+mkdir -p "$d" && printf 'deep\n' > "$d/deep.txt"
+run "$CUTOVER" manifest create walk -o walk.sha256
+expect_rc 0 "create 70 levels deep"
+grep -q " $d/deep.txt\$" walk.sha256 && ok "the deep file is listed" || fail "deep file not listed"
+printf 'new\n' > "$d/new.txt"
+run "$CUTOVER" manifest verify walk.sha256
+expect_rc 1 "a file added 70 levels down"
+expect_out "^$d/new.txt: EXTRA: not in the manifest\$" "is EXTRA"
+# --follow: a link back up is walked once, and said.
+ln -s .. walk/sub/up
+run timeout 20 "$CUTOVER" manifest create walk -o walk2.sha256 --follow
+expect_rc 0 "a symlink cycle with --follow ends"
+expect_out '^walk/sub/up: SKIPPED: a link back to a directory above it' "and is named"
+
 # -o - writes the manifest to stdout, the report to stderr.
 run "$CUTOVER" manifest create bk/a.txt -o -
 expect_rc 0 "create to stdout"
@@ -164,6 +294,12 @@ expect_rc 2 "a missing path"
 expect_err "cannot read 'nope'" "names the path"
 run "$CUTOVER" manifest create bk
 expect_rc 2 "create needs -o"
+# An empty directory: no manifest that verify would refuse (exit 2 both).
+mkdir empty
+run "$CUTOVER" manifest create empty -o empty.sha256
+expect_rc 2 "create refuses an empty directory"
+expect_err "no files to list: 'empty' is empty" "says why"
+[ -e empty.sha256 ] && fail "an empty manifest was written" || ok "no manifest written"
 run "$CUTOVER" manifest create bk -o x --algo blake2
 expect_rc 2 "an unknown algorithm"
 run "$CUTOVER" manifest verfy x

@@ -76,7 +76,7 @@ repo/deploy/plan.md:7:12: stripe-key: sk_live_***
 repo/deploy/plan.md:8:4: generic-secret: db_password = "***
 repo/node_modules/lib/x.js:1:12: github-token: ghp_***'
 expect_eq "$out" "$want" "exact findings: every rule; nothing from .git/, binaries, templates"
-expect_err '^secrets: 13 findings in 6 files$' "summary on stderr (the binary is not counted)"
+expect_err '^secrets: 13 findings in 6 files; 1 binary file skipped$' "summary on stderr (the binary is not counted, but said)"
 
 # No output format ever contains a full secret.
 "$CUTOVER" secrets scan repo > all.txt 2>&1
@@ -163,4 +163,82 @@ run "$CUTOVER" secrets scan plan.md
 expect_rc 1 "the pasted key and password are found"
 expect_eq "$out" "plan.md:8:25: google-api-key: AIza***
 plan.md:14:18: url-password: postgresql://gen_user:***@" "exactly the two, on their lines"
+# Paths that cannot be read, or must not be opened (issue 11 #10, #11).
+mkdir -p odd/sub
+printf 'export GITHUB_TOKEN=%s\n' "$GHP" > odd/sub/ok.env
+mkfifo odd/pipe
+run timeout 10 "$CUTOVER" secrets scan odd/pipe
+expect_rc 2 "a FIFO named as an argument: not opened, not a pass"
+expect_err '^secrets: skipped odd/pipe: a FIFO, not scanned$' "says why"
+run timeout 10 "$CUTOVER" secrets scan odd
+expect_rc 1 "a FIFO inside a walked directory does not block the scan"
+expect_err '^secrets: skipped odd/pipe: a FIFO$' "and is named"
+rm odd/pipe
+# As an unprivileged user, against a root-owned 0600 file and 0700 dir.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 odd odd/sub && chmod 644 odd/sub/ok.env
+	mkdir odd/locked && printf 'DB_PASSWORD=%s\n' "$GENERIC" > odd/locked/x.env
+	chmod 700 odd/locked
+	printf 'DB_PASSWORD=%s\n' "$GENERIC" > odd/secret.env && chmod 600 odd/secret.env
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	run nobody "$CUTOVER" secrets scan odd/secret.env
+	expect_rc 2 "an unreadable file named as an argument fails"
+	expect_err '^secrets: skipped odd/secret.env: cannot read: Permission denied$' "names it"
+	run nobody "$CUTOVER" secrets scan odd
+	expect_rc 2 "unreadable files and directories in a walk fail the scan"
+	expect_err '^secrets: skipped odd/locked: cannot read the directory: Permission denied$' "the directory is named"
+	expect_err '^secrets: skipped odd/secret.env: cannot read: Permission denied$' "the file is named"
+	expect_out 'odd/sub/ok.env:1:21: github-token' "what could be read is still scanned"
+	run nobody "$CUTOVER" secrets scan odd --skip-unreadable
+	expect_rc 1 "--skip-unreadable: the verdict of what was read"
+	rm -rf odd/locked odd/secret.env
+	printf 'nothing here\n' > odd/sub/ok.env
+	printf 'DB_PASSWORD=%s\n' "$GENERIC" > odd/secret.env && chmod 600 odd/secret.env
+	run nobody "$CUTOVER" secrets scan odd --skip-unreadable
+	expect_rc 0 "--skip-unreadable with nothing found in the rest"
+	expect_err 'skipped odd/secret.env' "still names what it skipped"
+	rm -f odd/secret.env
+else
+	echo "skipped: unreadable paths (needs root and setpriv)"
+fi
+# A file of size 0 to stat that is not empty: /proc/PID/environ.
+env GH_TOKEN="$GHP" sleep 30 &
+spid=$!
+sleep 0.2
+run "$CUTOVER" secrets scan /proc/$spid/environ
+kill $spid
+expect_rc 1 "/proc/PID/environ is read to its end"
+expect_out "^/proc/$spid/environ:[0-9]+:10: github-token: ghp_\\*\\*\\*$" "the token in the environment"
+# Any depth: a secret 70 levels down (walks stopped at 64, silently).
+d=deep
+for i in $(seq 1 70); do d="$d/d"; done
+mkdir -p "$d"
+printf 'export GITHUB_TOKEN=%s\n' "$GHP" > "$d/x.env"
+run "$CUTOVER" secrets scan deep
+expect_rc 1 "a secret 70 directories down is found"
+expect_out "^$d/x.env:1:21: github-token" "named"
+
+# Files are read in windows with overlap: a token across the 4 MiB edge
+# of a one-line file is found, and memory stays bounded by the window.
+W=$((4 * 1024 * 1024))
+for at in $((W - 20)) $((W - 65536 - 5)) $((2 * W - 2 * 65536 - 20)) $((2 * W - 3 * 65536 - 20)); do
+	{ head -c $((at - 7)) /dev/zero | tr '\0' 'a'; printf ' token=%s ' "$GHP"; head -c 1000 /dev/zero | tr '\0' 'b'; } > edge.txt
+	run "$CUTOVER" secrets scan edge.txt
+	expect_rc 1 "a token at byte $at of a one-line file (windows of $W)"
+	expect_eq "$out" "edge.txt:1:$((at + 1)): github-token: ghp_***" "found once, at its column"
+done
+if [ -x /usr/bin/time ]; then
+	head -c 400000000 /dev/zero | tr '\0' 'x' > big.txt
+	printf ' password=%s\n' "$GENERIC" >> big.txt
+	ln big.txt big2.txt
+	/usr/bin/time -f '%M' -o rss.txt "$CUTOVER" secrets scan big.txt big2.txt -j 2 > big.out 2>/dev/null
+	rc=$?
+	rss=$(tail -n 1 rss.txt)
+	expect_eq "$rc:$(grep -c generic-secret big.out)" "1:2" "the secret at the end of a 400 MB line, twice"
+	if [ "$rss" -lt 65536 ]; then ok "peak RSS ${rss} KiB for two 400 MB files at -j 2"; else
+		fail "peak RSS ${rss} KiB for two 400 MB files (bounded windows expected)"; fi
+	rm -f big.txt big2.txt
+else
+	echo "skipped: peak RSS (no /usr/bin/time)"
+fi
 done_testing

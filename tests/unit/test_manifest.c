@@ -251,6 +251,146 @@ T_TEST(plain_files_and_dumps)
 	buf_release(&d);
 }
 
+/* Recompute a tar header's checksum after patching a field. */
+static void
+tar_resum(unsigned char *h)
+{
+	unsigned sum = 0;
+
+	memset(h + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+T_TEST(tar_size_fields)
+{
+	struct buf t = BUF_INIT;
+	static const char zero[1024];
+	struct validator *v;
+	const char *what;
+
+	tar_member(&t, "a.txt", "hello\n", 6);
+	buf_add(&t, zero, 1024);
+	unsigned char *h = (unsigned char *)t.s;
+	/* Base-256 past 64 bits: wrapped, it read as a small size. */
+	memset(h + 124, 0, 12);
+	h[124] = 0x80;
+	h[126] = 0x01;		/* 2^72 + ... */
+	h[135] = 0x06;
+	tar_resum(h);
+	T_EQ_INT(validate_buf("x.tar", t.s, t.len, &what, &v), -1);
+	T_OK(strstr(what, "unreadable size field") != NULL);
+	validate_free(v);
+	/* Negative base-256. */
+	memset(h + 124, 0xff, 12);
+	tar_resum(h);
+	T_EQ_INT(validate_buf("x.tar", t.s, t.len, &what, &v), -1);
+	T_OK(strstr(what, "unreadable size field") != NULL);
+	validate_free(v);
+	/* Base-256 that fits: 6 bytes, as GNU tar writes past 8 GiB. */
+	memset(h + 124, 0, 12);
+	h[124] = 0x80;
+	h[135] = 0x06;
+	tar_resum(h);
+	T_EQ_INT(validate_buf("x.tar", t.s, t.len, &what, &v), 0);
+	validate_free(v);
+	/* Not octal. */
+	memcpy(h + 124, "0000000x006\0", 12);
+	tar_resum(h);
+	T_EQ_INT(validate_buf("x.tar", t.s, t.len, &what, &v), -1);
+	validate_free(v);
+	buf_release(&t);
+}
+
+static size_t
+zst(const char *in, size_t n, char *out, size_t cap)
+{
+	size_t r = ZSTD_compress(out, cap, in, n, 3);
+	return ZSTD_isError(r) ? 0 : r;
+}
+
+T_TEST(zstd_skippable_frames)
+{
+	static const unsigned char skip[] = { 0x5a, 0x2a, 0x4d, 0x18, 4, 0, 0,
+		0, 'p', 'z', 's', 't' };
+	struct buf b = BUF_INIT;
+	char z[256];
+	struct validator *v;
+	const char *what;
+	size_t zn = zst("hello\n", 6, z, sizeof(z));
+
+	T_OK(zn > 0);
+	/* First, as pzstd writes: once "not zstd data". */
+	buf_add(&b, skip, sizeof(skip));
+	buf_add(&b, z, zn);
+	T_EQ_INT(validate_buf("x.zst", b.s, b.len, &what, &v), 0);
+	T_EQ_STR(what, "zstd ok, data");
+	validate_free(v);
+	/* Between frames, and last. */
+	buf_add(&b, skip, sizeof(skip));
+	buf_add(&b, z, zn);
+	buf_add(&b, skip, sizeof(skip));
+	T_EQ_INT(validate_buf("x.zst", b.s, b.len, &what, &v), 0);
+	validate_free(v);
+	/* A cut skippable frame, first or last. */
+	T_EQ_INT(validate_buf("x.zst", b.s, b.len - 2, &what, &v), -1);
+	T_OK(strstr(what, "zstd: stream truncated") != NULL);
+	validate_free(v);
+	T_EQ_INT(validate_buf("x.zst", skip, 6, &what, &v), -1);
+	validate_free(v);
+	buf_release(&b);
+}
+
+T_TEST(dump_trailers_at_the_end)
+{
+	struct buf d = BUF_INIT;
+	struct validator *v;
+	const char *what;
+
+	/* A second dump started after the first's trailer, then cut. */
+	mysqldump(&d, 10, true);
+	mysqldump(&d, 10, false);
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), -1);
+	T_OK(strstr(what, "trailer is followed by") != NULL);
+	validate_free(v);
+	buf_reset(&d);
+	mysqldump(&d, 10, true);
+	buf_adds(&d, "\n\n");
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), 0);
+	validate_free(v);
+	/* pg_dump: comment lines and \unrestrict (15.14+) may follow. */
+	buf_reset(&d);
+	buf_adds(&d, "--\n-- PostgreSQL database dump\n--\n\\restrict k\nSET x;\n"
+	    "\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict k\n"
+	    "\n");
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), 0);
+	T_EQ_STR(what, "pg_dump complete");
+	validate_free(v);
+	buf_adds(&d, "--\n-- PostgreSQL database dump\n--\nSET x;\n");
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), -1);
+	validate_free(v);
+	/* sqlite3 .dump: COMMIT; last (ROLLBACK after an error is not). */
+	buf_reset(&d);
+	buf_adds(&d, "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE "
+	    "t(a);\n");
+	for (int i = 0; i < 200; i++)
+		buf_addf(&d, "INSERT INTO t VALUES('COMMIT; %d');\n", i);
+	size_t cut = d.len;
+	buf_adds(&d, "COMMIT;\n");
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), 0);
+	T_EQ_STR(what, "sqlite3 dump complete");
+	validate_free(v);
+	T_EQ_INT(validate_buf("db.sql", d.s, cut, &what, &v), -1);
+	T_OK(strstr(what, "no 'COMMIT;' trailer") != NULL);
+	validate_free(v);
+	d.len = cut;
+	buf_adds(&d, "ROLLBACK; -- due to errors\n");
+	T_EQ_INT(validate_buf("db.sql", d.s, d.len, &what, &v), -1);
+	validate_free(v);
+	buf_release(&d);
+}
+
 static void
 put(const char *path, const char *s)
 {
@@ -329,4 +469,5 @@ T_TEST(round_trip)
 }
 
 T_SUITE(manifest, digest_vectors, gzip_streams, zstd_frames, tar_archives,
-    plain_files_and_dumps, round_trip)
+    plain_files_and_dumps, tar_size_fields, zstd_skippable_frames,
+    dump_trailers_at_the_end, round_trip)

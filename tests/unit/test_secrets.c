@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../t.h"
 #include "lib/buf.h"
@@ -316,6 +317,81 @@ T_TEST(gitlab_npm_sendgrid)
 	scanner_free(s);
 }
 
+/*
+ * Files are scanned in overlapping windows: the findings must be those of
+ * the whole file in one buffer, whatever straddles a window's edges.
+ */
+T_TEST(windows_match_whole_file)
+{
+	struct scanner *s = scanner();
+	struct buf b = BUF_INIT;
+	char path[] = "/tmp/cutover-win.XXXXXX";
+	const size_t W = SCAN_WINDOW, O = SCAN_MATCH_MAX;
+	/* Edges of the first three windows: buffer ends and accepted ends. */
+	const size_t at[] = { W - O - 30, W - O - 1, W - O, W - O + 5, W - 40,
+		W - 3, W + 2, 2 * W - 2 * O - 50, 2 * W - 3 * O - 10,
+		2 * W - 3 * O + 1, 3 * W - 4 * O - 20, 3 * W - 5 * O - 2 };
+	size_t nat = sizeof(at) / sizeof(at[0]);
+
+	for (size_t i = 0; i < nat; i++) {
+		/* Filler lines of varied length up to the spot. */
+		while (b.len + 1 < at[i]) {
+			size_t n = 1 + (b.len * 7919) % 300;
+			if (b.len + n + 1 > at[i])
+				n = at[i] - b.len - 1;
+			for (size_t k = 0; k < n; k++)
+				buf_addc(&b, (char)('a' + (b.len + k) % 26));
+			buf_addc(&b, '\n');
+		}
+		char *tok = gen(36, ALNUM), *pw = gen(24, ALNUM);
+		char *key = gen(64, B64);
+		switch (i % 3) {
+		case 0:
+			buf_addf(&b, "token = ghp_%s\n", tok);
+			break;
+		case 1:
+			buf_addf(&b, "db_password=%s url=postgres://u:%s@h/db\n",
+			    pw, pw);
+			break;
+		default:
+			buf_addf(&b, "-----BEGIN RSA PRIVATE KEY-----\n%s\n%s\n",
+			    key, key);
+			break;
+		}
+		free(tok);
+		free(pw);
+		free(key);
+	}
+	buf_adds(&b, "tail\n");
+	int fd = mkstemp(path);
+	T_OK(fd >= 0);
+	T_OK(write(fd, b.s, b.len) == (ssize_t)b.len);
+	close(fd);
+
+	struct findings whole = { 0 }, win;
+	char *e = NULL;
+	char *paths[] = { path };
+	scanner_scan_buffer(s, path, b.s, b.len, &whole);
+	T_EQ_INT(scanner_scan(s, paths, 1, &win, &e), 0);
+	T_OK(whole.n >= nat);
+	T_EQ_INT(win.n, whole.n);
+	for (size_t i = 0; i < whole.n && i < win.n; i++) {
+		T_EQ_INT(win.v[i].line, whole.v[i].line);
+		T_EQ_INT(win.v[i].col, whole.v[i].col);
+		T_EQ_STR(win.v[i].rule->id, whole.v[i].rule->id);
+		T_EQ_STR(win.v[i].fingerprint, whole.v[i].fingerprint);
+		T_EQ_STR(win.v[i].match, whole.v[i].match);
+	}
+	T_EQ_INT(win.nfiles, 1);
+	T_EQ_INT((long long)win.bytes, (long long)b.len);
+	findings_release(&whole);
+	findings_release(&win);
+	unlink(path);
+	buf_release(&b);
+	scanner_free(s);
+}
+
 T_SUITE(secrets, aws, google_slack_telegram, github_stripe_jwt,
     private_keys, url_passwords, generic_assignments,
-    positions_and_fingerprints, excludes, gitlab_npm_sendgrid)
+    positions_and_fingerprints, excludes, gitlab_npm_sendgrid,
+    windows_match_whole_file)
