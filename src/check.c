@@ -108,11 +108,29 @@ status_name(enum status s)
 
 /* ---- results --------------------------------------------------------- */
 
+/*
+ * Caps on what a peer can put into a result, hence into the journal, the
+ * report and every output: a 50 MB error message from a server is
+ * printed as its first 4 KiB and says so.
+ */
+#define RESULT_TEXT_MAX		4096		/* message, observed, threshold */
+#define RESULT_DETAIL_MAX	(64 * 1024)
+
 static void
-setf(char **field, const char *fmt, va_list ap)
+setf(char **field, size_t max, const char *fmt, va_list ap)
 {
+	static const char more[] = " ... (truncated)";
+	size_t n;
+
 	free(*field);
 	*field = xvasprintf(fmt, ap);
+	if ((n = strlen(*field)) <= max)
+		return;
+	n = max - sizeof(more) + 1;
+	/* Cut on a character boundary: never half a UTF-8 sequence. */
+	while (n > 0 && ((unsigned char)(*field)[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(*field + n, more, sizeof(more));
 }
 
 void
@@ -122,7 +140,7 @@ result_set(struct result *r, enum status st, const char *fmt, ...)
 
 	r->status = st;
 	va_start(ap, fmt);
-	setf(&r->message, fmt, ap);
+	setf(&r->message, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
 	/* One line: a multi-line message would break every table. */
 	for (char *p = r->message; *p; p++)
@@ -136,7 +154,7 @@ result_observed(struct result *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	setf(&r->observed, fmt, ap);
+	setf(&r->observed, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
 }
 
@@ -146,7 +164,7 @@ result_threshold(struct result *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	setf(&r->threshold, fmt, ap);
+	setf(&r->threshold, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
 }
 
@@ -156,7 +174,7 @@ result_detail(struct result *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	setf(&r->detail, fmt, ap);
+	setf(&r->detail, RESULT_DETAIL_MAX, fmt, ap);
 	va_end(ap);
 }
 

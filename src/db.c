@@ -26,9 +26,9 @@ db_driver_for(const char *scheme)
 	return NULL;
 }
 
-int
-db_connect(const struct url *u, int64_t timeout_us, struct db **out,
-    char **errp)
+static int
+connect_as(const struct url *u, int64_t timeout_us, bool client_timeout,
+    struct db **out, char **errp)
 {
 	const struct db_driver *drv = db_driver_for(u->scheme);
 	struct db *d;
@@ -43,6 +43,7 @@ db_connect(const struct url *u, int64_t timeout_us, struct db **out,
 	d = xcalloc(1, sizeof(*d));
 	d->drv = drv;
 	d->url = u;
+	d->client_timeout = client_timeout;
 	if (u->host)
 		d->what = xasprintf("%s %s%s%.0d/%s", drv->name, u->host,
 		    u->port ? ":" : "", u->port, u->path ? u->path : "");
@@ -58,9 +59,62 @@ db_connect(const struct url *u, int64_t timeout_us, struct db **out,
 }
 
 int
+db_connect(const struct url *u, int64_t timeout_us, struct db **out,
+    char **errp)
+{
+	return connect_as(u, timeout_us, false, out, errp);
+}
+
+int
+db_connect_client_timeout(const struct url *u, int64_t timeout_us,
+    struct db **out, char **errp)
+{
+	return connect_as(u, timeout_us, true, out, errp);
+}
+
+int
 db_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
 	return d->drv->query(d, sql, fn, arg, errp);
+}
+
+struct sample_arg {
+	struct db_sample *out;
+	long long	 max;
+};
+
+static int
+sample_row(const struct db_row *row, void *arg)
+{
+	struct sample_arg *a = arg;
+	struct db_sample *s = a->out;
+
+	if (s->rows >= a->max) {
+		s->more = true;
+		return 1;
+	}
+	if (s->rows++ == 0) {
+		s->ncols = row->ncols;
+		if (row->ncols > 0 && row->vals[0] != NULL) {
+			s->first_cut = row->lens[0] > DB_VALUE_MAX;
+			s->first = xstrndup(row->vals[0], s->first_cut ?
+			    DB_VALUE_MAX : row->lens[0]);
+		}
+	}
+	return 0;
+}
+
+int
+db_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
+    struct db_sample *out, char **errp)
+{
+	struct sample_arg a = { out, row_max };
+
+	memset(out, 0, sizeof(*out));
+	if (d->drv->sample)
+		return d->drv->sample(d, sql, timeout_us, row_max, out, errp);
+	/* No row: the column count is unknown here, and not needed. */
+	return db_query(d, sql, sample_row, &a, errp);
 }
 
 struct scalar_arg {

@@ -71,6 +71,20 @@ struct db_col {
 	bool	 notnull;
 };
 
+/*
+ * What the `sql` check keeps of a query's result: its shape and its first
+ * value, never the rows (a result of 20 million rows is counted, not
+ * held).  Of several statements, the last result set counts.
+ */
+struct db_sample {
+	long long	 rows;		/* rows read */
+	bool		 more;		/* stopped at row_max: there are more */
+	size_t		 ncols;
+	char		*first;		/* row 1, column 1; NULL: SQL NULL */
+	bool		 first_cut;	/* first was cut at DB_VALUE_MAX */
+};
+#define DB_VALUE_MAX	4096
+
 struct db_driver {
 	const char	*name;		/* "postgres", "mysql", "sqlite" */
 	enum db_engine	 engine;
@@ -129,6 +143,16 @@ struct db_driver {
 			    const struct db_tname *table);
 	/* Open a read-only transaction that sees one consistent snapshot. */
 	int		(*snapshot)(struct db *d, char **errp);
+	/*
+	 * The `sql` check's query: counts up to row_max rows (more is set
+	 * past it) in memory bounded by a row, and cancels the statement
+	 * from the client at timeout_us.  NULL: query() with a counting
+	 * callback, whose engine ends statements at the connect timeout
+	 * itself (MariaDB's read timeout, SQLite's progress handler).
+	 */
+	int		(*sample)(struct db *d, const char *sql,
+			    int64_t timeout_us, long long row_max,
+			    struct db_sample *out, char **errp);
 };
 
 struct db {
@@ -143,6 +167,11 @@ struct db {
 	 * qualified with it.  NULL: the engine's lookup is the listing's.
 	 */
 	char			*schema;
+	/*
+	 * The caller enforces timeouts from the client (db_sample): the
+	 * session keeps the server's own statement_timeout.
+	 */
+	bool			 client_timeout;
 };
 
 /* The driver for a URL scheme, or NULL when the scheme is not a database. */
@@ -150,8 +179,18 @@ const struct db_driver *db_driver_for(const char *scheme);
 /* Connect within timeout_us; *out is freed with db_close. */
 int	 db_connect(const struct url *u, int64_t timeout_us, struct db **out,
 	    char **errp);
+/*
+ * db_connect for the `sql` check: the session is left as the server sets
+ * it up (SHOW statement_timeout says the server's value), and db_sample
+ * enforces the timeout.
+ */
+int	 db_connect_client_timeout(const struct url *u, int64_t timeout_us,
+	    struct db **out, char **errp);
 int	 db_query(struct db *d, const char *sql, db_row_fn fn, void *arg,
 	    char **errp);
+/* See struct db_sample; free out->first. */
+int	 db_sample(struct db *d, const char *sql, int64_t timeout_us,
+	    long long row_max, struct db_sample *out, char **errp);
 /*
  * The first column of the first row as text, newly allocated in *val
  * (NULL for SQL NULL).  No row at all is an error.

@@ -21,6 +21,7 @@
  * every part is reported in the detail, the first failure in the message.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ struct sql_conf {
 	char		*query;
 	bool		 has_expect;
 	struct cmp	 expect;
+	bool		 has_rows;
+	struct cmp	 rows;		/* a row count comparison */
 	const struct url *cmp_src, *cmp_dst;
 	bool		 has_maxconn;
 	double		 maxconn_pct;
@@ -49,8 +52,15 @@ struct sql_conf {
 	struct strlist	 tables;
 };
 
-static const char *const keys[] = { "target", "query", "expect", "compare",
-	"max_connections_used", "version", "tables_exist", NULL };
+static const char *const keys[] = { "target", "query", "expect", "rows",
+	"compare", "max_connections_used", "version", "tables_exist", NULL };
+
+/*
+ * `expect` and `compare` judge one value: a result of any other shape is
+ * an error naming it.  Up to this many rows are counted for the message;
+ * past it the statement is canceled ("more than 1000 rows").
+ */
+#define SHAPE_ROWS	1000
 
 /*
  * "[op] 1.2.3" -> op and up to VER_PARTS numbers.  A bare version means
@@ -100,6 +110,7 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	struct sql_conf *s = xcalloc(1, sizeof(*s));
 	yaml_node_t *cmp = pn_get(cx, map, "compare");
 	yaml_node_t *ex = pn_get(cx, map, "expect");
+	yaml_node_t *rw = pn_get(cx, map, "rows");
 	yaml_node_t *mc = pn_get(cx, map, "max_connections_used");
 	yaml_node_t *vn = pn_get(cx, map, "version");
 	yaml_node_t *te = pn_get(cx, map, "tables_exist");
@@ -118,9 +129,9 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			    "target: B}");
 			return -1;
 		}
-		if (pn_get(cx, map, "target") || ex) {
-			pn_error(cx, cmp, "'compare' replaces 'target' and 'expect'; "
-			    "give one or the other");
+		if (pn_get(cx, map, "target") || ex || rw) {
+			pn_error(cx, cmp, "'compare' replaces 'target', 'expect' "
+			    "and 'rows'; give one or the other");
 			rc = -1;
 		}
 		if (server_q) {
@@ -143,6 +154,26 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		} else if (ex) {
 			s->has_expect = true;
 			rc |= pn_cmp(cx, ex, "expect", &s->expect);
+		}
+		if (rw && s->query == NULL) {
+			pn_error(cx, rw, "'rows' judges the result of 'query', "
+			    "which is missing");
+			rc = -1;
+		} else if (rw && ex) {
+			pn_error(cx, rw, "give 'expect' (one value) or 'rows' (a "
+			    "row count), not both");
+			rc = -1;
+		} else if (rw) {
+			s->has_rows = true;
+			if (pn_cmp(cx, rw, "rows", &s->rows) != 0)
+				rc = -1;
+			else if (!s->rows.numeric || s->rows.num < 0 ||
+			    s->rows.num != (double)(long long)s->rows.num) {
+				pn_error(cx, rw, "'rows' compares a row count: a "
+				    "whole number, like 0 or \">= 1\" (got '%s')",
+				    s->rows.text);
+				rc = -1;
+			}
 		}
 	}
 	char *m = pn_str(cx, mc, "max_connections_used");
@@ -190,17 +221,57 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return s->query || server_q ? rc : -1;
 }
 
-/* The query's scalar on u, or NULL with *errp. */
+/* "2 rows × 1 column" */
+static char *
+shape(const struct db_sample *sm)
+{
+	if (sm->rows == 0 && sm->ncols == 0)
+		return xstrdup("0 rows");	/* columns unknown without a row */
+	return xasprintf("%s%lld row%s × %zu column%s", sm->more ?
+	    "more than " : "", sm->rows, sm->rows == 1 && !sm->more ? "" : "s",
+	    sm->ncols, sm->ncols == 1 ? "" : "s");
+}
+
+/*
+ * The query's one value into *val (NULL for SQL NULL); any other shape
+ * is an error naming it.
+ */
+static int
+scalar(struct db *d, const struct check *c, char **val, char **errp)
+{
+	const struct sql_conf *s = c->priv;
+	struct db_sample sm;
+
+	*val = NULL;
+	if (db_sample(d, s->query, c->timeout_us, SHAPE_ROWS, &sm, errp) != 0)
+		return -1;
+	if (sm.rows != 1 || sm.more || sm.ncols > 1) {
+		char *sh = shape(&sm);
+		seterr(errp, "query on %s returned %s; one value was expected "
+		    "(use 'rows' to judge a row count)", d->what, sh);
+		free(sh);
+		free(sm.first);
+		return -1;
+	}
+	if (sm.first_cut) {
+		free(sm.first);
+		return seterr(errp, "query on %s returned a value longer than "
+		    "%d bytes (truncated): not compared", d->what, DB_VALUE_MAX);
+	}
+	*val = sm.first;
+	return 0;
+}
+
+/* The query's scalar on u, or -1 with *errp. */
 static int
 scalar_on(const struct check *c, const struct url *u, char **val,
     bool *isnull, char **errp)
 {
 	struct db *d = NULL;
-	const struct sql_conf *s = c->priv;
 
-	if (db_connect(u, c->timeout_us, &d, errp) != 0)
+	if (db_connect_client_timeout(u, c->timeout_us, &d, errp) != 0)
 		return -1;
-	int rc = db_scalar(d, s->query, val, errp);
+	int rc = scalar(d, c, val, errp);
 	*isnull = rc == 0 && *val == NULL;
 	db_close(d);
 	return rc;
@@ -490,28 +561,66 @@ sql_run(const struct check *c, struct result *r)
 		run_compare(c, r);
 		return;
 	}
-	if (db_connect(s->target, c->timeout_us, &d, &e) != 0) {
+	if (db_connect_client_timeout(s->target, c->timeout_us, &d, &e) != 0) {
 		result_set(r, ST_FAIL, "%s", e);
 		goto out;
 	}
-	if (s->query) {
-		if (db_scalar(d, s->query, &a, &e) != 0) {
+	if (s->query && s->has_rows) {
+		struct db_sample sm;
+		if (db_sample(d, s->query, c->timeout_us, LLONG_MAX, &sm,
+		    &e) != 0) {
+			result_set(r, ST_FAIL, "%s", e);
+			goto out;
+		}
+		free(sm.first);
+		char *sh = shape(&sm);
+		char n[32];
+		snprintf(n, sizeof(n), "%lld", sm.rows);
+		buf_addf(&p.observed, "%lld row%s", sm.rows, sm.rows == 1 ?
+		    "" : "s");
+		buf_addf(&p.threshold, "rows %s %s", cmp_opstr(s->rows.op),
+		    s->rows.text);
+		if (cmp_eval(&s->rows, n))
+			part_ok(&p, "query returned %s", sh);
+		else
+			part_fail(&p, "query returned %s, expected rows %s %s",
+			    sh, cmp_opstr(s->rows.op), s->rows.text);
+		free(sh);
+	} else if (s->query && s->has_expect) {
+		if (scalar(d, c, &a, &e) != 0) {
 			result_set(r, ST_FAIL, "%s", e);
 			goto out;
 		}
 		const char *sa = a ? a : "NULL";
 		buf_adds(&p.observed, sa);
-		if (s->has_expect) {
-			buf_addf(&p.threshold, "%s %s", cmp_opstr(s->expect.op),
-			    s->expect.text);
-			if (a && cmp_eval(&s->expect, a))
-				part_ok(&p, "query returned %s", sa);
-			else
-				part_fail(&p, "query returned %s, expected %s %s",
-				    sa, cmp_opstr(s->expect.op), s->expect.text);
-		} else {
+		buf_addf(&p.threshold, "%s %s", cmp_opstr(s->expect.op),
+		    s->expect.text);
+		if (a && cmp_eval(&s->expect, a))
 			part_ok(&p, "query returned %s", sa);
+		else
+			part_fail(&p, "query returned %s, expected %s %s",
+			    sa, cmp_opstr(s->expect.op), s->expect.text);
+	} else if (s->query) {
+		/* No judgement asked: the query must run; say what it gave. */
+		struct db_sample sm;
+		if (db_sample(d, s->query, c->timeout_us, SHAPE_ROWS, &sm,
+		    &e) != 0) {
+			result_set(r, ST_FAIL, "%s", e);
+			goto out;
 		}
+		if (sm.rows == 1 && !sm.more && sm.ncols <= 1) {
+			const char *sa = sm.first ? sm.first : "NULL";
+			buf_addf(&p.observed, "%s%s", sa, sm.first_cut ?
+			    " ... (truncated)" : "");
+			part_ok(&p, "query returned %s%s", sa, sm.first_cut ?
+			    " ... (truncated)" : "");
+		} else {
+			char *sh = shape(&sm);
+			buf_adds(&p.observed, sh);
+			part_ok(&p, "query returned %s", sh);
+			free(sh);
+		}
+		free(sm.first);
 	}
 	if (s->has_maxconn)
 		do_maxconn(d, s, &p);
@@ -549,6 +658,7 @@ sql_free(void *p)
 
 	free(s->query);
 	cmp_free(&s->expect);
+	cmp_free(&s->rows);
 	free(s->ver_text);
 	strlist_release(&s->tables);
 	free(s);

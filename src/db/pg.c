@@ -1,21 +1,29 @@
 /* pg.c - the PostgreSQL driver, over libpq. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../db.h"
 #include "../lib/error.h"
+#include "../lib/units.h"
 #include "../lib/xmalloc.h"
 
 #ifdef WITH_PG
 #include <libpq-fe.h>
 
-/* libpq's messages end in newlines and may span lines: keep the first. */
+/*
+ * libpq's messages end in newlines and may span lines: keep the first,
+ * and no more than a message can show (a server can send 50 MB).
+ */
 static char *
 first_line(const char *msg)
 {
 	size_t n = strcspn(msg ? msg : "", "\n");
 
+	if (n > DB_VALUE_MAX)
+		return xasprintf("%.*s ... (truncated)", DB_VALUE_MAX, msg);
 	return xstrndup(msg ? msg : "", n);
 }
 
@@ -50,7 +58,7 @@ pg_connect(struct db *d, const struct url *u, int64_t timeout_us, char **errp)
 	}
 	keys[n] = "connect_timeout"; vals[n++] = tmo;
 	keys[n] = "application_name"; vals[n++] = "cutover";
-	if (timeout_us > 0) {
+	if (timeout_us > 0 && !d->client_timeout) {
 		keys[n] = "options"; vals[n++] = opts;
 	}
 	for (size_t i = 0; i < u->nparams && n < 30; i++) {
@@ -114,6 +122,140 @@ pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 	free(vals);
 	free(lens);
 	PQclear(r);
+	return rc;
+}
+
+/*
+ * Wait for libpq to have a whole result: 0, 1 at the deadline (0: none),
+ * -1 when the connection fails.
+ */
+static int
+pg_wait(PGconn *c, int64_t deadline)
+{
+	while (PQisBusy(c)) {
+		int ms = -1;
+		if (deadline) {
+			int64_t left = deadline - now_mono_us();
+			if (left <= 0)
+				return 1;
+			ms = (int)((left + 999) / 1000);
+		}
+		struct pollfd p = { .fd = PQsocket(c), .events = POLLIN };
+		if (poll(&p, 1, ms) < 0 && errno != EINTR)
+			return -1;
+		if (!PQconsumeInput(c))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+pg_cancel(PGconn *c)
+{
+	PGcancel *cn = PQgetCancel(c);
+	char buf[256];
+
+	if (cn) {
+		PQcancel(cn, buf, sizeof(buf));
+		PQfreeCancel(cn);
+	}
+}
+
+/*
+ * The `sql` check's query.  PQexec would buffer the whole result (a
+ * 20-million-row SELECT took 1.29 GB to give one scalar): single-row mode
+ * keeps one row at a time, and once past row_max the statement is
+ * canceled.  The check's timeout is enforced here by a cancel request at
+ * the deadline, not by statement_timeout, so the session is what the
+ * server makes it (SHOW statement_timeout says the server's value).
+ */
+static int
+pg_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
+    struct db_sample *out, char **errp)
+{
+	PGconn *c = d->h;
+	int64_t deadline = timeout_us > 0 ? now_mono_us() + timeout_us : 0;
+	/* After a cancel, the server has this long to end the statement. */
+	const int64_t grace = 2000000;
+	bool canceled = false, timed_out = false, fresh = true;
+	char *err = NULL;
+	int rc = 0;
+
+	if (!PQsendQuery(c, sql)) {
+		char *m = first_line(PQerrorMessage(c));
+		seterr(errp, "query on %s: %s", d->what, m);
+		free(m);
+		return -1;
+	}
+	PQsetSingleRowMode(c);
+	for (;;) {
+		int w = pg_wait(c, deadline);
+		if (w == 1 && !canceled) {
+			timed_out = canceled = true;
+			pg_cancel(c);
+			deadline = now_mono_us() + grace;
+			continue;
+		}
+		if (w != 0) {
+			rc = -1;
+			if (err == NULL)
+				err = w == 1 ? xstrdup("the server did not end the "
+				    "canceled statement") :
+				    first_line(PQerrorMessage(c));
+			break;
+		}
+		PGresult *r = PQgetResult(c);
+		if (r == NULL)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if ((st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) &&
+		    fresh) {
+			/* A new result set: of several, the last counts. */
+			free(out->first);
+			memset(out, 0, sizeof(*out));
+			fresh = false;
+		}
+		if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+			out->ncols = (size_t)PQnfields(r);
+			for (int i = 0; i < PQntuples(r) && !canceled; i++) {
+				if (out->rows >= row_max) {
+					out->more = canceled = true;
+					pg_cancel(c);
+					deadline = now_mono_us() + grace;
+					break;
+				}
+				if (out->rows++ == 0 && out->ncols > 0 &&
+				    !PQgetisnull(r, i, 0)) {
+					size_t l = (size_t)PQgetlength(r, i, 0);
+					out->first_cut = l > DB_VALUE_MAX;
+					out->first = xstrndup(PQgetvalue(r, i, 0),
+					    out->first_cut ? DB_VALUE_MAX : l);
+				}
+			}
+			if (st == PGRES_TUPLES_OK)
+				fresh = true;
+		} else if (st != PGRES_COMMAND_OK && !(canceled && !timed_out)) {
+			/* Our own cancel past row_max is not an error. */
+			if (err == NULL)
+				err = first_line(PQresultErrorMessage(r));
+			rc = -1;
+		}
+		PQclear(r);
+	}
+	if (timed_out) {
+		char *t = fmt_duration(timeout_us);
+		seterr(errp, "query on %s: canceled after the %s statement "
+		    "timeout", d->what, t);
+		free(t);
+		rc = -1;
+	} else if (rc != 0) {
+		seterr(errp, "query on %s: %s", d->what, err);
+	}
+	free(err);
+	if (rc != 0) {
+		free(out->first);
+		out->first = NULL;
+	}
 	return rc;
 }
 
@@ -426,6 +568,7 @@ const struct db_driver db_pg = {
 	.available = true,
 	.connect = pg_connect,
 	.query = pg_query,
+	.sample = pg_sample,
 	.version = pg_version,
 	.close = pg_close,
 	.stream_open = pg_stream_open,

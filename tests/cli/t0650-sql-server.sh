@@ -112,6 +112,120 @@ expect_err "bad.yml:6:[0-9]+: 'version': bad version comparison '>= eight'" "bad
 expect_err "bad.yml:7:[0-9]+: 'tables_exist' is empty" "empty tables_exist"
 expect_err "bad.yml:8:[0-9]+: 'compare' cannot be combined" "compare with version"
 expect_err "bad.yml:9:[0-9]+: missing 'query'" "nothing to do"
+# ---- the shape of a result: `expect` needs one value, `rows` counts --
+sqlite3 "$T/shape.db" "CREATE TABLE t (id integer); INSERT INTO t VALUES (1), (2);"
+psql_ "CREATE TABLE two (id int); INSERT INTO two VALUES (1), (2)" t0650
+my_ "CREATE TABLE t0650.two (id INT); INSERT INTO t0650.two VALUES (1), (2)"
+# The server's own statement_timeout, set for the database: the check must
+# see it, not its own timeout.
+psql_ "ALTER DATABASE t0650 SET statement_timeout = '42s'"
+cat >"$T/shape.yml" <<YML
+cutover: 1
+name: t0650
+targets: { pg: "$PG", my: "$MY", lite: "sqlite:$T/shape.db" }
+checks:
+  - { id: pg-union, kind: sql, target: pg, query: "SELECT 1 UNION ALL SELECT 2", expect: 1 }
+  - { id: pg-wide, kind: sql, target: pg, query: "SELECT 1, 2", expect: 1 }
+  - { id: pg-none, kind: sql, target: pg, query: "SELECT 1 WHERE false", expect: 1 }
+  - { id: pg-one, kind: sql, target: pg, query: "SELECT 1", expect: 1 }
+  - { id: pg-rows0, kind: sql, target: pg, query: "SELECT id FROM two WHERE id < 0", rows: 0 }
+  - { id: pg-rows0-bad, kind: sql, target: pg, query: "SELECT id FROM two", rows: 0 }
+  - { id: pg-rows-ge, kind: sql, target: pg, query: "SELECT id FROM two WHERE id < 0", rows: ">= 1" }
+  - { id: pg-cmp-shape, kind: sql, query: "SELECT id FROM two", compare: { source: pg, target: my } }
+  - { id: my-union, kind: sql, target: my, query: "SELECT 1 UNION ALL SELECT 2", expect: 1 }
+  - { id: my-rows0, kind: sql, target: my, query: "SELECT id FROM two WHERE id < 0", rows: 0 }
+  - { id: my-rows2, kind: sql, target: my, query: "SELECT id FROM two", rows: "== 2" }
+  - { id: lite-union, kind: sql, target: lite, query: "SELECT 1 UNION ALL SELECT 2", expect: 1 }
+  - { id: lite-rows0, kind: sql, target: lite, query: "SELECT id FROM t WHERE id < 0", rows: 0 }
+  - { id: lite-rows-ge, kind: sql, target: lite, query: "SELECT id FROM t", rows: ">= 1" }
+  - { id: pg-show-timeout, kind: sql, target: pg, query: "SHOW statement_timeout", expect: "42s", timeout: 5s }
+YML
+run "$CUTOVER" check "$T/shape.yml" --format json
+st() { printf '%s\n' "$out" | jq -r --arg id "$1" '.results[] | select(.id == $id) | "\(.status) \(.message)"'; }
+want() {  # want ID GLOB DESC
+	local r; r=$(st "$1")
+	case $r in $2) ok "$3: $r" ;; *) fail "$3" "$r" ;; esac
+}
+want pg-union "fail *returned 2 rows × 1 column; one value was expected*" "PostgreSQL: two rows are not one value"
+want pg-wide "fail *returned 1 row × 2 columns; one value was expected*" "PostgreSQL: two columns are not one value"
+want pg-none "fail *returned 0 rows × 1 column; one value was expected*" "PostgreSQL: no row is not one value"
+want pg-one "pass query returned 1" "PostgreSQL: one value"
+want pg-rows0 "pass query returned 0 rows × 1 column" "PostgreSQL: rows: 0 on an empty result"
+want pg-rows0-bad "fail query returned 2 rows × 1 column, expected rows == 0" "PostgreSQL: rows: 0 with rows"
+want pg-rows-ge "fail query returned 0 rows × 1 column, expected rows >= 1" "PostgreSQL: rows >= 1 without rows"
+want pg-cmp-shape "fail *returned 2 rows × 1 column; one value was expected*" "compare needs one value too"
+want my-union "fail *returned 2 rows × 1 column; one value was expected*" "MariaDB: two rows are not one value"
+want my-rows0 "pass query returned 0 rows" "MariaDB: rows: 0"
+want my-rows2 "pass query returned 2 rows × 1 column" "MariaDB: rows == 2"
+want lite-union "fail *returned 2 rows × 1 column; one value was expected*" "SQLite: two rows are not one value"
+want lite-rows0 "pass query returned 0 rows" "SQLite: rows: 0"
+want lite-rows-ge "pass query returned 2 rows × 1 column" "SQLite: rows >= 1"
+want pg-show-timeout "pass query returned 42s" "SHOW statement_timeout is the server's setting, not the check's timeout"
+
+# ---- the check's timeout is a cancel from the client -----------------
+cat >"$T/sleep.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: sleep, kind: sql, target: "$PG", query: "SELECT pg_sleep(10)", timeout: 1s }
+YML
+t0=$(date +%s%N)
+run "$CUTOVER" check "$T/sleep.yml" --format json
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+want sleep "fail *canceled after the 1.00s statement timeout" "pg_sleep(10) with timeout 1s is canceled"
+[ "$ms" -ge 900 ] && [ "$ms" -lt 3000 ] && ok "at about 1s (${ms}ms)" || fail "took ${ms}ms"
+left=$(psql_ "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'")
+[ "$left" = 0 ] && ok "the statement no longer runs on the server" || fail "$left statements still run"
+
+# ---- replies are bounded ---------------------------------------------
+cat >"$T/big.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: many, kind: sql, target: "$PG", query: "SELECT md5(g::text) FROM generate_series(1,20000000) g", expect: x, timeout: 60s }
+  - { id: count, kind: sql, target: "$PG", query: "SELECT md5(g::text) FROM generate_series(1,300000) g", rows: ">= 1", timeout: 60s }
+  - { id: long-err, kind: sql, target: "$PG", query: "SELECT repeat('x', 50000000)::int", timeout: 60s }
+  - { id: long-val, kind: sql, target: "$PG", query: "SELECT repeat('y', 20000000)", expect: x, timeout: 60s }
+YML
+run /usr/bin/time -f 'maxrss %M' -o "$T/time" "$CUTOVER" check "$T/big.yml" --format json
+want many "fail *returned more than 1000 rows × 1 column; one value was expected*" "20 million rows for one value: stopped after 1000"
+want count "pass query returned 300000 rows × 1 column" "rows counts every row"
+want long-err "fail query on *xxxxxxxx ... (truncated)" "a 50 MB error message is cut"
+want long-val "fail *returned a value longer than 4096 bytes (truncated): not compared" "a 20 MB value is not compared"
+len=$(printf '%s\n' "$out" | wc -c)
+[ "$len" -lt 30000 ] && ok "the report stays small ($len bytes)" || fail "report of $len bytes"
+rss=$(sed -n 's/^maxrss //p' "$T/time")
+# libpq holds the 50 MB error and the 20 MB row whole once (no API to
+# bound them); everything else is one row at a time.
+[ -n "$rss" ] && [ "$rss" -lt 400000 ] && ok "memory stays bounded (${rss} KiB)" || fail "max RSS ${rss} KiB"
+cat >"$T/many.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: many, kind: sql, target: "$PG", query: "SELECT md5(g::text) FROM generate_series(1,20000000) g", expect: x, timeout: 60s }
+YML
+run /usr/bin/time -f 'maxrss %M' -o "$T/time" "$CUTOVER" check "$T/many.yml" --format json
+rss=$(sed -n 's/^maxrss //p' "$T/time")
+[ -n "$rss" ] && [ "$rss" -lt 100000 ] && ok "20 million rows, memory of a few rows (${rss} KiB)" || fail "max RSS ${rss} KiB"
+
+cat >"$T/badrows.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: both, kind: sql, target: "$PG", query: "SELECT 1", expect: 1, rows: 1 }
+  - { id: frac, kind: sql, target: "$PG", query: "SELECT 1", rows: ">= 1.5" }
+  - { id: word, kind: sql, target: "$PG", query: "SELECT 1", rows: many }
+  - { id: noq, kind: sql, target: "$PG", version: ">= 12", rows: 0 }
+  - { id: cmp, kind: sql, query: "SELECT 1", compare: { source: "$PG", target: "$PG" }, rows: 1 }
+YML
+run "$CUTOVER" lint "$T/badrows.yml"
+expect_rc 2 "bad rows keys fail lint"
+expect_err "badrows.yml:4:[0-9]+: give 'expect' \(one value\) or 'rows'" "expect and rows together"
+expect_err "badrows.yml:5:[0-9]+: 'rows' compares a row count" "a fractional row count"
+expect_err "badrows.yml:6:[0-9]+: 'rows' compares a row count" "a word for a row count"
+expect_err "badrows.yml:7:[0-9]+: 'rows' judges the result of 'query'" "rows without a query"
+expect_err "badrows.yml:8:[0-9]+: 'compare' replaces 'target', 'expect' and 'rows'" "rows with compare"
+
 psql_ "DROP DATABASE IF EXISTS t0650 WITH (FORCE)" >/dev/null 2>&1
 my_ "DROP DATABASE IF EXISTS t0650"
 done_testing
