@@ -384,6 +384,26 @@ print("ok")' "$T/hd.$f" $f >"$T/h.out" 2>&1
 		fail "hostile: diff -f $f" "$(cat "$T/h.out"; cat -v "$T/hd.$f")"
 done
 
+# secrets scan: a hostile file name reaches JSON and SARIF as valid
+# documents; SARIF's artifactLocation is a URI reference (percent-encoded).
+mkdir -p "$T/sc"
+HN="$T/sc/a b#%$(printf '\377\033')<x>.env"
+printf 'GITHUB_TOKEN=ghp_%s\n' "$(python3 -c 'import random, string; r = random.Random(7); print("".join(r.choice(string.ascii_letters + string.digits) for _ in range(36)))')" >"$HN"
+for f in json sarif; do
+	"$CUTOVER" secrets scan "$T/sc" -f $f >"$T/sc.$f" 2>/dev/null
+	python3 -c 'import json, sys, re
+d = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+if sys.argv[2] == "sarif":
+    uri = d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert re.fullmatch(r"[A-Za-z0-9\-._~/%]+", uri), uri
+    assert uri.endswith("a%20b%23%25%FF%1B%3Cx%3E.env"), uri
+else:
+    assert len(d["findings"]) == 1, d
+print("ok")' "$T/sc.$f" $f >"$T/h.out" 2>&1
+	grep -qx ok "$T/h.out" && ok "hostile: secrets -f $f with a hostile file name" ||
+		fail "hostile: secrets -f $f" "$(cat "$T/h.out"; cat -v "$T/sc.$f")"
+done
+
 # ---- -o: one safe writer ---------------------------------------------
 # The old writer opened OUT.tmp.PID with fopen("w"): a link planted there
 # for the next pids redirected the write.  Plant them, and one at OUT.
