@@ -2,7 +2,11 @@
  * db.h - one interface over PostgreSQL (libpq), MariaDB/MySQL (libmariadb)
  * and SQLite (sqlite3).
  *
- * A driver is a table of functions, chosen by URL scheme.  A driver that
+ * A driver is a table of functions, chosen by URL scheme.  What differs
+ * between the engines is a field or a function here (quoting, prepared
+ * statements, storage classes, integer division...) or, for SQL that
+ * differs throughout (checksum mode's row hash), a switch on `engine`:
+ * never a comparison of the driver's name.  A driver that
  * was compiled out (WITH_PG=0, WITH_MYSQL=0) is still a known name: its
  * connect() says "built without PostgreSQL support" (lesson 6 of STYLE.md).
  *
@@ -97,10 +101,29 @@ struct db_driver {
 	 * are different values even when they print the same.
 	 */
 	bool		 typed_values;
-	/* Checksum mode's prepared chunk query pays off (not SQLite). */
-	bool		 prepares;
 	/* Integer division in SQL: " DIV " on MariaDB, "/" elsewhere. */
 	const char	*int_div;
+	/*
+	 * Server-side prepared statements of two bigint parameters, for
+	 * checksum mode's chunk query; NULL where preparing does not pay
+	 * (SQLite).  param[i] is the i-th placeholder; prepare() appends
+	 * the statement that prepares body as name, execute() the one
+	 * that runs it, deallocate() the one that frees it.
+	 */
+	const char	*param[2];
+	void		(*prepare)(struct db *d, struct buf *q, const char *name,
+			    const char *body);
+	void		(*execute)(struct buf *q, const char *name,
+			    const char *a, const char *b);
+	void		(*deallocate)(struct buf *q, const char *name);
+	/*
+	 * The oldest server version checksum mode's row hash runs on
+	 * (PostgreSQL 11: the extended hash functions), 0 for any.
+	 */
+	long		 sum_min_version;
+	const char	*sum_min_why;
+	/* Checksum mode in one GROUP BY pass per side, not a chunk walk. */
+	bool		 sum_onepass;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,

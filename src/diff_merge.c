@@ -124,28 +124,31 @@ order_expr(struct tplan *p, bool dst, size_t i, struct buf *q)
 {
 	const struct dcol *c = &p->cols[i];
 	const struct canon_type *t = dst ? &c->dt : &c->st;
-	const char *eng = (dst ? p->d : p->s)->drv->name;
 	struct buf id = BUF_INIT;
 
 	col_ident(p, dst, i, &id);
 	bool bytes = t->cls == CC_TEXT || c->pair.cls == CC_TEXT ||
 	    c->pair.cls == CC_BYTES || (c->pair.cls == CC_UUID &&
 	    t->cls != CC_UUID);
-	if (strcmp(eng, "postgres") == 0) {
+	switch ((dst ? p->d : p->s)->drv->engine) {
+	case DB_POSTGRES:
 		if (bytes && t->cls == CC_TEXT)
 			buf_addf(q, "CAST(%s AS text) COLLATE \"C\"", id.s);
 		else
 			buf_adds(q, id.s);
 		buf_adds(q, " NULLS FIRST");
-	} else if (strcmp(eng, "mysql") == 0) {
+		break;
+	case DB_MYSQL:
 		if (bytes)
 			buf_addf(q, "CAST(%s AS BINARY)", id.s);
 		else
 			buf_adds(q, id.s);
-	} else {
+		break;
+	case DB_SQLITE:
 		buf_adds(q, id.s);
 		if (bytes)
 			buf_adds(q, " COLLATE BINARY");
+		break;
 	}
 	buf_release(&id);
 }
@@ -154,7 +157,7 @@ void
 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q)
 {
 	struct db *d = dst ? p->d : p->s;
-	bool my = strcmp(d->drv->name, "mysql") == 0;
+	bool my = d->drv->engine == DB_MYSQL;
 
 	buf_adds(q, "SELECT ");
 	for (size_t i = 0; i < p->ncols; i++) {

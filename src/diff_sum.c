@@ -106,11 +106,11 @@ sumq_release(struct sumq *q)
 static void
 unprepare_one(struct db *d, const char *name)
 {
-	char *q = xasprintf("DEALLOCATE %s%s", strcmp(d->drv->name,
-	    "postgres") == 0 ? "" : "PREPARE ", name);
+	struct buf q = BUF_INIT;
 
-	db_exec(d, q, NULL);	/* best effort: the connection may be gone */
-	free(q);
+	d->drv->deallocate(&q, name);
+	db_exec(d, q.s, NULL);	/* best effort: the connection may be gone */
+	buf_release(&q);
 }
 
 static void
@@ -130,7 +130,7 @@ sum_possible(const struct tplan *p, const char **why)
 	long v = 0;
 
 	*why = NULL;
-	if (strcmp(p->s->drv->name, p->d->drv->name) != 0)
+	if (p->s->drv != p->d->drv)
 		*why = "the engines differ";
 	else if (p->nkey != 1)
 		*why = p->nkey ? "the key has several columns" : "no key";
@@ -139,10 +139,12 @@ sum_possible(const struct tplan *p, const char **why)
 		*why = "the key is not a signed integer";
 	else if (p->o->float_tol > 0)
 		*why = "--float-tolerance needs the values";
-	else if (strcmp(p->s->drv->name, "postgres") == 0 &&
-	    ((p->s->drv->version(p->s, &v, NULL) == 0 && v < 110000) ||
-	    (p->d->drv->version(p->d, &v, NULL) == 0 && v < 110000)))
-		*why = "PostgreSQL before 11 has no extended hash functions";
+	else if (p->s->drv->sum_min_version &&
+	    ((p->s->drv->version(p->s, &v, NULL) == 0 &&
+	    v < p->s->drv->sum_min_version) ||
+	    (p->d->drv->version(p->d, &v, NULL) == 0 &&
+	    v < p->s->drv->sum_min_version)))
+		*why = p->s->drv->sum_min_why;
 	return *why == NULL;
 }
 
@@ -229,12 +231,12 @@ static void
 sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 {
 	struct db *d = dst ? p->d : p->s;
-	const char *eng = d->drv->name;
 	struct buf k = BUF_INIT;
 
 	col_ident(p, dst, 0, &k);
-	if (strcmp(eng, "postgres") == 0) {
-		bucket_expr(q, k.s, "/", w);
+	bucket_expr(q, k.s, d->drv->int_div, w);
+	switch (d->drv->engine) {
+	case DB_POSTGRES:
 		buf_adds(q, ", count(*), sum(hashint8extended(");
 		for (size_t i = 0; i < p->ncols; i++) {
 			struct buf id = BUF_INIT;
@@ -246,8 +248,8 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 			buf_release(&id);
 		}
 		buf_adds(q, ", 0))");
-	} else if (strcmp(eng, "mysql") == 0) {
-		bucket_expr(q, k.s, " DIV ", w);
+		break;
+	case DB_MYSQL:
 		buf_adds(q, ", COUNT(*), SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(','");
 		for (size_t i = 0; i < p->ncols; i++) {
 			const struct canon_type *t = dst ? &p->cols[i].dt :
@@ -261,8 +263,8 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 			buf_adds(q, ")");
 		}
 		buf_adds(q, ")), 16), 16, 10) AS UNSIGNED))");
-	} else {
-		bucket_expr(q, k.s, "/", w);
+		break;
+	case DB_SQLITE:
 		buf_adds(q, ", count(*), cutover_sum(cutover_rowhash(");
 		for (size_t i = 0; i < p->ncols; i++) {
 			if (i)
@@ -270,6 +272,7 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 			col_ident(p, dst, i, q);
 		}
 		buf_adds(q, "))");
+		break;
 	}
 	buf_adds(q, " FROM ");
 	db_quote_tname(d, q, TNAME(p, dst));
@@ -279,7 +282,7 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 	 * sort every row before grouping, see pg_planner.
 	 */
 	if (w)
-		buf_adds(q, strcmp(eng, "postgres") == 0 ? " GROUP BY 1" :
+		buf_adds(q, d->drv->sum_onepass ? " GROUP BY 1" :
 		    " GROUP BY 1 ORDER BY 1");
 	buf_release(&k);
 }
@@ -355,17 +358,14 @@ bucket_range(int64_t b, int64_t w, i128 lo, i128 hi, i128 *blo, i128 *bhi)
 static bool
 can_prepare(const struct db *d)
 {
-	return strcmp(d->drv->name, "sqlite") != 0;
+	return d->drv->prepare != NULL;
 }
 
 static void
 exec_sql(struct tplan *p, bool dst, const char *lo, const char *hi,
     struct buf *q)
 {
-	if (strcmp((dst ? p->d : p->s)->drv->name, "postgres") == 0)
-		buf_addf(q, "EXECUTE %s(%s, %s)", p->prepared, lo, hi);
-	else
-		buf_addf(q, "EXECUTE %s USING %s, %s", p->prepared, lo, hi);
+	(dst ? p->d : p->s)->drv->execute(q, p->prepared, lo, hi);
 }
 
 static int
@@ -378,17 +378,10 @@ prepare(struct tplan *p, char **errp)
 	for (int side = 0; side < 2; side++) {
 		struct db *d = side ? p->d : p->s;
 		struct buf q = BUF_INIT, body = BUF_INIT, pred = BUF_INIT;
-		bool pg = strcmp(d->drv->name, "postgres") == 0;
-		between(p, side, pg ? "$1" : "?", pg ? "$2" : "?", &pred);
+		between(p, side, d->drv->param[0], d->drv->param[1], &pred);
 		sum_sql(p, side, pred.s, 0, &body);
 		buf_release(&pred);
-		if (pg)
-			buf_addf(&q, "PREPARE %s(bigint, bigint) AS %s", name,
-			    body.s);
-		else {
-			buf_addf(&q, "PREPARE %s FROM ", name);
-			db_quote_literal(d, &q, body.s);
-		}
+		d->drv->prepare(d, &q, name, body.s);
 		int rc = db_exec(d, q.s, errp);
 		buf_release(&q);
 		buf_release(&body);
@@ -836,7 +829,7 @@ sum_table(struct tplan *p, char **errp)
 	w.hi = n1 ? b : n2 ? a : (a > b ? a : b);
 	if (next_key(p, NULL, &first, &found, errp) != 0)
 		return -1;
-	if (strcmp(p->s->drv->name, "postgres") == 0)
+	if (p->s->drv->sum_onepass)
 		return sum_onepass(p, first, w.hi, errp);
 	if (can_prepare(p->s) && prepare(p, errp) != 0)
 		return -1;

@@ -264,6 +264,26 @@ my_close(struct db *d)
 }
 #endif
 
+/* PREPARE takes the statement as a string literal. */
+static void
+my_prepare(struct db *d, struct buf *q, const char *name, const char *body)
+{
+	buf_addf(q, "PREPARE %s FROM ", name);
+	db_quote_literal(d, q, body);
+}
+
+static void
+my_execute(struct buf *q, const char *name, const char *a, const char *b)
+{
+	buf_addf(q, "EXECUTE %s USING %s, %s", name, a, b);
+}
+
+static void
+my_deallocate(struct buf *q, const char *name)
+{
+	buf_addf(q, "DEALLOCATE PREPARE %s", name);
+}
+
 static void
 my_quote_ident(struct buf *b, const char *s)
 {
@@ -280,8 +300,11 @@ const struct db_driver db_mysql = {
 	.name = "mysql",
 	.engine = DB_MYSQL,
 	.literal_backslash = true,
-	.prepares = true,
 	.int_div = " DIV ",
+	.param = { "?", "?" },
+	.prepare = my_prepare,
+	.execute = my_execute,
+	.deallocate = my_deallocate,
 #ifdef WITH_MYSQL
 	.available = true,
 	.connect = my_connect,

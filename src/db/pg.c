@@ -548,6 +548,25 @@ pg_close(struct db *d)
 #endif
 
 static void
+pg_prepare(struct db *d, struct buf *q, const char *name, const char *body)
+{
+	(void)d;
+	buf_addf(q, "PREPARE %s(bigint, bigint) AS %s", name, body);
+}
+
+static void
+pg_execute(struct buf *q, const char *name, const char *a, const char *b)
+{
+	buf_addf(q, "EXECUTE %s(%s, %s)", name, a, b);
+}
+
+static void
+pg_deallocate(struct buf *q, const char *name)
+{
+	buf_addf(q, "DEALLOCATE %s", name);
+}
+
+static void
 pg_quote_ident(struct buf *b, const char *s)
 {
 	buf_addc(b, '"');
@@ -562,8 +581,14 @@ pg_quote_ident(struct buf *b, const char *s)
 const struct db_driver db_pg = {
 	.name = "postgres",
 	.engine = DB_POSTGRES,
-	.prepares = true,
 	.int_div = "/",
+	.param = { "$1", "$2" },
+	.prepare = pg_prepare,
+	.execute = pg_execute,
+	.deallocate = pg_deallocate,
+	.sum_min_version = 110000,
+	.sum_min_why = "PostgreSQL before 11 has no extended hash functions",
+	.sum_onepass = true,
 #ifdef WITH_PG
 	.available = true,
 	.connect = pg_connect,
