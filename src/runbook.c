@@ -1436,6 +1436,20 @@ final_state(const char *s)
 	    strcmp(s, RUN_ROLLFAIL) == 0 || strcmp(s, RUN_ABANDONED) == 0;
 }
 
+/* A step row of l whose processes outlived their cutover, or NULL. */
+static const struct jstep *
+live_step(const struct jlog *l)
+{
+	for (size_t i = 0; i < l->nsteps; i++) {
+		const struct jstep *js = &l->steps[i];
+		if ((strcmp(js->state, STEP_RUNNING) == 0 ||
+		    strcmp(js->state, STEP_INTERRUPTED) == 0) &&
+		    pgid_alive(js->pgid))
+			return js;
+	}
+	return NULL;
+}
+
 int
 runbook_run(struct plan *p, const struct rb_opts *o)
 {
@@ -1447,6 +1461,20 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
 	if (rc < 0) {
 		errmsg("%s", rb.err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * A step of the previous run may outlive it (kill -9 of cutover: the
+	 * step has a process group of its own).  A new run must not start
+	 * a second copy of a migration beside it, --new or not.
+	 */
+	const struct jstep *live = rc == 0 ? live_step(&rb.log) : NULL;
+	if (live) {
+		errmsg("%s '%s' of run %lld is still running (process group "
+		    "%ld): wait for it or stop it before starting a new run",
+		    live->kind, live->step_id, (long long)rb.log.run.id,
+		    live->pgid);
 		rc = EXIT_USAGE;
 		goto out;
 	}

@@ -165,18 +165,26 @@ name: orphan
 phases:
   - id: p
     steps:
-      - { id: nap, shell: "kill -9 $PPID; sleep 1; echo nap >> log" }
+      - { id: nap, shell: "kill -9 $PPID; sleep 2; echo nap >> log" }
 YML
 rm -rf .cutover log
 quiet "$CUTOVER" run orphan.yml
 expect_eq "$?" 137 "the step killed its cutover"
+# Nor does a new run start a second copy beside it.
+run "$CUTOVER" run orphan.yml --new
+expect_rc 2 "run --new refuses while they run"
+expect_err "step 'nap' of run 1 is still running \\(process group [0-9]+\\): wait for it or stop it" \
+    "says which step of which run"
+run "$CUTOVER" run orphan.yml --new --yes
+expect_rc 2 "run --new --yes refuses too"
+expect_eq "$("$CUTOVER" report orphan.yml --format json | jq -r .run)" 1 "no run 2 was begun"
 run "$CUTOVER" status orphan.yml
 expect_out "its processes \(group [0-9]+\) are still running" \
     "status says the step's processes still run"
 run "$CUTOVER" resume orphan.yml --skip-interrupted
 expect_rc 1 "resume refuses while they run"
 expect_err "still running: wait for them or stop them" "says why"
-for _ in $(seq 40); do [ -e log ] && break; sleep 0.1; done
+for _ in $(seq 60); do [ -e log ] && break; sleep 0.1; done
 sleep 0.2
 run "$CUTOVER" resume orphan.yml --skip-interrupted
 expect_rc 0 "once they are gone, resume goes on"
