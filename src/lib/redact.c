@@ -325,8 +325,14 @@ text_printable(const char *s, bool keep_nl)
 
 	while (*p) {
 		size_t n = utf8_seq(p);
-		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t' &&
-		    !(keep_nl && *p == '\n')) || *p == 0x7f))) {
+		if (n == 0) {
+			/* As utf8_fix: Latin-1 output stays readable. */
+			buf_adds(&b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		if (n == 1 && ((*p < 0x20 && *p != '\t' &&
+		    !(keep_nl && *p == '\n')) || *p == 0x7f)) {
 			buf_addf(&b, "\\x%02x", *p);
 			p++;
 			continue;

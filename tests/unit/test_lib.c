@@ -232,7 +232,7 @@ T_TEST(printable)
 	T_EQ_STR(r, "\\x1b[2K\\x1b[1G\\x1b[32mpass\\x1b[0m");
 	free(r);
 	r = text_printable("a\tb\nc\rd\x7f" "e\xc2\x9b" "31m \xc3\xa9 \xff", false);
-	T_EQ_STR(r, "a\tb\\x0ac\\x0dd\\x7fe\\u009b31m \xc3\xa9 \\xff");
+	T_EQ_STR(r, "a\tb\\x0ac\\x0dd\\x7fe\\u009b31m \xc3\xa9 \xef\xbf\xbd");
 	free(r);
 	r = text_printable("line 1\nline 2", true);
 	T_EQ_STR(r, "line 1\nline 2");
