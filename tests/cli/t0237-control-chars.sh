@@ -16,7 +16,7 @@ trap cleanup EXIT
 cd "$T"
 python3 "$ROOT/tests/harness/escredis.py" >port.txt 2>&1 &
 PIDS="$PIDS $!"
-for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.05; done
+for _ in $(seq 400); do [ -s port.txt ] && break; sleep 0.05; done
 P=$(head -1 port.txt)
 case "$P" in [0-9]*) ;; *) echo "skipped: the fake Redis did not start"; exit 0 ;; esac
 
@@ -79,5 +79,23 @@ expect_eq "$?" 1 "diff finds the changed row"
 controls diff.out "diff text"
 grep -qF "k='k\x1b[2K\x1b[1Gsame'" diff.out && ok "diff shows the key's escapes" ||
 	fail "diff key" "$(cat -A diff.out)"
+
+# The same kind of check cuts a server's message at 100 bytes: a secret
+# the peer echoes across the cut is masked whole, not cut to "Redis...".
+export RSEC=Redis-Pw-Secret-99
+python3 "$ROOT/tests/harness/escredis.py" "$RSEC" >port2.txt 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 400); do [ -s port2.txt ] && break; sleep 0.05; done
+cat >echo.yml <<YML
+cutover: 1
+name: echo
+secrets: [RSEC]
+checks:
+  - { id: echo, kind: redis, target: "redis://127.0.0.1:$(head -1 port2.txt)/0" }
+YML
+"$CUTOVER" check echo.yml -f json >echo.json 2>&1
+jq -r '.results[0].message' echo.json | grep -qE "x \*\*\* r\.\.\.'" &&
+	ok "a secret across the cut of a server's message is masked whole" ||
+	fail "cut server message" "$(jq -r '.results[0].message' echo.json)"
 
 done_testing
