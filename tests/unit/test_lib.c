@@ -225,6 +225,17 @@ T_TEST(redaction_keys)
 	redact_clear();
 }
 
+/* A secret is masked in the spellings programs print it in. */
+T_TEST(redaction_spellings)
+{
+	redact_clear();
+	redact_add("pa\"ss w\\rd");
+	char *r = redact("{\"pw\": \"pa\\\"ss w\\\\rd\"} url=/x?p=pa%22ss%20w%5Crd raw pa\"ss w\\rd");
+	T_EQ_STR(r, "{\"pw\": \"***\"} url=/x?p=*** raw ***");
+	free(r);
+	redact_clear();
+}
+
 /* Text from a peer cannot drive the terminal. */
 T_TEST(printable)
 {
@@ -270,4 +281,5 @@ T_TEST(suggestions)
 }
 
 T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction,
-    redaction_cuts, redaction_keys, printable, words, suggestions)
+    redaction_cuts, redaction_keys, redaction_spellings, printable, words,
+    suggestions)
