@@ -9,6 +9,7 @@
 #include "diff_int.h"
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "lib/redact.h"
 #include "lib/units.h"
 #include "lib/xmalloc.h"
 
@@ -69,10 +70,16 @@ text_table(FILE *f, const struct diff_table *t)
 		fprintf(f, "  schema   %s\n", t->schema.v[i]);
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct diff_row *r = &t->rows[i];
-		fprintf(f, "  %-8s %s%s%s\n", kind_names[r->kind], r->key,
+		/* Values are data: an ESC in one must not drive the terminal. */
+		char *k = text_printable(r->key, false);
+		fprintf(f, "  %-8s %s%s%s\n", kind_names[r->kind], k,
 		    r->columns ? ": " : "", r->columns ? r->columns : "");
-		if (r->values)
-			fprintf(f, "           %s\n", r->values);
+		free(k);
+		if (r->values) {
+			char *v = text_printable(r->values, false);
+			fprintf(f, "           %s\n", v);
+			free(v);
+		}
 	}
 	if ((long long)t->nrows < ndiffs(t))
 		fprintf(f, "  ... and %lld more (raise --max-diffs to list "

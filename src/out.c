@@ -35,15 +35,21 @@ out_names(size_t *n)
 	return names;
 }
 
+/*
+ * Redacted, then made printable: text from a peer (a server's error, a
+ * command's output) must not drive the terminal that shows the table
+ * (ESC [2K ESC [1G "pass" redraws a failing row).  Control characters
+ * become visible escapes, which also makes every field valid UTF-8; only
+ * the detail keeps its line breaks (printed indented under its row).
+ */
 static void
-redact_field(char **f)
+redact_field(char **f, bool keep_nl)
 {
 	if (*f == NULL)
 		return;
 	char *r = redact(*f);
 	free(*f);
-	/* Every format promises UTF-8; outside text may not be. */
-	*f = utf8_fix(r);
+	*f = text_printable(r, keep_nl);
 	free(r);
 }
 
@@ -51,10 +57,10 @@ void
 results_redact(struct result *rs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		redact_field(&rs[i].observed);
-		redact_field(&rs[i].threshold);
-		redact_field(&rs[i].message);
-		redact_field(&rs[i].detail);
+		redact_field(&rs[i].observed, false);
+		redact_field(&rs[i].threshold, false);
+		redact_field(&rs[i].message, false);
+		redact_field(&rs[i].detail, true);
 	}
 }
 

@@ -138,9 +138,12 @@ say(const char *fmt, ...)
 	m = xvasprintf(fmt, ap);
 	va_end(ap);
 	r = redact(m);
-	fputs(r, stdout);
+	/* Messages carry step output and peers' errors: inert on a TTY. */
+	char *v = text_printable(r, true);
+	fputs(v, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
+	free(v);
 	free(r);
 	free(m);
 }

@@ -171,12 +171,15 @@ static const char *
 brief(const char *s)
 {
 	static __thread char b[128];
-	size_t n = strcspn(s, ".\r\n");
+	/* Redacted before the cut: a cut secret is no longer recognised. */
+	char *r = redact(s);
+	size_t n = strcspn(r, ".\r\n");
 
 	if (n > 100)
 		n = 100;
-	snprintf(b, sizeof(b), "%.*s%s", (int)n, s, s[n] && s[n] != '.' ?
+	snprintf(b, sizeof(b), "%.*s%s", (int)n, r, r[n] && r[n] != '.' ?
 	    "..." : "");
+	free(r);
 	return b;
 }
 

@@ -46,8 +46,11 @@ verrmsg(const char *fmt, va_list ap)
 {
 	char *m = xvasprintf(fmt, ap);
 	char *r = redact(m);
+	/* A server's error text may carry terminal escapes: shown, inert. */
+	char *v = text_printable(r, true);
 
-	fprintf(stderr, "cutover: %s\n", r);
+	fprintf(stderr, "cutover: %s\n", v);
+	free(v);
 	free(r);
 	free(m);
 }

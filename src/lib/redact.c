@@ -1,4 +1,5 @@
 /* redact.c - the secret registry and the masking of printed strings. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -13,11 +14,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets;
 static size_t nsecrets, capsecrets;
 
-void
-redact_add(const char *secret)
+static void
+add_one(const char *secret)
 {
-	if (secret == NULL || strlen(secret) < REDACT_MIN_LEN)
-		return;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < nsecrets; i++) {
 		if (strcmp(secrets[i], secret) == 0) {
@@ -38,6 +37,33 @@ redact_add(const char *secret)
 		secrets[i - 1] = t;
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void
+redact_add(const char *secret)
+{
+	if (secret == NULL || strlen(secret) < REDACT_MIN_LEN)
+		return;
+	add_one(secret);
+	/*
+	 * The spellings a program is likely to print it in: JSON-escaped
+	 * (a tool's JSON output: a"b as a\"b) and percent-encoded (a URL:
+	 * a b as a%20b).  Same value, other bytes: masked too.
+	 */
+	struct buf b = BUF_INIT;
+	buf_add_json(&b, secret);
+	if (strcmp(b.s, secret) != 0)
+		add_one(b.s);
+	buf_reset(&b);
+	for (const unsigned char *p = (const unsigned char *)secret; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p))
+			buf_addc(&b, (char)*p);
+		else
+			buf_addf(&b, "%%%02X", *p);
+	}
+	if (strcmp(b.s, secret) != 0)
+		add_one(b.s);
+	buf_release(&b);
 }
 
 size_t
@@ -325,8 +351,14 @@ text_printable(const char *s, bool keep_nl)
 
 	while (*p) {
 		size_t n = utf8_seq(p, NULL);
-		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t' &&
-		    !(keep_nl && *p == '\n')) || *p == 0x7f))) {
+		if (n == 0) {
+			/* As utf8_fix: Latin-1 output stays readable. */
+			buf_adds(&b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		if (n == 1 && ((*p < 0x20 && *p != '\t' &&
+		    !(keep_nl && *p == '\n')) || *p == 0x7f)) {
 			buf_addf(&b, "\\x%02x", *p);
 			p++;
 			continue;

@@ -64,9 +64,10 @@ char	*redact_tail(const char *s, size_t len, size_t max);
 
 /*
  * A copy of s fit to be shown on a terminal: C0 control characters (but
- * TAB, and LF when keep_nl), DEL, the C1 controls U+0080..U+009F and bytes
- * that are not UTF-8 become visible escapes ("\x1b", "\u009b"), so that
- * text from a peer cannot move the cursor or recolour a line.  s may be
+ * TAB, and LF when keep_nl), DEL and the C1 controls U+0080..U+009F become
+ * visible escapes ("\x1b", "\u009b"), so that text from a peer cannot
+ * move the cursor or recolour a line; bytes that are not UTF-8 become
+ * U+FFFD, as in utf8_fix (a lone 0x9b is CSI to some terminals).  s may be
  * NULL ("").
  */
 char	*text_printable(const char *s, bool keep_nl);

@@ -35,6 +35,9 @@ phases:
         run: [printf, '<%s>\n', "${env:QSECRET}", "x${env:QSECRET}y"]
       - id: q-shell
         shell: "printf '<%s>\\n' \"$QSECRET\""
+      # A tool's JSON output escapes the quotes and backslash.
+      - id: q-json
+        shell: 'jq -cn --arg s "$QSECRET" "{pw: \$s}"'
 YML
 
 # leaks FILE DESC: no part of a secret longer than 5 bytes past its cut.
@@ -57,6 +60,8 @@ grep -qF "step q-argv: run: printf '<%s>\n' '***' 'x***y'" run.out &&
 	ok "quoted words show the mask" || fail "quoted" "$(grep -a 'step q-argv' run.out)"
 grep -qF '    | <***>' run.out && ok "the quoted secret's output is masked" ||
 	fail "quoted output" "$(grep -a '<' run.out)"
+grep -qF '    | {"pw":"***"}' run.out && ok "the secret JSON-escaped is masked" ||
+	fail "json-escaped" "$(grep -a 'pw' run.out)"
 
 sqlite3 .cutover/cuts.db "SELECT step_id, tail, command, message FROM steps" >journal.txt
 leaks journal.txt "journal rows"

@@ -225,6 +225,17 @@ T_TEST(redaction_keys)
 	redact_clear();
 }
 
+/* A secret is masked in the spellings programs print it in. */
+T_TEST(redaction_spellings)
+{
+	redact_clear();
+	redact_add("pa\"ss w\\rd");
+	char *r = redact("{\"pw\": \"pa\\\"ss w\\\\rd\"} url=/x?p=pa%22ss%20w%5Crd raw pa\"ss w\\rd");
+	T_EQ_STR(r, "{\"pw\": \"***\"} url=/x?p=*** raw ***");
+	free(r);
+	redact_clear();
+}
+
 /* Text from a peer cannot drive the terminal. */
 T_TEST(printable)
 {
@@ -232,7 +243,7 @@ T_TEST(printable)
 	T_EQ_STR(r, "\\x1b[2K\\x1b[1G\\x1b[32mpass\\x1b[0m");
 	free(r);
 	r = text_printable("a\tb\nc\rd\x7f" "e\xc2\x9b" "31m \xc3\xa9 \xff", false);
-	T_EQ_STR(r, "a\tb\\x0ac\\x0dd\\x7fe\\u009b31m \xc3\xa9 \\xff");
+	T_EQ_STR(r, "a\tb\\x0ac\\x0dd\\x7fe\\u009b31m \xc3\xa9 \xef\xbf\xbd");
 	free(r);
 	r = text_printable("line 1\nline 2", true);
 	T_EQ_STR(r, "line 1\nline 2");
@@ -270,4 +281,5 @@ T_TEST(suggestions)
 }
 
 T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction,
-    redaction_cuts, redaction_keys, printable, words, suggestions)
+    redaction_cuts, redaction_keys, redaction_spellings, printable, words,
+    suggestions)
