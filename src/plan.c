@@ -34,6 +34,12 @@ extern char **environ;
  * A plan needs about six levels; refuse silly depths before loading.
  */
 #define PLAN_MAX_DEPTH	64
+/*
+ * Vars may use vars: 34 lines of vN: "${vN-1}${vN-1}" asked for 8 GiB.
+ * One interpolated value is held to 1 MiB (a long certificate chain is
+ * 10 KiB) and all of them together to the size of the largest plan.
+ */
+#define PLAN_MAX_VALUE	(1u << 20)
 
 struct pctx {
 	const char	*file;
@@ -44,6 +50,9 @@ struct pctx {
 	struct buf	 warns;
 	struct strlist	 check_ids;	/* collected before checks parse */
 	struct strlist	 step_ids;
+	size_t		 interpolated;	/* bytes made by interpolation */
+	struct strlist	 bad_vars;	/* vars whose value had an error */
+	unsigned	 flags;		/* PLAN_* */
 };
 
 static const char *const top_keys[] = {
@@ -278,7 +287,12 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 {
 	struct buf b = BUF_INIT;
 
-	for (const char *p = s; *p; p++) {
+	if (strchr(s, '$') == NULL)
+		return xstrdup(s);
+	size_t left = cx->interpolated < PLAN_MAX_BYTES ? PLAN_MAX_BYTES -
+	    cx->interpolated : 0;
+	buf_init(&b, left < PLAN_MAX_VALUE ? left : PLAN_MAX_VALUE);
+	for (const char *p = s; *p && !b.truncated; p++) {
 		if (p[0] == '$' && p[1] == '$') {
 			buf_addc(&b, '$');
 			p++;
@@ -312,6 +326,11 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 			buf_adds(&b, v ? v : dflt);
 		} else {
 			const char *v = var_value(cx->plan, ref);
+			if (v == NULL && strlist_has(&cx->bad_vars, ref)) {
+				/* Its own error is reported where it is defined. */
+				free(ref);
+				goto fail;
+			}
 			if (v == NULL) {
 				const char *names[64];
 				size_t k = 0;
@@ -333,6 +352,17 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 		free(ref);
 		p = e;
 	}
+	if (b.truncated) {
+		if (b.max == PLAN_MAX_VALUE)
+			pn_error(cx, n, "expanding ${...} makes this value larger "
+			    "than %u MiB (the limit for one value)",
+			    PLAN_MAX_VALUE >> 20);
+		else
+			pn_error(cx, n, "expanding ${...} makes the plan's values "
+			    "larger than %u MiB in all", PLAN_MAX_BYTES >> 20);
+		goto fail;
+	}
+	cx->interpolated += b.len;
 	return buf_detach(&b);
 fail:
 	buf_release(&b);
@@ -720,8 +750,10 @@ load_vars(struct pctx *cx, yaml_node_t *n)
 		}
 		/* Later vars may use earlier ones. */
 		char *s = pn_str(cx, v, k);
-		if (s == NULL)
+		if (s == NULL) {
+			strlist_push(&cx->bad_vars, k);
 			continue;
+		}
 		struct kv item = { xstrdup(k), s };
 		ARR_PUSH(p->vars, p->nvars, cap, item);
 	}
@@ -1536,6 +1568,7 @@ done:
 		yaml_document_delete(&doc);
 	strlist_release(&cx.check_ids);
 	strlist_release(&cx.step_ids);
+	strlist_release(&cx.bad_vars);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
 		fputs(r, stderr);
