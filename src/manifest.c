@@ -284,12 +284,16 @@ walk(const char *dir, bool follow, const char *skip_abs, struct strlist *out,
 		char *p = strcmp(fr->dir, "/") == 0 ? xasprintf("/%s", name) :
 		    xasprintf("%s/%s", fr->dir, name);
 		int r = follow ? stat(p, &st) : lstat(p, &st);
+		int e = errno;
 		if (r != 0 && follow && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
-			note(ns, p, true, xasprintf("a symbolic link to nothing "
-			    "readable: %s", strerror(errno)));
-		} else if (r != 0) {
+			/* Dangling: skipped; pointing somewhere unreadable: failed. */
+			note(ns, p, e != ENOENT, xasprintf("a symbolic link to "
+			    "nothing readable: %s", strerror(e)));
+		} else if (r != 0 && e != ENOENT) {
 			note(ns, p, true, xasprintf("cannot read: %s",
-			    strerror(errno)));
+			    strerror(e)));
+		} else if (r != 0) {
+			/* Gone since readdir: nothing to list. */
 		} else if (S_ISDIR(st.st_mode)) {
 			bool loop = false;
 			for (size_t k = 0; k < n && !loop; k++)
@@ -504,11 +508,23 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 	for (size_t i = 0; i < files.n; i++)
 		free(jobs[i].content);
 	free(jobs);
-	if (rep->nfail && rep->nok == 0 && files.n > 0 &&
-	    rep->v[0].state == MF_ERROR) {
-		/* Nothing could be read: do not write an empty manifest. */
+	size_t nlines = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		nlines += rep->v[i].state == MF_OK ||
+		    rep->v[i].state == MF_CONTENT;
+	if (nlines == 0) {
+		/*
+		 * Nothing could be read: no manifest without a checksum line
+		 * (verify refuses one).  Failures say why (exit 1); only
+		 * skipped paths make it bad input, like an empty directory.
+		 */
 		buf_release(&b);
 		rc = 0;
+		if (rep->nfail == 0) {
+			mf_report_release(rep);
+			rc = seterr(errp, "no files to list: every path was "
+			    "skipped");
+		}
 		goto done;
 	}
 	rc = write_atomically(out_path, &b, errp);
@@ -703,25 +719,48 @@ parse_manifest(const char *file, const char *data, struct parsed *pm,
 /* A manifest of a million files is about 150 MB; past this it is not one. */
 #define MANIFEST_MAX	(512ULL * 1024 * 1024)
 
-static char *
-slurp(const char *path, char **errp)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	struct stat st;
-	size_t n;
 
-	if (f == NULL) {
+/*
+ * fopen(path, "r") for a file that must be regular: a FIFO's open()
+ * would wait for a writer forever, so the type is looked at on a
+ * non-blocking descriptor first.
+ */
+static FILE *
+fopen_regular(const char *path, char **errp, const char *what)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st = { 0 };
+
+	if (fd < 0) {
 		seterr_errno(errp, "cannot read '%s'", path);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (f != stdin)
-			fclose(f);
-		seterr(errp, "'%s' is a directory, not a manifest", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		seterr(errp, "'%s' is %s, not %s", path, S_ISDIR(st.st_mode) ?
+		    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		    "not a regular file", what[0] ? what : "a file");
 		return NULL;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		seterr_errno(errp, "cannot read '%s'", path);
+	}
+	return f;
+}
+static char *
+slurp(const char *path, char **errp)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path, errp,
+	    "a manifest");
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
 	buf_init(&b, MANIFEST_MAX);
 	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (memchr(chunk, '\0', n)) {

@@ -135,15 +135,46 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * fopen(path, "r") for a file that must be regular: a FIFO's open()
+ * would wait for a writer forever, so the type is looked at on a
+ * non-blocking descriptor first.
+ */
+FILE *
+scan_fopen(const char *path, const char *what, char **errp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st = { 0 };
+
+	if (fd < 0) {
+		seterr_errno(errp, "cannot read %s '%s'", what, path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		seterr(errp, "'%s' is %s, not %s", path, S_ISDIR(st.st_mode) ?
+		    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		    "not a regular file", what);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		seterr_errno(errp, "cannot read %s '%s'", what, path);
+	}
+	return f;
+}
+
 static int
 load_allowlist(const char *path, struct strlist *out, char **errp)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = scan_fopen(path, "an allowlist", errp);
 	char line[512];
 	int lineno = 0;
 
 	if (f == NULL)
-		return seterr_errno(errp, "cannot read allowlist '%s'", path);
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		char *p = line + strspn(line, " \t");
@@ -682,8 +713,10 @@ walk(const char *root, const struct strlist *ex, struct strlist *out,
 		    xstrdup(name);
 		struct stat sb;
 		if (lstat(p, &sb) != 0) {
-			add_skip(notes, p, true, "cannot read: %s",
-			    strerror(errno));
+			/* Gone since readdir (a build directory): not ours. */
+			if (errno != ENOENT)
+				add_skip(notes, p, true, "cannot read: %s",
+				    strerror(errno));
 		} else if (scan_excluded(ex, r, S_ISDIR(sb.st_mode))) {
 			/* excluded: silently */
 		} else if (S_ISDIR(sb.st_mode)) {

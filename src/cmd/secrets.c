@@ -199,11 +199,11 @@ first_error(const struct findings *fs)
 static void
 add_patterns_from(struct strlist *ex, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[1024];
+	char line[1024], *e = NULL;
+	FILE *f = scan_fopen(path, "a pattern file", &e);
 
 	if (f == NULL)
-		die(EXIT_USAGE, "cannot read '%s': %m", path);
+		die(EXIT_USAGE, "%s", e);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		char *p = line + strspn(line, " \t");

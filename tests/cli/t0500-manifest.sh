@@ -233,6 +233,13 @@ run timeout 20 "$CUTOVER" manifest verify walk.sha256
 expect_rc 0 "verify of that manifest"
 run timeout 20 "$CUTOVER" manifest create walk/pipe -o pipe.sha256
 expect_rc 2 "a FIFO named as an argument is refused, not opened"
+mkdir onlypipe && mkfifo onlypipe/p
+run timeout 20 "$CUTOVER" manifest create onlypipe -o onlypipe.sha256
+expect_rc 2 "nothing but a FIFO: no manifest verify would refuse"
+expect_err "no files to list: every path was skipped" "says why"
+run timeout 20 "$CUTOVER" manifest verify walk/pipe
+expect_rc 2 "a FIFO as the manifest is refused, not waited on"
+expect_err "'walk/pipe' is a FIFO, not a manifest" "says so"
 rm walk/pipe
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

@@ -173,6 +173,11 @@ expect_err '^secrets: skipped odd/pipe: a FIFO, not scanned$' "says why"
 run timeout 10 "$CUTOVER" secrets scan odd
 expect_rc 1 "a FIFO inside a walked directory does not block the scan"
 expect_err '^secrets: skipped odd/pipe: a FIFO$' "and is named"
+run timeout 10 "$CUTOVER" secrets scan odd/sub --allowlist odd/pipe
+expect_rc 2 "a FIFO as the allowlist is refused, not waited on"
+expect_err "'odd/pipe' is a FIFO, not an allowlist" "says so"
+run timeout 10 "$CUTOVER" secrets scan odd/sub --exclude-from odd/pipe
+expect_rc 2 "a FIFO as the pattern file is refused"
 rm odd/pipe
 # As an unprivileged user, against a root-owned 0600 file and 0700 dir.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
