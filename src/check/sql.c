@@ -508,7 +508,8 @@ do_version(struct db *d, const struct sql_conf *s, struct parts *p)
 }
 
 static void
-do_tables(struct db *d, const struct sql_conf *s, struct parts *p)
+do_tables(struct db *d, const struct sql_conf *s, int64_t timeout_us,
+    struct parts *p)
 {
 	struct buf missing = BUF_INIT;
 	char *first_err = NULL;
@@ -524,7 +525,14 @@ do_tables(struct db *d, const struct sql_conf *s, struct parts *p)
 		buf_adds(&q, "SELECT 1 FROM ");
 		db_quote_name(d, &q, s->tables.v[i]);
 		buf_adds(&q, " WHERE 1 = 0");
-		if (db_query(d, q.s, NULL, NULL, &e) != 0) {
+		/*
+		 * With the check's timeout: a table held by an ACCESS
+		 * EXCLUSIVE lock (a migration's ALTER) must not hang it.
+		 */
+		struct db_sample sm;
+		int rc = db_sample(d, q.s, timeout_us, 0, &sm, &e);
+		free(sm.first);
+		if (rc != 0) {
 			buf_addf(&missing, "%s%s", nmiss ? ", " : "",
 			    s->tables.v[i]);
 			nmiss++;
@@ -627,7 +635,7 @@ sql_run(const struct check *c, struct result *r)
 	if (s->has_version)
 		do_version(d, s, &p);
 	if (s->tables.n)
-		do_tables(d, s, &p);
+		do_tables(d, s, c->timeout_us, &p);
 	result_observed(r, "%s", p.observed.s);
 	if (p.threshold.len)
 		result_threshold(r, "%s", p.threshold.s);
