@@ -176,6 +176,13 @@ struct db_driver {
 	int		(*sample)(struct db *d, const char *sql,
 			    int64_t timeout_us, long long row_max,
 			    struct db_sample *out, char **errp);
+	/*
+	 * Client connections in use and the server's limit, read at one
+	 * instant where the engine allows; NULL for an engine without a
+	 * connection limit (SQLite).
+	 */
+	int		(*connections)(struct db *d, long long *used,
+			    long long *max, char **errp);
 };
 
 struct db {

@@ -212,8 +212,9 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			rc = -1;
 		}
 	}
-	if (s->has_maxconn && s->target &&
-	    strcmp(s->target->scheme, "sqlite") == 0) {
+	if (s->has_maxconn && s->target && db_driver_for(s->target->scheme) &&
+	    db_driver_for(s->target->scheme)->available &&
+	    db_driver_for(s->target->scheme)->connections == NULL) {
 		pn_error(cx, mc, "'max_connections_used' needs a server "
 		    "(PostgreSQL or MariaDB/MySQL), not SQLite");
 		rc = -1;
@@ -354,64 +355,19 @@ sep(struct buf *b)
 		buf_adds(b, "; ");
 }
 
-struct conn_row {
-	bool	 got;
-	long long used, max;
-};
-
-static int
-conn_row(const struct db_row *row, void *arg)
-{
-	struct conn_row *cr = arg;
-
-	if (row->ncols >= 2 && row->vals[0] && row->vals[1]) {
-		cr->used = strtoll(row->vals[0], NULL, 10);
-		cr->max = strtoll(row->vals[1], NULL, 10);
-		cr->got = true;
-	}
-	return 1;
-}
-
-/* SHOW GLOBAL STATUS rows are (Variable_name, Value). */
-static int
-status_row(const struct db_row *row, void *arg)
-{
-	struct conn_row *cr = arg;
-
-	if (row->ncols >= 2 && row->vals[1]) {
-		cr->used = strtoll(row->vals[1], NULL, 10);
-		cr->got = true;
-	}
-	return 1;
-}
-
 static void
 do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
 {
-	/* PostgreSQL: both figures from one statement, the same instant. */
-	static const char pg_q[] = "SELECT (SELECT count(*) FROM "
-	    "pg_stat_activity WHERE backend_type = 'client backend'), "
-	    "current_setting('max_connections')::int";
-	struct conn_row cr = { 0 };
-	char *e = NULL, *mx = NULL;
+	struct { bool got; long long used, max; } cr = { 0 };
+	char *e = NULL;
 	int rc;
 
 	sep(&p->threshold);
 	buf_addf(&p->threshold, "connections < %g%%", s->maxconn_pct);
-	if (strcmp(d->drv->name, "postgres") == 0) {
-		rc = db_query(d, pg_q, conn_row, &cr, &e);
-	} else {
-		/*
-		 * SHOW works on MariaDB and on MySQL 5.7 and 8, where
-		 * information_schema.GLOBAL_STATUS is gone.
-		 */
-		rc = db_query(d, "SHOW GLOBAL STATUS LIKE 'Threads_connected'",
-		    status_row, &cr, &e);
-		if (rc == 0 && (rc = db_scalar(d, "SELECT @@max_connections",
-		    &mx, &e)) == 0 && mx)
-			cr.max = strtoll(mx, NULL, 10);
-		free(mx);
-	}
+	if (d->drv->connections == NULL)
+		rc = seterr(&e, "%s has no connection limit", d->drv->name);
+	else if ((rc = d->drv->connections(d, &cr.used, &cr.max, &e)) == 0)
+		cr.got = true;
 	if (rc != 0 || !cr.got || cr.max <= 0) {
 		part_fail(p, "cannot read connections in use: %s", e ? e :
 		    "no figures returned");
@@ -508,7 +464,8 @@ do_version(struct db *d, const struct sql_conf *s, struct parts *p)
 }
 
 static void
-do_tables(struct db *d, const struct sql_conf *s, struct parts *p)
+do_tables(struct db *d, const struct sql_conf *s, int64_t timeout_us,
+    struct parts *p)
 {
 	struct buf missing = BUF_INIT;
 	char *first_err = NULL;
@@ -524,7 +481,14 @@ do_tables(struct db *d, const struct sql_conf *s, struct parts *p)
 		buf_adds(&q, "SELECT 1 FROM ");
 		db_quote_name(d, &q, s->tables.v[i]);
 		buf_adds(&q, " WHERE 1 = 0");
-		if (db_query(d, q.s, NULL, NULL, &e) != 0) {
+		/*
+		 * With the check's timeout: a table held by an ACCESS
+		 * EXCLUSIVE lock (a migration's ALTER) must not hang it.
+		 */
+		struct db_sample sm;
+		int rc = db_sample(d, q.s, timeout_us, 0, &sm, &e);
+		free(sm.first);
+		if (rc != 0) {
 			buf_addf(&missing, "%s%s", nmiss ? ", " : "",
 			    s->tables.v[i]);
 			nmiss++;
@@ -627,7 +591,7 @@ sql_run(const struct check *c, struct result *r)
 	if (s->has_version)
 		do_version(d, s, &p);
 	if (s->tables.n)
-		do_tables(d, s, &p);
+		do_tables(d, s, c->timeout_us, &p);
 	result_observed(r, "%s", p.observed.s);
 	if (p.threshold.len)
 		result_threshold(r, "%s", p.threshold.s);

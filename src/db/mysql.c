@@ -74,6 +74,44 @@ my_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 	return rc;
 }
 
+/* SHOW GLOBAL STATUS rows are (Variable_name, Value). */
+static int
+status_row(const struct db_row *row, void *arg)
+{
+	long long *used = arg;
+
+	if (row->ncols >= 2 && row->vals[1])
+		*used = strtoll(row->vals[1], NULL, 10);
+	return 1;
+}
+
+static int
+max_row(const struct db_row *row, void *arg)
+{
+	long long *max = arg;
+
+	if (row->ncols >= 1 && row->vals[0])
+		*max = strtoll(row->vals[0], NULL, 10);
+	return 1;
+}
+
+/*
+ * SHOW works on MariaDB and on MySQL 5.7 and 8, where
+ * information_schema.GLOBAL_STATUS is gone.
+ */
+static int
+my_connections(struct db *d, long long *used, long long *max, char **errp)
+{
+	*used = *max = -1;
+	if (my_query(d, "SHOW GLOBAL STATUS LIKE 'Threads_connected'",
+	    status_row, used, errp) != 0 ||
+	    my_query(d, "SELECT @@max_connections", max_row, max, errp) != 0)
+		return -1;
+	if (*used < 0 || *max < 0)
+		return seterr(errp, "no figures returned");
+	return 0;
+}
+
 static int
 my_version(struct db *d, long *out, char **errp)
 {
@@ -309,6 +347,7 @@ const struct db_driver db_mysql = {
 	.available = true,
 	.connect = my_connect,
 	.query = my_query,
+	.connections = my_connections,
 	.version = my_version,
 	.close = my_close,
 	.stream_open = my_stream_open,

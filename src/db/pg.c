@@ -259,6 +259,42 @@ pg_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
 	return rc;
 }
 
+struct conn_row {
+	bool		 got;
+	long long	 used, max;
+};
+
+static int
+conn_row(const struct db_row *row, void *arg)
+{
+	struct conn_row *cr = arg;
+
+	if (row->ncols >= 2 && row->vals[0] && row->vals[1]) {
+		cr->used = strtoll(row->vals[0], NULL, 10);
+		cr->max = strtoll(row->vals[1], NULL, 10);
+		cr->got = true;
+	}
+	return 1;
+}
+
+/* Both figures from one statement, the same instant. */
+static int
+pg_connections(struct db *d, long long *used, long long *max, char **errp)
+{
+	static const char q[] = "SELECT (SELECT count(*) FROM "
+	    "pg_stat_activity WHERE backend_type = 'client backend'), "
+	    "current_setting('max_connections')::int";
+	struct conn_row cr = { 0 };
+
+	if (pg_query(d, q, conn_row, &cr, errp) != 0)
+		return -1;
+	if (!cr.got)
+		return seterr(errp, "no figures returned");
+	*used = cr.used;
+	*max = cr.max;
+	return 0;
+}
+
 static int
 pg_version(struct db *d, long *out, char **errp)
 {
@@ -594,6 +630,7 @@ const struct db_driver db_pg = {
 	.connect = pg_connect,
 	.query = pg_query,
 	.sample = pg_sample,
+	.connections = pg_connections,
 	.version = pg_version,
 	.close = pg_close,
 	.stream_open = pg_stream_open,

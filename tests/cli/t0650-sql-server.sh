@@ -177,6 +177,27 @@ want sleep "fail *canceled after the 1.00s statement timeout" "pg_sleep(10) with
 left=$(psql_ "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'")
 [ "$left" = 0 ] && ok "the statement no longer runs on the server" || fail "$left statements still run"
 
+# A table locked by a migration's ALTER: tables_exist stops at the timeout.
+PGAPPNAME=t0650-hold psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d t0650 \
+	-c "BEGIN; LOCK TABLE two IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30);" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+for _ in $(seq 50); do
+	[ "$(psql_ "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'two' AND l.granted" t0650)" -ge 1 ] && break
+	sleep 0.1
+done
+cat >"$T/locked.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: locked, kind: sql, target: "$PG", tables_exist: [two], timeout: 1s }
+YML
+t0=$(date +%s%N)
+run "$CUTOVER" check "$T/locked.yml" --format json
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+want locked "fail *two (query on * canceled after the 1.00s statement timeout)" "tables_exist on a locked table is canceled at the timeout"
+[ "$ms" -lt 3000 ] && ok "at about 1s (${ms}ms)" || fail "took ${ms}ms"
+psql_ "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 't0650-hold'" >/dev/null
+
 # ---- replies are bounded ---------------------------------------------
 cat >"$T/big.yml" <<YML
 cutover: 1
