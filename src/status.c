@@ -233,8 +233,10 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		buf_addc(&b, '\n');
 	}
 	buf_addf(&b, "journal: %s\n", journal);
-	char *r = redact(b.s);
-	fputs(r, f);
+	/* Messages come from commands and servers: no raw ESC sequences. */
+	char *r = redact(b.s), *pr = utf8_printable(r);
+	fputs(pr, f);
+	free(pr);
 	free(r);
 	buf_release(&b);
 }

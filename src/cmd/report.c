@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../journal.h"
@@ -88,7 +89,12 @@ report_main(int argc, char **argv)
 	if (lr < 0)
 		goto out;
 	if (lr == 1) {
-		errmsg("%s: no run in %s: nothing to report", p->file, path);
+		if (access(path, F_OK) != 0)
+			errmsg("no journal at %s: nothing has run yet (or give "
+			    "--state FILE)", path);
+		else
+			errmsg("%s: no run in %s: nothing to report", p->file,
+			    path);
 		goto out;
 	}
 	/* A report holds output tails: 0600, whole or not at all. */
