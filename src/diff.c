@@ -111,25 +111,60 @@ col_ident(struct tplan *p, bool dst, size_t i, struct buf *b)
 	d->drv->quote_ident(b, dst ? p->cols[i].dname : p->cols[i].name);
 }
 
-/* The name in list that matches want exactly, else ignoring case. */
-static const char *
-match_name(const struct strlist *list, const char *want)
+/*
+ * How names match across the sides: exactly, else ignoring case ("Users"
+ * on MariaDB, "users" after a migration to PostgreSQL) -- but only when
+ * that is unambiguous: PostgreSQL and SQLite can hold "Users" and
+ * "users" side by side, and matching one of them to the other side's
+ * "users" would compare a table (or column) twice and hide the other.
+ */
+static size_t
+count_ci(const struct strlist *l, const char *want)
 {
+	size_t n = 0;
+
+	for (size_t i = 0; l && i < l->n; i++)
+		n += strcasecmp(l->v[i], want) == 0;
+	return n;
+}
+
+/* want in list, exactly or else by the rule above (own: want's side). */
+static const char *
+match_name(const struct strlist *list, const char *want,
+    const struct strlist *own)
+{
+	const char *hit = NULL;
+
 	for (size_t i = 0; i < list->n; i++)
 		if (strcmp(list->v[i], want) == 0)
 			return list->v[i];
-	for (size_t i = 0; i < list->n; i++)
+	if (count_ci(list, want) != 1 || (own && count_ci(own, want) > 1))
+		return NULL;
+	for (size_t i = 0; i < list->n && hit == NULL; i++)
 		if (strcasecmp(list->v[i], want) == 0)
-			return list->v[i];
-	return NULL;
+			hit = list->v[i];
+	return hit;
+}
+
+static size_t
+count_col_ci(const struct db_col *c, size_t n, const char *want)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; c && i < n; i++)
+		k += strcasecmp(c[i].name, want) == 0;
+	return k;
 }
 
 static const struct db_col *
-match_col(const struct db_col *c, size_t n, const char *want)
+match_col(const struct db_col *c, size_t n, const char *want,
+    const struct db_col *own, size_t nown)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(c[i].name, want) == 0)
 			return &c[i];
+	if (count_col_ci(c, n, want) != 1 || count_col_ci(own, nown, want) > 1)
+		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(c[i].name, want) == 0)
 			return &c[i];
@@ -283,15 +318,16 @@ plan_table(struct tplan *p, char **errp)
 			    key.v[i]);
 			goto out;
 		}
-		if (!match_col(sc, ns, key.v[i]) || !match_col(dc, nd, key.v[i])) {
+		if (!match_col(sc, ns, key.v[i], NULL, 0) ||
+		    !match_col(dc, nd, key.v[i], NULL, 0)) {
 			seterr(errp, "key column '%s' is not on both sides",
 			    key.v[i]);
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < o->columns.n; i++)
-		if (!match_col(sc, ns, o->columns.v[i]) &&
-		    !match_col(dc, nd, o->columns.v[i])) {
+		if (!match_col(sc, ns, o->columns.v[i], NULL, 0) &&
+		    !match_col(dc, nd, o->columns.v[i], NULL, 0)) {
 			seterr(errp, "no column '%s'", o->columns.v[i]);
 			goto out;
 		}
@@ -302,7 +338,7 @@ plan_table(struct tplan *p, char **errp)
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < (pass ? ns : key.n); i++) {
 			const struct db_col *a = pass ? &sc[i] :
-			    match_col(sc, ns, key.v[i]);
+			    match_col(sc, ns, key.v[i], NULL, 0);
 			bool iskey = in_list_ci(&key, a->name);
 			if (pass && iskey)
 				continue;
@@ -310,7 +346,8 @@ plan_table(struct tplan *p, char **errp)
 			    !in_list_ci(&o->columns, a->name)) ||
 			    in_list_ci(&o->exclude_columns, a->name)))
 				continue;
-			const struct db_col *b = match_col(dc, nd, a->name);
+			const struct db_col *b = match_col(dc, nd, a->name, sc,
+			    ns);
 			if (b == NULL) {
 				schema_note(p->t, "column %s: missing in target",
 				    a->name);
@@ -343,7 +380,7 @@ plan_table(struct tplan *p, char **errp)
 		}
 	}
 	for (size_t i = 0; i < nd; i++) {
-		if (match_col(sc, ns, dc[i].name) ||
+		if (match_col(sc, ns, dc[i].name, dc, nd) ||
 		    (o->columns.n && !in_list_ci(&o->columns, dc[i].name)) ||
 		    in_list_ci(&o->exclude_columns, dc[i].name))
 			continue;
@@ -560,7 +597,7 @@ free_tnames(struct db_tname *v, size_t n)
  */
 static void
 side_tname(const struct db_tname *want, const struct strlist *listed,
-    struct db_tname *out)
+    const struct strlist *other, struct db_tname *out)
 {
 	const char *n;
 
@@ -568,7 +605,7 @@ side_tname(const struct db_tname *want, const struct strlist *listed,
 	if (want->schema) {
 		out->schema = xstrdup(want->schema);
 		out->name = xstrdup(want->name);
-	} else if ((n = match_name(listed, want->name)) != NULL)
+	} else if ((n = match_name(listed, want->name, other)) != NULL)
 		out->name = xstrdup(n);
 }
 
@@ -583,7 +620,7 @@ check_ambiguous(const char *spelled, const struct strlist *st,
 {
 	if (strchr(spelled, '"') || strchr(spelled, '.') == NULL)
 		return 0;
-	if (!match_name(st, spelled) && !match_name(dt, spelled))
+	if (!strlist_has(st, spelled) && !strlist_has(dt, spelled))
 		return 0;
 	struct db_tname t;
 	if (db_tname_parse(spelled, &t, NULL) != 0)
@@ -616,7 +653,7 @@ select_tables(struct db *s, struct db *d, const struct diff_opts *o,
 		for (size_t i = 0; i < st.n; i++)
 			strlist_push(&names, st.v[i]);
 		for (size_t i = 0; i < dt.n; i++)
-			if (!match_name(&st, dt.v[i]))
+			if (!match_name(&st, dt.v[i], &dt))
 				strlist_push(&names, dt.v[i]);
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 		free_tnames(want, nwant);
@@ -628,8 +665,8 @@ select_tables(struct db *s, struct db *d, const struct diff_opts *o,
 			if (check_ambiguous(o->tables.v[i], &st, &dt, errp) != 0)
 				goto out;
 			if (want[i].schema == NULL &&
-			    !match_name(&st, want[i].name) &&
-			    !match_name(&dt, want[i].name)) {
+			    !match_name(&st, want[i].name, &dt) &&
+			    !match_name(&dt, want[i].name, &st)) {
 				seterr(errp, "no table '%s' on either side",
 				    o->tables.v[i]);
 				goto out;
@@ -646,8 +683,8 @@ select_tables(struct db *s, struct db *d, const struct diff_opts *o,
 		if (skip)
 			continue;
 		struct db_tname sn, dn;
-		side_tname(&want[i], &st, &sn);
-		side_tname(&want[i], &dt, &dn);
+		side_tname(&want[i], &st, &dt, &sn);
+		side_tname(&want[i], &dt, &st, &dn);
 		if (sn.name == NULL && dn.name == NULL)
 			continue;	/* listed on neither side: cannot be */
 		add_table(r, &cap, &sn, &dn);

@@ -205,9 +205,21 @@ list_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+/*
+ * Without a database in the URL, DATABASE() is NULL and there is no
+ * table to list: that must not read as "no tables, identical".
+ */
 static int
 my_tables(struct db *d, struct strlist *out, char **errp)
 {
+	char *db = NULL;
+
+	if (db_scalar(d, "SELECT DATABASE()", &db, errp) != 0)
+		return -1;
+	if (db == NULL)
+		return seterr(errp, "%s: no database selected (name one in "
+		    "the URL: mysql://host/DATABASE)", d->what);
+	free(db);
 	return db_query(d, "SELECT TABLE_NAME FROM information_schema.TABLES "
 	    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
 	    "ORDER BY CAST(TABLE_NAME AS BINARY)", list_row, out, errp);

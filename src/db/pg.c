@@ -479,9 +479,21 @@ pg_stream_close(void *p)
 	free(st);
 }
 
+/*
+ * current_schema() is NULL when no schema of search_path exists: that
+ * must not read as "no tables, identical".
+ */
 static int
 pg_tables(struct db *d, struct strlist *out, char **errp)
 {
+	char *schema = NULL;
+
+	if (db_scalar(d, "SELECT current_schema()", &schema, errp) != 0)
+		return -1;
+	if (schema == NULL)
+		return seterr(errp, "%s: no schema of search_path exists, so "
+		    "there is no table to compare", d->what);
+	free(schema);
 	return db_query(d, "SELECT table_name FROM information_schema.tables "
 	    "WHERE table_schema = current_schema() AND table_type = "
 	    "'BASE TABLE' ORDER BY table_name COLLATE \"C\"", list_row, out,

@@ -64,6 +64,35 @@ run "$CUTOVER" diff "$PA" "$PB" --table '"s.t'
 expect_rc 2 "pg: an unbalanced quote is bad input"
 expect_err 'table .*"s\.t.*double-quoted' "pg: says how to write it"
 
+# "Users" and "users" side by side on the source, only "users" on the
+# target, holding the same rows: "Users" was matched to the target's
+# "users" ignoring case, compared twice and its absence hidden.  The
+# same for columns "Email" and "email".
+pg_sql "CREATE DATABASE t0430_c" >/dev/null 2>&1
+pg_sql "CREATE TABLE \"Users\" (id int PRIMARY KEY, v text); INSERT INTO \"Users\" VALUES (1, 'x');
+  CREATE TABLE users (id int PRIMARY KEY, v text); INSERT INTO users VALUES (1, 'x');
+  CREATE TABLE c (id int PRIMARY KEY, \"Email\" text, email text); INSERT INTO c VALUES (1, 'b', 'b');" t0430_a >/dev/null
+pg_sql "CREATE TABLE users (id int PRIMARY KEY, v text); INSERT INTO users VALUES (1, 'x');
+  CREATE TABLE c (id int PRIMARY KEY, email text); INSERT INTO c VALUES (1, 'b');" t0430_c >/dev/null
+PC="postgres://postgres@127.0.0.1:$PG_PORT/t0430_c"
+run "$CUTOVER" diff "$PA" "$PC" --table Users,users,c
+expect_rc 1 "pg: Users and users on one side, users on the other"
+expect_out '^Users: only in source' 'pg: "Users" is not matched to the other "users"'
+expect_out '^users: src 1 rows, dst 1 rows: identical' 'pg: users matched exactly'
+expect_out 'schema   column Email: missing in target' 'pg: column "Email" is not matched to "email"'
+run "$CUTOVER" diff "$PA" "$PC" --table USERS
+expect_rc 2 "pg: --table USERS matching two tables ignoring case is refused"
+pg_sql "DROP DATABASE t0430_c" >/dev/null
+
+# A URL without a database lists no table: an error, never "0 tables,
+# identical".
+run "$CUTOVER" diff "mysql://cutover:cutover@127.0.0.1:$MY_PORT/" "mysql://cutover:cutover@127.0.0.1:$MY_PORT/"
+expect_rc 2 "mariadb: no database in the URL is an error"
+expect_err "no database selected" "mariadb: says so"
+run "$CUTOVER" diff "$PA?options=-csearch_path%3Dnosuch" "$PB"
+expect_rc 2 "pg: no schema on search_path is an error"
+expect_err "no schema of search_path exists" "pg: says so"
+
 # --- MariaDB --------------------------------------------------------------
 # Database t0430_s with table t, read by both sides when `t0430_s.t` was
 # split at its dot: that said identical.
