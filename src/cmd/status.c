@@ -75,11 +75,16 @@ status_main(int argc, char **argv)
 	struct plan *p = cmd_plan_arg(&cmd_status, argc, argv, false);
 	bool json = strcmp(format, "json") == 0;
 	char *path = runbook_journal_path(p, state);
-	struct stat sb;
 	int rc = EXIT_GO;
 	struct journal *j = NULL;
 	struct jlog l;
-	if (stat(path, &sb) != 0) {
+	int pr = journal_probe(path, &e);
+	if (pr < 0) {
+		errmsg("%s", e);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (pr == 1) {
 		if (json)
 			printf("{\"plan\": \"%s\", \"state\": \"none\", "
 			    "\"run\": null}\n", p->name);
