@@ -205,11 +205,18 @@ cmd_journal_load(const struct plan *p, const char *path, long long run,
     struct jlog *l)
 {
 	struct journal *j = NULL;
-	struct stat sb;
 	char *e = NULL;
 	int rc;
 
-	if (stat(path, &sb) != 0 && errno == ENOENT && run == 0)
+	/* A journal that cannot be trusted (empty, a link, its -wal left
+	 * alone) is an error, never "no run yet". */
+	int pr = journal_probe(path, &e);
+	if (pr < 0) {
+		errmsg("%s", e);
+		free(e);
+		return -1;
+	}
+	if (pr == 1 && run == 0)
 		return 1;
 	if (journal_open(path, false, &j, &e) != 0 ||
 	    (rc = journal_load(j, run, l, &e)) < 0) {

@@ -154,56 +154,166 @@ mkdirs(const char *path, char **errp)
 	return 0;
 }
 
+/* The files SQLite and the lock keep beside the journal. */
+static const char *const companions[] = { "-wal", "-shm", ".lock" };
+
+int
+journal_probe(const char *path, char **errp)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode))
+			return seterr(errp, "journal %s is a symbolic link: "
+			    "refusing to follow it (it holds step output); "
+			    "remove the link, or give --state FILE", path);
+		if (!S_ISREG(sb.st_mode))
+			return seterr(errp, "journal %s is not a regular file",
+			    path);
+		/*
+		 * journal_open never leaves an empty file (it creates the
+		 * journal aside and links it in whole): an empty one was
+		 * truncated, and taking it as new would run completed
+		 * steps again.
+		 */
+		if (sb.st_size == 0)
+			return seterr(errp, "journal %s is empty (0 bytes): "
+			    "what it recorded is lost; restore it from a copy, "
+			    "or remove it and its -wal, -shm and .lock files to "
+			    "start afresh (completed steps would run again)",
+			    path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return seterr_errno(errp, "cannot read journal '%s'", path);
+	for (size_t i = 0; i < sizeof(companions) / sizeof(*companions); i++) {
+		char *c = xasprintf("%s%s", path, companions[i]);
+		bool there = lstat(c, &sb) == 0;
+		if (there)
+			seterr(errp, "no journal at %s, but %s is there: the "
+			    "journal was deleted or moved, and what it recorded "
+			    "is lost; restore it, or remove %s to start afresh "
+			    "(completed steps would run again)", path, c, c);
+		free(c);
+		if (there)
+			return -1;
+	}
+	return 1;
+}
+
+/* Refuse a symbolic link planted where SQLite will create a file. */
+static int
+no_links(const char *path, char **errp)
+{
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(companions) / sizeof(*companions); i++) {
+		char *c = xasprintf("%s%s", path, companions[i]);
+		bool link = lstat(c, &sb) == 0 && S_ISLNK(sb.st_mode);
+		if (link)
+			seterr(errp, "%s is a symbolic link: refusing to follow "
+			    "it (the journal's files hold step output)", c);
+		free(c);
+		if (link)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+setup(sqlite3 *db, const char *path, char **errp)
+{
+	char *e = NULL;
+
+	/* A reader may meet a writer mid-commit: wait rather than fail. */
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;", NULL, NULL, &e) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, &e) != SQLITE_OK) {
+		seterr(errp, "journal %s: %s", path, e ? e :
+		    sqlite3_errmsg(db));
+		sqlite3_free(e);
+		return -1;
+	}
+	sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, NULL);
+	return 0;
+}
+
+/*
+ * Create a journal at path whole: built under a temporary name, then
+ * linked in (link fails if another process got there first, which is
+ * fine).  A crash leaves either no journal or a complete empty one, never
+ * a zero-byte file that journal_probe would have to tell from a
+ * truncated journal.
+ */
+static int
+create_journal(const char *path, char **errp)
+{
+	char *tmp = xasprintf("%s.new-%ld", path, (long)getpid());
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	unlink(tmp);
+	/*
+	 * Output tails are redacted, but a step may print what nobody
+	 * declared secret: the journal is for its owner's eyes only.
+	 * SQLite gives its -wal and -shm files the same mode.
+	 */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		seterr_errno(errp, "cannot create journal '%s'", tmp);
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+		seterr(errp, "cannot create journal %s: %s", path,
+		    db ? sqlite3_errmsg(db) : "out of memory");
+	else if (setup(db, path, errp) == 0)
+		rc = 0;
+	/* Closing the last connection checkpoints and removes the -wal. */
+	sqlite3_close(db);
+	if (rc == 0 && link(tmp, path) != 0 && errno != EEXIST)
+		rc = seterr_errno(errp, "cannot create journal '%s'", path);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 int
 journal_open(const char *path, bool create, struct journal **out,
     char **errp)
 {
 	struct journal *j;
-	struct stat sb;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
 
 	*out = NULL;
-	if (!create && stat(path, &sb) != 0)
+	int pr = journal_probe(path, errp);
+	if (pr < 0)
+		return -1;
+	if (pr == 1 && !create)
 		return seterr(errp, "no journal at %s: nothing has run yet "
 		    "(or give --state FILE)", path);
-	if (create) {
-		if (mkdirs(path, errp) != 0)
-			return -1;
-		flags |= SQLITE_OPEN_CREATE;
-	}
-	bool fresh = create && stat(path, &sb) != 0;
+	if (pr == 1 && (mkdirs(path, errp) != 0 || no_links(path, errp) != 0 ||
+	    create_journal(path, errp) != 0))
+		return -1;
+	if (no_links(path, errp) != 0)
+		return -1;
 	j = xcalloc(1, sizeof(*j));
 	j->path = xstrdup(path);
 	j->lockfd = -1;
-	if (fresh) {
-		/*
-		 * Output tails are redacted, but a step may print what nobody
-		 * declared secret: the journal is for its owner's eyes only.
-		 * SQLite gives its -wal and -shm files the same mode.
-		 */
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		seterr(errp, "cannot open journal %s: %s", path,
 		    j->db ? sqlite3_errmsg(j->db) : "out of memory");
 		journal_close(j);
 		return -1;
 	}
-	/* A reader may meet a writer mid-commit: wait rather than fail. */
-	sqlite3_busy_timeout(j->db, 5000);
-	char *e = NULL;
-	if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;", NULL, NULL, &e) != SQLITE_OK ||
-	    sqlite3_exec(j->db, schema, NULL, NULL, &e) != SQLITE_OK) {
-		seterr(errp, "journal %s: %s", path, e ? e :
-		    sqlite3_errmsg(j->db));
-		sqlite3_free(e);
+	if (setup(j->db, path, errp) != 0) {
 		journal_close(j);
 		return -1;
 	}
-	sqlite3_exec(j->db, "PRAGMA user_version=1", NULL, NULL, NULL);
 	*out = j;
 	return 0;
 }
@@ -271,7 +381,7 @@ int
 journal_lock(struct journal *j, char **errp)
 {
 	char *lp = xasprintf("%s.lock", j->path);
-	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		seterr_errno(errp, "cannot open lock file '%s'", lp);
@@ -313,7 +423,7 @@ long
 journal_holder(const char *path)
 {
 	char *lp = xasprintf("%s.lock", path);
-	int fd = open(lp, O_RDONLY | O_CLOEXEC);
+	int fd = open(lp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	long pid = 0;
 
 	free(lp);

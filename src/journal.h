@@ -115,6 +115,14 @@ struct jlog {
 int	 journal_open(const char *path, bool create, struct journal **out,
 	    char **errp);
 void	 journal_close(struct journal *j);
+/*
+ * Is there a journal at path?  1: no, and nothing says there was one
+ * (a fresh start); 0: yes; -1 with *errp when the journal cannot be
+ * trusted: a symbolic link, not a regular file, zero bytes (truncated),
+ * or missing while its -wal, -shm or .lock file is there.  journal_open
+ * refuses the same, never follows a link and creates files 0600.
+ */
+int	 journal_probe(const char *path, char **errp);
 const char *journal_path(const struct journal *j);
 /*
  * Take the writer's lock.  -1 with "journal PATH is in use by pid N" when

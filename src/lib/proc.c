@@ -161,21 +161,45 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	 * output before the cut to recognise a secret that straddles it.
 	 */
 	size_t keep = spec->tail_max ? spec->tail_max + redact_longest() : 0;
-	bool open_ = true;
+	bool open_ = true, reaped = false;
+	int st = 0;
+	int64_t exited_at = 0;
 	while (open_) {
 		int wait_ms = 100;
-		if (spec->timeout_us > 0) {
-			int64_t left = t0 + spec->timeout_us - now_mono_us();
+		/*
+		 * The command is judged by its own process: once it has
+		 * exited, whatever still holds the pipe is a background
+		 * child it left (a daemon).  Read what is already on its
+		 * way for PROC_GRACE_US, then stop: never wait for the
+		 * daemon, never count its life against the timeout.
+		 */
+		if (!reaped && waitpid(pid, &st, WNOHANG) == pid) {
+			reaped = true;
+			exited_at = now_mono_us();
+		}
+		if (reaped) {
+			int64_t left = exited_at + PROC_GRACE_US - now_mono_us();
 			if (left <= 0) {
-				r->timed_out = true;
+				r->detached = true;
 				break;
 			}
 			if (left / 1000 < wait_ms)
 				wait_ms = (int)(left / 1000) + 1;
-		}
-		if (spec->should_stop && spec->should_stop(spec->arg)) {
-			r->stopped = true;
-			break;
+		} else {
+			if (spec->timeout_us > 0) {
+				int64_t left = t0 + spec->timeout_us -
+				    now_mono_us();
+				if (left <= 0) {
+					r->timed_out = true;
+					break;
+				}
+				if (left / 1000 < wait_ms)
+					wait_ms = (int)(left / 1000) + 1;
+			}
+			if (spec->should_stop && spec->should_stop(spec->arg)) {
+				r->stopped = true;
+				break;
+			}
 		}
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		int n = poll(&p, 1, wait_ms);
@@ -197,8 +221,6 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		if (keep && tail.len > 2 * keep + 65536)
 			buf_keep_tail(&tail, keep);
 	}
-	int st = 0;
-	bool reaped = false;
 	if (r->timed_out || r->stopped)
 		reaped = kill_group(pid, &st);
 	close(pfd[0]);
@@ -253,5 +275,8 @@ proc_describe(const struct proc_result *r, int64_t timeout_us)
 	if (r->signal)
 		return xasprintf("killed by signal %d (%s)", r->signal,
 		    strsignal(r->signal));
+	if (r->detached)
+		return xasprintf("exited with status %d, leaving processes in "
+		    "the background (their output is not read)", r->exit_code);
 	return xasprintf("exited with status %d", r->exit_code);
 }

@@ -15,6 +15,17 @@
 
 #include "buf.h"
 
+/*
+ * A command is judged by its own process.  When it exits while processes
+ * it left in the background still hold its output (`daemon & echo ok`),
+ * proc_run reads for PROC_GRACE_US more, then stops reading and returns:
+ * those processes keep running, but their output is no longer read (a
+ * write to it fails with EPIPE/SIGPIPE).  Output already written when the
+ * command exits is in the pipe and is read in full: the grace only
+ * serves a background process's last words.
+ */
+#define PROC_GRACE_US	(200 * 1000)
+
 struct proc_spec {
 	char *const	*argv;		/* argv[0] looked up in PATH; or: */
 	const char	*shell;		/* run with /bin/sh -c */
@@ -37,6 +48,8 @@ struct proc_result {
 	bool		 timed_out;
 	bool		 stopped;	/* should_stop said so */
 	bool		 spawn_failed;	/* exec failed: message in tail */
+	/* It exited leaving background processes that hold its output. */
+	bool		 detached;
 	int64_t		 duration_us;
 	/*
 	 * The last tail_max bytes of output, secrets masked: redacted before

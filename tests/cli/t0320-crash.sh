@@ -165,7 +165,7 @@ name: orphan
 phases:
   - id: p
     steps:
-      - { id: nap, shell: "kill -9 $PPID; sleep 2; echo nap >> log" }
+      - { id: nap, shell: "kill -9 $PPID; sleep 6; echo nap >> log" }
 YML
 rm -rf .cutover log
 quiet "$CUTOVER" run orphan.yml
@@ -184,7 +184,7 @@ expect_out "its processes \(group [0-9]+\) are still running" \
 run "$CUTOVER" resume orphan.yml --skip-interrupted
 expect_rc 1 "resume refuses while they run"
 expect_err "still running: wait for them or stop them" "says why"
-for _ in $(seq 60); do [ -e log ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -e log ] && break; sleep 0.1; done
 sleep 0.2
 run "$CUTOVER" resume orphan.yml --skip-interrupted
 expect_rc 0 "once they are gone, resume goes on"
