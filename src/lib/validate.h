@@ -6,14 +6,22 @@
  * content is complete:
  *
  *   - gzip (possibly several members) is inflated to its last member's
- *     CRC and length check; zstd frames are decoded to their end (and
- *     their content checksum, when the frame has one);
+ *     CRC and length check; zstd frames, skippable ones included (pzstd
+ *     writes one first), are decoded to their end (and their content
+ *     checksum, when the frame has one);
  *   - a tar archive, plain or inside the compression, is walked header by
- *     header (checksums verified) to its two end-of-archive blocks;
- *   - a mysqldump or pg_dump SQL script, plain or compressed, must end
- *     with its completion trailer ("-- Dump completed",
- *     "PostgreSQL database dump complete"): a dump killed halfway and
- *     then compressed properly has a valid gzip stream but no trailer.
+ *     header (checksums verified, sizes that do not fit 63 bits refused)
+ *     to its two end-of-archive blocks;
+ *   - a pg_dump custom-format archive (-Fc) is walked through its header,
+ *     TOC and data blocks to its last byte; a version this walker does
+ *     not know fails as "not validated";
+ *   - a mysqldump, pg_dump or sqlite3 .dump SQL script, plain or
+ *     compressed, must end with its completion trailer ("-- Dump
+ *     completed", "-- PostgreSQL database dump complete", "COMMIT;"),
+ *     followed by nothing but blank (pg_dump: "--", \unrestrict) lines: a
+ *     dump killed halfway and then compressed properly has a valid gzip
+ *     stream but no trailer, and a second, cut dump appended after a
+ *     whole one leaves the trailer mid-file.
  *
  * Formats are recognised by their magic bytes; the file name adds an
  * expectation (a ".gz" that is not gzip fails).  Anything else passes

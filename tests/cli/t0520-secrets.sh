@@ -173,6 +173,17 @@ expect_err '^secrets: skipped odd/pipe: a FIFO, not scanned$' "says why"
 run timeout 10 "$CUTOVER" secrets scan odd
 expect_rc 1 "a FIFO inside a walked directory does not block the scan"
 expect_err '^secrets: skipped odd/pipe: a FIFO$' "and is named"
+# The secrets check kind: what could not be read fails the check.
+cat > fifo-plan.yml <<'E'
+cutover: 1
+name: t0520
+checks:
+  - { id: scan, kind: secrets, paths: [odd/pipe], timeout: 5s }
+E
+run timeout 20 "$CUTOVER" check fifo-plan.yml --format json
+expect_rc 1 "a secrets check on a FIFO fails"
+expect_eq "$(printf '%s' "$out" | jq -r '.results[0].message')" \
+    "1 path could not be read, first odd/pipe: a FIFO, not scanned" "and says why"
 run timeout 10 "$CUTOVER" secrets scan odd/sub --allowlist odd/pipe
 expect_rc 2 "a FIFO as the allowlist is refused, not waited on"
 expect_err "'odd/pipe' is a FIFO, not an allowlist" "says so"
