@@ -132,6 +132,8 @@ struct db_driver {
 	void		(*quote_ident)(struct buf *b, const char *ident);
 	/* Server version as a number: 150004, 101106, 3040001. */
 	int		(*version)(struct db *d, long *out, char **errp);
+	/* That number as components (15.4, 10.11.6, 3.40.1); how many. */
+	int		(*version_parts)(long v, long out[3]);
 	void		(*close)(struct db *d);
 
 	/*

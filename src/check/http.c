@@ -162,7 +162,10 @@ http_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	rc |= pn_strlist(cx, hn, "header", &hl);
 	h->header = xcalloc(hl.n + 1, sizeof(*h->header));
 	for (size_t i = 0; i < hl.n; i++) {
-		if (parse_want_header(cx, hn, hl.v[i], &h->header[h->nheader]))
+		/* Point at the entry itself when the list is a sequence. */
+		yaml_node_t *at = pn_is_seq(hn) && pn_seq_len(hn) == hl.n ?
+		    pn_seq_item(cx, hn, i) : hn;
+		if (parse_want_header(cx, at, hl.v[i], &h->header[h->nheader]))
 			rc = -1;
 		h->nheader++;
 	}

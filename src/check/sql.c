@@ -386,33 +386,6 @@ do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
 		    cr.max, pct);
 }
 
-/* Server version number -> components, by engine. */
-static int
-split_version(const char *drv, long v, long *out)
-{
-	if (strcmp(drv, "postgres") == 0) {
-		if (v >= 100000) {	/* 150004: 15.4 */
-			out[0] = v / 10000;
-			out[1] = v % 10000;
-			return 2;
-		}
-		out[0] = v / 10000;	/* 90624: 9.6.24 */
-		out[1] = v / 100 % 100;
-		out[2] = v % 100;
-		return 3;
-	}
-	if (strcmp(drv, "sqlite") == 0) {	/* 3040001: 3.40.1 */
-		out[0] = v / 1000000;
-		out[1] = v / 1000 % 1000;
-		out[2] = v % 1000;
-		return 3;
-	}
-	out[0] = v / 10000;	/* MariaDB/MySQL 101106: 10.11.6 */
-	out[1] = v / 100 % 100;
-	out[2] = v % 100;
-	return 3;
-}
-
 static bool
 version_ok(const struct sql_conf *s, const long *have, int nhave)
 {
@@ -450,7 +423,7 @@ do_version(struct db *d, const struct sql_conf *s, struct parts *p)
 		free(e);
 		return;
 	}
-	int n = split_version(d->drv->name, v, have);
+	int n = d->drv->version_parts(v, have);
 	for (int i = 0; i < n; i++)
 		buf_addf(&t, "%s%ld", i ? "." : "", have[i]);
 	sep(&p->observed);

@@ -112,6 +112,16 @@ my_connections(struct db *d, long long *used, long long *max, char **errp)
 	return 0;
 }
 
+/* 101106: 10.11.6 */
+static int
+my_version_parts(long v, long out[3])
+{
+	out[0] = v / 10000;
+	out[1] = v / 100 % 100;
+	out[2] = v % 100;
+	return 3;
+}
+
 static int
 my_version(struct db *d, long *out, char **errp)
 {
@@ -361,6 +371,7 @@ const struct db_driver db_mysql = {
 	.query = my_query,
 	.connections = my_connections,
 	.version = my_version,
+	.version_parts = my_version_parts,
 	.close = my_close,
 	.stream_open = my_stream_open,
 	.stream_next = my_stream_next,

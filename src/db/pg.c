@@ -295,6 +295,21 @@ pg_connections(struct db *d, long long *used, long long *max, char **errp)
 	return 0;
 }
 
+/* 150004: 15.4; before 10, 90624: 9.6.24. */
+static int
+pg_version_parts(long v, long out[3])
+{
+	if (v >= 100000) {
+		out[0] = v / 10000;
+		out[1] = v % 10000;
+		return 2;
+	}
+	out[0] = v / 10000;
+	out[1] = v / 100 % 100;
+	out[2] = v % 100;
+	return 3;
+}
+
 static int
 pg_version(struct db *d, long *out, char **errp)
 {
@@ -644,6 +659,7 @@ const struct db_driver db_pg = {
 	.sample = pg_sample,
 	.connections = pg_connections,
 	.version = pg_version,
+	.version_parts = pg_version_parts,
 	.close = pg_close,
 	.stream_open = pg_stream_open,
 	.stream_next = pg_stream_next,

@@ -228,6 +228,16 @@ lite_quote_ident(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+/* 3040001: 3.40.1 */
+static int
+lite_version_parts(long v, long out[3])
+{
+	out[0] = v / 1000000;
+	out[1] = v / 1000 % 1000;
+	out[2] = v % 1000;
+	return 3;
+}
+
 static int
 lite_version(struct db *d, long *out, char **errp)
 {
@@ -483,6 +493,7 @@ const struct db_driver db_sqlite = {
 	.query = lite_query,
 	.quote_ident = lite_quote_ident,
 	.version = lite_version,
+	.version_parts = lite_version_parts,
 	.close = lite_close,
 	.stream_open = lite_stream_open,
 	.stream_next = lite_stream_next,
