@@ -277,12 +277,18 @@ check_free(struct check *c)
 /* ---- runner ---------------------------------------------------------- */
 
 enum slot_state { S_WAITING, S_RUNNING, S_DONE };
+enum job_state { J_RUNNING, J_DONE, J_ABANDONED };
 
 struct job {
 	const struct check *check;
 	struct result	 res;		/* owned by the thread until done */
-	bool		 done;		/* set by the thread, under lock */
-	bool		 abandoned;	/* set by the runner, under lock */
+	/*
+	 * J_RUNNING, then J_DONE (the thread) or J_ABANDONED (the runner),
+	 * whichever comes first.  Atomic, not under run_lock: the runner
+	 * holds that lock while it starts a thousand threads, and a check
+	 * that finished meanwhile must not look overdue for want of it.
+	 */
+	_Atomic int	 state;
 	_Atomic int64_t	 started_us;	/* monotonic; 0 until the thread runs */
 };
 
@@ -296,11 +302,27 @@ struct slot {
 	int64_t		 started_us;	/* monotonic, wall: when it started */
 	int64_t		 started_wall_us;
 	pthread_t	 tid;
+	bool		 joinable;	/* finished: join once the run is over */
 	struct result	 res;
 };
 
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t run_cond = PTHREAD_COND_INITIALIZER;
+
+/* Abandon j unless it is done: true when it is now the thread's. */
+static bool
+abandon(struct job *j)
+{
+	int running = J_RUNNING;
+
+	return atomic_compare_exchange_strong(&j->state, &running, J_ABANDONED);
+}
+
+static bool
+job_done(struct job *j)
+{
+	return atomic_load(&j->state) == J_DONE;
+}
 
 /* Grace beyond the check's timeout for the kind to report it itself. */
 #define TIMEOUT_GRACE_US (500 * 1000LL)
@@ -338,15 +360,17 @@ job_main(void *arg)
 	    now_wall_us();
 	j->res.duration_us = now_mono_us() - t0;
 
-	pthread_mutex_lock(&run_lock);
-	bool abandoned = j->abandoned;
-	j->done = true;
-	pthread_cond_broadcast(&run_cond);
-	pthread_mutex_unlock(&run_lock);
-	if (abandoned) {
+	int running = J_RUNNING;
+	if (!atomic_compare_exchange_strong(&j->state, &running, J_DONE)) {
+		/* Abandoned: the runner has forgotten j. */
 		result_release(&j->res);
 		free(j);
+		return NULL;
 	}
+	/* j is the runner's now; only wake it. */
+	pthread_mutex_lock(&run_lock);
+	pthread_cond_broadcast(&run_cond);
+	pthread_mutex_unlock(&run_lock);
 	return NULL;
 }
 
@@ -452,8 +476,7 @@ select_with_needs(const struct plan *p, const struct check *c, bool *want)
 static void
 finish_slot(struct slot *s, struct job *j)
 {
-	/* It has set done and is returning: the join is immediate. */
-	pthread_join(s->tid, NULL);
+	s->joinable = true;
 	s->res = j->res;
 	s->state = S_DONE;
 	s->job = NULL;
@@ -487,7 +510,7 @@ stop_all(struct slot *s, size_t ns)
 	for (;;) {
 		bool busy = false;
 		for (size_t i = 0; i < ns; i++)
-			busy |= s[i].state == S_RUNNING && !s[i].job->done;
+			busy |= s[i].state == S_RUNNING && !job_done(s[i].job);
 		if (!busy || now_mono_us() >= until)
 			break;
 		struct timespec ts;
@@ -505,7 +528,7 @@ stop_all(struct slot *s, size_t ns)
 			continue;
 		if (s[i].state == S_RUNNING) {
 			struct job *j = s[i].job;
-			if (j->done) {
+			if (!abandon(j)) {
 				finish_slot(&s[i], j);
 				/* It ended because we stopped it: say so. */
 				if (s[i].res.status == ST_FAIL) {
@@ -515,7 +538,6 @@ stop_all(struct slot *s, size_t ns)
 				}
 				continue;
 			}
-			j->abandoned = true;
 			orphan_add(s[i].tid);
 			s[i].job = NULL;
 			s[i].res.check = s[i].check;
@@ -659,17 +681,16 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			 * The budget counts from the thread's own start: the
 			 * provisional deadline only ever moves later.
 			 */
-			if (!j->done && now >= s[i].deadline) {
+			if (!job_done(j) && now >= s[i].deadline) {
 				int64_t d = (st ? st : now) + s[i].budget;
 				if (d > s[i].deadline)
 					s[i].deadline = d;
 			}
-			if (j->done) {
+			if (job_done(j) || (now >= s[i].deadline && !abandon(j))) {
 				finish_slot(&s[i], j);
 			} else if (now >= s[i].deadline) {
 				const struct check *c = s[i].check;
 				char *d = fmt_duration(c->timeout_us);
-				j->abandoned = true;
 				orphan_add(s[i].tid);
 				s[i].res.check = c;
 				s[i].res.attempts = c->retries + 1;
@@ -720,8 +741,17 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	pthread_mutex_unlock(&run_lock);
 	pthread_attr_destroy(&attr);
 
+	/*
+	 * Join what finished only now: a thread that has set done may still
+	 * wait for the CPU to end (and run OpenSSL's per-thread cleanup).
+	 * Joining each as it finished made the scheduler wait for a CPU
+	 * slice behind a thousand runnable threads, again and again: --jobs
+	 * 1000 then took 150s and abandoned 2,000 healthy checks.
+	 */
 	struct result *rs = xcalloc(ns + 1, sizeof(*rs));
 	for (size_t i = 0; i < ns; i++) {
+		if (s[i].joinable)
+			pthread_join(s[i].tid, NULL);
 		rs[i] = s[i].res;
 		free(s[i].need);
 	}
