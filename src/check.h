@@ -37,6 +37,8 @@ struct result {
 	int		 attempts;
 	int64_t		 duration_us;
 	int64_t		 started_wall_us;
+	/* Fails only for want of a person's answer (kind manual). */
+	bool		 unanswered;
 	bool		 has_value;	/* numeric observation for metrics: */
 	double		 value;		/*   seconds for latencies, else raw */
 };

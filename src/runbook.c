@@ -33,7 +33,8 @@
 
 enum outcome {
 	OC_OK,
-	OC_FAIL,		/* a step failed after its retries, or a gate */
+	OC_FAIL,		/* a step failed after its retries */
+	OC_GATE,		/* a gate failed (its no-go is journaled) */
 	OC_NOGO,		/* a person said no at the gate */
 	OC_WINDOW,	/* the phase's window max was exceeded */
 	OC_SIGNAL,	/* SIGINT/SIGTERM */
@@ -361,8 +362,7 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 	for (size_t i = 0; i < nres; i++) {
 		const struct result *r = &rs[i];
 		if (r->status == ST_FAIL || r->status == ST_SKIP) {
-			if (strcmp(r->check->kind->name, "manual") == 0 &&
-			    r->observed && strcmp(r->observed, "unanswered") == 0)
+			if (r->status == ST_FAIL && r->unanswered)
 				buf_addf(&rb->unanswered, "%s%s",
 				    rb->unanswered.len ? ", " : "", r->check->id);
 			else
@@ -769,8 +769,16 @@ phase_has_event(const struct jlog *l, const char *type, const char *phase)
 	return false;
 }
 
-/* 1 go, 0 no-go, -1 window overrun, -2 signal, -3 the terminal is gone. */
-static int
+/* What came of asking go/no-go at the terminal. */
+enum answer {
+	ANS_GO,
+	ANS_NOGO,
+	ANS_WINDOW,	/* the window's max passed while asking */
+	ANS_SIGNAL,	/* SIGINT/SIGTERM */
+	ANS_NOBODY,	/* no terminal, or it went away (EOF, SIGHUP) */
+};
+
+static enum answer
 prompt_go(struct rb *rb)
 {
 	char line[64];
@@ -782,12 +790,12 @@ prompt_go(struct rb *rb)
 		struct pollfd pf = { .fd = 0, .events = POLLIN };
 		int r = poll(&pf, 1, 500);
 		if (got_sig)
-			return -2;
+			return ANS_SIGNAL;
 		if (got_hup)
-			return -3;
+			return ANS_NOBODY;
 		window_tick(rb);
 		if (rb->overrun)
-			return -1;
+			return ANS_WINDOW;
 		if (r <= 0)
 			continue;
 		char c;
@@ -796,14 +804,15 @@ prompt_go(struct rb *rb)
 			continue;
 		/* End of input is no answer at all, not a no. */
 		if (k <= 0)
-			return -3;
+			return ANS_NOBODY;
 		if (c == '\n')
 			break;
 		if (n < sizeof(line) - 1)
 			line[n++] = c;
 	}
 	line[n] = '\0';
-	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0 ?
+	    ANS_GO : ANS_NOGO;
 }
 
 static enum outcome
@@ -812,7 +821,7 @@ gate(struct rb *rb, const struct phase *ph)
 	struct buf failed = BUF_INIT;
 	bool jerr = false;
 	enum outcome oc = OC_OK;
-	int a;
+	enum answer a;
 
 	say("   gate of phase %s:", ph->id);
 	if (journal_phase(rb->j, rb->run, ph->id, "gate", 0, 0, &rb->err) != 0)
@@ -825,6 +834,21 @@ gate(struct rb *rb, const struct phase *ph)
 	}
 	if (got_sig) {
 		oc = OC_SIGNAL;
+		goto out;
+	}
+	/*
+	 * The checks take time: the window may have passed its max while
+	 * they ran.  Judge that before anyone answers, so that a terminal
+	 * "y", --yes and an answer awaited from `cutover confirm` meet the
+	 * same rule.
+	 */
+	window_tick(rb);
+	if (rb->overrun) {
+		free(rb->reason);
+		rb->reason = xasprintf("window max of phase %s exceeded at its "
+		    "gate", ph->id);
+		say("no-go: %s", rb->reason);
+		oc = OC_WINDOW;
 		goto out;
 	}
 	if (st == ST_FAIL && rb->nhard == 0 && rb->unanswered.len) {
@@ -856,7 +880,7 @@ gate(struct rb *rb, const struct phase *ph)
 		say("no-go: %s", rb->reason);
 		oc = journal_decision(rb->j, rb->run, ph->id, "no-go", "cutover",
 		    "gate failed", rb->based_on.s, &rb->err) ? jfail(rb) :
-		    OC_FAIL;
+		    OC_GATE;
 		goto out;
 	}
 	if (rb->o->yes) {
@@ -866,15 +890,15 @@ gate(struct rb *rb, const struct phase *ph)
 			oc = jfail(rb);
 		goto out;
 	}
-	a = have_terminal() ? prompt_go(rb) : -3;
-	if (a == -2) {
+	a = have_terminal() ? prompt_go(rb) : ANS_NOBODY;
+	if (a == ANS_SIGNAL) {
 		oc = OC_SIGNAL;
-	} else if (a == -1) {
+	} else if (a == ANS_WINDOW) {
 		free(rb->reason);
 		rb->reason = xasprintf("window max of phase %s exceeded at its "
 		    "gate", ph->id);
 		oc = OC_WINDOW;
-	} else if (a == -3) {
+	} else if (a == ANS_NOBODY) {
 		/* Nobody to ask: record that, and stop until someone decides. */
 		free(rb->reason);
 		rb->reason = xasprintf("awaiting go/no-go at the gate of phase "
@@ -891,11 +915,12 @@ gate(struct rb *rb, const struct phase *ph)
 			    rb->reason, rb->p->file, rb->p->file);
 			oc = OC_AWAIT;
 		}
-	} else if (journal_decision(rb->j, rb->run, ph->id, a ? "go" : "no-go",
+	} else if (journal_decision(rb->j, rb->run, ph->id, a == ANS_GO ?
+	    "go" : "no-go",
 	    rb->user, "answered at the terminal", rb->based_on.s,
 	    &rb->err) != 0) {
 		oc = jfail(rb);
-	} else if (!a) {
+	} else if (a == ANS_NOGO) {
 		free(rb->reason);
 		rb->reason = xasprintf("no-go at the gate of phase %s (%s)",
 		    ph->id, rb->user);
@@ -1372,6 +1397,7 @@ finish(struct rb *rb, enum outcome oc)
 		return 128 + sig;
 	}
 	case OC_FAIL:
+	case OC_GATE:
 	case OC_NOGO:
 	case OC_WINDOW:
 		if (rb->o->no_rollback) {
@@ -1387,8 +1413,8 @@ finish(struct rb *rb, enum outcome oc)
 		    rb->ph ? rb->ph->id : NULL, "rollback", "cutover",
 		    "window max exceeded", rb->reason, &rb->err) != 0)
 			return jfail(rb), EXIT_USAGE;
+		/* A gate's no-go is journaled by gate() itself. */
 		if (oc == OC_FAIL && rb->ph &&
-		    strncmp(rb->reason, "gate", 4) != 0 &&
 		    journal_decision(rb->j, rb->run, rb->ph->id, "rollback",
 		    "cutover", "step failed", rb->reason, &rb->err) != 0)
 			return jfail(rb), EXIT_USAGE;

@@ -60,6 +60,7 @@ manual_run(const struct check *c, struct result *r)
 		rc = journal_confirmation(j, c->id, &a, &e);
 	if (rc != 0) {
 		result_observed(r, "unanswered");
+		r->unanswered = true;
 		result_set(r, ST_FAIL, "not confirmed: %s (answer with 'cutover "
 		    "confirm %s %s')", k->ask, c->plan->file, c->id);
 		goto out;
