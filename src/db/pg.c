@@ -208,6 +208,15 @@ pg_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
 		if (r == NULL)
 			break;
 		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COPY_OUT || st == PGRES_COPY_IN ||
+		    st == PGRES_COPY_BOTH) {
+			/* PQgetResult would return this state for ever. */
+			PQclear(r);
+			free(err);
+			err = xstrdup("COPY has no result a check can judge");
+			rc = -1;
+			break;
+		}
 		if ((st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) &&
 		    fresh) {
 			/* A new result set: of several, the last counts. */

@@ -138,6 +138,7 @@ checks:
   - { id: lite-union, kind: sql, target: lite, query: "SELECT 1 UNION ALL SELECT 2", expect: 1 }
   - { id: lite-rows0, kind: sql, target: lite, query: "SELECT id FROM t WHERE id < 0", rows: 0 }
   - { id: lite-rows-ge, kind: sql, target: lite, query: "SELECT id FROM t", rows: ">= 1" }
+  - { id: pg-copy, kind: sql, target: pg, query: "COPY two TO STDOUT", rows: 2, timeout: 5s }
   - { id: pg-show-timeout, kind: sql, target: pg, query: "SHOW statement_timeout", expect: "42s", timeout: 5s }
 YML
 run "$CUTOVER" check "$T/shape.yml" --format json
@@ -160,6 +161,7 @@ want my-rows2 "pass query returned 2 rows × 1 column" "MariaDB: rows == 2"
 want lite-union "fail *returned 2 rows × 1 column; one value was expected*" "SQLite: two rows are not one value"
 want lite-rows0 "pass query returned 0 rows" "SQLite: rows: 0"
 want lite-rows-ge "pass query returned 2 rows × 1 column" "SQLite: rows >= 1"
+want pg-copy "fail *COPY has no result a check can judge" "COPY is refused, not looped on"
 want pg-show-timeout "pass query returned 42s" "SHOW statement_timeout is the server's setting, not the check's timeout"
 
 # ---- the check's timeout is a cancel from the client -----------------
