@@ -8,10 +8,14 @@
  * priv.  The runner (check_run_all) owns everything else: concurrency,
  * timeouts, retries, `needs`, timing.
  *
- * run() must honour check->timeout_us (pass it to connect/curl/poll): the
+ * run() must honour check->timeout_us as one deadline for the whole
+ * attempt (pass what is left to connect/curl/poll; a per-read socket
+ * timeout is not one: a peer trickling a byte at a time resets it): the
  * runner gives it a short grace period and then records the check as
  * timed out and abandons the thread, so a kind that ignores its deadline
- * only loses its own message, never hangs the process.
+ * only loses its own message, never hangs the process nor crashes its
+ * exit (check.c).  Costly setup shared by all checks of a kind (a CA
+ * store) is made once, under pthread_once, never per run().
  */
 #ifndef CUTOVER_CHECK_H
 #define CUTOVER_CHECK_H
