@@ -912,11 +912,18 @@ emit_doc(struct w *w, const struct model *m)
 				    is(rr->rb_ready, "no") ? "❌" : "N/A",
 				    rr->rb_note);
 			}
+			/* The causes the plan names, after the impact. */
+			char *c = strlist_join(&r->causes, "; ");
+			char *imp = r->causes.n ? xasprintf("%s (causes: %s)",
+			    r->impact ? r->impact : "-", c) :
+			    xstrdup(r->impact ? r->impact : "");
+			free(c);
 			w_row(w, t, w->html ? level_word(r->level) :
 			    level_md(r->level), level_word(r->probability),
-			    r->impact ? r->impact : "", u, x,
+			    imp, u, x,
 			    r->recovery ? r->recovery : "", r->owner ? r->owner :
 			    "");
+			free(imp);
 			free(t);
 			free(u);
 			free(x);
@@ -1116,6 +1123,13 @@ emit_json(FILE *f, const struct model *m)
 		    true);
 		json_field(&b, "impact", rr->r->impact, true);
 		json_field(&b, "owner", rr->r->owner, true);
+		json_key(&b, "causes", true);
+		buf_addc(&b, '[');
+		for (size_t k = 0; k < rr->r->causes.n; k++) {
+			buf_adds(&b, k ? ", " : "");
+			json_str(&b, rr->r->causes.v[k]);
+		}
+		buf_addc(&b, ']');
 		buf_addf(&b, ", \"mitigation_ready\": %s",
 		    rr->mit_ready ? "true" : "false");
 		json_field(&b, "mitigation_note", rr->mit_note, true);

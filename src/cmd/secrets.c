@@ -15,6 +15,7 @@
 #include "../lib/ofile.h"
 #include "../lib/redact.h"
 #include "../lib/units.h"
+#include "../lib/util.h"
 #include "../lib/xmalloc.h"
 #include "../secrets.h"
 
@@ -124,13 +125,20 @@ uri_path(const char *path)
 static void
 emit_text(struct buf *b, const struct findings *fs)
 {
+	struct buf t = BUF_INIT;
+
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
-		buf_addf(b, "%s:%d:%d: %s: ", f->file, f->line, f->col,
+		buf_addf(&t, "%s:%d:%d: %s: ", f->file, f->line, f->col,
 		    f->rule->id);
-		buf_add_redacted(b, f->match);
-		buf_addc(b, '\n');
+		buf_add_redacted(&t, f->match);
+		buf_addc(&t, '\n');
 	}
+	/* A file name may hold ESC sequences: shown, never obeyed. */
+	char *pr = utf8_printable(t.s);
+	buf_adds(b, pr);
+	free(pr);
+	buf_release(&t);
 }
 
 static void

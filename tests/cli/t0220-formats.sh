@@ -347,8 +347,8 @@ assert d["results"][1]["observed"].startswith("A"), d["results"][1]' "$T/hostile
 "$CUTOVER" check "$T/hostile.yml" -f junit >"$T/hostile.xml"
 xmllint --noout --schema "$ROOT/tests/data/junit.xsd" "$T/hostile.xml" 2>"$T/h.err" &&
 	ok "hostile: junit is valid XML 1.0 against the schema" || fail "hostile: junit" "$(cat "$T/h.err")"
-grep -q '<script>' "$T/hostile.xml" && fail "hostile: junit carries raw <script>" ||
-	ok "hostile: junit escapes markup"
+if grep -q '<script>' "$T/hostile.xml"; then fail "hostile: junit carries raw <script>"
+else ok "hostile: junit escapes markup"; fi
 "$CUTOVER" check "$T/hostile.yml" -f tap >"$T/hostile.tap"
 python3 -c 'import sys, yaml
 tap = open(sys.argv[1], encoding="utf-8", errors="strict").read()
@@ -366,8 +366,8 @@ run prove "$T/hostile.t"
 printf '%s\n' "$out" | grep -q "Failed 2/2 subtests" && ok "hostile: prove reads it" ||
 	fail "hostile: prove" "$out"
 run "$CUTOVER" check "$T/hostile.yml"
-printf '%s\n' "$out" | grep -q $'\033' && fail "hostile: text passes ESC through" "$(printf '%s' "$out" | cat -v)" ||
-	ok "hostile: text has no ESC"
+if printf '%s\n' "$out" | grep -q $'\033'; then fail "hostile: text passes ESC through" "$(printf '%s' "$out" | cat -v)"
+else ok "hostile: text has no ESC"; fi
 run "$CUTOVER" check "$T/hostile.yml" -f prometheus -o "$T/hostile.prom"
 if command -v promtool >/dev/null; then
 	promtool check metrics <"$T/hostile.prom" >/dev/null 2>&1 &&
@@ -403,6 +403,9 @@ print("ok")' "$T/sc.$f" $f >"$T/h.out" 2>&1
 	grep -qx ok "$T/h.out" && ok "hostile: secrets -f $f with a hostile file name" ||
 		fail "hostile: secrets -f $f" "$(cat "$T/h.out"; cat -v "$T/sc.$f")"
 done
+run "$CUTOVER" secrets scan "$T/sc"
+if printf '%s\n' "$out" | grep -q $'\033'; then fail "hostile: secrets text passes ESC through"
+else ok "hostile: secrets text shows no raw ESC"; fi
 
 # ---- -o: one safe writer ---------------------------------------------
 # The old writer opened OUT.tmp.PID with fopen("w"): a link planted there

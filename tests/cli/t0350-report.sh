@@ -108,7 +108,7 @@ targets:
 checks:
   - { id: same, kind: data-diff, source: src, target: dst }
 risks:
-  - { id: R1, title: Rows lost, level: high, impact: Data loss, mitigated_by: [same], owner: Dana Ops }
+  - { id: R1, title: Rows lost, level: high, impact: Data loss, mitigated_by: [same], owner: Dana Ops, causes: [Copy cut short] }
 phases:
   - id: cut
     steps:
@@ -142,10 +142,11 @@ j = json.load(open("r.json", encoding="utf-8"))
 det = [c["detail"] for c in j["checks"] if c["id"] == "same"][0] or ""
 if "id=2" not in det: bad.append("json: the changed key is missing: %r" % det)
 if [r["owner"] for r in j["risks"]] != ["Dana Ops"]: bad.append("json: owner")
+if [r["causes"] for r in j["risks"]] != [["Copy cut short"]]: bad.append("json: causes")
 titles = [s["title"] for p in j["phases"] for s in p["steps"]]
 if titles != ["Copy the users table", "A noisy step"]: bad.append("json: titles %r" % titles)
 md = open("r.md", encoding="utf-8").read()
-for want in ("id=2", "1 changed", "Dana Ops", "copy: Copy the users table", "&lt;script&gt;"):
+for want in ("id=2", "1 changed", "Dana Ops", "causes: Copy cut short", "copy: Copy the users table", "&lt;script&gt;"):
     if want not in md: bad.append("md lacks %r" % want)
 html = open("r.html", encoding="utf-8").read()
 for want in ("id=2", "Dana Ops", "Copy the users table"):
