@@ -40,6 +40,17 @@ dd_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	k->dst = pn_target(cx, map, "target", true);
 	if ((n = pn_get(cx, map, "tables")) != NULL)
 		rc |= pn_strlist(cx, n, "tables", &k->tables);
+	/* `schema.table`, or a quoted part for a name with a dot. */
+	for (size_t i = 0; i < k->tables.n; i++) {
+		struct db_tname tn;
+		char *e = NULL;
+		if (db_tname_parse(k->tables.v[i], &tn, &e) != 0) {
+			pn_error(cx, n, "check '%s': %s", c->id, e);
+			free(e);
+			rc = -1;
+		}
+		db_tname_release(&tn);
+	}
 	if ((n = pn_get(cx, map, "where")) != NULL &&
 	    (k->where = pn_str(cx, n, "where")) == NULL)
 		rc = -1;

@@ -158,9 +158,23 @@ targets:
   b: $MB
 checks:
   - { id: rc-bad, kind: row-count, source: a, target: b, tables: ['"open'] }
+  - { id: dd-bad, kind: data-diff, source: a, target: b, tables: ['x"y'] }
 EOF
 run "$CUTOVER" lint "$T/rcbad.yml"
 expect_rc 2 "row-count: an unbalanced quote is refused by lint"
 expect_err 'rcbad\.yml:[0-9]+:[0-9]+: .*"open' "row-count: lint names the place"
+expect_err "rcbad\.yml:[0-9]+:[0-9]+: check 'dd-bad': table 'x\"y'" "data-diff: lint names the place"
+# A dotted name in data-diff's tables, quoted: the dotted table itself.
+cat >"$T/dd.yml" <<EOF
+cutover: 1
+name: t0430
+targets:
+  a: $MA
+  b: $MB
+checks:
+  - { id: dd-dotted, kind: data-diff, source: a, target: b, tables: ['"t0430_s.t"'] }
+EOF
+run "$CUTOVER" check -f json "$T/dd.yml"
+expect_rc 1 "data-diff: the dotted table differs"
 
 done_testing
