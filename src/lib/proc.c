@@ -115,13 +115,19 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->tail, 0);
-	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0)
+	int gate[2] = { -1, -1 };
+	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0 ||
+	    (spec->on_spawn && pipe2(gate, O_CLOEXEC) != 0))
 		return seterr_errno(errp, "cannot create a pipe");
 	env = build_env(spec->env);
 	pid = fork();
 	if (pid < 0) {
 		free(env);
 		close(pfd[0]); close(pfd[1]); close(efd[0]); close(efd[1]);
+		if (gate[0] >= 0) {
+			close(gate[0]);
+			close(gate[1]);
+		}
 		return seterr_errno(errp, "cannot fork");
 	}
 	if (pid == 0) {
@@ -131,6 +137,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		signal(SIGPIPE, SIG_DFL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
+		if (gate[0] >= 0) {
+			/* Wait for the parent's word; its death is a no. */
+			char go = 0;
+			close(gate[1]);
+			while (read(gate[0], &go, 1) < 0 && errno == EINTR)
+				;
+			if (go != 'g')
+				_exit(127);
+		}
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		if (spec->cwd && chdir(spec->cwd) != 0) {
@@ -152,6 +167,24 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	free(env);
 	close(pfd[1]);
 	close(efd[1]);
+	if (gate[0] >= 0) {
+		close(gate[0]);
+		bool go = spec->on_spawn(pid, spec->arg);
+		if (go)
+			(void)!write(gate[1], "g", 1);
+		close(gate[1]);
+		if (!go) {
+			int st;
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			live_remove(slot);
+			close(pfd[0]);
+			close(efd[0]);
+			return seterr(errp, "not started: its process group "
+			    "could not be recorded");
+		}
+	}
 
 	struct buf tail = BUF_INIT;
 	char chunk[16384];
