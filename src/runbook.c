@@ -60,8 +60,6 @@ struct rb {
 	bool			 warned, overrun;
 	/* The step being executed. */
 	int64_t			 row;
-	volatile pid_t		 pgid;
-	bool			 pgid_saved;
 	struct buf		 line;
 	struct buf		 based_on;	/* what a decision saw */
 	struct buf		 unanswered;	/* manual checks nobody answered */
@@ -499,18 +497,29 @@ on_output(const char *data, size_t n, void *arg)
 		print_lines(rb, cut);
 }
 
+/*
+ * The step's process group is committed before the step may exec: a kill
+ * at any instant leaves either no process or a recorded group, which
+ * resume and run wait for (a group known only after the step started
+ * could outlive a kill unrecorded, and run beside its own re-run).
+ */
+static bool
+on_spawn(pid_t pgid, void *arg)
+{
+	struct rb *rb = arg;
+
+	if (journal_step_pgid(rb->j, rb->row, (long)pgid, &rb->err) != 0) {
+		errmsg("%s", rb->err);
+		return false;
+	}
+	return true;
+}
+
 static bool
 should_stop(void *arg)
 {
 	struct rb *rb = arg;
 
-	if (!rb->pgid_saved && rb->pgid > 0) {
-		char *e = NULL;
-		rb->pgid_saved = true;
-		if (journal_step_pgid(rb->j, rb->row, (long)rb->pgid, &e) != 0)
-			errmsg("%s", e);
-		free(e);
-	}
 	if (got_sig)
 		return true;
 	window_tick(rb);
@@ -574,8 +583,6 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 			    attempt, s->retries + 1, desc);
 		else
 			say("-> %s %s: %s", kind, s->id, desc);
-		rb->pgid = 0;
-		rb->pgid_saved = false;
 		struct proc_spec spec = {
 			.argv = cmd->shell ? NULL : cmd->argv.v,
 			.shell = cmd->shell,
@@ -585,7 +592,7 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 			.tail_max = STEP_TAIL,
 			.on_output = on_output,
 			.arg = rb,
-			.pgid_out = &rb->pgid,
+			.on_spawn = on_spawn,
 			.should_stop = should_stop,
 		};
 		struct proc_result pr;

@@ -117,13 +117,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->tail, 0);
-	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0)
+	int gate[2] = { -1, -1 };
+	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0 ||
+	    (spec->on_spawn && pipe2(gate, O_CLOEXEC) != 0))
 		return seterr_errno(errp, "cannot create a pipe");
 	env = build_env(spec->env);
 	/*
 	 * vfork, not fork: fork copies the page tables of a process with a
 	 * thousand check threads under its mmap lock, serialised; with --jobs
-	 * 1000, `true` then took over 20s to start (issue 11 #7).  The child
+	 * 1000, `true` then took over 20s to start.  The child
 	 * shares our memory until exec, so it makes only async-signal-safe
 	 * calls, and no handler of ours may run in it: signals stay blocked
 	 * until every caught one is back to its default, as posix_spawn does.
@@ -131,12 +133,22 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	sigset_t all, oldmask;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &oldmask);
-	pid = vfork();
+	/*
+	 * A step whose process group must be journaled before it runs
+	 * (on_spawn) waits in the child for the parent's word: that needs
+	 * fork, as a vfork parent is suspended until the exec.  Steps are
+	 * few; the checks that come by the thousand take vfork.
+	 */
+	pid = gate[0] >= 0 ? fork() : vfork();
 	if (pid < 0) {
 		int e = errno;
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 		free(env);
 		close(pfd[0]); close(pfd[1]); close(efd[0]); close(efd[1]);
+		if (gate[0] >= 0) {
+			close(gate[0]);
+			close(gate[1]);
+		}
 		errno = e;
 		return seterr_errno(errp, "cannot fork");
 	}
@@ -154,6 +166,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		signal(SIGPIPE, SIG_DFL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
+		if (gate[0] >= 0) {
+			/* Wait for the parent's word; its death is a no. */
+			char go = 0;
+			close(gate[1]);
+			while (read(gate[0], &go, 1) < 0 && errno == EINTR)
+				;
+			if (go != 'g')
+				_exit(127);
+		}
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		if (spec->cwd && chdir(spec->cwd) != 0) {
@@ -176,6 +197,24 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	free(env);
 	close(pfd[1]);
 	close(efd[1]);
+	if (gate[0] >= 0) {
+		close(gate[0]);
+		bool go = spec->on_spawn(pid, spec->arg);
+		if (go)
+			(void)!write(gate[1], "g", 1);
+		close(gate[1]);
+		if (!go) {
+			int st;
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			live_remove(slot);
+			close(pfd[0]);
+			close(efd[0]);
+			return seterr(errp, "not started: its process group "
+			    "could not be recorded");
+		}
+	}
 
 	struct buf tail = BUF_INIT;
 	char chunk[16384];

@@ -38,6 +38,13 @@ struct proc_spec {
 	void		*arg;
 	/* Set to the child's pid/pgid as soon as it exists (may be NULL). */
 	volatile pid_t	*pgid_out;
+	/*
+	 * Called with the child's pid/pgid before the child may exec (it
+	 * waits): whatever this records is true before the command can do
+	 * anything.  Returning false kills the child unstarted and makes
+	 * proc_run fail.  May be NULL.
+	 */
+	bool		(*on_spawn)(pid_t pgid, void *arg);
 	/* Polled every 100ms; returning true stops the child (may be NULL). */
 	bool		(*should_stop)(void *arg);
 };

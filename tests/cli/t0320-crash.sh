@@ -158,6 +158,27 @@ run "$CUTOVER" rollback plan.yml --skip-interrupted
 expect_rc 0 "rollback --skip-interrupted finishes it"
 expect_eq "$(tr '\n' ' ' <log)" "s1 s2 s3 s4 u4 u3 u1 r1 " "each undo once"
 
+# A step's process group is journaled before the step may run: killed
+# right after that commit (the 5th of this plan), the step has not begun,
+# so no step can ever run without its group on record.
+cat >gate.yml <<'YML'
+cutover: 1
+name: gate
+phases:
+  - id: p
+    steps:
+      - { id: s, shell: "echo s >> log" }
+YML
+rm -rf .cutover log
+quiet env CUTOVER_JOURNAL_KILL_AFTER=5 "$CUTOVER" run gate.yml
+expect_eq "$?" 137 "killed right after the step's group was journaled"
+sleep 0.3
+expect_eq "$(cat log 2>/dev/null)" "" "the step had not started: it waits for its group to be on record"
+expect_eq "$(sqlite3 .cutover/gate.db 'select count(*) from steps where pgid > 0')" 1 "the group is on record"
+run "$CUTOVER" resume gate.yml --retry-interrupted
+expect_rc 0 "resume runs it"
+expect_eq "$(cat log)" "s" "once"
+
 # The killed run's step outlives it: resume waits for it, never races it.
 cat >orphan.yml <<'YML'
 cutover: 1

@@ -13,7 +13,7 @@ checks:
   - { id: asked, kind: manual, ask: "Team told?" }
 phases:
   - id: p
-    window: { max: 1s }
+    window: { max: 2s }
     steps:
       - { id: a, shell: echo a >> log, undo: { shell: echo ua >> log } }
     gate: ["${env:GATE:-slow}"]
@@ -27,7 +27,7 @@ expect_rc 0 "a gate within the window goes"
 
 # The gate's checks outlast the window: --yes does not make it go.
 rm -rf .cutover log
-SLOW=1.5 run "$CUTOVER" run plan.yml --yes
+SLOW=2.5 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "--yes: no-go past the window max"
 expect_out "window max of phase p exceeded at its gate" "says why"
 expect_no "go (--yes)" "no go was given"
@@ -38,7 +38,7 @@ expect_eq "$(json '[.decisions[] | .decision + ":" + .how] | join(",")')" \
 
 # Without a terminal: not left awaiting an answer past the max.
 rm -rf .cutover log
-SLOW=1.5 run "$CUTOVER" run plan.yml </dev/null
+SLOW=2.5 run "$CUTOVER" run plan.yml </dev/null
 expect_rc 1 "no terminal: no-go past the window max"
 expect_eq "$(json '.state')" "rolled-back" "rolled back, not awaiting"
 
@@ -48,7 +48,7 @@ GATE=asked run "$CUTOVER" run plan.yml </dev/null
 expect_rc 1 "awaiting the answer"
 expect_eq "$(json '.state')" "awaiting" "awaiting"
 GATE=asked run "$CUTOVER" confirm plan.yml asked
-sleep 1.2
+sleep 2.2
 GATE=asked run "$CUTOVER" resume plan.yml --yes
 expect_rc 1 "answered after the max: rolled back"
 expect_eq "$(tr '\n' ' ' <log)" "a ua " "rolled back"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,5 +244,44 @@ T_TEST(report_renders_from_a_log)
 	rm_journal(path);
 }
 
+/* A journal that lost its record is an error, never a fresh start. */
+T_TEST(probe_refuses_a_lost_journal)
+{
+	char *path = tmp_journal(), *e = NULL;
+	struct journal *j = NULL;
+	struct stat sb;
+
+	T_OK(path != NULL);
+	T_EQ_INT(journal_probe(path, &e), 1);	/* fresh: nothing there */
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_lock(j, &e), 0);
+	journal_close(j);
+	T_OK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	T_EQ_INT(journal_probe(path, &e), 0);
+	T_OK(truncate(path, 0) == 0);		/* truncated */
+	T_EQ_INT(journal_probe(path, &e), -1);
+	T_OK(e && strstr(e, "is empty (0 bytes)"));
+	free(e);
+	e = NULL;
+	T_EQ_INT(journal_open(path, true, &j, &e), -1);
+	free(e);
+	e = NULL;
+	T_OK(unlink(path) == 0);		/* deleted, .lock left */
+	T_EQ_INT(journal_probe(path, &e), -1);
+	T_OK(e && strstr(e, ".lock is there"));
+	free(e);
+	e = NULL;
+	char *lock = xasprintf("%s.lock", path);
+	T_OK(unlink(lock) == 0);
+	free(lock);
+	T_OK(symlink("/nonexistent/cutover-stolen.db", path) == 0);
+	T_EQ_INT(journal_open(path, true, &j, &e), -1);
+	T_OK(e && strstr(e, "is a symbolic link"));
+	T_OK(lstat("/nonexistent/cutover-stolen.db", &sb) != 0);
+	free(e);
+	rm_journal(path);
+}
+
 T_SUITE(journal, write_and_load, lock_excludes_a_second_writer,
-    pgid_alive_sees_live_groups_only, report_renders_from_a_log)
+    pgid_alive_sees_live_groups_only, report_renders_from_a_log,
+    probe_refuses_a_lost_journal)
