@@ -135,7 +135,8 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 	if (!more && optind + 1 != argc)
 		cmd_usage_error(c, "expected one PLAN, got %d arguments",
 		    argc - optind);
-	p = plan_load(argv[optind], &errors);
+	p = plan_load_flags(argv[optind], c->env_later ? PLAN_ENV_LATER : 0,
+	    &errors);
 	if (p == NULL) {
 		fputs(errors, stderr);
 		free(errors);

@@ -20,6 +20,11 @@ struct cmd {
 	int		(*fn)(int argc, char **argv);
 	const char	*usage;		/* full --help text, options included */
 	const char	*summary;	/* one line for `cutover --help` */
+	/*
+	 * Reads the plan without needing ${env:X} or password_env values
+	 * (lint, status, report): unset ones are warnings, not errors.
+	 */
+	bool		 env_later;
 };
 
 const struct cmd *cmd_find(const char *name);

@@ -52,7 +52,11 @@ struct pctx {
 	struct strlist	 step_ids;
 	size_t		 interpolated;	/* bytes made by interpolation */
 	struct strlist	 bad_vars;	/* vars whose value had an error */
+	struct strlist	 unknown_vars;	/* vars made from an unset variable */
 	unsigned	 flags;		/* PLAN_* */
+	/* Nodes whose value used an unset variable (PLAN_ENV_LATER). */
+	yaml_node_t	**unknown;
+	size_t		 nunknown, capunknown;
 };
 
 static const char *const top_keys[] = {
@@ -105,11 +109,27 @@ vreport(struct pctx *cx, struct buf *to, yaml_node_t *n, const char *what,
 	buf_addc(to, '\n');
 }
 
+/* Was n's value made from an unset variable (so is not known yet)? */
+static bool
+value_unknown(const struct pctx *cx, const yaml_node_t *n)
+{
+	for (size_t i = 0; n && i < cx->nunknown; i++)
+		if (cx->unknown[i] == n)
+			return true;
+	return false;
+}
+
 void
 pn_error(struct pctx *cx, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
+	/*
+	 * Lint cannot judge a value it does not know: "${env:HOST}:5432"
+	 * is a bad address only for want of HOST.  The warning said so.
+	 */
+	if (value_unknown(cx, n))
+		return;
 	va_start(ap, fmt);
 	vreport(cx, &cx->errs, n, "", fmt, ap);
 	va_end(ap);
@@ -269,6 +289,53 @@ check_keys(struct pctx *cx, yaml_node_t *map, const char *const *allowed,
 
 /* ---- interpolation --------------------------------------------------- */
 
+/*
+ * An unset variable under PLAN_ENV_LATER: warn once per name, and mark
+ * n so that errors about its value are not reported.
+ */
+static void
+env_later(struct pctx *cx, yaml_node_t *n, const char *what, const char *name)
+{
+	if (!value_unknown(cx, n))
+		ARR_PUSH(cx->unknown, cx->nunknown, cx->capunknown, n);
+	if (strlist_has(&cx->plan->env_unset, name))
+		return;
+	strlist_push(&cx->plan->env_unset, name);
+	pn_warn(cx, n, "%s '%s' is not set: check and run will need it", what,
+	    name);
+}
+
+int
+pn_env(struct pctx *cx, yaml_node_t *n, const char *key, const char *name,
+    const char **value)
+{
+	*value = getenv(name);
+	if (*value)
+		return 0;
+	if (cx->flags & PLAN_ENV_LATER) {
+		env_later(cx, n, "environment variable", name);
+		return 0;
+	}
+	pn_error(cx, n, "'%s' names '%s', which is not set in the environment",
+	    key, name);
+	return -1;
+}
+
+/* url_parse for the plan: password_env may wait under PLAN_ENV_LATER. */
+static int
+plan_url_parse(struct pctx *cx, yaml_node_t *n, const char *s,
+    struct url *u, char **errp)
+{
+	unsigned uf = cx->flags & PLAN_ENV_LATER ? URL_ENV_LATER : 0;
+
+	if (url_parse_flags(s, uf, u, errp) != 0)
+		return -1;
+	const char *pe = url_param(u, "password_env");
+	if (pe && getenv(pe) == NULL)
+		env_later(cx, n, "password_env variable", pe);
+	return 0;
+}
+
 static const char *
 var_value(struct plan *p, const char *name)
 {
@@ -316,6 +383,11 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 				dflt += 2;
 			}
 			const char *v = *name ? getenv(name) : NULL;
+			if (v == NULL && dflt == NULL && *name &&
+			    (cx->flags & PLAN_ENV_LATER)) {
+				env_later(cx, n, "environment variable", name);
+				dflt = "";
+			}
 			if (v == NULL && dflt == NULL) {
 				pn_error(cx, n, "environment variable '%s' is not "
 				    "set (write ${env:%s:-default} for a default)",
@@ -326,6 +398,10 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 			buf_adds(&b, v ? v : dflt);
 		} else {
 			const char *v = var_value(cx->plan, ref);
+			if (v && strlist_has(&cx->unknown_vars, ref) &&
+			    !value_unknown(cx, n))
+				ARR_PUSH(cx->unknown, cx->nunknown,
+				    cx->capunknown, n);
 			if (v == NULL && strlist_has(&cx->bad_vars, ref)) {
 				/* Its own error is reported where it is defined. */
 				free(ref);
@@ -633,7 +709,7 @@ pn_target(struct pctx *cx, yaml_node_t *map, const char *key, bool required)
 		/* An inline URL becomes an anonymous target owned by the plan. */
 		struct url u;
 		char *e = NULL;
-		if (url_parse(s, &u, &e) != 0) {
+		if (plan_url_parse(cx, n, s, &u, &e) != 0) {
 			pn_error(cx, n, "%s", e);
 			free(e);
 			url_free(&u);
@@ -754,6 +830,8 @@ load_vars(struct pctx *cx, yaml_node_t *n)
 			strlist_push(&cx->bad_vars, k);
 			continue;
 		}
+		if (value_unknown(cx, v))
+			strlist_push(&cx->unknown_vars, k);
 		struct kv item = { xstrdup(k), s };
 		ARR_PUSH(p->vars, p->nvars, cap, item);
 	}
@@ -844,7 +922,7 @@ load_targets(struct pctx *cx, yaml_node_t *n)
 		t->id = xstrdup(k);
 		t->line = (int)v->start_mark.line + 1;
 		t->col = (int)v->start_mark.column + 1;
-		if (url_parse(s, &t->url, &e) != 0) {
+		if (plan_url_parse(cx, v, s, &t->url, &e) != 0) {
 			pn_error(cx, v, "target '%s': %s", k, e);
 			free(e);
 			url_free(&t->url);
@@ -1473,8 +1551,15 @@ too_deep(const char *data, size_t len, yaml_mark_t *mark)
 struct plan *
 plan_load_mem(const char *name, const char *data, size_t len, char **errors)
 {
+	return plan_load_mem_flags(name, data, len, 0, errors);
+}
+
+struct plan *
+plan_load_mem_flags(const char *name, const char *data, size_t len,
+    unsigned flags, char **errors)
+{
 	struct plan *p = xcalloc(1, sizeof(*p));
-	struct pctx cx = { .file = name, .plan = p };
+	struct pctx cx = { .file = name, .plan = p, .flags = flags };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	bool have_doc = false;
@@ -1569,6 +1654,8 @@ done:
 	strlist_release(&cx.check_ids);
 	strlist_release(&cx.step_ids);
 	strlist_release(&cx.bad_vars);
+	strlist_release(&cx.unknown_vars);
+	free(cx.unknown);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
 		fputs(r, stderr);
@@ -1589,6 +1676,12 @@ done:
 
 struct plan *
 plan_load(const char *path, char **errors)
+{
+	return plan_load_flags(path, 0, errors);
+}
+
+struct plan *
+plan_load_flags(const char *path, unsigned flags, char **errors)
 {
 	struct buf data = BUF_INIT;
 	char chunk[65536];
@@ -1624,7 +1717,8 @@ plan_load(const char *path, char **errors)
 		buf_release(&data);
 		return NULL;
 	}
-	struct plan *p = plan_load_mem(path, data.s, data.len, errors);
+	struct plan *p = plan_load_mem_flags(path, data.s, data.len, flags,
+	    errors);
 	buf_release(&data);
 	return p;
 }
@@ -1669,6 +1763,7 @@ plan_free(struct plan *p)
 	}
 	free(p->vars);
 	strlist_release(&p->secrets);
+	strlist_release(&p->env_unset);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		free(p->targets[i]->id);
 		url_free(&p->targets[i]->url);

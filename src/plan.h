@@ -135,6 +135,8 @@ struct plan {
 	size_t		 nsuccess;
 	char		 sha256[65];	/* of the file's bytes */
 	size_t		 nwarnings;
+	/* Unset ${env:X} / password_env names (loaded with PLAN_ENV_LATER). */
+	struct strlist	 env_unset;
 };
 
 /*
@@ -144,9 +146,21 @@ struct plan {
  * error line, newline-terminated, in *errors (caller frees).
  */
 struct plan *plan_load(const char *path, char **errors);
+/*
+ * PLAN_ENV_LATER: for commands that never connect nor run anything (lint,
+ * status, report).  An unset ${env:NAME} (no default) or password_env
+ * variable is a warning, not an error: it reads as "" (a password as
+ * none) and whatever is judged of a value made from it is not reported.
+ * check and run load without it, and fail naming the variable.
+ */
+#define PLAN_ENV_LATER	0x1
+struct plan *plan_load_flags(const char *path, unsigned flags,
+	    char **errors);
 /* Same, from memory (for the fuzzer and unit tests). */
 struct plan *plan_load_mem(const char *name, const char *data, size_t len,
 	    char **errors);
+struct plan *plan_load_mem_flags(const char *name, const char *data,
+	    size_t len, unsigned flags, char **errors);
 void	 plan_free(struct plan *p);
 
 const struct target *plan_target(const struct plan *p, const char *id);
@@ -186,6 +200,14 @@ int	 pn_command(struct pctx *cx, yaml_node_t *n, const char *key,
 /* A map of string -> string (env:). */
 int	 pn_kvmap(struct pctx *cx, yaml_node_t *n, const char *key,
 	    struct kv **out, size_t *nout);
+/*
+ * The value of environment variable name, for a key of node n (such as
+ * `password_env`): 0 with *value set; 0 with *value NULL when it is unset
+ * and the plan is loaded with PLAN_ENV_LATER (warned); else -1 with an
+ * error reported that names the variable.
+ */
+int	 pn_env(struct pctx *cx, yaml_node_t *n, const char *key,
+	    const char *name, const char **value);
 /* Resolve a `target:`/`source:` value: a target id or a URL. */
 const struct url *pn_target(struct pctx *cx, yaml_node_t *map,
 	    const char *key, bool required);

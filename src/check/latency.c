@@ -17,9 +17,14 @@
  *
  * A failed sample is "lost"; loss above `max_loss` (default 0%) fails.
  * Samples are paced start to start by `interval`, each within
- * `sample_timeout` (default 1s), all within the check's timeout, which
- * lint requires to cover samples x interval.  `from: NETNS` takes every
- * sample from inside that network namespace (net_in_netns).
+ * `sample_timeout` (default 1s), all within the check's timeout.  The
+ * worst case is lat_need_us(): connecting, (samples - 1) intervals and
+ * the last sample's own timeout.  Without a `timeout:` the check sizes
+ * its timeout to that plus a second; a written `timeout` below it is a
+ * lint error: samples that never ran counted as lost, so `samples: 100`
+ * with the defaults (9.9 s + 1 s in a 10 s budget) failed 2 runs in 3.
+ * `from: NETNS` takes every sample from inside that network namespace
+ * (net_in_netns).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -59,6 +64,13 @@ struct lat_conf {
 	struct tiers	 latency;
 	char		*from;
 };
+
+/* Connecting (SQL, Redis, HTTP) gets one sample timeout. */
+static int64_t
+lat_setup_us(const struct lat_conf *l)
+{
+	return l->mode == M_TCP ? 0 : l->sample_timeout_us;
+}
 
 static const char *const keys[] = { "target", "address", "samples",
 	"interval", "sample_timeout", "p", "latency", "max_loss", "from",
@@ -150,16 +162,42 @@ lat_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		    "must be at least 1ms");
 		rc = -1;
 	}
-	/* The samples must fit in the check's budget, or the runner kills it. */
-	if (rc == 0 && (l->samples - 1) * l->interval_us >= c->timeout_us) {
-		char *need = fmt_duration((l->samples - 1) * l->interval_us);
+	if (l->interval_us < 0 || l->interval_us > 24 * 3600 * US_PER_S) {
+		pn_error(cx, pn_get(cx, map, "interval"), "'interval' must be "
+		    "at most 24h");
+		rc = -1;
+	}
+	if (l->sample_timeout_us > 3600 * US_PER_S) {
+		pn_error(cx, pn_get(cx, map, "sample_timeout"), "'sample_timeout' "
+		    "must be at most 1h");
+		rc = -1;
+	}
+	if (rc != 0)
+		return rc;
+	/*
+	 * Every sample must fit in the check's timeout, or the ones that did
+	 * not run count as lost.  (samples <= 10000, interval <= 24h: no
+	 * overflow.)
+	 */
+	int64_t need = lat_setup_us(l) + (l->samples - 1) * l->interval_us +
+	    l->sample_timeout_us;
+	yaml_node_t *tn_ = pn_get(cx, map, "timeout");
+	if (tn_ == NULL) {
+		if (need + US_PER_S > c->timeout_us)
+			c->timeout_us = need + US_PER_S;
+	} else if (need > c->timeout_us) {
+		char *nd = fmt_duration(need);
 		char *have = fmt_duration(c->timeout_us);
 		char *iv = fmt_duration(l->interval_us);
-		pn_error(cx, map, "check '%s': %lld samples every %s take %s, not "
-		    "less than the timeout %s (raise 'timeout' or lower "
-		    "'samples')", c->id, l->samples, iv, need, have);
+		char *st = fmt_duration(l->sample_timeout_us);
+		pn_error(cx, tn_, "check '%s': %lld samples every %s, each "
+		    "within %s%s, need up to %s; 'timeout' is %s (raise it or "
+		    "leave it out, or lower 'samples' or 'interval')", c->id,
+		    l->samples, iv, st, lat_setup_us(l) ? " after connecting "
+		    "within as long" : "", nd, have);
 		free(iv);
-		free(need);
+		free(st);
+		free(nd);
 		free(have);
 		rc = -1;
 	}
@@ -167,6 +205,7 @@ lat_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 }
 
 /* ---- one sampler per mode ------------------------------------------- */
+
 
 struct sampler {
 	const struct lat_conf	*l;
@@ -362,7 +401,7 @@ sample_all(void *arg)
 
 	/* Set the connection up outside the figures; an HTTP warm-up too. */
 	if (l->mode == M_SQL)
-		sql_open(s, s->timeout_us / 2);
+		sql_open(s, lat_setup_us(l));
 	else if (l->mode == M_REDIS)
 		redis_open(s, l->sample_timeout_us);
 	else if (l->mode == M_HTTP) {

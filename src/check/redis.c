@@ -87,12 +87,14 @@ redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc = -1;
 	}
 	char *env = pn_str(cx, pe, "password_env");
+	/* Under lint and status the variable may be unset: not known yet. */
+	bool pw_later = false;
 	if (env) {
-		const char *v = getenv(env);
-		if (v == NULL) {
-			pn_error(cx, pe, "'password_env' names '%s', which is not "
-			    "set in the environment", env);
+		const char *v;
+		if (pn_env(cx, pe, "password_env", env, &v) != 0) {
 			rc = -1;
+		} else if (v == NULL) {
+			pw_later = true;
 		} else {
 			k->password = xstrdup(v);
 			redact_add(v);
@@ -122,7 +124,8 @@ redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		}
 	}
 	if (k->require_auth && rc == 0 && k->password == NULL &&
-	    k->target->password == NULL) {
+	    k->target->password == NULL && !pw_later &&
+	    url_param(k->target, "password_env") == NULL) {
 		pn_error(cx, pn_get(cx, map, "require_auth"), "'require_auth' "
 		    "needs the password to prove the authenticated PING: give "
 		    "'password_env' or ?password_env= in the URL");

@@ -15,7 +15,9 @@ static const char usage[] =
 "duplicate ids, references to undefined checks, targets or risks, bad\n"
 "durations and URLs, undefined ${variables}.  Every error is printed as\n"
 "FILE:LINE:COL: message, all at once.  Warnings (a critical or high risk\n"
-"with no mitigated_by checks) are printed but do not fail the lint.\n"
+"with no mitigated_by checks; an ${env:NAME} or password_env variable\n"
+"that is not set, which check and run will need) are printed but do not\n"
+"fail the lint: lint needs no secret in its environment.\n"
 "\n"
 "  -q, --quiet   print nothing on success\n"
 "  -h, --help    show this help\n"
@@ -30,6 +32,7 @@ const struct cmd cmd_lint = {
 	.fn = lint_main,
 	.usage = usage,
 	.summary = "validate a plan; every error as file:line:col: message",
+	.env_later = true,
 };
 
 static int

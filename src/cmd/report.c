@@ -48,6 +48,7 @@ const struct cmd cmd_report = {
 	.fn = report_main,
 	.usage = usage,
 	.summary = "the migration report from the journal: md, html, json",
+	.env_later = true,
 };
 
 static int

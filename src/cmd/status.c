@@ -42,6 +42,7 @@ const struct cmd cmd_status = {
 	.fn = status_main,
 	.usage = usage,
 	.summary = "show where a run stands: state, phase, step, window",
+	.env_later = true,
 };
 
 static int

@@ -142,6 +142,12 @@ parse_port(const char *s, size_t n, int *port)
 int
 url_parse(const char *s, struct url *u, char **errp)
 {
+	return url_parse_flags(s, 0, u, errp);
+}
+
+int
+url_parse_flags(const char *s, unsigned flags, struct url *u, char **errp)
+{
 	const char *p, *sep, *q;
 	char *rest = NULL;
 	int rc = -1;
@@ -281,13 +287,16 @@ url_parse(const char *s, struct url *u, char **errp)
 	const char *env = url_param(u, "password_env");
 	if (env != NULL) {
 		const char *v = getenv(env);
-		if (v == NULL) {
+		if (v == NULL && (flags & URL_ENV_LATER)) {
+			;	/* no password: nothing connects */
+		} else if (v == NULL) {
 			seterr(errp, "bad URL '%s': password_env names '%s', which "
 			    "is not set in the environment", u->safe, env);
 			goto out;
+		} else {
+			free(u->password);
+			u->password = xstrdup(v);
 		}
-		free(u->password);
-		u->password = xstrdup(v);
 	}
 	const char *pw = url_param(u, "password");
 	if (pw != NULL && u->password == NULL)

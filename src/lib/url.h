@@ -36,6 +36,14 @@ struct url {
 
 /* Parse s; returns 0 or -1 with a message naming what is wrong. */
 int	 url_parse(const char *s, struct url *u, char **errp);
+/*
+ * With URL_ENV_LATER, a password_env naming an unset variable is not an
+ * error: the password stays NULL (for commands that never connect, such
+ * as lint and status; the caller checks url_param "password_env").
+ */
+#define URL_ENV_LATER	0x1
+int	 url_parse_flags(const char *s, unsigned flags, struct url *u,
+	    char **errp);
 const char *url_param(const struct url *u, const char *key);
 void	 url_free(struct url *u);
 /* Does s look like a URL (rather than a target name)? */

@@ -115,4 +115,48 @@ run timeout 20 "$CUTOVER" lint many.yml
 expect_rc 0 "2000 phases"
 expect_out "2000 phases" "2000 phases counted"
 
+# Unset ${env:NAME} and password_env: lint, status and report need no
+# secret in their environment (a warning); check and run still refuse the
+# plan, naming the variable and never a value.
+cd "$ROOT/tests/plans/good" || exit 1
+run "$CUTOVER" check env-unset.yml
+expect_rc 2 "check refuses a plan whose variables are unset"
+expect_err "^env-unset.yml:7:9: environment variable 'CUTOVER_TEST_HOME_UNSET' is not set" "check names the \${env:} variable"
+expect_err "^env-unset.yml:9:7: target 'db': bad URL .*password_env names 'CUTOVER_TEST_SURELY_UNSET', which is not set" "check names the password_env variable"
+expect_err "^env-unset.yml:14:21: 'password_env' names 'CUTOVER_TEST_SURELY_UNSET', which is not set" "check names a kind's password_env"
+cd "$T" || exit 1
+cat > envrun.yml <<'E'
+cutover: 1
+name: envrun
+vars:
+  pw: ${env:CUTOVER_TEST_RUN_PW}
+secrets: [pw]
+targets:
+  db: postgres://app@127.0.0.1:1/app?password_env=CUTOVER_TEST_RUN_PW
+checks:
+  - { id: fine, kind: command, run: "true" }
+phases:
+  - id: only
+    checks: [fine]
+    steps:
+      - { id: hello, shell: "echo hello-${pw}" }
+E
+CUTOVER_TEST_RUN_PW=Run-Secret-6021 run "$CUTOVER" run envrun.yml --yes
+expect_rc 0 "the run with the variable set"
+expect_no "Run-Secret-6021" "its value is masked"
+run "$CUTOVER" lint envrun.yml
+expect_rc 0 "lint with the variable unset"
+expect_err "^envrun.yml:4:7: warning: environment variable 'CUTOVER_TEST_RUN_PW' is not set: check and run will need it$" "lint warns"
+run "$CUTOVER" status envrun.yml
+expect_rc 0 "status with the variable unset"
+expect_out "run 1 completed" "status reads the journal"
+run "$CUTOVER" report envrun.yml --format json
+expect_rc 0 "report with the variable unset"
+printf '%s' "$out" | jq -e . >/dev/null && ok "report json is valid" || fail "report json" "$out"
+run "$CUTOVER" run envrun.yml --yes --new
+expect_rc 2 "run refuses the plan with the variable unset"
+expect_err "^envrun.yml:4:7: environment variable 'CUTOVER_TEST_RUN_PW' is not set" "run names the variable"
+run "$CUTOVER" check envrun.yml
+expect_rc 2 "check refuses it too"
+
 done_testing

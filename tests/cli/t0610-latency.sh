@@ -121,6 +121,23 @@ r=$(st loss-bad)
 case $r in "fail p50 "*", loss 50% | 2 of 4 samples lost (50%, more than 25%): connect to 127.0.0.1:$L2 refused") ok "loss past max_loss fails: $r" ;;
 	*) fail "loss-bad" "$r" ;; esac
 
+# Without `timeout:` the check sizes its own to hold every sample: 10
+# samples 1.09 s apart through a relay adding 150 ms are 9.81 s of pacing
+# plus connecting and the last answer, past the default 10 s, where the
+# last sample never ran and counted as lost.
+echo 150 >"$T/delay"
+cat >"$T/sized.yml" <<YML
+cutover: 1
+name: t0610
+checks:
+  - { id: sized, kind: latency, target: "redis://127.0.0.1:$RP/0", samples: 10,
+      interval: 1090ms }
+YML
+run "$CUTOVER" check "$T/sized.yml" --format json
+expect_rc 0 "a check sized by its samples passes"
+case $(js sized .detail) in *"samples 10, lost 0 (0%)"*) ok "every sample ran" ;;
+	*) fail "samples lost" "$(js sized .detail)" ;; esac
+
 # A check that overruns its timeout is cut off: SQL samples through a relay
 # that now holds every request for 3 s.
 echo 3000 >"$T/delay"
@@ -144,7 +161,7 @@ name: t0610
 checks:
   - { id: both, kind: latency, address: "127.0.0.1:1", target: "tcp://127.0.0.1:1" }
   - { id: neither, kind: latency, samples: 3 }
-  - { id: toolong, kind: latency, address: "127.0.0.1:1", samples: 200, interval: 100ms }
+  - { id: toolong, kind: latency, address: "127.0.0.1:1", samples: 200, interval: 100ms, timeout: 10s }
   - { id: p0, kind: latency, address: "127.0.0.1:1", p: 0 }
   - { id: loss, kind: latency, address: "127.0.0.1:1", max_loss: 5 }
   - { id: scheme, kind: latency, target: "rediss://127.0.0.1:1" }
@@ -155,7 +172,7 @@ run "$CUTOVER" lint "$T/bad.yml"
 expect_rc 2 "bad latency checks fail lint"
 expect_err "bad.yml:4:[0-9]+: check 'both': give either 'target'" "target and address"
 expect_err "bad.yml:5:[0-9]+: check 'neither': give either" "neither target nor address"
-expect_err "bad.yml:6:[0-9]+: check 'toolong': 200 samples every 100[.0]*ms take 19.9[0]*s, not less than the timeout 10" "samples x interval over the timeout"
+expect_err "bad.yml:6:[0-9]+: check 'toolong': 200 samples every 100[.0]*ms, each within 1[.0]*s, need up to 20.9[0]*s; 'timeout' is 10" "samples x interval over the timeout"
 expect_err "bad.yml:7:[0-9]+: 'p': " "p out of range"
 expect_err "bad.yml:8:[0-9]+: 'max_loss': bad percentage" "max_loss without %"
 expect_err "bad.yml:9:[0-9]+: check 'scheme': latency cannot sample" "unsupported scheme"
