@@ -17,7 +17,11 @@
 #include "../lib/xmalloc.h"
 
 #define HTTP_BODY_MAX	(1u << 20)	/* what body_contains can search */
-#define HTTP_HEAD_MAX	(256u << 10)	/* the final response's header block */
+/*
+ * The final response's header block; above curl's own cap on all headers
+ * (300 KB in 7.88), so reaching it means something else went wrong.
+ */
+#define HTTP_HEAD_MAX	(1u << 20)
 /*
  * curl 7.88 follows redirects without end by default; a loop then stops
  * only at its 300 KB cap on all header bytes seen, with "Too large
@@ -354,6 +358,12 @@ http_run(const struct check *c, struct result *r)
 			    " (in its first 1 MiB)" : "");
 			goto out;
 		}
+	}
+	if (h->nheader && rp.headers.truncated) {
+		/* A header past the cap could be the one that differs. */
+		result_set(r, ST_FAIL, "%s: response headers longer than %u KiB "
+		    "(truncated): not judged", h->url, HTTP_HEAD_MAX >> 10);
+		goto out;
 	}
 	for (size_t i = 0; i < h->nheader; i++) {
 		const struct want_header *w = &h->header[i];

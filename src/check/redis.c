@@ -163,6 +163,12 @@ reply_text(const redisReply *rp)
 	if (rp->type == REDIS_REPLY_STATUS || rp->type == REDIS_REPLY_ERROR ||
 	    rp->type == REDIS_REPLY_STRING)
 		return rp->str;
+	if (rp->type == REDIS_REPLY_INTEGER)
+		return "(an integer)";
+	if (rp->type == REDIS_REPLY_NIL)
+		return "(nil)";
+	if (rp->type == REDIS_REPLY_ARRAY)
+		return "(an array)";
 	return "(unexpected reply type)";
 }
 

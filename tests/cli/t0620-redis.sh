@@ -114,7 +114,7 @@ checks:
 YML
 run /usr/bin/time -f 'maxrss %M' -o "$T/time" "$CUTOVER" check "$T/fake.yml" --format json
 want permissive "fail *accepted a wrong password*" "require_auth: a server that accepts any password fails"
-want auth-int "fail *answered AUTH with '(unexpected reply type)', not OK" "an AUTH answered :0 is not authenticated"
+want auth-int "fail *answered AUTH with '(an integer)', not OK" "an AUTH answered :0 is not authenticated"
 want auth-int-req "fail *accepted a wrong password*" "require_auth: an AUTH answered :0 to a wrong password fails"
 want big-ping "fail *reply longer than 1024 KiB: not read further (truncated)" "a 300 MB PING reply is cut at 1 MiB"
 want big-err "fail *reply longer than 1024 KiB: not read further (truncated)" "a 300 MB error reply is cut at 1 MiB"
