@@ -476,7 +476,12 @@ select_with_needs(const struct plan *p, const struct check *c, bool *want)
 static void
 finish_slot(struct slot *s, struct job *j)
 {
-	s->joinable = true;
+	/*
+	 * Join it if it has already ended (its stack then goes back to the
+	 * cache for the next thread); else after the run, never waiting
+	 * here (see check_run_all).
+	 */
+	s->joinable = pthread_tryjoin_np(s->tid, NULL) != 0;
 	s->res = j->res;
 	s->state = S_DONE;
 	s->job = NULL;
@@ -561,7 +566,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	int jobs = o && o->jobs > 0 ? o->jobs : CHECK_DEFAULT_JOBS;
 	bool *want = xcalloc(p->nchecks + 1, sizeof(*want));
 	struct slot *s;
-	size_t ns = 0, done = 0;
+	size_t ns = 0, done = 0, npend = 0, *pend;
 	int running = 0;
 	pthread_attr_t attr;
 	static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
@@ -572,6 +577,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	for (size_t i = 0; i < n; i++)
 		select_with_needs(p, checks[i], want);
 	s = xcalloc(p->nchecks + 1, sizeof(*s));
+	pend = xcalloc(p->nchecks + 1, sizeof(*pend));
 	for (size_t i = 0; i < p->nchecks; i++)
 		if (want[i])
 			s[ns++].check = &p->checks[i];
@@ -670,6 +676,16 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 		}
 
 		/* Collect finished jobs and overdue ones. */
+		/* Join what has ended since it finished (stacks get reused). */
+		for (size_t k = 0; k < npend; ) {
+			struct slot *e = &s[pend[k]];
+			if (pthread_tryjoin_np(e->tid, NULL) == 0) {
+				e->joinable = false;
+				pend[k] = pend[--npend];
+			} else {
+				k++;
+			}
+		}
 		int64_t now = now_mono_us(), next = INT64_MAX;
 		bool progressed = false;
 		for (size_t i = 0; i < ns; i++) {
@@ -688,6 +704,8 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 			}
 			if (job_done(j) || (now >= s[i].deadline && !abandon(j))) {
 				finish_slot(&s[i], j);
+				if (s[i].joinable)
+					pend[npend++] = i;
 			} else if (now >= s[i].deadline) {
 				const struct check *c = s[i].check;
 				char *d = fmt_duration(c->timeout_us);
@@ -755,6 +773,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 		rs[i] = s[i].res;
 		free(s[i].need);
 	}
+	free(pend);
 	free(s);
 	*nres = ns;
 	return rs;
