@@ -234,7 +234,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 	}
 	buf_addf(&b, "journal: %s\n", journal);
 	/* Messages come from commands and servers: no raw ESC sequences. */
-	char *r = redact(b.s), *pr = utf8_printable(r);
+	char *r = redact(b.s), *pr = text_printable(r, true);
 	fputs(pr, f);
 	free(pr);
 	free(r);

@@ -135,7 +135,7 @@ emit_text(struct buf *b, const struct findings *fs)
 		buf_addc(&t, '\n');
 	}
 	/* A file name may hold ESC sequences: shown, never obeyed. */
-	char *pr = utf8_printable(t.s);
+	char *pr = text_printable(t.s, true);
 	buf_adds(b, pr);
 	free(pr);
 	buf_release(&t);

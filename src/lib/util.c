@@ -297,27 +297,6 @@ utf8_fix(const char *s)
 	return buf_detach(&b);
 }
 
-char *
-utf8_printable(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-
-	while (*p) {
-		size_t n = utf8_seq(p, &cp);
-		if (n == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') ||
-		    (cp >= 0x7f && cp < 0xa0)) {
-			buf_adds(&b, "\xEF\xBF\xBD");
-			p += n ? n : 1;
-			continue;
-		}
-		buf_add(&b, p, n);
-		p += n;
-	}
-	return buf_detach(&b);
-}
-
 /*
  * run_in_child: fn runs in a child process that shares our memory (clone
  * with CLONE_VM, as posix_spawn does, but without waiting for it).

@@ -55,12 +55,6 @@ char	*utf8_fix(const char *s);
  * surrogate, past U+10FFFF, cut short).  *cp gets the code point if cp.
  */
 size_t	 utf8_seq(const unsigned char *s, uint32_t *cp);
-/*
- * utf8_fix, and every control character but line feed and tab (ESC
- * sequences that would redraw a terminal, C1 controls) as U+FFFD too: for
- * text printed to people.
- */
-char	*utf8_printable(const char *s);
 
 /*
  * Run fn(arg, out) in a child process and copy its outlen bytes of answer
