@@ -49,6 +49,7 @@ struct pctx {
 	size_t		 nerrs;
 	struct buf	 warns;
 	struct strlist	 check_ids;	/* collected before checks parse */
+	char		**ids_sorted;	/* the same, sorted, for lookups */
 	struct strlist	 step_ids;
 	size_t		 interpolated;	/* bytes made by interpolation */
 	struct strlist	 bad_vars;	/* vars whose value had an error */
@@ -931,6 +932,52 @@ load_targets(struct pctx *cx, yaml_node_t *n)
 	}
 }
 
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Is id a check's id?  A plan of 5,000 checks names checks some 20,000
+ * times (needs, phases, gates, risks): a scan each was 100M strcmp.
+ */
+static bool
+is_check_id(const struct pctx *cx, const char *id)
+{
+	return cx->check_ids.n && bsearch(&id, cx->ids_sorted,
+	    cx->check_ids.n, sizeof(char *), cmp_strp) != NULL;
+}
+
+struct id_at {
+	const char	*id;
+	size_t		 i;
+};
+
+static int
+cmp_id_at(const void *a, const void *b)
+{
+	return strcmp(((const struct id_at *)a)->id,
+	    ((const struct id_at *)b)->id);
+}
+
+/* plan_check's index (ids are unique once loaded). */
+static void
+plan_index_checks(struct plan *p)
+{
+	struct id_at *v = xcalloc(p->nchecks + 1, sizeof(*v));
+
+	for (size_t i = 0; i < p->nchecks; i++)
+		v[i] = (struct id_at){ p->checks[i].id, i };
+	if (p->nchecks)
+		qsort(v, p->nchecks, sizeof(*v), cmp_id_at);
+	free(p->check_order);
+	p->check_order = xcalloc(p->nchecks + 1, sizeof(*p->check_order));
+	for (size_t i = 0; i < p->nchecks; i++)
+		p->check_order[i] = v[i].i;
+	free(v);
+}
+
 /*
  * `needs` must not go round in a circle: no check of it could ever start,
  * and the runner would wait for them forever.  A depth-first walk; each
@@ -1013,6 +1060,13 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		if (is_scalar(id))
 			strlist_push(&cx->check_ids, scalar(id));
 	}
+	if (cx->check_ids.n) {
+		cx->ids_sorted = xreallocarray(NULL, cx->check_ids.n,
+		    sizeof(char *));
+		memcpy(cx->ids_sorted, cx->check_ids.v, cx->check_ids.n *
+		    sizeof(char *));
+		qsort(cx->ids_sorted, cx->check_ids.n, sizeof(char *), cmp_strp);
+	}
 	p->checks = xcalloc(pn_seq_len(n) + 1, sizeof(*p->checks));
 	/* Each parsed check's `needs` node, for the cycle check below. */
 	yaml_node_t **needs_at = xcalloc(pn_seq_len(n) + 1, sizeof(*needs_at));
@@ -1067,7 +1121,7 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		needs_at[p->nchecks - 1] = needs;
 		pn_strlist(cx, needs, "needs", &c->needs);
 		for (size_t j = 0; j < c->needs.n; j++) {
-			if (!strlist_has(&cx->check_ids, c->needs.v[j]))
+			if (!is_check_id(cx, c->needs.v[j]))
 				pn_error(cx, needs, "check '%s' needs undefined "
 				    "check '%s'", c->id, c->needs.v[j]);
 			else if (strcmp(c->needs.v[j], c->id) == 0)
@@ -1079,6 +1133,7 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		}
 	}
 	strlist_release(&seen);
+	plan_index_checks(p);
 	needs_cycles(cx, needs_at);
 	free(needs_at);
 }
@@ -1094,7 +1149,7 @@ check_refs(struct pctx *cx, yaml_node_t *n, const char *key,
 	if (pn_strlist(cx, n, key, out) != 0)
 		return;
 	for (size_t i = before; i < out->n; i++) {
-		if (strlist_has(&cx->check_ids, out->v[i]))
+		if (is_check_id(cx, out->v[i]))
 			continue;
 		const char *near = nearest(out->v[i],
 		    (const char *const *)cx->check_ids.v, cx->check_ids.n);
@@ -1652,6 +1707,7 @@ done:
 	if (have_doc)
 		yaml_document_delete(&doc);
 	strlist_release(&cx.check_ids);
+	free(cx.ids_sorted);
 	strlist_release(&cx.step_ids);
 	strlist_release(&cx.bad_vars);
 	strlist_release(&cx.unknown_vars);
@@ -1773,6 +1829,7 @@ plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nchecks; i++)
 		check_free(&p->checks[i]);
 	free(p->checks);
+	free(p->check_order);
 	for (size_t i = 0; i < p->nrisks; i++) {
 		struct risk *r = &p->risks[i];
 		free(r->id);
@@ -1819,9 +1876,21 @@ plan_target(const struct plan *p, const char *id)
 struct check *
 plan_check(const struct plan *p, const char *id)
 {
-	for (size_t i = 0; i < p->nchecks; i++)
+	size_t lo = 0, hi = p->check_order ? p->nchecks : 0;
+
+	for (size_t i = 0; p->check_order == NULL && i < p->nchecks; i++)
 		if (strcmp(p->checks[i].id, id) == 0)
-			return &p->checks[i];
+			return &p->checks[i];	/* while loading */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->checks[p->check_order[mid]].id, id);
+		if (c == 0)
+			return &p->checks[p->check_order[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

@@ -124,6 +124,7 @@ struct plan {
 	size_t		 ntargets;
 	struct check	*checks;
 	size_t		 nchecks;
+	size_t		*check_order;	/* check indices sorted by id */
 	struct risk	*risks;
 	size_t		 nrisks;
 	struct phase	*phases;

@@ -159,4 +159,20 @@ expect_err "^envrun.yml:4:7: environment variable 'CUTOVER_TEST_RUN_PW' is not s
 run "$CUTOVER" check envrun.yml
 expect_rc 2 "check refuses it too"
 
+# A plan of 5,000 checks named 20,000 times lints at once (ids are
+# looked up through a sorted index; the timeout only guards a return of
+# scans per reference).
+awk 'BEGIN { print "cutover: 1\nname: big\nchecks:";
+  for (i = 0; i < 5000; i++) printf "  - { id: c%d, kind: command, run: \"true\"%s }\n", i, i ? ", needs: [c" i - 1 "]" : "";
+  print "risks:";
+  for (i = 0; i < 2000; i++) printf "  - { id: r%d, title: t, level: low, probability: low, impact: x, mitigated_by: [c%d, c%d] }\n", i, i, 4999 - i;
+  print "phases:";
+  for (p = 0; p < 50; p++) { printf "  - id: p%d\n    checks: [", p;
+    for (j = 0; j < 100; j++) printf "%sc%d", j ? ", " : "", p * 100 + j; print "]" } }' > big.yml
+run timeout 60 "$CUTOVER" lint big.yml
+expect_rc 0 "a 5,000-check plan lints"
+expect_out "5000 checks, 2000 risks, 50 phases" "all of it"
+run timeout 60 "$CUTOVER" check big.yml --only c0 -f json
+expect_rc 0 "checks are found by id"
+
 done_testing

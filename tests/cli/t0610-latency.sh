@@ -122,16 +122,16 @@ case $r in "fail p50 "*", loss 50% | 2 of 4 samples lost (50%, more than 25%): c
 	*) fail "loss-bad" "$r" ;; esac
 
 # Without `timeout:` the check sizes its own to hold every sample: 10
-# samples 1.09 s apart through a relay adding 150 ms are 9.81 s of pacing
+# samples 1.1 s apart through a relay adding 300 ms are 9.9 s of pacing
 # plus connecting and the last answer, past the default 10 s, where the
 # last sample never ran and counted as lost.
-echo 150 >"$T/delay"
+echo 300 >"$T/delay"
 cat >"$T/sized.yml" <<YML
 cutover: 1
 name: t0610
 checks:
   - { id: sized, kind: latency, target: "redis://127.0.0.1:$RP/0", samples: 10,
-      interval: 1090ms }
+      interval: 1100ms }
 YML
 run "$CUTOVER" check "$T/sized.yml" --format json
 expect_rc 0 "a check sized by its samples passes"
