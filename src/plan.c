@@ -1325,6 +1325,21 @@ load_steps(struct pctx *cx, yaml_node_t *n, const char *key, size_t *nout)
 	return steps;
 }
 
+/*
+ * watch, rollback_if and success are read for their shape, then refused:
+ * this version has no watch engine, and a plan that names them would look
+ * protected after the switch while nothing watched.  Lint says so rather
+ * than accept them.
+ */
+static void
+refuse_unwatched(struct pctx *cx, yaml_node_t *n, const char *key)
+{
+	if (n)
+		pn_error(cx, n, "'%s' is refused: this version of cutover does "
+		    "not watch after the switch yet, and a plan naming it would "
+		    "look protected while nothing is judged; remove it", key);
+}
+
 static void
 load_phases(struct pctx *cx, yaml_node_t *n)
 {
@@ -1382,6 +1397,7 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 		}
 
 		yaml_node_t *wa = pn_get(cx, pn, "watch");
+		refuse_unwatched(cx, wa, "watch");
 		if (wa && !pn_is_map(wa)) {
 			pn_error(cx, wa, "'watch' must be a map like {every: 30s, "
 			    "for: 4h}");
@@ -1397,6 +1413,7 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 		}
 
 		yaml_node_t *rb = pn_get(cx, pn, "rollback_if");
+		refuse_unwatched(cx, rb, "rollback_if");
 		if (rb && !pn_is_seq(rb)) {
 			pn_error(cx, rb, "'rollback_if' must be a list");
 		} else if (rb) {
@@ -1447,6 +1464,7 @@ load_success(struct pctx *cx, yaml_node_t *n)
 
 	if (n == NULL)
 		return;
+	refuse_unwatched(cx, n, "success");
 	if (!pn_is_seq(n)) {
 		pn_error(cx, n, "'success' must be a list");
 		return;
