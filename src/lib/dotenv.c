@@ -239,7 +239,8 @@ parse_line(struct lexer *lx, struct env_file *f)
 	e.col = col_of(lx, k);
 	if (lx->p >= lx->end || !key_start(*lx->p))
 		return lex_error(lx, lx->line, e.col, "expected KEY=VALUE: a key "
-		    "starts with a letter or '_', found %s", what_char(*k));
+		    "starts with a letter or '_', found %s", k < lx->end ?
+		    what_char(*k) : "the end of the file");
 	while (lx->p < lx->end && key_char(*lx->p))
 		lx->p++;
 	const char *kend = lx->p;

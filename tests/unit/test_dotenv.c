@@ -138,6 +138,13 @@ T_TEST(errors_name_file_and_line)
 	free(e);
 	e = NULL;
 	dotenv_release(&f);
+	/* fuzz_dotenv: "export " at the very end read past the data. */
+	T_OK(dotenv_parse("t.env", "KEY\nexport ", 11, &f, &e) == -1);
+	T_EQ_STR(e, "t.env:2:8: expected KEY=VALUE: a key starts with a "
+	    "letter or '_', found the end of the file");
+	free(e);
+	e = NULL;
+	dotenv_release(&f);
 	T_OK(dotenv_parse("t.env", "A=1\nB\0=2\n", 9, &f, &e) == -1);
 	T_EQ_STR(e, "t.env:2:2: NUL byte: binary data, not an env file");
 	free(e);
