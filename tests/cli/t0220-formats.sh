@@ -341,7 +341,7 @@ d = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
 raw = open(sys.argv[1], "rb").read()
 assert not [b for b in raw if b < 0x20 and b != 10], "raw control bytes"
 det = d["results"][0]["detail"]
-# Control characters arrive as visible escapes (the README's rule for
+# Control characters arrive as visible escapes (the rule of the README for
 # every format), never as raw bytes.
 assert det.startswith("bad \ufffd\ufffd nonchar \ufffe ctl \\x01 esc \\x1b[2K"), repr(det)
 assert d["results"][1]["observed"].startswith("A"), d["results"][1]' "$T/hostile.json" 2>"$T/h.err" &&
