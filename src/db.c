@@ -75,6 +75,7 @@ db_connect_client_timeout(const struct url *u, int64_t timeout_us,
 int
 db_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
+	d->fail = DB_FAIL_OTHER;
 	return d->drv->query(d, sql, fn, arg, errp);
 }
 
@@ -111,6 +112,7 @@ db_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
 	struct sample_arg a = { out, row_max };
 
 	memset(out, 0, sizeof(*out));
+	d->fail = DB_FAIL_OTHER;
 	if (d->drv->sample)
 		return d->drv->sample(d, sql, timeout_us, row_max, out, errp);
 	/* No row: the column count is unknown here, and not needed. */

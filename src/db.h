@@ -187,6 +187,18 @@ struct db_driver {
 			    long long *max, char **errp);
 };
 
+/*
+ * What ended a failed statement, from the engine's error code (never its
+ * message): a table that does not exist, one the user may not read, or
+ * the statement timeout.  DB_FAIL_OTHER: anything else, or not known.
+ */
+enum db_fail {
+	DB_FAIL_OTHER,
+	DB_FAIL_NO_TABLE,
+	DB_FAIL_DENIED,
+	DB_FAIL_TIMEOUT,
+};
+
 struct db {
 	const struct db_driver	*drv;
 	void			*h;		/* the driver's handle */
@@ -204,6 +216,8 @@ struct db {
 	 * session keeps the server's own statement_timeout.
 	 */
 	bool			 client_timeout;
+	/* Why the last failed db_query/db_sample failed; set by the driver. */
+	enum db_fail		 fail;
 };
 
 /* The driver for a URL scheme, or NULL when the scheme is not a database. */

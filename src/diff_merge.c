@@ -13,6 +13,7 @@
 
 #include "diff_int.h"
 #include "lib/error.h"
+#include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 
@@ -222,15 +223,11 @@ render_key(const struct tplan *p, const struct srow *r, struct buf *b,
 		buf_addf(b, "%s%s=%s%s%s", i ? ", " : "", c->name,
 		    quote ? "'" : "", r->null[i] ? "NULL" : v.s,
 		    quote ? "'" : "");
-		buf_addf(json, "%s\"", i ? "," : "");
-		buf_add_json(json, c->name);
-		if (r->null[i])
-			buf_adds(json, "\":null");
-		else {
-			buf_adds(json, "\":\"");
-			buf_add_json(json, v.s);
-			buf_addc(json, '"');
-		}
+		if (i)
+			buf_addc(json, ',');
+		json_str(json, c->name);
+		buf_addc(json, ':');
+		json_str(json, r->null[i] ? NULL : v.s);
 		buf_release(&v);
 	}
 	if (n > 1)
@@ -252,17 +249,15 @@ render_val(const struct dcol *c, const struct srow *r, size_t i,
 	}
 }
 
-/* A rendered value as JSON: null for SQL NULL, else a string. */
+/*
+ * A rendered value as JSON: null for SQL NULL, else a string, redacted
+ * before it is escaped (json_str): a secret holding '"' or '\\' is matched
+ * as the row holds it, which masking the finished JSON could not do.
+ */
 static void
 json_val(struct buf *j, const struct srow *r, size_t i, const struct buf *v)
 {
-	if (r->null[i]) {
-		buf_adds(j, "null");
-		return;
-	}
-	buf_addc(j, '"');
-	buf_add_json(j, v->s);
-	buf_addc(j, '"');
+	json_str(j, r->null[i] ? NULL : v->s);
 }
 
 static char *
@@ -290,7 +285,7 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 
 	render_key(p, row, &key, &kj);
 	r.key = redacted(&key);
-	r.key_json = redacted(&kj);
+	r.key_json = buf_detach(&kj);	/* redacted value by value */
 	if (changed) {
 		for (size_t i = p->nkey; i < p->ncols; i++)
 			if (changed[i])
@@ -310,9 +305,10 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 				render_val(c, b, i, &y);
 			buf_addf(&vals, "%s%s: %s%s%s", vals.len ? "; " : "",
 			    c->name, x.s, changed ? " -> " : "", y.s);
-			buf_addf(&vj, "%s\"", vj.len > 1 ? "," : "");
-			buf_add_json(&vj, c->name);
-			buf_adds(&vj, "\":");
+			if (vj.len > 1)
+				buf_addc(&vj, ',');
+			json_str(&vj, c->name);
+			buf_addc(&vj, ':');
 			if (changed) {
 				buf_addc(&vj, '[');
 				json_val(&vj, row, i, &x);
@@ -326,7 +322,7 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 		}
 		buf_addc(&vj, '}');
 		r.values = redacted(&vals);
-		r.values_json = redacted(&vj);
+		r.values_json = buf_detach(&vj);
 	}
 	buf_release(&vals);
 	buf_release(&vj);

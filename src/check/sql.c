@@ -436,13 +436,34 @@ do_version(struct db *d, const struct sql_conf *s, struct parts *p)
 	buf_release(&t);
 }
 
+/*
+ * The tables that failed the probe, by cause: the engine's error code
+ * tells a table that is not there from one the user may not read and from
+ * a probe the timeout ended (a lock held by a migration), which says
+ * nothing about the table.  A cause the engine does not tell (SQLite has
+ * one code for "no such table" and a bad statement) counts as missing.
+ */
+struct tfail {
+	struct buf	 names;
+	size_t		 n;
+	char		*why;		/* the first one's error */
+};
+
+static void
+tfail_add(struct tfail *f, const char *name, char *e)
+{
+	buf_addf(&f->names, "%s%s", f->n++ ? ", " : "", name);
+	if (f->why == NULL)
+		f->why = e;
+	else
+		free(e);
+}
+
 static void
 do_tables(struct db *d, const struct sql_conf *s, int64_t timeout_us,
     struct parts *p)
 {
-	struct buf missing = BUF_INIT;
-	char *first_err = NULL;
-	size_t nmiss = 0;
+	struct tfail miss = { BUF_INIT, 0, NULL }, slow = miss, denied = miss;
 
 	sep(&p->threshold);
 	buf_addf(&p->threshold, "%zu table%s exist%s", s->tables.n,
@@ -461,29 +482,43 @@ do_tables(struct db *d, const struct sql_conf *s, int64_t timeout_us,
 		struct db_sample sm;
 		int rc = db_sample(d, q.s, timeout_us, 0, &sm, &e);
 		free(sm.first);
-		if (rc != 0) {
-			buf_addf(&missing, "%s%s", nmiss ? ", " : "",
-			    s->tables.v[i]);
-			nmiss++;
-			if (first_err == NULL)
-				first_err = e;
-			else
-				free(e);
-		}
+		if (rc != 0)
+			tfail_add(d->fail == DB_FAIL_TIMEOUT ? &slow :
+			    d->fail == DB_FAIL_DENIED ? &denied : &miss,
+			    s->tables.v[i], e);
+		else
+			free(e);
 		buf_release(&q);
 	}
+	size_t bad = miss.n + slow.n + denied.n;
 	sep(&p->observed);
-	buf_addf(&p->observed, "%zu/%zu tables", s->tables.n - nmiss,
+	buf_addf(&p->observed, "%zu/%zu tables", s->tables.n - bad,
 	    s->tables.n);
-	if (nmiss)
-		part_fail(p, "%zu of %zu tables missing: %s (%s)", nmiss,
-		    s->tables.n, missing.s, first_err);
-	else
+	/* One message: each cause is a different fix. */
+	struct buf m = BUF_INIT;
+	if (miss.n)
+		buf_addf(&m, "%zu of %zu tables missing: %s (%s)", miss.n,
+		    s->tables.n, miss.names.s, miss.why);
+	if (denied.n)
+		buf_addf(&m, "%s%zu of %zu tables not readable: %s (%s)",
+		    m.len ? "; " : "", denied.n, s->tables.n,
+		    denied.names.s, denied.why);
+	if (slow.n)
+		buf_addf(&m, "%s%zu of %zu tables not probed, the probe timed "
+		    "out (a lock?): %s (%s)", m.len ? "; " : "", slow.n,
+		    s->tables.n, slow.names.s, slow.why);
+	if (bad)
+		part_fail(p, "%s", m.s);
+	buf_release(&m);
+	if (bad == 0)
 		part_ok(p, "%s %zu table%s exist%s", s->tables.n == 1 ? "the" :
 		    "all", s->tables.n, s->tables.n == 1 ? "" : "s",
 		    s->tables.n == 1 ? "s" : "");
-	free(first_err);
-	buf_release(&missing);
+	struct tfail *all[] = { &miss, &slow, &denied };
+	for (size_t i = 0; i < 3; i++) {
+		buf_release(&all[i]->names);
+		free(all[i]->why);
+	}
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #ifdef WITH_MYSQL
 #include <mysql.h>
+#include <mysqld_error.h>
 
 static int
 my_connect(struct db *d, const struct url *u, int64_t timeout_us, char **errp)
@@ -36,18 +37,38 @@ my_connect(struct db *d, const struct url *u, int64_t timeout_us, char **errp)
 	return 0;
 }
 
+/* "query on X: ..." and the class of the error, from its number. */
+static int
+my_error(struct db *d, MYSQL *m, char **errp)
+{
+	switch (mysql_errno(m)) {
+	case ER_NO_SUCH_TABLE:
+		d->fail = DB_FAIL_NO_TABLE;
+		break;
+	case ER_TABLEACCESS_DENIED_ERROR:
+	case ER_COLUMNACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+		d->fail = DB_FAIL_DENIED;
+		break;
+	case ER_STATEMENT_TIMEOUT:
+		d->fail = DB_FAIL_TIMEOUT;
+		break;
+	}
+	return seterr(errp, "query on %s: %s", d->what, mysql_error(m));
+}
+
 static int
 my_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
 	MYSQL *m = d->h;
 
 	if (mysql_real_query(m, sql, strlen(sql)) != 0)
-		return seterr(errp, "query on %s: %s", d->what, mysql_error(m));
+		return my_error(d, m, errp);
 	MYSQL_RES *res = mysql_use_result(m);
 	if (res == NULL) {
 		if (mysql_field_count(m) == 0)
 			return 0;	/* a statement without rows */
-		return seterr(errp, "query on %s: %s", d->what, mysql_error(m));
+		return my_error(d, m, errp);
 	}
 	unsigned nf = mysql_num_fields(res);
 	MYSQL_ROW row;
@@ -69,7 +90,7 @@ my_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 	free(lens);
 	int rc = 0;
 	if (mysql_errno(m) != 0)
-		rc = seterr(errp, "query on %s: %s", d->what, mysql_error(m));
+		rc = my_error(d, m, errp);
 	mysql_free_result(res);
 	return rc;
 }

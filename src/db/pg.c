@@ -89,6 +89,23 @@ list_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+/* The class of a failed result, from its SQLSTATE. */
+static enum db_fail
+pg_fail(const PGresult *r)
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (st == NULL)
+		return DB_FAIL_OTHER;
+	if (strcmp(st, "42P01") == 0)		/* undefined_table */
+		return DB_FAIL_NO_TABLE;
+	if (strcmp(st, "42501") == 0)		/* insufficient_privilege */
+		return DB_FAIL_DENIED;
+	if (strcmp(st, "57014") == 0)		/* query_canceled */
+		return DB_FAIL_TIMEOUT;
+	return DB_FAIL_OTHER;
+}
+
 static int
 pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
@@ -102,6 +119,7 @@ pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 			free(m);
 			m = first_line(PQerrorMessage(d->h));
 		}
+		d->fail = pg_fail(r);
 		seterr(errp, "query on %s: %s", d->what, m);
 		free(m);
 		PQclear(r);
@@ -245,13 +263,16 @@ pg_sample(struct db *d, const char *sql, int64_t timeout_us, long long row_max,
 				fresh = true;
 		} else if (st != PGRES_COMMAND_OK && !(canceled && !timed_out)) {
 			/* Our own cancel past row_max is not an error. */
-			if (err == NULL)
+			if (err == NULL) {
 				err = first_line(PQresultErrorMessage(r));
+				d->fail = pg_fail(r);
+			}
 			rc = -1;
 		}
 		PQclear(r);
 	}
 	if (timed_out) {
+		d->fail = DB_FAIL_TIMEOUT;
 		char *t = fmt_duration(timeout_us);
 		seterr(errp, "query on %s: canceled after the %s statement "
 		    "timeout", d->what, t);

@@ -60,7 +60,10 @@ query_error(struct db *d, char **errp)
 {
 	struct lite *l = d->h;
 
+	if (sqlite3_errcode(l->h) == SQLITE_AUTH)
+		d->fail = DB_FAIL_DENIED;
 	if (sqlite3_errcode(l->h) == SQLITE_INTERRUPT && l->deadline_us) {
+		d->fail = DB_FAIL_TIMEOUT;
 		char *t = fmt_duration(l->limit_us);
 		seterr(errp, "query on %s: canceled after the %s statement "
 		    "timeout", d->what, t);

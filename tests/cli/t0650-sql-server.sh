@@ -196,9 +196,25 @@ YML
 t0=$(date +%s%N)
 run "$CUTOVER" check "$T/locked.yml" --format json
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-want locked "fail *two (query on * canceled after the 1.00s statement timeout)" "tables_exist on a locked table is canceled at the timeout"
+want locked "fail 1 of 1 tables not probed, the probe timed out (a lock?): two (query on * canceled after the 1.00s statement timeout)" "tables_exist on a locked table is canceled at the timeout"
+case $(st locked) in *missing*) fail "a locked table is called missing" "$(st locked)" ;;
+*) ok "a locked table is not called missing" ;; esac
 [ "$ms" -lt 3000 ] && ok "at about 1s (${ms}ms)" || fail "took ${ms}ms"
 psql_ "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 't0650-hold'" >/dev/null
+
+# A table the check's user may not read is "not readable", told apart from
+# a missing one by the SQLSTATE (42501, 42P01), not the message.
+psql_ "DROP ROLE IF EXISTS t0650_ro" >/dev/null 2>&1
+psql_ "CREATE ROLE t0650_ro LOGIN; REVOKE ALL ON users FROM PUBLIC" t0650
+cat >"$T/denied.yml" <<YML
+cutover: 1
+name: t0650
+checks:
+  - { id: denied, kind: sql, target: "postgres://t0650_ro@127.0.0.1:$PG_PORT/t0650", tables_exist: [users, nope], timeout: 5s }
+YML
+run "$CUTOVER" check "$T/denied.yml" --format json
+want denied "fail 1 of 2 tables missing: nope (*does not exist); 1 of 2 tables not readable: users (*permission denied*)" "an unreadable table is not readable, not missing"
+psql_ "DROP ROLE t0650_ro" t0650 >/dev/null 2>&1
 
 # ---- replies are bounded ---------------------------------------------
 cat >"$T/big.yml" <<YML

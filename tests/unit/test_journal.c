@@ -14,6 +14,7 @@
 
 #include "../t.h"
 #include "journal.h"
+#include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
 #include "report.h"
@@ -111,6 +112,58 @@ T_TEST(write_and_load)
 	jlog_release(&l);
 	T_EQ_INT(journal_load(j, 7, &l, &e), 1);
 	journal_close(j);
+	free(e);
+	rm_journal(path);
+}
+
+/*
+ * Every text a write binds is redacted by the journal itself: a caller
+ * that forgot cannot journal a secret (its JSON spelling neither).
+ */
+T_TEST(writes_are_redacted)
+{
+	char *path = tmp_journal(), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, row = 0;
+	struct jlog l;
+	const char *sec = "Jrnl\\\"Secret-8383";
+
+	redact_add(sec);
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	char *msg = xasprintf("pw=%s!", sec);
+	T_EQ_INT(journal_run_begin(j, msg, "p.yml", "abc", sec, &run, &e), 0);
+	T_EQ_INT(journal_step_begin(j, run, "cut", "s1", "step", 1, msg, &row,
+	    &e), 0);
+	T_EQ_INT(journal_step_end(j, row, STEP_FAILED, 1, 0, msg, msg, &e), 0);
+	T_EQ_INT(journal_event(j, run, "note", "cut", "s1", msg, &e), 0);
+	struct jcheck c = { .check_id = "c1", .kind = "sql", .status = "fail",
+	    .observed = msg, .threshold = msg, .message = msg, .detail = msg,
+	    .attempts = 1 };
+	T_EQ_INT(journal_check(j, run, "cut", "gate", &c, &e), 0);
+	T_EQ_INT(journal_decision(j, run, "cut", "go", sec, msg, msg, &e), 0);
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_EQ_STR(l.run.user, REDACT_MASK);
+	T_EQ_STR(l.steps[0].command, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.steps[0].message, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.steps[0].tail, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.events[0].message, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.checks[0].observed, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.checks[0].detail, "pw=" REDACT_MASK "!");
+	T_EQ_STR(l.decisions[0].user, REDACT_MASK);
+	T_EQ_STR(l.decisions[0].based_on, "pw=" REDACT_MASK "!");
+	jlog_release(&l);
+	/* And nowhere in the file, in any spelling. */
+	char *cmd = xasprintf("grep -qaF 'Secret-8383' '%s'*", path);
+	T_OK(system(cmd) != 0);
+	free(cmd);
+	/* NULL stays SQL NULL, not an empty string. */
+	T_EQ_INT(journal_event(j, run, "n2", NULL, NULL, NULL, &e), 0);
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_OK(l.events[1].phase_id == NULL);
+	jlog_release(&l);
+	free(msg);
+	journal_close(j);
+	redact_clear();
 	free(e);
 	rm_journal(path);
 }
@@ -282,6 +335,6 @@ T_TEST(probe_refuses_a_lost_journal)
 	rm_journal(path);
 }
 
-T_SUITE(journal, write_and_load, lock_excludes_a_second_writer,
+T_SUITE(journal, write_and_load, writes_are_redacted, lock_excludes_a_second_writer,
     pgid_alive_sees_live_groups_only, report_renders_from_a_log,
     probe_refuses_a_lost_journal)
