@@ -144,6 +144,14 @@ bool	 redis_is_ok(const struct redisReply *rp);
 /* A reply's text for messages: status, error, string or its type. */
 const char *redis_reply_text(const struct redisReply *rp);
 /*
+ * The system trust store (X509_STORE), loaded once per process and shared
+ * (check/tls.c), or NULL when it cannot be made.  Loading it costs ~27ms
+ * of CPU; per check, that was most of an https check's CPU.  A borrowed
+ * reference: take one (SSL_CTX_set1_cert_store) to keep it.
+ */
+struct x509_store_st;
+struct x509_store_st *tls_system_store(void);
+/*
  * Wait up to max_us for the threads of checks that runs abandoned (they
  * overstayed their timeout) to end, and reap those that did.  Returns how
  * many still run.  The process exit does this itself (see check.c); tests
