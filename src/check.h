@@ -151,6 +151,8 @@ const char *redis_reply_text(const struct redisReply *rp);
  */
 struct x509_store_st;
 struct x509_store_st *tls_system_store(void);
+/* Make a curl handle (CURL *) verify against that store (check/http.c). */
+void	 http_system_store(void *cu);
 /*
  * Wait up to max_us for the threads of checks that runs abandoned (they
  * overstayed their timeout) to end, and reap those that did.  Returns how

@@ -285,6 +285,18 @@ system_store(CURL *cu, void *sslctx, void *arg)
 	return CURLE_OK;
 }
 
+void
+http_system_store(void *cu)
+{
+	if (curl_easy_setopt(cu, CURLOPT_SSL_CTX_FUNCTION, system_store) ==
+	    CURLE_OK) {
+		/* Not loaded by curl as well (a TLS backend without the
+		 * callback keeps its own bundle). */
+		curl_easy_setopt(cu, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(cu, CURLOPT_CAPATH, NULL);
+	}
+}
+
 static void
 http_run(const struct check *c, struct result *r)
 {
@@ -317,13 +329,8 @@ http_run(const struct check *c, struct result *r)
 	}
 	if (h->ca_file)
 		curl_easy_setopt(cu, CURLOPT_CAINFO, h->ca_file);
-	else if (!h->insecure && curl_easy_setopt(cu, CURLOPT_SSL_CTX_FUNCTION,
-	    system_store) == CURLE_OK) {
-		/* Not loaded by curl as well (a TLS backend without the
-		 * callback keeps its own bundle). */
-		curl_easy_setopt(cu, CURLOPT_CAINFO, NULL);
-		curl_easy_setopt(cu, CURLOPT_CAPATH, NULL);
-	}
+	else if (!h->insecure)
+		http_system_store(cu);
 	if (h->method && strcmp(h->method, "HEAD") == 0)
 		curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
 	else if (h->method)

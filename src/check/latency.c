@@ -337,6 +337,7 @@ http_open(struct sampler *s)
 	curl_easy_setopt(s->cu, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(s->cu, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(s->cu, CURLOPT_USERAGENT, "cutover");
+	http_system_store(s->cu);	/* not a bundle load per check */
 }
 
 /* One sample: its duration, or -1 when lost. */

@@ -230,9 +230,12 @@ cutover: 1
 name: tls
 checks:
   - { id: system-store, kind: http, url: "https://localhost:$GOOD/", timeout: 5s }
+  - { id: latency-system-store, kind: latency, target: "https://localhost:$GOOD/",
+      samples: 2, interval: 10ms }
 EOF
 SSL_CERT_FILE="$T/good.crt" check_plan "$T/sys.yml" --jobs 1
 expect_result system-store pass "^HTTP 200 in"
+expect_result latency-system-store pass "^p50 .* over 2 HTTP samples"
 
 # ---- command ---------------------------------------------------------
 cat >"$T/cmd.yml" <<EOF

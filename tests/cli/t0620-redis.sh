@@ -185,6 +185,6 @@ expect_err "bad.yml:5:[0-9]+: check 'http': 'http://127.0.0.1:6379/' is not a re
 expect_err "bad.yml:6:[0-9]+: 'require_auth' needs the password" "require_auth without a password"
 expect_err "bad.yml:7:[0-9]+: 'persistence' must be rdb or aof \(got 'both'\)" "bad persistence"
 expect_err "bad.yml:8:[0-9]+: 'info' must be a map" "info as a list"
-expect_err "bad.yml:9:[0-9]+: 'password_env' names 'CUTOVER_T0620_UNSET', which is not set" "password_env unset"
+expect_err "bad.yml:9:[0-9]+: warning: environment variable 'CUTOVER_T0620_UNSET' is not set: check and run will need it" "password_env unset: lint warns (check refuses)"
 expect_err "bad.yml:10:[0-9]+: missing 'target'" "no target"
 done_testing
