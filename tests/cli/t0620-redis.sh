@@ -185,6 +185,19 @@ expect_err "bad.yml:5:[0-9]+: check 'http': 'http://127.0.0.1:6379/' is not a re
 expect_err "bad.yml:6:[0-9]+: 'require_auth' needs the password" "require_auth without a password"
 expect_err "bad.yml:7:[0-9]+: 'persistence' must be rdb or aof \(got 'both'\)" "bad persistence"
 expect_err "bad.yml:8:[0-9]+: 'info' must be a map" "info as a list"
-expect_err "bad.yml:9:[0-9]+: warning: environment variable 'CUTOVER_T0620_UNSET' is not set: check and run will need it" "password_env unset: lint warns (check refuses)"
 expect_err "bad.yml:10:[0-9]+: missing 'target'" "no target"
+# An unset password_env: lint warns (the variable may be set at run
+# time), check refuses the plan naming it.
+cat >"$T/env.yml" <<'YML'
+cutover: 1
+name: t0620
+checks:
+  - { id: env, kind: redis, target: "redis://127.0.0.1:6379/0", password_env: CUTOVER_T0620_UNSET }
+YML
+run "$CUTOVER" lint "$T/env.yml"
+expect_rc 0 "lint: an unset password_env is not an error"
+expect_err "env.yml:4:[0-9]+: warning: environment variable 'CUTOVER_T0620_UNSET' is not set: check and run will need it" "lint warns about it"
+run "$CUTOVER" check "$T/env.yml"
+expect_rc 2 "check refuses it"
+expect_err "env.yml:4:[0-9]+: 'password_env' names 'CUTOVER_T0620_UNSET', which is not set" "and names the variable"
 done_testing
