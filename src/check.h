@@ -126,6 +126,34 @@ void	 check_probe_from(const char *from,
 	    void (*probe)(const struct check *, struct result *),
 	    const struct check *c, struct result *r);
 /*
+ * Redis commands for the kinds that speak to Redis (redis, latency),
+ * defined in check/redis.c over hiredis.  redis_cmd reads the reply at
+ * most 1 MiB far (hiredis alone buffers any length a server announces)
+ * and returns NULL with "redis WHERE: ..." in *errp on I/O errors, a
+ * timeout or a longer reply.  redis_auth sends AUTH [user] pw through it;
+ * only a reply for which redis_is_ok is true (+OK) authenticates.
+ */
+struct redisContext;
+struct redisReply;
+struct redisReply *redis_cmd(struct redisContext *rc, const char *where,
+	    char **errp, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+struct redisReply *redis_auth(struct redisContext *rc, const char *where,
+	    char **errp, const char *user, const char *pw);
+bool	 redis_is_ok(const struct redisReply *rp);
+/* A reply's text for messages: status, error, string or its type. */
+const char *redis_reply_text(const struct redisReply *rp);
+/*
+ * The system trust store (X509_STORE), loaded once per process and shared
+ * (check/tls.c), or NULL when it cannot be made.  Loading it costs ~27ms
+ * of CPU; per check, that was most of an https check's CPU.  A borrowed
+ * reference: take one (SSL_CTX_set1_cert_store) to keep it.
+ */
+struct x509_store_st;
+struct x509_store_st *tls_system_store(void);
+/* Make a curl handle (CURL *) verify against that store (check/http.c). */
+void	 http_system_store(void *cu);
+/*
  * Wait up to max_us for the threads of checks that runs abandoned (they
  * overstayed their timeout) to end, and reap those that did.  Returns how
  * many still run.  The process exit does this itself (see check.c); tests

@@ -246,46 +246,66 @@ redis_drop(struct sampler *s)
 	s->rc = NULL;
 }
 
-/* Connect (and authenticate) once; 0 or -1 with the sample lost. */
+/*
+ * Connect (and authenticate) once; 0 or -1 with the sample lost.  Every
+ * command goes through redis_cmd (check/redis.c): a hostile server's
+ * endless reply is cut at 1 MiB, and only +OK to AUTH authenticates.
+ */
 static int
 redis_open(struct sampler *s, int64_t tmo)
 {
 	const struct url *u = s->l->target;
 	struct timeval tv = { (time_t)(tmo / 1000000),
 	    (suseconds_t)(tmo % 1000000) };
-	redisReply *rp;
+	redisReply *rp = NULL;
+	char *e = NULL;
 
 	s->rc = redisConnectWithTimeout(u->host, u->port ? u->port : 6379, tv);
 	if (s->rc == NULL || s->rc->err) {
 		lost(s, "connect to redis %s: %s", s->l->where, s->rc ?
 		    s->rc->errstr : "out of memory");
-		redis_drop(s);
-		s->conn_failed = true;
-		return -1;
+		goto fail;
 	}
 	redisSetTimeout(s->rc, tv);
 	if (u->password) {
-		rp = u->user ? redisCommand(s->rc, "AUTH %s %s", u->user,
-		    u->password) : redisCommand(s->rc, "AUTH %s", u->password);
-		bool bad = rp == NULL || (rp->type == REDIS_REPLY_ERROR &&
-		    strstr(rp->str, "without any password") == NULL);
-		if (bad)
-			lost(s, "redis %s: AUTH: %s", s->l->where, rp ? rp->str :
-			    s->rc->errstr);
-		if (rp)
-			freeReplyObject(rp);
-		if (bad) {
-			redis_drop(s);
-			s->conn_failed = true;
-			return -1;
+		rp = redis_auth(s->rc, s->l->where, &e, u->user, u->password);
+		if (rp == NULL)
+			goto ioerr;
+		/* A password the server does not need still samples PING. */
+		if (rp->type == REDIS_REPLY_ERROR &&
+		    strstr(rp->str, "without any password") == NULL) {
+			lost(s, "redis %s: AUTH: %.100s", s->l->where, rp->str);
+			goto fail;
 		}
+		if (rp->type != REDIS_REPLY_ERROR && !redis_is_ok(rp)) {
+			lost(s, "redis %s answered AUTH with '%.100s', not OK",
+			    s->l->where, redis_reply_text(rp));
+			goto fail;
+		}
+		freeReplyObject(rp);
+		rp = NULL;
 	}
 	if (u->path && *u->path && strcmp(u->path, "0") != 0) {
-		rp = redisCommand(s->rc, "SELECT %s", u->path);
-		if (rp)
-			freeReplyObject(rp);
+		rp = redis_cmd(s->rc, s->l->where, &e, "SELECT %s", u->path);
+		if (rp == NULL)
+			goto ioerr;
+		if (rp->type == REDIS_REPLY_ERROR) {
+			lost(s, "redis %s: SELECT %s: %.100s", s->l->where,
+			    u->path, rp->str);
+			goto fail;
+		}
+		freeReplyObject(rp);
 	}
 	return 0;
+ioerr:
+	lost(s, "%s", e);
+	free(e);
+fail:
+	if (rp)
+		freeReplyObject(rp);
+	redis_drop(s);
+	s->conn_failed = true;
+	return -1;
 }
 
 static int
@@ -317,6 +337,7 @@ http_open(struct sampler *s)
 	curl_easy_setopt(s->cu, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(s->cu, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(s->cu, CURLOPT_USERAGENT, "cutover");
+	http_system_store(s->cu);	/* not a bundle load per check */
 }
 
 /* One sample: its duration, or -1 when lost. */
@@ -354,14 +375,16 @@ sample(struct sampler *s, int64_t tmo)
 		if (s->rc == NULL && redis_open(s, tmo) != 0)
 			return -1;
 		t0 = now_mono_us();
-		redisReply *rp = redisCommand(s->rc, "PING");
+		redisReply *rp = redis_cmd(s->rc, l->where, &e, "PING");
 		int64_t d = now_mono_us() - t0;
 		bool ok = rp && rp->type == REDIS_REPLY_STATUS &&
 		    strcmp(rp->str, "PONG") == 0;
-		if (!ok)
-			lost(s, "redis %s: PING: %s", l->where, rp ? rp->str :
-			    d >= tmo ? "no answer within the sample timeout" :
-			    s->rc->errstr);
+		if (rp == NULL)
+			lost(s, "%s", e);
+		else if (!ok)
+			lost(s, "redis %s: PING: %.100s", l->where,
+			    redis_reply_text(rp));
+		free(e);
 		if (rp)
 			freeReplyObject(rp);
 		if (!ok)

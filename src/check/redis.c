@@ -155,8 +155,8 @@ redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 }
 
 /* A reply's text for messages: status, error or string. */
-static const char *
-reply_text(const redisReply *rp)
+const char *
+redis_reply_text(const redisReply *rp)
 {
 	if (rp == NULL)
 		return "(no reply)";
@@ -205,10 +205,11 @@ io_error(redisContext *rc, const char *where, char **errp)
  * Run a command; NULL with a message in *errp on I/O errors or when the
  * reply grows past REPLY_MAX bytes.  redisCommand's own loop reads
  * without a limit, so this one feeds hiredis's parser 16 KiB at a time
- * and counts.
+ * and counts.  Every hiredis command of cutover goes through here (the
+ * latency kind's too).
  */
-static redisReply *
-cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
+redisReply *
+redis_cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
 {
 	va_list ap;
 	void *rp = NULL;
@@ -241,17 +242,18 @@ cmd(redisContext *rc, const char *where, char **errp, const char *fmt, ...)
 }
 
 /* "AUTH [user] pw" */
-static redisReply *
-auth(redisContext *rc, const char *where, char **errp, const char *user,
+redisReply *
+redis_auth(redisContext *rc, const char *where, char **errp, const char *user,
     const char *pw)
 {
 	if (user)
-		return cmd(rc, where, errp, "AUTH %s %s", user, pw);
-	return cmd(rc, where, errp, "AUTH %s", pw);
+		return redis_cmd(rc, where, errp, "AUTH %s %s", user, pw);
+	return redis_cmd(rc, where, errp, "AUTH %s", pw);
 }
 
-static bool
-is_ok(const redisReply *rp)
+/* Only +OK means authenticated: :0 or a string does not. */
+bool
+redis_is_ok(const redisReply *rp)
 {
 	return rp->type == REDIS_REPLY_STATUS && strcmp(rp->str, "OK") == 0;
 }
@@ -303,7 +305,7 @@ redis_probe(const struct check *c, struct result *r)
 	redisSetTimeout(rc, tv);
 
 	if (k->require_auth) {
-		if ((rp = cmd(rc, where, &e, "PING")) == NULL)
+		if ((rp = redis_cmd(rc, where, &e, "PING")) == NULL)
 			goto ioerr;
 		if (rp->type == REDIS_REPLY_ERROR &&
 		    strncmp(rp->str, "NOAUTH", 6) == 0) {
@@ -327,7 +329,7 @@ redis_probe(const struct check *c, struct result *r)
 			result_observed(r, "open");
 			result_set(r, ST_FAIL, "redis %s answered PING without a "
 			    "password (%s): anyone who reaches the port can use "
-			    "it", where, brief(reply_text(rp)));
+			    "it", where, brief(redis_reply_text(rp)));
 			goto out;
 		}
 		freeReplyObject(rp);
@@ -353,13 +355,13 @@ redis_probe(const struct check *c, struct result *r)
 		strcpy(wrong, "cutover-wrong-");
 		for (size_t i = 0; i < 8; i++)
 			snprintf(wrong + 14 + 2 * i, 3, "%02x", rnd[i]);
-		if ((rp = auth(rc, where, &e, u->user, wrong)) == NULL)
+		if ((rp = redis_auth(rc, where, &e, u->user, wrong)) == NULL)
 			goto ioerr;
 		if (rp->type != REDIS_REPLY_ERROR) {
 			result_observed(r, "wrong password accepted");
 			result_set(r, ST_FAIL, "redis %s accepted a wrong password "
 			    "(AUTH answered '%s'): the password protects nothing",
-			    where, brief(reply_text(rp)));
+			    where, brief(redis_reply_text(rp)));
 			goto out;
 		}
 		buf_addf(&detail, "AUTH with a wrong password: refused (%s)\n",
@@ -368,7 +370,7 @@ redis_probe(const struct check *c, struct result *r)
 		rp = NULL;
 	}
 	if (pw) {
-		if ((rp = auth(rc, where, &e, u->user, pw)) == NULL)
+		if ((rp = redis_auth(rc, where, &e, u->user, pw)) == NULL)
 			goto ioerr;
 		if (rp->type == REDIS_REPLY_ERROR) {
 			/* A password the server does not need: a warning. */
@@ -380,18 +382,18 @@ redis_probe(const struct check *c, struct result *r)
 				    "%s", where, brief(rp->str));
 				goto out;
 			}
-		} else if (!is_ok(rp)) {
+		} else if (!redis_is_ok(rp)) {
 			/* Only +OK means authenticated; :0 or a string does not. */
 			result_observed(r, "auth failed");
 			result_set(r, ST_FAIL, "redis %s answered AUTH with '%s', "
-			    "not OK", where, brief(reply_text(rp)));
+			    "not OK", where, brief(redis_reply_text(rp)));
 			goto out;
 		}
 		freeReplyObject(rp);
 		rp = NULL;
 	}
 	if (u->path && *u->path && strcmp(u->path, "0") != 0) {
-		if ((rp = cmd(rc, where, &e, "SELECT %s", u->path)) == NULL)
+		if ((rp = redis_cmd(rc, where, &e, "SELECT %s", u->path)) == NULL)
 			goto ioerr;
 		if (rp->type == REDIS_REPLY_ERROR) {
 			result_set(r, ST_FAIL, "redis %s: SELECT %s: %s", where,
@@ -402,12 +404,12 @@ redis_probe(const struct check *c, struct result *r)
 		rp = NULL;
 	}
 	int64_t t0 = now_mono_us();
-	if ((rp = cmd(rc, where, &e, "PING")) == NULL)
+	if ((rp = redis_cmd(rc, where, &e, "PING")) == NULL)
 		goto ioerr;
 	int64_t rtt = now_mono_us() - t0;
 	if (rp->type != REDIS_REPLY_STATUS || strcmp(rp->str, "PONG") != 0) {
 		/* The error's code ("NOAUTH", "LOADING") is the observation. */
-		const char *t = reply_text(rp);
+		const char *t = redis_reply_text(rp);
 		result_observed(r, "%.*s", (int)strcspn(t, " "), t);
 		result_set(r, ST_FAIL, "redis %s answered PING with '%s'%s", where,
 		    brief(t), pw ? "" : " (no password given)");
@@ -422,11 +424,11 @@ redis_probe(const struct check *c, struct result *r)
 	r->value = rtt / 1e6;
 
 	if (k->ninfo || k->persistence != P_NONE) {
-		if ((rp = cmd(rc, where, &e, "INFO all")) == NULL)
+		if ((rp = redis_cmd(rc, where, &e, "INFO all")) == NULL)
 			goto ioerr;
 		if (rp->type != REDIS_REPLY_STRING) {
 			result_set(r, ST_FAIL, "redis %s: INFO: %s", where,
-			    reply_text(rp));
+			    redis_reply_text(rp));
 			goto out;
 		}
 		buf_add(&info, rp->str, rp->len);
@@ -461,7 +463,7 @@ redis_probe(const struct check *c, struct result *r)
 		free(ws);
 	} else if (k->persistence == P_RDB) {
 		char *bs = info_field(info.s, "rdb_last_bgsave_status");
-		if ((rp = cmd(rc, where, &e, "CONFIG GET save")) == NULL) {
+		if ((rp = redis_cmd(rc, where, &e, "CONFIG GET save")) == NULL) {
 			free(bs);
 			goto ioerr;
 		}
@@ -473,7 +475,7 @@ redis_probe(const struct check *c, struct result *r)
 		    save ? save : "?", bs ? bs : "?");
 		if (save == NULL)
 			buf_addf(&fails, "%scannot read the save points (CONFIG GET "
-			    "save: %s)", fails.len ? "; " : "", reply_text(rp));
+			    "save: %s)", fails.len ? "; " : "", redis_reply_text(rp));
 		else if (*save == '\0')
 			buf_addf(&fails, "%sRDB snapshots are off (save \"\"): "
 			    "nothing is persisted", fails.len ? "; " : "");

@@ -258,6 +258,14 @@ sys_ctx_init(void)
 	sys_ctx = ctx;
 }
 
+/* The system store of that context, loaded once; the http kind uses it. */
+struct x509_store_st *
+tls_system_store(void)
+{
+	pthread_once(&sys_once, sys_ctx_init);
+	return sys_ctx ? SSL_CTX_get_cert_store(sys_ctx) : NULL;
+}
+
 static char *
 ssl_errors(void)
 {

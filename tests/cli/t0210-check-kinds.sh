@@ -219,6 +219,23 @@ expect_result ca-file pass "^HTTP 200 in [0-9.]+(us|ms)$"
 expect_result ca-file-localhost pass "^HTTP 200 in"
 expect_result wrong-name fail "127\.0\.0\.1|name|certificate"
 expect_result wrong-ca fail "certificate"
+# Without ca_file the system store verifies: one store the tls kind loads
+# once for the whole run, no longer curl's own copy per check.  OpenSSL
+# reads the system store from SSL_CERT_FILE when set, so a run with it
+# naming the test's certificate must pass; curl reading its bundle per
+# check (what cost the CPU, docs/BENCHMARKS.md) ignored the variable.
+# (Without the variable, `untrusted` above fails: the system store is used.)
+cat >"$T/sys.yml" <<EOF
+cutover: 1
+name: tls
+checks:
+  - { id: system-store, kind: http, url: "https://localhost:$GOOD/", timeout: 5s }
+  - { id: latency-system-store, kind: latency, target: "https://localhost:$GOOD/",
+      samples: 2, interval: 10ms }
+EOF
+SSL_CERT_FILE="$T/good.crt" check_plan "$T/sys.yml" --jobs 1
+expect_result system-store pass "^HTTP 200 in"
+expect_result latency-system-store pass "^p50 .* over 2 HTTP samples"
 
 # ---- command ---------------------------------------------------------
 cat >"$T/cmd.yml" <<EOF

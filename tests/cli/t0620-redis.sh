@@ -124,6 +124,31 @@ rss=$(sed -n 's/^maxrss //p' "$T/time")
 [ -n "$rss" ] && [ "$rss" -lt 100000 ] && ok "memory stays bounded (${rss} KiB)" || fail "max RSS ${rss} KiB"
 expect_no "$RPW" "the password never appears (fake servers)"
 
+# The latency kind's PING samples go through the same capped reader and
+# the same exact AUTH: against the hostile servers they are lost, against
+# the real password-protected Redis they pass.
+cat >"$T/lat.yml" <<YML
+cutover: 1
+name: t0620
+checks:
+  - { id: lat-real, kind: latency, target: "redis://127.0.0.1:$PW/0?password_env=RPW",
+      samples: 3, interval: 10ms }
+  - { id: lat-permissive, kind: latency, target: "redis://127.0.0.1:$FPERM/0",
+      samples: 3, interval: 10ms }
+  - { id: lat-auth-int, kind: latency, target: "redis://127.0.0.1:$FINT/0?password_env=RPW",
+      samples: 3, interval: 10ms }
+  - { id: lat-big-ping, kind: latency, target: "redis://127.0.0.1:$FBIG/0",
+      samples: 3, interval: 10ms, sample_timeout: 5s }
+YML
+run /usr/bin/time -f 'maxrss %M' -o "$T/time" "$CUTOVER" check "$T/lat.yml" --format json
+want lat-real "pass *" "latency: PING samples on the real password-protected Redis"
+want lat-permissive "fail *NOAUTH*" "latency: PING without the password is refused"
+want lat-auth-int "fail *answered AUTH with '(an integer)', not OK" "latency: an AUTH answered :0 is not authenticated"
+want lat-big-ping "fail *reply longer than 1024 KiB: not read further (truncated)" "latency: a 300 MB PING reply is cut at 1 MiB"
+rss=$(sed -n 's/^maxrss //p' "$T/time")
+[ -n "$rss" ] && [ "$rss" -lt 100000 ] && ok "latency: memory stays bounded (${rss} KiB)" || fail "latency: max RSS ${rss} KiB"
+expect_no "$RPW" "the password never appears (latency)"
+
 # A server that stops answering mid-conversation: the command times out.
 kill -STOP "$PWPID"
 cat >"$T/stopped.yml" <<YML
