@@ -1763,7 +1763,8 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 	ssize_t n;
 	struct stat st;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO's open() would wait for a writer forever. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		*errors = xasprintf("%s: cannot open plan: %s\n", path,
 		    strerror(errno));
@@ -1774,6 +1775,13 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 		*errors = xasprintf("%s: is a directory, not a plan file\n", path);
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*errors = xasprintf("%s: is %s, not a plan file\n", path,
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : "not a regular file");
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	buf_init(&data, PLAN_MAX_BYTES + 1);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !data.truncated)
 		buf_add(&data, chunk, (size_t)n);
