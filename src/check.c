@@ -271,6 +271,7 @@ check_free(struct check *c)
 		c->kind->free(c->priv);
 	free(c->id);
 	free(c->title);
+	free(c->description);
 	strlist_release(&c->needs);
 }
 

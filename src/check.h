@@ -76,6 +76,7 @@ struct check_kind {
 struct check {
 	char			*id;
 	char			*title;
+	char			*description;
 	const struct check_kind	*kind;
 	void			*priv;
 	int64_t			 timeout_us;

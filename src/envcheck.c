@@ -179,7 +179,7 @@ schema_rule(yaml_document_t *d, const char *key, yaml_node_t *n,
 int
 env_schema_load(const char *path, struct env_schema *s, char **errp)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	yaml_parser_t p;
 	yaml_document_t d;
 	int rc = 0;
@@ -187,8 +187,8 @@ env_schema_load(const char *path, struct env_schema *s, char **errp)
 	memset(s, 0, sizeof(*s));
 	s->file = xstrdup(path);
 	s->production = -1;
-	if (f == NULL)
-		return seterr_errno(errp, "cannot read '%s'", path);
+	if ((f = fopen_regular(path, "a schema", errp)) == NULL)
+		return -1;
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_file(&p, f);
 	if (!yaml_parser_load(&p, &d)) {

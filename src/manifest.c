@@ -720,41 +720,11 @@ parse_manifest(const char *file, const char *data, struct parsed *pm,
 #define MANIFEST_MAX	(512ULL * 1024 * 1024)
 
 
-/*
- * fopen(path, "r") for a file that must be regular: a FIFO's open()
- * would wait for a writer forever, so the type is looked at on a
- * non-blocking descriptor first.
- */
-static FILE *
-fopen_regular(const char *path, char **errp, const char *what)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st = { 0 };
-
-	if (fd < 0) {
-		seterr_errno(errp, "cannot read '%s'", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		seterr(errp, "'%s' is %s, not %s", path, S_ISDIR(st.st_mode) ?
-		    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
-		    "not a regular file", what[0] ? what : "a file");
-		return NULL;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	FILE *f = fdopen(fd, "r");
-	if (f == NULL) {
-		close(fd);
-		seterr_errno(errp, "cannot read '%s'", path);
-	}
-	return f;
-}
 static char *
 slurp(const char *path, char **errp)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path, errp,
-	    "a manifest");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path,
+	    "a manifest", errp);
 	struct buf b = BUF_INIT;
 	char chunk[65536];
 	size_t n;

@@ -1106,6 +1106,8 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		c->timeout_us = CHECK_DEFAULT_TIMEOUT;
 		c->retry_interval_us = US_PER_S;
 		c->title = pn_str(cx, pn_get(cx, cn, "title"), "title");
+		c->description = pn_str(cx, pn_get(cx, cn, "description"),
+		    "description");
 		pn_duration(cx, pn_get(cx, cn, "timeout"), "timeout", &c->timeout_us);
 		if (c->timeout_us <= 0) {
 			pn_error(cx, pn_get(cx, cn, "timeout"), "'timeout' must be "
@@ -1213,6 +1215,8 @@ load_risks(struct pctx *cx, yaml_node_t *n)
 		r->line = (int)rn->start_mark.line + 1;
 		r->col = (int)rn->start_mark.column + 1;
 		r->title = pn_req_str(cx, rn, "title");
+		r->description = pn_str(cx, pn_get(cx, rn, "description"),
+		    "description");
 		yaml_node_t *lv = pn_get(cx, rn, "level");
 		if (lv == NULL)
 			pn_error(cx, rn, "risk '%s': missing 'level' (critical, "
@@ -1243,6 +1247,8 @@ load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
 	s->line = (int)sn->start_mark.line + 1;
 	s->col = (int)sn->start_mark.column + 1;
 	s->title = pn_str(cx, pn_get(cx, sn, "title"), "title");
+	s->description = pn_str(cx, pn_get(cx, sn, "description"),
+	    "description");
 	yaml_node_t *run = pn_get(cx, sn, "run");
 	yaml_node_t *sh = pn_get(cx, sn, "shell");
 	if (run && sh)
@@ -1368,6 +1374,8 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 		ph->line = (int)pn->start_mark.line + 1;
 		ph->col = (int)pn->start_mark.column + 1;
 		ph->title = pn_str(cx, pn_get(cx, pn, "title"), "title");
+		ph->description = pn_str(cx, pn_get(cx, pn, "description"),
+		    "description");
 		check_refs(cx, pn_get(cx, pn, "checks"), "checks", &ph->checks);
 		check_refs(cx, pn_get(cx, pn, "gate"), "gate", &ph->gate);
 		ph->steps = load_steps(cx, pn_get(cx, pn, "steps"), "steps",
@@ -1763,7 +1771,8 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 	ssize_t n;
 	struct stat st;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO's open() would wait for a writer forever. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		*errors = xasprintf("%s: cannot open plan: %s\n", path,
 		    strerror(errno));
@@ -1774,6 +1783,13 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 		*errors = xasprintf("%s: is a directory, not a plan file\n", path);
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*errors = xasprintf("%s: is %s, not a plan file\n", path,
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : "not a regular file");
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	buf_init(&data, PLAN_MAX_BYTES + 1);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !data.truncated)
 		buf_add(&data, chunk, (size_t)n);
@@ -1810,6 +1826,7 @@ steps_free(struct step *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].id);
 		free(s[i].title);
+		free(s[i].description);
 		command_release(&s[i].cmd);
 		command_release(&s[i].undo);
 		for (size_t j = 0; j < s[i].nenv; j++) {
@@ -1852,6 +1869,7 @@ plan_free(struct plan *p)
 		struct risk *r = &p->risks[i];
 		free(r->id);
 		free(r->title);
+		free(r->description);
 		free(r->impact);
 		free(r->recovery);
 		free(r->owner);
@@ -1863,6 +1881,7 @@ plan_free(struct plan *p)
 		struct phase *ph = &p->phases[i];
 		free(ph->id);
 		free(ph->title);
+		free(ph->description);
 		strlist_release(&ph->checks);
 		strlist_release(&ph->gate);
 		steps_free(ph->steps, ph->nsteps);

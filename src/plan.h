@@ -49,6 +49,7 @@ enum downtime_mark { DOWNTIME_NONE, DOWNTIME_START, DOWNTIME_END };
 struct step {
 	char		*id;
 	char		*title;
+	char		*description;
 	struct command	 cmd;
 	struct command	 undo;		/* both empty when there is no undo */
 	bool		 has_undo;
@@ -79,6 +80,7 @@ struct rollback_rule {
 struct phase {
 	char		*id;
 	char		*title;
+	char		*description;
 	struct strlist	 checks;	/* entry gate: must pass first */
 	struct step	*steps;
 	size_t		 nsteps;
@@ -96,6 +98,7 @@ enum risk_level { RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_CRITICAL };
 struct risk {
 	char		*id;
 	char		*title;
+	char		*description;
 	enum risk_level	 level;
 	enum risk_level	 probability;	/* low | medium | high */
 	char		*impact;

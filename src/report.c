@@ -647,16 +647,24 @@ timeline(const struct model *m, size_t *nout)
 	return v;
 }
 
-/* The plan's title of step id in phase ph, or NULL. */
-static const char *
-step_title(const struct plan *p, const char *phase, const char *id)
+/* The plan's step id in phase ph, or NULL. */
+static const struct step *
+find_step(const struct plan *p, const char *phase, const char *id)
 {
 	const struct phase *ph = plan_phase(p, phase ? phase : "");
 
 	for (size_t k = 0; ph && k < ph->nsteps; k++)
 		if (is(ph->steps[k].id, id))
-			return ph->steps[k].title;
+			return &ph->steps[k];
 	return NULL;
+}
+
+/* "id: title - description" for a table cell; the parts that are set. */
+static char *
+titled(const char *id, const char *title, const char *desc)
+{
+	return xasprintf("%s%s%s%s%s", id, title ? ": " : "", title ? title :
+	    "", desc ? " - " : "", desc ? desc : "");
 }
 
 /*
@@ -769,8 +777,10 @@ emit_doc(struct w *w, const struct model *m)
 		t = report_window(ph);
 		char *res = ph->window.set ? xasprintf("window %s", t) :
 		    xstrdup("");
-		w_row(w, ph->id, "", "phase", jp ? jp->state : "not reached",
+		char *pid = titled(ph->id, ph->title, ph->description);
+		w_row(w, pid, "", "phase", jp ? jp->state : "not reached",
 		    u, x, res);
+		free(pid);
 		free(res);
 		free(t);
 		free(u);
@@ -781,12 +791,15 @@ emit_doc(struct w *w, const struct model *m)
 				continue;
 			u = offset(m, s->started_us);
 			x = report_span(s->started_us, s->ended_us);
-			const char *st = step_title(p, ph->id, s->step_id);
+			const struct step *ps = find_step(p, ph->id,
+			    s->step_id);
 			char at[24] = "";
 			if (s->attempt > 1)
 				snprintf(at, sizeof(at), " (#%d)", s->attempt);
-			char *id = xasprintf("%s%s%s%s", s->step_id, st ?
-			    ": " : "", st ? st : "", at);
+			char *t0 = titled(s->step_id, ps ? ps->title : NULL,
+			    ps ? ps->description : NULL);
+			char *id = xasprintf("%s%s", t0, at);
+			free(t0);
 			w_row(w, "", id, s->kind, s->state, u, x,
 			    s->message ? s->message : "");
 			free(id);
@@ -900,7 +913,9 @@ emit_doc(struct w *w, const struct model *m)
 		for (size_t i = 0; i < p->nrisks; i++) {
 			const struct risk_row *rr = &m->risks[i];
 			const struct risk *r = rr->r;
-			t = xasprintf("%s %s", r->id, r->title ? r->title : "");
+			t = xasprintf("%s %s%s%s", r->id, r->title ? r->title :
+			    "", r->description ? " - " : "", r->description ?
+			    r->description : "");
 			if (w->html) {
 				u = xasprintf("%s: %s", rr->mit_ready ? "yes" : "no",
 				    rr->mit_note);
@@ -1011,6 +1026,8 @@ emit_json(FILE *f, const struct model *m)
 		const struct jphase *jp = jlog_phase(l, ph->id);
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
 		json_field(&b, "id", ph->id, false);
+		json_field(&b, "title", ph->title, true);
+		json_field(&b, "description", ph->description, true);
 		json_field(&b, "state", jp ? jp->state : "not reached", true);
 		json_time(&b, "started", jp ? jp->started_us : 0, true);
 		json_time(&b, "ended", jp ? jp->ended_us : 0, true);
@@ -1038,8 +1055,11 @@ emit_json(FILE *f, const struct model *m)
 			buf_adds(&b, first ? "\n    {" : ",\n    {");
 			first = false;
 			json_field(&b, "id", s->step_id, false);
-			json_field(&b, "title", step_title(p, ph->id,
-			    s->step_id), true);
+			const struct step *ps = find_step(p, ph->id,
+			    s->step_id);
+			json_field(&b, "title", ps ? ps->title : NULL, true);
+			json_field(&b, "description", ps ? ps->description :
+			    NULL, true);
 			buf_addf(&b, ", \"attempt\": %d", s->attempt);
 			json_field(&b, "state", s->state, true);
 			json_time(&b, "started", s->started_us, true);
@@ -1118,6 +1138,7 @@ emit_json(FILE *f, const struct model *m)
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
 		json_field(&b, "id", rr->r->id, false);
 		json_field(&b, "title", rr->r->title, true);
+		json_field(&b, "description", rr->r->description, true);
 		json_field(&b, "level", risk_level_name(rr->r->level), true);
 		json_field(&b, "probability", risk_level_name(rr->r->probability),
 		    true);

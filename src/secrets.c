@@ -135,41 +135,10 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * fopen(path, "r") for a file that must be regular: a FIFO's open()
- * would wait for a writer forever, so the type is looked at on a
- * non-blocking descriptor first.
- */
-FILE *
-scan_fopen(const char *path, const char *what, char **errp)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st = { 0 };
-
-	if (fd < 0) {
-		seterr_errno(errp, "cannot read %s '%s'", what, path);
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		seterr(errp, "'%s' is %s, not %s", path, S_ISDIR(st.st_mode) ?
-		    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
-		    "not a regular file", what);
-		return NULL;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	FILE *f = fdopen(fd, "r");
-	if (f == NULL) {
-		close(fd);
-		seterr_errno(errp, "cannot read %s '%s'", what, path);
-	}
-	return f;
-}
-
 static int
 load_allowlist(const char *path, struct strlist *out, char **errp)
 {
-	FILE *f = scan_fopen(path, "an allowlist", errp);
+	FILE *f = fopen_regular(path, "an allowlist", errp);
 	char line[512];
 	int lineno = 0;
 

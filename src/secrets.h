@@ -106,11 +106,6 @@ void	 scanner_scan_buffer(struct scanner *s, const char *name,
 void	 scanner_free(struct scanner *s);
 void	 findings_release(struct findings *fs);
 
-/*
- * Open a regular file to read (an allowlist, a pattern file); a FIFO or
- * a directory is refused without waiting.  NULL with *errp.
- */
-FILE	*scan_fopen(const char *path, const char *what, char **errp);
 
 /* Does path (relative to the scan root) match an exclude pattern? */
 bool	 scan_excluded(const struct strlist *patterns, const char *relpath,

@@ -126,6 +126,8 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		json_field(&b, "step", ls ? ls->step_id : NULL, true);
 		const struct step *lst = ls ? plan_step(p, ls) : NULL;
 		json_field(&b, "step_title", lst ? lst->title : NULL, true);
+		json_field(&b, "step_description", lst ? lst->description :
+		    NULL, true);
 		json_field(&b, "step_kind", ls ? ls->kind : NULL, true);
 		json_field(&b, "step_state", ls_state, true);
 		if (cp && cp->window_start_us) {
@@ -192,9 +194,11 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
 				    sp->nsteps);
 		const struct step *lst = plan_step(p, ls);
-		buf_addf(&b, "  last %s: %s%s%s%s%s, %s (%s)%s%s\n", ls->kind,
+		const char *sd = lst ? lst->description : NULL;
+		buf_addf(&b, "  last %s: %s%s%s%s%s%s%s, %s (%s)%s%s\n", ls->kind,
 		    ls->step_id, lst && lst->title ? " \"" : "", lst &&
 		    lst->title ? lst->title : "", lst && lst->title ? "\"" : "",
+		    sd ? " - " : "", sd ? sd : "",
 		    pos, ls_state, d, ls->message ? ": " : "",
 		    ls->message ? ls->message : "");
 		free(d);

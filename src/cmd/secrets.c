@@ -208,7 +208,7 @@ static void
 add_patterns_from(struct strlist *ex, const char *path)
 {
 	char line[1024], *e = NULL;
-	FILE *f = scan_fopen(path, "a pattern file", &e);
+	FILE *f = fopen_regular(path, "a pattern file", &e);
 
 	if (f == NULL)
 		die(EXIT_USAGE, "%s", e);

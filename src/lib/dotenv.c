@@ -326,14 +326,16 @@ dotenv_parse(const char *name, const char *data, size_t len,
 int
 dotenv_load(const char *path, struct env_file *out, char **errp)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct buf b = BUF_INIT;
 	char chunk[65536];
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
+	/* A FIFO or a device is refused, not waited on or read forever. */
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path,
+	    "an env file", errp);
 	if (f == NULL)
-		return seterr_errno(errp, "cannot read '%s'", path);
+		return -1;
 	buf_init(&b, DOTENV_MAX);
 	/* Stop at the limit: /dev/zero or a pipe that never ends is bad input. */
 	while (!b.truncated && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)

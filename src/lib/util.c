@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,6 +220,49 @@ nearest(const char *s, const char *const *cands, size_t n)
 	if (best && bestd <= 1 + len / 3)
 		return best;
 	return NULL;
+}
+
+static const char *
+file_type(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	    S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	    S_ISDIR(m) ? "a directory" : "not a regular file";
+}
+
+FILE *
+fopen_regular(const char *path, const char *what, char **errp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st = { 0 };
+
+	if (fd < 0) {
+		int e = errno;
+		/* A socket's open() fails (ENXIO): say what it is instead. */
+		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			seterr(errp, "'%s' is a socket, not %s", path, what);
+			return NULL;
+		}
+		errno = e;
+		seterr_errno(errp, "cannot read '%s'", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		seterr(errp, "'%s' is %s, not %s", path, file_type(st.st_mode),
+		    what);
+		return NULL;
+	}
+	/* Regular files never block; reads of a whole file want no EAGAIN. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		seterr_errno(errp, "cannot read '%s'", path);
+	}
+	return f;
 }
 
 bool

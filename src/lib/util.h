@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Microseconds on the monotonic clock (for durations and deadlines). */
 int64_t	 now_mono_us(void);
@@ -69,6 +70,14 @@ size_t	 utf8_seq(const unsigned char *s, uint32_t *cp);
  */
 int	 run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
 	    size_t outlen, int64_t timeout_us);
+
+/*
+ * fopen(path, "r") for a file that must be regular.  A FIFO's open()
+ * waits for a writer forever, so the file is opened non-blocking and its
+ * type looked at first.  Errors: "cannot read 'PATH': ..." or "'PATH' is
+ * a FIFO, not WHAT" (what: "an env file").  Returns NULL with *errp.
+ */
+FILE	*fopen_regular(const char *path, const char *what, char **errp);
 
 /* Does s end with suffix? */
 bool	 ends_with(const char *s, const char *suffix);

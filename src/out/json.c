@@ -37,6 +37,7 @@ json_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		json_field(&b, "kind", r->check->kind->name, true);
 		/* A title may interpolate a var: the writer redacts it. */
 		json_field(&b, "title", r->check->title, true);
+		json_field(&b, "description", r->check->description, true);
 		json_field(&b, "status", status_name(r->status), true);
 		json_field(&b, "observed", r->observed, true);
 		json_field(&b, "threshold", r->threshold, true);

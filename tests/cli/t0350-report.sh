@@ -106,13 +106,15 @@ targets:
   src: sqlite://$T/h/src.db
   dst: sqlite://$T/h/dst.db
 checks:
-  - { id: same, kind: data-diff, source: src, target: dst }
+  - { id: same, kind: data-diff, source: src, target: dst, description: "Check <i>c</i> key \${PW}" }
 risks:
-  - { id: R1, title: Rows lost, level: high, impact: Data loss, mitigated_by: [same], owner: Dana Ops, causes: [Copy cut short] }
+  - { id: R1, title: Rows lost, description: "Risk <script>r</script> key \${PW}", level: high, impact: Data loss, mitigated_by: [same], owner: Dana Ops, causes: [Copy cut short] }
 phases:
   - id: cut
+    title: The cut
+    description: "Phase <script>p</script> key \${PW}"
     steps:
-      - { id: copy, title: Copy the users table, shell: "cat hostile.txt", undo: { shell: "true" } }
+      - { id: copy, title: Copy the users table, description: "Step <script>s</script> key \${PW}", shell: "cat hostile.txt", undo: { shell: "true" } }
       - { id: noisy, title: A noisy step, shell: "cat hostile.txt; exit 0" }
     gate: [same]
 EOF
@@ -145,26 +147,39 @@ if [r["owner"] for r in j["risks"]] != ["Dana Ops"]: bad.append("json: owner")
 if [r["causes"] for r in j["risks"]] != [["Copy cut short"]]: bad.append("json: causes")
 titles = [s["title"] for p in j["phases"] for s in p["steps"]]
 if titles != ["Copy the users table", "A noisy step"]: bad.append("json: titles %r" % titles)
+# Descriptions are shown where titles are, the secret in them masked.
+descs = [(p["title"], p["description"]) for p in j["phases"]] + \
+    [s["description"] for p in j["phases"] for s in p["steps"]] + \
+    [r["description"] for r in j["risks"]]
+if descs != [("The cut", "Phase <script>p</script> key ***"), "Step <script>s</script> key ***", None,
+    "Risk <script>r</script> key ***"]: bad.append("json: descriptions %r" % descs)
 md = open("r.md", encoding="utf-8").read()
-for want in ("id=2", "1 changed", "Dana Ops", "causes: Copy cut short", "copy: Copy the users table", "&lt;script&gt;"):
+for want in ("id=2", "1 changed", "Dana Ops", "causes: Copy cut short", "copy: Copy the users table", "&lt;script&gt;",
+    "cut: The cut - Phase &lt;script&gt;p&lt;/script&gt; key ***",
+    "copy: Copy the users table - Step &lt;script&gt;s&lt;/script&gt; key ***",
+    "R1 Rows lost - Risk &lt;script&gt;r&lt;/script&gt; key ***"):
     if want not in md: bad.append("md lacks %r" % want)
 html = open("r.html", encoding="utf-8").read()
-for want in ("id=2", "Dana Ops", "Copy the users table"):
+for want in ("id=2", "Dana Ops", "Copy the users table", "Step &lt;script&gt;s&lt;/script&gt; key ***",
+    "Phase &lt;script&gt;p&lt;/script&gt; key ***", "Risk &lt;script&gt;r&lt;/script&gt; key ***"):
     if want not in html: bad.append("html lacks %r" % want)
 print("\n".join(bad) if bad else "reports ok")
 PY
 grep -qx "reports ok" check.out && ok "hostile: md, html, json are clean and name the row, titles, owner" ||
 	fail "hostile reports" "$(cat check.out)"
 xmllint --html --noout r.html 2>xml.err && ok "hostile: html parses" || fail "hostile: html" "$(head -5 xml.err)"
+run "$CUTOVER" check plan.yml -f json
+printf '%s\n' "$out" | jq -e '.results[0].description == "Check <i>c</i> key ***"' >/dev/null &&
+	ok "check json: the check's description, masked" || fail "check json description" "$out"
 # status: the secret in the name never shows, the step title does.
 for f in text json; do
 	run "$CUTOVER" status plan.yml -f $f
 	expect_no "Hunter2-Secret-77" "status -f $f: the secret in the plan name is redacted"
 done
-printf '%s\n' "$out" | jq -e '.step == "copy" and .step_kind == "undo" and .step_title == "Copy the users table"' >/dev/null &&
-	ok "status json: the last step's title" || fail "status json" "$out"
+printf '%s\n' "$out" | jq -e '.step == "copy" and .step_kind == "undo" and .step_title == "Copy the users table" and .step_description == "Step <script>s</script> key ***"' >/dev/null &&
+	ok "status json: the last step's title and description" || fail "status json" "$out"
 run "$CUTOVER" status plan.yml
-expect_out '^  last undo: copy "Copy the users table", ok' "status text: the last step's title"
+expect_out '^  last undo: copy "Copy the users table" - Step <script>s</script> key \*\*\*, ok' "status text: the last step's title and description"
 rm -rf .cutover
 for f in text json; do
 	run "$CUTOVER" status plan.yml -f $f

@@ -271,5 +271,48 @@ cd ..
 # Endless input is bad input, not a hang.
 run timeout 20 "$CUTOVER" env check /dev/zero
 expect_rc 2 "/dev/zero is refused"
-expect_err "larger than 16 MiB" "says why"
+expect_err "^'/dev/zero' is a character device, not an env file$" "says why"
+
+# A FIFO is never opened blocking: open() would wait for a writer forever.
+# timeout 10: a hang fails here (rc 124) instead of hanging the suite.
+mkdir fifo && cd fifo
+mkfifo pipe
+printf 'A=1\n' > ok.env
+run timeout 10 "$CUTOVER" env check pipe
+expect_rc 2 "env check on a FIFO is refused, not waited on"
+expect_err "^'pipe' is a FIFO, not an env file$" "one line names it"
+expect_eq "$(printf "%s\n" "$err" | wc -l)" 1 "one line"
+run timeout 10 "$CUTOVER" env diff pipe ok.env
+expect_rc 2 "env diff with a FIFO first"
+expect_err "^'pipe' is a FIFO, not an env file$" "names it"
+run timeout 10 "$CUTOVER" env diff ok.env pipe
+expect_rc 2 "env diff with a FIFO second"
+expect_err "^'pipe' is a FIFO, not an env file$" "names it"
+run timeout 10 "$CUTOVER" env check --schema pipe ok.env
+expect_rc 2 "a FIFO as the schema"
+expect_err "^'pipe' is a FIFO, not a schema$" "names it"
+cat > plan.yml <<'E'
+cutover: 1
+name: fifo
+checks:
+  - { id: e, kind: env, file: pipe }
+E
+run timeout 10 "$CUTOVER" lint plan.yml
+expect_rc 0 "lint does not block on an env check's FIFO (masks are loaded at load time)"
+run timeout 10 "$CUTOVER" check plan.yml
+expect_rc 1 "an env check on a FIFO fails, as any unreadable file does"
+expect_out "'pipe' is a FIFO, not an env file" "and says why"
+cat > schema.yml <<'E'
+cutover: 1
+name: fifo
+checks:
+  - { id: e, kind: env, file: ok.env, schema: pipe }
+E
+run timeout 10 "$CUTOVER" lint schema.yml
+expect_rc 2 "a FIFO as an env check's schema is a plan error"
+expect_err "'pipe' is a FIFO, not a schema" "names it"
+run timeout 10 "$CUTOVER" lint pipe
+expect_rc 2 "a FIFO as the plan is refused"
+expect_err "^pipe: is a FIFO, not a plan file$" "names it"
+cd ..
 done_testing
