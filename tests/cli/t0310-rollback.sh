@@ -55,7 +55,7 @@ expect_eq "$(json '[.phases[1].steps[] | .id + "#" + (.attempt|tostring) + ":" +
 # A window overrun: the step is stopped at max and the run rolls back.
 fresh
 t0=$(date +%s)
-TARGET=300ms MAX=1s S4_SLEEP=30 run "$CUTOVER" run plan.yml
+TARGET=300ms MAX=1s S4_SLEEP=30.31 run "$CUTOVER" run plan.yml
 t1=$(date +%s)
 expect_rc 1 "window overrun"
 [ $((t1 - t0)) -lt 10 ] && ok "the step was stopped at the window max" ||
@@ -75,7 +75,9 @@ expect_eq "$(log)" "s1 s2 s3 s4 undo-s4 undo-s3 undo-s1 restore " "rolled back"
 expect_eq "$(json '[.timeline[] | select(.event | startswith("window-target"))] | length')" \
     "1" "the target warning is in the timeline"
 sleep 0.2
-pgrep -f "sleep 30" >/dev/null && fail "the step's process survived" ||
+# A duration no other test uses: pgrep sees the whole machine, and
+# t0375 leaves `sleep 30` daemons running on purpose.
+pgrep -fx "sleep 30.31" >/dev/null && fail "the step's process survived" ||
 	ok "the step's process group is gone"
 
 # A decision that waits past the window's max: resume rolls back.
