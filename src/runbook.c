@@ -698,6 +698,23 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 }
 
 /*
+ * A step row left `running` by a crash becomes `interrupted` before
+ * anything decides about it, so that a second crash finds the decision's
+ * premise journaled.  0, or -1 after jfail.
+ */
+static int
+mark_interrupted(struct rb *rb, const struct jstep *js)
+{
+	if (strcmp(js->state, STEP_RUNNING) == 0 && journal_step_end(rb->j,
+	    js->id, STEP_INTERRUPTED, -1, 0, "interrupted: cutover stopped "
+	    "while it ran", js->tail, &rb->err) != 0) {
+		jfail(rb);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A step row left running (crash) or interrupted (signal).  Returns 0 to
  * run the step again, 1 to count it as done, -1 to stop here.
  */
@@ -713,12 +730,8 @@ interrupted(struct rb *rb, const struct jstep *js, const struct step *s,
 		    "'cutover resume %s' again", what, s->id, js->pgid, pf);
 		return -1;
 	}
-	if (strcmp(js->state, STEP_RUNNING) == 0 && journal_step_end(rb->j,
-	    js->id, STEP_INTERRUPTED, -1, 0, "interrupted: cutover stopped "
-	    "while it ran", js->tail, &rb->err) != 0) {
-		jfail(rb);
+	if (mark_interrupted(rb, js) != 0)
 		return -1;
-	}
 	if (s->idempotent) {
 		say("   %s %s was interrupted; it is idempotent: running it "
 		    "again", what, s->id);
@@ -1193,12 +1206,8 @@ undo_partial(struct rb *rb, const struct jstep *js, const struct step *s)
 		    "run 'cutover rollback %s' again", id, js->pgid, pf);
 		return -1;
 	}
-	if (strcmp(js->state, STEP_RUNNING) == 0 && journal_step_end(rb->j,
-	    js->id, STEP_INTERRUPTED, -1, 0, "interrupted: cutover stopped "
-	    "while it ran", js->tail, &rb->err) != 0) {
-		jfail(rb);
+	if (mark_interrupted(rb, js) != 0)
 		return -1;
-	}
 	if (s->undo_idempotent) {
 		say("   step %s did not complete; its undo is idempotent: "
 		    "running it", id);
