@@ -6,7 +6,19 @@ CUTOVER=${CUTOVER:-$(cd "$(dirname "$0")/../.." && pwd)/build/cutover}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/cutover-test.XXXXXX)
 chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
+# Servers a test starts in the background: it adds their pids to PIDS,
+# and they are stopped (and waited for) before the temp dir goes.
+PIDS=""
+_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+# A free loopback port (bound, read back, released).
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Wait up to 5s for a harness server's log to say "ready".
+wait_ready() { for _ in $(seq 100); do grep -q ready "$1" && return 0; sleep 0.05; done; return 1; }
 _fails=0
 _passes=0
 _name=$(basename "$0" .sh)

@@ -5,15 +5,6 @@
 # delaying relay (tests/scenario/two-vps/relay.py) on loopback.
 . "$(dirname "$0")/lib.sh"
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 100); do grep -q ready "$1" && return 0; sleep 0.05; done; return 1; }
 
 # Redis behind a relay that adds 15 ms to every request.
 RP=$(port)

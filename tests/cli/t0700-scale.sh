@@ -18,15 +18,6 @@
 #    stat forks took 0.24s each, serialised: 357s for 1,500 checks).
 . "$(dirname "$0")/lib.sh"
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 100); do grep -q ready "$1" && return 0; sleep 0.05; done; return 1; }
 
 # ---- 1. abandoned tls probes and a clean exit --------------------------
 python3 "$ROOT/tests/harness/trickle.py" "$T/trickle.port" >"$T/trickle.log" 2>&1 &
