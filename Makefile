@@ -1,10 +1,11 @@
 # Makefile - the only build entry.  Targets:
 #   all (default)  build/cutover
-#   deps           install missing Debian packages (build and test)
+#   deps           install missing Debian packages (build and test sets)
+#   deps-build     only what building and `make demo` need
 #   check          unit tests (plain and ASan+UBSan), CLI and integration
 #                  tests against real servers on loopback, a short fuzz run
 #   demo           the main job on SQLite: examples/demo
-#   asan, fuzz, bench, install, clean
+#   asan, fuzz, bench, install, uninstall, deb, clean
 include config.mk
 
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -DCUTOVER_VERSION='"$(VERSION)"' \
@@ -14,6 +15,9 @@ LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 SRC     := $(sort $(wildcard src/*.c src/cmd/*.c src/check/*.c src/out/*.c \
                              src/db/*.c src/lib/*.c))
+# The plan templates of `cutover init`, compiled in from templates/*.yml.
+GENSRC  := build/gen/templates.c
+SRC     += $(GENSRC)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 UNITSRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -25,7 +29,7 @@ UNITAOBJ := $(UNITSRC:%.c=build-asan/%.o) build-asan/tests/t.o
 
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps check unit unit-asan cli fuzz fuzz-build fuzz-merge demo bench install clean asan
+.PHONY: all deps deps-build uninstall deb check unit unit-asan cli fuzz fuzz-build fuzz-merge demo bench install clean asan
 
 all: build/cutover
 
@@ -34,6 +38,10 @@ all: build/cutover
 build/cutover: $(OBJ)
 	@echo "LD $@"
 	@$(CC) -o $@.tmp $(OBJ) $(LDFLAGS) $(LIBS) && mv -f $@.tmp $@
+
+$(GENSRC): scripts/embed.sh $(sort $(wildcard templates/*.yml))
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh $(sort $(wildcard templates/*.yml)) > $@.tmp && mv -f $@.tmp $@
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,7 +64,10 @@ build-asan/unit: $(ASANOBJ) $(UNITAOBJ)
 asan: build-asan/unit
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh test
+
+deps-build:
+	@sh scripts/deps.sh build
 
 unit: build/unit
 	./build/unit
@@ -93,19 +104,43 @@ fuzz-merge: fuzz-build
 check: deps all unit unit-asan cli fuzz
 	@echo "make check: all suites passed"
 
-demo: deps all
+demo: deps-build all
 	@sh examples/demo/run.sh
 
 # Each benchmark is bench/NAME/run.sh; BENCH=NAME runs one.
 bench: all
 	@for b in bench/$${BENCH:-*}/run.sh; do echo "== $$b"; sh $$b || exit 1; done
 
+# Where `make install` puts things (DESTDIR for staging, as usual).
+DOCDIR  ?= $(PREFIX)/share/doc/cutover
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+INSTALLED = $(PREFIX)/bin/cutover $(MANPREFIX)/man1/cutover.1 \
+	    $(MANPREFIX)/man5/cutover-plan.5 $(BASHCOMPDIR)/cutover \
+	    $(ZSHCOMPDIR)/_cutover
+
 install: build/cutover
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 build/cutover $(DESTDIR)$(PREFIX)/bin/cutover
 	install -m 644 docs/cutover.1 $(DESTDIR)$(MANPREFIX)/man1/cutover.1
+	install -m 644 docs/cutover-plan.5 $(DESTDIR)$(MANPREFIX)/man5/cutover-plan.5
+	install -m 644 completions/cutover.bash $(DESTDIR)$(BASHCOMPDIR)/cutover
+	install -m 644 completions/_cutover $(DESTDIR)$(ZSHCOMPDIR)/_cutover
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@# The examples as the repository has them, without generated output.
+	tar -C examples --exclude=out -cf - . | tar -C $(DESTDIR)$(DOCDIR)/examples -xf -
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# A Debian package of this build: `apt install ./cutover_VERSION_ARCH.deb`.
+deb: build/cutover
+	@sh scripts/deb.sh $(VERSION)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz cutover_*.deb
 
 -include $(OBJ:.o=.d) $(ASANOBJ:.o=.d) $(UNITOBJ:.o=.d) $(UNITAOBJ:.o=.d) $(FUZZOBJ:.o=.d)

@@ -1,22 +1,31 @@
 #!/bin/sh
-# deps.sh - install the Debian packages cutover builds and tests with, when
-# missing.  Nothing else is downloaded.  Needs root (or sudo) only when
-# something is missing.
+# deps.sh [build|test] - install the Debian packages cutover needs, when
+# missing.  `build`: what compiling and `make demo` need (the compiler, the
+# -dev libraries, sqlite3).  `test` (the default): that plus the servers and
+# tools `make check` starts or reads output with.  Nothing else is
+# downloaded.  Needs root (or sudo) only when something is missing.
 set -eu
+set_=${1:-test}
+case $set_ in
+build|test) ;;
+*) echo "usage: deps.sh [build|test]" >&2; exit 2 ;;
+esac
 
-build="build-essential pkg-config clang libclang-rt-14-dev
+build="build-essential pkg-config sqlite3
 libyaml-dev libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev
 libssl-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev libzstd-dev
 zlib1g-dev libxxhash-dev"
 # Servers and tools the tests start or read output with.
-test="postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
-sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
+test="clang libclang-rt-14-dev postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
+openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc
 monitoring-plugins-basic monitoring-plugins-standard"
 
+want=$build
+[ "$set_" = test ] && want="$build $test"
 missing=""
-for p in $build $test; do
+for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done

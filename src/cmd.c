@@ -15,7 +15,7 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 
-extern const struct cmd cmd_lint, cmd_check;
+extern const struct cmd cmd_init, cmd_lint, cmd_check;
 extern const struct cmd cmd_manifest;
 extern const struct cmd cmd_env;
 extern const struct cmd cmd_secrets;
@@ -24,7 +24,7 @@ extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_repor
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
-	&cmd_lint,
+	&cmd_init, &cmd_lint,
 	&cmd_check,
 	&cmd_confirm, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_status, &cmd_report,
 	&cmd_diff,

@@ -37,8 +37,8 @@ expect_rc 2 "unknown command"
 expect_eq "$err" "cutover: unknown command 'chek' (did you mean 'check'?)" \
     "unknown command names the nearest one"
 expect_eq "$out" "" "unknown command prints nothing on stdout"
-run "$CUTOVER" lnit
-expect_eq "$err" "cutover: unknown command 'lnit' (did you mean 'lint'?)" \
+run "$CUTOVER" litn
+expect_eq "$err" "cutover: unknown command 'litn' (did you mean 'lint'?)" \
     "transposed letters are suggested"
 run "$CUTOVER" frobnicate
 expect_rc 2 "unrelated unknown command"
