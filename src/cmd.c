@@ -75,7 +75,7 @@ cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	    r, c->name);
 	free(r);
 	free(m);
-	exit(EXIT_USAGE);
+	exit_usage();
 }
 
 int
@@ -140,7 +140,7 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 	if (p == NULL) {
 		fputs(errors, stderr);
 		free(errors);
-		exit(EXIT_USAGE);
+		exit_usage();
 	}
 	return p;
 }

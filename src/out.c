@@ -8,10 +8,10 @@
 #include "out.h"
 
 extern const struct out_format out_text, out_json, out_junit, out_tap,
-    out_prom;
+    out_prom, out_nagios;
 
 static const struct out_format *const formats[] = {
-	&out_text, &out_json, &out_junit, &out_tap, &out_prom,
+	&out_text, &out_json, &out_junit, &out_tap, &out_prom, &out_nagios,
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 

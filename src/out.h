@@ -25,6 +25,12 @@ struct out_format {
 	const char	*name;
 	void		(*emit)(FILE *f, const struct result *rs, size_t n,
 			    const struct out_ctx *cx);
+	/* The exit status for these results, when the format has its own
+	 * (nagios: 0-3); NULL: 0 passed, 1 failed (or warned, strict). */
+	int		(*exit_status)(const struct result *rs, size_t n,
+			    bool strict);
+	/* The status for bad input when not 2 (nagios: UNKNOWN, 3). */
+	int		 usage_status;
 };
 
 const struct out_format *out_find(const char *name);

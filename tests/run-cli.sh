@@ -4,7 +4,10 @@
 # this prints "cli: N passed, N skipped, N failed" and fails if any script
 # failed.  A script that cannot run here (a tool or a kernel feature is
 # missing) prints "skipped: WHY" (or "# NAME: skipped: WHY") and exits 0:
-# it is counted as skipped, never as passed.
+# it is counted as skipped, never as passed.  A script passes only when it
+# exits 0 *and* its last summary says "# NAME: N passed, 0 failed" with
+# N > 0: a script cut short (a quoting slip that ends it early, an `exit 0`
+# in the middle) has run nothing that proves anything.
 #
 # Servers are shared; each test isolates itself with its own databases,
 # keys or paths.  TESTS="t0010 t0020" runs a subset.
@@ -33,6 +36,15 @@ for t in tests/cli/t*.sh; do
 			skipn=$((skipn + 1))
 			skipped="$skipped $name"
 			grep -Em1 "^(# $name: )?skipped:" "$HARNESS_DIR/$name.log"
+			continue
+		fi
+		if ! grep -Eq "^# $name: [1-9][0-9]* passed, 0 failed$" \
+		    "$HARNESS_DIR/$name.log"; then
+			failn=$((failn + 1))
+			failed="$failed $name"
+			echo "not ok - $name: exited 0 without its summary line" \
+			    "(\"# $name: N passed, 0 failed\"): it stopped early"
+			tail -n 5 "$HARNESS_DIR/$name.log" | sed 's/^/#   /'
 			continue
 		fi
 		pass=$((pass + 1))

@@ -30,7 +30,10 @@ static const char usage[] =
 "  -p, --phase P      only the checks of phase P (its checks and gate)\n"
 "      --only IDS     only these checks (comma-separated); checks they\n"
 "                     need are run too\n"
-"  -f, --format F     text (default), json, junit, tap, prometheus\n"
+"  -f, --format F     text (default), json, junit, tap, prometheus,\n"
+"                     nagios (a plugin's status line, perfdata and exit\n"
+"                     status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN,\n"
+"                     bad input included)\n"
 "  -o, --output FILE  write the results to FILE instead of stdout\n"
 "  -j, --jobs N       checks run at once (default 16)\n"
 "      --strict       exit 1 on warnings too\n"
@@ -105,6 +108,17 @@ check_main(int argc, char **argv)
 	int ch;
 	char *e = NULL;
 
+	/*
+	 * A Nagios plugin reports bad arguments as UNKNOWN: look for the
+	 * format before anything can fail, so that every error exits 3.
+	 */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--format=nagios") == 0 ||
+		    strcmp(argv[i], "-fnagios") == 0 ||
+		    (i + 1 < argc && strcmp(argv[i + 1], "nagios") == 0 &&
+		    (strcmp(argv[i], "-f") == 0 ||
+		    strcmp(argv[i], "--format") == 0)))
+			usage_status_set(out_find("nagios")->usage_status);
 	while ((ch = cmd_getopt(&cmd_check, argc, argv, "p:f:o:j:h", lo)) != -1) {
 		switch (ch) {
 		case 'p': phase = optarg; break;
@@ -206,6 +220,8 @@ check_main(int argc, char **argv)
 	enum status worst = results_worst(rs, nres);
 	int rc = worst == ST_FAIL || (strict && worst == ST_WARN) ?
 	    EXIT_NOGO : EXIT_GO;
+	if (fmt->exit_status)
+		rc = fmt->exit_status(rs, nres, strict);
 	if (output && ofile_commit(&ofile, &e) != 0)
 		die(EXIT_USAGE, "%s", e);
 	results_free(rs, nres);

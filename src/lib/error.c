@@ -65,6 +65,20 @@ errmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+static int usage_status = EXIT_USAGE;
+
+void
+usage_status_set(int status)
+{
+	usage_status = status;
+}
+
+void
+exit_usage(void)
+{
+	exit(usage_status);
+}
+
 void
 die(int status, const char *fmt, ...)
 {
@@ -73,5 +87,5 @@ die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	verrmsg(fmt, ap);
 	va_end(ap);
-	exit(status);
+	exit(status == EXIT_USAGE ? usage_status : status);
 }

@@ -30,5 +30,12 @@ void	 errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* errmsg, then exit(status). */
 noreturn void die(int status, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Bad input exits with status instead of EXIT_USAGE from now on: a
+ * format with its own convention (`check --format nagios`: UNKNOWN, 3).
+ * die(EXIT_USAGE, ...) and exit_usage() honour it.
+ */
+void	 usage_status_set(int status);
+noreturn void exit_usage(void);
 
 #endif
