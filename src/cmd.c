@@ -88,7 +88,7 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	opterr = 0;
 	ch = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (ch == 'h') {
-		fputs(c->usage, stdout);
+		cmd_print_usage(c, stdout);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			die(EXIT_USAGE, "error writing output");
 		exit(EXIT_GO);
@@ -124,6 +124,84 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	cmd_usage_error(c, "unknown option '%s'", word);
 }
 
+static const char plan_options_usage[] =
+"\n"
+"Plan options (every command that reads a plan):\n"
+"      --var NAME=VALUE   set the plan's var NAME (it must exist in vars:);\n"
+"                         repeatable; wins over --vars-file\n"
+"      --vars-file FILE   a YAML map of NAME: VALUE setting the plan's vars\n"
+"%s";
+
+void
+cmd_print_usage(const struct cmd *c, FILE *f)
+{
+	fputs(c->usage, f);
+	if (c->reads_plan)
+		fprintf(f, plan_options_usage, c->plan_stdin ?
+		    "  PLAN '-' reads the plan from standard input (lint, check, "
+		    "run --dry-run).\n" : "");
+}
+
+void
+cmd_plan_options(const struct cmd *c, int *argc, char **argv)
+{
+	int out = 1;
+	bool done = false;
+	const char *files[16];
+	size_t nfiles = 0;
+
+	if (!c->reads_plan)
+		return;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		bool file = false;
+		if (done || strcmp(a, "--") == 0) {
+			done = true;
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--var") == 0 || strcmp(a, "--vars-file") == 0) {
+			file = a[5] == 's';
+			if (i + 1 >= *argc)
+				cmd_usage_error(c, "option '%s' needs a value", a);
+			val = argv[++i];
+		} else if (strncmp(a, "--var=", 6) == 0) {
+			val = a + 6;
+		} else if (strncmp(a, "--vars-file=", 12) == 0) {
+			file = true;
+			val = a + 12;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (file) {
+			if (nfiles == sizeof(files) / sizeof(*files))
+				cmd_usage_error(c, "at most %zu --vars-file",
+				    nfiles);
+			files[nfiles++] = val;
+			continue;
+		}
+		const char *eq = strchr(val, '=');
+		if (eq == NULL || eq == val)
+			cmd_usage_error(c, "--var wants NAME=VALUE, not '%s'",
+			    val);
+		char *name = xstrndup(val, (size_t)(eq - val));
+		plan_override_var(name, eq + 1, "--var", true);
+		free(name);
+	}
+	argv[out] = NULL;
+	*argc = out;
+	/* Files in order, each later one winning; --var wins over all. */
+	for (size_t i = 0; i < nfiles; i++) {
+		char *err = NULL;
+		if (plan_vars_file(files[i], &err) != 0) {
+			fputs(err, stderr);
+			free(err);
+			exit_usage();
+		}
+	}
+}
+
 struct plan *
 cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 {
@@ -132,6 +210,10 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 
 	if (optind >= argc)
 		cmd_usage_error(c, "missing PLAN");
+	if (strcmp(argv[optind], "-") == 0 && !c->plan_stdin)
+		cmd_usage_error(c, "the plan cannot come from standard input "
+		    "here: give its file (reading a plan from '-' works for "
+		    "lint, check and run --dry-run)");
 	if (!more && optind + 1 != argc)
 		cmd_usage_error(c, "expected one PLAN, got %d arguments",
 		    argc - optind);

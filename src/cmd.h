@@ -25,7 +25,25 @@ struct cmd {
 	 * (lint, status, report): unset ones are warnings, not errors.
 	 */
 	bool		 env_later;
+	/*
+	 * Takes a PLAN operand: accepts --var NAME=VALUE and --vars-file
+	 * FILE (cmd_plan_options, before its own options) and documents them
+	 * under its --help.
+	 */
+	bool		 reads_plan;
+	/* PLAN may be '-' (standard input): lint, check, run --dry-run. */
+	bool		 plan_stdin;
 };
+
+/*
+ * For a command that reads_plan: take --var NAME=VALUE, --var=...,
+ * --vars-file FILE out of argv (up to a "--"), shortening *argc, and
+ * register them as overrides of the plan's vars; exit 2 on a malformed
+ * one.  main() calls it before the command sees its options.
+ */
+void	 cmd_plan_options(const struct cmd *c, int *argc, char **argv);
+/* The --help text of c: its usage, plus the plan options it shares. */
+void	 cmd_print_usage(const struct cmd *c, FILE *f);
 
 const struct cmd *cmd_find(const char *name);
 void	 cmd_print_list(FILE *f);

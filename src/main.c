@@ -61,7 +61,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && (c = cmd_find(argv[2])) != NULL) {
-			fputs(c->usage, stdout);
+			cmd_print_usage(c, stdout);
 			return flushed(EXIT_GO);
 		}
 		usage(stdout);
@@ -83,5 +83,7 @@ main(int argc, char **argv)
 	}
 	/* Once, before any thread: libcurl's global state is not thread-safe. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return flushed(c->fn(argc - 1, argv + 1));
+	int cargc = argc - 1;
+	cmd_plan_options(c, &cargc, argv + 1);
+	return flushed(c->fn(cargc, argv + 1));
 }

@@ -800,6 +800,128 @@ read_id(struct pctx *cx, yaml_node_t *map, const char *what,
 	return id;
 }
 
+/* ---- var overrides (--var, --vars-file) ------------------------------ */
+
+struct override {
+	char	*name, *value, *origin;
+	bool	 strong;
+};
+static struct override *overrides;
+static size_t noverrides, overrides_cap;
+
+void
+plan_override_var(const char *name, const char *value, const char *origin,
+    bool strong)
+{
+	for (size_t i = 0; i < noverrides; i++) {
+		struct override *o = &overrides[i];
+		if (strcmp(o->name, name) != 0)
+			continue;
+		if (o->strong && !strong)
+			return;
+		free(o->value);
+		free(o->origin);
+		o->value = xstrdup(value);
+		o->origin = xstrdup(origin);
+		o->strong = strong;
+		return;
+	}
+	struct override o = { xstrdup(name), xstrdup(value), xstrdup(origin),
+	    strong };
+	ARR_PUSH(overrides, noverrides, overrides_cap, o);
+}
+
+void
+plan_overrides_clear(void)
+{
+	for (size_t i = 0; i < noverrides; i++) {
+		free(overrides[i].name);
+		free(overrides[i].value);
+		free(overrides[i].origin);
+	}
+	free(overrides);
+	overrides = NULL;
+	noverrides = overrides_cap = 0;
+}
+
+static const struct override *
+override_find(const char *name)
+{
+	for (size_t i = 0; i < noverrides; i++)
+		if (strcmp(overrides[i].name, name) == 0)
+			return &overrides[i];
+	return NULL;
+}
+
+int
+plan_vars_file(const char *path, char **errp)
+{
+	FILE *f = fopen_regular(path, "a vars file", errp);
+	yaml_parser_t yp;
+	struct stat st;
+	yaml_document_t doc;
+	struct buf errs = BUF_INIT;
+
+	if (f == NULL) {
+		char *e = *errp;
+		*errp = xasprintf("%s\n", e);
+		free(e);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && st.st_size > PLAN_MAX_BYTES) {
+		*errp = xasprintf("%s: a vars file is larger than %u MiB\n",
+		    path, PLAN_MAX_BYTES >> 20);
+		fclose(f);
+		return -1;
+	}
+	yaml_parser_initialize(&yp);
+	yaml_parser_set_input_file(&yp, f);
+	if (!yaml_parser_load(&yp, &doc)) {
+		*errp = xasprintf("%s:%zu:%zu: %s\n", path,
+		    yp.problem_mark.line + 1, yp.problem_mark.column + 1,
+		    yp.problem ? yp.problem : "not YAML");
+		yaml_parser_delete(&yp);
+		fclose(f);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		buf_addf(&errs, "%s:%zu:%zu: a vars file is a map of NAME: "
+		    "VALUE\n", path, root ? root->start_mark.line + 1 : 1,
+		    root ? root->start_mark.column + 1 : 1);
+	} else {
+		for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+		    pr < root->data.mapping.pairs.top; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+			if (k->type != YAML_SCALAR_NODE ||
+			    v->type != YAML_SCALAR_NODE) {
+				yaml_node_t *bad = k->type != YAML_SCALAR_NODE ?
+				    k : v;
+				buf_addf(&errs, "%s:%zu:%zu: a var's name and "
+				    "value are plain values, not lists or maps\n",
+				    path, bad->start_mark.line + 1,
+				    bad->start_mark.column + 1);
+				continue;
+			}
+			char *origin = xasprintf("%s:%zu:%zu", path,
+			    k->start_mark.line + 1, k->start_mark.column + 1);
+			plan_override_var((const char *)k->data.scalar.value,
+			    (const char *)v->data.scalar.value, origin, false);
+			free(origin);
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&yp);
+	fclose(f);
+	if (errs.len) {
+		*errp = buf_detach(&errs);
+		return -1;
+	}
+	buf_release(&errs);
+	return 0;
+}
+
 static void
 load_vars(struct pctx *cx, yaml_node_t *n)
 {
@@ -833,8 +955,37 @@ load_vars(struct pctx *cx, yaml_node_t *n)
 		}
 		if (value_unknown(cx, v))
 			strlist_push(&cx->unknown_vars, k);
+		const struct override *o = override_find(k);
+		if (o) {
+			/* Taken as written: a value from the command line is
+			 * not interpolated. */
+			free(s);
+			s = xstrdup(o->value);
+		}
 		struct kv item = { xstrdup(k), s };
 		ARR_PUSH(p->vars, p->nvars, cap, item);
+	}
+}
+
+/* An override naming no var of the plan is a mistake, not a new var. */
+static void
+check_overrides(struct pctx *cx, yaml_node_t *root, yaml_node_t *vars)
+{
+	struct plan *p = cx->plan;
+	const char *names[256];
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nvars && k < 256; i++)
+		names[k++] = p->vars[i].key;
+	for (size_t i = 0; i < noverrides; i++) {
+		if (var_value(p, overrides[i].name))
+			continue;
+		const char *near = nearest(overrides[i].name, names, k);
+		pn_error(cx, vars ? vars : root, "%s sets '%s', but the plan "
+		    "has no var '%s'%s%s%s", overrides[i].origin,
+		    overrides[i].name, overrides[i].name,
+		    near ? " (did you mean '" : "", near ? near : "",
+		    near ? "'?)" : "");
 	}
 }
 
@@ -1710,6 +1861,7 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 
 	/* vars and secrets first: everything else may interpolate them. */
 	load_vars(&cx, pn_get(&cx, root, "vars"));
+	check_overrides(&cx, root, pn_get(&cx, root, "vars"));
 	load_secrets(&cx, pn_get(&cx, root, "secrets"));
 	p->name = pn_req_str(&cx, root, "name");
 	if (p->name && !valid_id(p->name)) {
@@ -1771,6 +1923,18 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 	ssize_t n;
 	struct stat st;
 
+	/*
+	 * "-" is standard input, whatever it is (a pipe, a here-document);
+	 * errors then name "<stdin>" as the file.
+	 */
+	if (strcmp(path, "-") == 0) {
+		buf_init(&data, PLAN_MAX_BYTES + 1);
+		while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) > 0 &&
+		    !data.truncated)
+			buf_add(&data, chunk, (size_t)n);
+		path = "<stdin>";
+		goto loaded;
+	}
 	/* O_NONBLOCK: a FIFO's open() would wait for a writer forever. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
@@ -1793,14 +1957,16 @@ plan_load_flags(const char *path, unsigned flags, char **errors)
 	buf_init(&data, PLAN_MAX_BYTES + 1);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !data.truncated)
 		buf_add(&data, chunk, (size_t)n);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+loaded:
 	if (n < 0) {
 		*errors = xasprintf("%s: cannot read plan: %s\n", path,
 		    strerror(errno));
-		close(fd);
 		buf_release(&data);
 		return NULL;
 	}
-	close(fd);
 	if (data.truncated || data.len > PLAN_MAX_BYTES) {
 		*errors = xasprintf("%s: plan is larger than %u MiB\n", path,
 		    PLAN_MAX_BYTES >> 20);

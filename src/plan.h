@@ -158,6 +158,20 @@ struct plan *plan_load(const char *path, char **errors);
  * check and run load without it, and fail naming the variable.
  */
 #define PLAN_ENV_LATER	0x1
+/*
+ * Overrides of the plan's vars, from the command line (--var, origin
+ * "--var") or a vars file (origin "FILE:LINE:COL"), applied by every
+ * later plan load; a later override of the same name wins unless the
+ * earlier one is `strong` (--var wins over --vars-file).  A name the plan
+ * has no var for is an error of the load, naming the origin.
+ */
+void	 plan_override_var(const char *name, const char *value,
+	    const char *origin, bool strong);
+/* Read a YAML map NAME: VALUE into overrides; 0, or -1 with *errp
+ * ("FILE:LINE:COL: message\n" lines). */
+int	 plan_vars_file(const char *path, char **errp);
+/* Forget every override (tests, the fuzzer). */
+void	 plan_overrides_clear(void);
 struct plan *plan_load_flags(const char *path, unsigned flags,
 	    char **errors);
 /* Same, from memory (for the fuzzer and unit tests). */

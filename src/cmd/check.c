@@ -55,6 +55,8 @@ const struct cmd cmd_check = {
 	.fn = check_main,
 	.usage = usage,
 	.summary = "run checks once, in parallel, each with a timeout",
+	.reads_plan = true,
+	.plan_stdin = true,
 };
 
 /*

@@ -47,6 +47,7 @@ const struct cmd cmd_confirm = {
 	.fn = confirm_main,
 	.usage = usage,
 	.summary = "answer manual checklist items; who and when are journaled",
+	.reads_plan = true,
 };
 
 static int

@@ -46,6 +46,8 @@ const struct cmd cmd_lint = {
 	.usage = usage,
 	.summary = "validate a plan; every error as file:line:col: message",
 	.env_later = true,
+	.reads_plan = true,
+	.plan_stdin = true,
 };
 
 static int

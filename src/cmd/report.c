@@ -49,6 +49,7 @@ const struct cmd cmd_report = {
 	.usage = usage,
 	.summary = "the migration report from the journal: md, html, json",
 	.env_later = true,
+	.reads_plan = true,
 };
 
 static int

@@ -55,6 +55,7 @@ const struct cmd cmd_resume = {
 	.fn = resume_main,
 	.usage = usage,
 	.summary = "continue a stopped, crashed or awaiting run",
+	.reads_plan = true,
 };
 
 static int

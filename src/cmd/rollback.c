@@ -50,6 +50,7 @@ const struct cmd cmd_rollback = {
 	.fn = rollback_main,
 	.usage = usage,
 	.summary = "undo a run: undo actions, rollback steps, verification",
+	.reads_plan = true,
 };
 
 static int

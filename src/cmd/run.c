@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../cmd.h"
 #include "../lib/error.h"
@@ -53,6 +54,8 @@ const struct cmd cmd_run = {
 	.fn = run_main,
 	.usage = usage,
 	.summary = "execute the runbook: checks, steps, gates, rollback",
+	.reads_plan = true,
+	.plan_stdin = true,
 };
 
 static int
@@ -84,6 +87,10 @@ run_main(int argc, char **argv)
 		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
 		}
 	}
+	if (!dry && optind < argc && strcmp(argv[optind], "-") == 0)
+		cmd_usage_error(&cmd_run, "a plan from standard input can only "
+		    "be dry-run (--dry-run): a run is resumed, rolled back and "
+		    "reported from its plan file");
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);

@@ -43,6 +43,7 @@ const struct cmd cmd_status = {
 	.usage = usage,
 	.summary = "show where a run stands: state, phase, step, window",
 	.env_later = true,
+	.reads_plan = true,
 };
 
 static int
