@@ -87,7 +87,7 @@ expect_eq "$err" "cutover check: unknown format 'jsn' (did you mean 'json'?) (se
     "unknown format names the nearest one"
 run "$CUTOVER" check --format xml plan.yml
 expect_rc 2 "unrelated format"
-expect_err "unknown format 'xml' \(text, json, junit, tap, prometheus\)" \
+expect_err "unknown format 'xml' \(text, json, junit, tap, prometheus, nagios\)" \
     "an unrelated format lists the formats"
 for j in 0 -1 abc 1025 2x; do
 	run "$CUTOVER" check --jobs "$j" plan.yml

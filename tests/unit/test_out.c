@@ -232,7 +232,7 @@ T_TEST(format_table)
 	size_t n = 0;
 	const char *const *names = out_names(&n);
 
-	T_EQ_INT(n, 5);
+	T_EQ_INT(n, 6);
 	for (size_t i = 0; i < n; i++)
 		T_OK(out_find(names[i]) != NULL);
 	T_OK(out_find("xml") == NULL);
