@@ -164,7 +164,9 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		int devnull = open("/dev/null", O_RDONLY);
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (devnull >= 0)
+		if (spec->stdin_fd > 0)
+			dup2(spec->stdin_fd, 0);
+		else if (devnull >= 0)
 			dup2(devnull, 0);
 		if (gate[0] >= 0) {
 			/* Wait for the parent's word; its death is a no. */
