@@ -161,7 +161,8 @@ token_char(int c)
  * Check the URL (never quoted in an error: it may hold a token), make
  * url_safe, and register what must never be printed: the password, the
  * path and query, and each long part of them (a token is 20+ bytes, the
- * words of a path are short).
+ * words of a path are short; a Telegram token's secret half follows a
+ * ':').
  */
 static int
 webhook_url(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
@@ -191,8 +192,9 @@ webhook_url(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 	    port ? port : "");
 	if (pass)
 		register_parts(pass, "", 0);
+	/* "/bot123456:AAH..." registers the secret half of the token too. */
 	if (path && strcmp(path, "/") != 0)
-		register_parts(path, "/", 16);
+		register_parts(path, "/:", 16);
 	if (query)
 		register_parts(query, "&=", 16);
 	rc = 0;
@@ -1125,6 +1127,7 @@ sender_main(void *arg)
 	for (;;) {
 		if (a->dropped) {
 			struct item *d = a->dropped;
+			a->failures += (int)a->ndropped;
 			a->dropped = NULL;
 			a->ndropped = 0;
 			pthread_mutex_unlock(&a->mu);
