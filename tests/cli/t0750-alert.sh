@@ -18,7 +18,9 @@ export API_TOKEN=api-s3cr3t-in-output
 P=$(port)
 python3 "$ROOT/tests/harness/alertsink.py" "$P" sink.jsonl >sink.out 2>&1 &
 PIDS="$PIDS $!"
-wait_ready sink.out || { fail "alert receiver did not start" "$(cat sink.out)"; done_testing; exit; }
+# Up to 20s: Python starts slowly on a loaded machine.
+for _ in $(seq 400); do grep -q ready sink.out && break; sleep 0.05; done
+grep -q ready sink.out || { fail "alert receiver did not start" "$(cat sink.out)"; done_testing; exit; }
 
 cat >plan.yml <<EOF
 cutover: 1

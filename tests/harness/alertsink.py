@@ -1,28 +1,46 @@
 #!/usr/bin/env python3
-"""alertsink.py PORT LOG [MODE] - an HTTP receiver for alert webhooks.
+"""alertsink.py PORT LOG [MODE|@FILE] [UPFILE] - an HTTP receiver for
+alert webhooks.
 
 Every request is appended to LOG as one JSON line: {"method", "path",
-"headers", "body", "answer"}, then answered according to MODE:
+"headers", "body", "answer"}, then answered according to MODE (or to
+the mode written in FILE, read at each request, so that one receiver
+serves a test's every case: Python starts slowly on a loaded machine):
 
   ok         200 {"ok":true} (default)
-  fail:N     503 to the first N requests, then 200
+  fail:N     503 to the first N requests (since the mode was set), then 200
   status:C   always status C (404: a wrong bot token, say)
   hang       reads the request, then never answers
 
-Threaded: a hung request does not block the next one.  Loopback only.
-Prints "ready" once listening.
+With UPFILE the port stays closed (connections refused, as a receiver
+that is down) until that file exists.  Threaded: a hung request does not
+block the next one.  Loopback only.  Prints "started", then "ready" once
+listening.
 """
 import http.server
 import json
 import socketserver
 import sys
 import threading
+import os
 import time
 
 port, log = int(sys.argv[1]), sys.argv[2]
-mode = sys.argv[3] if len(sys.argv) > 3 else "ok"
+mode_arg = sys.argv[3] if len(sys.argv) > 3 else "ok"
+upfile = sys.argv[4] if len(sys.argv) > 4 else None
 lock = threading.Lock()
 count = [0]
+last = [None]
+
+
+def current_mode():
+    if not mode_arg.startswith("@"):
+        return mode_arg
+    try:
+        with open(mode_arg[1:]) as f:
+            return f.read().strip() or "ok"
+    except OSError:
+        return "ok"
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -32,7 +50,10 @@ class H(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n).decode("utf-8", "replace")
+        mode = current_mode()
         with lock:
+            if mode != last[0]:
+                last[0], count[0] = mode, 0	# fail:N counts anew
             count[0] += 1
             k = count[0]
         if mode == "hang":
@@ -66,6 +87,9 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
+print("started", flush=True)
+while upfile and not os.path.exists(upfile):
+    time.sleep(0.02)
 srv = S(("127.0.0.1", port), H)
 print("ready", flush=True)
 srv.serve_forever()
