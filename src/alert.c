@@ -210,10 +210,16 @@ webhook_headers(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 {
 	int rc = 0;
 
+	size_t cap = 0;
+
 	if (n == NULL)
 		return 0;
-	if (pn_kvmap(cx, n, "headers", &c->headers, &c->nheaders) != 0)
-		rc = -1;
+	if (!pn_is_map(n)) {
+		pn_error(cx, n, "alert '%s': 'headers' must be a map of Name: "
+		    "value", c->id);
+		return -1;
+	}
+	pn_keys(cx, n, NULL, "headers");	/* duplicates */
 	for (size_t i = 0; i < pn_map_len(n); i++) {
 		yaml_node_t *v;
 		const char *k = pn_map_key(cx, n, i, &v);
@@ -227,6 +233,14 @@ webhook_headers(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 			    c->id, k);
 			rc = -1;
 		}
+		/* A header may name the event too (ntfy's Title: ${event}). */
+		char *val = pn_str_keep(cx, v, k, fields);
+		if (val == NULL) {
+			rc = -1;
+			continue;
+		}
+		struct kv item = { xstrdup(k), val };
+		ARR_PUSH(c->headers, c->nheaders, cap, item);
 	}
 	for (size_t i = 0; i < c->nheaders; i++) {
 		const char *val = c->headers[i].value;
@@ -783,15 +797,11 @@ event_json(const struct alerter *a, const struct item *it, struct buf *b)
 	buf_adds(b, "}");
 }
 
-/* The body of a webhook: the channel's template expanded, or the JSON. */
+/* Append template tpl with the event's fields (JSON-escaped when json). */
 static void
-render_body(const struct alerter *a, const struct alert_channel *c,
+expand(const struct alerter *a, const char *tpl, bool json,
     const struct item *it, struct buf *b)
 {
-	if (c->body == NULL) {
-		event_json(a, it, b);
-		return;
-	}
 	char run[32];
 	snprintf(run, sizeof(run), "%lld", (long long)a->run);
 	char *time = fmt_time_iso(it->at_wall);
@@ -799,7 +809,7 @@ render_body(const struct alerter *a, const struct alert_channel *c,
 		it->f[F_EVENT], a->plan_name, run, it->f[F_PHASE], it->f[F_CHECK],
 		it->f[F_STATUS], it->f[F_MESSAGE], time, it->f[F_TEXT],
 	};
-	for (const char *p = c->body; *p; p++) {
+	for (const char *p = tpl; *p; p++) {
 		if (p[0] == '$' && p[1] == '$') {
 			buf_addc(b, '$');
 			p++;
@@ -816,13 +826,24 @@ render_body(const struct alerter *a, const struct alert_channel *c,
 			continue;
 		}
 		const char *v = val[k] ? val[k] : "";
-		if (c->body_json)
+		if (json)
 			buf_add_json(b, v);
 		else
 			buf_adds(b, v);
 		p = e;
 	}
 	free(time);
+}
+
+/* The body of a webhook: the channel's template expanded, or the JSON. */
+static void
+render_body(const struct alerter *a, const struct alert_channel *c,
+    const struct item *it, struct buf *b)
+{
+	if (c->body == NULL)
+		event_json(a, it, b);
+	else
+		expand(a, c->body, c->body_json, it, b);
 }
 
 /* One line fit for the journal and a terminal: redacted, no controls. */
@@ -865,10 +886,16 @@ send_webhook(struct alerter *a, CURL *cu, const struct alert_channel *c,
 	buf_init(&reply, ALERT_REPLY_MAX);
 	render_body(a, c, it, &body);
 	for (size_t i = 0; i < c->nheaders; i++) {
-		char *line = xasprintf("%s: %s", c->headers[i].key,
-		    c->headers[i].value);
-		h = curl_slist_append(h, line);
-		free(line);
+		struct buf line = BUF_INIT;
+		buf_init(&line, ALERT_FIELD_MAX);
+		buf_addf(&line, "%s: ", c->headers[i].key);
+		expand(a, c->headers[i].value, false, it, &line);
+		/* A field's line break would end the header early. */
+		for (char *p = line.s; *p; p++)
+			if (*p == '\r' || *p == '\n')
+				*p = ' ';
+		h = curl_slist_append(h, line.s);
+		buf_release(&line);
 		has_ct |= strcasecmp(c->headers[i].key, "Content-Type") == 0;
 	}
 	if (!has_ct)
