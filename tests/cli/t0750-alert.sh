@@ -155,4 +155,43 @@ done
 	fail "a credential leaked into:$leaks"
 grep -q "$secret_half" sink.jsonl && ok "(the receiver did get the token: the test can see it)" ||
 	fail "the token never reached the receiver"
+n=$(wc -l <sink.jsonl)
+run "$CUTOVER" run plan.yml --dry-run
+expect_eq "$(wc -l <sink.jsonl)" "$n" "a dry run sends nothing"
+
+# A run that goes well (gate.go, run.done completed), a window overrun,
+# and `cutover rollback`: the events a command channel gets.
+mkdir good && cd good || exit 1
+cat >plan.yml <<'EOF'
+cutover: 1
+name: good
+checks:
+  - { id: ok, kind: command, run: "true" }
+phases:
+  - id: cut
+    steps:
+      - { id: s, shell: "true", undo: "true" }
+    gate: [ok]
+  - id: slow
+    window: { max: 1s }
+    steps:
+      - { id: nap, shell: "sleep ${env:NAP:-0}" }
+alerts:
+  - kind: command
+    run: [sh, -c, 'cat >> events.jsonl']
+    events: [run.start, gate.go, gate.nogo, window.overrun, rollback.start, rollback.done, run.done]
+EOF
+ev() { jq -r '.event + ":" + .status' events.jsonl | tr '\n' ' '; rm -f events.jsonl; }
+run "$CUTOVER" run plan.yml --yes
+expect_rc 0 "a run that goes well"
+expect_eq "$(ev)" "run.start:started gate.go:go run.done:completed " \
+    "run.start, gate.go, run.done completed"
+run "$CUTOVER" rollback plan.yml
+expect_rc 0 "rollback of the completed run"
+expect_eq "$(ev)" "run.start:rollback requested rollback.start:rolling-back rollback.done:rolled-back run.done:rolled-back " \
+    "cutover rollback: run.start, rollback.start, rollback.done, run.done"
+NAP=3 run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "a window overrun rolls back"
+expect_eq "$(ev)" "run.start:started gate.go:go window.overrun:overrun rollback.start:rolling-back rollback.done:rolled-back run.done:rolled-back " \
+    "window.overrun, then the rollback"
 done_testing
