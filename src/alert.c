@@ -539,6 +539,33 @@ alert_channels_free(struct plan *p)
 	p->nalerts = 0;
 }
 
+void
+alert_describe(const struct plan *p, FILE *f)
+{
+	if (p->nalerts == 0)
+		return;
+	fprintf(f, "\nalerts (a dry run sends none):\n");
+	for (size_t i = 0; i < p->nalerts; i++) {
+		const struct alert_channel *c = &p->alerts[i];
+		if (c->kind == ALERT_WEBHOOK)
+			fprintf(f, "  %s: webhook %s %s\n", c->id, c->method,
+			    c->url_safe);
+		else
+			fprintf(f, "  %s: command %s\n", c->id, c->cmd.argv.v[0]);
+		fputs("    events:", f);
+		for (int k = 0; alert_event_names[k]; k++)
+			if (c->events & (1u << k))
+				fprintf(f, " %s", alert_event_names[k]);
+		char *t = fmt_duration(c->timeout_us);
+		char *r = fmt_duration(c->retry_for_us);
+		char *h = fmt_duration(c->hold_us);
+		fprintf(f, "\n    timeout %s, retry for %s, hold %s\n", t, r, h);
+		free(t);
+		free(r);
+		free(h);
+	}
+}
+
 /* ---- flap suppression ------------------------------------------------ */
 
 static enum alert_flap_out
@@ -926,7 +953,9 @@ send_webhook(struct alerter *a, CURL *cu, const struct alert_channel *c,
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK) {
 		*msg = one_line(*errbuf ? errbuf : curl_easy_strerror(rc), 300);
-		r = R_RETRY;
+		/* A certificate that does not verify will not start to. */
+		r = rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE ? R_FAIL : R_RETRY;
 	} else {
 		char *snip = one_line(reply.s, ALERT_REPLY_SHOWN);
 		*msg = xasprintf("HTTP %ld%s%s%s", code, *snip ? ": " : "", snip,

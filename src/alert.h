@@ -13,6 +13,7 @@
 #define CUTOVER_ALERT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct plan;
 struct journal;
@@ -67,6 +68,8 @@ extern const char *const alert_event_names[];
 /* Read `alerts:` (n may be NULL) into the plan, errors through pn_error. */
 void	 alert_parse(struct pctx *cx, yaml_node_t *n);
 void	 alert_channels_free(struct plan *p);
+/* The channels as `run --dry-run` shows them (endpoints, never URLs). */
+void	 alert_describe(const struct plan *p, FILE *f);
 
 /* ---- flap suppression, exposed for its unit test --------------------- */
 

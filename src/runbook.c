@@ -1879,6 +1879,7 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
+	alert_describe(p, f);
 }
 
 /*

@@ -158,6 +158,8 @@ grep -q "$secret_half" sink.jsonl && ok "(the receiver did get the token: the te
 n=$(wc -l <sink.jsonl)
 run "$CUTOVER" run plan.yml --dry-run
 expect_eq "$(wc -l <sink.jsonl)" "$n" "a dry run sends nothing"
+expect_out "^  telegram: webhook POST http://127.0.0.1:$P\$" "a dry run shows the channel's endpoint"
+expect_out "^    events: gate.nogo check.fail check.recover\$" "... and its events"
 
 # A run that goes well (gate.go, run.done completed), a window overrun,
 # and `cutover rollback`: the events a command channel gets.
