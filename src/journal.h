@@ -18,7 +18,9 @@
  * Fault injection: when the environment variable CUTOVER_JOURNAL_KILL_AFTER
  * is N > 0, the process raises SIGKILL right after its Nth commit.  The
  * crash-safety test uses it to die at every commit point of a run in turn
- * (SQLite's own test suite injects faults the same way).
+ * (SQLite's own test suite injects faults the same way).  The alert
+ * sender's writes count too: a plan with alerts commits at times of its
+ * own, so such a test uses plans without them.
  */
 #ifndef CUTOVER_JOURNAL_H
 #define CUTOVER_JOURNAL_H

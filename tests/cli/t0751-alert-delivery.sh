@@ -102,4 +102,23 @@ case "$o" in
 "not delivered before the end"*) ok "hang: what waited is failed at the deadline" ;;
 *) fail "hang: outcome '$o'" ;;
 esac
+
+# kill -9 while a delivery hangs: its row stays "sending", and the report
+# says the delivery was cut short rather than claim either outcome.
+plan 20s 2m
+echo hang >mode
+"$CUTOVER" run plan.yml --yes >run.out 2>&1 &
+RUNPID=$!
+PIDS="$PIDS $RUNPID"
+for _ in $(seq 300); do
+	[ "$(q "select count(*) from alerts where state='sending'" 2>/dev/null)" = 1 ] && break
+	sleep 0.05
+done
+kill -9 "$RUNPID"; wait "$RUNPID" 2>/dev/null
+expect_eq "$(q "select event || ' ' || state from alerts")" "gate.nogo sending" \
+    "kill -9: the delivery in flight is journaled as sending"
+run "$CUTOVER" report plan.yml
+expect_out "\| hook \| gate.nogo \| phase cut \| cut short \| 0 \|" "kill -9: the report says cut short"
+run "$CUTOVER" status plan.yml
+expect_out "alerts: 0 sent, 1 failed" "kill -9: status counts it as not delivered"
 done_testing
