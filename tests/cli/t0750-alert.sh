@@ -182,10 +182,15 @@ alerts:
   - kind: command
     run: [sh, -c, 'cat >> events.jsonl']
     events: [run.start, gate.go, gate.nogo, window.overrun, rollback.start, rollback.done, run.done]
+  - kind: command
+    run: [perl, -e, 'open F, ">>sigblk.txt"; open S, "/proc/self/status"; print F grep /^SigBlk/, <S>']
+    events: [run.start]
 EOF
 ev() { jq -r '.event + ":" + .status' events.jsonl | tr '\n' ' '; rm -f events.jsonl; }
 run "$CUTOVER" run plan.yml --yes
 expect_rc 0 "a run that goes well"
+expect_eq "$(cut -f2 sigblk.txt)" "0000000000000000" \
+    "a command starts with no signal blocked (the sender thread blocks them)"
 expect_eq "$(ev)" "run.start:started gate.go:go run.done:completed " \
     "run.start, gate.go, run.done completed"
 run "$CUTOVER" rollback plan.yml
