@@ -83,6 +83,23 @@ expect_out "2 alerts were not delivered" "404: the report lists them"
 expect_out "\| hook \| gate.nogo \| phase cut \| failed \| 1 \| HTTP 404: \{\"ok\":false,\"description\":\"no\"\} \|" \
     "404: with the receiver's answer"
 
+# A server that answers with the request's path: the token in it is
+# masked in the journal and the report like the URL itself.
+plan 2s 0s
+sed -i "s|url: http://127.0.0.1:$P/hook|url: http://127.0.0.1:$P/bot123456:AAHechoedTokenValue0123456789/sendMessage|" plan.yml
+echo echo:404 >mode
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "echo: the run's result is its own"
+o=$(q "select outcome from alerts where event='gate.nogo'")
+case "$o" in
+"HTTP 404: no such path: "*"***"*) ok "echo: the answer is journaled, the token masked" ;;
+*) fail "echo: outcome '$o'" ;;
+esac
+sqlite3 .cutover/deliv.db .dump | grep -q AAHechoedTokenValue && fail "echo: the token is in the journal" ||
+	ok "echo: no token in the journal"
+run "$CUTOVER" report plan.yml --format html
+expect_no AAHechoedTokenValue "echo: no token in the report"
+
 # A receiver that never answers: each attempt times out, and the run
 # ends by the drain deadline (10s) although retry.for is 2m.
 plan 1s 2m

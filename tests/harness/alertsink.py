@@ -10,6 +10,8 @@ serves a test's every case: Python starts slowly on a loaded machine):
   ok         200 {"ok":true} (default)
   fail:N     503 to the first N requests (since the mode was set), then 200
   status:C   always status C (404: a wrong bot token, say)
+  echo:C     always status C, the answer naming the request's path (as
+             some servers do: the token in it must not be journaled)
   hang       reads the request, then never answers
 
 With UPFILE the port stays closed (connections refused, as a receiver
@@ -62,6 +64,8 @@ class H(http.server.BaseHTTPRequestHandler):
             answer = 503 if k <= int(mode[5:]) else 200
         elif mode.startswith("status:"):
             answer = int(mode[7:])
+        elif mode.startswith("echo:"):
+            answer = int(mode[5:])
         else:
             answer = 200
         rec = {"method": self.command, "path": self.path,
@@ -73,6 +77,8 @@ class H(http.server.BaseHTTPRequestHandler):
             time.sleep(3600)
             return
         out = b'{"ok":true}' if answer == 200 else b'{"ok":false,"description":"no"}'
+        if mode.startswith("echo:"):
+            out = ("no such path: " + self.path).encode()
         self.send_response(answer)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
