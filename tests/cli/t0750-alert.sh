@@ -169,7 +169,10 @@ cutover: 1
 name: good
 checks:
   - { id: ok, kind: command, run: "true" }
+  - { id: ready, kind: file, path: ready }
 phases:
+  - id: pre
+    checks: [ready]
   - id: cut
     steps:
       - { id: s, shell: "true", undo: "true" }
@@ -187,6 +190,7 @@ alerts:
     events: [run.start]
 EOF
 ev() { jq -r '.event + ":" + .status' events.jsonl | tr '\n' ' '; rm -f events.jsonl; }
+touch ready
 run "$CUTOVER" run plan.yml --yes
 expect_rc 0 "a run that goes well"
 expect_eq "$(cut -f2 sigblk.txt)" "0000000000000000" \
@@ -201,4 +205,13 @@ NAP=3 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "a window overrun rolls back"
 expect_eq "$(ev)" "run.start:started gate.go:go window.overrun:overrun rollback.start:rolling-back rollback.done:rolled-back run.done:rolled-back " \
     "window.overrun, then the rollback"
+# Stopped at an entry check, then resumed.
+rm ready
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "an entry check stops the run"
+expect_eq "$(ev)" "run.start:started run.done:stopped " "a stopped run says so in run.done"
+touch ready
+run "$CUTOVER" resume plan.yml --yes
+expect_rc 0 "resume completes"
+expect_eq "$(ev)" "run.start:resumed gate.go:go run.done:completed " "resume: run.start resumed"
 done_testing
