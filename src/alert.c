@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1043,7 +1044,8 @@ journal_row(struct alerter *a, struct item *it, const char *state,
 		return;
 	if (it->row == 0) {
 		struct jalert ja = {
-			.channel = a->p->alerts[it->chan].id,
+			.channel = it->chan < a->p->nalerts ?
+			    a->p->alerts[it->chan].id : NULL,
 			.event = it->f[F_EVENT], .phase_id = it->f[F_PHASE],
 			.check_id = it->f[F_CHECK], .status = it->f[F_STATUS],
 			.message = it->f[F_MESSAGE], .state = (char *)state,
@@ -1306,7 +1308,9 @@ alert_stop(struct alerter *a, int64_t max_us)
 		pthread_join(a->th, NULL);
 	int n = a->failures + (int)a->lost;
 	if (a->lost) {
-		struct item it = { .f = { xstrdup("alerts.lost") } };
+		/* Of no one channel: the queue is shared. */
+		struct item it = { .chan = SIZE_MAX,
+		    .f = { xstrdup("alerts.lost") } };
 		char *m = xasprintf("%zu more alerts dropped: the queue was full",
 		    a->lost);
 		journal_row(a, &it, "dropped", m);
