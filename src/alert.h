@@ -13,6 +13,7 @@
 #define CUTOVER_ALERT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct plan;
 struct journal;
@@ -50,5 +51,53 @@ void	 alert_check_state(struct alerter *a, const char *phase,
  * or were dropped.
  */
 int	 alert_stop(struct alerter *a, int64_t max_us);
+
+/*
+ * How long the end of a run waits for alerts still queued or being
+ * retried: what is not delivered by then is journaled as failed.
+ */
+#define ALERT_DRAIN_US	(10LL * 1000000)
+
+/* ---- the plan's side (plan.c calls these) ---------------------------- */
+
+struct pctx;
+typedef struct yaml_node_s yaml_node_t;
+
+/* The event names, NULL-terminated; a channel's events are bits of it. */
+extern const char *const alert_event_names[];
+/* Read `alerts:` (n may be NULL) into the plan, errors through pn_error. */
+void	 alert_parse(struct pctx *cx, yaml_node_t *n);
+void	 alert_channels_free(struct plan *p);
+/* The channels as `run --dry-run` shows them (endpoints, never URLs). */
+void	 alert_describe(const struct plan *p, FILE *f);
+
+/* ---- flap suppression, exposed for its unit test --------------------- */
+
+/*
+ * The check.fail / check.recover filter of one check on one channel.  A
+ * change of state is sent at once unless the channel sent a change of
+ * this check less than `hold` ago: then it is held, and sent at the
+ * first sample after the hold that still differs from what was sent
+ * last (a fail and recover inside the hold send nothing).  Before any
+ * sample the check counts as passing: a first passing sample sends
+ * nothing.  Zero-initialised is the start state.
+ */
+struct alert_flap {
+	bool		 sent_fail;	/* the last state sent was "failing" */
+	bool		 sent_any;	/* a change was sent (at sent_us) */
+	bool		 cur_fail;	/* the latest sample failed */
+	int64_t		 sent_us;
+	unsigned	 changes;	/* changes seen since the last sent */
+};
+enum alert_flap_out { FLAP_NONE, FLAP_FAIL, FLAP_RECOVER };
+/*
+ * Feed one sample (fail: it failed) seen at now_us; returns what to send.
+ * *held (may be NULL) gets how many changes the sent one stands for
+ * beyond itself.
+ */
+enum alert_flap_out alert_flap_step(struct alert_flap *f, bool fail,
+	    int64_t now_us, int64_t hold_us, unsigned *held);
+/* At the end: the latest state, if it differs from what was sent last. */
+enum alert_flap_out alert_flap_flush(struct alert_flap *f, unsigned *held);
 
 #endif

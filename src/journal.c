@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +33,14 @@ struct journal {
 	sqlite3	*db;
 	char	*path;
 	int	 lockfd;
+	/*
+	 * The alert sender journals deliveries from its own thread on this
+	 * connection.  SQLite serialises each call, but a write and the
+	 * last_insert_rowid or errmsg read after it are two calls, and a
+	 * load is many: each holds mu across all of its calls.  Recursive,
+	 * so that a write that returns a row id can take it around jw().
+	 */
+	pthread_mutex_t	 mu;
 };
 
 static const char schema[] =
@@ -55,7 +64,11 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, run_id INTEGER,"
 " at_us INTEGER, type TEXT, phase_id TEXT, step_id TEXT, message TEXT);"
 "CREATE TABLE IF NOT EXISTS confirmations(id INTEGER PRIMARY KEY,"
-" check_id TEXT, answer INTEGER, user TEXT, at_us INTEGER, note TEXT);";
+" check_id TEXT, answer INTEGER, user TEXT, at_us INTEGER, note TEXT);"
+"CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, run_id INTEGER,"
+" channel TEXT, event TEXT, phase_id TEXT, check_id TEXT, status TEXT,"
+" message TEXT, queued_us INTEGER, state TEXT, attempts INTEGER,"
+" outcome TEXT, done_us INTEGER);";
 
 /* ---- fault injection ------------------------------------------------- */
 
@@ -130,16 +143,23 @@ jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
 	va_list ap;
 	int rc;
 
+	pthread_mutex_lock(&j->mu);
 	va_start(ap, fmt);
 	sqlite3_stmt *st = prep(j, sql, fmt, ap, errp);
 	va_end(ap);
-	if (st == NULL)
+	if (st == NULL) {
+		pthread_mutex_unlock(&j->mu);
 		return -1;
+	}
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return seterr(errp, "journal %s: write failed: %s", j->path,
+	if (rc != SQLITE_DONE) {
+		seterr(errp, "journal %s: write failed: %s", j->path,
 		    sqlite3_errmsg(j->db));
+		pthread_mutex_unlock(&j->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&j->mu);
 	committed();
 	return 0;
 }
@@ -315,6 +335,11 @@ journal_open(const char *path, bool create, struct journal **out,
 	j = xcalloc(1, sizeof(*j));
 	j->path = xstrdup(path);
 	j->lockfd = -1;
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&j->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		seterr(errp, "cannot open journal %s: %s", path,
@@ -338,6 +363,7 @@ journal_close(struct journal *j)
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)
 		close(j->lockfd);
+	pthread_mutex_destroy(&j->mu);
 	free(j->path);
 	free(j);
 }
@@ -470,13 +496,15 @@ journal_run_begin(struct journal *j, const char *plan_name,
     const char *plan_file, const char *plan_sha, const char *user,
     int64_t *run_id, char **errp)
 {
-	if (jw(j, errp, "INSERT INTO runs(plan_name, plan_file, plan_sha, state,"
-	    " user, host, pid, started_us) VALUES(?,?,?,?,?,?,?,?)", "ttttttii",
-	    plan_name, plan_file, plan_sha, RUN_RUNNING, user, hostname(),
-	    (int64_t)getpid(), now_wall_us()) != 0)
-		return -1;
-	*run_id = sqlite3_last_insert_rowid(j->db);
-	return 0;
+	pthread_mutex_lock(&j->mu);
+	int rc = jw(j, errp, "INSERT INTO runs(plan_name, plan_file, plan_sha,"
+	    " state, user, host, pid, started_us) VALUES(?,?,?,?,?,?,?,?)",
+	    "ttttttii", plan_name, plan_file, plan_sha, RUN_RUNNING, user,
+	    hostname(), (int64_t)getpid(), now_wall_us());
+	if (rc == 0)
+		*run_id = sqlite3_last_insert_rowid(j->db);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
 }
 
 int
@@ -532,13 +560,15 @@ journal_step_begin(struct journal *j, int64_t run, const char *phase,
     const char *step, const char *kind, int attempt, const char *command,
     int64_t *row, char **errp)
 {
-	if (jw(j, errp, "INSERT INTO steps(run_id, phase_id, step_id, kind,"
+	pthread_mutex_lock(&j->mu);
+	int rc = jw(j, errp, "INSERT INTO steps(run_id, phase_id, step_id, kind,"
 	    " attempt, state, started_us, command) VALUES(?,?,?,?,?,?,?,?)",
 	    "itttdtit", run, phase, step, kind, attempt, STEP_RUNNING,
-	    now_wall_us(), command) != 0)
-		return -1;
-	*row = sqlite3_last_insert_rowid(j->db);
-	return 0;
+	    now_wall_us(), command);
+	if (rc == 0)
+		*row = sqlite3_last_insert_rowid(j->db);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
 }
 
 int
@@ -589,6 +619,32 @@ journal_event(struct journal *j, int64_t run, const char *type,
 	    now_wall_us(), type, phase, step, message);
 }
 
+int
+journal_alert_begin(struct journal *j, int64_t run, const struct jalert *a,
+    int64_t *row, char **errp)
+{
+	pthread_mutex_lock(&j->mu);
+	int rc = jw(j, errp, "INSERT INTO alerts(run_id, channel, event,"
+	    " phase_id, check_id, status, message, queued_us, state, attempts,"
+	    " outcome, done_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,NULLIF(?,0))",
+	    "ittttttitdti", run, a->channel, a->event, a->phase_id, a->check_id,
+	    a->status, a->message, a->queued_us, a->state, a->attempts,
+	    a->outcome, a->done_us);
+	if (rc == 0 && row)
+		*row = sqlite3_last_insert_rowid(j->db);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int
+journal_alert_end(struct journal *j, int64_t row, const char *state,
+    int attempts, const char *outcome, char **errp)
+{
+	return jw(j, errp, "UPDATE alerts SET state=?, attempts=?, outcome=?,"
+	    " done_us=? WHERE id=?", "tdtii", state, attempts, outcome,
+	    now_wall_us(), row);
+}
+
 /* ---- reads ----------------------------------------------------------- */
 
 static char *
@@ -620,8 +676,8 @@ finish(struct journal *j, sqlite3_stmt *st, int rc, char **errp)
 	return 0;
 }
 
-int
-journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
+static int
+load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -754,6 +810,30 @@ journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
+
+	if (query(j, errp, &st, "SELECT id, channel, event, phase_id, check_id,"
+	    " status, message, queued_us, state, attempts, outcome, done_us"
+	    " FROM alerts WHERE run_id=? ORDER BY id", run) != 0)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->alerts, l->nalerts, cap);
+		struct jalert *a = &l->alerts[l->nalerts++];
+		a->id = sqlite3_column_int64(st, 0);
+		a->channel = col_str(st, 1);
+		a->event = col_str(st, 2);
+		a->phase_id = col_str(st, 3);
+		a->check_id = col_str(st, 4);
+		a->status = col_str(st, 5);
+		a->message = col_str(st, 6);
+		a->queued_us = sqlite3_column_int64(st, 7);
+		a->state = col_str(st, 8);
+		a->attempts = sqlite3_column_int(st, 9);
+		a->outcome = col_str(st, 10);
+		a->done_us = sqlite3_column_int64(st, 11);
+	}
+	if (finish(j, st, rc, errp) != 0)
+		goto fail;
 	l->holder = journal_holder(j->path);
 	/* Our own lock does not make the run "held by someone else". */
 	if (l->holder == (long)getpid())
@@ -762,6 +842,15 @@ journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 fail:
 	jlog_release(l);
 	return -1;
+}
+
+int
+journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
+{
+	pthread_mutex_lock(&j->mu);
+	int rc = load(j, run, l, errp);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
 }
 
 void
@@ -802,6 +891,13 @@ jlog_release(struct jlog *l)
 		free(e->message);
 	}
 	free(l->events);
+	for (size_t i = 0; i < l->nalerts; i++) {
+		struct jalert *a = &l->alerts[i];
+		free(a->channel); free(a->event); free(a->phase_id);
+		free(a->check_id); free(a->status); free(a->message);
+		free(a->state); free(a->outcome);
+	}
+	free(l->alerts);
 	memset(l, 0, sizeof(*l));
 }
 

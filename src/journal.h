@@ -18,7 +18,9 @@
  * Fault injection: when the environment variable CUTOVER_JOURNAL_KILL_AFTER
  * is N > 0, the process raises SIGKILL right after its Nth commit.  The
  * crash-safety test uses it to die at every commit point of a run in turn
- * (SQLite's own test suite injects faults the same way).
+ * (SQLite's own test suite injects faults the same way).  The alert
+ * sender's writes count too: a plan with alerts commits at times of its
+ * own, so such a test uses plans without them.
  */
 #ifndef CUTOVER_JOURNAL_H
 #define CUTOVER_JOURNAL_H
@@ -96,6 +98,19 @@ struct jevent {
 	char	*type, *phase_id, *step_id, *message;
 };
 
+/*
+ * One alert delivery (alert.h): written by the alert sender when it first
+ * tries it (state "sending"), ended "sent", "failed" or "dropped" (the
+ * queue was full).  A row left "sending" was cut short by a crash.
+ */
+struct jalert {
+	int64_t	 id;
+	char	*channel, *event, *phase_id, *check_id, *status, *message;
+	char	*state, *outcome;
+	int	 attempts;
+	int64_t	 queued_us, done_us;
+};
+
 /* Everything about one run, in the order it happened. */
 struct jlog {
 	struct jrun	 run;
@@ -104,6 +119,7 @@ struct jlog {
 	struct jcheck	*checks;	size_t nchecks;
 	struct jdecision *decisions;	size_t ndecisions;
 	struct jevent	*events;	size_t nevents;
+	struct jalert	*alerts;	size_t nalerts;
 	long		 holder;	/* pid holding the lock, 0 if none */
 };
 
@@ -164,6 +180,16 @@ int	 journal_decision(struct journal *j, int64_t run, const char *phase,
 int	 journal_event(struct journal *j, int64_t run, const char *type,
 	    const char *phase, const char *step, const char *message,
 	    char **errp);
+
+/*
+ * Alert deliveries.  These are written by the alert sender's thread while
+ * the engine writes on its own: every journal call is safe from two
+ * threads (a mutex per journal).  *row may be NULL.
+ */
+int	 journal_alert_begin(struct journal *j, int64_t run,
+	    const struct jalert *a, int64_t *row, char **errp);
+int	 journal_alert_end(struct journal *j, int64_t row, const char *state,
+	    int attempts, const char *outcome, char **errp);
 
 /*
  * Load run `run` (0: the latest) into *out.  Returns 0, 1 when the journal

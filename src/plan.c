@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <yaml.h>
 
+#include "alert.h"
 #include "check.h"
 #include "lib/error.h"
 #include "lib/redact.h"
@@ -63,7 +64,7 @@ struct pctx {
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
-	NULL
+	"alerts", NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
@@ -288,6 +289,13 @@ check_keys(struct pctx *cx, yaml_node_t *map, const char *const *allowed,
 	}
 }
 
+void
+pn_keys(struct pctx *cx, yaml_node_t *map, const char *const *allowed,
+    const char *where)
+{
+	check_keys(cx, map, allowed, NULL, where);
+}
+
 /* ---- interpolation --------------------------------------------------- */
 
 /*
@@ -346,12 +354,23 @@ var_value(struct plan *p, const char *name)
 	return NULL;
 }
 
+static bool
+in_list(const char *const *l, const char *s)
+{
+	for (; l && *l; l++)
+		if (strcmp(*l, s) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Expand ${var}, ${env:NAME} and ${env:NAME:-default}; "$$" is a literal
- * "$".  Returns NULL after reporting an error at n.
+ * "$".  With keep, ${NAME} for NAME in keep and "$$" stay as written.
+ * Returns NULL after reporting an error at n.
  */
 static char *
-interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
+interpolate(struct pctx *cx, yaml_node_t *n, const char *s,
+    const char *const *keep)
 {
 	struct buf b = BUF_INIT;
 
@@ -362,7 +381,7 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 	buf_init(&b, left < PLAN_MAX_VALUE ? left : PLAN_MAX_VALUE);
 	for (const char *p = s; *p && !b.truncated; p++) {
 		if (p[0] == '$' && p[1] == '$') {
-			buf_addc(&b, '$');
+			buf_adds(&b, keep ? "$$" : "$");
 			p++;
 			continue;
 		}
@@ -376,7 +395,9 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 			goto fail;
 		}
 		char *ref = xstrndup(p + 2, (size_t)(e - p - 2));
-		if (strncmp(ref, "env:", 4) == 0) {
+		if (in_list(keep, ref)) {
+			buf_add(&b, p, (size_t)(e - p + 1));
+		} else if (strncmp(ref, "env:", 4) == 0) {
 			char *name = ref + 4;
 			char *dflt = strstr(name, ":-");
 			if (dflt) {
@@ -409,10 +430,12 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s)
 				goto fail;
 			}
 			if (v == NULL) {
-				const char *names[64];
+				const char *names[96];
 				size_t k = 0;
 				for (; k < cx->plan->nvars && k < 63; k++)
 					names[k] = cx->plan->vars[k].key;
+				for (size_t q = 0; keep && keep[q] && k < 95; q++)
+					names[k++] = keep[q];
 				const char *near = nearest(ref, names, k);
 				if (near)
 					pn_error(cx, n, "undefined variable '%s' "
@@ -457,7 +480,20 @@ pn_str(struct pctx *cx, yaml_node_t *n, const char *key)
 		pn_error(cx, n, "'%s' must be a string", key);
 		return NULL;
 	}
-	return interpolate(cx, n, scalar(n));
+	return interpolate(cx, n, scalar(n), NULL);
+}
+
+char *
+pn_str_keep(struct pctx *cx, yaml_node_t *n, const char *key,
+    const char *const *keep)
+{
+	if (n == NULL)
+		return NULL;
+	if (!is_scalar(n)) {
+		pn_error(cx, n, "'%s' must be a string", key);
+		return NULL;
+	}
+	return interpolate(cx, n, scalar(n), keep);
 }
 
 char *
@@ -1880,6 +1916,7 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	check_refs(&cx, pn_get(&cx, root, "rollback_verify"), "rollback_verify",
 	    &p->rollback_verify);
 	load_success(&cx, pn_get(&cx, root, "success"));
+	alert_parse(&cx, pn_get(&cx, root, "alerts"));
 
 done:
 	if (have_doc)
@@ -2064,6 +2101,7 @@ plan_free(struct plan *p)
 		cmp_free(&p->success[i].cmp);
 	}
 	free(p->success);
+	alert_channels_free(p);
 	free(p);
 }
 

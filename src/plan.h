@@ -115,6 +115,31 @@ struct success_rule {
 	struct cmp	 cmp;
 };
 
+/*
+ * One `alerts:` channel; alert.c reads it (alert_parse) and sends to it.
+ * The URL and header values are credentials (a bot token in the path, a
+ * Slack webhook path, an Authorization header): they are sent and never
+ * printed; url_safe (scheme://host[:port]) names the endpoint instead.
+ */
+enum alert_kind { ALERT_WEBHOOK, ALERT_COMMAND };
+
+struct alert_channel {
+	char		*id;
+	enum alert_kind	 kind;
+	uint32_t	 events;	/* bit 1 << i of alert_event_names[i] */
+	char		*url, *url_safe;
+	char		*method;	/* POST, PUT or PATCH */
+	struct kv	*headers;
+	size_t		 nheaders;
+	char		*body;		/* template; NULL: the default JSON */
+	bool		 body_json;	/* fields are JSON-escaped in the body */
+	struct command	 cmd;
+	int64_t		 timeout_us;	/* one attempt */
+	int64_t		 retry_for_us;	/* retries stop this long after the first */
+	int64_t		 hold_us;	/* check.fail/recover flap suppression */
+	int		 line, col;
+};
+
 struct plan {
 	char		*file;		/* as given */
 	char		*dir;		/* directory of the plan file */
@@ -137,6 +162,8 @@ struct plan {
 	struct strlist	 rollback_verify;
 	struct success_rule *success;
 	size_t		 nsuccess;
+	struct alert_channel *alerts;
+	size_t		 nalerts;
 	char		 sha256[65];	/* of the file's bytes */
 	size_t		 nwarnings;
 	/* Unset ${env:X} / password_env names (loaded with PLAN_ENV_LATER). */
@@ -195,6 +222,18 @@ const char *risk_level_name(enum risk_level l);
 yaml_node_t *pn_get(struct pctx *cx, yaml_node_t *map, const char *key);
 /* Interpolated scalar, newly allocated; NULL (error reported) otherwise. */
 char	*pn_str(struct pctx *cx, yaml_node_t *n, const char *key);
+/*
+ * pn_str, leaving ${NAME} for each NAME of keep[] (NULL-terminated) and
+ * "$$" as they are, for a template expanded later (an alert's body).
+ */
+char	*pn_str_keep(struct pctx *cx, yaml_node_t *n, const char *key,
+	    const char *const *keep);
+/*
+ * Report each key of map not in allowed[] ("did you mean"), and
+ * duplicates; where names the map in the message ("alert").
+ */
+void	 pn_keys(struct pctx *cx, yaml_node_t *map, const char *const *allowed,
+	    const char *where);
 /* A required key: error "missing 'key'" at map when absent. */
 char	*pn_req_str(struct pctx *cx, yaml_node_t *map, const char *key);
 int	 pn_bool(struct pctx *cx, yaml_node_t *n, const char *key, bool *out);

@@ -317,6 +317,77 @@ report_window(const struct phase *ph)
 	return r;
 }
 
+/* ---- alerts ---------------------------------------------------------- */
+
+/* A delivery that did not arrive: failed, dropped, or cut short. */
+static bool
+alert_lost(const struct jalert *a)
+{
+	return !is(a->state, "sent");
+}
+
+void
+report_alert_counts(const struct jlog *l, size_t *sent, size_t *failed)
+{
+	*sent = *failed = 0;
+	for (size_t i = 0; i < l->nalerts; i++) {
+		if (alert_lost(&l->alerts[i]))
+			(*failed)++;
+		else
+			(*sent)++;
+	}
+}
+
+/* Per channel: the plan's channels, then any only the journal names. */
+struct alert_tally {
+	const char	*id;
+	const struct alert_channel *c;	/* NULL: no longer in the plan */
+	size_t		 sent, failed, dropped, cut;
+};
+
+static struct alert_tally *
+alert_tally(const struct plan *p, const struct jlog *l, size_t *nout)
+{
+	struct alert_tally *t = xcalloc(p->nalerts + l->nalerts + 1,
+	    sizeof(*t));
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nalerts; i++) {
+		t[n].id = p->alerts[i].id;
+		t[n++].c = &p->alerts[i];
+	}
+	for (size_t i = 0; i < l->nalerts; i++) {
+		const struct jalert *a = &l->alerts[i];
+		size_t k = 0;
+		while (k < n && !is(t[k].id, a->channel ? a->channel : ""))
+			k++;
+		if (k == n)
+			t[n++].id = a->channel ? a->channel : "";
+		if (is(a->state, "sent"))
+			t[k].sent++;
+		else if (is(a->state, "dropped"))
+			t[k].dropped++;
+		else if (is(a->state, "failed"))
+			t[k].failed++;
+		else
+			t[k].cut++;
+	}
+	*nout = n;
+	return t;
+}
+
+/* Where a channel sends: scheme://host for a webhook (never its path). */
+static char *
+alert_endpoint(const struct alert_tally *t)
+{
+	if (t->c == NULL)
+		return xstrdup("(no longer in the plan)");
+	if (t->c->kind == ALERT_WEBHOOK)
+		return xasprintf("webhook %s %s", t->c->method, t->c->url_safe);
+	return xasprintf("command %s", t->c->cmd.argv.n ? t->c->cmd.argv.v[0] :
+	    "");
+}
+
 /* ---- markdown / html writer ------------------------------------------ */
 
 struct w {
@@ -903,6 +974,58 @@ emit_doc(struct w *w, const struct model *m)
 		w_end(w);
 	}
 
+	/* Alerts: per channel, and every delivery that did not arrive. */
+	if (p->nalerts || l->nalerts) {
+		size_t nt;
+		struct alert_tally *at = alert_tally(p, l, &nt);
+		w_h(w, 2, "Alerts");
+		w_table(w, 6, "Channel", "Sends to", "Sent", "Failed", "Dropped",
+		    "Cut short");
+		for (size_t i = 0; i < nt; i++) {
+			char n1[24], n2[24], n3[24], n4[24];
+			snprintf(n1, sizeof(n1), "%zu", at[i].sent);
+			snprintf(n2, sizeof(n2), "%zu", at[i].failed);
+			snprintf(n3, sizeof(n3), "%zu", at[i].dropped);
+			snprintf(n4, sizeof(n4), "%zu", at[i].cut);
+			u = alert_endpoint(&at[i]);
+			w_row(w, at[i].id, u, n1, n2, n3, n4);
+			free(u);
+		}
+		w_end(w);
+		free(at);
+		size_t sent, lost;
+		report_alert_counts(l, &sent, &lost);
+		if (l->nalerts == 0) {
+			w_p(w, "No alert was sent.");
+		} else if (lost == 0) {
+			w_p(w, "Every alert was delivered (%zu).", sent);
+		} else {
+			w_p(w, "%zu alert%s not delivered:", lost, lost == 1 ?
+			    " was" : "s were");
+			w_table(w, 7, "At", "Channel", "Event", "About", "State",
+			    "Attempts", "Outcome");
+			for (size_t i = 0; i < l->nalerts; i++) {
+				const struct jalert *a = &l->alerts[i];
+				if (!alert_lost(a))
+					continue;
+				u = offset(m, a->queued_us);
+				t = xasprintf("%s%s%s%s%s", a->phase_id ? "phase " :
+				    "", a->phase_id ? a->phase_id : "",
+				    a->phase_id && a->check_id ? ", " : "",
+				    a->check_id ? "check " : "", a->check_id ?
+				    a->check_id : "");
+				char na[16];
+				snprintf(na, sizeof(na), "%d", a->attempts);
+				w_row(w, u, a->channel ? a->channel : "", a->event,
+				    t, is(a->state, "sending") ? "cut short" :
+				    a->state, na, a->outcome ? a->outcome : "");
+				free(t);
+				free(u);
+			}
+			w_end(w);
+		}
+	}
+
 	/* The risk matrix, laid out like the seeds' Risk Summary Matrix. */
 	w_h(w, 2, "Risk matrix");
 	if (p->nrisks == 0) {
@@ -1132,7 +1255,43 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "why", e->message, true);
 		buf_adds(&b, "}");
 	}
-	buf_adds(&b, "],\n \"risks\": [");
+	if (p->nalerts || l->nalerts) {
+		size_t nt;
+		struct alert_tally *at = alert_tally(p, l, &nt);
+		buf_adds(&b, "],\n \"alerts\": {\"channels\": [");
+		for (size_t i = 0; i < nt; i++) {
+			buf_adds(&b, i ? ",\n  {" : "\n  {");
+			json_field(&b, "id", at[i].id, false);
+			char *e = alert_endpoint(&at[i]);
+			json_field(&b, "sends_to", e, true);
+			free(e);
+			buf_addf(&b, ", \"sent\": %zu, \"failed\": %zu, "
+			    "\"dropped\": %zu, \"cut_short\": %zu}", at[i].sent,
+			    at[i].failed, at[i].dropped, at[i].cut);
+		}
+		free(at);
+		buf_adds(&b, "], \"deliveries\": [");
+		for (size_t i = 0; i < l->nalerts; i++) {
+			const struct jalert *a = &l->alerts[i];
+			buf_adds(&b, i ? ",\n  {" : "\n  {");
+			json_field(&b, "channel", a->channel, false);
+			json_field(&b, "event", a->event, true);
+			json_field(&b, "phase", a->phase_id, true);
+			json_field(&b, "check", a->check_id, true);
+			json_field(&b, "status", a->status, true);
+			json_field(&b, "message", a->message, true);
+			json_field(&b, "state", a->state, true);
+			buf_addf(&b, ", \"attempts\": %d", a->attempts);
+			json_field(&b, "outcome", a->outcome, true);
+			json_time(&b, "queued", a->queued_us, true);
+			json_time(&b, "done", a->done_us, true);
+			buf_adds(&b, "}");
+		}
+		buf_adds(&b, "]}");
+		buf_adds(&b, ",\n \"risks\": [");
+	} else {
+		buf_adds(&b, "],\n \"risks\": [");
+	}
 	for (size_t i = 0; i < p->nrisks; i++) {
 		const struct risk_row *rr = &m->risks[i];
 		buf_adds(&b, i ? ",\n  {" : "\n  {");

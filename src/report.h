@@ -35,6 +35,9 @@ const char *report_state(const struct jlog *l);
 const char *report_verdict(const char *state);
 /* "target 30m, max 2h" or "none", new string. */
 char	*report_window(const struct phase *ph);
+/* Alert deliveries that arrived, and those that did not (any reason). */
+void	 report_alert_counts(const struct jlog *l, size_t *sent,
+	    size_t *failed);
 /* "1.23s", or "-" when either end is missing; new string. */
 char	*report_span(int64_t a, int64_t z);
 

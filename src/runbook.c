@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "check.h"
 #include "journal.h"
 #include "lib/error.h"
@@ -64,6 +65,7 @@ struct rb {
 	struct buf		 based_on;	/* what a decision saw */
 	struct buf		 unanswered;	/* manual checks nobody answered */
 	size_t			 nhard;		/* other failures of the last set */
+	struct alerter		*al;		/* the plan's alerts; NULL: none */
 };
 
 static volatile sig_atomic_t got_sig;
@@ -145,6 +147,17 @@ say(const char *fmt, ...)
 	free(v);
 	free(r);
 	free(m);
+}
+
+/* Queue an alert (alert.h); never waits for its delivery. */
+static void
+rb_alert(struct rb *rb, const char *event, const char *phase,
+    const char *status, const char *message)
+{
+	struct alert_event ev = { .event = event, .phase = phase,
+	    .status = status, .message = message };
+
+	alert_emit(rb->al, &ev);
 }
 
 static enum outcome
@@ -381,6 +394,11 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 		if (journal_check(rb->j, rb->run, phase, role, &jc,
 		    &rb->err) != 0)
 			*jerr = true;
+		/* An unanswered checklist item is a question, not a failure. */
+		if (!r->unanswered)
+			alert_check_state(rb->al, phase, r->check->id,
+			    r->status != ST_FAIL && r->status != ST_SKIP,
+			    r->message);
 		buf_addf(&rb->based_on, "%s%s %s%s%s%s", i ? "; " : "",
 		    r->check->id, status_name(r->status),
 		    r->observed ? " (" : "", r->observed ? r->observed : "",
@@ -425,8 +443,15 @@ window_tick(struct rb *rb)
 		free(m);
 		free(t);
 	}
-	if (w->max_us >= 0 && el > w->max_us)
+	if (w->max_us >= 0 && el > w->max_us && !rb->overrun) {
 		rb->overrun = true;
+		char *mx = fmt_duration(w->max_us);
+		char *m = xasprintf("phase '%s' is past its window max %s",
+		    rb->ph->id, mx);
+		rb_alert(rb, "window.overrun", rb->ph->id, "overrun", m);
+		free(m);
+		free(mx);
+	}
 }
 
 /* ---- steps ----------------------------------------------------------- */
@@ -898,6 +923,7 @@ gate(struct rb *rb, const struct phase *ph)
 		rb->reason = xasprintf("gate of phase %s failed: %s", ph->id,
 		    failed.s);
 		say("no-go: %s", rb->reason);
+		rb_alert(rb, "gate.nogo", ph->id, "no-go", rb->reason);
 		oc = journal_decision(rb->j, rb->run, ph->id, "no-go", "cutover",
 		    "gate failed", rb->based_on.s, &rb->err) ? jfail(rb) :
 		    OC_GATE;
@@ -905,6 +931,7 @@ gate(struct rb *rb, const struct phase *ph)
 	}
 	if (rb->o->yes) {
 		say("go (--yes)");
+		rb_alert(rb, "gate.go", ph->id, "go", rb->based_on.s);
 		if (journal_decision(rb->j, rb->run, ph->id, "go", rb->user,
 		    "--yes", rb->based_on.s, &rb->err) != 0)
 			oc = jfail(rb);
@@ -944,7 +971,10 @@ gate(struct rb *rb, const struct phase *ph)
 		free(rb->reason);
 		rb->reason = xasprintf("no-go at the gate of phase %s (%s)",
 		    ph->id, rb->user);
+		rb_alert(rb, "gate.nogo", ph->id, "no-go", rb->reason);
 		oc = OC_NOGO;
+	} else {
+		rb_alert(rb, "gate.go", ph->id, "go", rb->based_on.s);
 	}
 out:
 	buf_release(&failed);
@@ -1272,6 +1302,7 @@ do_rollback(struct rb *rb, const char *reason)
 			jfail(rb);
 			return EXIT_USAGE;
 		}
+		rb_alert(rb, "rollback.start", NULL, "rolling-back", why);
 	}
 	say("== rollback: %s", why);
 	/* Everything this run completed, including what this process did. */
@@ -1354,12 +1385,18 @@ do_rollback(struct rb *rb, const char *reason)
 		jfail(rb);
 		return EXIT_USAGE;
 	}
-	if (failures)
+	if (failures) {
+		char *m = xasprintf("rollback finished with %zu failure%s",
+		    failures, failures == 1 ? "" : "s");
+		rb_alert(rb, "rollback.done", NULL, final, m);
+		free(m);
 		say("run %lld: rollback finished with %zu failure%s (see "
 		    "'cutover report %s')", (long long)rb->run, failures,
 		    failures == 1 ? "" : "s", p->file);
-	else
+	} else {
+		rb_alert(rb, "rollback.done", NULL, final, why);
 		say("run %lld: rolled back", (long long)rb->run);
+	}
 	free(why);
 	return EXIT_NOGO;
 }
@@ -1439,9 +1476,52 @@ finish(struct rb *rb, enum outcome oc)
 	return do_rollback(rb, rb->reason);
 }
 
+/*
+ * Start the alerter once the run is known, and announce start; run.done
+ * and the drain come from rb_alerts_stop when the process is done.
+ */
+static void
+rb_alerts_start(struct rb *rb, const char *how)
+{
+	rb->al = alert_start(rb->p, rb->j, rb->run);
+	char *m = xasprintf("run %lld %s by %s", (long long)rb->run, how,
+	    rb->user);
+	rb_alert(rb, "run.start", NULL, how, m);
+	free(m);
+}
+
+/*
+ * run.done with the state the run is left in (completed, rolled back,
+ * awaiting a decision, stopped), then at most ALERT_DRAIN_US for the
+ * deliveries still queued: the run's result never waits longer.
+ */
+static void
+rb_alerts_stop(struct rb *rb)
+{
+	struct jlog l;
+	char *e = NULL;
+
+	if (rb->al == NULL)
+		return;
+	if (journal_load(rb->j, rb->run, &l, &e) == 0) {
+		char *m = l.run.reason ? xstrdup(l.run.reason) :
+		    xasprintf("run %lld %s", (long long)rb->run, l.run.state);
+		rb_alert(rb, "run.done", NULL, l.run.state, m);
+		free(m);
+		jlog_release(&l);
+	}
+	free(e);
+	int nf = alert_stop(rb->al, ALERT_DRAIN_US);
+	rb->al = NULL;
+	if (nf > 0)
+		errmsg("alerts: %d deliver%s failed (see 'cutover report %s')",
+		    nf, nf == 1 ? "y" : "ies", rb->p->file);
+}
+
 static void
 rb_release(struct rb *rb)
 {
+	rb_alerts_stop(rb);
 	jlog_release(&rb->log);
 	journal_close(rb->j);
 	free(rb->err);
@@ -1552,6 +1632,7 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 	}
 	say("cutover: plan %s, run %lld, journal %s", p->name,
 	    (long long)rb.run, journal_path(rb.j));
+	rb_alerts_start(&rb, "started");
 	rc = finish(&rb, execute(&rb));
 out:
 	rb_release(&rb);
@@ -1637,6 +1718,7 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
+	rb_alerts_start(&rb, "resumed");
 	if (strcmp(st, RUN_ROLLING) == 0) {
 		rc = do_rollback(&rb, rb.log.run.reason);
 		goto out;
@@ -1687,6 +1769,7 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 	}
 	say("cutover: plan %s, rolling back run %lld (%s), journal %s",
 	    p->name, (long long)rb.run, st, journal_path(rb.j));
+	rb_alerts_start(&rb, "rollback requested");
 	rc = do_rollback(&rb, why);
 	free(why);
 	/* The rollback was what was asked for: done is success. */
@@ -1796,6 +1879,7 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
+	alert_describe(p, f);
 }
 
 /*

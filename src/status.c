@@ -139,6 +139,12 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 				buf_addf(&b, ", \"window_max_s\": %.3f",
 				    ph->window.max_us / 1e6);
 		}
+		if (p->nalerts || l->nalerts) {
+			size_t sent, failed;
+			report_alert_counts(l, &sent, &failed);
+			buf_addf(&b, ", \"alerts\": {\"sent\": %zu, "
+			    "\"failed\": %zu}", sent, failed);
+		}
 		buf_adds(&b, ", \"last_gate\": ");
 		if (gate_phase) {
 			buf_adds(&b, "{");
@@ -223,6 +229,12 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			    k ? "," : "");
 		}
 		buf_addc(&b, '\n');
+	}
+	if (p->nalerts || l->nalerts) {
+		size_t sent, failed;
+		report_alert_counts(l, &sent, &failed);
+		buf_addf(&b, "  alerts: %zu sent, %zu failed%s\n", sent, failed,
+		    failed ? " (cutover report lists them)" : "");
 	}
 	const char *next = NULL;
 	if (is(state, RUN_AWAITING))

@@ -89,15 +89,20 @@ lint_main(int argc, char **argv)
 		nsteps += p->phases[i].nsteps;
 	/* The name may interpolate a var, even a secret one. */
 	char *name = redact(p->name);
-	if (!quiet)
+	if (!quiet) {
+		char al[48] = "";
+		if (p->nalerts)
+			snprintf(al, sizeof(al), ", %zu alert channel%s",
+			    p->nalerts, p->nalerts == 1 ? "" : "s");
 		printf("%s: ok: plan '%s', %zu check%s, %zu risk%s, %zu phase%s "
-		    "(%zu step%s), %zu rollback step%s%s\n", p->file, name,
+		    "(%zu step%s), %zu rollback step%s%s%s\n", p->file, name,
 		    p->nchecks, p->nchecks == 1 ? "" : "s",
 		    p->nrisks, p->nrisks == 1 ? "" : "s",
 		    p->nphases, p->nphases == 1 ? "" : "s",
 		    nsteps, nsteps == 1 ? "" : "s",
-		    p->nrollback, p->nrollback == 1 ? "" : "s",
+		    p->nrollback, p->nrollback == 1 ? "" : "s", al,
 		    p->nwarnings ? ", with warnings" : "");
+	}
 	free(name);
 	plan_free(p);
 	return EXIT_GO;

@@ -160,11 +160,20 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 			    sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
 				signal(sig, SIG_DFL);
 		}
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		/*
+		 * Nothing blocked, whatever the calling thread blocks: the
+		 * alert sender blocks every signal, and a command inheriting
+		 * that would ignore the SIGTERM of its timeout.
+		 */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		int devnull = open("/dev/null", O_RDONLY);
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		if (devnull >= 0)
+		if (spec->stdin_fd > 0)
+			dup2(spec->stdin_fd, 0);
+		else if (devnull >= 0)
 			dup2(devnull, 0);
 		if (gate[0] >= 0) {
 			/* Wait for the parent's word; its death is a no. */

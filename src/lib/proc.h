@@ -32,6 +32,8 @@ struct proc_spec {
 	const char *const *env;		/* extra "K=V" entries, NULL-terminated */
 	const char	*cwd;		/* NULL: inherit */
 	int64_t		 timeout_us;	/* 0: no deadline */
+	/* When > 0, the child's stdin (else /dev/null); the caller's. */
+	int		 stdin_fd;
 	size_t		 tail_max;	/* bytes of output kept (tail) */
 	/* Called with each chunk of output as it arrives (may be NULL). */
 	void		(*on_output)(const char *data, size_t n, void *arg);
