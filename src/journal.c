@@ -485,10 +485,14 @@ journal_lock(struct journal *j, char **errp)
 	 * (the descriptor is close-on-exec): if the writer is already dead,
 	 * the lock is about to be free, so wait a moment for it.
 	 */
+	/*
+	 * A reader (status, serve) probing the holder takes a shared lock
+	 * for microseconds, with no pid written: wait for that too.
+	 */
 	int tries = 0;
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		long pid = read_pid(fd);
-		if (pid > 0 && !pid_alive(pid) && tries++ < 40) {
+		if ((pid <= 0 || !pid_alive(pid)) && tries++ < 40) {
 			sleep_us(50 * 1000);
 			continue;
 		}
