@@ -10,6 +10,7 @@
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../runbook.h"
+#include "../serve.h"
 
 static const char usage[] =
 "usage: cutover run [OPTIONS] PLAN\n"
@@ -34,6 +35,11 @@ static const char usage[] =
 "      --new                abandon an unfinished run and start a new one\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
+"      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
+"                           this run from this process while it runs (as\n"
+"                           'cutover serve'; loopback, or a token:)\n"
+"      --serve-token-env NAME, --serve-basic-auth-env NAME\n"
+"                           credentials for a non-loopback --serve\n"
 "  -h, --help               show this help\n"
 "\n"
 "Exit status: 0 completed (go); 1 no-go, awaiting a decision, stopped or\n"
@@ -66,10 +72,14 @@ run_main(int argc, char **argv)
 		{ "new", no_argument, NULL, 'N' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "serve-token-env", required_argument, NULL, 'K' },
+		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rb_opts o = { 0 };
+	struct serve_opts so = { 0 };
 	bool dry = false;
 	int ch;
 
@@ -82,8 +92,17 @@ run_main(int argc, char **argv)
 		case 'N': o.new_run = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
+		case 'S': so.listen = optarg; break;
+		case 'K': so.token_env = optarg; break;
+		case 'B': so.basic_env = optarg; break;
 		}
 	}
+	char *e = NULL;
+	if ((so.token_env || so.basic_env) && so.listen == NULL)
+		cmd_usage_error(&cmd_run, "--serve-token-env and "
+		    "--serve-basic-auth-env go with --serve ADDR:PORT");
+	if (so.listen && serve_opts_check(&so, &e) != 0)
+		cmd_usage_error(&cmd_run, "--serve: %s", e);
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);
@@ -97,5 +116,20 @@ run_main(int argc, char **argv)
 	 */
 	static struct plan *volatile keep;
 	keep = p;
-	return runbook_run(keep, &o);
+	struct server *srv = NULL;
+	char *path = NULL;
+	if (so.listen) {
+		path = runbook_journal_path(p, o.state);
+		if ((srv = serve_start(p, path, &so, &e)) == NULL) {
+			errmsg("run --serve: %s", e);
+			free(e);
+			free(path);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "cutover run: serving %s\n", serve_url(srv));
+	}
+	int rc = runbook_run(keep, &o);
+	serve_stop(srv);
+	free(path);
+	return rc;
 }
