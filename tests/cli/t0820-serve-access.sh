@@ -117,15 +117,17 @@ if ! ip netns add "$NS" 2>/dev/null; then
 	exit 0
 fi
 ip -n "$NS" link set lo up
-ip -n "$NS" link add d0 type dummy
-ip -n "$NS" addr add 10.203.0.1/24 dev d0
-ip -n "$NS" link set d0 up
+ip -n "$NS" link add v0 type veth peer name v1
+ip -n "$NS" addr add 10.203.0.1/24 dev v0
+ip -n "$NS" addr add 10.203.0.2/24 dev v1
+ip -n "$NS" link set v0 up
+ip -n "$NS" link set v1 up
 export DASH_TOKEN=s3cret-$RANDOM$RANDOM-tok
 export DASH_BASIC=ops:pa55-$RANDOM$RANDOM
 start_serve ns.err ip netns exec "$NS" "$CUTOVER" serve plan.yml \
     --listen 10.203.0.1:9477 --token-env DASH_TOKEN
 [ "$URL" = "http://10.203.0.1:9477/" ] && ok "serving on 10.203.0.1 with a token" || fail "ns URL '$URL'" "$(cat ns.err)"
-nc() { ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code}' "$@"; }
+nc() { ip netns exec "$NS" curl -s --interface 10.203.0.2 -o /dev/null -w '%{http_code}' "$@"; }
 expect_eq "$(nc "${URL}metrics")" 401 "no token: 401"
 expect_eq "$(nc -H "Authorization: Bearer wrong-$DASH_TOKEN" "${URL}metrics")" 401 "a wrong token: 401"
 expect_eq "$(nc "${URL}metrics?token=guess-$DASH_TOKEN")" 401 "a wrong ?token=: 401"
@@ -138,7 +140,7 @@ start_serve nsb.err ip netns exec "$NS" "$CUTOVER" serve plan.yml \
 expect_eq "$(nc "${URL}health")" 401 "basic: none, 401"
 expect_eq "$(nc -u "ops:wrong" "${URL}health")" 401 "basic: wrong password, 401"
 expect_eq "$(nc -u "$DASH_BASIC" "${URL}health")" 200 "basic: right, 200"
-grep -q "401 GET /metrics from 10.203.0.1 (no credentials)" ns.err &&
+grep -q "401 GET /metrics from 10.203.0.2 (no credentials)" ns.err &&
 	ok "a 401 is logged with path and client" || fail "401 log" "$(cat ns.err)"
 run cat ns.err nsb.err serve.err
 expect_no "$DASH_TOKEN" "the token is in no log"
