@@ -33,6 +33,7 @@ struct journal {
 	sqlite3	*db;
 	char	*path;
 	int	 lockfd;
+	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
 };
 
 static const char schema[] =
@@ -399,13 +400,14 @@ journal_open_ro(const char *path, struct journal **out, char **errp)
 int64_t
 journal_data_version(struct journal *j)
 {
-	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(j->db, "PRAGMA data_version", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (j->data_version == NULL && sqlite3_prepare_v2(j->db,
+	    "PRAGMA data_version", -1, &j->data_version, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(j->data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(j->data_version, 0);
+	sqlite3_reset(j->data_version);
 	return v;
 }
 
@@ -414,6 +416,7 @@ journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
+	sqlite3_finalize(j->data_version);
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)
 		close(j->lockfd);

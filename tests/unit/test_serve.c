@@ -60,6 +60,8 @@ collect(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static bool gzip_wanted;	/* ask for gzip (curl inflates it) */
+
 static void
 get(const char *base, const char *path, struct body *out)
 {
@@ -73,6 +75,8 @@ get(const char *base, const char *path, struct body *out)
 	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(cu, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(cu, CURLOPT_TIMEOUT, 10L);
+	if (gzip_wanted)
+		curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_perform(cu);
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &out->code);
 	curl_easy_getinfo(cu, CURLINFO_CONTENT_TYPE, &ct);
@@ -189,6 +193,20 @@ T_TEST(serves_a_live_journal)
 	T_OK(strstr(r.b.s, "cutover_window_max_seconds{plan=\"live\","
 	    "phase=\"cut\"} 120\n") != NULL);
 	T_EQ_STR(r.ctype, PROM_CONTENT_TYPE);
+	/* Gzip'd (two members: the journal's part, the clock's), the same. */
+	struct body zb;
+	gzip_wanted = true;
+	get(url, "/metrics", &zb);
+	gzip_wanted = false;
+	T_EQ_INT(zb.code, 200);
+	/* The clock part may have been rendered again in between. */
+	char *za = strstr(zb.b.s, "# HELP cutover_journal_readable");
+	char *ra = strstr(r.b.s, "# HELP cutover_journal_readable");
+	T_OK(za && ra && za - zb.b.s == ra - r.b.s &&
+	    memcmp(zb.b.s, r.b.s, (size_t)(ra - r.b.s)) == 0);
+	T_OK(strstr(zb.b.s, "cutover_run_state{plan=\"live\",state=\"running\"}"
+	    " 1\n") != NULL);
+	body_release(&zb);
 	body_release(&r);
 
 	/* /api/status is status --format json, byte for byte. */
