@@ -65,7 +65,8 @@ struct snap {
 	struct report_live rl;
 	size_t		*last, *series, nseries;
 	struct buf	 metrics;	/* view_metrics_journal */
-	struct buf	 metrics_gz;	/* the same, gzip */
+	struct buf	 metrics_gz;	/* its gzip head (see gzip_head) */
+	uLong		 metrics_crc;
 	/* What it was loaded at. */
 	int64_t		 version;
 	long		 holder;
@@ -226,26 +227,55 @@ serve_opts_check(const struct serve_opts *o, char **errp)
 	return 0;
 }
 
-/* Append s[0..n) to out as one gzip member (members concatenate). */
+/*
+ * Gzip in two parts, one stream: the head is the gzip header and the
+ * journal part's deflate blocks, sync-flushed (byte-aligned, not final),
+ * made once per load; the tail, per clock render, is the clock part as
+ * raw deflate blocks ending with the final one, and the trailer (CRC-32
+ * of both parts, combined, and their length).  Two gzip members would
+ * be valid too, but libcurl reads only the first.
+ */
 static void
-gzip_add(struct buf *out, const char *s, size_t n)
+deflate_into(struct buf *out, const char *s, size_t n, int wbits, int flush)
 {
 	z_stream z = { 0 };
 	unsigned char chunk[16384];
 
-	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	if (deflateInit2(&z, 1, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) !=
 	    Z_OK)
 		return;
 	z.next_in = (unsigned char *)(uintptr_t)s;
 	z.avail_in = (uInt)n;
-	int rc;
 	do {
 		z.next_out = chunk;
 		z.avail_out = sizeof(chunk);
-		rc = deflate(&z, Z_FINISH);
+		deflate(&z, flush);
 		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
-	} while (rc == Z_OK);
+	} while (z.avail_out == 0);
 	deflateEnd(&z);
+}
+
+static void
+gzip_head(struct buf *out, const char *s, size_t n)
+{
+	deflate_into(out, s, n, 15 + 16, Z_SYNC_FLUSH);
+}
+
+static void
+gzip_tail(struct buf *out, const char *s, size_t n, uLong crc_head,
+    size_t n_head)
+{
+	unsigned char t[8];
+
+	deflate_into(out, s, n, -15, Z_FINISH);
+	uLong crc = crc32_combine(crc_head, crc32(0, (const Bytef *)s,
+	    (uInt)n), (z_off_t)n);
+	uint32_t len = (uint32_t)(n_head + n);
+	for (int i = 0; i < 4; i++) {
+		t[i] = (unsigned char)(crc >> (8 * i));
+		t[4 + i] = (unsigned char)(len >> (8 * i));
+	}
+	buf_add(out, t, 8);
 }
 
 /* ---- the journal cache -------------------------------------------------- */
@@ -316,7 +346,9 @@ snap_load(struct server *s, int64_t version)
 	struct view v;
 	snap_view(s, sp, &v);
 	view_metrics_journal(&sp->metrics, &v);
-	gzip_add(&sp->metrics_gz, sp->metrics.s, sp->metrics.len);
+	gzip_head(&sp->metrics_gz, sp->metrics.s, sp->metrics.len);
+	sp->metrics_crc = crc32(0, (const Bytef *)sp->metrics.s,
+	    (uInt)sp->metrics.len);
 	return sp;
 }
 
@@ -369,6 +401,7 @@ snap_get(struct server *s)
 			sp->refs = 1;
 			buf_init(&sp->metrics, 0);
 			buf_init(&sp->metrics_gz, 0);
+			gzip_head(&sp->metrics_gz, "", 0);
 			sp->rc = -1;
 			sp->error = err;
 			sp->version = version;
@@ -468,7 +501,8 @@ page_metrics(struct server *s, struct MHD_Connection *c, struct snap *sp,
 		buf_reset(&s->clock);
 		buf_reset(&s->clock_gz);
 		view_metrics_clock(&s->clock, v);
-		gzip_add(&s->clock_gz, s->clock.s, s->clock.len);
+		gzip_tail(&s->clock_gz, s->clock.s, s->clock.len,
+		    sp->metrics_crc, sp->metrics.len);
 		s->clock_gen = sp->gen;
 		s->clock_at = now;
 	}
