@@ -2,8 +2,11 @@
  * serve_view.h - what serve's pages say, from one loaded journal: the
  * dashboard's HTML and the metrics, apart from the HTTP around them
  * (serve.c).  Both are built from tables of parts in serve_view.c: the
- * dashboard from `sections[]` (one function per section), the metrics
- * from `metric_groups[]` (one function per group of families).
+ * dashboard from `sections[]` (an id, a heading, one function writing
+ * the body), the metrics from `journal_groups[]` (families that change
+ * only with the journal: rendered once per load) and `clock_groups[]`
+ * (families that move with the clock: rendered per request, at most
+ * every 0.1 s), one function per group.
  */
 #ifndef CUTOVER_SERVE_VIEW_H
 #define CUTOVER_SERVE_VIEW_H
@@ -42,7 +45,7 @@ void	 view_derive(struct view *v);
 void	 view_index(const struct plan *p, const struct jlog *l, size_t **last,
 	    size_t **series, size_t *nseries);
 
-/* The whole page; `script` is the inline script the CSP allows. */
+/* The whole page: view_live inside, the inline style and script around. */
 void	 view_page(struct buf *b, const struct view *v);
 /* The page's live part, what the script swaps in. */
 void	 view_live(struct buf *b, const struct view *v);
