@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "../cmd.h"
+#include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../runbook.h"
@@ -129,7 +130,18 @@ run_main(int argc, char **argv)
 		fprintf(stderr, "cutover run: serving %s\n", serve_url(srv));
 	}
 	int rc = runbook_run(keep, &o);
+	bool served = srv != NULL;
 	serve_stop(srv);
+	/*
+	 * The runbook closed the journal while the server's read-only
+	 * connection was open, so SQLite left the -wal beside it (only the
+	 * last connection checkpoints, and a read-only one cannot).  Closing
+	 * a connection of ours last folds it back into the journal.
+	 */
+	struct journal *j = NULL;
+	if (served && journal_open(path, false, &j, &e) == 0)
+		journal_close(j);
+	free(e);
 	free(path);
 	return rc;
 }

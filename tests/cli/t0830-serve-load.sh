@@ -78,6 +78,8 @@ expect_eq "$rc" 0 "the run completed"
 expect_eq "$(wc -l <done.log)" 40 "every step ran once"
 run "$CUTOVER" status plan.yml --format json
 expect_out '"state": "completed"' "status: completed"
+[ ! -e .cutover/load-demo.db-wal ] && ok "no -wal left beside the journal" ||
+	fail "the -wal was left: the server's connection outlived the writer's"
 run grep -ci "locked\|busy" run.err run.out
 expect_no "locked" "no 'database is locked' anywhere"
 done_testing
