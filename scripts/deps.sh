@@ -19,7 +19,7 @@ zlib1g-dev libxxhash-dev"
 test="clang libclang-rt-14-dev postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
-chromium bc
+chromium bc wrk prometheus-node-exporter
 monitoring-plugins-basic monitoring-plugins-standard"
 
 want=$build

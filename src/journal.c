@@ -6,6 +6,7 @@
  * before sqlite3_step returns, so "committed" means "on disk".
  */
 #include <ctype.h>
+#include <math.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@ struct journal {
 	 * so that a write that returns a row id can take it around jw().
 	 */
 	pthread_mutex_t	 mu;
+	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
 };
 
 static const char schema[] =
@@ -57,7 +59,7 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS checks(id INTEGER PRIMARY KEY, run_id INTEGER,"
 " phase_id TEXT, role TEXT, check_id TEXT, kind TEXT, status TEXT,"
 " observed TEXT, threshold TEXT, message TEXT, detail TEXT,"
-" attempts INTEGER, duration_us INTEGER, at_us INTEGER);"
+" attempts INTEGER, duration_us INTEGER, at_us INTEGER, value REAL);"
 "CREATE TABLE IF NOT EXISTS decisions(id INTEGER PRIMARY KEY,"
 " run_id INTEGER, at_us INTEGER, phase_id TEXT, decision TEXT, user TEXT,"
 " how TEXT, based_on TEXT);"
@@ -92,7 +94,8 @@ committed(void)
 
 /*
  * Prepare the write sql and bind arguments described by fmt: 't' text,
- * redacted (NULL binds SQL NULL), 'i' int64, 'd' int.
+ * redacted (NULL binds SQL NULL), 'i' int64, 'd' int, 'f' double (NaN
+ * binds SQL NULL).
  */
 static sqlite3_stmt *
 prep(struct journal *j, const char *sql, const char *fmt, va_list ap,
@@ -131,6 +134,14 @@ prep(struct journal *j, const char *sql, const char *fmt, va_list ap,
 		case 'd':
 			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
 			break;
+		case 'f': {
+			double v = va_arg(ap, double);
+			if (isnan(v))
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_double(st, i + 1, v);
+			break;
+		}
 		}
 	}
 	return st;
@@ -252,6 +263,17 @@ no_links(const char *path, char **errp)
 	return 0;
 }
 
+static bool
+has_value_column(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool ok = sqlite3_prepare_v2(db, "SELECT value FROM checks LIMIT 0", -1,
+	    &st, NULL) == SQLITE_OK;
+
+	sqlite3_finalize(st);
+	return ok;
+}
+
 static int
 setup(sqlite3 *db, const char *path, char **errp)
 {
@@ -268,6 +290,17 @@ setup(sqlite3 *db, const char *path, char **errp)
 		return -1;
 	}
 	sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, NULL);
+	/*
+	 * checks.value (the numeric observation behind /metrics) came after
+	 * the first journals: add it to one that lacks it.  The test is a
+	 * prepare of a statement naming it, not the text of an error.
+	 */
+	if (!has_value_column(db) && sqlite3_exec(db, "ALTER TABLE checks ADD"
+	    " COLUMN value REAL", NULL, NULL, &e) != SQLITE_OK) {
+		seterr(errp, "journal %s: %s", path, e ? e : sqlite3_errmsg(db));
+		sqlite3_free(e);
+		return -1;
+	}
 	return 0;
 }
 
@@ -314,6 +347,22 @@ create_journal(const char *path, char **errp)
 	return rc;
 }
 
+/* A journal handle without its connection; mu is recursive (see above). */
+static struct journal *
+journal_new(const char *path)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+	pthread_mutexattr_t ma;
+
+	j->path = xstrdup(path);
+	j->lockfd = -1;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&j->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
+	return j;
+}
+
 int
 journal_open(const char *path, bool create, struct journal **out,
     char **errp)
@@ -332,14 +381,7 @@ journal_open(const char *path, bool create, struct journal **out,
 		return -1;
 	if (no_links(path, errp) != 0)
 		return -1;
-	j = xcalloc(1, sizeof(*j));
-	j->path = xstrdup(path);
-	j->lockfd = -1;
-	pthread_mutexattr_t ma;
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&j->mu, &ma);
-	pthread_mutexattr_destroy(&ma);
+	j = journal_new(path);
 	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		seterr(errp, "cannot open journal %s: %s", path,
@@ -355,11 +397,58 @@ journal_open(const char *path, bool create, struct journal **out,
 	return 0;
 }
 
+int
+journal_open_ro(const char *path, struct journal **out, char **errp)
+{
+	struct journal *j;
+
+	*out = NULL;
+	int pr = journal_probe(path, errp);
+	if (pr != 0)
+		return pr;
+	if (no_links(path, errp) != 0)
+		return -1;
+	j = journal_new(path);
+	/*
+	 * SQLITE_OPEN_READONLY: the file is opened O_RDONLY and no write can
+	 * reach it; query_only refuses one before it starts.  A reader of a
+	 * WAL database still maps the -shm index (created 0600 like the
+	 * journal when the writer has closed), which holds no data.
+	 */
+	if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK ||
+	    sqlite3_exec(j->db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		seterr(errp, "cannot open journal %s: %s", path,
+		    j->db ? sqlite3_errmsg(j->db) : "out of memory");
+		journal_close(j);
+		return -1;
+	}
+	sqlite3_busy_timeout(j->db, 5000);
+	*out = j;
+	return 0;
+}
+
+int64_t
+journal_data_version(struct journal *j)
+{
+	int64_t v = -1;
+
+	if (j->data_version == NULL && sqlite3_prepare_v2(j->db,
+	    "PRAGMA data_version", -1, &j->data_version, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(j->data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(j->data_version, 0);
+	sqlite3_reset(j->data_version);
+	return v;
+}
+
 void
 journal_close(struct journal *j)
 {
 	if (j == NULL)
 		return;
+	sqlite3_finalize(j->data_version);
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)
 		close(j->lockfd);
@@ -432,10 +521,14 @@ journal_lock(struct journal *j, char **errp)
 	 * (the descriptor is close-on-exec): if the writer is already dead,
 	 * the lock is about to be free, so wait a moment for it.
 	 */
+	/*
+	 * A reader (status, serve) probing the holder takes a shared lock
+	 * for microseconds, with no pid written: wait for that too.
+	 */
 	int tries = 0;
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		long pid = read_pid(fd);
-		if (pid > 0 && !pid_alive(pid) && tries++ < 40) {
+		if ((pid <= 0 || !pid_alive(pid)) && tries++ < 40) {
 			sleep_us(50 * 1000);
 			continue;
 		}
@@ -594,10 +687,12 @@ journal_check(struct journal *j, int64_t run, const char *phase,
 {
 	return jw(j, errp, "INSERT INTO checks(run_id, phase_id, role,"
 	    " check_id, kind, status, observed, threshold, message, detail,"
-	    " attempts, duration_us, at_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	    "itttttttttdii", run, phase, role, c->check_id, c->kind, c->status,
+	    " attempts, duration_us, at_us, value)"
+	    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "itttttttttdiif", run, phase, role, c->check_id, c->kind, c->status,
 	    c->observed, c->threshold, c->message, c->detail, c->attempts,
-	    c->duration_us, c->at_us ? c->at_us : now_wall_us());
+	    c->duration_us, c->at_us ? c->at_us : now_wall_us(),
+	    c->has_value ? c->value : (double)NAN);
 }
 
 int
@@ -684,15 +779,26 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	size_t cap;
 
 	memset(l, 0, sizeof(*l));
+	/*
+	 * One read transaction: the six queries see one snapshot, never a
+	 * step that ended without its phase while a writer commits between
+	 * them (serve reads while a run writes).
+	 */
+	if (sqlite3_exec(j->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return seterr(errp, "journal %s: %s", j->path,
+		    sqlite3_errmsg(j->db));
 	/* Run 0 means the latest. */
 	if (query(j, errp, &st, "SELECT id, plan_name, plan_file, plan_sha,"
 	    " state, reason, user, host, pid, started_us, ended_us FROM runs"
 	    " WHERE id = coalesce(nullif(?1, 0), (SELECT max(id) FROM runs))",
-	    run) != 0)
+	    run) != 0) {
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
+	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		finish(j, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, errp);
+		sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
 		return rc == SQLITE_DONE ? 1 : -1;
 	}
 	struct jrun *r = &l->run;
@@ -754,8 +860,13 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
 
-	if (query(j, errp, &st, "SELECT phase_id, role, check_id, kind, status,"
-	    " observed, threshold, message, detail, attempts, duration_us, at_us"
+	/* A journal opened read-only keeps its schema: value may be absent. */
+	if (query(j, errp, &st, has_value_column(j->db) ?
+	    "SELECT phase_id, role, check_id, kind, status, observed,"
+	    " threshold, message, detail, attempts, duration_us, at_us, value"
+	    " FROM checks WHERE run_id=? ORDER BY id" :
+	    "SELECT phase_id, role, check_id, kind, status, observed,"
+	    " threshold, message, detail, attempts, duration_us, at_us, NULL"
 	    " FROM checks WHERE run_id=? ORDER BY id", run) != 0)
 		goto fail;
 	cap = 0;
@@ -774,6 +885,8 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 		c->attempts = sqlite3_column_int(st, 9);
 		c->duration_us = sqlite3_column_int64(st, 10);
 		c->at_us = sqlite3_column_int64(st, 11);
+		c->has_value = sqlite3_column_type(st, 12) != SQLITE_NULL;
+		c->value = c->has_value ? sqlite3_column_double(st, 12) : 0;
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
@@ -834,12 +947,14 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
+	sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
 	l->holder = journal_holder(j->path);
 	/* Our own lock does not make the run "held by someone else". */
 	if (l->holder == (long)getpid())
 		l->holder = 0;
 	return 0;
 fail:
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 	jlog_release(l);
 	return -1;
 }

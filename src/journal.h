@@ -86,6 +86,8 @@ struct jcheck {
 	char	*observed, *threshold, *message, *detail;
 	int	 attempts;
 	int64_t	 duration_us, at_us;
+	bool	 has_value;	/* numeric observation (for metrics) */
+	double	 value;
 };
 
 struct jdecision {
@@ -131,6 +133,17 @@ struct jlog {
 int	 journal_open(const char *path, bool create, struct journal **out,
 	    char **errp);
 void	 journal_close(struct journal *j);
+/*
+ * Open the journal at path for reading only (serve): never a write, not
+ * even the schema.  0, 1 when there is no journal yet, -1 with *errp
+ * (journal_probe's refusals included).
+ */
+int	 journal_open_ro(const char *path, struct journal **out, char **errp);
+/*
+ * A number that changes whenever another connection committed to the
+ * journal since the last call (SQLite's data_version); -1 on error.
+ */
+int64_t	 journal_data_version(struct journal *j);
 /*
  * Is there a journal at path?  1: no, and nothing says there was one
  * (a fresh start); 0: yes; -1 with *errp when the journal cannot be

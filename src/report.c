@@ -1354,3 +1354,62 @@ report_emit(FILE *f, const char *format, const struct plan *p,
 	return 0;
 }
 
+
+/* ---- the live view ---------------------------------------------------- */
+
+void
+report_live_init(struct report_live *v, const struct plan *p,
+    const struct jlog *l)
+{
+	struct model m;
+
+	memset(v, 0, sizeof(*v));
+	model_init(&m, p, l);
+	v->state = m.state;
+	v->verdict = m.verdict;
+	v->dt_start = m.dt.start;
+	v->dt_end = m.dt.end;
+	v->dt_how = m.dt.how;
+	v->dt_phase = m.dt.phase;
+	v->risks = xcalloc(p->nrisks + 1, sizeof(*v->risks));
+	for (size_t i = 0; i < p->nrisks; i++) {
+		v->risks[i].r = m.risks[i].r;
+		v->risks[i].mit_ready = m.risks[i].mit_ready;
+		v->risks[i].mit_note = m.risks[i].mit_note;
+		v->risks[i].rb_ready = m.risks[i].rb_ready;
+		v->risks[i].rb_note = m.risks[i].rb_note;
+	}
+	v->nrisks = p->nrisks;
+	struct tl *t = timeline(&m, &v->nevents);
+	v->events = xcalloc(v->nevents + 1, sizeof(*v->events));
+	for (size_t i = 0; i < v->nevents; i++) {
+		v->events[i].at_us = t[i].at;
+		v->events[i].what = t[i].what;
+	}
+	free(t);
+	/* The strings now belong to v. */
+	free(m.risks);
+}
+
+void
+report_live_release(struct report_live *v)
+{
+	for (size_t i = 0; i < v->nrisks; i++) {
+		free(v->risks[i].mit_note);
+		free(v->risks[i].rb_note);
+	}
+	free(v->risks);
+	for (size_t i = 0; i < v->nevents; i++)
+		free(v->events[i].what);
+	free(v->events);
+	free(v->dt_how);
+	memset(v, 0, sizeof(*v));
+}
+
+const char *
+report_live_judgement(const struct report_live *v, int64_t dur)
+{
+	struct model m = { .dt.phase = v->dt_phase };
+
+	return window_judgement(&m, dur);
+}

@@ -41,4 +41,34 @@ void	 report_alert_counts(const struct jlog *l, size_t *sent,
 /* "1.23s", or "-" when either end is missing; new string. */
 char	*report_span(int64_t a, int64_t z);
 
+/*
+ * The report's computed parts for a live view (serve's dashboard): the
+ * same verdict, downtime, risk matrix and timeline the report prints,
+ * from the same code.  Strings are unredacted: the printer redacts.
+ */
+struct report_risk {
+	const struct risk *r;
+	bool		 mit_ready;	/* every mitigated_by check passed */
+	char		*mit_note;
+	const char	*rb_ready;	/* "yes", "no", "n/a" */
+	char		*rb_note;
+};
+struct report_event {
+	int64_t		 at_us;
+	char		*what;
+};
+struct report_live {
+	const char	*state, *verdict;
+	int64_t		 dt_start, dt_end;	/* downtime, wall us; 0: not yet */
+	char		*dt_how;		/* NULL: nothing to measure */
+	const struct phase *dt_phase;		/* whose window judges it */
+	struct report_risk *risks;	size_t nrisks;	/* the plan's order */
+	struct report_event *events;	size_t nevents;	/* the timeline */
+};
+void	 report_live_init(struct report_live *v, const struct plan *p,
+	    const struct jlog *l);
+void	 report_live_release(struct report_live *v);
+/* "within target", "over target", "over max" or "no window". */
+const char *report_live_judgement(const struct report_live *v, int64_t dur);
+
 #endif

@@ -390,6 +390,8 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 			.attempts = r->attempts,
 			.duration_us = r->duration_us,
 			.at_us = r->started_wall_us,
+			.has_value = r->has_value,
+			.value = r->value,
 		};
 		if (journal_check(rb->j, rb->run, phase, role, &jc,
 		    &rb->err) != 0)

@@ -86,26 +86,51 @@ plan_step(const struct plan *p, const struct jstep *js)
 }
 
 void
+status_now(const struct plan *p, const struct jlog *l, int64_t now,
+    struct status_now *o)
+{
+	memset(o, 0, sizeof(*o));
+	const struct jphase *cp = current_phase(l);
+	const struct jstep *ls = last_started(l);
+	o->jphase = cp;
+	o->phase = cp ? plan_phase(p, cp->phase_id) : NULL;
+	for (size_t i = 0; cp && i < p->nphases; i++)
+		if (is(p->phases[i].id, cp->phase_id))
+			o->phase_pos = i + 1;
+	o->jstep = ls;
+	o->step = ls ? plan_step(p, ls) : NULL;
+	/* A step row still "running" with no live run is interrupted. */
+	o->step_state = ls ? ls->state : NULL;
+	if (ls && is(o->step_state, STEP_RUNNING) && l->holder == 0)
+		o->step_state = STEP_INTERRUPTED;
+	if (cp && cp->window_start_us) {
+		o->has_window = true;
+		o->window_elapsed_us = (cp->ended_us ? cp->ended_us :
+		    (l->run.ended_us && !is(l->run.state, RUN_AWAITING) &&
+		    !is(l->run.state, RUN_STOPPED) ? l->run.ended_us : now)) -
+		    cp->window_start_us;
+	}
+	/* The last gate's results: the newest gate rows of one phase. */
+	o->ngate = last_gate(l, o->gate, STATUS_GATE_MAX);
+	o->gate_phase = o->ngate ? l->checks[o->gate[0]].phase_id : NULL;
+}
+
+void
 status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
     const char *journal)
 {
-	const struct jphase *cp = current_phase(l);
-	const struct jstep *ls = last_started(l);
-	const struct phase *ph = cp ? plan_phase(p, cp->phase_id) : NULL;
 	int64_t now = now_wall_us();
-	/* A step row still "running" with no live run is interrupted. */
-	const char *ls_state = ls ? ls->state : NULL;
-	if (ls && is(ls_state, STEP_RUNNING) && l->holder == 0)
-		ls_state = STEP_INTERRUPTED;
-	int64_t win_el = 0;
-	if (cp && cp->window_start_us)
-		win_el = (cp->ended_us ? cp->ended_us : (l->run.ended_us &&
-		    !is(l->run.state, RUN_AWAITING) && !is(l->run.state,
-		    RUN_STOPPED) ? l->run.ended_us : now)) - cp->window_start_us;
-	/* The last gate's results: the newest gate rows of one phase. */
-	size_t gi[64];
-	size_t ng = last_gate(l, gi, 64);
-	const char *gate_phase = ng ? l->checks[gi[0]].phase_id : NULL;
+	struct status_now sn;
+
+	status_now(p, l, now, &sn);
+	const struct jphase *cp = sn.jphase;
+	const struct jstep *ls = sn.jstep;
+	const struct phase *ph = sn.phase;
+	const char *ls_state = sn.step_state;
+	int64_t win_el = sn.window_elapsed_us;
+	const size_t *gi = sn.gate;
+	size_t ng = sn.ngate;
+	const char *gate_phase = sn.gate_phase;
 
 	const char *state = report_state(l), *verdict = report_verdict(state);
 	if (json) {
@@ -124,7 +149,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		json_field(&b, "phase", cp ? cp->phase_id : NULL, true);
 		json_field(&b, "phase_state", cp ? cp->state : NULL, true);
 		json_field(&b, "step", ls ? ls->step_id : NULL, true);
-		const struct step *lst = ls ? plan_step(p, ls) : NULL;
+		const struct step *lst = sn.step;
 		json_field(&b, "step_title", lst ? lst->title : NULL, true);
 		json_field(&b, "step_description", lst ? lst->description :
 		    NULL, true);
@@ -181,10 +206,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		buf_addf(&b, ", running as pid %ld", l->holder);
 	buf_addc(&b, '\n');
 	if (cp) {
-		size_t pi = 0;
-		for (size_t i = 0; i < p->nphases; i++)
-			if (is(p->phases[i].id, cp->phase_id))
-				pi = i + 1;
+		size_t pi = sn.phase_pos;
 		buf_addf(&b, "  phase %s (%zu of %zu): %s\n", cp->phase_id, pi,
 		    p->nphases, cp->state);
 	}
@@ -199,7 +221,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			if (is(sp->steps[k].id, ls->step_id))
 				snprintf(pos, sizeof(pos), " (%zu of %zu)", k + 1,
 				    sp->nsteps);
-		const struct step *lst = plan_step(p, ls);
+		const struct step *lst = sn.step;
 		const char *sd = lst ? lst->description : NULL;
 		buf_addf(&b, "  last %s: %s%s%s%s%s%s%s, %s (%s)%s%s\n", ls->kind,
 		    ls->step_id, lst && lst->title ? " \"" : "", lst &&

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "../cmd.h"
+#include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../runbook.h"
+#include "../serve.h"
 
 static const char usage[] =
 "usage: cutover run [OPTIONS] PLAN\n"
@@ -35,6 +37,11 @@ static const char usage[] =
 "      --new                abandon an unfinished run and start a new one\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
+"      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
+"                           this run from this process while it runs (as\n"
+"                           'cutover serve'; loopback, or a token:)\n"
+"      --serve-token-env NAME, --serve-basic-auth-env NAME\n"
+"                           credentials for a non-loopback --serve\n"
 "  -h, --help               show this help\n"
 "\n"
 "Exit status: 0 completed (go); 1 no-go, awaiting a decision, stopped or\n"
@@ -69,10 +76,14 @@ run_main(int argc, char **argv)
 		{ "new", no_argument, NULL, 'N' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "serve-token-env", required_argument, NULL, 'K' },
+		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rb_opts o = { 0 };
+	struct serve_opts so = { 0 };
 	bool dry = false;
 	int ch;
 
@@ -85,12 +96,21 @@ run_main(int argc, char **argv)
 		case 'N': o.new_run = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
+		case 'S': so.listen = optarg; break;
+		case 'K': so.token_env = optarg; break;
+		case 'B': so.basic_env = optarg; break;
 		}
 	}
 	if (!dry && optind < argc && strcmp(argv[optind], "-") == 0)
 		cmd_usage_error(&cmd_run, "a plan from standard input can only "
 		    "be dry-run (--dry-run): a run is resumed, rolled back and "
 		    "reported from its plan file");
+	char *e = NULL;
+	if ((so.token_env || so.basic_env) && so.listen == NULL)
+		cmd_usage_error(&cmd_run, "--serve-token-env and "
+		    "--serve-basic-auth-env go with --serve ADDR:PORT");
+	if (so.listen && serve_opts_check(&so, &e) != 0)
+		cmd_usage_error(&cmd_run, "--serve: %s", e);
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);
@@ -104,5 +124,31 @@ run_main(int argc, char **argv)
 	 */
 	static struct plan *volatile keep;
 	keep = p;
-	return runbook_run(keep, &o);
+	struct server *srv = NULL;
+	char *path = NULL;
+	if (so.listen) {
+		path = runbook_journal_path(p, o.state);
+		if ((srv = serve_start(p, path, &so, &e)) == NULL) {
+			errmsg("run --serve: %s", e);
+			free(e);
+			free(path);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "cutover run: serving %s\n", serve_url(srv));
+	}
+	int rc = runbook_run(keep, &o);
+	bool served = srv != NULL;
+	serve_stop(srv);
+	/*
+	 * The runbook closed the journal while the server's read-only
+	 * connection was open, so SQLite left the -wal beside it (only the
+	 * last connection checkpoints, and a read-only one cannot).  Closing
+	 * a connection of ours last folds it back into the journal.
+	 */
+	struct journal *j = NULL;
+	if (served && journal_open(path, false, &j, &e) == 0)
+		journal_close(j);
+	free(e);
+	free(path);
+	return rc;
 }

@@ -221,7 +221,8 @@ T_TEST(prometheus_labels)
 	    "kind=\"command\"} 3\n") != NULL);
 	T_OK(strstr(s, "cutover_check_success{plan=\"a\\\"b\\\\c\\nd\",check=\"c\","
 	    "kind=\"command\"} 0\n") != NULL);
-	T_OK(strstr(s, "} 2.500000\n") != NULL);
+	/* lib/prom writes the shortest exact form. */
+	T_OK(strstr(s, "} 2.5\n") != NULL);
 	T_OK(strstr(s, "} 0.25\n") != NULL);
 	free(s);
 	result_release(&r);
