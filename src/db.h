@@ -124,6 +124,17 @@ struct db_driver {
 	const char	*sum_min_why;
 	/* Checksum mode in one GROUP BY pass per side, not a chunk walk. */
 	bool		 sum_onepass;
+	/*
+	 * Repair statements (diff_repair.c): a boolean literal (false,
+	 * true); a byte string is lit_bytes[0], hex digits, lit_bytes[1];
+	 * +/-infinity and NaN as the engine reads them into a double,
+	 * NULL where it cannot store them; the statement that makes the
+	 * session read timestamps as UTC (NULL: the engine has no zone).
+	 */
+	const char	*lit_bool[2];
+	const char	*lit_bytes[2];
+	const char	*lit_inf[2], *lit_nan;
+	const char	*session_utc;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,
@@ -216,6 +227,12 @@ struct db {
 	 * session keeps the server's own statement_timeout.
 	 */
 	bool			 client_timeout;
+	/*
+	 * The caller means to change the database (diff --apply): a
+	 * driver that opens read-only by default (SQLite) opens it
+	 * read-write.
+	 */
+	bool			 writable;
 	/* Why the last failed db_query/db_sample failed; set by the driver. */
 	enum db_fail		 fail;
 };
@@ -225,6 +242,9 @@ const struct db_driver *db_driver_for(const char *scheme);
 /* Connect within timeout_us; *out is freed with db_close. */
 int	 db_connect(const struct url *u, int64_t timeout_us, struct db **out,
 	    char **errp);
+/* db_connect for a caller that writes (see struct db's writable). */
+int	 db_connect_writable(const struct url *u, int64_t timeout_us,
+	    struct db **out, char **errp);
 /*
  * db_connect for the `sql` check: the session is left as the server sets
  * it up (SHOW statement_timeout says the server's value), and db_sample
