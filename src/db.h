@@ -128,13 +128,15 @@ struct db_driver {
 	 * Repair statements (diff_repair.c): a boolean literal (false,
 	 * true); a byte string is lit_bytes[0], hex digits, lit_bytes[1];
 	 * +/-infinity and NaN as the engine reads them into a double,
-	 * NULL where it cannot store them; the statement that makes the
-	 * session read timestamps as UTC (NULL: the engine has no zone).
+	 * NULL where it cannot store them; the statement(s) that make a
+	 * session read the literals as written: timestamps in UTC, string
+	 * literals with (MariaDB) or without (PostgreSQL) backslash
+	 * escapes, whatever the server's defaults.  NULL: nothing to set.
 	 */
 	const char	*lit_bool[2];
 	const char	*lit_bytes[2];
 	const char	*lit_inf[2], *lit_nan;
-	const char	*session_utc;
+	const char	*repair_session;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,

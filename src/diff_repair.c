@@ -8,7 +8,7 @@
  * in UTC with its microseconds (the session is put in UTC first), bytes
  * as a hex literal, text quoted for the target.  What differs between
  * the engines is a field of struct db_driver (lit_bool, lit_bytes,
- * lit_inf, lit_nan, session_utc, quote_ident).
+ * lit_inf, lit_nan, repair_session, quote_ident).
  */
 #include <errno.h>
 #include <math.h>
@@ -612,9 +612,9 @@ repair_write(struct repair *r, FILE *f, const char *src, const char *dst,
 	fprintf(f, "-- cutover repair: make %s equal to %s\n", dst, src);
 	fprintf(f, "-- DELETE %lld, UPDATE %lld, INSERT %lld in %lld "
 	    "transaction(s)\n", c.del, c.upd, c.ins, c.tx);
-	/* Timestamps are written in UTC. */
-	if (drv && drv->session_utc)
-		fprintf(f, "%s;\n", drv->session_utc);
+	/* Timestamps in UTC, string literals as written (see db.h). */
+	if (drv && drv->repair_session)
+		fprintf(f, "%s;\n", drv->repair_session);
 	if (walk(r, &s, errp) != 0)
 		return -1;
 	return w_check(f, errp);
@@ -700,7 +700,7 @@ repair_apply(struct repair *r, const struct url *dst, int64_t timeout_us,
 	if (db_connect_writable(dst, timeout_us, &a.d, errp) != 0)
 		return -1;
 	int rc = -1;
-	if (a.d->drv->session_utc && db_exec(a.d, a.d->drv->session_utc,
+	if (a.d->drv->repair_session && db_exec(a.d, a.d->drv->repair_session,
 	    errp) != 0)
 		goto out;
 	rc = walk(r, &s, errp);

@@ -384,7 +384,8 @@ const struct db_driver db_mysql = {
 	.int_div = " DIV ",
 	.lit_bool = { "0", "1" },
 	.lit_bytes = { "X'", "'" },
-	.session_utc = "SET time_zone = '+00:00'",
+	.repair_session = "SET time_zone = '+00:00', sql_mode = "
+	    "REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
 	.param = { "?", "?" },
 	.prepare = my_prepare,
 	.execute = my_execute,

@@ -686,7 +686,8 @@ const struct db_driver db_pg = {
 	.lit_bytes = { "'\\x", "'" },
 	.lit_inf = { "'-Infinity'", "'Infinity'" },
 	.lit_nan = "'NaN'",
-	.session_utc = "SET TimeZone = 'UTC'",
+	.repair_session = "SET TimeZone = 'UTC'; "
+	    "SET standard_conforming_strings = on",
 #ifdef WITH_PG
 	.available = true,
 	.connect = pg_connect,

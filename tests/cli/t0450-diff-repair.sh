@@ -3,7 +3,7 @@
 # (PostgreSQL, MariaDB, SQLite as source and target), with the fault
 # corpus: missing, extra, a changed column, a value swapped between two
 # rows, NULL <-> empty, bytes, a float that only 17 digits tell apart,
-# microseconds, text with a quote, a backslash and a newline, and odd
+# microseconds, an instant off by two hours, text with a quote, a backslash and a newline, and odd
 # identifiers (a table name with a space and a quote, a reserved word, a
 # mixed-case column).  For each pair: the script applied with the
 # engine's own client (psql, mariadb, sqlite3) makes the diff say
@@ -52,15 +52,16 @@ sql() {
 # The fixture: SIDE s (the source's rows) or d (the target's, with the
 # faults), in ENGINE's dialect.
 fixture() {	# ENGINE SIDE
-	local e=$1 side=$2 q='"' bytes blob txt=text dbl ts boo num pre=""
+	local e=$1 side=$2 q='"' bytes blob txt=text dbl ts tz boo num pre=""
 	case $e in
 	pg) bytes="decode('%s', 'hex')"; blob=bytea; dbl="double precision"
-	    ts="timestamp(6)"; boo=boolean; num="numeric(12,2)" ;;
+	    ts="timestamp(6)"; boo=boolean; num="numeric(12,2)"
+	    tz="timestamp(6) with time zone"; pre="SET TimeZone = 'UTC';" ;;
 	my) bytes="X'%s'"; blob=longblob; txt=longtext; dbl=double; ts="datetime(6)"
-	    boo=boolean; num="decimal(12,2)"; q='`'
-	    pre="SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');" ;;
+	    boo=boolean; num="decimal(12,2)"; q='`'; tz="timestamp(6) NULL"
+	    pre="SET time_zone = '+00:00', sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES');" ;;
 	lite) bytes="X'%s'"; blob=blob; dbl=real; ts=timestamp; boo=boolean
-	    num="numeric(12,2)" ;;
+	    num="numeric(12,2)"; tz=timestamptz ;;
 	esac
 	local odd='"odd ""t"" x"'
 	[ "$e" = my ] && odd='`odd "t" x`'
@@ -68,40 +69,42 @@ fixture() {	# ENGINE SIDE
 	echo "$pre"
 	echo "DROP TABLE IF EXISTS acct; DROP TABLE IF EXISTS $odd;"
 	echo "CREATE TABLE acct (id int PRIMARY KEY, name varchar(40),
-	  note $txt, data $blob, f $dbl, ts $ts, flag $boo, amount $num);"
+	  note $txt, data $blob, f $dbl, ts $ts, flag $boo, amount $num, tz $tz);"
 	echo "CREATE TABLE $odd (${q}select${q} int PRIMARY KEY,
 	  ${q}Mixed Col${q} varchar(20));"
 	# id: 1 same, 2 missing, 3 changed, 4/5 swapped, 6 NULL vs '',
 	# 7 '' vs NULL, 8 bytes, 9 float, 10 microseconds, 11 extra,
-	# 12 odd text missing, 13 odd text changed, 14 flag, 15 amount.
+	# 12 odd text missing, 13 odd text changed, 14 flag, 15 amount,
+	# 16 an instant two hours off (a time zone slip).
 	local v3=before v4=alice v5=bob n6=NULL n7="''" d8=00ff10 f9=0.30000000000000004
-	local t10=.123456 n13="'a\\b
+	local h16=10 t10=.123456 n13="'a\\b
 \"c\"'" g14=1 a15=12.50
 	if [ "$side" = d ]; then
 		v3=after v4=bob v5=alice n6="''" n7=NULL d8=00ff11 f9=0.3
-		t10=.123457 n13="'x'" g14=0 a15=12.51
+		t10=.123457 n13="'x'" g14=0 a15=12.51 h16=12
 	fi
 	echo "INSERT INTO acct VALUES
-	  (1, 'same', 'n', $(b 00ff), 1.5, '2024-01-01 10:00:00', '1', 1.00),
-	  (3, '$v3', NULL, NULL, NULL, NULL, NULL, NULL),
-	  (4, '$v4', NULL, NULL, NULL, NULL, NULL, NULL),
-	  (5, '$v5', NULL, NULL, NULL, NULL, NULL, NULL),
-	  (6, 'n', $n6, NULL, NULL, NULL, NULL, NULL),
-	  (7, 'n', $n7, NULL, NULL, NULL, NULL, NULL),
-	  (8, 'b', NULL, $(b $d8), NULL, NULL, NULL, NULL),
-	  (9, 'f', NULL, NULL, $f9, NULL, NULL, NULL),
-	  (10, 't', NULL, NULL, NULL, '2024-02-29 23:59:59$t10', NULL, NULL),
-	  (13, 'it''s', $n13, NULL, NULL, NULL, NULL, NULL),
-	  (14, 'flag', NULL, NULL, NULL, NULL, '$g14', NULL),
-	  (15, 'amt', NULL, NULL, NULL, NULL, NULL, $a15);"
+	  (1, 'same', 'n', $(b 00ff), 1.5, '2024-01-01 10:00:00', '1', 1.00, '2024-06-01 10:00:00.5'),
+	  (3, '$v3', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (4, '$v4', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (5, '$v5', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (6, 'n', $n6, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (7, 'n', $n7, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (8, 'b', NULL, $(b $d8), NULL, NULL, NULL, NULL, NULL),
+	  (9, 'f', NULL, NULL, $f9, NULL, NULL, NULL, NULL),
+	  (10, 't', NULL, NULL, NULL, '2024-02-29 23:59:59$t10', NULL, NULL, NULL),
+	  (13, 'it''s', $n13, NULL, NULL, NULL, NULL, NULL, NULL),
+	  (14, 'flag', NULL, NULL, NULL, NULL, '$g14', NULL, NULL),
+	  (15, 'amt', NULL, NULL, NULL, NULL, NULL, $a15, NULL),
+	  (16, 'tz', NULL, NULL, NULL, NULL, NULL, NULL, '2024-06-01 $h16:00:00.5');"
 	if [ "$side" = s ]; then
 		echo "INSERT INTO acct VALUES
-		  (2, 'missing', 'x', $(b ''), 1.7976931348623157e308, '1999-12-31 23:59:59.999999', '0', -0.01),
+		  (2, 'missing', 'x', $(b ''), 1.7976931348623157e308, '1999-12-31 23:59:59.999999', '0', -0.01, '2000-01-01 00:00:00'),
 		  (12, 'q''uote\\back', 'line1
-line2', $(b 00), -2.2250738585072014e-308, '2024-01-01 00:00:00.000001', '1', 9999999999.99);"
+line2', $(b 00), -2.2250738585072014e-308, '2024-01-01 00:00:00.000001', '1', 9999999999.99, NULL);"
 		echo "INSERT INTO $odd VALUES (1, 'one'), (2, 'two');"
 	else
-		echo "INSERT INTO acct VALUES (11, 'extra', NULL, NULL, NULL, NULL, NULL, NULL);"
+		echo "INSERT INTO acct VALUES (11, 'extra', NULL, NULL, NULL, NULL, NULL, NULL, NULL);"
 		echo "INSERT INTO $odd VALUES (1, 'ONE'), (3, 'three');"
 	fi
 }
@@ -121,7 +124,7 @@ for pair in $PAIRS; do
 	fixture "$d" d | sql "$d" d || fail "$pair: target fixture"
 	run "$CUTOVER" diff "$S" "$D" --repair-sql "$T/fix.sql"
 	expect_rc 1 "$pair: the faults are differences"
-	expect_err "repair: DELETE 2, UPDATE 12, INSERT 3 in 2 transaction" "$pair: counts"
+	expect_err "repair: DELETE 2, UPDATE 13, INSERT 3 in 2 transaction" "$pair: counts"
 	expect_no "$PW" "$pair: no password in the output"
 	if grep -qF -- "$PW" "$T/fix.sql"; then fail "$pair: password in the script"
 	else ok "$pair: no password in the script"; fi

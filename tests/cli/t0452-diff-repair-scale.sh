@@ -4,7 +4,7 @@
 # MariaDB in stream mode); kill -9 in the middle of --apply leaves whole
 # chunks only, and a rerun completes it; a keyless table is refused with
 # the reason; --apply asks on a terminal (counts shown, "n" changes
-# nothing) and refuses without one unless --yes; options that make no
+# nothing) and refuses without one unless --yes; doubles at the edges; options that make no
 # sense together; a runbook step that calls `cutover diff --apply --yes`.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
@@ -63,6 +63,19 @@ run "$CUTOVER" diff "$S" "$M" --table big --apply --yes
 expect_rc 0 "100k to MariaDB: --apply makes them identical"
 run "$CUTOVER" diff "$S" "$M" --table big
 expect_rc 0 "100k to MariaDB: a fresh diff agrees"
+
+# --- doubles at the edges, and values an engine cannot store -------------
+pgs "CREATE TABLE fl (id int PRIMARY KEY, f double precision);
+  INSERT INTO fl VALUES (1, 'Infinity'), (2, '-Infinity'), (3, 'NaN'),
+  (4, '-0'), (5, 4.9e-324), (6, 1.7976931348623157e308), (7, 0.1)" >/dev/null
+pgd "CREATE TABLE fl (id int PRIMARY KEY, f double precision);
+  INSERT INTO fl VALUES (7, 0.1000000000000000194)" >/dev/null
+myd "CREATE TABLE fl (id int PRIMARY KEY, f double)"
+run "$CUTOVER" diff "$S" "$D" --table fl --apply --yes
+expect_rc 0 "doubles: infinities, NaN, a denormal, the last bit"
+run "$CUTOVER" diff "$S" "$M" --table fl --apply --yes
+expect_rc 1 "doubles to MariaDB: not repaired"
+expect_err "repair: fl: not repaired: a value the target cannot store \(NaN or infinity\)" "doubles to MariaDB: says why"
 
 # --- kill -9 in the middle of --apply --------------------------------------
 pgs "CREATE TABLE k (id int PRIMARY KEY, v text);
