@@ -137,6 +137,12 @@ struct db_driver {
 	const char	*lit_bytes[2];
 	const char	*lit_inf[2], *lit_nan;
 	const char	*repair_session;
+	/*
+	 * Between an INSERT's column list and VALUES: what lets a repair
+	 * write the source's value into an identity column (PostgreSQL's
+	 * GENERATED ALWAYS refuses one otherwise).  NULL: nothing.
+	 */
+	const char	*insert_keep_ids;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,

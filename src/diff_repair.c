@@ -320,7 +320,10 @@ statement(const struct tplan *p, const struct mrow *a, const struct mrow *b,
 				buf_adds(q, ", ");
 			d->drv->quote_ident(q, p->cols[i].dname);
 		}
-		buf_adds(q, ") VALUES (");
+		buf_addc(q, ')');
+		if (d->drv->insert_keep_ids)
+			buf_adds(q, d->drv->insert_keep_ids);
+		buf_adds(q, " VALUES (");
 		for (size_t i = 0; i < p->ncols; i++) {
 			if (i)
 				buf_adds(q, ", ");
@@ -426,7 +429,10 @@ repair_settle(struct repair *r, const struct diff_result *res, FILE *f)
 			why = "its comparison failed";
 			break;
 		default:
-			if (x && x->refused)
+			if (x == NULL && t->status == DIFF_DIFFERENT)
+				why = "the schemas differ (the rows are "
+				    "identical)";
+			else if (x && x->refused)
 				why = x->refused;
 			else if (x && x->err)
 				why = own = xasprintf("cannot keep its "

@@ -688,6 +688,7 @@ const struct db_driver db_pg = {
 	.lit_nan = "'NaN'",
 	.repair_session = "SET TimeZone = 'UTC'; "
 	    "SET standard_conforming_strings = on",
+	.insert_keep_ids = " OVERRIDING SYSTEM VALUE",
 #ifdef WITH_PG
 	.available = true,
 	.connect = pg_connect,

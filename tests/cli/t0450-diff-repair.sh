@@ -5,7 +5,7 @@
 # rows, NULL <-> empty, bytes, a float that only 17 digits tell apart,
 # microseconds, an instant off by two hours, text with a quote, a backslash and a newline, and odd
 # identifiers (a table name with a space and a quote, a reserved word, a
-# mixed-case column).  For each pair: the script applied with the
+# mixed-case column; on PostgreSQL the key is GENERATED ALWAYS AS IDENTITY).  For each pair: the script applied with the
 # engine's own client (psql, mariadb, sqlite3) makes the diff say
 # identical; --apply does the same and a second --apply finds nothing
 # to do.  The password of the URL is never in the script or the output.
@@ -63,14 +63,17 @@ fixture() {	# ENGINE SIDE
 	lite) bytes="X'%s'"; blob=blob; dbl=real; ts=timestamp; boo=boolean
 	    num="numeric(12,2)"; tz=timestamptz ;;
 	esac
-	local odd='"odd ""t"" x"'
+	local odd='"odd ""t"" x"' oid=int ovr=""
+	# PostgreSQL: an identity column that refuses values unless told.
+	[ "$e" = pg ] && oid="int GENERATED ALWAYS AS IDENTITY" &&
+		ovr="OVERRIDING SYSTEM VALUE"
 	[ "$e" = my ] && odd='`odd "t" x`'
 	b() { printf "$bytes" "$1"; }
 	echo "$pre"
 	echo "DROP TABLE IF EXISTS acct; DROP TABLE IF EXISTS $odd;"
 	echo "CREATE TABLE acct (id int PRIMARY KEY, name varchar(40),
 	  note $txt, data $blob, f $dbl, ts $ts, flag $boo, amount $num, tz $tz);"
-	echo "CREATE TABLE $odd (${q}select${q} int PRIMARY KEY,
+	echo "CREATE TABLE $odd (${q}select${q} $oid PRIMARY KEY,
 	  ${q}Mixed Col${q} varchar(20));"
 	# id: 1 same, 2 missing, 3 changed, 4/5 swapped, 6 NULL vs '',
 	# 7 '' vs NULL, 8 bytes, 9 float, 10 microseconds, 11 extra,
@@ -102,10 +105,10 @@ fixture() {	# ENGINE SIDE
 		  (2, 'missing', 'x', $(b ''), 1.7976931348623157e308, '1999-12-31 23:59:59.999999', '0', -0.01, '2000-01-01 00:00:00'),
 		  (12, 'q''uote\\back', 'line1
 line2', $(b 00), -2.2250738585072014e-308, '2024-01-01 00:00:00.000001', '1', 9999999999.99, NULL);"
-		echo "INSERT INTO $odd VALUES (1, 'one'), (2, 'two');"
+		echo "INSERT INTO $odd $ovr VALUES (1, 'one'), (2, 'two');"
 	else
 		echo "INSERT INTO acct VALUES (11, 'extra', NULL, NULL, NULL, NULL, NULL, NULL, NULL);"
-		echo "INSERT INTO $odd VALUES (1, 'ONE'), (3, 'three');"
+		echo "INSERT INTO $odd $ovr VALUES (1, 'ONE'), (3, 'three');"
 	fi
 }
 
