@@ -84,28 +84,6 @@ table_of(struct repair *r, const struct diff_table *t)
 
 /* ---- literals ---------------------------------------------------------- */
 
-static uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* The double of a canonical FLOAT (order-preserving bits, see canon.c). */
-static double
-get_double(const unsigned char *p)
-{
-	uint64_t u = get64(p);
-	double d;
-
-	u = (u & (1ULL << 63)) ? u ^ (1ULL << 63) : ~u;
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
 static void
 hex_lit(const struct db_driver *drv, struct buf *q, const unsigned char *v,
     size_t n)
@@ -218,7 +196,7 @@ lit(const struct tplan *p, size_t i, const struct mrow *r, struct buf *q,
 		else if (ok && cls == CC_BOOL)
 			buf_adds(q, pay[0] ? "1" : "0");
 		else if (ok && (cls == CC_FLOAT || cls == CC_FLOAT4))
-			rc = float_lit(d, q, get_double(pay), vt == DB_VREAL,
+			rc = float_lit(d, q, canon_double(pay), vt == DB_VREAL,
 			    errp);
 		else if (numeric_text(s, ns)) {
 			buf_add(q, s, ns);
@@ -251,7 +229,7 @@ lit(const struct tplan *p, size_t i, const struct mrow *r, struct buf *q,
 		break;
 	case CC_FLOAT:
 	case CC_FLOAT4:
-		rc = float_lit(d, q, get_double(pay), drv->typed_values, errp);
+		rc = float_lit(d, q, canon_double(pay), drv->typed_values, errp);
 		break;
 	case CC_BOOL:
 		buf_adds(q, drv->lit_bool[pay[0] != 0]);
@@ -381,7 +359,7 @@ repair_row(struct tplan *p, const struct mrow *a, const struct mrow *b,
 	} else if (t->refused == NULL && t->err == 0) {
 		if (t->tmp == NULL && (t->tmp = tmpfile()) == NULL)
 			t->err = errno;
-		uint32_t len = (uint32_t)q.len;
+		uint64_t len = q.len;
 		unsigned char kind = (unsigned char)k;
 		if (t->tmp && (fwrite(&kind, 1, 1, t->tmp) != 1 ||
 		    fwrite(&len, sizeof(len), 1, t->tmp) != 1 ||
@@ -517,20 +495,21 @@ walk(struct repair *r, const struct sink *s, char **errp)
 				continue;
 			rewind(t->tmp);
 			unsigned char kind;
-			uint32_t len;
+			uint64_t len;
 			while (fread(&kind, 1, 1, t->tmp) == 1) {
 				if (fread(&len, sizeof(len), 1, t->tmp) != 1)
 					goto short_read;
+				if (kind != k) {
+					if (fseeko(t->tmp, (off_t)len, SEEK_CUR) != 0)
+						goto short_read;
+					continue;
+				}
 				char *p = xmalloc((size_t)len + 1);
 				if (fread(p, 1, len, t->tmp) != len) {
 					free(p);
 					goto short_read;
 				}
 				p[len] = '\0';
-				if (kind != k) {
-					free(p);
-					continue;
-				}
 				if (in_chunk == 0 && s->begin(s->arg, errp) != 0) {
 					free(p);
 					goto out;
