@@ -417,15 +417,16 @@ repair_settle(struct repair *r, const struct diff_result *res, FILE *f)
 				    "statements: %s", strerror(x->err));
 			break;
 		}
+		char *n = redact(t->name);
 		if (why) {
 			if (x && x->refused == NULL)
 				x->refused = "not repaired";
-			fprintf(f, "repair: %s: not repaired: %s\n", t->name,
-			    why);
+			fprintf(f, "repair: %s: not repaired: %s\n", n, why);
 			bad++;
 		} else if (x && t->schema.n && repairable(x))
 			fprintf(f, "repair: %s: the schemas differ: rows are "
-			    "repaired on the compared columns only\n", t->name);
+			    "repaired on the compared columns only\n", n);
+		free(n);
 		free(own);
 	}
 	return bad;
@@ -668,10 +669,13 @@ a_commit(void *arg, char **errp)
 		return -1;
 	a->open = false;
 	a->ntx++;
-	if (a->done == a->total)
+	if (a->done == a->total) {
+		char *n = redact(a->t->name);
 		fprintf(a->log, "repair: %s: DELETE %lld, UPDATE %lld, INSERT "
-		    "%lld applied\n", a->t->name, a->t->n[R_DEL],
-		    a->t->n[R_UPD], a->t->n[R_INS]);
+		    "%lld applied\n", n, a->t->n[R_DEL], a->t->n[R_UPD],
+		    a->t->n[R_INS]);
+		free(n);
+	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "../diff_repair.h"
 #include "../lib/error.h"
 #include "../lib/ofile.h"
+#include "../lib/redact.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
 
@@ -158,22 +159,19 @@ confirm(const struct url *dst, const struct repair_counts *c)
 static int
 repair_run(struct repair *rp, const struct diff_result *r,
     const struct diff_opts *o, const struct url *src, const struct url *dst,
-    const char *sql, bool apply, bool yes, int rc)
+    const char *sql, struct ofile *of, bool apply, bool yes, int rc)
 {
 	struct repair_counts c;
-	struct ofile of;
 	char *e = NULL;
 
 	repair_settle(rp, r, stderr);
 	repair_count(rp, &c);
 	if (sql) {
-		if (ofile_open(&of, sql, &e) != 0)
-			die(EXIT_USAGE, "%s", e);
-		if (repair_write(rp, of.f, r->src, r->dst, &e) != 0) {
-			ofile_abort(&of);
+		if (repair_write(rp, of->f, r->src, r->dst, &e) != 0) {
+			ofile_abort(of);
 			die(EXIT_USAGE, "%s", e);
 		}
-		if (ofile_commit(&of, &e) != 0)
+		if (ofile_commit(of, &e) != 0)
 			die(EXIT_USAGE, "%s", e);
 	}
 	fprintf(stderr, "repair: DELETE %lld, UPDATE %lld, INSERT %lld in "
@@ -211,8 +209,9 @@ repair_run(struct repair *rp, const struct diff_result *r,
 		strlist_release(&v.tables);
 		return EXIT_USAGE;
 	}
-	char *sum = diff_summary(&r2);
-	fprintf(stderr, "repair: re-verified %s\n", sum);
+	char *sum = diff_summary(&r2), *red = redact(sum);
+	fprintf(stderr, "repair: re-verified %s\n", red);
+	free(red);
 	free(sum);
 	int vr = diff_exit(&r2);
 	/* Tables left as they were keep their verdict. */
@@ -345,7 +344,11 @@ diff_main(int argc, char **argv)
 		o.on_row = on_row;
 		o.arg = out;
 	}
+	/* The script's file first: a path that cannot be written fails now. */
 	struct repair *rp = NULL;
+	struct ofile rof;
+	if (repair_sql && ofile_open(&rof, repair_sql, &e) != 0)
+		die(EXIT_USAGE, "%s", e);
 	if (repair_sql || apply)
 		o.repair = rp = repair_new(chunk);
 	struct diff_result r;
@@ -362,8 +365,10 @@ diff_main(int argc, char **argv)
 	if (output && ofile_commit(&of, &e) != 0)
 		die(EXIT_USAGE, "%s", e);
 	if (rp && ran)
-		rc = repair_run(rp, &r, &o, &src, &dst, repair_sql, apply,
+		rc = repair_run(rp, &r, &o, &src, &dst, repair_sql, &rof, apply,
 		    yes, rc);
+	else if (repair_sql)
+		ofile_abort(&rof);
 	repair_free(rp);
 	diff_result_free(&r);
 	diff_opts_release(&o);
