@@ -131,7 +131,10 @@ struct db_driver {
 	 * NULL where it cannot store them; the statement(s) that make a
 	 * session read the literals as written: timestamps in UTC, string
 	 * literals with (MariaDB) or without (PostgreSQL) backslash
-	 * escapes, whatever the server's defaults.  NULL: nothing to set.
+	 * escapes, whatever the server's defaults; on MariaDB, foreign
+	 * keys unchecked (tables are repaired one after the other, so a
+	 * child row may come before its parent; the end state is the
+	 * source's).  NULL: nothing to set.
 	 */
 	const char	*lit_bool[2];
 	const char	*lit_bytes[2];

@@ -4,7 +4,8 @@
 # MariaDB in stream mode); kill -9 in the middle of --apply leaves whole
 # chunks only, and a rerun completes it; a keyless table is refused with
 # the reason; --apply asks on a terminal (counts shown, "n" changes
-# nothing) and refuses without one unless --yes; doubles at the edges; options that make no
+# nothing) and refuses without one unless --yes; doubles at the edges;
+# foreign keys between repaired tables on MariaDB; options that make no
 # sense together; a runbook step that calls `cutover diff --apply --yes`.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
@@ -76,6 +77,17 @@ expect_rc 0 "doubles: infinities, NaN, a denormal, the last bit"
 run "$CUTOVER" diff "$S" "$M" --table fl --apply --yes
 expect_rc 1 "doubles to MariaDB: not repaired"
 expect_err "repair: fl: not repaired: a value the target cannot store \(NaN or infinity\)" "doubles to MariaDB: says why"
+
+# --- foreign keys: a child table repaired before its parent (MariaDB) ----
+pgs "CREATE TABLE b_parent (id int PRIMARY KEY);
+  CREATE TABLE a_child (id int PRIMARY KEY, p int REFERENCES b_parent);
+  INSERT INTO b_parent VALUES (1), (2); INSERT INTO a_child VALUES (1, 1), (2, 2)" >/dev/null
+myd "CREATE TABLE b_parent (id int PRIMARY KEY);
+  CREATE TABLE a_child (id int PRIMARY KEY, p int, FOREIGN KEY (p) REFERENCES b_parent (id));
+  INSERT INTO b_parent VALUES (1), (3); INSERT INTO a_child VALUES (1, 1), (3, 3)"
+run "$CUTOVER" diff "$S" "$M" --table a_child,b_parent --apply --yes
+expect_rc 0 "foreign keys: child before parent, repaired"
+expect_err "re-verified 2 tables: 2 identical" "foreign keys: re-verified"
 
 # --- kill -9 in the middle of --apply --------------------------------------
 pgs "CREATE TABLE k (id int PRIMARY KEY, v text);
