@@ -248,7 +248,13 @@ lit(const struct tplan *p, size_t i, const struct mrow *r, struct buf *q,
 	case CC_TS:
 	case CC_DATE:
 	case CC_TIME:
-		/* UTC, microseconds when there are any: the session is UTC. */
+	default:
+		/*
+		 * UTC, microseconds when there are any: the session is UTC.
+		 * A class added later (say JSON) is written as its rendered
+		 * text, which the target parses; the re-verification says
+		 * whether that was right.
+		 */
 		canon_render(cls, v, n, &x);
 		text_lit(d, q, x.s, x.len);
 		break;
