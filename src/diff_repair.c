@@ -507,7 +507,8 @@ walk(struct repair *r, const struct sink *s, char **errp)
 				if (fread(&len, sizeof(len), 1, t->tmp) != 1)
 					goto short_read;
 				if (kind != k) {
-					if (fseeko(t->tmp, (off_t)len, SEEK_CUR) != 0)
+					if (fseeko(t->tmp, (off_t)len,
+					    SEEK_CUR) != 0)
 						goto short_read;
 					continue;
 				}
@@ -619,7 +620,6 @@ struct applier {
 	FILE			*log;
 	const struct rtable	*t;
 	long long		 done, total;	/* statements of t */
-	long long		 ntx;
 	bool			 open;
 };
 
@@ -674,7 +674,6 @@ a_commit(void *arg, char **errp)
 	if (db_exec(a->d, "COMMIT", errp) != 0)
 		return -1;
 	a->open = false;
-	a->ntx++;
 	if (a->done == a->total) {
 		char *n = redact(a->t->name);
 		fprintf(a->log, "repair: %s: DELETE %lld, UPDATE %lld, INSERT "
