@@ -229,7 +229,8 @@ lit(const struct tplan *p, size_t i, const struct mrow *r, struct buf *q,
 		break;
 	case CC_FLOAT:
 	case CC_FLOAT4:
-		rc = float_lit(d, q, canon_double(pay), drv->typed_values, errp);
+		rc = float_lit(d, q, canon_double(pay), drv->typed_values,
+		    errp);
 		break;
 	case CC_BOOL:
 		buf_adds(q, drv->lit_bool[pay[0] != 0]);
@@ -518,7 +519,8 @@ walk(struct repair *r, const struct sink *s, char **errp)
 					goto short_read;
 				}
 				p[len] = '\0';
-				if (in_chunk == 0 && s->begin(s->arg, errp) != 0) {
+				if (in_chunk == 0 &&
+				    s->begin(s->arg, errp) != 0) {
 					free(p);
 					goto out;
 				}

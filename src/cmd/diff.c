@@ -116,9 +116,9 @@ repair_check(const struct diff_opts *o, const char *sql, bool apply,
 	bool on = sql || apply;
 
 	if (on && (o->columns.n || o->exclude_columns.n))
-		cmd_usage_error(&cmd_diff, "%s: --columns and --exclude-columns "
-		    "would insert partial rows", sql ? "--repair-sql" :
-		    "--apply");
+		cmd_usage_error(&cmd_diff, "%s: --columns and "
+		    "--exclude-columns would insert partial rows",
+		    sql ? "--repair-sql" : "--apply");
 	if (yes && !apply)
 		cmd_usage_error(&cmd_diff, "--yes: only with --apply");
 	if (chunk_set && !on)
@@ -280,7 +280,8 @@ diff_main(int argc, char **argv)
 		case 'y': yes = true; break;
 		case 'N':
 			if (parse_int(optarg, 1, 1000000, &chunk, &e) != 0)
-				cmd_usage_error(&cmd_diff, "--repair-chunk: %s", e);
+				cmd_usage_error(&cmd_diff,
+				    "--repair-chunk: %s", e);
 			chunk_set = true;
 			break;
 		case 'm':
