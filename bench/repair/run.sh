@@ -4,9 +4,10 @@
 # started on loopback.
 #
 # The fixture: ROWS rows (default 200000, 8 mixed columns) copied to a
-# target database, then CHANGED rows (default 10000, spread over the key
-# range) given a new value, plus one value swapped between two rows of
-# equal length (the fault pt-table-sync's checksums miss).  Each tool
+# target database, then CHANGED rows (default 10000, spread over the
+# first 90% of the key range) given a new value, plus one value swapped
+# between two adjacent rows of equal length, alone in its part of the
+# table (the fault pt-table-sync's checksums miss).  Each tool
 # repairs its own fresh copy of that target; afterwards a fresh
 # `cutover diff` says whether the target equals the source.
 #
@@ -41,8 +42,11 @@ cpu() { awk '/User time/ { u = $NF } /System time/ { s = $NF }
 
 echo "== loading $ROWS rows (8 columns), $CHANGED changed + a swap"
 t0=$(now)
-STEP=$((ROWS / CHANGED))
-SWAP=$((STEP / 2))	# ids SWAP and SWAP+1: never among the changed ones
+# The changed rows in the first 90% of the key range; the swap in the
+# last 5%, in a chunk of pt's with no other change (where a checksum
+# must see the swap by itself).
+STEP=$((ROWS * 9 / 10 / CHANGED))
+SWAP=$((ROWS - ROWS / 20 + 17))
 $MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bpristine; USE bsrc;
   CREATE TABLE bsrc.t (id bigint PRIMARY KEY, i int NOT NULL,
   n decimal(12,2), v double, s varchar(64), ts datetime(6), b tinyint(1),
@@ -53,7 +57,8 @@ $MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bpristine; USE bsrc;
     DATE('2024-01-01') + INTERVAL (seq % 1000) DAY FROM seq_1_to_$ROWS;
   CREATE TABLE bpristine.t LIKE bsrc.t;
   INSERT INTO bpristine.t SELECT * FROM bsrc.t;
-  UPDATE bpristine.t SET s = CONCAT('changed-', id) WHERE id % $STEP = 0;
+  UPDATE bpristine.t SET s = CONCAT('changed-', id)
+    WHERE id % $STEP = 0 AND id <= $((STEP * CHANGED));
   UPDATE bpristine.t SET s = MD5(IF(id = $SWAP, $SWAP + 1, $SWAP))
     WHERE id IN ($SWAP, $SWAP + 1);" || exit 1
 echo "loaded in $(secs "$t0")s"
