@@ -28,7 +28,7 @@ db_driver_for(const char *scheme)
 
 static int
 connect_as(const struct url *u, int64_t timeout_us, bool client_timeout,
-    struct db **out, char **errp)
+    bool writable, struct db **out, char **errp)
 {
 	const struct db_driver *drv = db_driver_for(u->scheme);
 	struct db *d;
@@ -44,6 +44,7 @@ connect_as(const struct url *u, int64_t timeout_us, bool client_timeout,
 	d->drv = drv;
 	d->url = u;
 	d->client_timeout = client_timeout;
+	d->writable = writable;
 	if (u->host)
 		d->what = xasprintf("%s %s%s%.0d/%s", drv->name, u->host,
 		    u->port ? ":" : "", u->port, u->path ? u->path : "");
@@ -62,14 +63,21 @@ int
 db_connect(const struct url *u, int64_t timeout_us, struct db **out,
     char **errp)
 {
-	return connect_as(u, timeout_us, false, out, errp);
+	return connect_as(u, timeout_us, false, false, out, errp);
+}
+
+int
+db_connect_writable(const struct url *u, int64_t timeout_us, struct db **out,
+    char **errp)
+{
+	return connect_as(u, timeout_us, false, true, out, errp);
 }
 
 int
 db_connect_client_timeout(const struct url *u, int64_t timeout_us,
     struct db **out, char **errp)
 {
-	return connect_as(u, timeout_us, true, out, errp);
+	return connect_as(u, timeout_us, true, false, out, errp);
 }
 
 int

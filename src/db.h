@@ -124,6 +124,28 @@ struct db_driver {
 	const char	*sum_min_why;
 	/* Checksum mode in one GROUP BY pass per side, not a chunk walk. */
 	bool		 sum_onepass;
+	/*
+	 * Repair statements (diff_repair.c): a boolean literal (false,
+	 * true); a byte string is lit_bytes[0], hex digits, lit_bytes[1];
+	 * +/-infinity and NaN as the engine reads them into a double,
+	 * NULL where it cannot store them; the statement(s) that make a
+	 * session read the literals as written: timestamps in UTC, string
+	 * literals with (MariaDB) or without (PostgreSQL) backslash
+	 * escapes, whatever the server's defaults; on MariaDB, foreign
+	 * keys unchecked (tables are repaired one after the other, so a
+	 * child row may come before its parent; the end state is the
+	 * source's).  NULL: nothing to set.
+	 */
+	const char	*lit_bool[2];
+	const char	*lit_bytes[2];
+	const char	*lit_inf[2], *lit_nan;
+	const char	*repair_session;
+	/*
+	 * Between an INSERT's column list and VALUES: what lets a repair
+	 * write the source's value into an identity column (PostgreSQL's
+	 * GENERATED ALWAYS refuses one otherwise).  NULL: nothing.
+	 */
+	const char	*insert_keep_ids;
 	int		(*connect)(struct db *d, const struct url *u,
 			    int64_t timeout_us, char **errp);
 	int		(*query)(struct db *d, const char *sql, db_row_fn fn,
@@ -216,6 +238,12 @@ struct db {
 	 * session keeps the server's own statement_timeout.
 	 */
 	bool			 client_timeout;
+	/*
+	 * The caller means to change the database (diff --apply): a
+	 * driver that opens read-only by default (SQLite) opens it
+	 * read-write.
+	 */
+	bool			 writable;
 	/* Why the last failed db_query/db_sample failed; set by the driver. */
 	enum db_fail		 fail;
 };
@@ -225,6 +253,9 @@ const struct db_driver *db_driver_for(const char *scheme);
 /* Connect within timeout_us; *out is freed with db_close. */
 int	 db_connect(const struct url *u, int64_t timeout_us, struct db **out,
 	    char **errp);
+/* db_connect for a caller that writes (see struct db's writable). */
+int	 db_connect_writable(const struct url *u, int64_t timeout_us,
+	    struct db **out, char **errp);
 /*
  * db_connect for the `sql` check: the session is left as the server sets
  * it up (SHOW statement_timeout says the server's value), and db_sample

@@ -84,6 +84,8 @@ struct diff_opts {
 	void		(*on_row)(const struct diff_table *t,
 			    const struct diff_row *r, void *arg);
 	void		*arg;
+	/* --repair-sql/--apply: every difference becomes a statement. */
+	struct repair	*repair;
 };
 
 void	 diff_opts_init(struct diff_opts *o);

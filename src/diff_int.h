@@ -75,6 +75,24 @@ int	 sum_table(struct tplan *p, char **errp);
 /* Can checksum mode run on this plan?  Why not, in *why. */
 bool	 sum_possible(const struct tplan *p, const char **why);
 
+/*
+ * One row as the merge holds it: per column the canonical encoding at
+ * enc + off[i] (len[i] bytes), NULL, and the compared storage class
+ * (vt[i] & 0x7f, enum db_vtype; 0: none).
+ */
+struct mrow {
+	const char		*enc;
+	const size_t		*off, *len;
+	const bool		*null;
+	const unsigned char	*vt;
+};
+/*
+ * diff_repair.c: the statement for one difference (src NULL: extra,
+ * dst NULL: missing, else changed with the columns in changed[]).
+ */
+void	 repair_row(struct tplan *p, const struct mrow *src,
+	    const struct mrow *dst, const bool *changed);
+
 /* Record a difference (counts, the first max_diffs rows, on_row). */
 void	 diff_record(struct tplan *p, struct diff_row *r);
 /* The table's name on one side. */

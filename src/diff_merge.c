@@ -327,6 +327,16 @@ report(struct tplan *p, const struct srow *a, const struct srow *b,
 	buf_release(&vals);
 	buf_release(&vj);
 	diff_record(p, &r);
+	if (p->o->repair) {
+		struct mrow x, y;
+		if (a)
+			x = (struct mrow){ a->enc.s, a->off, a->len, a->null,
+			    a->vt };
+		if (b)
+			y = (struct mrow){ b->enc.s, b->off, b->len, b->null,
+			    b->vt };
+		repair_row(p, a ? &x : NULL, b ? &y : NULL, changed);
+	}
 }
 
 /*

@@ -461,8 +461,11 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 		p->reached = xasprintf("%s=%lld", p->cols[0].name, (long long)lo);
 		goto out;
 	}
-	qsort(qs.v, qs.n, sizeof(*qs.v), bucket_cmp);
-	qsort(qd.v, qd.n, sizeof(*qd.v), bucket_cmp);
+	/* An empty side has no array: qsort's pointer must not be NULL. */
+	if (qs.n)
+		qsort(qs.v, qs.n, sizeof(*qs.v), bucket_cmp);
+	if (qd.n)
+		qsort(qd.v, qd.n, sizeof(*qd.v), bucket_cmp);
 	/* Merge the two bucket lists, both ordered by bucket. */
 	size_t i = 0, j = 0;
 	while (i < qs.n || j < qd.n) {

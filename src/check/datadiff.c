@@ -24,8 +24,9 @@ struct dd_conf {
 	long long	 max_diffs;
 };
 
+/* "repair" is known only to be refused with the way to do it. */
 static const char *const keys[] = { "source", "target", "tables", "where",
-    "mode", "max_diffs", NULL };
+    "mode", "max_diffs", "repair", NULL };
 
 static int
 dd_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -56,6 +57,13 @@ dd_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc = -1;
 	if ((n = pn_get(cx, map, "max_diffs")) != NULL)
 		rc |= pn_int(cx, n, "max_diffs", 0, 1000000, &k->max_diffs);
+	/* Checks observe: changing the target is a deliberate step. */
+	if ((n = pn_get(cx, map, "repair")) != NULL) {
+		pn_error(cx, n, "check '%s': a check does not repair (checks "
+		    "only observe); repair in a runbook step: shell: cutover "
+		    "diff SOURCE TARGET --apply --yes", c->id);
+		rc = -1;
+	}
 	if ((n = pn_get(cx, map, "mode")) != NULL) {
 		char *m = pn_str(cx, n, "mode");
 		if (m && strcmp(m, "auto") == 0)

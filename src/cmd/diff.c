@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../db.h"
 #include "../diff.h"
+#include "../diff_repair.h"
 #include "../lib/error.h"
 #include "../lib/ofile.h"
+#include "../lib/redact.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
 
@@ -50,15 +53,32 @@ static const char usage[] =
 "      --timeout DUR         connect timeout (default 30s)\n"
 "  -h, --help                show this help\n"
 "\n"
-"Exit status: 0 identical, 1 differences (rows, schema, a table on one\n"
-"side only), 2 error (bad arguments, a connection lost mid-diff: never\n"
-"reported as identical).\n"
+"Repair (make the target equal to the source, row by row):\n"
+"      --repair-sql FILE     write the statements (DELETE extra rows,\n"
+"                            INSERT missing ones, UPDATE changed columns)\n"
+"                            in the target's SQL, for its own client\n"
+"      --apply               execute them on the target, then compare the\n"
+"                            repaired tables again; asks first on a\n"
+"                            terminal\n"
+"  -y, --yes                 apply without asking (required without a\n"
+"                            terminal)\n"
+"      --repair-chunk N      statements per transaction (default 500)\n"
+"Tables without a key, on one side only, or whose comparison failed are\n"
+"not repaired (each is named, with the reason).\n"
+"\n"
+"Exit status: 0 identical (after --apply: the repaired tables compare\n"
+"identical and nothing was left unrepaired), 1 differences (rows, schema,\n"
+"a table on one side only), 2 error (bad arguments, a connection lost\n"
+"mid-diff: never reported as identical).\n"
 "\n"
 "Examples:\n"
 "  cutover diff postgres://app@old/shop postgres://app@new/shop\n"
 "  cutover diff mysql://root@127.0.0.1/shop?password_env=PW \\\n"
 "      postgres://app@new/shop --table users,orders --format jsonl\n"
-"  cutover diff sqlite:old.db sqlite:new.db --where \"id > 1000\"\n";
+"  cutover diff sqlite:old.db sqlite:new.db --where \"id > 1000\"\n"
+"  cutover diff postgres://app@old/shop mysql://app@new/shop \\\n"
+"      --repair-sql fix.sql          # review, then: mariadb shop < fix.sql\n"
+"  cutover diff postgres://app@old/shop postgres://app@new/shop --apply\n";
 
 static int
 diff_main(int argc, char **argv);
@@ -88,6 +108,125 @@ parse_url(const char *s, const char *what, struct url *u)
 		    "(postgres://, mysql://, sqlite:)", what, u->safe);
 }
 
+/* Options that only make sense together, refused before any work. */
+static void
+repair_check(const struct diff_opts *o, const char *sql, bool apply,
+    bool yes, bool chunk_set)
+{
+	bool on = sql || apply;
+
+	if (on && (o->columns.n || o->exclude_columns.n))
+		cmd_usage_error(&cmd_diff, "%s: --columns and "
+		    "--exclude-columns would insert partial rows",
+		    sql ? "--repair-sql" : "--apply");
+	if (yes && !apply)
+		cmd_usage_error(&cmd_diff, "--yes: only with --apply");
+	if (chunk_set && !on)
+		cmd_usage_error(&cmd_diff, "--repair-chunk: only with "
+		    "--repair-sql or --apply");
+	if (apply && !yes && !isatty(0))
+		cmd_usage_error(&cmd_diff, "--apply changes the target: run it "
+		    "on a terminal to confirm, or pass --yes");
+}
+
+/* The counts, then y/N on the terminal. */
+static bool
+confirm(const struct url *dst, const struct repair_counts *c)
+{
+	char line[16];
+	size_t n = 0;
+
+	fprintf(stderr, "repair %s: DELETE %lld, UPDATE %lld, INSERT %lld in "
+	    "%lld transaction(s) on %zu table(s).  Apply? [y/N] ", dst->safe,
+	    c->del, c->upd, c->ins, c->tx, c->tables);
+	fflush(stderr);
+	for (;;) {
+		char ch;
+		if (read(0, &ch, 1) != 1 || ch == '\n')
+			break;
+		if (n < sizeof(line) - 1)
+			line[n++] = ch;
+	}
+	line[n] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 ||
+	    strcmp(line, "yes") == 0;
+}
+
+/*
+ * After the diff: write and/or apply the repair, then compare the
+ * repaired tables again.  Returns the exit status.
+ */
+static int
+repair_run(struct repair *rp, const struct diff_result *r,
+    const struct diff_opts *o, const struct url *src, const struct url *dst,
+    const char *sql, struct ofile *of, bool apply, bool yes, int rc)
+{
+	struct repair_counts c;
+	char *e = NULL;
+
+	repair_settle(rp, r, stderr);
+	repair_count(rp, &c);
+	if (sql) {
+		if (repair_write(rp, of->f, r->src, r->dst, &e) != 0) {
+			ofile_abort(of);
+			die(EXIT_USAGE, "%s", e);
+		}
+		if (ofile_commit(of, &e) != 0)
+			die(EXIT_USAGE, "%s", e);
+	}
+	fprintf(stderr, "repair: DELETE %lld, UPDATE %lld, INSERT %lld in "
+	    "%lld transaction(s)%s%s\n", c.del, c.upd, c.ins, c.tx,
+	    sql ? ", written to " : "", sql ? sql : "");
+	if (!apply)
+		return rc;
+	if (c.tables == 0) {
+		fprintf(stderr, "repair: nothing to apply\n");
+		return rc;
+	}
+	if (!yes && !confirm(dst, &c)) {
+		fprintf(stderr, "repair: not applied\n");
+		return EXIT_NOGO;
+	}
+	if (repair_apply(rp, dst, o->timeout_us, stderr, &e) != 0) {
+		errmsg("repair: %s", e);
+		free(e);
+		return EXIT_USAGE;
+	}
+
+	/* Re-verify: the repaired tables, compared afresh. */
+	struct diff_opts v = *o;
+	struct diff_result r2;
+	memset(&v.tables, 0, sizeof(v.tables));
+	memset(&v.exclude_tables, 0, sizeof(v.exclude_tables));
+	v.on_row = NULL;
+	v.arg = NULL;
+	v.repair = NULL;
+	v.progress = false;
+	repair_tables(rp, &v.tables);
+	if (diff_run(src, dst, &v, &r2, &e) != 0) {
+		errmsg("repair: re-verification: %s", e);
+		free(e);
+		strlist_release(&v.tables);
+		return EXIT_USAGE;
+	}
+	char *sum = diff_summary(&r2), *red = redact(sum);
+	fprintf(stderr, "repair: re-verified %s\n", red);
+	free(red);
+	free(sum);
+	int vr = diff_exit(&r2);
+	/* Tables left as they were keep their verdict. */
+	for (size_t i = 0; i < r->n && vr != EXIT_USAGE; i++) {
+		const struct diff_table *t = &r->t[i];
+		if (t->status == DIFF_IDENTICAL || strlist_has(&v.tables,
+		    t->name))
+			continue;
+		vr = t->status == DIFF_ERROR ? EXIT_USAGE : EXIT_NOGO;
+	}
+	diff_result_free(&r2);
+	strlist_release(&v.tables);
+	return vr;
+}
+
 static int
 diff_main(int argc, char **argv)
 {
@@ -107,17 +246,23 @@ diff_main(int argc, char **argv)
 		{ "progress", no_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 'D' },
+		{ "repair-sql", required_argument, NULL, 'R' },
+		{ "apply", no_argument, NULL, 'A' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "repair-chunk", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diff_opts o;
-	const char *format = "text", *output = NULL;
+	const char *format = "text", *output = NULL, *repair_sql = NULL;
+	bool apply = false, yes = false, chunk_set = false;
+	long long chunk = 500;
 	long long n;
 	char *e = NULL, *end;
 	int ch;
 
 	diff_opts_init(&o);
-	while ((ch = cmd_getopt(&cmd_diff, argc, argv, "t:k:w:m:j:f:o:h",
+	while ((ch = cmd_getopt(&cmd_diff, argc, argv, "t:k:w:m:j:f:o:yh",
 	    lo)) != -1) {
 		switch (ch) {
 		case 't': strlist_split(&o.tables, optarg, ','); break;
@@ -130,6 +275,15 @@ diff_main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'V': o.show_values = true; break;
 		case 'P': o.progress = true; break;
+		case 'R': repair_sql = optarg; break;
+		case 'A': apply = true; break;
+		case 'y': yes = true; break;
+		case 'N':
+			if (parse_int(optarg, 1, 1000000, &chunk, &e) != 0)
+				cmd_usage_error(&cmd_diff,
+				    "--repair-chunk: %s", e);
+			chunk_set = true;
+			break;
 		case 'm':
 			if (strcmp(optarg, "auto") == 0)
 				o.mode = DIFF_AUTO;
@@ -173,6 +327,7 @@ diff_main(int argc, char **argv)
 		    "arguments", argc - optind);
 	if (o.where && *o.where == '\0')
 		cmd_usage_error(&cmd_diff, "--where: empty predicate");
+	repair_check(&o, repair_sql, apply, yes, chunk_set);
 
 	struct url src, dst;
 	parse_url(argv[optind], "SRC_URL", &src);
@@ -190,17 +345,32 @@ diff_main(int argc, char **argv)
 		o.on_row = on_row;
 		o.arg = out;
 	}
+	/* The script's file first: a path that cannot be written fails now. */
+	struct repair *rp = NULL;
+	struct ofile rof;
+	if (repair_sql && ofile_open(&rof, repair_sql, &e) != 0)
+		die(EXIT_USAGE, "%s", e);
+	if (repair_sql || apply)
+		o.repair = rp = repair_new(chunk);
 	struct diff_result r;
 	int rc;
+	bool ran = false;
 	if (diff_run(&src, &dst, &o, &r, &e) != 0) {
 		errmsg("diff: %s", e);
 		rc = EXIT_USAGE;
 	} else {
 		diff_print(out, &r, format);
 		rc = diff_exit(&r);
+		ran = true;
 	}
 	if (output && ofile_commit(&of, &e) != 0)
 		die(EXIT_USAGE, "%s", e);
+	if (rp && ran)
+		rc = repair_run(rp, &r, &o, &src, &dst, repair_sql, &rof, apply,
+		    yes, rc);
+	else if (repair_sql)
+		ofile_abort(&rof);
+	repair_free(rp);
 	diff_result_free(&r);
 	diff_opts_release(&o);
 	url_free(&src);

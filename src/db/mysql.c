@@ -382,6 +382,11 @@ const struct db_driver db_mysql = {
 	.engine = DB_MYSQL,
 	.literal_backslash = true,
 	.int_div = " DIV ",
+	.lit_bool = { "0", "1" },
+	.lit_bytes = { "X'", "'" },
+	.repair_session = "SET time_zone = '+00:00', sql_mode = "
+	    "REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', ''), "
+	    "foreign_key_checks = 0",
 	.param = { "?", "?" },
 	.prepare = my_prepare,
 	.execute = my_execute,

@@ -682,6 +682,13 @@ const struct db_driver db_pg = {
 	.sum_min_version = 110000,
 	.sum_min_why = "PostgreSQL before 11 has no extended hash functions",
 	.sum_onepass = true,
+	.lit_bool = { "false", "true" },
+	.lit_bytes = { "'\\x", "'" },
+	.lit_inf = { "'-Infinity'", "'Infinity'" },
+	.lit_nan = "'NaN'",
+	.repair_session = "SET TimeZone = 'UTC'; "
+	    "SET standard_conforming_strings = on",
+	.insert_keep_ids = " OVERRIDING SYSTEM VALUE",
 #ifdef WITH_PG
 	.available = true,
 	.connect = pg_connect,

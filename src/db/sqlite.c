@@ -1,7 +1,8 @@
 /*
  * sqlite.c - the SQLite driver.
  *
- * Databases open read-only unless the URL says ?mode=rw: checks and diffs
+ * Databases open read-only unless the URL says ?mode=rw (or the caller
+ * writes: diff --apply): checks and diffs
  * must never change what they inspect, and a missing file is an error
  * rather than a new empty database that "has zero rows".
  */
@@ -149,7 +150,7 @@ lite_connect(struct db *d, const struct url *u, int64_t timeout_us,
 	const char *mode = url_param(u, "mode");
 	int flags = SQLITE_OPEN_READONLY;
 
-	if (mode && strcmp(mode, "rw") == 0)
+	if ((mode && strcmp(mode, "rw") == 0) || d->writable)
 		flags = SQLITE_OPEN_READWRITE;
 	else if (mode && strcmp(mode, "rwc") == 0)
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -491,6 +492,10 @@ const struct db_driver db_sqlite = {
 	.engine = DB_SQLITE,
 	.typed_values = true,
 	.int_div = "/",
+	.lit_bool = { "0", "1" },
+	.lit_bytes = { "X'", "'" },
+	/* A REAL past the largest double reads as infinity; NaN is NULL. */
+	.lit_inf = { "-9e999", "9e999" },
 	.available = true,
 	.connect = lite_connect,
 	.query = lite_query,

@@ -889,3 +889,9 @@ canon_render(enum canon_class c, const void *v, size_t n, struct buf *b)
 		break;
 	}
 }
+
+double
+canon_double(const void *v)
+{
+	return get_double(v);
+}

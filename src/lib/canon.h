@@ -102,6 +102,9 @@ bool	 canon_equal(enum canon_class c, const void *a, size_t na,
 bool	 canon_parse_ts(const char *s, size_t n, int64_t *us);
 bool	 canon_parse_dec(const char *s, size_t n, struct buf *out);
 
+/* The double of a FLOAT/FLOAT4 encoding, v just past its tag byte. */
+double	 canon_double(const void *v);
+
 /* A printable rendering of an encoding (for messages and --show-values). */
 void	 canon_render(enum canon_class c, const void *v, size_t n,
 	    struct buf *b);
