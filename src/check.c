@@ -56,12 +56,14 @@ extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
+extern const struct check_kind check_dns;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
 	&check_datadiff,
 	&check_disk,
+	&check_dns,
 	&check_env,
 	&check_envdrift,
 	&check_file,
