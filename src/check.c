@@ -57,6 +57,7 @@ extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
 extern const struct check_kind check_dns;
+extern const struct check_kind check_replication;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -73,6 +74,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_manifest,
 	&check_manual,
 	&check_redis,
+	&check_replication,
 	&check_rowcount,
 	&check_secrets,
 	&check_sql,
