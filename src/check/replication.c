@@ -136,11 +136,15 @@ repl_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			rc = -1;
 		}
 	}
-	if (drv && r->ask && !(drv->repl_asks & r->ask)) {
-		pn_error(cx, sn ? sn : rn, "%s: %s", drv->name,
-		    drv->repl_asks == 0 ? "has no replication" :
-		    r->ask == DB_REPL_SUBSCRIPTION ? "has no logical "
-		    "subscriptions" : "cannot tell that");
+	if (drv && r->ask && drv->repl_asks == 0) {
+		pn_error(cx, pn_get(cx, map, "target"), "'target': a %s "
+		    "database has no replication (PostgreSQL and MariaDB/MySQL "
+		    "have)", drv->name);
+		rc = -1;
+	} else if (drv && r->ask && !(drv->repl_asks & r->ask)) {
+		pn_error(cx, sn ? sn : rn, "'%s': known for PostgreSQL only "
+		    "(the target is %s)", sn ? "subscription" : "role",
+		    drv->name);
 		rc = -1;
 	} else if (drv && r->has_lag && r->ask == DB_REPL_PRIMARY &&
 	    !(drv->repl_asks & DB_REPL_PRIMARY_LAG)) {
