@@ -12,6 +12,8 @@ PKGS = yaml-0.1 libcurl openssl sqlite3 hiredis libmicrohttpd libpcre2-8 \
        libzstd zlib libxxhash
 # kind dns: ldns (answers with every record's TTL, a resolver per query)
 PKGS += ldns
+# kind systemd: sd-bus (typed property reads, a timeout per call)
+PKGS += libsystemd
 ifeq ($(WITH_PG),1)
 PKGS += libpq
 DEFS += -DWITH_PG

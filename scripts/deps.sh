@@ -5,7 +5,7 @@
 set -eu
 
 build="build-essential pkg-config clang libclang-rt-14-dev
-libldns-dev
+libldns-dev libsystemd-dev
 libyaml-dev libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev
 libssl-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev libzstd-dev
 zlib1g-dev libxxhash-dev"
@@ -15,7 +15,7 @@ sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc
 monitoring-plugins-basic monitoring-plugins-standard
-nsd"
+nsd dbus-daemon python3-dbus python3-gi"
 
 missing=""
 for p in $build $test; do

@@ -58,6 +58,7 @@ extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
 extern const struct check_kind check_dns;
 extern const struct check_kind check_replication;
+extern const struct check_kind check_systemd;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -78,6 +79,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_rowcount,
 	&check_secrets,
 	&check_sql,
+	&check_systemd,
 	&check_tcp,
 	&check_tls,
 };
