@@ -51,7 +51,7 @@ CONF
 }
 dns_ready() {  # cutover itself asks until NSD answers
 	printf 'cutover: 1\nname: ready\nchecks:\n  - { id: r, kind: dns, name: example.test, type: MX, resolvers: [127.0.0.1:%s], timeout: 300ms }\n' "$1" >"$T/ready.yml"
-	for _ in $(seq 50); do
+	for _ in $(seq 150); do
 		"$CUTOVER" check "$T/ready.yml" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
