@@ -15,7 +15,7 @@ sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc
 monitoring-plugins-basic monitoring-plugins-standard
-nsd dbus-daemon python3-dbus python3-gi"
+nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote"
 
 missing=""
 for p in $build $test; do
