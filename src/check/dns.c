@@ -559,7 +559,9 @@ ask(const struct dns_conf *d, const struct resolver *rs, int64_t us,
 		ldns_rdf_deep_free(ns);		/* pushed as a copy */
 		ldns_resolver_set_port(r, rs->port);
 	}
-	set_timeout(r, us);
+	/* The system's nameservers are asked in turn: share the time. */
+	set_timeout(r, us / (int64_t)(ldns_resolver_nameserver_count(r) ?
+	    ldns_resolver_nameserver_count(r) : 1));
 	ldns_resolver_set_random(r, false);
 	ldns_resolver_set_recursive(r, true);
 	ldns_resolver_set_dnssec(r, false);
