@@ -12,6 +12,7 @@ build|test) ;;
 esac
 
 build="build-essential pkg-config sqlite3
+libldns-dev libsystemd-dev
 libyaml-dev libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev
 libssl-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev libzstd-dev
 zlib1g-dev libxxhash-dev"
@@ -20,7 +21,8 @@ test="clang libclang-rt-14-dev postgresql-15 mariadb-server redis-server nginx-l
 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc wrk prometheus-node-exporter
-monitoring-plugins-basic monitoring-plugins-standard"
+monitoring-plugins-basic monitoring-plugins-standard
+nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote"
 
 want=$build
 [ "$set_" = test ] && want="$build $test"

@@ -56,12 +56,16 @@ extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
+extern const struct check_kind check_dns;
+extern const struct check_kind check_replication;
+extern const struct check_kind check_systemd;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
 	&check_datadiff,
 	&check_disk,
+	&check_dns,
 	&check_env,
 	&check_envdrift,
 	&check_file,
@@ -71,9 +75,11 @@ static const struct check_kind *const check_kinds[] = {
 	&check_manifest,
 	&check_manual,
 	&check_redis,
+	&check_replication,
 	&check_rowcount,
 	&check_secrets,
 	&check_sql,
+	&check_systemd,
 	&check_tcp,
 	&check_tls,
 };

@@ -529,3 +529,66 @@ db_columns_from(struct db *d, const char *sql, const struct db_tname *table,
 	*n = a.n;
 	return 0;
 }
+
+struct db_repl_link *
+db_repl_add(struct db_repl *r)
+{
+	r->links = xreallocarray(r->links, r->n + 1, sizeof(*r->links));
+	struct db_repl_link *l = &r->links[r->n++];
+	memset(l, 0, sizeof(*l));
+	l->behind_bytes = -1;
+	return l;
+}
+
+void
+db_repl_release(struct db_repl *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->links[i].who);
+		free(r->links[i].state);
+		free(r->links[i].why);
+		free(r->links[i].position);
+	}
+	free(r->links);
+	free(r->role_why);
+	free(r->slot);
+	free(r->note);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+db_rows_fn(const struct db_row *row, void *arg)
+{
+	struct db_rows *r = arg;
+
+	if (r->n >= r->max)
+		return 1;
+	if (r->n == 0)
+		r->ncols = row->ncols;
+	if (row->ncols != r->ncols)
+		return 1;
+	r->v = xreallocarray(r->v, (r->n + 1) * (r->ncols ? r->ncols : 1),
+	    sizeof(*r->v));
+	for (size_t j = 0; j < r->ncols; j++)
+		r->v[r->n * r->ncols + j] = row->vals[j] ?
+		    xstrndup(row->vals[j], row->lens[j]) : NULL;
+	r->n++;
+	return 0;
+}
+
+const char *
+db_rows_get(const struct db_rows *r, size_t row, size_t col)
+{
+	return row < r->n && col < r->ncols ? r->v[row * r->ncols + col] :
+	    NULL;
+}
+
+void
+db_rows_release(struct db_rows *r)
+{
+	for (size_t i = 0; i < r->n * r->ncols; i++)
+		free(r->v[i]);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}

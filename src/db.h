@@ -89,6 +89,41 @@ struct db_sample {
 };
 #define DB_VALUE_MAX	4096
 
+/*
+ * Replication, as the `replication` check asks for it (see the driver's
+ * `replication` hook).  What each engine can tell is in its repl_asks.
+ */
+enum db_repl_ask {
+	DB_REPL_PRIMARY		= 1,	/* the replicas this server sends to */
+	DB_REPL_REPLICA		= 2,	/* this server's link to its primary */
+	DB_REPL_SUBSCRIPTION	= 4,	/* a logical subscription (name) here */
+	DB_REPL_SLOT		= 8,	/* a replication slot (name) here */
+	DB_REPL_PRIMARY_LAG	= 16,	/* the primary knows its replicas' lag */
+};
+
+/* One replication link: a replica seen from its primary, or its own. */
+struct db_repl_link {
+	char		*who;		/* "standby1 (127.0.0.1)", a host:port */
+	char		*state;		/* the engine's words: "streaming" */
+	bool		 healthy;
+	char		*why;		/* when not healthy: what is wrong */
+	bool		 has_lag;	/* lag known */
+	double		 lag_s;
+	char		*position;	/* LSN or GTID; NULL: unknown */
+	long long	 behind_bytes;	/* WAL not yet replayed; -1: unknown */
+};
+
+struct db_repl {
+	bool		 role_ok;	/* the server plays the asked part */
+	char		*role_why;	/* otherwise: what it is instead */
+	struct db_repl_link *links;
+	size_t		 n;
+	char		*slot;		/* a subscription's slot on the publisher */
+	char		*note;		/* for the detail: "gtid_binlog_pos 0-1-9" */
+};
+struct db_repl_link *db_repl_add(struct db_repl *r);
+void	 db_repl_release(struct db_repl *r);
+
 struct db_driver {
 	const char	*name;		/* "postgres", "mysql", "sqlite" */
 	enum db_engine	 engine;
@@ -207,6 +242,14 @@ struct db_driver {
 	 */
 	int		(*connections)(struct db *d, long long *used,
 			    long long *max, char **errp);
+	/*
+	 * Replication status (the `replication` check): the asks of enum
+	 * db_repl_ask this engine answers, and the answer for one of them
+	 * (name: the subscription or slot).  NULL/0: no replication.
+	 */
+	unsigned	 repl_asks;
+	int		(*replication)(struct db *d, enum db_repl_ask ask,
+			    const char *name, struct db_repl *out, char **errp);
 };
 
 /*
@@ -291,6 +334,18 @@ void	 db_quote_tname(struct db *d, struct buf *b, const struct db_tname *t);
  */
 void	 db_quote_name(struct db *d, struct buf *b, const char *name);
 void	 db_close(struct db *d);
+
+/*
+ * Every row of a small result as text (NULL for SQL NULL), at most max
+ * rows: v[row * ncols + col].  For catalog and status queries.
+ */
+struct db_rows {
+	size_t	 ncols, n, max;
+	char	**v;
+};
+int	 db_rows_fn(const struct db_row *row, void *arg);
+const char *db_rows_get(const struct db_rows *r, size_t row, size_t col);
+void	 db_rows_release(struct db_rows *r);
 
 /* Run a statement without rows (SET, BEGIN). */
 int	 db_exec(struct db *d, const char *sql, char **errp);

@@ -337,6 +337,144 @@ my_snapshot(struct db *d, char **errp)
 	    "ONLY", errp);
 }
 
+/*
+ * Replication (the `replication` check).  A replica: SHOW REPLICA STATUS
+ * (MariaDB 10.5.1+, MySQL 8.0.22+), else SHOW SLAVE STATUS, chosen by
+ * the parse error's number; its columns read by name, the old names
+ * (Slave_IO_Running, Seconds_Behind_Master: MariaDB keeps them) or the
+ * new (Replica_IO_Running, Seconds_Behind_Source: MySQL).  A primary:
+ * the binlog dump threads of its connected replicas in the process
+ * list; it does not know their lag.
+ */
+static const char *
+col(MYSQL_RES *res, MYSQL_ROW row, const char *a, const char *b)
+{
+	unsigned nf = mysql_num_fields(res);
+	MYSQL_FIELD *f = mysql_fetch_fields(res);
+
+	for (unsigned i = 0; i < nf; i++)
+		if (strcasecmp(f[i].name, a) == 0 ||
+		    (b && strcasecmp(f[i].name, b) == 0))
+			return row[i];
+	return NULL;
+}
+
+static int
+my_repl_replica(struct db *d, struct db_repl *out, char **errp)
+{
+	MYSQL *m = d->h;
+	static const char *const q[] = { "SHOW REPLICA STATUS",
+	    "SHOW SLAVE STATUS" };
+	int rc = -1;
+
+	for (int i = 0; i < 2; i++) {
+		rc = mysql_query(m, q[i]);
+		if (rc == 0 || mysql_errno(m) != ER_PARSE_ERROR)
+			break;
+	}
+	if (rc != 0)
+		return my_error(d, m, errp);
+	MYSQL_RES *res = mysql_store_result(m);
+	if (res == NULL)
+		return my_error(d, m, errp);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (row == NULL) {
+		out->role_why = xasprintf("%s is not a replica (SHOW REPLICA "
+		    "STATUS is empty)", d->what);
+		mysql_free_result(res);
+		return 0;
+	}
+	out->role_ok = true;
+	struct db_repl_link *l = db_repl_add(out);
+	const char *io = col(res, row, "Slave_IO_Running", "Replica_IO_Running");
+	const char *sql = col(res, row, "Slave_SQL_Running",
+	    "Replica_SQL_Running");
+	const char *host = col(res, row, "Master_Host", "Source_Host");
+	const char *port = col(res, row, "Master_Port", "Source_Port");
+	const char *lag = col(res, row, "Seconds_Behind_Master",
+	    "Seconds_Behind_Source");
+	const char *ioe = col(res, row, "Last_IO_Error", NULL);
+	const char *sqe = col(res, row, "Last_SQL_Error", NULL);
+	const char *gtid = col(res, row, "Gtid_IO_Pos", "Executed_Gtid_Set");
+	l->who = xasprintf("replica of %s:%s", host ? host : "?",
+	    port ? port : "?");
+	l->state = xasprintf("IO %s, SQL %s", io ? io : "?", sql ? sql : "?");
+	bool io_ok = io && strcmp(io, "Yes") == 0;
+	bool sql_ok = sql && strcmp(sql, "Yes") == 0;
+	l->healthy = io_ok && sql_ok;
+	if (!io_ok)
+		l->why = xasprintf("the IO thread is %s, not running%s%s",
+		    io ? io : "unknown", ioe && *ioe ? ": " : "",
+		    ioe && *ioe ? ioe : "");
+	else if (!sql_ok)
+		l->why = xasprintf("the SQL thread is %s, not running%s%s",
+		    sql ? sql : "unknown", sqe && *sqe ? ": " : "",
+		    sqe && *sqe ? sqe : "");
+	if (lag) {
+		l->has_lag = true;
+		l->lag_s = strtod(lag, NULL);
+	}
+	if (gtid && *gtid)
+		l->position = xasprintf("GTID %s", gtid);
+	mysql_free_result(res);
+	return 0;
+}
+
+static int
+my_repl_primary(struct db *d, struct db_repl *out, char **errp)
+{
+	struct db_rows r = { .max = 1000 };
+
+	if (my_query(d, "SELECT @@log_bin, @@gtid_binlog_pos", db_rows_fn,
+	    &r, errp) != 0)
+		return -1;
+	const char *lb = db_rows_get(&r, 0, 0), *pos = db_rows_get(&r, 0, 1);
+	if (lb == NULL || strcmp(lb, "1") != 0) {
+		out->role_why = xasprintf("%s has no binary log (log_bin is "
+		    "off): it cannot be a primary", d->what);
+		db_rows_release(&r);
+		return 0;
+	}
+	out->role_ok = true;
+	if (pos && *pos)
+		out->note = xasprintf("gtid_binlog_pos %s", pos);
+	db_rows_release(&r);
+	r = (struct db_rows){ .max = 1000 };
+	if (my_query(d, "SELECT HOST, STATE FROM information_schema.PROCESSLIST "
+	    "WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID') ORDER BY 1",
+	    db_rows_fn, &r, errp) != 0)
+		return -1;
+	for (size_t i = 0; i < r.n; i++) {
+		struct db_repl_link *l = db_repl_add(out);
+		const char *h = db_rows_get(&r, i, 0);
+		l->who = xasprintf("replica at %s", h ? h : "?");
+		l->state = xstrdup("connected");
+		l->healthy = true;
+	}
+	/* Without PROCESS only one's own threads are listed. */
+	if (r.n == 0)
+		out->note = xasprintf("%s%s(a user without the PROCESS "
+		    "privilege sees no replica)", out->note ? out->note : "",
+		    out->note ? "; " : "");
+	db_rows_release(&r);
+	return 0;
+}
+
+static int
+my_replication(struct db *d, enum db_repl_ask ask, const char *name,
+    struct db_repl *out, char **errp)
+{
+	memset(out, 0, sizeof(*out));
+	switch (ask) {
+	case DB_REPL_PRIMARY:
+		return my_repl_primary(d, out, errp);
+	case DB_REPL_REPLICA:
+		return my_repl_replica(d, out, errp);
+	default:
+		return seterr(errp, "MariaDB/MySQL cannot tell that");
+	}
+}
+
 static void
 my_close(struct db *d)
 {
@@ -380,6 +518,7 @@ my_quote_ident(struct buf *b, const char *s)
 const struct db_driver db_mysql = {
 	.name = "mysql",
 	.engine = DB_MYSQL,
+	.repl_asks = DB_REPL_PRIMARY | DB_REPL_REPLICA,
 	.literal_backslash = true,
 	.int_div = " DIV ",
 	.lit_bool = { "0", "1" },
@@ -396,6 +535,7 @@ const struct db_driver db_mysql = {
 	.connect = my_connect,
 	.query = my_query,
 	.connections = my_connections,
+	.replication = my_replication,
 	.version = my_version,
 	.version_parts = my_version_parts,
 	.close = my_close,

@@ -632,6 +632,276 @@ pg_snapshot(struct db *d, char **errp)
 	return db_scalar(d, "SELECT current_schema()", &d->schema, errp);
 }
 
+/*
+ * Replication (the `replication` check).  Lag: on a primary the replay
+ * lag its walsender measured (NULL once a standby has been idle and
+ * caught up: 0 when nothing is left to replay); on a standby the age of
+ * the last replayed transaction, 0 when all received WAL is replayed (an
+ * idle primary sends nothing, and the timestamp alone would grow).
+ */
+static int
+pg_rows(struct db *d, const char *sql, struct db_rows *r, char **errp)
+{
+	memset(r, 0, sizeof(*r));
+	r->max = 1000;
+	return pg_query(d, sql, db_rows_fn, r, errp);
+}
+
+/* A lag in seconds from its text, or from "nothing left" (behind 0). */
+static void
+set_lag(struct db_repl_link *l, const char *lag)
+{
+	if (lag) {
+		l->has_lag = true;
+		l->lag_s = strtod(lag, NULL);
+	} else if (l->behind_bytes == 0) {
+		l->has_lag = true;
+		l->lag_s = 0;
+	}
+}
+
+static int
+pg_in_recovery(struct db *d, bool *rec, char **errp)
+{
+	struct db_rows r;
+
+	if (pg_rows(d, "SELECT pg_is_in_recovery()::text", &r, errp) != 0)
+		return -1;
+	*rec = r.n == 1 && db_rows_get(&r, 0, 0) &&
+	    strcmp(db_rows_get(&r, 0, 0), "true") == 0;
+	db_rows_release(&r);
+	return 0;
+}
+
+static int
+pg_repl_primary(struct db *d, struct db_repl *out, char **errp)
+{
+	/* Physical standbys only: a logical walsender holds a logical slot. */
+	static const char q[] = "SELECT coalesce(nullif(application_name, "
+	    "''), 'walreceiver'), coalesce(host(client_addr), 'local socket'), "
+	    "state, extract(epoch FROM replay_lag)::text, replay_lsn::text, "
+	    "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text "
+	    "FROM pg_stat_replication r WHERE NOT EXISTS (SELECT 1 FROM "
+	    "pg_replication_slots s WHERE s.active_pid = r.pid AND "
+	    "s.slot_type = 'logical') ORDER BY 1, 2";
+	struct db_rows r;
+	bool rec;
+
+	if (pg_in_recovery(d, &rec, errp) != 0)
+		return -1;
+	if (rec) {
+		out->role_why = xasprintf("%s is a standby (in recovery), not a "
+		    "primary", d->what);
+		return 0;
+	}
+	out->role_ok = true;
+	if (pg_rows(d, q, &r, errp) != 0)
+		return -1;
+	for (size_t i = 0; i < r.n; i++) {
+		struct db_repl_link *l = db_repl_add(out);
+		const char *st = db_rows_get(&r, i, 2);
+		const char *b = db_rows_get(&r, i, 5);
+		l->who = xasprintf("%s (%s)", db_rows_get(&r, i, 0),
+		    db_rows_get(&r, i, 1));
+		l->state = xstrdup(st ? st : "unknown");
+		l->healthy = st && strcmp(st, "streaming") == 0;
+		if (st == NULL)
+			l->why = xstrdup("its state is hidden from this user "
+			    "(grant pg_monitor)");
+		else if (!l->healthy)
+			l->why = xasprintf("state is %s, not streaming", st);
+		if (db_rows_get(&r, i, 4))
+			l->position = xstrdup(db_rows_get(&r, i, 4));
+		if (b)
+			l->behind_bytes = strtoll(b, NULL, 10);
+		set_lag(l, db_rows_get(&r, i, 3));
+	}
+	db_rows_release(&r);
+	return 0;
+}
+
+static int
+pg_repl_standby(struct db *d, struct db_repl *out, char **errp)
+{
+	static const char qr[] = "SELECT status, coalesce(sender_host, ''), "
+	    "coalesce(sender_port::text, '') FROM pg_stat_wal_receiver";
+	static const char ql[] = "SELECT CASE WHEN pg_last_wal_receive_lsn() "
+	    "= pg_last_wal_replay_lsn() THEN '0' ELSE extract(epoch FROM "
+	    "now() - pg_last_xact_replay_timestamp())::text END, "
+	    "pg_last_wal_replay_lsn()::text, pg_wal_lsn_diff("
+	    "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint::text";
+	struct db_rows r, lr;
+	bool rec;
+
+	if (pg_in_recovery(d, &rec, errp) != 0)
+		return -1;
+	if (!rec) {
+		out->role_why = xasprintf("%s is not a standby (not in "
+		    "recovery): promoted, or a primary", d->what);
+		return 0;
+	}
+	out->role_ok = true;
+	if (pg_rows(d, qr, &r, errp) != 0)
+		return -1;
+	if (pg_rows(d, ql, &lr, errp) != 0) {
+		db_rows_release(&r);
+		return -1;
+	}
+	struct db_repl_link *l = db_repl_add(out);
+	const char *st = db_rows_get(&r, 0, 0);
+	if (r.n == 0) {
+		l->who = xstrdup("WAL receiver");
+		l->state = xstrdup("stopped");
+		l->why = xstrdup("no WAL receiver is running: the standby is "
+		    "not connected to its primary");
+	} else {
+		l->who = xasprintf("WAL receiver from %s:%s",
+		    db_rows_get(&r, 0, 1), db_rows_get(&r, 0, 2));
+		l->state = xstrdup(st ? st : "unknown");
+		l->healthy = st && strcmp(st, "streaming") == 0;
+		if (st == NULL)
+			l->why = xstrdup("its status is hidden from this user "
+			    "(grant pg_monitor)");
+		else if (!l->healthy)
+			l->why = xasprintf("WAL receiver is %s, not streaming",
+			    st);
+	}
+	if (db_rows_get(&lr, 0, 1))
+		l->position = xstrdup(db_rows_get(&lr, 0, 1));
+	if (db_rows_get(&lr, 0, 2))
+		l->behind_bytes = strtoll(db_rows_get(&lr, 0, 2), NULL, 10);
+	if (db_rows_get(&lr, 0, 0)) {
+		l->has_lag = true;
+		l->lag_s = strtod(db_rows_get(&lr, 0, 0), NULL);
+	}
+	db_rows_release(&r);
+	db_rows_release(&lr);
+	return 0;
+}
+
+static int
+pg_repl_subscription(struct db *d, const char *name, struct db_repl *out,
+    char **errp)
+{
+	struct buf q = BUF_INIT;
+	struct db_rows r;
+
+	buf_adds(&q, "SELECT s.subenabled::text, st.pid::text, "
+	    "st.received_lsn::text, s.subslotname, (SELECT count(*) FROM "
+	    "pg_subscription_rel sr WHERE sr.srsubid = s.oid AND "
+	    "sr.srsubstate <> 'r')::text FROM pg_subscription s LEFT JOIN "
+	    "pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL "
+	    "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = "
+	    "current_database()) AND s.subname = ");
+	db_quote_literal(d, &q, name);
+	int rc = pg_rows(d, q.s, &r, errp);
+	buf_release(&q);
+	if (rc != 0)
+		return -1;
+	if (r.n == 0) {
+		out->role_why = xasprintf("%s has no subscription %s in this "
+		    "database", d->what, name);
+		db_rows_release(&r);
+		return 0;
+	}
+	out->role_ok = true;
+	struct db_repl_link *l = db_repl_add(out);
+	const char *en = db_rows_get(&r, 0, 0), *pid = db_rows_get(&r, 0, 1);
+	const char *sync = db_rows_get(&r, 0, 4);
+	l->who = xasprintf("subscription %s", name);
+	if (en && strcmp(en, "true") != 0) {
+		l->state = xstrdup("disabled");
+		l->why = xstrdup("disabled");
+	} else if (pid == NULL) {
+		l->state = xstrdup("no worker");
+		l->why = xstrdup("no apply worker is running (the "
+		    "publisher unreachable, or its slot gone?)");
+	} else if (sync && strcmp(sync, "0") != 0) {
+		l->state = xstrdup("synchronizing");
+		l->why = xasprintf("%s table%s not yet synchronized "
+		    "(initial copy)", sync, strcmp(sync, "1") == 0 ? "" : "s");
+	} else {
+		l->state = xstrdup("streaming");
+		l->healthy = true;
+	}
+	if (db_rows_get(&r, 0, 2))
+		l->position = xstrdup(db_rows_get(&r, 0, 2));
+	if (db_rows_get(&r, 0, 3))
+		out->slot = xstrdup(db_rows_get(&r, 0, 3));
+	db_rows_release(&r);
+	return 0;
+}
+
+static int
+pg_repl_slot(struct db *d, const char *name, struct db_repl *out,
+    char **errp)
+{
+	struct buf q = BUF_INIT;
+	struct db_rows r;
+
+	buf_adds(&q, "SELECT s.slot_type, s.active::text, pg_wal_lsn_diff("
+	    "pg_current_wal_lsn(), coalesce(s.confirmed_flush_lsn, "
+	    "s.restart_lsn))::bigint::text, (SELECT extract(epoch FROM "
+	    "replay_lag)::text FROM pg_stat_replication r WHERE r.pid = "
+	    "s.active_pid), coalesce(s.confirmed_flush_lsn, "
+	    "s.restart_lsn)::text, s.wal_status FROM pg_replication_slots s "
+	    "WHERE s.slot_name = ");
+	db_quote_literal(d, &q, name);
+	int rc = pg_rows(d, q.s, &r, errp);
+	buf_release(&q);
+	if (rc != 0)
+		return -1;
+	if (r.n == 0) {
+		out->role_why = xasprintf("the publisher %s has no replication "
+		    "slot %s", d->what, name);
+		db_rows_release(&r);
+		return 0;
+	}
+	out->role_ok = true;
+	struct db_repl_link *l = db_repl_add(out);
+	const char *act = db_rows_get(&r, 0, 1), *ws = db_rows_get(&r, 0, 5);
+	l->who = xasprintf("slot %s on the publisher", name);
+	if (ws && strcmp(ws, "lost") == 0) {
+		l->state = xstrdup("lost");
+		l->why = xstrdup("lost: the WAL it needed was removed "
+		    "(max_slot_wal_keep_size)");
+	} else if (act == NULL || strcmp(act, "true") != 0) {
+		l->state = xstrdup("inactive");
+		l->why = xstrdup("not active: no subscriber is connected to "
+		    "it");
+	} else {
+		l->state = xstrdup("active");
+		l->healthy = true;
+	}
+	if (db_rows_get(&r, 0, 2))
+		l->behind_bytes = strtoll(db_rows_get(&r, 0, 2), NULL, 10);
+	if (db_rows_get(&r, 0, 4))
+		l->position = xstrdup(db_rows_get(&r, 0, 4));
+	if (l->healthy)
+		set_lag(l, db_rows_get(&r, 0, 3));
+	db_rows_release(&r);
+	return 0;
+}
+
+static int
+pg_replication(struct db *d, enum db_repl_ask ask, const char *name,
+    struct db_repl *out, char **errp)
+{
+	memset(out, 0, sizeof(*out));
+	switch (ask) {
+	case DB_REPL_PRIMARY:
+		return pg_repl_primary(d, out, errp);
+	case DB_REPL_REPLICA:
+		return pg_repl_standby(d, out, errp);
+	case DB_REPL_SUBSCRIPTION:
+		return pg_repl_subscription(d, name, out, errp);
+	case DB_REPL_SLOT:
+		return pg_repl_slot(d, name, out, errp);
+	default:
+		return seterr(errp, "PostgreSQL cannot tell that");
+	}
+}
+
 static void
 pg_close(struct db *d)
 {
@@ -674,6 +944,8 @@ pg_quote_ident(struct buf *b, const char *s)
 const struct db_driver db_pg = {
 	.name = "postgres",
 	.engine = DB_POSTGRES,
+	.repl_asks = DB_REPL_PRIMARY | DB_REPL_REPLICA | DB_REPL_SUBSCRIPTION |
+	    DB_REPL_SLOT | DB_REPL_PRIMARY_LAG,
 	.int_div = "/",
 	.param = { "$1", "$2" },
 	.prepare = pg_prepare,
@@ -695,6 +967,7 @@ const struct db_driver db_pg = {
 	.query = pg_query,
 	.sample = pg_sample,
 	.connections = pg_connections,
+	.replication = pg_replication,
 	.version = pg_version,
 	.version_parts = pg_version_parts,
 	.close = pg_close,
