@@ -15,7 +15,7 @@ build="build-essential pkg-config sqlite3
 libldns-dev libsystemd-dev
 libyaml-dev libpq-dev libmariadb-dev libsqlite3-dev libcurl4-openssl-dev
 libssl-dev libhiredis-dev libmicrohttpd-dev libpcre2-dev libzstd-dev
-zlib1g-dev libxxhash-dev"
+zlib1g-dev libxxhash-dev libgit2-dev"
 # Servers and tools the tests start or read output with.
 test="clang libclang-rt-14-dev postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
 openssl iproute2 python3 zstd util-linux procps tmux

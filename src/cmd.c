@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "journal.h"
+#include "out.h"
 #include "plan.h"
 #include "lib/buf.h"
 #include "lib/error.h"
@@ -126,6 +127,13 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	cmd_usage_error(c, "unknown option '%s'", word);
 }
 
+static const char common_usage[] =
+"\n"
+"Common options (every command):\n"
+"      --color=WHEN       colour text output: auto (a terminal, unless\n"
+"                         NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it),\n"
+"                         always, never\n";
+
 static const char plan_options_usage[] =
 "\n"
 "Plan options (every command that reads a plan):\n"
@@ -138,27 +146,54 @@ void
 cmd_print_usage(const struct cmd *c, FILE *f)
 {
 	fputs(c->usage, f);
+	fputs(common_usage, f);
 	if (c->reads_plan)
 		fprintf(f, plan_options_usage, c->plan_stdin ?
 		    "  PLAN '-' reads the plan from standard input (lint, check, "
 		    "run --dry-run).\n" : "");
 }
 
+/* --color=WHEN or --color WHEN; 1 when argv[*i] was it (*i advanced). */
+static int
+color_option(const struct cmd *c, int argc, char **argv, int *i)
+{
+	static const char *const whens[] = { "auto", "always", "never" };
+	const char *a = argv[*i], *w;
+
+	if (strncmp(a, "--color=", 8) == 0)
+		w = a + 8;
+	else if (strcmp(a, "--color") == 0) {
+		if (*i + 1 >= argc)
+			cmd_usage_error(c, "option '--color' needs a value "
+			    "(auto, always, never)");
+		w = argv[++*i];
+	} else
+		return 0;
+	cmd_choice(c, "--color value", w, whens, 3);
+	out_color_set(w[1] == 'u' ? COLOR_AUTO : w[1] == 'l' ? COLOR_ALWAYS :
+	    COLOR_NEVER);
+	return 1;
+}
+
 void
-cmd_plan_options(const struct cmd *c, int *argc, char **argv)
+cmd_common_options(const struct cmd *c, int *argc, char **argv)
 {
 	int out = 1;
 	bool done = false;
 	const char *files[16];
 	size_t nfiles = 0;
 
-	if (!c->reads_plan)
-		return;
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		bool file = false;
 		if (done || strcmp(a, "--") == 0) {
 			done = true;
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (color_option(c, *argc, argv, &i))
+			continue;
+		if (!c->reads_plan) {
 			argv[out++] = argv[i];
 			continue;
 		}

@@ -36,12 +36,13 @@ struct cmd {
 };
 
 /*
- * For a command that reads_plan: take --var NAME=VALUE, --var=...,
- * --vars-file FILE out of argv (up to a "--"), shortening *argc, and
- * register them as overrides of the plan's vars; exit 2 on a malformed
- * one.  main() calls it before the command sees its options.
+ * The options every command shares, taken out of argv (up to a "--")
+ * before the command sees its own, shortening *argc: --color=WHEN; and
+ * for a command that reads_plan, --var NAME=VALUE, --var=...,
+ * --vars-file FILE, registered as overrides of the plan's vars.  Exit 2
+ * on a malformed one.  main() calls it.
  */
-void	 cmd_plan_options(const struct cmd *c, int *argc, char **argv);
+void	 cmd_common_options(const struct cmd *c, int *argc, char **argv);
 /* The --help text of c: its usage, plus the plan options it shares. */
 void	 cmd_print_usage(const struct cmd *c, FILE *f);
 

@@ -84,6 +84,6 @@ main(int argc, char **argv)
 	/* Once, before any thread: libcurl's global state is not thread-safe. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int cargc = argc - 1;
-	cmd_plan_options(c, &cargc, argv + 1);
+	cmd_common_options(c, &cargc, argv + 1);
 	return flushed(c->fn(cargc, argv + 1));
 }

@@ -64,13 +64,33 @@ results_redact(struct result *rs, size_t n)
 	}
 }
 
+static enum color_when color_when = COLOR_AUTO;
+
+void
+out_color_set(enum color_when w)
+{
+	color_when = w;
+}
+
+/*
+ * --color wins; then NO_COLOR (no-color.org) turns colour off, and
+ * FORCE_COLOR or CLICOLOR_FORCE (set and not "0") turn it on where no
+ * terminal is, as CI logs that render ANSI want; then a TTY decides.
+ */
 bool
 out_want_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
 
+	if (color_when != COLOR_AUTO)
+		return color_when == COLOR_ALWAYS;
 	if (nc && *nc)
 		return false;
+	const char *fc = getenv("FORCE_COLOR");
+	const char *cf = getenv("CLICOLOR_FORCE");
+	if ((fc && *fc && strcmp(fc, "0") != 0) ||
+	    (cf && *cf && strcmp(cf, "0") != 0))
+		return true;
 	const char *term = getenv("TERM");
 	if (term && strcmp(term, "dumb") == 0)
 		return false;

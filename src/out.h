@@ -38,7 +38,10 @@ const struct out_format *out_find(const char *name);
 const char *const *out_names(size_t *n);
 /* Replace secrets in every string of every result. */
 void	 results_redact(struct result *rs, size_t n);
-/* Should text output be coloured on this stream (TTY, NO_COLOR)? */
+/* Should text output be coloured on this stream (--color, NO_COLOR,
+ * FORCE_COLOR, CLICOLOR_FORCE, TTY)? */
 bool	 out_want_color(FILE *f);
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+void	 out_color_set(enum color_when w);
 
 #endif

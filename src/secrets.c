@@ -218,6 +218,7 @@ findings_release(struct findings *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		free(fs->v[i].file);
 		free(fs->v[i].match);
+		free(fs->v[i].commit);
 	}
 	free(fs->v);
 	for (size_t i = 0; i < fs->nskips; i++) {

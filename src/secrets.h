@@ -44,6 +44,7 @@ struct finding {
 	char		*match;		/* the line's match, secret masked */
 	char		 fingerprint[17];
 	size_t		 off, end;	/* byte span of the secret in the file */
+	char		*commit;	/* --git: the commit (hex) that added it */
 };
 
 /* A path not scanned, and why ("cannot read: Permission denied"). */
@@ -63,6 +64,7 @@ struct findings {
 	size_t		 nallowed;	/* findings the allowlist accepted */
 	size_t		 nskipped;	/* files left unscanned at the deadline */
 	size_t		 nbinary;	/* binary files, not scanned */
+	size_t		 ncommits;	/* --git: commits walked */
 	unsigned long long bytes;
 };
 
@@ -103,6 +105,17 @@ int	 scanner_scan(struct scanner *s, char *const *paths, size_t n,
 /* Scan one buffer under a name (tests and the fuzzer use this). */
 void	 scanner_scan_buffer(struct scanner *s, const char *name,
 	    const char *data, size_t len, struct findings *out);
+/*
+ * Scan the history of the git repository at path (or containing it):
+ * every commit reachable from any reference or HEAD, each changed file
+ * of each commit, each distinct blob once; a finding once per (path,
+ * fingerprint) with the oldest commit that has it.  Paths matching
+ * exclude are left out.  Findings carry .commit; blobs over 64 MiB are
+ * listed as skipped.  0, or -1 with *errp (not a repository, a corrupt
+ * object).  secrets_git.c, over libgit2.
+ */
+int	 scanner_scan_git(struct scanner *s, const char *path,
+	    const struct strlist *exclude, struct findings *out, char **errp);
 void	 scanner_free(struct scanner *s);
 void	 findings_release(struct findings *fs);
 

@@ -30,6 +30,7 @@ static int rules_main(int argc, char **argv);
 
 static const char usage[] =
 "usage: cutover secrets scan PATH.. [OPTIONS]\n"
+"       cutover secrets scan --git [REPO] [OPTIONS]\n"
 "       cutover secrets rules\n"
 "\n"
 "Find credentials committed to files.  See 'cutover secrets scan --help'.\n";
@@ -43,6 +44,7 @@ const struct cmd cmd_secrets = {
 
 static const char scan_usage[] =
 "usage: cutover secrets scan PATH.. [OPTIONS]\n"
+"       cutover secrets scan --git [REPO] [OPTIONS]\n"
 "\n"
 "Scan files and directories ('-': standard input) for credentials: AWS,\n"
 "Google, Slack, Telegram, GitHub and Stripe tokens, JWTs, private key\n"
@@ -52,6 +54,11 @@ static const char scan_usage[] =
 "Directories are walked sorted; .git/ and binary files are skipped.\n"
 "Every finding shows the match with the secret masked, never the secret.\n"
 "\n"
+"      --git            scan the history of the git repository REPO\n"
+"                       (default: the one holding the current directory):\n"
+"                       every commit reachable from any branch, tag or\n"
+"                       HEAD, each changed file; a finding once, at the\n"
+"                       oldest commit that has it (text: COMMIT:FILE:...)\n"
 "  -x, --exclude PAT    skip paths matching a .gitignore-style pattern\n"
 "                       (repeatable; 'dir/', '*.min.js', '/vendor', '**/x')\n"
 "      --exclude-from F patterns from a file, one a line ('#' comments)\n"
@@ -74,7 +81,8 @@ static const char scan_usage[] =
 "\n"
 "Examples:\n"
 "  cutover secrets scan . --exclude node_modules/ --format sarif -o s.sarif\n"
-"  git show HEAD:deploy.md | cutover secrets scan -\n";
+"  git show HEAD:deploy.md | cutover secrets scan -\n"
+"  cutover secrets scan --git --format json -o history.json\n";
 
 static const char rules_usage[] =
 "usage: cutover secrets rules [--regex]\n"
@@ -129,6 +137,8 @@ emit_text(struct buf *b, const struct findings *fs)
 
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
+		if (f->commit)
+			buf_addf(&t, "%.12s:", f->commit);
 		buf_addf(&t, "%s:%d:%d: %s: ", f->file, f->line, f->col,
 		    f->rule->id);
 		buf_add_redacted(&t, f->match);
@@ -149,13 +159,18 @@ emit_json(struct buf *b, const struct findings *fs)
 		const struct finding *f = &fs->v[i];
 		buf_adds(b, i ? ",{\"file\":" : "{\"file\":");
 		json_str(b, f->file);
+		if (f->commit)
+			buf_addf(b, ",\"commit\":\"%s\"", f->commit);
 		buf_addf(b, ",\"line\":%d,\"column\":%d,\"rule\":\"%s\","
 		    "\"match\":", f->line, f->col, f->rule->id);
 		json_str(b, f->match);
 		buf_addf(b, ",\"fingerprint\":\"%s\"}", f->fingerprint);
 	}
-	buf_addf(b, "],\"count\":%zu,\"files\":%zu,\"allowed\":%zu}\n", fs->n,
+	buf_addf(b, "],\"count\":%zu,\"files\":%zu,\"allowed\":%zu", fs->n,
 	    fs->nfiles, fs->nallowed);
+	if (fs->ncommits)
+		buf_addf(b, ",\"commits\":%zu", fs->ncommits);
+	buf_adds(b, "}\n");
 }
 
 /* SARIF 2.1.0: one run, the rules as the driver's rules, one result each. */
@@ -189,8 +204,13 @@ emit_sarif(struct buf *b, const struct findings *fs)
 		json_str(b, uri);
 		free(uri);
 		buf_addf(b, "},\"region\":{\"startLine\":%d,\"startColumn\":%d}}}],"
-		    "\"partialFingerprints\":{\"cutoverSecret/v1\":\"%s\"}}",
+		    "\"partialFingerprints\":{\"cutoverSecret/v1\":\"%s\"}",
 		    f->line, f->col, f->fingerprint);
+		/* SARIF has no per-result commit: a property bag carries it. */
+		if (f->commit)
+			buf_addf(b, ",\"properties\":{\"commit\":\"%s\"}",
+			    f->commit);
+		buf_addc(b, '}');
 	}
 	buf_adds(b, "]}]}\n");
 }
@@ -232,10 +252,11 @@ scan_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "skip-unreadable", no_argument, NULL, 'U' },
+		{ "git", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool skip_unreadable = false;
+	bool skip_unreadable = false, git = false;
 	struct strlist ex = STRLIST_INIT;
 	struct scan_opts o = { .exclude = &ex };
 	const char *format = "text", *output = NULL;
@@ -252,6 +273,7 @@ scan_main(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'U': skip_unreadable = true; break;
+		case 'G': git = true; break;
 		case 'j':
 			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
 				cmd_usage_error(&verb_scan, "--jobs: %s", e);
@@ -266,7 +288,10 @@ scan_main(int argc, char **argv)
 	if (emit == NULL)
 		cmd_usage_error(&verb_scan, "unknown format '%s' (text, json, "
 		    "sarif)", format);
-	if (optind >= argc)
+	if (git && argc - optind > 1)
+		cmd_usage_error(&verb_scan, "--git scans one repository, not %d "
+		    "paths", argc - optind);
+	if (optind >= argc && !git)
 		cmd_usage_error(&verb_scan, "missing PATH ('-' for stdin)");
 	struct scanner *s = scanner_new(&o, &e);
 	if (s == NULL) {
@@ -276,8 +301,9 @@ scan_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct findings fs;
-	if (scanner_scan(s, argv + optind, (size_t)(argc - optind), &fs,
-	    &e) != 0) {
+	if (git ? scanner_scan_git(s, optind < argc ? argv[optind] : ".", &ex,
+	    &fs, &e) != 0 : scanner_scan(s, argv + optind,
+	    (size_t)(argc - optind), &fs, &e) != 0) {
 		errmsg("secrets scan: %s", e);
 		free(e);
 		scanner_free(s);
@@ -297,8 +323,12 @@ scan_main(int argc, char **argv)
 		    fs.skips[i].why);
 	if (emit == emit_text || output) {
 		struct buf sm = BUF_INIT;
-		buf_addf(&sm, "secrets: %zu finding%s in %zu files", fs.n,
-		    fs.n == 1 ? "" : "s", fs.nfiles);
+		buf_addf(&sm, "secrets: %zu finding%s in %zu file%s", fs.n,
+		    fs.n == 1 ? "" : "s", fs.nfiles, git ? (fs.nfiles == 1 ?
+		    " version" : " versions") : fs.nfiles == 1 ? "" : "s");
+		if (git)
+			buf_addf(&sm, " of %zu commit%s", fs.ncommits,
+			    fs.ncommits == 1 ? "" : "s");
 		if (fs.nallowed)
 			buf_adds(&sm, " (some accepted by the allowlist)");
 		if (fs.nbinary)
