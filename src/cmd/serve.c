@@ -64,6 +64,7 @@ const struct cmd cmd_serve = {
 	.usage = usage,
 	.summary = "serve the dashboard, /metrics and /health of a run",
 	.env_later = true,
+	.reads_plan = true,
 };
 
 static int
