@@ -83,6 +83,8 @@ struct check {
 	int			 retries;
 	int64_t			 retry_interval_us;
 	struct strlist		 needs;
+	/* Sampling interval when watched (`every:`); 0: the watch's. */
+	int64_t			 every_us;
 	const struct plan	*plan;
 	int			 line, col;
 };
