@@ -21,12 +21,14 @@ extern const struct cmd cmd_env;
 extern const struct cmd cmd_secrets;
 extern const struct cmd cmd_diff;
 extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_report, cmd_confirm;
+extern const struct cmd cmd_watch;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
 	&cmd_lint,
 	&cmd_check,
-	&cmd_confirm, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_status, &cmd_report,
+	&cmd_confirm, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_watch,
+	&cmd_status, &cmd_report,
 	&cmd_diff,
 	&cmd_manifest,
 	&cmd_env,

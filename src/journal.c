@@ -28,11 +28,7 @@
 
 #define JOURNAL_VERSION	1
 
-struct journal {
-	sqlite3	*db;
-	char	*path;
-	int	 lockfd;
-};
+#include "journal_int.h"
 
 static const char schema[] =
 "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, plan_name TEXT,"
@@ -62,8 +58,8 @@ static const char schema[] =
 static long kill_after = -1;	/* -1: not read yet; 0: off */
 static long ncommits;
 
-static void
-committed(void)
+void
+journal_committed(void)
 {
 	if (kill_after < 0) {
 		const char *s = getenv("CUTOVER_JOURNAL_KILL_AFTER");
@@ -140,7 +136,7 @@ jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
 	if (rc != SQLITE_DONE)
 		return seterr(errp, "journal %s: write failed: %s", j->path,
 		    sqlite3_errmsg(j->db));
-	committed();
+	journal_committed();
 	return 0;
 }
 
@@ -241,7 +237,9 @@ setup(sqlite3 *db, const char *path, char **errp)
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, &e) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, &e) != SQLITE_OK) {
+	    sqlite3_exec(db, schema, NULL, NULL, &e) != SQLITE_OK ||
+	    sqlite3_exec(db, journal_watch_schema, NULL, NULL, &e) !=
+	    SQLITE_OK) {
 		seterr(errp, "journal %s: %s", path, e ? e :
 		    sqlite3_errmsg(db));
 		sqlite3_free(e);
@@ -754,6 +752,8 @@ journal_load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
+	if (journal_watches_load(j, run, l, errp) != 0)
+		goto fail;
 	l->holder = journal_holder(j->path);
 	/* Our own lock does not make the run "held by someone else". */
 	if (l->holder == (long)getpid())
@@ -802,6 +802,9 @@ jlog_release(struct jlog *l)
 		free(e->message);
 	}
 	free(l->events);
+	for (size_t i = 0; i < l->nwatches; i++)
+		jwatch_release(&l->watches[i]);
+	free(l->watches);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "check.h"
 #include "journal.h"
 #include "lib/error.h"
@@ -27,6 +28,7 @@
 #include "lib/xmalloc.h"
 #include "out.h"
 #include "runbook.h"
+#include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
 #define LINE_MAX_	4096	/* longer output lines print in parts */
@@ -64,7 +66,13 @@ struct rb {
 	struct buf		 based_on;	/* what a decision saw */
 	struct buf		 unanswered;	/* manual checks nobody answered */
 	size_t			 nhard;		/* other failures of the last set */
+	struct alerter		*alert;		/* the plan's alerts, or NULL */
 };
+
+static const char *watch_only_phase(const struct jlog *l);
+static enum outcome watch_only(struct rb *rb, const char *phase);
+/* Progress lines; stderr when stdout carries JSON lines (cutover watch). */
+static FILE *say_to;
 
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_hup;	/* the terminal went away */
@@ -139,9 +147,10 @@ say(const char *fmt, ...)
 	r = redact(m);
 	/* Messages carry step output and peers' errors: inert on a TTY. */
 	char *v = text_printable(r, true);
-	fputs(v, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
+	FILE *f = say_to ? say_to : stdout;
+	fputs(v, f);
+	fputc('\n', f);
+	fflush(f);
 	free(v);
 	free(r);
 	free(m);
@@ -951,6 +960,86 @@ out:
 	return oc;
 }
 
+/* ---- watch ----------------------------------------------------------- */
+
+/*
+ * The phase's watch (watch.c): its success rules are a gate, a fired
+ * rollback_if rule a no-go; both roll back as a failed gate does, or
+ * with --no-auto-rollback wait for a person (resume or rollback).
+ */
+static enum outcome
+watch_step(struct rb *rb, const struct phase *ph)
+{
+	struct watch_opts wo = {
+		.for_us = rb->o->watch_for_us,
+		.every_us = rb->o->watch_every_us,
+		.jobs = rb->o->jobs,
+		.jsonl = rb->o->jsonl,
+		.out = stdout,
+		.should_stop = checks_stop,
+		.alert = rb->alert,
+	};
+	char *reason = NULL, *based_on = NULL, *e = NULL;
+	enum outcome oc = OC_OK;
+
+	if (journal_phase(rb->j, rb->run, ph->id, "watch", 0, 0, &rb->err) != 0)
+		return jfail(rb);
+	if (!rb->o->jsonl)
+		say("   watch of phase %s:", ph->id);
+	enum watch_end we = watch_phase(rb->p, ph, rb->j, rb->run, &rb->log,
+	    &wo, &reason, &based_on, &e);
+	switch (we) {
+	case WATCH_ERR:
+		free(rb->err);
+		rb->err = e;
+		oc = jfail(rb);
+		break;
+	case WATCH_STOPPED:
+		oc = OC_SIGNAL;
+		break;
+	case WATCH_GO:
+		if (journal_decision(rb->j, rb->run, ph->id, "go", "cutover",
+		    "success rules held", based_on, &rb->err) != 0)
+			oc = jfail(rb);
+		break;
+	case WATCH_NOGO:
+	case WATCH_TRIGGER:
+		free(rb->reason);
+		rb->reason = xstrdup(reason);
+		if (rb->o->no_auto_rollback) {
+			char *r = xasprintf("%s; awaiting a decision "
+			    "(--no-auto-rollback)", reason);
+			if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
+			    "cutover", "--no-auto-rollback", based_on,
+			    &rb->err) != 0 ||
+			    journal_run_state(rb->j, rb->run, RUN_AWAITING, r,
+			    false, &rb->err) != 0) {
+				oc = jfail(rb);
+			} else {
+				say("no-go: %s: go on watching with 'cutover resume "
+				    "%s' or undo with 'cutover rollback %s'", reason,
+				    rb->p->file, rb->p->file);
+				oc = OC_AWAIT;
+			}
+			free(r);
+			break;
+		}
+		say("no-go: %s", reason);
+		/* The decision is journaled here, as a gate's is. */
+		if (journal_decision(rb->j, rb->run, ph->id, we == WATCH_TRIGGER ?
+		    "rollback" : "no-go", "cutover", we == WATCH_TRIGGER ?
+		    "rollback_if fired" : "success rules failed", based_on,
+		    &rb->err) != 0)
+			oc = jfail(rb);
+		else
+			oc = OC_GATE;
+		break;
+	}
+	free(reason);
+	free(based_on);
+	return oc;
+}
+
 static enum outcome
 execute(struct rb *rb)
 {
@@ -1036,7 +1125,9 @@ execute(struct rb *rb)
 			if (oc != OC_OK)
 				return oc;
 		}
-		if (ph->gate.n) {
+		/* A watch in progress passed its gate already. */
+		bool watching = jp && strcmp(jp->state, "watch") == 0;
+		if (ph->gate.n && !watching) {
 			window_tick(rb);
 			if (rb->overrun) {
 				free(rb->reason);
@@ -1045,6 +1136,11 @@ execute(struct rb *rb)
 				return OC_WINDOW;
 			}
 			enum outcome oc = gate(rb, ph);
+			if (oc != OC_OK)
+				return oc;
+		}
+		if (ph->has_watch) {
+			enum outcome oc = watch_step(rb, ph);
 			if (oc != OC_OK)
 				return oc;
 		}
@@ -1442,6 +1538,9 @@ finish(struct rb *rb, enum outcome oc)
 static void
 rb_release(struct rb *rb)
 {
+	/* Deliver what the run queued, for 5 s at most. */
+	alert_stop(rb->alert, 5 * US_PER_S);
+	rb->alert = NULL;
 	jlog_release(&rb->log);
 	journal_close(rb->j);
 	free(rb->err);
@@ -1552,6 +1651,7 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 	}
 	say("cutover: plan %s, run %lld, journal %s", p->name,
 	    (long long)rb.run, journal_path(rb.j));
+	rb.alert = alert_start(p, rb.j, rb.run);
 	rc = finish(&rb, execute(&rb));
 out:
 	rb_release(&rb);
@@ -1629,6 +1729,7 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 	}
 	if ((rc = same_plan(&rb)) != 0)
 		goto out;
+	rb.alert = alert_start(p, rb.j, rb.run);
 	say("cutover: plan %s, resuming run %lld (%s%s%s), journal %s",
 	    p->name, (long long)rb.run, st, rb.log.run.reason ? ": " : "",
 	    rb.log.run.reason ? rb.log.run.reason : "", journal_path(rb.j));
@@ -1646,7 +1747,8 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
-	rc = finish(&rb, execute(&rb));
+	const char *wph = watch_only_phase(&rb.log);
+	rc = finish(&rb, wph ? watch_only(&rb, wph) : execute(&rb));
 out:
 	rb_release(&rb);
 	return rc;
@@ -1670,6 +1772,7 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 	}
 	if ((rc = same_plan(&rb)) != 0)
 		goto out;
+	rb.alert = alert_start(p, rb.j, rb.run);
 	/* A second rollback of a failed one retries what failed. */
 	rb.retry_failed = strcmp(st, RUN_ROLLFAIL) == 0;
 	char *why = strcmp(st, RUN_ROLLING) == 0 && rb.log.run.reason ?
@@ -1696,6 +1799,95 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 		    strcmp(rb.log.run.state, RUN_ROLLED) == 0)
 			rc = EXIT_GO;
 	}
+out:
+	rb_release(&rb);
+	return rc;
+}
+
+/* ---- cutover watch --------------------------------------------------- */
+
+/* The phase of a run made by `cutover watch`, or NULL for a runbook. */
+static const char *
+watch_only_phase(const struct jlog *l)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		if (strcmp(l->events[i].type, "watch-only") == 0)
+			return l->events[i].phase_id;
+	return NULL;
+}
+
+static enum outcome
+watch_only(struct rb *rb, const char *phase)
+{
+	const struct phase *ph = plan_phase(rb->p, phase);
+
+	if (ph == NULL || !ph->has_watch) {
+		free(rb->reason);
+		rb->reason = xasprintf("phase '%s' of this watch is no longer a "
+		    "watch phase of the plan", phase);
+		say("stopped: %s", rb->reason);
+		if (journal_run_state(rb->j, rb->run, RUN_STOPPED, rb->reason,
+		    false, &rb->err) != 0)
+			return jfail(rb);
+		return OC_STOP;
+	}
+	rb->ph = ph;
+	enum outcome oc = watch_step(rb, ph);
+	if (oc == OC_OK && journal_phase(rb->j, rb->run, ph->id, "done", 0,
+	    now_wall_us(), &rb->err) != 0)
+		return jfail(rb);
+	return oc;
+}
+
+int
+runbook_watch(struct plan *p, const struct rb_opts *o)
+{
+	struct rb rb;
+	int rc;
+
+	if (o->jsonl)
+		say_to = stderr;
+	rc = rb_open(&rb, p, o, true);
+	if (rc != 0)
+		goto out;
+	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
+	if (rc < 0) {
+		errmsg("%s", rb.err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (rc == 0 && !final_state(rb.log.run.state)) {
+		if (!o->new_run) {
+			errmsg("run %lld of '%s' is not finished (%s): continue it "
+			    "with 'cutover resume %s', undo it with 'cutover "
+			    "rollback %s', or start over with --new",
+			    (long long)rb.log.run.id, p->name, rb.log.run.state,
+			    p->file, p->file);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (journal_run_state(rb.j, rb.log.run.id, RUN_ABANDONED,
+		    "abandoned by a new run (--new)", true, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out;
+		}
+	}
+	jlog_release(&rb.log);
+	char *rname = redact(p->name);
+	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
+	    &rb.run, &rb.err);
+	free(rname);
+	if (jrc != 0 || journal_event(rb.j, rb.run, "watch-only",
+	    o->watch_phase, NULL, "cutover watch", &rb.err) != 0 ||
+	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	if (!o->jsonl)
+		say("cutover: plan %s, watch run %lld, journal %s", p->name,
+		    (long long)rb.run, journal_path(rb.j));
+	rb.alert = alert_start(p, rb.j, rb.run);
+	rc = finish(&rb, watch_only(&rb, o->watch_phase));
 out:
 	rb_release(&rb);
 	return rc;
