@@ -11,7 +11,8 @@ python3 "$ROOT/tests/harness/flaky.py" "$P" >"$T/flaky.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_ready "$T/flaky.log" || { fail "flaky.py did not start"; done_testing; exit; }
 ctl() { curl -fsS "http://127.0.0.1:$P/control?$1" >/dev/null; }
-q() { sqlite3 -readonly "$T/j.db" "$1" 2>/dev/null; }
+# Never create the journal: the file appears whole when cutover makes it.
+q() { [ -e "$T/j.db" ] && sqlite3 "$T/j.db" "$1" 2>/dev/null; }
 
 cat >"$T/plan.yml" <<YML
 cutover: 1

@@ -1,0 +1,95 @@
+#!/bin/bash
+# t0730-watch-crash.sh - kill -9 during a watch, then resume: the samples
+# are kept, the watch ends when it would have (its window is wall-clock
+# time), the gap is journaled and reported, and uptime counts it as
+# failing.  SIGTERM to `cutover watch`: exit 143, journal consistent, and
+# resume continues the same watch.
+. "$(dirname "$0")/lib.sh"
+command -v sqlite3 >/dev/null || { echo "skipped: sqlite3 CLI missing"; exit 0; }
+# Never create the journal: the file appears whole when cutover makes it.
+q() { [ -e "$T/j.db" ] && sqlite3 "$T/j.db" "$1" 2>/dev/null; }
+nsamples() { q "select count(*) from samples" || echo 0; }
+until_samples() {
+	for _ in $(seq 150); do [ "$(nsamples)" -ge "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+cat >"$T/plan.yml" <<YML
+cutover: 1
+name: watch-crash
+checks:
+  - { id: ok, kind: command, run: "true" }
+phases:
+  - id: post
+    watch: { every: 200ms, for: 5s }
+success:
+  - { check: ok, uptime: ">= 50%" }
+YML
+
+"$CUTOVER" watch "$T/plan.yml" --state "$T/j.db" >"$T/w1.out" 2>&1 &
+pid=$!
+until_samples 5 || fail "no samples"
+kill -9 $pid
+wait $pid 2>/dev/null
+before=$(nsamples)
+sleep 1.5
+t_resume=$(date +%s%N)
+run "$CUTOVER" resume "$T/plan.yml" --state "$T/j.db"
+t_end=$(date +%s%N)
+expect_rc 0 "resume continues the watch to its end (uptime >= 50% holds)"
+expect_out "watch of phase post continues after a gap of" "the gap is announced"
+expect_out "resumed: $before samples kept" "the samples before the crash are kept"
+expect_eq "$(q "select count(*) from watches")" 1 "the same watch, not a new one"
+after=$(nsamples)
+[ "$after" -gt "$before" ] && ok "sampling went on ($before -> $after)" || fail "no new samples"
+# The window is wall-clock: it ends 5 s after it began, not 5 s of sampling.
+span=$(q "select (ended_us - started_us) / 1000 from watches")
+[ "$span" -ge 5000 ] && [ "$span" -le 6500 ] && ok "the watch ended at its time (${span} ms after its start)" ||
+	fail "watch span $span ms"
+left_ms=$(( (t_end - t_resume) / 1000000 ))
+[ "$left_ms" -le 4000 ] && ok "resume watched only the remaining time (${left_ms} ms)" ||
+	fail "resume took $left_ms ms"
+expect_eq "$(q "select count(*) from watch_gaps")" 1 "the gap is journaled"
+gap=$(q "select (to_us - from_us) / 1000 from watch_gaps")
+[ "$gap" -ge 1400 ] && [ "$gap" -le 3500 ] && ok "the gap covers the dead time (${gap} ms)" ||
+	fail "gap $gap ms"
+# uptime = passing / (samples + intervals lost in the gap): never passing.
+missed=$(( gap / 200 ))
+want=$(python3 -c "print('%.3f' % (100.0 * $after / ($after + $missed)))")
+expect_out "uptime +>= +50% +measured $want%" "uptime counts the gap as failing ($want%)"
+run "$CUTOVER" report "$T/plan.yml" --state "$T/j.db" --format md
+expect_out "[Gg]ap" "the report shows the gap"
+run "$CUTOVER" status "$T/plan.yml" --state "$T/j.db"
+expect_out "watch" "status shows the watch"
+
+# SIGTERM: exit 143 at once, the journal consistent, resume continues.
+rm -f "$T/j.db"*
+# No success rule here: the gap (python's start-up on a loaded machine
+# can take seconds) would rightly fail one.
+sed -i '/^success:/,$d' "$T/plan.yml"
+"$CUTOVER" watch "$T/plan.yml" --state "$T/j.db" --format jsonl >"$T/w2.out" 2>"$T/w2.err" &
+pid=$!
+until_samples 3 || fail "no samples"
+t0=$(date +%s%N)
+kill -TERM $pid
+wait $pid
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "$rc" 143 "SIGTERM: exit 143"
+[ "$ms" -le 1500 ] && ok "stopped within ${ms} ms" || fail "took $ms ms to stop"
+expect_eq "$(q "pragma integrity_check")" ok "the journal is intact"
+expect_eq "$(q "select state from runs")" stopped "the run is stopped"
+expect_eq "$(q "select state from watches")" watching "the watch can continue"
+python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows and all(r["type"] == "sample" for r in rows), rows
+assert all(r["check"] == "ok" and r["status"] == "pass" for r in rows)
+' "$T/w2.out" && ok "jsonl output parses, one sample a line" || fail "jsonl" "$(cat "$T/w2.out")"
+n1=$(nsamples)
+[ "$n1" -eq "$(wc -l <"$T/w2.out")" ] && ok "every journaled sample was printed ($n1)" ||
+	fail "journal $n1 vs printed $(wc -l <"$T/w2.out")"
+run "$CUTOVER" resume "$T/plan.yml" --state "$T/j.db"
+expect_rc 0 "resume after SIGTERM finishes the watch"
+expect_eq "$(q "select state from watches")" go "the same watch ended go"
+done_testing
