@@ -222,7 +222,8 @@ cmd_journal_load(const struct plan *p, const char *path, long long run,
 	if (pr == 1 && run == 0)
 		return 1;
 	if (journal_open(path, false, &j, &e) != 0 ||
-	    (rc = journal_load(j, run, l, &e)) < 0) {
+	    (rc = journal_load(j, run, l, &e)) < 0 ||
+	    (rc == 0 && journal_watches_stats(j, l, &e) != 0 && (rc = -1))) {
 		errmsg("%s", e);
 		rc = -1;
 	} else if (rc == 1 && run) {

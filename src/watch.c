@@ -548,6 +548,22 @@ fmt_measured(const struct success_rule *r, double v)
 	return fmt_value(v, r->target.duration);
 }
 
+bool
+success_judge(const struct success_rule *r, const struct jwatch *jw,
+    double *measured_out, char **text, int64_t *samples)
+{
+	const struct jwstat *s = NULL;
+
+	for (size_t i = 0; jw->stats && i < jw->nchecks; i++)
+		if (strcmp(jw->checks[i], r->check) == 0)
+			s = &jw->stats[i];
+	double v = s ? measured(s, r->metric) : NAN;
+	*measured_out = v;
+	*text = fmt_measured(r, v);
+	*samples = s ? s->n : 0;
+	return !isnan(v) && vcmp_eval(&r->target, v);
+}
+
 /* Judge the success rules; 1 all hold, 0 one fails, -1 journal error. */
 static int
 judge(struct wctx *x, struct jwatch *jw, struct buf *based_on)

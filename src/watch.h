@@ -57,6 +57,14 @@ enum watch_end watch_phase(const struct plan *p, const struct phase *ph,
 	    const struct watch_opts *o, char **reason, char **based_on,
 	    char **errp);
 
+/*
+ * One success rule judged on a watch's figures (jw->stats computed):
+ * true when it holds.  *measured gets the figure (NAN: no data), *text
+ * the figure as shown (caller frees), *samples the samples it rests on.
+ */
+bool	 success_judge(const struct success_rule *r, const struct jwatch *jw,
+	    double *measured, char **text, int64_t *samples);
+
 /* ---- the rule math (exposed for tests/unit) ---------------------------- */
 
 struct wsample {

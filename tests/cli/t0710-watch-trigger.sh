@@ -72,6 +72,15 @@ expect_eq "$(q "select state from watches")" "triggered" "the watch ended trigge
 expect_eq "$(q "select count(*) from samples where s=2 and m is not null")" 1 \
 	"a failing message is stored once, not per sample"
 
+run "$CUTOVER" report "$T/plan.yml" --state "$T/j.db" --format html
+expect_out "<h3>Triggers that fired</h3>" "the HTML report lists the trigger"
+expect_out "<svg xmlns=\"http://www.w3.org/2000/svg\"" "with an inline SVG chart per check"
+expect_out "fill=\"#ff8182\"" "failing slices drawn in the chart"
+if printf '%s' "$out" | grep -Eq '(src|href)='; then fail "the HTML report loads outside resources"
+else ok "no outside resources in the HTML report"; fi
+run "$CUTOVER" status "$T/plan.yml" --state "$T/j.db"
+expect_out "trigger: api failing >= 50%" "status shows the trigger"
+
 # Below the share: 40% failures against failing: 50% never fires.
 rm -f "$T/j.db"*
 cat >"$T/below.yml" <<YML

@@ -58,9 +58,20 @@ missed=$(( gap / 200 ))
 want=$(python3 -c "print('%.3f' % (100.0 * $after / ($after + $missed)))")
 expect_out "uptime +>= +50% +measured $want%" "uptime counts the gap as failing ($want%)"
 run "$CUTOVER" report "$T/plan.yml" --state "$T/j.db" --format md
-expect_out "[Gg]ap" "the report shows the gap"
+expect_out "^### Gaps \(nothing watched\)" "the report shows the gap"
+expect_out "^\| ok \| uptime \| &gt;= 50% \| $want% \| $after \| pass \|" \
+	"the success table: rule, target, measured, samples, verdict"
+run "$CUTOVER" report "$T/plan.yml" --state "$T/j.db" --format json
+python3 -c '
+import json, sys
+w = json.loads(sys.stdin.read())["watches"][0]
+assert len(w["gaps"]) == 1 and w["checks"][0]["missed_in_gaps"] > 0, w
+assert w["success"][0]["verdict"] == "pass", w
+' <<<"$out" && ok "the JSON report has the gap and the success rule" || fail "json report" "$out"
 run "$CUTOVER" status "$T/plan.yml" --state "$T/j.db"
-expect_out "watch" "status shows the watch"
+expect_out "watch of post: go, .* elapsed, 0us left, every 200.0ms, 1 gap" \
+	"status shows the watch's progress and its gap"
+expect_out "^    ok +[0-9]+ samples, 0 failing; last pass" "status shows the last sample"
 
 # SIGTERM: exit 143 at once, the journal consistent, resume continues.
 rm -f "$T/j.db"*
