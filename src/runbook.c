@@ -71,6 +71,7 @@ struct rb {
 
 static const char *watch_only_phase(const struct jlog *l);
 static enum outcome watch_only(struct rb *rb, const char *phase);
+static int same_plan(struct rb *rb);
 /* Progress lines; stderr when stdout carries JSON lines (cutover watch). */
 static FILE *say_to;
 
@@ -1854,6 +1855,30 @@ runbook_watch(struct plan *p, const struct rb_opts *o)
 	if (rc < 0) {
 		errmsg("%s", rb.err);
 		rc = EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * An unfinished `cutover watch` run (a crash, a reboot, SIGTERM from
+	 * the service manager) is continued: the same command restarts it.
+	 * One awaiting a person's decision is not: that takes `resume`.
+	 */
+	if (rc == 0 && !final_state(rb.log.run.state) && !o->new_run &&
+	    watch_only_phase(&rb.log) && strcmp(rb.log.run.state,
+	    RUN_ROLLING) != 0 && strcmp(rb.log.run.state, RUN_AWAITING) != 0) {
+		rb.run = rb.log.run.id;
+		if ((rc = same_plan(&rb)) != 0)
+			goto out;
+		if (!o->jsonl)
+			say("cutover: plan %s, continuing watch run %lld, journal "
+			    "%s", p->name, (long long)rb.run, journal_path(rb.j));
+		if (journal_event(rb.j, rb.run, "resume", NULL, NULL, rb.user,
+		    &rb.err) != 0 || journal_run_state(rb.j, rb.run,
+		    RUN_RUNNING, NULL, false, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out;
+		}
+		rb.alert = alert_start(p, rb.j, rb.run);
+		rc = finish(&rb, watch_only(&rb, watch_only_phase(&rb.log)));
 		goto out;
 	}
 	if (rc == 0 && !final_state(rb.log.run.state)) {
