@@ -111,6 +111,7 @@ struct jevent {
  *       m  the message of a non-passing sample, only when it differs
  *          from the check's previous one (NULL: unchanged or passing)
  *   sample_minutes(w, c, minute, n, npass, nv, vsum, vmin, vmax, hist)
+ *       (vsum, vmin, vmax stored as v is)
  *       raw samples older than keep_raw folded per check and minute;
  *       hist: the values' log buckets (see journal_watch.c)
  *   watch_gaps(w, from_us, to_us)   nothing watched (the process was dead)

@@ -800,7 +800,7 @@ watch_section(struct w *w, const struct model *m)
 		w_end(w);
 		if (jw->stats && jw->nchecks && jw->stats[0].approx)
 			w_p(w, "Percentiles of samples older than %s come from "
-			    "per-minute histograms (within 2.2%%).",
+			    "per-minute histograms (within 4.4%%).",
 			    "the raw retention");
 		w_p(w, "Values are in seconds for latencies, else as the check "
 		    "reports them; percentiles are nearest-rank.");

@@ -110,13 +110,24 @@ sleep 0.5
 cycles=$(( $(grep -ci monit "$W/logs/access.log" || true) / NHTTP ))
 mfail=$(grep -c "failed" "$W/monit.log" 2>/dev/null || true)
 
+# The retention rule: 10 minutes of 700 checks folded into minute rows.
+objs=$(ls "$ROOT"/build/src/*.o "$ROOT"/build/src/*/*.o | grep -v /main.o)
+cc -I"$ROOT/src" -o "$W/fold_size" "$ROOT/bench/watch/fold_size.c" $objs \
+    $(pkg-config --libs yaml-0.1 libcurl openssl sqlite3 hiredis \
+    libmicrohttpd libpcre2-8 libzstd zlib libxxhash libpq libmariadb) \
+    -lm -lpthread
+"$W/fold_size" "$W/f.db" 600
+minbytes=$(sqlite3 "$W/f.db" "select sum(pgsize) from dbstat where name = 'sample_minutes'")
+minrows=$(sqlite3 "$W/f.db" "select count(*) from sample_minutes")
+
 python3 - "$(tail -1 "$W/ct")" "$(tail -1 "$W/mt")" "$nsamples" "$nfail" "$bytes" \
-    "$filebytes" "$cycles" "$mfail" "$NTCP" "$NHTTP" "$SECS" <<'PY'
+    "$filebytes" "$cycles" "$mfail" "$NTCP" "$NHTTP" "$SECS" "$minbytes" \
+    "$minrows" <<'PY'
 import sys
 cu, cs, crss = map(float, sys.argv[1].split())
 mu, ms, mrss = map(float, sys.argv[2].split())
 ns, nf, by, fb, cyc, mf = map(int, sys.argv[3:9])
-ntcp, nhttp, secs = map(int, sys.argv[9:12])
+ntcp, nhttp, secs, minb, minr = map(int, sys.argv[9:14])
 nm = cyc * (ntcp + nhttp)
 c_per = (cu + cs) / ns * 1000
 m_per = (mu + ms) / nm * 1000 if nm else float("nan")
@@ -130,4 +141,8 @@ print(f"monit:         {nm} checks ({cyc} cycles, {mf} failures logged), CPU "
 print(f"ratio (cutover / monit CPU per check): {c_per / m_per:.2f}x (goal <= 0.5x)")
 print(f"journal: samples table {by} bytes = {by / ns:.1f} bytes per sample "
       f"(goal <= 48); whole file {fb} bytes = {fb / ns:.1f} per sample")
+row = minb / minr
+week = 700 * 7 * 1440 * row + 700 * 3600 * (by / ns)
+print(f"retention: {row:.1f} bytes per check-minute row; 7 days of 700 checks "
+      f"every 1 s = 1 h raw + minute rows = {week / 1e9:.2f} GB")
 PY

@@ -3,7 +3,7 @@
  * and min_samples, consecutive, value held for a duration), the ring
  * buffer, nearest-rank percentiles, and the journal's samples: a round
  * written and read back, folded into minutes with the figures kept
- * (exactly for counts, min, max, mean; percentiles within 2.2%).
+ * (exactly for counts, min, max, mean; percentiles within 4.4%).
  */
 #include <math.h>
 #include <stdio.h>
@@ -207,8 +207,8 @@ T_TEST(samples_fold_into_minutes)
 	T_OK(fabs(s->min - 0.001) < 1e-9);
 	T_OK(fabs(s->max - 0.180) < 1e-9);
 	T_OK(fabs(s->avg - sum / 180) < 1e-9);
-	T_OK(fabs(s->p50 - 0.090) / 0.090 < 0.022);
-	T_OK(fabs(s->p95 - 0.171) / 0.171 < 0.022);
+	T_OK(fabs(s->p50 - 0.090) / 0.090 < 0.044);
+	T_OK(fabs(s->p95 - 0.171) / 0.171 < 0.044);
 	int cnt = 0;
 	jlog_release(&l);
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
