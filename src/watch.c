@@ -260,6 +260,7 @@ struct wpool {
 	struct wjob	**q;
 	size_t		 qhead, qn, qcap;
 	size_t		 nthreads;
+	size_t		 pending;	/* jobs of the round not done */
 	bool		 quit;
 };
 
@@ -321,7 +322,9 @@ pool_main(void *arg)
 			break;
 		}
 		j->state = WJ_DONE;
-		pthread_cond_broadcast(&p->done);
+		/* One wake-up a round, not one a check: the round scans. */
+		if (--p->pending == 0)
+			pthread_cond_signal(&p->done);
 	}
 	p->nthreads--;
 	pthread_mutex_unlock(&p->mu);
@@ -416,8 +419,11 @@ pool_run(struct wpool *p, struct check **sel, size_t n,
 		p->q[(p->qhead + p->qn) % p->qcap] = jobs[i];
 		p->qn++;
 	}
+	p->pending = n;
 	pthread_cond_broadcast(&p->work);
 	for (;;) {
+		if (p->pending == 0)
+			break;
 		size_t left = 0;
 		int64_t now = now_mono_us();
 		for (size_t i = 0; i < n; i++) {
@@ -429,6 +435,7 @@ pool_run(struct wpool *p, struct check **sel, size_t n,
 				/* Overdue: a timeout, and a new worker. */
 				j->state = WJ_ABANDONED;
 				jobs[i] = NULL;
+				p->pending--;
 				char *d = fmt_duration(j->c->timeout_us);
 				rs[i].check = j->c;
 				rs[i].attempts = 1;
