@@ -1981,6 +1981,32 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 }
 
 static void
+dry_watch(FILE *f, const struct plan *p, const struct phase *ph)
+{
+	char *e = fmt_duration(ph->watch_every_us);
+	char *d = fmt_duration(ph->watch_for_us);
+
+	fprintf(f, "  watch: every %s for %s\n", e, d);
+	free(e);
+	free(d);
+	dry_checks(f, p, "  sampled", &ph->watch_checks);
+	for (size_t i = 0; i < ph->nrollback_if; i++) {
+		char *r = rule_describe(&ph->rollback_if[i]);
+		fprintf(f, "    rollback_if: %s %s\n", ph->rollback_if[i].check, r);
+		free(r);
+	}
+	const struct success_rule *rules[2] = { ph->success, p->success };
+	size_t nr[2] = { ph->nsuccess, p->nsuccess };
+	for (int g = 0; g < 2; g++)
+		for (size_t i = 0; i < nr[g]; i++)
+			fprintf(f, "    success (the gate at the end): %s %s %s "
+			    "%s\n", rules[g][i].check,
+			    metric_name(rules[g][i].metric),
+			    cmp_opstr(rules[g][i].target.cmp.op),
+			    rules[g][i].target.cmp.text);
+}
+
+static void
 dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 {
 	char *jp = runbook_journal_path(p, o->state);
@@ -2007,6 +2033,8 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		for (size_t k = 0; k < ph->nsteps; k++)
 			dry_step(f, &ph->steps[k], true);
 		dry_checks(f, p, "gate (go/no-go)", &ph->gate);
+		if (ph->has_watch)
+			dry_watch(f, p, ph);
 	}
 	fprintf(f, "\nrollback: the undo of every completed step, newest "
 	    "first%s\n", p->nrollback ? ", then:" : "");

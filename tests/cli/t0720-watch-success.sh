@@ -135,4 +135,28 @@ expect_rc 1 "value > 500ms held for 1 s fires"
 expect_eq "$(q "select count(*) from samples")" 9 \
 	"at the 9th sample: 500ms is not > 500ms, so the run starts at the 7th"
 expect_out "value > 500ms held for 1.00s" "the trigger says how long it held"
+
+# A check's own `every`: sampled on its schedule, not the watch's.
+cat >"$T/every.yml" <<YML
+cutover: 1
+name: watch-every
+checks:
+  - { id: fast, kind: command, run: "true" }
+  - { id: slow, kind: command, run: "true", every: 1200ms }
+phases:
+  - id: post
+    watch: { every: 400ms, for: 3600ms, checks: [fast, slow] }
+YML
+rm -f "$T/j.db"*
+run "$CUTOVER" run "$T/every.yml" --dry-run --state "$T/j.db"
+expect_out "^  watch: every 400.0ms for 3.60s" "--dry-run shows the watch"
+expect_out "sampled: fast \(command\), slow \(command\)" "and what it samples"
+run "$CUTOVER" watch "$T/every.yml" --state "$T/j.db"
+expect_rc 0 "a watch without success rules ends go"
+expect_eq "$(q "select group_concat(t, ' ') from samples where c = 1")" "0 1200 2400" \
+	"the slow check sampled every 1200 ms"
+nf=$(q "select count(*) from samples where c = 0")
+[ "$nf" -ge 7 ] && ok "the fast one every 400 ms ($nf samples)" || fail "fast: $nf samples"
+expect_eq "$(q "select every_us from watch_checks where idx = 1")" 1200000 \
+	"the check's interval is journaled (a resume keeps it)"
 done_testing
