@@ -815,7 +815,8 @@ journal_watch_stats(struct journal *j, struct jwatch *w, char **errp)
 		for (size_t g = 0; g < w->ngaps && every > 0; g++)
 			s->nmissed += (w->gaps[g].to_us - w->gaps[g].from_us) /
 			    every;
-		qsort(x->v, x->n, sizeof(*x->v), dcmp);
+		if (x->n)
+			qsort(x->v, x->n, sizeof(*x->v), dcmp);
 		s->avg = s->nvalues ? x->sum / (double)s->nvalues : NAN;
 		s->p50 = pct(x, s->nvalues, 50);
 		s->p90 = pct(x, s->nvalues, 90);
