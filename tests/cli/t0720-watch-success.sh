@@ -147,6 +147,22 @@ phases:
   - id: post
     watch: { every: 400ms, for: 3600ms, checks: [fast, slow] }
 YML
+# Bad input: exit 2 and one line.
+run "$CUTOVER" watch --help
+expect_rc 0 "watch --help"
+expect_out "^usage: cutover watch" "the usage"
+run "$CUTOVER" watch "$T/every.yml" --format jsn
+expect_rc 2 "an unknown format"
+expect_err "did you mean 'json" "names the nearest"
+run "$CUTOVER" watch "$T/every.yml" --phase nope
+expect_rc 2 "an unknown phase"
+run "$CUTOVER" watch "$T/every.yml" --for 0s
+expect_rc 2 "--for 0s"
+printf 'cutover: 1\nname: nowatch\nchecks: [{ id: a, kind: command, run: "true" }]\nphases: [{ id: p, checks: [a] }]\n' >"$T/nowatch.yml"
+run "$CUTOVER" watch "$T/nowatch.yml" --state "$T/nw.db"
+expect_rc 2 "a plan without a watch phase"
+expect_err "no phase has 'watch:'" "says so"
+
 rm -f "$T/j.db"*
 run "$CUTOVER" run "$T/every.yml" --dry-run --state "$T/j.db"
 expect_out "^  watch: every 400.0ms for 3.60s" "--dry-run shows the watch"
