@@ -134,5 +134,14 @@ expect_eq "$(q "select count(*) from samples")" 3 "at the third sample (min_samp
 expect_eq "$(q "select state from runs")" "awaiting" \
 	"--no-auto-rollback: the run awaits a decision"
 expect_out "go on watching with 'cutover resume" "it says how to decide"
+# A person decides to go on: resume continues the same watch, the rule
+# judging only samples after the decision, the time awaited a gap.
 ctl "fail=0"
+run "$CUTOVER" resume "$T/few.yml" --state "$T/j.db"
+expect_rc 0 "resume after an awaited trigger watches on to the end"
+expect_eq "$(q "select count(*) from watches")" 1 "the same watch"
+expect_eq "$(q "select state from watches")" go "it ended go"
+expect_eq "$(q "select group_concat(decision, ',') from decisions where phase_id = 'post'")" \
+	"awaiting,go" "the decisions: awaiting, then go"
+expect_eq "$(q "select count(*) from watch_gaps")" 1 "the time awaited is a gap"
 done_testing
