@@ -22,7 +22,8 @@ openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc wrk prometheus-node-exporter
 monitoring-plugins-basic monitoring-plugins-standard
-nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote"
+nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote
+monit time"
 
 want=$build
 [ "$set_" = test ] && want="$build $test"

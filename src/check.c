@@ -506,6 +506,12 @@ check_stopping(void)
 	return stopping;
 }
 
+void
+check_set_stopping(void)
+{
+	stopping = true;
+}
+
 /*
  * End every slot now (run_lock held).  Kinds that run processes see
  * check_stopping() and kill their process groups; we give them a second

@@ -83,6 +83,8 @@ struct check {
 	int			 retries;
 	int64_t			 retry_interval_us;
 	struct strlist		 needs;
+	/* Sampling interval when watched (`every:`); 0: the watch's. */
+	int64_t			 every_us;
 	const struct plan	*plan;
 	int			 line, col;
 };
@@ -163,6 +165,8 @@ void	 http_system_store(void *cu);
 size_t	 check_orphans_wait(int64_t max_us);
 /* True once a run's should_stop fired: kinds stop their processes. */
 bool	 check_stopping(void);
+/* The same for a runner of its own (the watch's worker pool). */
+void	 check_set_stopping(void);
 /* Worst status of a result set. */
 enum status results_worst(const struct result *rs, size_t n);
 

@@ -23,13 +23,14 @@ extern const struct cmd cmd_secrets;
 extern const struct cmd cmd_diff;
 extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_report, cmd_confirm;
 extern const struct cmd cmd_serve;
+extern const struct cmd cmd_watch;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_lint,
 	&cmd_check,
-	&cmd_confirm, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_status, &cmd_serve,
-	&cmd_report,
+	&cmd_confirm, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_watch,
+	&cmd_status, &cmd_serve, &cmd_report,
 	&cmd_diff,
 	&cmd_manifest,
 	&cmd_env,
@@ -339,7 +340,8 @@ cmd_journal_load(const struct plan *p, const char *path, long long run,
 	if (pr == 1 && run == 0)
 		return 1;
 	if (journal_open(path, false, &j, &e) != 0 ||
-	    (rc = journal_load(j, run, l, &e)) < 0) {
+	    (rc = journal_load(j, run, l, &e)) < 0 ||
+	    (rc == 0 && journal_watches_stats(j, l, &e) != 0 && (rc = -1))) {
 		errmsg("%s", e);
 		rc = -1;
 	} else if (rc == 1 && run) {

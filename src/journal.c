@@ -30,20 +30,7 @@
 
 #define JOURNAL_VERSION	1
 
-struct journal {
-	sqlite3	*db;
-	char	*path;
-	int	 lockfd;
-	/*
-	 * The alert sender journals deliveries from its own thread on this
-	 * connection.  SQLite serialises each call, but a write and the
-	 * last_insert_rowid or errmsg read after it are two calls, and a
-	 * load is many: each holds mu across all of its calls.  Recursive,
-	 * so that a write that returns a row id can take it around jw().
-	 */
-	pthread_mutex_t	 mu;
-	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
-};
+#include "journal_int.h"
 
 static const char schema[] =
 "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, plan_name TEXT,"
@@ -77,8 +64,8 @@ static const char schema[] =
 static long kill_after = -1;	/* -1: not read yet; 0: off */
 static long ncommits;
 
-static void
-committed(void)
+void
+journal_committed(void)
 {
 	if (kill_after < 0) {
 		const char *s = getenv("CUTOVER_JOURNAL_KILL_AFTER");
@@ -171,7 +158,7 @@ jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
 		return -1;
 	}
 	pthread_mutex_unlock(&j->mu);
-	committed();
+	journal_committed();
 	return 0;
 }
 
@@ -283,7 +270,9 @@ setup(sqlite3 *db, const char *path, char **errp)
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;", NULL, NULL, &e) != SQLITE_OK ||
-	    sqlite3_exec(db, schema, NULL, NULL, &e) != SQLITE_OK) {
+	    sqlite3_exec(db, schema, NULL, NULL, &e) != SQLITE_OK ||
+	    sqlite3_exec(db, journal_watch_schema, NULL, NULL, &e) !=
+	    SQLITE_OK) {
 		seterr(errp, "journal %s: %s", path, e ? e :
 		    sqlite3_errmsg(db));
 		sqlite3_free(e);
@@ -947,6 +936,8 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
+	if (journal_watches_load(j, run, l, errp) != 0)
+		goto fail;
 	sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
 	l->holder = journal_holder(j->path);
 	/* Our own lock does not make the run "held by someone else". */
@@ -1013,6 +1004,9 @@ jlog_release(struct jlog *l)
 		free(a->state); free(a->outcome);
 	}
 	free(l->alerts);
+	for (size_t i = 0; i < l->nwatches; i++)
+		jwatch_release(&l->watches[i]);
+	free(l->watches);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -113,6 +113,84 @@ struct jalert {
 	int64_t	 queued_us, done_us;
 };
 
+/*
+ * Watches (watch.h): a phase watched after the switch, or `cutover
+ * watch`.  Tables (all WITHOUT ROWID where rows are many):
+ *
+ *   watches(id, run_id, phase_id, every_us, for_us, keep_raw_us,
+ *           started_us, ended_us, state, reason)
+ *   watch_checks(w, idx, check_id, every_us)   idx: the samples' `c`
+ *   samples(w, t, c, s, v, m)  PRIMARY KEY(w, t, c)
+ *       t  ms since the watch started (the round's scheduled time)
+ *       c  the check's idx; s its status (0 pass, 1 warn, 2 fail,
+ *          3 skipped); v the value in millionths (INTEGER; a REAL is the
+ *          value itself when it does not fit), NULL when none;
+ *       m  the message of a non-passing sample, only when it differs
+ *          from the check's previous one (NULL: unchanged or passing)
+ *   sample_minutes(w, c, minute, n, npass, nv, vsum, vmin, vmax, hist)
+ *       (vsum, vmin, vmax stored as v is)
+ *       raw samples older than keep_raw folded per check and minute;
+ *       hist: the values' log buckets (see journal_watch.c)
+ *   watch_gaps(w, from_us, to_us)   nothing watched (the process was dead)
+ *   triggers(w, at_us, check_id, rule, samples)   a rollback_if that fired
+ *
+ * The key order (w, t, c) makes every round an append: pages fill, and
+ * one round is one transaction (one fsync), not one per sample.
+ */
+#define WATCH_SERIES	48	/* points of a check's chart */
+
+struct jgap {
+	int64_t	 from_us, to_us;
+};
+
+struct jtrigger {
+	int64_t	 at_us;
+	char	*check_id, *rule, *samples;
+};
+
+/* One sample to journal (journal_samples). */
+struct jsample {
+	int64_t		 at_us;		/* the round's scheduled wall time */
+	int		 check;		/* index in the watch's checks */
+	int		 status;	/* enum status */
+	bool		 has_value;
+	double		 value;
+	const char	*message;	/* NULL: unchanged; redacted here */
+};
+
+/* A watched check over its watch (journal_watch_stats). */
+struct jwstat {
+	int64_t	 n, npass, nfail;	/* samples; warn counts as passing */
+	int64_t	 nmissed;		/* intervals lost in gaps */
+	int64_t	 nvalues;
+	double	 min, max, avg, p50, p90, p95, p99;
+	bool	 approx;		/* percentiles partly from aggregates */
+	int64_t	 last_at_us;
+	int	 last_status;
+	char	*last_message;		/* latest non-passing message */
+	/* The chart: WATCH_SERIES slices of the watch's duration. */
+	float	 series_v[WATCH_SERIES];	/* mean value, NAN: none */
+	int32_t	 series_n[WATCH_SERIES], series_fail[WATCH_SERIES];
+};
+
+struct jwatch {
+	int64_t		 id;
+	char		*phase_id;
+	int64_t		 every_us, for_us, keep_raw_us;
+	int64_t		 started_us, ended_us;
+	int64_t		 last_us;	/* the latest round journaled; 0 none */
+	char		*state;		/* watching, go, no-go, triggered, stopped */
+	char		*reason;
+	char		**checks;
+	int64_t		*check_every_us;
+	size_t		 nchecks;
+	struct jgap	*gaps;		size_t ngaps;
+	struct jtrigger	*triggers;	size_t ntriggers;
+	struct jwstat	*stats;		/* [nchecks] after journal_watch_stats */
+};
+
+#define WATCH_WATCHING	"watching"
+
 /* Everything about one run, in the order it happened. */
 struct jlog {
 	struct jrun	 run;
@@ -122,6 +200,7 @@ struct jlog {
 	struct jdecision *decisions;	size_t ndecisions;
 	struct jevent	*events;	size_t nevents;
 	struct jalert	*alerts;	size_t nalerts;
+	struct jwatch	*watches;	size_t nwatches;
 	long		 holder;	/* pid holding the lock, 0 if none */
 };
 
@@ -211,6 +290,46 @@ int	 journal_alert_end(struct journal *j, int64_t row, const char *state,
 int	 journal_load(struct journal *j, int64_t run, struct jlog *out,
 	    char **errp);
 void	 jlog_release(struct jlog *l);
+
+/*
+ * Watches.  journal_watch_begin records a watch and its checks (idx =
+ * position in checks[]); journal_samples writes one round's samples in
+ * one transaction, synced before it returns; journal_fold moves samples
+ * older than before_us into per-minute aggregates (the retention rule:
+ * raw samples for keep_raw, minutes after).  journal_load loads watches,
+ * gaps and triggers but no samples; journal_watch_stats computes each
+ * check's figures (w->stats) by one pass over the watch's rows.
+ */
+int	 journal_watch_begin(struct journal *j, int64_t run, const char *phase,
+	    int64_t every_us, int64_t for_us, int64_t keep_raw_us,
+	    int64_t started_us, const char *const *checks,
+	    const int64_t *every, size_t n, int64_t *w, char **errp);
+int	 journal_watch_state(struct journal *j, int64_t w, const char *state,
+	    const char *reason, bool ended, char **errp);
+int	 journal_samples(struct journal *j, int64_t w, int64_t started_us,
+	    const struct jsample *s, size_t n, char **errp);
+int	 journal_watch_gap(struct journal *j, int64_t w, int64_t from_us,
+	    int64_t to_us, char **errp);
+int	 journal_trigger(struct journal *j, int64_t w, int64_t at_us,
+	    const char *check, const char *rule, const char *samples,
+	    char **errp);
+int	 journal_fold(struct journal *j, int64_t w, int64_t started_us,
+	    int64_t before_us, char **errp);
+/*
+ * Call fn for each raw sample of watch w at or after from_us, in time
+ * order (messages: the check's latest non-NULL one so far, or NULL).
+ */
+int	 journal_samples_each(struct journal *j, const struct jwatch *w,
+	    int64_t from_us, void (*fn)(const struct jsample *, void *),
+	    void *arg, char **errp);
+int	 journal_watch_stats(struct journal *j, struct jwatch *w, char **errp);
+/* Stats of every watch of l. */
+int	 journal_watches_stats(struct journal *j, struct jlog *l, char **errp);
+void	 jwatch_release(struct jwatch *w);
+/* The watch of phase in l (the latest), or NULL. */
+struct jwatch *jlog_watch(const struct jlog *l, const char *phase);
+/* Nearest-rank percentile of sorted v[0..n): v[ceil(p/100 n) - 1]. */
+double	 percentile_sorted(const double *v, size_t n, double p);
 
 /* Lookups in a loaded log. */
 const struct jphase *jlog_phase(const struct jlog *l, const char *phase);

@@ -59,6 +59,7 @@ struct pctx {
 	/* Nodes whose value used an unset variable (PLAN_ENV_LATER). */
 	yaml_node_t	**unknown;
 	size_t		 nunknown, capunknown;
+	yaml_node_t	**every_at;	/* each check's `every`, for errors */
 };
 
 static const char *const top_keys[] = {
@@ -68,7 +69,7 @@ static const char *const top_keys[] = {
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
-	"retry_interval", "needs", NULL
+	"retry_interval", "needs", "every", NULL
 };
 static const char *const risk_keys[] = {
 	"id", "title", "description", "level", "probability", "impact",
@@ -76,7 +77,7 @@ static const char *const risk_keys[] = {
 };
 static const char *const phase_keys[] = {
 	"id", "title", "description", "checks", "steps", "gate", "window",
-	"watch", "rollback_if", NULL
+	"watch", "rollback_if", "success", NULL
 };
 static const char *const step_keys[] = {
 	"id", "title", "description", "run", "shell", "undo", "env", "cwd",
@@ -1257,6 +1258,7 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 	p->checks = xcalloc(pn_seq_len(n) + 1, sizeof(*p->checks));
 	/* Each parsed check's `needs` node, for the cycle check below. */
 	yaml_node_t **needs_at = xcalloc(pn_seq_len(n) + 1, sizeof(*needs_at));
+	cx->every_at = xcalloc(pn_seq_len(n) + 1, sizeof(*cx->every_at));
 	for (size_t i = 0; i < pn_seq_len(n); i++) {
 		yaml_node_t *cn = pn_seq_item(cx, n, i);
 		if (!pn_is_map(cn)) {
@@ -1306,6 +1308,9 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		c->retries = (int)r;
 		pn_duration(cx, pn_get(cx, cn, "retry_interval"), "retry_interval",
 		    &c->retry_interval_us);
+		cx->every_at[p->nchecks - 1] = pn_get(cx, cn, "every");
+		pn_duration(cx, cx->every_at[p->nchecks - 1], "every",
+		    &c->every_us);
 		yaml_node_t *needs = pn_get(cx, cn, "needs");
 		needs_at[p->nchecks - 1] = needs;
 		pn_strlist(cx, needs, "needs", &c->needs);
@@ -1518,19 +1523,336 @@ load_steps(struct pctx *cx, yaml_node_t *n, const char *key, size_t *nout)
 	return steps;
 }
 
+/* ---- watch, rollback_if, success ------------------------------------ */
+
+const char *
+metric_name(enum metric m)
+{
+	static const char *const names[] = { "uptime", "failures", "p50",
+	    "p90", "p95", "p99", "min", "max", "avg" };
+
+	return names[m];
+}
+
 /*
- * watch, rollback_if and success are read for their shape, then refused:
- * this version has no watch engine, and a plan that names them would look
- * protected after the switch while nothing watched.  Lint says so rather
- * than accept them.
+ * A watched value's comparison ("> 2s", ">= 99.9%", "< 50"): numeric,
+ * with a duration kept in seconds (checks report latencies in seconds).
+ * want: 'p' a percentage, 'n' a plain number, 'v' a duration or a number.
+ */
+static int
+pn_vcmp(struct pctx *cx, yaml_node_t *n, const char *key, int want,
+    struct vcmp *v)
+{
+	int64_t us;
+
+	memset(v, 0, sizeof(*v));
+	if (pn_cmp(cx, n, key, &v->cmp) != 0)
+		return -1;
+	const char *t = v->cmp.text;
+	size_t tl = strlen(t);
+	bool pct = tl && t[tl - 1] == '%';
+	if (!v->cmp.numeric) {
+		pn_error(cx, n, "'%s' needs a number to compare with, like %s",
+		    key, want == 'p' ? "\">= 99.9%\"" : want == 'n' ? "0" :
+		    "\"< 2s\"");
+		return -1;
+	}
+	v->duration = parse_duration(t, &us, NULL) == 0;
+	if (want == 'p' && !pct) {
+		pn_error(cx, n, "'%s' is a share of samples: write it with %%, "
+		    "like \">= 99.9%%\"", key);
+		return -1;
+	}
+	if (want != 'p' && pct) {
+		pn_error(cx, n, "'%s' compares %s, not a percentage", key,
+		    want == 'n' ? "a number of samples" : "the checks' values");
+		return -1;
+	}
+	if (want == 'n' && v->duration) {
+		pn_error(cx, n, "'%s' counts samples: write a plain number",
+		    key);
+		return -1;
+	}
+	if (want == 'v' && !v->duration && strpbrk(t, "KMGTBib")) {
+		pn_error(cx, n, "'%s' compares the checks' values: write a "
+		    "duration (2s, 50ms) or a plain number", key);
+		return -1;
+	}
+	v->num = v->duration ? v->cmp.num / (double)US_PER_S : v->cmp.num;
+	return 0;
+}
+
+/* The one check a rule names, with "did you mean"; NULL otherwise. */
+static char *
+rule_check(struct pctx *cx, yaml_node_t *it, const char *what)
+{
+	struct strlist one = STRLIST_INIT;
+	yaml_node_t *cn = pn_get(cx, it, "check");
+	char *id = NULL;
+
+	if (cn == NULL) {
+		pn_error(cx, it, "%s needs 'check' (the id of the check it "
+		    "judges)", what);
+		return NULL;
+	}
+	if (!is_scalar(cn)) {
+		pn_error(cx, cn, "%s: 'check' names one check", what);
+		return NULL;
+	}
+	size_t errs = cx->nerrs;
+	check_refs(cx, cn, "check", &one);
+	if (one.n == 1 && cx->nerrs == errs)
+		id = xstrdup(one.v[0]);
+	strlist_release(&one);
+	return id;
+}
+
+static void
+load_rollback_if(struct pctx *cx, yaml_node_t *rb, struct phase *ph)
+{
+	static const char *const rk[] = { "check", "failing", "within",
+	    "min_samples", "consecutive", "value", "for", NULL };
+
+	if (rb == NULL)
+		return;
+	if (!pn_is_seq(rb)) {
+		pn_error(cx, rb, "'rollback_if' must be a list of rules like "
+		    "{check: id, failing: 50%%, within: 5m}");
+		return;
+	}
+	ph->rollback_if = xcalloc(pn_seq_len(rb) + 1, sizeof(*ph->rollback_if));
+	for (size_t j = 0; j < pn_seq_len(rb); j++) {
+		yaml_node_t *it = pn_seq_item(cx, rb, j);
+		if (!pn_is_map(it)) {
+			pn_error(cx, it, "a rollback_if rule must be a map like "
+			    "{check: id, failing: 50%%, within: 5m}");
+			continue;
+		}
+		check_keys(cx, it, rk, NULL, "rollback_if rule");
+		struct rollback_rule rr = { .min_samples = 3,
+		    .within_us = 5 * 60 * US_PER_S };
+		rr.line = (int)it->start_mark.line + 1;
+		rr.col = (int)it->start_mark.column + 1;
+		yaml_node_t *f = pn_get(cx, it, "failing");
+		yaml_node_t *c = pn_get(cx, it, "consecutive");
+		yaml_node_t *v = pn_get(cx, it, "value");
+		int kinds = (f != NULL) + (c != NULL) + (v != NULL);
+		bool ok = true;
+		char *id = rule_check(cx, it, "a rollback_if rule");
+		ok &= id != NULL;
+		if (kinds != 1) {
+			pn_error(cx, it, "a rollback_if rule needs exactly one of "
+			    "'failing' (with 'within'), 'consecutive' or 'value' "
+			    "(with 'for')");
+			ok = false;
+		}
+		/* Keys of another kind of rule would be ignored: refuse. */
+		static const struct { const char *key; int kind; } own[] = {
+			{ "within", RULE_FAILING }, { "min_samples", RULE_FAILING },
+			{ "for", RULE_VALUE },
+		};
+		rr.kind = f ? RULE_FAILING : c ? RULE_CONSECUTIVE : RULE_VALUE;
+		for (size_t k = 0; kinds == 1 && k < 3; k++) {
+			yaml_node_t *x = pn_get(cx, it, own[k].key);
+			if (x && (int)rr.kind != own[k].kind) {
+				pn_error(cx, x, "'%s' belongs to a %s rule; this rule "
+				    "is '%s'", own[k].key, own[k].kind ==
+				    RULE_FAILING ? "'failing'" : "'value'",
+				    f ? "failing" : c ? "consecutive" : "value");
+				ok = false;
+			}
+		}
+		if (f) {
+			char *fs = pn_str(cx, f, "failing");
+			char *e = NULL;
+			if (fs == NULL) {
+				ok = false;
+			} else if (parse_percent(fs, &rr.failing_pct, &e) != 0) {
+				pn_error(cx, f, "'failing': %s", e);
+				ok = false;
+			} else if (rr.failing_pct <= 0 || rr.failing_pct > 100) {
+				pn_error(cx, f, "'failing' must be above 0%% and at "
+				    "most 100%%");
+				ok = false;
+			}
+			free(e);
+			free(fs);
+			ok &= pn_duration(cx, pn_get(cx, it, "within"), "within",
+			    &rr.within_us) == 0;
+			long long m = 3;
+			ok &= pn_int(cx, pn_get(cx, it, "min_samples"),
+			    "min_samples", 1, 100000, &m) == 0;
+			rr.min_samples = (int)m;
+		}
+		if (c) {
+			long long m = 0;
+			ok &= pn_int(cx, c, "consecutive", 1, 100000, &m) == 0;
+			rr.consecutive = (int)m;
+		}
+		if (v) {
+			ok &= pn_vcmp(cx, v, "value", 'v', &rr.value) == 0;
+			yaml_node_t *fo = pn_get(cx, it, "for");
+			if (fo == NULL) {
+				pn_error(cx, it, "a 'value' rule needs 'for' (how "
+				    "long the value must hold, like 5m)");
+				ok = false;
+			} else {
+				ok &= pn_duration(cx, fo, "for", &rr.for_us) == 0;
+			}
+		}
+		if (!ok) {
+			free(id);
+			cmp_free(&rr.value.cmp);
+			continue;
+		}
+		rr.check = id;
+		ph->rollback_if[ph->nrollback_if++] = rr;
+	}
+}
+
+/* success: at the top or in a watch phase. */
+static struct success_rule *
+load_success(struct pctx *cx, yaml_node_t *n, size_t *nout)
+{
+	static const char *const sk[] = { "check", "uptime", "failures", "p50",
+	    "p90", "p95", "p99", "min", "max", "avg", NULL };
+	struct success_rule *out;
+
+	*nout = 0;
+	if (n == NULL)
+		return NULL;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'success' must be a list of rules like "
+		    "{check: id, uptime: \">= 99.9%%\"}");
+		return NULL;
+	}
+	out = xcalloc(pn_seq_len(n) + 1, sizeof(*out));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *it = pn_seq_item(cx, n, i);
+		if (!pn_is_map(it)) {
+			pn_error(cx, it, "a success rule must be a map like "
+			    "{check: id, uptime: \">= 99.9%%\"}");
+			continue;
+		}
+		check_keys(cx, it, sk, NULL, "success rule");
+		char *id = rule_check(cx, it, "a success rule");
+		size_t metrics = 0;
+		for (size_t j = 0; j < pn_map_len(it); j++) {
+			yaml_node_t *v;
+			const char *k = pn_map_key(cx, it, j, &v);
+			if (k == NULL || strcmp(k, "check") == 0)
+				continue;
+			int m = -1;
+			for (int x = 1; sk[x]; x++)
+				if (strcmp(sk[x], k) == 0)
+					m = x - 1;
+			if (m < 0)
+				continue;
+			if (metrics++ > 0) {
+				pn_error(cx, v, "a success rule judges one metric; "
+				    "write another rule for '%s'", k);
+				continue;
+			}
+			struct success_rule r = { .metric = (enum metric)m };
+			r.line = (int)it->start_mark.line + 1;
+			r.col = (int)it->start_mark.column + 1;
+			int want = m == MET_UPTIME ? 'p' : m == MET_FAILURES ?
+			    'n' : 'v';
+			if (pn_vcmp(cx, v, k, want, &r.target) == 0 && id) {
+				r.check = xstrdup(id);
+				out[(*nout)++] = r;
+			} else {
+				cmp_free(&r.target.cmp);
+			}
+		}
+		if (metrics == 0)
+			pn_error(cx, it, "a success rule needs a metric: uptime, "
+			    "failures, p50, p90, p95, p99, min, max or avg");
+		free(id);
+	}
+	return out;
+}
+
+static void
+load_watch(struct pctx *cx, yaml_node_t *pn, struct phase *ph)
+{
+	yaml_node_t *wa = pn_get(cx, pn, "watch");
+
+	if (wa && !pn_is_map(wa)) {
+		pn_error(cx, wa, "'watch' must be a map like {every: 30s, for: "
+		    "4h, checks: [id, ...]}");
+	} else if (wa) {
+		static const char *const wk[] = { "every", "for", "checks",
+		    NULL };
+		check_keys(cx, wa, wk, NULL, "watch");
+		ph->has_watch = true;
+		ph->watch_every_us = 30 * US_PER_S;
+		pn_duration(cx, pn_get(cx, wa, "every"), "every",
+		    &ph->watch_every_us);
+		yaml_node_t *fo = pn_get(cx, wa, "for");
+		if (fo == NULL)
+			pn_error(cx, wa, "'watch' needs 'for' (how long to watch, "
+			    "like 4h)");
+		else
+			pn_duration(cx, fo, "for", &ph->watch_for_us);
+		check_refs(cx, pn_get(cx, wa, "checks"), "checks",
+		    &ph->watch_checks);
+	}
+	load_rollback_if(cx, pn_get(cx, pn, "rollback_if"), ph);
+	yaml_node_t *su = pn_get(cx, pn, "success");
+	ph->success = load_success(cx, su, &ph->nsuccess);
+	yaml_node_t *at = pn_get(cx, pn, "rollback_if");
+	if (!ph->has_watch && (at || su)) {
+		pn_error(cx, at ? at : su, "'%s' judges a watch: phase '%s' needs "
+		    "'watch: {every: 30s, for: 4h}'", at ? "rollback_if" :
+		    "success", ph->id);
+	}
+	for (size_t i = 0; i < ph->nrollback_if; i++)
+		if (!strlist_has(&ph->watch_checks, ph->rollback_if[i].check))
+			strlist_push(&ph->watch_checks, ph->rollback_if[i].check);
+	for (size_t i = 0; i < ph->nsuccess; i++)
+		if (!strlist_has(&ph->watch_checks, ph->success[i].check))
+			strlist_push(&ph->watch_checks, ph->success[i].check);
+	/* The plan's success rules (loaded first) join every watch. */
+	const struct plan *p = cx->plan;
+	for (size_t k = 0; ph->has_watch && k < p->nsuccess; k++)
+		if (!strlist_has(&ph->watch_checks, p->success[k].check))
+			strlist_push(&ph->watch_checks, p->success[k].check);
+	if (ph->has_watch && ph->watch_checks.n == 0 && !at && !su &&
+	    !pn_get(cx, wa, "checks") && p->nsuccess == 0)
+		pn_error(cx, wa, "phase '%s' watches nothing: name checks in "
+		    "watch.checks, rollback_if or success", ph->id);
+}
+
+/*
+ * After the whole plan: the plan's success rules join every watch phase;
+ * a check's `every` must be watched somewhere (or it would be ignored).
  */
 static void
-refuse_unwatched(struct pctx *cx, yaml_node_t *n, const char *key)
+finish_watch(struct pctx *cx, yaml_node_t *root)
 {
-	if (n)
-		pn_error(cx, n, "'%s' is refused: this version of cutover does "
-		    "not watch after the switch yet, and a plan naming it would "
-		    "look protected while nothing is judged; remove it", key);
+	struct plan *p = cx->plan;
+	size_t nwatch = 0;
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		struct phase *ph = &p->phases[i];
+		nwatch += ph->has_watch;
+	}
+	if (p->nsuccess && nwatch == 0)
+		pn_error(cx, pn_get(cx, root, "success"), "'success' is judged "
+		    "over a watch: give a phase 'watch: {every: 30s, for: 4h}'");
+	for (size_t i = 0; i < p->nchecks; i++) {
+		struct check *c = &p->checks[i];
+		if (c->every_us == 0)
+			continue;
+		bool watched = false;
+		for (size_t k = 0; k < p->nphases && !watched; k++)
+			watched = strlist_has(&p->phases[k].watch_checks, c->id);
+		if (!watched)
+			pn_error(cx, cx->every_at ? cx->every_at[i] : NULL,
+			    "check '%s' sets 'every', which only a watch uses, "
+			    "and no phase watches it", c->id);
+	}
 }
 
 static void
@@ -1591,125 +1913,9 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 				ph->window.set = true;
 		}
 
-		yaml_node_t *wa = pn_get(cx, pn, "watch");
-		refuse_unwatched(cx, wa, "watch");
-		if (wa && !pn_is_map(wa)) {
-			pn_error(cx, wa, "'watch' must be a map like {every: 30s, "
-			    "for: 4h}");
-		} else if (wa) {
-			static const char *const wk[] = { "every", "for", NULL };
-			check_keys(cx, wa, wk, NULL, "watch");
-			ph->has_watch = true;
-			ph->watch_every_us = 30 * US_PER_S;
-			pn_duration(cx, pn_get(cx, wa, "every"), "every",
-			    &ph->watch_every_us);
-			pn_duration(cx, pn_get(cx, wa, "for"), "for",
-			    &ph->watch_for_us);
-		}
-
-		yaml_node_t *rb = pn_get(cx, pn, "rollback_if");
-		refuse_unwatched(cx, rb, "rollback_if");
-		if (rb && !pn_is_seq(rb)) {
-			pn_error(cx, rb, "'rollback_if' must be a list");
-		} else if (rb) {
-			static const char *const rk[] = { "check", "failing",
-			    "within", NULL };
-			ph->rollback_if = xcalloc(pn_seq_len(rb) + 1,
-			    sizeof(*ph->rollback_if));
-			for (size_t j = 0; j < pn_seq_len(rb); j++) {
-				yaml_node_t *it = pn_seq_item(cx, rb, j);
-				if (!pn_is_map(it)) {
-					pn_error(cx, it, "a rollback_if rule must be a "
-					    "map like {check: id, failing: 50%%, "
-					    "within: 5m}");
-					continue;
-				}
-				check_keys(cx, it, rk, NULL, "rollback_if");
-				struct rollback_rule *rr =
-				    &ph->rollback_if[ph->nrollback_if++];
-				struct strlist one = STRLIST_INIT;
-				yaml_node_t *cn = pn_get(cx, it, "check");
-				if (cn == NULL)
-					pn_error(cx, it, "rollback_if rule needs "
-					    "'check'");
-				check_refs(cx, cn, "check", &one);
-				rr->check = one.n ? xstrdup(one.v[0]) : NULL;
-				strlist_release(&one);
-				rr->failing_pct = 100;
-				yaml_node_t *f = pn_get(cx, it, "failing");
-				char *fs = pn_str(cx, f, "failing");
-				char *e = NULL;
-				if (fs && parse_percent(fs, &rr->failing_pct, &e))
-					pn_error(cx, f, "'failing': %s", e);
-				free(e);
-				free(fs);
-				rr->within_us = 5 * 60 * US_PER_S;
-				pn_duration(cx, pn_get(cx, it, "within"), "within",
-				    &rr->within_us);
-			}
-		}
+		load_watch(cx, pn, ph);
 	}
 	strlist_release(&seen);
-}
-
-static void
-load_success(struct pctx *cx, yaml_node_t *n)
-{
-	struct plan *p = cx->plan;
-
-	if (n == NULL)
-		return;
-	refuse_unwatched(cx, n, "success");
-	if (!pn_is_seq(n)) {
-		pn_error(cx, n, "'success' must be a list");
-		return;
-	}
-	p->success = xcalloc(pn_seq_len(n) + 1, sizeof(*p->success));
-	for (size_t i = 0; i < pn_seq_len(n); i++) {
-		yaml_node_t *it = pn_seq_item(cx, n, i);
-		static const char *const sk[] = { "check", "uptime", "p50", "p90",
-		    "p95", "p99", "max", "avg", NULL };
-		if (!pn_is_map(it)) {
-			pn_error(cx, it, "a success rule must be a map like "
-			    "{check: id, uptime: \">= 99.9%%\"}");
-			continue;
-		}
-		check_keys(cx, it, sk, NULL, "success rule");
-		struct strlist one = STRLIST_INIT;
-		yaml_node_t *cn = pn_get(cx, it, "check");
-		if (cn == NULL)
-			pn_error(cx, it, "success rule needs 'check'");
-		check_refs(cx, cn, "check", &one);
-		size_t metrics = 0;
-		for (size_t j = 0; j < pn_map_len(it); j++) {
-			yaml_node_t *v;
-			const char *k = pn_map_key(cx, it, j, &v);
-			if (k == NULL || strcmp(k, "check") == 0)
-				continue;
-			bool known = false;
-			for (int m = 1; sk[m]; m++)
-				known |= strcmp(sk[m], k) == 0;
-			if (!known)
-				continue;
-			if (metrics++ > 0) {
-				pn_error(cx, v, "a success rule judges one metric; "
-				    "write another rule for '%s'", k);
-				continue;
-			}
-			struct success_rule *r = &p->success[p->nsuccess];
-			if (pn_cmp(cx, v, k, &r->cmp) == 0 && one.n) {
-				r->check = xstrdup(one.v[0]);
-				r->metric = xstrdup(k);
-				p->nsuccess++;
-			} else {
-				cmp_free(&r->cmp);
-			}
-		}
-		if (metrics == 0 && cn)
-			pn_error(cx, it, "success rule needs a metric (uptime, p95, "
-			    "...)");
-		strlist_release(&one);
-	}
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -1910,12 +2116,14 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	load_targets(&cx, pn_get(&cx, root, "targets"));
 	load_checks(&cx, pn_get(&cx, root, "checks"));
 	load_risks(&cx, pn_get(&cx, root, "risks"));
+	p->success = load_success(&cx, pn_get(&cx, root, "success"),
+	    &p->nsuccess);
 	load_phases(&cx, pn_get(&cx, root, "phases"));
 	p->rollback = load_steps(&cx, pn_get(&cx, root, "rollback"), "rollback",
 	    &p->nrollback);
 	check_refs(&cx, pn_get(&cx, root, "rollback_verify"), "rollback_verify",
 	    &p->rollback_verify);
-	load_success(&cx, pn_get(&cx, root, "success"));
+	finish_watch(&cx, root);
 	alert_parse(&cx, pn_get(&cx, root, "alerts"));
 
 done:
@@ -1927,6 +2135,7 @@ done:
 	strlist_release(&cx.bad_vars);
 	strlist_release(&cx.unknown_vars);
 	free(cx.unknown);
+	free(cx.every_at);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
 		fputs(r, stderr);
@@ -2042,6 +2251,16 @@ steps_free(struct step *s, size_t n)
 	free(s);
 }
 
+static void
+success_free(struct success_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].check);
+		cmp_free(&r[i].target.cmp);
+	}
+	free(r);
+}
+
 void
 plan_free(struct plan *p)
 {
@@ -2088,19 +2307,18 @@ plan_free(struct plan *p)
 		strlist_release(&ph->checks);
 		strlist_release(&ph->gate);
 		steps_free(ph->steps, ph->nsteps);
-		for (size_t j = 0; j < ph->nrollback_if; j++)
+		for (size_t j = 0; j < ph->nrollback_if; j++) {
 			free(ph->rollback_if[j].check);
+			cmp_free(&ph->rollback_if[j].value.cmp);
+		}
 		free(ph->rollback_if);
+		success_free(ph->success, ph->nsuccess);
+		strlist_release(&ph->watch_checks);
 	}
 	free(p->phases);
 	steps_free(p->rollback, p->nrollback);
 	strlist_release(&p->rollback_verify);
-	for (size_t i = 0; i < p->nsuccess; i++) {
-		free(p->success[i].check);
-		free(p->success[i].metric);
-		cmp_free(&p->success[i].cmp);
-	}
-	free(p->success);
+	success_free(p->success, p->nsuccess);
 	alert_channels_free(p);
 	free(p);
 }

@@ -71,11 +71,52 @@ struct window {
 	int64_t	 target_us, max_us;	/* -1 when absent */
 };
 
-struct rollback_rule {
-	char	*check;
-	double	 failing_pct;		/* failing: 50% */
-	int64_t	 within_us;		/* within: 5m */
+/*
+ * A watched number compared as the plan wrote it: a duration threshold
+ * ("> 2s") is kept in seconds, the unit checks report latencies in; a
+ * percentage or a plain number as written.
+ */
+struct vcmp {
+	struct cmp	 cmp;
+	double		 num;		/* the operand in the value's unit */
+	bool		 duration;	/* written with a time unit */
 };
+
+/* rollback_if rules: what fires a rollback while a phase is watched. */
+enum rule_kind {
+	RULE_FAILING,		/* {failing: 50%, within: 5m, min_samples: 3} */
+	RULE_CONSECUTIVE,	/* {consecutive: 3} */
+	RULE_VALUE,		/* {value: "> 2s", for: 5m} */
+};
+
+struct rollback_rule {
+	char		*check;
+	enum rule_kind	 kind;
+	double		 failing_pct;	/* fires at or above this share */
+	int64_t		 within_us;
+	int		 min_samples;	/* default 3 */
+	int		 consecutive;
+	struct vcmp	 value;
+	int64_t		 for_us;	/* held for at least this long */
+	int		 line, col;
+};
+
+/* success rules: judged over a watch window, the watch phase's gate. */
+enum metric {
+	MET_UPTIME,		/* share of passing samples, gaps count against */
+	MET_FAILURES,		/* number of failing samples */
+	MET_P50, MET_P90, MET_P95, MET_P99,
+	MET_MIN, MET_MAX, MET_AVG,
+};
+
+struct success_rule {
+	char		*check;
+	enum metric	 metric;
+	struct vcmp	 target;
+	int		 line, col;
+};
+
+const char *metric_name(enum metric m);
 
 struct phase {
 	char		*id;
@@ -88,8 +129,16 @@ struct phase {
 	struct window	 window;
 	bool		 has_watch;
 	int64_t		 watch_every_us, watch_for_us;
+	/*
+	 * What the watch samples: watch.checks, the checks of rollback_if
+	 * and of success (the phase's and the plan's), each once, in that
+	 * order (filled by plan_load).
+	 */
+	struct strlist	 watch_checks;
 	struct rollback_rule *rollback_if;
 	size_t		 nrollback_if;
+	struct success_rule *success;	/* the phase's own success rules */
+	size_t		 nsuccess;
 	int		 line, col;
 };
 
@@ -107,12 +156,6 @@ struct risk {
 	char		*recovery;
 	char		*owner;		/* who answers for it (shown in reports) */
 	int		 line, col;
-};
-
-struct success_rule {
-	char		*check;
-	char		*metric;	/* uptime, p95, p50, ... */
-	struct cmp	 cmp;
 };
 
 /*
@@ -160,6 +203,7 @@ struct plan {
 	struct step	*rollback;
 	size_t		 nrollback;
 	struct strlist	 rollback_verify;
+	/* Judged at the end of every watch phase, with its own rules. */
 	struct success_rule *success;
 	size_t		 nsuccess;
 	struct alert_channel *alerts;

@@ -5,11 +5,13 @@
  * tables, preformatted text) so the two can never disagree about content;
  * JSON is written separately because its shape is data, not layout.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/redact.h"
@@ -17,6 +19,7 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "report.h"
+#include "watch.h"
 
 const char *const report_formats[] = { "md", "html", "json", NULL };
 
@@ -764,6 +767,259 @@ detail_head(const char *d)
 	    lines - REPORT_DETAIL_LINES == 1 ? "" : "s");
 }
 
+/* ---- watches --------------------------------------------------------- */
+
+static char *
+fig(double v)
+{
+	return isnan(v) ? xstrdup("-") : xasprintf("%.4g", v);
+}
+
+/*
+ * A check's chart: the mean value per slice of the watch as a line, and
+ * slices with failing samples as red bars.  Inline SVG, no script, no
+ * outside resource: the report is one self-contained file.
+ */
+static void
+svg_chart(FILE *f, const struct jwstat *st)
+{
+	const int W = 240, H = 40, n = WATCH_SERIES;
+	double mx = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!isnan(st->series_v[i]) && st->series_v[i] > mx)
+			mx = st->series_v[i];
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><rect width=\"%d\" "
+	    "height=\"%d\" fill=\"#f6f8fa\"/>", W, H, W, H, W, H);
+	for (int i = 0; i < n; i++) {
+		if (st->series_n[i] == 0 || st->series_fail[i] == 0)
+			continue;
+		double share = (double)st->series_fail[i] / st->series_n[i];
+		int h = (int)(share * H + 0.5);
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		    "fill=\"#ff8182\"/>", i * W / n, H - h, W / n, h ? h : 1);
+	}
+	if (mx > 0) {
+		fputs("<polyline fill=\"none\" stroke=\"#0969da\" "
+		    "stroke-width=\"1.5\" points=\"", f);
+		for (int i = 0; i < n; i++)
+			if (!isnan(st->series_v[i]))
+				fprintf(f, "%d,%d ", i * W / n + W / n / 2,
+				    H - 2 - (int)(st->series_v[i] / mx * (H - 4)));
+		fputs("\"/>", f);
+	}
+	fputs("</svg>", f);
+}
+
+static void
+watch_section(struct w *w, const struct model *m)
+{
+	const struct jlog *l = m->l;
+	char *t, *u, *x;
+
+	for (size_t i = 0; i < l->nwatches; i++) {
+		const struct jwatch *jw = &l->watches[i];
+		const struct phase *ph = plan_phase(m->p, jw->phase_id);
+		t = xasprintf("Watch of phase %s", jw->phase_id);
+		w_h(w, 2, t);
+		free(t);
+		t = fmt_time_iso(jw->started_us);
+		u = fmt_duration(jw->every_us);
+		x = fmt_duration(jw->for_us);
+		w_p(w, "Started %s, every %s for %s: %s%s%s.", t, u, x, jw->state,
+		    jw->reason ? " - " : "", jw->reason ? jw->reason : "");
+		free(t);
+		free(u);
+		free(x);
+		if (w->html)
+			w_table(w, 10, "Check", "Samples", "Pass share", "Failing",
+			    "p50", "p95", "p99", "Max", "Last", "Chart");
+		else
+			w_table(w, 9, "Check", "Samples", "Pass share", "Failing",
+			    "p50", "p95", "p99", "Max", "Last");
+		for (size_t k = 0; jw->stats && k < jw->nchecks; k++) {
+			const struct jwstat *st = &jw->stats[k];
+			char *n = xasprintf("%lld%s", (long long)st->n, st->nmissed ?
+			    " (+ gaps)" : "");
+			char *ps = st->n ? xasprintf("%.3f%%", 100.0 * st->npass /
+			    (double)st->n) : xstrdup("-");
+			char *nf = xasprintf("%lld", (long long)st->nfail);
+			char *a = fig(st->p50), *b = fig(st->p95), *c = fig(st->p99);
+			char *d = fig(st->max);
+			const char *last = st->n ? status_name((enum status)
+			    st->last_status) : "-";
+			if (!w->html) {
+				w_row(w, jw->checks[k], n, ps, nf, a, b, c, d, last);
+			} else {
+				/* The chart cell is markup of our own: written raw. */
+				fputs("<tr>", w->f);
+				const char *cells[] = { jw->checks[k], n, ps, nf, a, b,
+				    c, d, last };
+				for (int q = 0; q < 9; q++) {
+					fputs("<td>", w->f);
+					esc(w, cells[q], ESC_CELL);
+					fputs("</td>", w->f);
+				}
+				fputs("<td>", w->f);
+				svg_chart(w->f, st);
+				fputs("</td></tr>\n", w->f);
+			}
+			free(n); free(ps); free(nf); free(a); free(b); free(c);
+			free(d);
+		}
+		w_end(w);
+		if (jw->stats && jw->nchecks && jw->stats[0].approx)
+			w_p(w, "Percentiles of samples older than %s come from "
+			    "per-minute histograms (within 4.4%%).",
+			    "the raw retention");
+		w_p(w, "Values are in seconds for latencies, else as the check "
+		    "reports them; percentiles are nearest-rank.");
+		if (jw->ntriggers) {
+			w_h(w, 3, "Triggers that fired");
+			w_table(w, 4, "Time", "Check", "Rule", "Samples");
+			for (size_t k = 0; k < jw->ntriggers; k++) {
+				const struct jtrigger *tr = &jw->triggers[k];
+				t = fmt_time_iso(tr->at_us);
+				w_row(w, t, tr->check_id, tr->rule, tr->samples);
+				free(t);
+			}
+			w_end(w);
+		}
+		if (jw->ngaps) {
+			w_h(w, 3, "Gaps (nothing watched)");
+			w_table(w, 4, "From", "To", "Duration", "Counted");
+			for (size_t k = 0; k < jw->ngaps; k++) {
+				const struct jgap *g = &jw->gaps[k];
+				t = fmt_time_iso(g->from_us);
+				u = fmt_time_iso(g->to_us);
+				x = fmt_duration(g->to_us - g->from_us);
+				w_row(w, t, u, x, "as failing samples (uptime, "
+				    "failures)");
+				free(t);
+				free(u);
+				free(x);
+			}
+			w_end(w);
+		}
+		const struct success_rule *rules[2] = { ph ? ph->success : NULL,
+		    m->p->success };
+		size_t nr[2] = { ph ? ph->nsuccess : 0, m->p->nsuccess };
+		if (nr[0] + nr[1] == 0 || jw->stats == NULL)
+			continue;
+		w_h(w, 3, "Success rules");
+		w_table(w, 6, "Check", "Rule", "Target", "Measured", "Samples",
+		    "Status");
+		for (int g = 0; g < 2; g++) {
+			for (size_t k = 0; k < nr[g]; k++) {
+				const struct success_rule *r = &rules[g][k];
+				double v;
+				int64_t ns;
+				char *mt;
+				bool ok = success_judge(r, jw, &v, &mt, &ns);
+				t = xasprintf("%s %s", cmp_opstr(r->target.cmp.op),
+				    r->target.cmp.text);
+				u = xasprintf("%lld", (long long)ns);
+				w_row(w, r->check, metric_name(r->metric), t, mt, u,
+				    ok ? "pass" : "fail");
+				free(t);
+				free(u);
+				free(mt);
+			}
+		}
+		w_end(w);
+	}
+}
+
+static void
+watch_json(struct buf *b, const struct model *m)
+{
+	const struct jlog *l = m->l;
+
+	buf_adds(b, "],\n \"watches\": [");
+	for (size_t i = 0; i < l->nwatches; i++) {
+		const struct jwatch *jw = &l->watches[i];
+		const struct phase *ph = plan_phase(m->p, jw->phase_id);
+		buf_adds(b, i ? ",\n  {" : "\n  {");
+		json_field(b, "phase", jw->phase_id, false);
+		json_field(b, "state", jw->state, true);
+		json_field(b, "reason", jw->reason, true);
+		json_time(b, "started", jw->started_us, true);
+		json_time(b, "ended", jw->ended_us, true);
+		buf_addf(b, ", \"every_s\": %.6f, \"for_s\": %.6f, \"checks\": [",
+		    jw->every_us / 1e6, jw->for_us / 1e6);
+		for (size_t k = 0; jw->stats && k < jw->nchecks; k++) {
+			const struct jwstat *st = &jw->stats[k];
+			buf_adds(b, k ? ", {" : "{");
+			json_field(b, "id", jw->checks[k], false);
+			buf_addf(b, ", \"samples\": %lld, \"passing\": %lld, "
+			    "\"failing\": %lld, \"missed_in_gaps\": %lld",
+			    (long long)st->n, (long long)st->npass,
+			    (long long)st->nfail, (long long)st->nmissed);
+			const char *names[] = { "p50", "p95", "p99", "min", "max",
+			    "avg" };
+			double vs[] = { st->p50, st->p95, st->p99, st->min, st->max,
+			    st->avg };
+			for (int q = 0; q < 6; q++) {
+				if (isnan(vs[q]))
+					buf_addf(b, ", \"%s\": null", names[q]);
+				else
+					buf_addf(b, ", \"%s\": %.9g", names[q], vs[q]);
+			}
+			buf_addf(b, ", \"approximate\": %s}", st->approx ? "true" :
+			    "false");
+		}
+		buf_adds(b, "], \"triggers\": [");
+		for (size_t k = 0; k < jw->ntriggers; k++) {
+			const struct jtrigger *tr = &jw->triggers[k];
+			buf_adds(b, k ? ", {" : "{");
+			json_time(b, "at", tr->at_us, false);
+			json_field(b, "check", tr->check_id, true);
+			json_field(b, "rule", tr->rule, true);
+			json_field(b, "samples", tr->samples, true);
+			buf_adds(b, "}");
+		}
+		buf_adds(b, "], \"gaps\": [");
+		for (size_t k = 0; k < jw->ngaps; k++) {
+			buf_adds(b, k ? ", {" : "{");
+			json_time(b, "from", jw->gaps[k].from_us, false);
+			json_time(b, "to", jw->gaps[k].to_us, true);
+			buf_adds(b, "}");
+		}
+		buf_adds(b, "], \"success\": [");
+		const struct success_rule *rules[2] = { ph ? ph->success : NULL,
+		    m->p->success };
+		size_t nr[2] = { ph ? ph->nsuccess : 0, m->p->nsuccess };
+		bool first = true;
+		for (int g = 0; g < 2 && jw->stats; g++) {
+			for (size_t k = 0; k < nr[g]; k++) {
+				const struct success_rule *r = &rules[g][k];
+				double v;
+				int64_t ns;
+				char *mt;
+				bool ok = success_judge(r, jw, &v, &mt, &ns);
+				buf_adds(b, first ? "{" : ", {");
+				first = false;
+				json_field(b, "check", r->check, false);
+				json_field(b, "metric", metric_name(r->metric), true);
+				char *tg = xasprintf("%s %s", cmp_opstr(
+				    r->target.cmp.op), r->target.cmp.text);
+				json_field(b, "target", tg, true);
+				free(tg);
+				if (isnan(v))
+					buf_adds(b, ", \"measured\": null");
+				else
+					buf_addf(b, ", \"measured\": %.9g", v);
+				buf_addf(b, ", \"samples\": %lld", (long long)ns);
+				json_field(b, "verdict", ok ? "pass" : "fail", true);
+				buf_adds(b, "}");
+				free(mt);
+			}
+		}
+		buf_adds(b, "]}");
+	}
+}
+
 static void
 emit_doc(struct w *w, const struct model *m)
 {
@@ -1069,6 +1325,8 @@ emit_doc(struct w *w, const struct model *m)
 		w_end(w);
 	}
 
+	watch_section(w, m);
+
 	/* Timeline. */
 	w_h(w, 2, "Timeline");
 	size_t n;
@@ -1317,6 +1575,7 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "rollback_note", rr->rb_note, true);
 		buf_adds(&b, "}");
 	}
+	watch_json(&b, m);
 	buf_adds(&b, "],\n \"timeline\": [");
 	size_t n;
 	struct tl *v = timeline(m, &n);

@@ -28,6 +28,7 @@
 #include "lib/xmalloc.h"
 #include "out.h"
 #include "runbook.h"
+#include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
 #define LINE_MAX_	4096	/* longer output lines print in parts */
@@ -67,6 +68,12 @@ struct rb {
 	size_t			 nhard;		/* other failures of the last set */
 	struct alerter		*al;		/* the plan's alerts; NULL: none */
 };
+
+static const char *watch_only_phase(const struct jlog *l);
+static enum outcome watch_only(struct rb *rb, const char *phase);
+static int same_plan(struct rb *rb);
+/* Progress lines; stderr when stdout carries JSON lines (cutover watch). */
+static FILE *say_to;
 
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_hup;	/* the terminal went away */
@@ -141,9 +148,10 @@ say(const char *fmt, ...)
 	r = redact(m);
 	/* Messages carry step output and peers' errors: inert on a TTY. */
 	char *v = text_printable(r, true);
-	fputs(v, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
+	FILE *f = say_to ? say_to : stdout;
+	fputs(v, f);
+	fputc('\n', f);
+	fflush(f);
 	free(v);
 	free(r);
 	free(m);
@@ -983,6 +991,86 @@ out:
 	return oc;
 }
 
+/* ---- watch ----------------------------------------------------------- */
+
+/*
+ * The phase's watch (watch.c): its success rules are a gate, a fired
+ * rollback_if rule a no-go; both roll back as a failed gate does, or
+ * with --no-auto-rollback wait for a person (resume or rollback).
+ */
+static enum outcome
+watch_step(struct rb *rb, const struct phase *ph)
+{
+	struct watch_opts wo = {
+		.for_us = rb->o->watch_for_us,
+		.every_us = rb->o->watch_every_us,
+		.jobs = rb->o->jobs,
+		.jsonl = rb->o->jsonl,
+		.out = stdout,
+		.should_stop = checks_stop,
+		.alert = rb->al,
+	};
+	char *reason = NULL, *based_on = NULL, *e = NULL;
+	enum outcome oc = OC_OK;
+
+	if (journal_phase(rb->j, rb->run, ph->id, "watch", 0, 0, &rb->err) != 0)
+		return jfail(rb);
+	if (!rb->o->jsonl)
+		say("   watch of phase %s:", ph->id);
+	enum watch_end we = watch_phase(rb->p, ph, rb->j, rb->run, &rb->log,
+	    &wo, &reason, &based_on, &e);
+	switch (we) {
+	case WATCH_ERR:
+		free(rb->err);
+		rb->err = e;
+		oc = jfail(rb);
+		break;
+	case WATCH_STOPPED:
+		oc = OC_SIGNAL;
+		break;
+	case WATCH_GO:
+		if (journal_decision(rb->j, rb->run, ph->id, "go", "cutover",
+		    "success rules held", based_on, &rb->err) != 0)
+			oc = jfail(rb);
+		break;
+	case WATCH_NOGO:
+	case WATCH_TRIGGER:
+		free(rb->reason);
+		rb->reason = xstrdup(reason);
+		if (rb->o->no_auto_rollback) {
+			char *r = xasprintf("%s; awaiting a decision "
+			    "(--no-auto-rollback)", reason);
+			if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
+			    "cutover", "--no-auto-rollback", based_on,
+			    &rb->err) != 0 ||
+			    journal_run_state(rb->j, rb->run, RUN_AWAITING, r,
+			    false, &rb->err) != 0) {
+				oc = jfail(rb);
+			} else {
+				say("no-go: %s: go on watching with 'cutover resume "
+				    "%s' or undo with 'cutover rollback %s'", reason,
+				    rb->p->file, rb->p->file);
+				oc = OC_AWAIT;
+			}
+			free(r);
+			break;
+		}
+		say("no-go: %s", reason);
+		/* The decision is journaled here, as a gate's is. */
+		if (journal_decision(rb->j, rb->run, ph->id, we == WATCH_TRIGGER ?
+		    "rollback" : "no-go", "cutover", we == WATCH_TRIGGER ?
+		    "rollback_if fired" : "success rules failed", based_on,
+		    &rb->err) != 0)
+			oc = jfail(rb);
+		else
+			oc = OC_GATE;
+		break;
+	}
+	free(reason);
+	free(based_on);
+	return oc;
+}
+
 static enum outcome
 execute(struct rb *rb)
 {
@@ -1068,7 +1156,9 @@ execute(struct rb *rb)
 			if (oc != OC_OK)
 				return oc;
 		}
-		if (ph->gate.n) {
+		/* A watch in progress passed its gate already. */
+		bool watching = jp && strcmp(jp->state, "watch") == 0;
+		if (ph->gate.n && !watching) {
 			window_tick(rb);
 			if (rb->overrun) {
 				free(rb->reason);
@@ -1077,6 +1167,11 @@ execute(struct rb *rb)
 				return OC_WINDOW;
 			}
 			enum outcome oc = gate(rb, ph);
+			if (oc != OC_OK)
+				return oc;
+		}
+		if (ph->has_watch) {
+			enum outcome oc = watch_step(rb, ph);
 			if (oc != OC_OK)
 				return oc;
 		}
@@ -1730,7 +1825,8 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
-	rc = finish(&rb, execute(&rb));
+	const char *wph = watch_only_phase(&rb.log);
+	rc = finish(&rb, wph ? watch_only(&rb, wph) : execute(&rb));
 out:
 	rb_release(&rb);
 	return rc;
@@ -1781,6 +1877,119 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 		    strcmp(rb.log.run.state, RUN_ROLLED) == 0)
 			rc = EXIT_GO;
 	}
+out:
+	rb_release(&rb);
+	return rc;
+}
+
+/* ---- cutover watch --------------------------------------------------- */
+
+/* The phase of a run made by `cutover watch`, or NULL for a runbook. */
+static const char *
+watch_only_phase(const struct jlog *l)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		if (strcmp(l->events[i].type, "watch-only") == 0)
+			return l->events[i].phase_id;
+	return NULL;
+}
+
+static enum outcome
+watch_only(struct rb *rb, const char *phase)
+{
+	const struct phase *ph = plan_phase(rb->p, phase);
+
+	if (ph == NULL || !ph->has_watch) {
+		free(rb->reason);
+		rb->reason = xasprintf("phase '%s' of this watch is no longer a "
+		    "watch phase of the plan", phase);
+		say("stopped: %s", rb->reason);
+		if (journal_run_state(rb->j, rb->run, RUN_STOPPED, rb->reason,
+		    false, &rb->err) != 0)
+			return jfail(rb);
+		return OC_STOP;
+	}
+	rb->ph = ph;
+	enum outcome oc = watch_step(rb, ph);
+	if (oc == OC_OK && journal_phase(rb->j, rb->run, ph->id, "done", 0,
+	    now_wall_us(), &rb->err) != 0)
+		return jfail(rb);
+	return oc;
+}
+
+int
+runbook_watch(struct plan *p, const struct rb_opts *o)
+{
+	struct rb rb;
+	int rc;
+
+	if (o->jsonl)
+		say_to = stderr;
+	rc = rb_open(&rb, p, o, true);
+	if (rc != 0)
+		goto out;
+	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
+	if (rc < 0) {
+		errmsg("%s", rb.err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/*
+	 * An unfinished `cutover watch` run (a crash, a reboot, SIGTERM from
+	 * the service manager) is continued: the same command restarts it.
+	 * One awaiting a person's decision is not: that takes `resume`.
+	 */
+	if (rc == 0 && !final_state(rb.log.run.state) && !o->new_run &&
+	    watch_only_phase(&rb.log) && strcmp(rb.log.run.state,
+	    RUN_ROLLING) != 0 && strcmp(rb.log.run.state, RUN_AWAITING) != 0) {
+		rb.run = rb.log.run.id;
+		if ((rc = same_plan(&rb)) != 0)
+			goto out;
+		if (!o->jsonl)
+			say("cutover: plan %s, continuing watch run %lld, journal "
+			    "%s", p->name, (long long)rb.run, journal_path(rb.j));
+		if (journal_event(rb.j, rb.run, "resume", NULL, NULL, rb.user,
+		    &rb.err) != 0 || journal_run_state(rb.j, rb.run,
+		    RUN_RUNNING, NULL, false, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out;
+		}
+		rb_alerts_start(&rb, "continued (watch)");
+		rc = finish(&rb, watch_only(&rb, watch_only_phase(&rb.log)));
+		goto out;
+	}
+	if (rc == 0 && !final_state(rb.log.run.state)) {
+		if (!o->new_run) {
+			errmsg("run %lld of '%s' is not finished (%s): continue it "
+			    "with 'cutover resume %s', undo it with 'cutover "
+			    "rollback %s', or start over with --new",
+			    (long long)rb.log.run.id, p->name, rb.log.run.state,
+			    p->file, p->file);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (journal_run_state(rb.j, rb.log.run.id, RUN_ABANDONED,
+		    "abandoned by a new run (--new)", true, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out;
+		}
+	}
+	jlog_release(&rb.log);
+	char *rname = redact(p->name);
+	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
+	    &rb.run, &rb.err);
+	free(rname);
+	if (jrc != 0 || journal_event(rb.j, rb.run, "watch-only",
+	    o->watch_phase, NULL, "cutover watch", &rb.err) != 0 ||
+	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+		rc = (jfail(&rb), EXIT_USAGE);
+		goto out;
+	}
+	if (!o->jsonl)
+		say("cutover: plan %s, watch run %lld, journal %s", p->name,
+		    (long long)rb.run, journal_path(rb.j));
+	rb_alerts_start(&rb, "started (watch)");
+	rc = finish(&rb, watch_only(&rb, o->watch_phase));
 out:
 	rb_release(&rb);
 	return rc;
@@ -1849,6 +2058,32 @@ dry_step(FILE *f, const struct step *s, bool undoable)
 }
 
 static void
+dry_watch(FILE *f, const struct plan *p, const struct phase *ph)
+{
+	char *e = fmt_duration(ph->watch_every_us);
+	char *d = fmt_duration(ph->watch_for_us);
+
+	fprintf(f, "  watch: every %s for %s\n", e, d);
+	free(e);
+	free(d);
+	dry_checks(f, p, "  sampled", &ph->watch_checks);
+	for (size_t i = 0; i < ph->nrollback_if; i++) {
+		char *r = rule_describe(&ph->rollback_if[i]);
+		fprintf(f, "    rollback_if: %s %s\n", ph->rollback_if[i].check, r);
+		free(r);
+	}
+	const struct success_rule *rules[2] = { ph->success, p->success };
+	size_t nr[2] = { ph->nsuccess, p->nsuccess };
+	for (int g = 0; g < 2; g++)
+		for (size_t i = 0; i < nr[g]; i++)
+			fprintf(f, "    success (the gate at the end): %s %s %s "
+			    "%s\n", rules[g][i].check,
+			    metric_name(rules[g][i].metric),
+			    cmp_opstr(rules[g][i].target.cmp.op),
+			    rules[g][i].target.cmp.text);
+}
+
+static void
 dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 {
 	char *jp = runbook_journal_path(p, o->state);
@@ -1875,6 +2110,8 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		for (size_t k = 0; k < ph->nsteps; k++)
 			dry_step(f, &ph->steps[k], true);
 		dry_checks(f, p, "gate (go/no-go)", &ph->gate);
+		if (ph->has_watch)
+			dry_watch(f, p, ph);
 	}
 	fprintf(f, "\nrollback: the undo of every completed step, newest "
 	    "first%s\n", p->nrollback ? ", then:" : "");

@@ -15,6 +15,7 @@
 #define CUTOVER_RUNBOOK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "plan.h"
@@ -32,6 +33,12 @@ struct rb_opts {
 	bool		 force;		/* accept a changed plan */
 	bool		 new_run;	/* abandon an unfinished run */
 	int		 jobs;		/* concurrent checks; 0: default */
+	/* A watch's fired rule or failed success rules await a person. */
+	bool		 no_auto_rollback;
+	/* cutover watch: the phase, and overrides of its watch */
+	const char	*watch_phase;
+	int64_t		 watch_for_us, watch_every_us;
+	bool		 jsonl;		/* watch output as JSON lines */
 };
 
 /* The journal's path: state, or .cutover/NAME.db beside the plan. */
@@ -45,5 +52,10 @@ void	 runbook_dry_run(const struct plan *p, const struct rb_opts *o,
 int	 runbook_run(struct plan *p, const struct rb_opts *o);
 int	 runbook_resume(struct plan *p, const struct rb_opts *o);
 int	 runbook_rollback(struct plan *p, const struct rb_opts *o);
+/*
+ * `cutover watch`: a run made of one watch phase (o->watch_phase), with
+ * its rollback_if and success rules; resumable like any run.
+ */
+int	 runbook_watch(struct plan *p, const struct rb_opts *o);
 
 #endif

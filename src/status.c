@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/redact.h"
@@ -83,6 +84,93 @@ plan_step(const struct plan *p, const struct jstep *js)
 		if (is(p->rollback[k].id, js->step_id))
 			return &p->rollback[k];
 	return NULL;
+}
+
+/* ---- watches: progress and the last samples --------------------------- */
+
+static int64_t
+watch_end(const struct jwatch *w, int64_t now)
+{
+	if (w->ended_us)
+		return w->ended_us;
+	return now < w->started_us + w->for_us ? now : w->started_us + w->for_us;
+}
+
+static void
+watch_text(struct buf *b, const struct jlog *l, int64_t now)
+{
+	for (size_t i = 0; i < l->nwatches; i++) {
+		const struct jwatch *w = &l->watches[i];
+		int64_t el = watch_end(w, now) - w->started_us;
+		int64_t left = w->ended_us ? 0 : w->started_us + w->for_us - now;
+		char *e = fmt_duration(el > 0 ? el : 0);
+		char *r = fmt_duration(left > 0 ? left : 0);
+		char *ev = fmt_duration(w->every_us);
+		int64_t gap = 0;
+		for (size_t g = 0; g < w->ngaps; g++)
+			gap += w->gaps[g].to_us - w->gaps[g].from_us;
+		buf_addf(b, "  watch of %s: %s, %s elapsed, %s left, every %s",
+		    w->phase_id, w->state, e, r, ev);
+		if (w->ngaps) {
+			char *g = fmt_duration(gap);
+			buf_addf(b, ", %zu gap%s (%s unwatched)", w->ngaps,
+			    w->ngaps == 1 ? "" : "s", g);
+			free(g);
+		}
+		buf_addc(b, '\n');
+		free(e);
+		free(r);
+		free(ev);
+		for (size_t k = 0; w->stats && k < w->nchecks; k++) {
+			const struct jwstat *st = &w->stats[k];
+			char *t = st->last_at_us ? fmt_time_iso(st->last_at_us) :
+			    xstrdup("-");
+			buf_addf(b, "    %-20s %lld samples, %lld failing; last %s "
+			    "at %s%s%s\n", w->checks[k], (long long)st->n,
+			    (long long)st->nfail, st->n ? status_name((enum status)
+			    st->last_status) : "none", t, st->last_status > ST_WARN
+			    && st->last_message ? ": " : "", st->last_status >
+			    ST_WARN && st->last_message ? st->last_message : "");
+			free(t);
+		}
+		for (size_t k = 0; k < w->ntriggers; k++)
+			buf_addf(b, "    trigger: %s %s: %s\n",
+			    w->triggers[k].check_id, w->triggers[k].rule,
+			    w->triggers[k].samples);
+	}
+}
+
+static void
+watch_json(struct buf *b, const struct jlog *l, int64_t now)
+{
+	buf_adds(b, ", \"watches\": [");
+	for (size_t i = 0; i < l->nwatches; i++) {
+		const struct jwatch *w = &l->watches[i];
+		int64_t el = watch_end(w, now) - w->started_us;
+		int64_t left = w->ended_us ? 0 : w->started_us + w->for_us - now;
+		buf_adds(b, i ? ", {" : "{");
+		json_field(b, "phase", w->phase_id, false);
+		json_field(b, "state", w->state, true);
+		json_time(b, "started", w->started_us, true);
+		buf_addf(b, ", \"elapsed_s\": %.3f, \"remaining_s\": %.3f, "
+		    "\"every_s\": %.3f, \"gaps\": %zu, \"checks\": [",
+		    (el > 0 ? el : 0) / 1e6, (left > 0 ? left : 0) / 1e6,
+		    w->every_us / 1e6, w->ngaps);
+		for (size_t k = 0; w->stats && k < w->nchecks; k++) {
+			const struct jwstat *st = &w->stats[k];
+			buf_adds(b, k ? ", {" : "{");
+			json_field(b, "id", w->checks[k], false);
+			buf_addf(b, ", \"samples\": %lld, \"failing\": %lld",
+			    (long long)st->n, (long long)st->nfail);
+			json_field(b, "last_status", st->n ? status_name(
+			    (enum status)st->last_status) : NULL, true);
+			json_time(b, "last_at", st->last_at_us, true);
+			json_field(b, "last_message", st->last_message, true);
+			buf_adds(b, "}");
+		}
+		buf_addf(b, "], \"triggers\": %zu}", w->ntriggers);
+	}
+	buf_adds(b, "]");
 }
 
 void
@@ -188,6 +276,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		} else {
 			buf_adds(&b, "null");
 		}
+		watch_json(&b, l, now);
 		buf_adds(&b, "}\n");
 		fputs(b.s, f);
 		buf_release(&b);
@@ -258,6 +347,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		buf_addf(&b, "  alerts: %zu sent, %zu failed%s\n", sent, failed,
 		    failed ? " (cutover report lists them)" : "");
 	}
+	watch_text(&b, l, now);
 	const char *next = NULL;
 	if (is(state, RUN_AWAITING))
 		next = "cutover resume %s --yes (go) or cutover rollback %s";

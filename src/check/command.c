@@ -3,12 +3,14 @@
  * judge its exit status and output.  The process group is killed at the
  * timeout; the output tail is kept (redacted on the way out).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../check.h"
 #include "../lib/error.h"
 #include "../lib/proc.h"
+#include "../lib/units.h"
 #include "../lib/xmalloc.h"
 
 #define COMMAND_TAIL	4096
@@ -21,10 +23,12 @@ struct command_conf {
 	char		*cwd;
 	long long	 expect_exit;
 	struct strlist	 stdout_contains;
+	/* value: stdout - the last line of output is the sample's value */
+	bool		 value_stdout;
 };
 
 static const char *const keys[] = { "run", "shell", "expect_exit",
-	"stdout_contains", "env", "cwd", NULL };
+	"stdout_contains", "env", "cwd", "value", NULL };
 
 static int
 command_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -51,6 +55,15 @@ command_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	for (size_t i = 0; i < k->nenv; i++)
 		k->envv[i] = xasprintf("%s=%s", k->env[i].key, k->env[i].value);
 	k->cwd = pn_str(cx, pn_get(cx, map, "cwd"), "cwd");
+	yaml_node_t *v = pn_get(cx, map, "value");
+	char *vs = pn_str(cx, v, "value");
+	if (vs && strcmp(vs, "stdout") != 0) {
+		pn_error(cx, v, "'value' can only be 'stdout' (the number on the "
+		    "command's last line of output)");
+		rc = -1;
+	}
+	k->value_stdout = vs != NULL;
+	free(vs);
 	return rc;
 }
 
@@ -101,6 +114,35 @@ run_stopped(void *arg)
 {
 	(void)arg;
 	return check_stopping();
+}
+
+/*
+ * value: stdout.  The last line is a number, or a duration taken in
+ * seconds as latencies are ("120ms" -> 0.12); anything else: no value.
+ */
+static void
+stdout_value(const struct buf *tail, struct result *r)
+{
+	char *t = xstrndup(tail->s ? tail->s : "", tail->len);
+	size_t n = strlen(t);
+	int64_t us;
+	char *end;
+
+	while (n && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+		t[--n] = '\0';
+	char *line = strrchr(t, '\n');
+	line = line ? line + 1 : t;
+	if (parse_duration(line, &us, NULL) == 0) {
+		r->has_value = true;
+		r->value = (double)us / US_PER_S;
+	} else {
+		double d = strtod(line, &end);
+		if (end != line && *end == '\0' && isfinite(d)) {
+			r->has_value = true;
+			r->value = d;
+		}
+	}
+	free(t);
 }
 
 static void
@@ -175,6 +217,8 @@ command_run(const struct check *c, struct result *r)
 				result_set(r, ST_PASS, "%s", why);
 		}
 	}
+	if (k->value_stdout && !pr.spawn_failed && !pr.timed_out)
+		stdout_value(&pr.tail, r);
 	free(why);
 	free(sc.found);
 	buf_release(&sc.carry);

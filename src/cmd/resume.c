@@ -35,6 +35,8 @@ static const char usage[] =
 "      --keep-interrupted   continuing a rollback: leave that step as it is\n"
 "      --force              accept a plan that changed since the run began\n"
 "      --no-rollback        on failure stop instead of rolling back\n"
+"      --no-auto-rollback   a watch's fired rollback_if or failed success\n"
+"                           rules alert and await a decision instead\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
@@ -69,6 +71,7 @@ resume_main(int argc, char **argv)
 		{ "keep-interrupted", no_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "no-rollback", no_argument, NULL, 'R' },
+		{ "no-auto-rollback", no_argument, NULL, 'A' },
 		{ "rollback-on-signal", no_argument, NULL, 'T' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -87,6 +90,7 @@ resume_main(int argc, char **argv)
 		case 'P': o.keep_interrupted = true; break;
 		case 'F': o.force = true; break;
 		case 'R': o.no_rollback = true; break;
+		case 'A': o.no_auto_rollback = true; break;
 		case 'T': o.rollback_on_signal = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_resume, optarg); break;

@@ -33,6 +33,8 @@ static const char usage[] =
 "  -y, --yes                answer go at every gate that passes\n"
 "  -n, --dry-run            print the plan as it would execute; run nothing\n"
 "      --no-rollback        on failure stop instead of rolling back\n"
+"      --no-auto-rollback   a watch's fired rollback_if or failed success\n"
+"                           rules alert and await a decision instead\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "      --new                abandon an unfinished run and start a new one\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
@@ -72,6 +74,7 @@ run_main(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-rollback", no_argument, NULL, 'R' },
+		{ "no-auto-rollback", no_argument, NULL, 'A' },
 		{ "rollback-on-signal", no_argument, NULL, 'T' },
 		{ "new", no_argument, NULL, 'N' },
 		{ "state", required_argument, NULL, 's' },
@@ -92,6 +95,7 @@ run_main(int argc, char **argv)
 		case 'y': o.yes = true; break;
 		case 'n': dry = true; break;
 		case 'R': o.no_rollback = true; break;
+		case 'A': o.no_auto_rollback = true; break;
 		case 'T': o.rollback_on_signal = true; break;
 		case 'N': o.new_run = true; break;
 		case 's': o.state = optarg; break;

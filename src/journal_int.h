@@ -1,0 +1,36 @@
+/*
+ * journal_int.h - what journal.c shares with journal_watch.c (the watch
+ * tables): the handle and the commit hook.  Not for other rooms.
+ */
+#ifndef CUTOVER_JOURNAL_INT_H
+#define CUTOVER_JOURNAL_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "journal.h"
+
+struct journal {
+	sqlite3	*db;
+	char	*path;
+	int	 lockfd;
+	/*
+	 * The alert sender journals deliveries from its own thread on this
+	 * connection.  SQLite serialises each call, but a write and the
+	 * last_insert_rowid or errmsg read after it are two calls, a load is
+	 * many, and a watch round is one transaction of many statements:
+	 * each holds mu across all of its calls.  Recursive, so that a
+	 * write that returns a row id can take it around jw().
+	 */
+	pthread_mutex_t	 mu;
+	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
+};
+
+/* After every commit: the fault injection of CUTOVER_JOURNAL_KILL_AFTER. */
+void	 journal_committed(void);
+extern const char journal_watch_schema[];
+/* The watches of run into l (no samples). */
+int	 journal_watches_load(struct journal *j, int64_t run, struct jlog *l,
+	    char **errp);
+
+#endif

@@ -1,0 +1,898 @@
+/*
+ * journal_watch.c - the watch tables of the journal (see journal.h).
+ *
+ * Size is the point here: a 7-day watch of 700 checks every second is
+ * 423 million samples.  A sample row is the key (w, t, c) and three
+ * small columns in a WITHOUT ROWID table: t is milliseconds since the
+ * watch began (a 4-byte varint for a week), a pass status costs no byte
+ * (SQLite stores 0 and 1 in the record header), the value is an integer
+ * number of millionths (2-4 bytes for latencies), and the message is
+ * stored only for a failing sample whose message changed.  Measured by
+ * bench/watch: about 17.5 bytes per sample on disk.  Raw samples older
+ * than the watch's keep_raw are folded into one row per check and minute
+ * with a log-bucket histogram (1/8 octave: percentiles within 4.4%), so
+ * the week above costs 1 hour of raw rows plus 7 million minute rows.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "journal_int.h"
+#include "lib/error.h"
+#include "lib/redact.h"
+#include "lib/util.h"
+#include "lib/xmalloc.h"
+
+const char journal_watch_schema[] =
+"CREATE TABLE IF NOT EXISTS watches(id INTEGER PRIMARY KEY, run_id INTEGER,"
+" phase_id TEXT, every_us INTEGER, for_us INTEGER, keep_raw_us INTEGER,"
+" started_us INTEGER, ended_us INTEGER, state TEXT, reason TEXT);"
+"CREATE TABLE IF NOT EXISTS watch_checks(w INTEGER, idx INTEGER,"
+" check_id TEXT, every_us INTEGER, PRIMARY KEY(w, idx)) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS samples(w INTEGER, t INTEGER, c INTEGER,"
+" s INTEGER, v, m TEXT, PRIMARY KEY(w, t, c)) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS sample_minutes(w INTEGER, c INTEGER,"
+" minute INTEGER, n INTEGER, npass INTEGER, nv INTEGER, vsum, vmin,"
+" vmax, hist BLOB, PRIMARY KEY(w, c, minute))"
+" WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS watch_gaps(w INTEGER, from_us INTEGER,"
+" to_us INTEGER, PRIMARY KEY(w, from_us)) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS triggers(id INTEGER PRIMARY KEY, w INTEGER,"
+" at_us INTEGER, check_id TEXT, rule TEXT, samples TEXT);";
+
+/*
+ * Histogram buckets are 1/8 octave wide: a percentile read from them is
+ * within 4.4% (half a bucket).  1/16 octave (2.2%) measured 130 bytes a
+ * minute row for latencies spread over 0.5-3 ms, 917 MB for a week of
+ * 700 checks; 1/8 with delta-coded bucket numbers about half that.
+ */
+#define OCTAVE		8
+#define NBUCKETS	512	/* 1 + 8 * log2(2^63): 505 */
+#define MICRO		1e6
+
+/* ---- helpers --------------------------------------------------------- */
+
+static int
+dberr(struct journal *j, char **errp, const char *what)
+{
+	return seterr(errp, "journal %s: %s: %s", j->path, what,
+	    sqlite3_errmsg(j->db));
+}
+
+static sqlite3_stmt *
+prepare(struct journal *j, const char *sql, char **errp)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		dberr(j, errp, "prepare");
+		return NULL;
+	}
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	char *r = redact(s);
+	sqlite3_bind_text(st, i, r, -1, SQLITE_TRANSIENT);
+	free(r);
+}
+
+/* One statement, its own committed transaction. */
+static int
+exec1(struct journal *j, sqlite3_stmt *st, char **errp)
+{
+	pthread_mutex_lock(&j->mu);
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		dberr(j, errp, "write failed");
+		pthread_mutex_unlock(&j->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	journal_committed();
+	return 0;
+}
+
+/*
+ * A round is one transaction on the connection the alert sender also
+ * writes on: j->mu is held from BEGIN to COMMIT or ROLLBACK, so that no
+ * delivery row lands inside it (or is rolled back with it).
+ */
+static int
+begin(struct journal *j, char **errp)
+{
+	pthread_mutex_lock(&j->mu);
+	if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		dberr(j, errp, "begin");
+		pthread_mutex_unlock(&j->mu);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+commit(struct journal *j, char **errp)
+{
+	if (sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		dberr(j, errp, "commit");
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&j->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	journal_committed();
+	return 0;
+}
+
+static void
+rollback(struct journal *j)
+{
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&j->mu);
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+/* A value as stored: millionths as an integer, else the REAL itself. */
+static void
+bind_value(sqlite3_stmt *st, int i, bool has, double v)
+{
+	double m = v * MICRO;
+
+	if (!has || isnan(v))
+		sqlite3_bind_null(st, i);
+	else if (fabs(m) < 9e15)
+		sqlite3_bind_int64(st, i, llround(m));
+	else
+		sqlite3_bind_double(st, i, v);
+}
+
+static bool
+col_value(sqlite3_stmt *st, int i, double *v)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		*v = (double)sqlite3_column_int64(st, i) / MICRO;
+		return true;
+	case SQLITE_FLOAT:
+		*v = sqlite3_column_double(st, i);
+		return true;
+	}
+	return false;
+}
+
+/* ---- histogram buckets ----------------------------------------------- */
+
+/* 0 for values <= 1e-6 (and negative ones), else 1 + floor(8 log2 u). */
+static int
+bucket_of(double v)
+{
+	double u = v * MICRO;
+
+	if (!(u >= 1))
+		return 0;
+	int b = 1 + (int)floor(OCTAVE * log2(u));
+	return b >= NBUCKETS ? NBUCKETS - 1 : b;
+}
+
+/* The geometric middle of bucket b, in the value's unit. */
+static double
+bucket_value(int b)
+{
+	return b == 0 ? 0 : exp2((b - 1 + 0.5) / OCTAVE) / MICRO;
+}
+
+static void
+put_varint(struct buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		buf_addc(b, (char)(0x80 | (v & 0x7f)));
+		v >>= 7;
+	}
+	buf_addc(b, (char)v);
+}
+
+static bool
+get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* ---- writes ---------------------------------------------------------- */
+
+int
+journal_watch_begin(struct journal *j, int64_t run, const char *phase,
+    int64_t every_us, int64_t for_us, int64_t keep_raw_us,
+    int64_t started_us, const char *const *checks, const int64_t *every,
+    size_t n, int64_t *w, char **errp)
+{
+	sqlite3_stmt *st;
+
+	if (begin(j, errp) != 0)
+		return -1;
+	st = prepare(j, "INSERT INTO watches(run_id, phase_id, every_us,"
+	    " for_us, keep_raw_us, started_us, ended_us, state) VALUES"
+	    " (?, ?, ?, ?, ?, ?, 0, 'watching')", errp);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, run);
+	bind_text(st, 2, phase);
+	sqlite3_bind_int64(st, 3, every_us);
+	sqlite3_bind_int64(st, 4, for_us);
+	sqlite3_bind_int64(st, 5, keep_raw_us);
+	sqlite3_bind_int64(st, 6, started_us);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		dberr(j, errp, "write failed");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*w = sqlite3_last_insert_rowid(j->db);
+	st = prepare(j, "INSERT INTO watch_checks VALUES (?, ?, ?, ?)", errp);
+	if (st == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, *w);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		bind_text(st, 3, checks[i]);
+		sqlite3_bind_int64(st, 4, every[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			dberr(j, errp, "write failed");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	return commit(j, errp);
+fail:
+	rollback(j);
+	return -1;
+}
+
+int
+journal_watch_state(struct journal *j, int64_t w, const char *state,
+    const char *reason, bool ended, char **errp)
+{
+	sqlite3_stmt *st = prepare(j, "UPDATE watches SET state=?, reason=?,"
+	    " ended_us=CASE WHEN ? THEN ? ELSE ended_us END WHERE id=?", errp);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, state);
+	bind_text(st, 2, reason);
+	sqlite3_bind_int(st, 3, ended);
+	sqlite3_bind_int64(st, 4, now_wall_us());
+	sqlite3_bind_int64(st, 5, w);
+	return exec1(j, st, errp);
+}
+
+int
+journal_samples(struct journal *j, int64_t w, int64_t started_us,
+    const struct jsample *s, size_t n, char **errp)
+{
+	sqlite3_stmt *st;
+
+	if (n == 0)
+		return 0;
+	if (begin(j, errp) != 0)
+		return -1;
+	st = prepare(j, "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?,"
+	    " ?)", errp);
+	if (st == NULL) {
+		rollback(j);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, w);
+		sqlite3_bind_int64(st, 2, (s[i].at_us - started_us) / 1000);
+		sqlite3_bind_int(st, 3, s[i].check);
+		sqlite3_bind_int(st, 4, s[i].status);
+		bind_value(st, 5, s[i].has_value, s[i].value);
+		bind_text(st, 6, s[i].message);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			dberr(j, errp, "write failed");
+			rollback(j);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return commit(j, errp);
+}
+
+int
+journal_watch_gap(struct journal *j, int64_t w, int64_t from_us,
+    int64_t to_us, char **errp)
+{
+	sqlite3_stmt *st = prepare(j, "INSERT OR REPLACE INTO watch_gaps"
+	    " VALUES (?, ?, ?)", errp);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, w);
+	sqlite3_bind_int64(st, 2, from_us);
+	sqlite3_bind_int64(st, 3, to_us);
+	return exec1(j, st, errp);
+}
+
+int
+journal_trigger(struct journal *j, int64_t w, int64_t at_us,
+    const char *check, const char *rule, const char *samples, char **errp)
+{
+	sqlite3_stmt *st = prepare(j, "INSERT INTO triggers(w, at_us,"
+	    " check_id, rule, samples) VALUES (?, ?, ?, ?, ?)", errp);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, w);
+	sqlite3_bind_int64(st, 2, at_us);
+	bind_text(st, 3, check);
+	bind_text(st, 4, rule);
+	bind_text(st, 5, samples);
+	return exec1(j, st, errp);
+}
+
+/* One check's figures for one minute, being folded. */
+struct acc {
+	int64_t	 n, npass, nv;
+	double	 sum, min, max;
+	uint32_t *hist;		/* NBUCKETS, allocated on first value */
+};
+
+static int
+flush_minute(struct journal *j, sqlite3_stmt *ins, int64_t w, int64_t minute,
+    struct acc *a, size_t nacc, char **errp)
+{
+	struct buf h = BUF_INIT;
+
+	for (size_t c = 0; c < nacc; c++) {
+		if (a[c].n == 0)
+			continue;
+		buf_reset(&h);
+		/* (bucket - previous bucket, count) pairs: a byte each mostly. */
+		for (int b = 0, prev = 0; a[c].hist && b < NBUCKETS; b++) {
+			if (a[c].hist[b] == 0)
+				continue;
+			put_varint(&h, (uint64_t)(b - prev));
+			put_varint(&h, a[c].hist[b]);
+			prev = b;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, w);
+		sqlite3_bind_int64(ins, 2, (int64_t)c);
+		sqlite3_bind_int64(ins, 3, minute);
+		sqlite3_bind_int64(ins, 4, a[c].n);
+		sqlite3_bind_int64(ins, 5, a[c].npass);
+		sqlite3_bind_int64(ins, 6, a[c].nv);
+		if (a[c].nv) {
+			/* Millionths as integers: 2-4 bytes, not 8. */
+			bind_value(ins, 7, true, a[c].sum);
+			bind_value(ins, 8, true, a[c].min);
+			bind_value(ins, 9, true, a[c].max);
+			sqlite3_bind_blob(ins, 10, h.s, (int)h.len,
+			    SQLITE_TRANSIENT);
+		} else {
+			for (int k = 7; k <= 10; k++)
+				sqlite3_bind_null(ins, k);
+		}
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			buf_release(&h);
+			return dberr(j, errp, "write failed");
+		}
+		free(a[c].hist);
+		memset(&a[c], 0, sizeof(a[c]));
+	}
+	buf_release(&h);
+	return 0;
+}
+
+int
+journal_fold(struct journal *j, int64_t w, int64_t started_us,
+    int64_t before_us, char **errp)
+{
+	int64_t cutoff = (before_us - started_us) / 1000;
+	struct acc *a = NULL;
+	size_t nacc = 0;
+	int64_t cur = -1;
+	int rc = -1, src;
+
+	cutoff -= cutoff % 60000;	/* whole minutes only */
+	if (cutoff <= 0)
+		return 0;
+	if (begin(j, errp) != 0)
+		return -1;
+	sqlite3_stmt *sel = prepare(j, "SELECT t, c, s, v FROM samples WHERE"
+	    " w=? AND t<? ORDER BY t, c", errp);
+	sqlite3_stmt *ins = prepare(j, "INSERT OR REPLACE INTO sample_minutes"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp);
+	sqlite3_stmt *del = prepare(j, "DELETE FROM samples WHERE w=? AND t<?",
+	    errp);
+	if (sel == NULL || ins == NULL || del == NULL)
+		goto out;
+	sqlite3_bind_int64(sel, 1, w);
+	sqlite3_bind_int64(sel, 2, cutoff);
+	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t minute = sqlite3_column_int64(sel, 0) / 60000;
+		int c = sqlite3_column_int(sel, 1);
+		if (c < 0 || c > 1000000)
+			continue;
+		if (minute != cur && cur >= 0 &&
+		    flush_minute(j, ins, w, cur, a, nacc, errp) != 0)
+			goto out;
+		cur = minute;
+		if ((size_t)c >= nacc) {
+			a = xrealloc(a, ((size_t)c + 1) * sizeof(*a));
+			memset(a + nacc, 0, ((size_t)c + 1 - nacc) * sizeof(*a));
+			nacc = (size_t)c + 1;
+		}
+		struct acc *x = &a[c];
+		x->n++;
+		x->npass += sqlite3_column_int(sel, 2) <= ST_WARN;
+		double v;
+		if (col_value(sel, 3, &v)) {
+			if (x->nv == 0 || v < x->min)
+				x->min = v;
+			if (x->nv == 0 || v > x->max)
+				x->max = v;
+			x->nv++;
+			x->sum += v;
+			if (x->hist == NULL)
+				x->hist = xcalloc(NBUCKETS, sizeof(*x->hist));
+			x->hist[bucket_of(v)]++;
+		}
+	}
+	if (src != SQLITE_DONE) {
+		dberr(j, errp, "read failed");
+		goto out;
+	}
+	if (cur >= 0 && flush_minute(j, ins, w, cur, a, nacc, errp) != 0)
+		goto out;
+	sqlite3_bind_int64(del, 1, w);
+	sqlite3_bind_int64(del, 2, cutoff);
+	if (sqlite3_step(del) != SQLITE_DONE) {
+		dberr(j, errp, "write failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	for (size_t i = 0; i < nacc; i++)
+		free(a[i].hist);
+	free(a);
+	if (rc == 0)
+		return commit(j, errp);
+	rollback(j);
+	return -1;
+}
+
+/* ---- reads ----------------------------------------------------------- */
+
+int
+journal_watches_load(struct journal *j, int64_t run, struct jlog *l,
+    char **errp)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	st = prepare(j, "SELECT id, phase_id, every_us, for_us, keep_raw_us,"
+	    " started_us, ended_us, state, reason, (SELECT max(t) FROM samples"
+	    " WHERE w=watches.id), (SELECT max(minute) FROM sample_minutes WHERE"
+	    " w=watches.id) FROM watches WHERE run_id=? ORDER BY id", errp);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ARR_GROW(l->watches, l->nwatches, cap);
+		struct jwatch *w = &l->watches[l->nwatches++];
+		memset(w, 0, sizeof(*w));
+		w->id = sqlite3_column_int64(st, 0);
+		w->phase_id = col_dup(st, 1);
+		w->every_us = sqlite3_column_int64(st, 2);
+		w->for_us = sqlite3_column_int64(st, 3);
+		w->keep_raw_us = sqlite3_column_int64(st, 4);
+		w->started_us = sqlite3_column_int64(st, 5);
+		w->ended_us = sqlite3_column_int64(st, 6);
+		w->state = col_dup(st, 7);
+		w->reason = col_dup(st, 8);
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+			w->last_us = w->started_us +
+			    sqlite3_column_int64(st, 9) * 1000;
+		else if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+			w->last_us = w->started_us +
+			    sqlite3_column_int64(st, 10) * 60000000;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dberr(j, errp, "read failed");
+
+	for (size_t i = 0; i < l->nwatches; i++) {
+		struct jwatch *w = &l->watches[i];
+		st = prepare(j, "SELECT check_id, every_us FROM watch_checks"
+		    " WHERE w=? ORDER BY idx", errp);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, w->id);
+		cap = 0;
+		size_t cap2 = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ARR_GROW(w->checks, w->nchecks, cap);
+			size_t n2 = w->nchecks;
+			ARR_GROW(w->check_every_us, n2, cap2);
+			w->checks[w->nchecks] = col_dup(st, 0);
+			w->check_every_us[w->nchecks++] =
+			    sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return dberr(j, errp, "read failed");
+		st = prepare(j, "SELECT from_us, to_us FROM watch_gaps WHERE w=?"
+		    " ORDER BY from_us", errp);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, w->id);
+		cap = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ARR_GROW(w->gaps, w->ngaps, cap);
+			w->gaps[w->ngaps].from_us = sqlite3_column_int64(st, 0);
+			w->gaps[w->ngaps++].to_us = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return dberr(j, errp, "read failed");
+		st = prepare(j, "SELECT at_us, check_id, rule, samples FROM"
+		    " triggers WHERE w=? ORDER BY id", errp);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, w->id);
+		cap = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ARR_GROW(w->triggers, w->ntriggers, cap);
+			struct jtrigger *t = &w->triggers[w->ntriggers++];
+			t->at_us = sqlite3_column_int64(st, 0);
+			t->check_id = col_dup(st, 1);
+			t->rule = col_dup(st, 2);
+			t->samples = col_dup(st, 3);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return dberr(j, errp, "read failed");
+	}
+	return 0;
+}
+
+int
+journal_samples_each(struct journal *j, const struct jwatch *w,
+    int64_t from_us, void (*fn)(const struct jsample *, void *), void *arg,
+    char **errp)
+{
+	char **last = xcalloc(w->nchecks + 1, sizeof(*last));
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(j, "SELECT t, c, s, v, m FROM samples WHERE w=? ORDER BY"
+	    " t, c", errp);
+	if (st == NULL) {
+		free(last);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, w->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jsample s = { 0 };
+		s.at_us = w->started_us + sqlite3_column_int64(st, 0) * 1000;
+		s.check = sqlite3_column_int(st, 1);
+		if (s.check < 0 || (size_t)s.check >= w->nchecks)
+			continue;
+		s.status = sqlite3_column_int(st, 2);
+		s.has_value = col_value(st, 3, &s.value);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			free(last[s.check]);
+			last[s.check] = col_dup(st, 4);
+		}
+		if (s.status == ST_PASS)
+			s.message = NULL;
+		else
+			s.message = last[s.check];
+		if (s.at_us >= from_us)
+			fn(&s, arg);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < w->nchecks; i++)
+		free(last[i]);
+	free(last);
+	if (rc != SQLITE_DONE)
+		return dberr(j, errp, "read failed");
+	return 0;
+}
+
+double
+percentile_sorted(const double *v, size_t n, double p)
+{
+	if (n == 0)
+		return NAN;
+	size_t k = (size_t)ceil(p / 100 * (double)n);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return v[k - 1];
+}
+
+/* One check's values while its figures are computed. */
+struct cvals {
+	double		*v;
+	size_t		 n, cap;
+	uint32_t	*hist;	/* from folded minutes */
+	int64_t		 nhist;
+	double		 sum;
+	double		 ssum[WATCH_SERIES];
+	int32_t		 sn[WATCH_SERIES];
+};
+
+static int
+dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* k-th smallest (1-based) of the sorted raw values and the histogram. */
+static double
+kth(const struct cvals *cv, int64_t k)
+{
+	size_t i = 0;
+	int64_t seen = 0;
+
+	for (int b = 0; b <= NBUCKETS; b++) {
+		double bv = b < NBUCKETS ? bucket_value(b) : INFINITY;
+		while (i < cv->n && (b == NBUCKETS || bucket_of(cv->v[i]) <= b)) {
+			if (++seen == k)
+				return cv->v[i];
+			i++;
+		}
+		if (b < NBUCKETS && cv->hist && cv->hist[b]) {
+			seen += cv->hist[b];
+			if (seen >= k)
+				return bv;
+		}
+	}
+	return NAN;
+}
+
+static double
+pct(const struct cvals *cv, int64_t total, double p)
+{
+	if (total == 0)
+		return NAN;
+	int64_t k = (int64_t)ceil(p / 100 * (double)total);
+	if (k < 1)
+		k = 1;
+	if (k > total)
+		k = total;
+	if (cv->hist == NULL)
+		return cv->v[k - 1];
+	return kth(cv, k);
+}
+
+static int
+slice_of(const struct jwatch *w, int64_t at_us)
+{
+	int64_t span = w->for_us > 0 ? w->for_us : 1;
+	int64_t s = (at_us - w->started_us) * WATCH_SERIES / span;
+
+	return s < 0 ? 0 : s >= WATCH_SERIES ? WATCH_SERIES - 1 : (int)s;
+}
+
+static void
+stat_sample(const struct jsample *s, void *arg)
+{
+	void **a = arg;
+	struct jwatch *w = a[0];
+	struct cvals *cv = a[1];
+	struct jwstat *st = &w->stats[s->check];
+	struct cvals *c = &cv[s->check];
+	int sl = slice_of(w, s->at_us);
+
+	st->n++;
+	if (s->status <= ST_WARN)
+		st->npass++;
+	else
+		st->nfail++;
+	st->series_n[sl]++;
+	st->series_fail[sl] += s->status > ST_WARN;
+	if (s->at_us >= st->last_at_us) {
+		st->last_at_us = s->at_us;
+		st->last_status = s->status;
+		if (s->message) {
+			free(st->last_message);
+			st->last_message = xstrdup(s->message);
+		}
+	}
+	if (s->has_value) {
+		ARR_GROW(c->v, c->n, c->cap);
+		c->v[c->n++] = s->value;
+		c->sum += s->value;
+		c->ssum[sl] += s->value;
+		c->sn[sl]++;
+		if (st->nvalues == 0 || s->value < st->min)
+			st->min = s->value;
+		if (st->nvalues == 0 || s->value > st->max)
+			st->max = s->value;
+		st->nvalues++;
+	}
+}
+
+int
+journal_watch_stats(struct journal *j, struct jwatch *w, char **errp)
+{
+	struct cvals *cv = xcalloc(w->nchecks + 1, sizeof(*cv));
+	sqlite3_stmt *st;
+	int rc = -1, src;
+
+	if (w->stats == NULL)
+		w->stats = xcalloc(w->nchecks + 1, sizeof(*w->stats));
+	for (size_t i = 0; i < w->nchecks; i++) {
+		free(w->stats[i].last_message);
+		memset(&w->stats[i], 0, sizeof(w->stats[i]));
+	}
+	/* Folded minutes first: they are the older part of the watch. */
+	st = prepare(j, "SELECT c, minute, n, npass, nv, vsum, vmin, vmax, hist"
+	    " FROM sample_minutes WHERE w=?", errp);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, w->id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		int c = sqlite3_column_int(st, 0);
+		if (c < 0 || (size_t)c >= w->nchecks)
+			continue;
+		struct jwstat *s = &w->stats[c];
+		struct cvals *x = &cv[c];
+		int64_t at = w->started_us + sqlite3_column_int64(st, 1) *
+		    60000000;
+		int sl = slice_of(w, at);
+		int64_t n = sqlite3_column_int64(st, 2);
+		int64_t np = sqlite3_column_int64(st, 3);
+		int64_t nv = sqlite3_column_int64(st, 4);
+		s->n += n;
+		s->npass += np;
+		s->nfail += n - np;
+		s->series_n[sl] += (int32_t)n;
+		s->series_fail[sl] += (int32_t)(n - np);
+		if (at > s->last_at_us)
+			s->last_at_us = at;
+		if (nv <= 0)
+			continue;
+		double sum = 0, mn = 0, mx = 0;
+		col_value(st, 5, &sum);
+		col_value(st, 6, &mn);
+		col_value(st, 7, &mx);
+		if (s->nvalues == 0 || mn < s->min)
+			s->min = mn;
+		if (s->nvalues == 0 || mx > s->max)
+			s->max = mx;
+		s->nvalues += nv;
+		x->sum += sum;
+		x->ssum[sl] += sum;
+		x->sn[sl] += (int32_t)nv;
+		if (x->hist == NULL)
+			x->hist = xcalloc(NBUCKETS, sizeof(*x->hist));
+		const unsigned char *p = sqlite3_column_blob(st, 8);
+		const unsigned char *end = p + sqlite3_column_bytes(st, 8);
+		uint64_t d, k, b = 0;
+		while (p && p < end && get_varint(&p, end, &d) &&
+		    get_varint(&p, end, &k)) {
+			b += d;
+			if (b < NBUCKETS)
+				x->hist[b] += (uint32_t)k;
+		}
+		x->nhist += nv;
+		s->approx = true;
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		dberr(j, errp, "read failed");
+		goto out;
+	}
+	void *arg[2] = { w, cv };
+	if (journal_samples_each(j, w, 0, stat_sample, arg, errp) != 0)
+		goto out;
+	for (size_t i = 0; i < w->nchecks; i++) {
+		struct jwstat *s = &w->stats[i];
+		struct cvals *x = &cv[i];
+		int64_t every = w->check_every_us[i] > 0 ?
+		    w->check_every_us[i] : w->every_us;
+		for (size_t g = 0; g < w->ngaps && every > 0; g++)
+			s->nmissed += (w->gaps[g].to_us - w->gaps[g].from_us) /
+			    every;
+		if (x->n)
+			qsort(x->v, x->n, sizeof(*x->v), dcmp);
+		s->avg = s->nvalues ? x->sum / (double)s->nvalues : NAN;
+		s->p50 = pct(x, s->nvalues, 50);
+		s->p90 = pct(x, s->nvalues, 90);
+		s->p95 = pct(x, s->nvalues, 95);
+		s->p99 = pct(x, s->nvalues, 99);
+		if (s->nvalues == 0)
+			s->min = s->max = NAN;
+		for (int k = 0; k < WATCH_SERIES; k++)
+			s->series_v[k] = x->sn[k] ? (float)(x->ssum[k] /
+			    x->sn[k]) : NAN;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < w->nchecks; i++) {
+		free(cv[i].v);
+		free(cv[i].hist);
+	}
+	free(cv);
+	return rc;
+}
+
+int
+journal_watches_stats(struct journal *j, struct jlog *l, char **errp)
+{
+	for (size_t i = 0; i < l->nwatches; i++)
+		if (journal_watch_stats(j, &l->watches[i], errp) != 0)
+			return -1;
+	return 0;
+}
+
+struct jwatch *
+jlog_watch(const struct jlog *l, const char *phase)
+{
+	for (size_t i = l->nwatches; i-- > 0;)
+		if (strcmp(l->watches[i].phase_id, phase) == 0)
+			return &l->watches[i];
+	return NULL;
+}
+
+void
+jwatch_release(struct jwatch *w)
+{
+	free(w->phase_id);
+	free(w->state);
+	free(w->reason);
+	for (size_t i = 0; i < w->nchecks; i++) {
+		free(w->checks[i]);
+		if (w->stats)
+			free(w->stats[i].last_message);
+	}
+	free(w->checks);
+	free(w->check_every_us);
+	free(w->gaps);
+	for (size_t i = 0; i < w->ntriggers; i++) {
+		free(w->triggers[i].check_id);
+		free(w->triggers[i].rule);
+		free(w->triggers[i].samples);
+	}
+	free(w->triggers);
+	free(w->stats);
+	memset(w, 0, sizeof(*w));
+}

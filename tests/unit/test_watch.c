@@ -1,0 +1,230 @@
+/*
+ * test_watch.c - the watch's rule math at its boundaries (failing share
+ * and min_samples, consecutive, value held for a duration), the ring
+ * buffer, nearest-rank percentiles, and the journal's samples: a round
+ * written and read back, folded into minutes with the figures kept
+ * (exactly for counts, min, max, mean; percentiles within 4.4%).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../t.h"
+#include "check.h"
+#include "journal.h"
+#include "lib/xmalloc.h"
+#include "plan.h"
+#include "watch.h"
+
+#define MS	1000LL
+
+static struct plan *
+load(const char *yaml)
+{
+	char *errs = NULL;
+	struct plan *p = plan_load_mem("w.yml", yaml, strlen(yaml), &errs);
+
+	if (p == NULL)
+		fprintf(stderr, "%s", errs);
+	free(errs);
+	return p;
+}
+
+static const char plan_yaml[] =
+"cutover: 1\n"
+"name: w\n"
+"checks:\n"
+"  - { id: api, kind: tcp, address: '127.0.0.1:1' }\n"
+"phases:\n"
+"  - id: post\n"
+"    watch: { every: 1s, for: 1h }\n"
+"    rollback_if:\n"
+"      - { check: api, failing: 50%, within: 5s }\n"
+"      - { check: api, failing: 50%, within: 5s, min_samples: 6 }\n"
+"      - { check: api, consecutive: 3 }\n"
+"      - { check: api, value: '> 2s', for: 3s }\n";
+
+/* Push samples "p"/"f" (pass/fail) one second apart; fire index or -1. */
+static int
+feed(const struct rollback_rule *r, const char *seq, const double *vals)
+{
+	struct wring ring;
+	struct wrule_state st = { 0 };
+	int fired = -1;
+
+	wring_init(&ring, rule_ring_need(r, US_PER_S));
+	for (int i = 0; seq[i] && fired < 0; i++) {
+		struct wsample s = { .at_us = (i + 1) * US_PER_S,
+		    .status = seq[i] == 'p' ? ST_PASS : ST_FAIL,
+		    .has_value = vals != NULL && !isnan(vals[i]),
+		    .value = vals ? vals[i] : 0 };
+		wring_push(&ring, &s);
+		char *why = NULL;
+		if (rule_update(r, &ring, &st, &why))
+			fired = i;
+		free(why);
+	}
+	wring_release(&ring);
+	return fired;
+}
+
+T_TEST(failing_share_and_window)
+{
+	struct plan *p = load(plan_yaml);
+	T_OK(p != NULL);
+	const struct rollback_rule *r = &p->phases[0].rollback_if[0];
+
+	T_EQ_INT(r->kind, RULE_FAILING);
+	/* 5 s window at 1 s: the last 5 samples.  2 of 5 is 40%: no. */
+	T_EQ_INT(feed(r, "pppppfpfpp", NULL), -1);
+	/* 50% exactly fires (at or above): p f p f -> 1/3, then 2/4. */
+	T_EQ_INT(feed(r, "pfpf", NULL), 3);
+	/* Too few samples: two failures are 100% but below min_samples 3. */
+	T_EQ_INT(feed(r, "ff", NULL), -1);
+	T_EQ_INT(feed(r, "ffp", NULL), 2);	/* 2/3 */
+	/* An old failure slides out of the window: 2 of the last 5. */
+	T_EQ_INT(feed(r, "fpppppppff", NULL), -1);
+	/* min_samples 6 with a 5-sample window never fires. */
+	T_EQ_INT(feed(&p->phases[0].rollback_if[1], "ffffffffff", NULL), -1);
+	plan_free(p);
+}
+
+T_TEST(consecutive_boundary)
+{
+	struct plan *p = load(plan_yaml);
+	T_OK(p != NULL);
+	const struct rollback_rule *r = &p->phases[0].rollback_if[2];
+
+	T_EQ_INT(feed(r, "ffpffpff", NULL), -1);
+	T_EQ_INT(feed(r, "ffpfff", NULL), 5);
+	T_EQ_INT(feed(r, "fff", NULL), 2);
+	plan_free(p);
+}
+
+T_TEST(value_held_for)
+{
+	struct plan *p = load(plan_yaml);
+	T_OK(p != NULL);
+	const struct rollback_rule *r = &p->phases[0].rollback_if[3];
+	/* "> 2s" for 3s: samples 1 s apart, 4 in a row span 3 s. */
+	double a[] = { 3, 3, 3, 1, 3, 3, 3, 3 };
+	double b[] = { 3, 3, 2, 3, 3, 3, NAN, 3 };	/* 2 is not > 2 */
+	double c[] = { 2.5, 2.5, NAN, 2.5, 2.5, 2.5, 2.5, 2.5 };
+
+	T_OK(fabs(r->value.num - 2.0) < 1e-9);
+	T_OK(r->value.duration);
+	T_EQ_INT(feed(r, "pppppppp", a), 7);
+	T_EQ_INT(feed(r, "pppppppp", b), -1);
+	/* A sample without a value ends the run. */
+	T_EQ_INT(feed(r, "pppppppp", c), 6);
+	plan_free(p);
+}
+
+T_TEST(ring_keeps_the_latest)
+{
+	struct wring r;
+	wring_init(&r, 3);
+	for (int i = 1; i <= 5; i++) {
+		struct wsample s = { .at_us = i };
+		wring_push(&r, &s);
+	}
+	T_EQ_INT(r.n, 3);
+	T_EQ_INT(wring_back(&r, 0)->at_us, 5);
+	T_EQ_INT(wring_back(&r, 2)->at_us, 3);
+	T_OK(wring_back(&r, 3) == NULL);
+	wring_release(&r);
+}
+
+T_TEST(percentiles_nearest_rank)
+{
+	double v[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+	T_OK(percentile_sorted(v, 10, 50) == 5);
+	T_OK(percentile_sorted(v, 10, 95) == 10);
+	T_OK(percentile_sorted(v, 10, 10) == 1);
+	T_OK(percentile_sorted(v, 1, 99) == 1);
+	T_OK(isnan(percentile_sorted(v, 0, 50)));
+}
+
+static void
+count(const struct jsample *x, void *arg)
+{
+	(void)x;
+	(*(int *)arg)++;
+}
+
+T_TEST(samples_fold_into_minutes)
+{
+	char dir[] = "/tmp/cutover-watch.XXXXXX";
+	T_OK(mkdtemp(dir) != NULL);
+	char *path = xasprintf("%s/j.db", dir), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, w = 0, t0 = 1000000 * US_PER_S;
+	const char *ids[] = { "a", "b" };
+	int64_t every[] = { 0, 0 };
+
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
+	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
+	    3600 * US_PER_S, t0, ids, every, 2, &w, &e), 0);
+	/* 3 minutes at 1 s: a's values 1..180 ms, every 10th failing. */
+	double sum = 0;
+	for (int i = 0; i < 180; i++) {
+		struct jsample s[2] = {
+			{ .at_us = t0 + i * US_PER_S, .check = 0,
+			  .status = i % 10 == 9 ? ST_FAIL : ST_PASS,
+			  .has_value = true, .value = (i + 1) / 1000.0,
+			  .message = i % 10 == 9 ? "refused" : NULL },
+			{ .at_us = t0 + i * US_PER_S, .check = 1,
+			  .status = ST_PASS },
+		};
+		sum += (i + 1) / 1000.0;
+		T_EQ_INT(journal_samples(j, w, t0, s, 2, &e), 0);
+	}
+	struct jlog l;
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_EQ_INT(l.nwatches, 1);
+	struct jwatch *jw = &l.watches[0];
+	T_EQ_INT(jw->nchecks, 2);
+	T_EQ_STR(jw->checks[1], "b");
+	T_EQ_INT(jw->last_us, t0 + 179 * US_PER_S);
+	T_EQ_INT(journal_watch_stats(j, jw, &e), 0);
+	T_EQ_INT(jw->stats[0].n, 180);
+	T_EQ_INT(jw->stats[0].nfail, 18);
+	T_OK(fabs(jw->stats[0].p50 - 0.090) < 1e-9);	/* exact when raw */
+	T_OK(!jw->stats[0].approx);
+	T_EQ_STR(jw->stats[0].last_message, "refused");
+	/* Fold the first two minutes: raw rows go, the figures stay. */
+	T_EQ_INT(journal_fold(j, w, t0, t0 + 150 * US_PER_S, &e), 0);
+	T_EQ_INT(journal_watch_stats(j, jw, &e), 0);
+	const struct jwstat *s = &jw->stats[0];
+	T_EQ_INT(s->n, 180);
+	T_EQ_INT(s->npass, 162);
+	T_EQ_INT(jw->stats[1].n, 180);
+	T_OK(s->approx);
+	T_OK(fabs(s->min - 0.001) < 1e-9);
+	T_OK(fabs(s->max - 0.180) < 1e-9);
+	T_OK(fabs(s->avg - sum / 180) < 1e-9);
+	T_OK(fabs(s->p50 - 0.090) / 0.090 < 0.044);
+	T_OK(fabs(s->p95 - 0.171) / 0.171 < 0.044);
+	int cnt = 0;
+	jlog_release(&l);
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	struct jwatch *jw2 = &l.watches[0];
+	/* Only the third minute is raw now. */
+	T_EQ_INT(journal_samples_each(j, jw2, 0, count, &cnt, &e), 0);
+	T_EQ_INT(cnt, 120);
+	jlog_release(&l);
+	journal_close(j);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0);
+	free(cmd);
+	free(path);
+	free(e);
+}
+
+T_SUITE(watch, failing_share_and_window, consecutive_boundary,
+    value_held_for, ring_keeps_the_latest, percentiles_nearest_rank,
+    samples_fold_into_minutes);
