@@ -137,6 +137,10 @@ expect_out "go on watching with 'cutover resume" "it says how to decide"
 # A person decides to go on: resume continues the same watch, the rule
 # judging only samples after the decision, the time awaited a gap.
 ctl "fail=0"
+# The decision takes a moment: longer than a sample interval, so that the
+# time awaited is a gap whatever the machine's speed (a resume within two
+# intervals of the last sample is no gap).
+sleep 0.6
 run "$CUTOVER" resume "$T/few.yml" --state "$T/j.db"
 expect_rc 0 "resume after an awaited trigger watches on to the end"
 expect_eq "$(q "select count(*) from watches")" 1 "the same watch"
