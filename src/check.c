@@ -56,6 +56,7 @@ extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
+extern const struct check_kind check_process;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -70,6 +71,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_listen,
 	&check_manifest,
 	&check_manual,
+	&check_process,
 	&check_redis,
 	&check_rowcount,
 	&check_secrets,

@@ -1629,6 +1629,8 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 	}
 	if ((rc = same_plan(&rb)) != 0)
 		goto out;
+	/* Restarts (kind process) count from the run's first start. */
+	check_set_run_start(rb.log.run.started_us);
 	say("cutover: plan %s, resuming run %lld (%s%s%s), journal %s",
 	    p->name, (long long)rb.run, st, rb.log.run.reason ? ": " : "",
 	    rb.log.run.reason ? rb.log.run.reason : "", journal_path(rb.j));
