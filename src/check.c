@@ -57,6 +57,7 @@ extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
 extern const struct check_kind check_process;
+extern const struct check_kind check_host;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -66,6 +67,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_env,
 	&check_envdrift,
 	&check_file,
+	&check_host,
 	&check_http,
 	&check_latency,
 	&check_listen,
