@@ -58,6 +58,7 @@ extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
 extern const struct check_kind check_process;
 extern const struct check_kind check_host;
+extern const struct check_kind check_version;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -80,6 +81,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_sql,
 	&check_tcp,
 	&check_tls,
+	&check_version,
 };
 #define NKINDS (sizeof(check_kinds) / sizeof(check_kinds[0]))
 
