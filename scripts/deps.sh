@@ -13,7 +13,8 @@ test="postgresql-15 mariadb-server redis-server nginx-light jq libxml2-utils
 sqlite3 openssl iproute2 python3 zstd util-linux procps tmux
 perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc
-monitoring-plugins-basic monitoring-plugins-standard"
+monitoring-plugins-basic monitoring-plugins-standard
+python3-websockets libdpkg-perl"
 
 missing=""
 for p in $build $test; do

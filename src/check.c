@@ -59,6 +59,7 @@ extern const struct check_kind check_manual;
 extern const struct check_kind check_process;
 extern const struct check_kind check_host;
 extern const struct check_kind check_version;
+extern const struct check_kind check_websocket;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -82,6 +83,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_tcp,
 	&check_tls,
 	&check_version,
+	&check_websocket,
 };
 #define NKINDS (sizeof(check_kinds) / sizeof(check_kinds[0]))
 
