@@ -745,8 +745,8 @@ file_free(void *p)
 
 const struct check_kind check_file = {
 	.name = "file",
-	.summary = "a file exists or is absent; mode, owner, size, age, sha256, "
-	    "content (contains, matches), entries of a directory",
+	.summary = "a file exists or not; mode, owner, size, age, sha256, "
+	    "content; a directory's entries",
 	.keys = keys,
 	.parse = file_parse,
 	.run = file_run,
