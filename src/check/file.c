@@ -327,6 +327,9 @@ struct content {
 	long		 bad_line;	/* first line matching not_matches */
 	size_t		 bad_re;
 	bool		 long_line;	/* a line was judged on its first 1 MiB */
+	long		 err_line;	/* a regex gave up here (match limit) */
+	int		 err_code;
+	const char	*err_re;
 	bool		 timed_out;
 	uint64_t	 done;
 };
@@ -337,16 +340,38 @@ judge_line(const struct file_conf *f, const char *l, size_t n, long lineno,
 {
 	if (n && l[n - 1] == '\r')
 		n--;
-	for (size_t i = 0; i < f->nmatches; i++)
-		if (!ct->matched[i] && pcre2_match(f->matches[i].re,
-		    (PCRE2_SPTR)l, n, 0, 0, md, NULL) >= 0)
+	int m;
+
+	/*
+	 * A regex that gives up (match or depth limit: catastrophic
+	 * backtracking) has not said "no match": for not_matches that
+	 * would be a false pass, so it is an error, named with its line.
+	 */
+	for (size_t i = 0; i < f->nmatches; i++) {
+		if (ct->matched[i])
+			continue;
+		m = pcre2_match(f->matches[i].re, (PCRE2_SPTR)l, n, 0, 0, md,
+		    NULL);
+		if (m >= 0)
 			ct->matched[i] = true;
-	for (size_t i = 0; i < f->nnot && ct->bad_line == 0; i++)
-		if (pcre2_match(f->not_matches[i].re, (PCRE2_SPTR)l, n, 0, 0, md,
-		    NULL) >= 0) {
+		else if (m != PCRE2_ERROR_NOMATCH && ct->err_line == 0) {
+			ct->err_line = lineno;
+			ct->err_code = m;
+			ct->err_re = f->matches[i].src;
+		}
+	}
+	for (size_t i = 0; i < f->nnot && ct->bad_line == 0; i++) {
+		m = pcre2_match(f->not_matches[i].re, (PCRE2_SPTR)l, n, 0, 0, md,
+		    NULL);
+		if (m >= 0) {
 			ct->bad_line = lineno;
 			ct->bad_re = i;
+		} else if (m != PCRE2_ERROR_NOMATCH && ct->err_line == 0) {
+			ct->err_line = lineno;
+			ct->err_code = m;
+			ct->err_re = f->not_matches[i].src;
 		}
+	}
 }
 
 static int
@@ -629,6 +654,13 @@ file_run(const struct check *c, struct result *r)
 			free(t);
 			free(d);
 		}
+		if (msg == NULL && ct.err_line) {
+			PCRE2_UCHAR em[120];
+			pcre2_get_error_message(ct.err_code, em, sizeof(em));
+			msg = xasprintf("'%s' line %ld: regex /%s/ gave up (%s); "
+			    "simplify it", f->path, ct.err_line, ct.err_re,
+			    (char *)em);
+		}
 		for (size_t i = 0; msg == NULL && i < f->contains.n; i++)
 			if (!ct.found[i])
 				msg = xasprintf("'%s' does not contain '%s'", f->path,
@@ -717,6 +749,31 @@ file_run(const struct check *c, struct result *r)
 		buf_adds(&ok, ", sha256 matches");
 	result_set(r, ST_PASS, "'%s' exists%s", f->path, ok.s);
 	buf_release(&ok);
+	/* Passing: the threshold says everything that was judged. */
+	struct buf th;
+	buf_init(&th, 0);
+	if (f->has_mode)
+		buf_addf(&th, "mode %s%04o", f->mode_exact ? "" : "<= ",
+		    (unsigned)f->max_mode);
+	if (f->owner)
+		buf_addf(&th, "%sowner %s", th.len ? ", " : "", f->owner);
+	if (f->group)
+		buf_addf(&th, "%sgroup %s", th.len ? ", " : "", f->group);
+	if (f->count.set) {
+		char *d = range_describe(&f->count);
+		buf_addf(&th, "%scount %s", th.len ? ", " : "", d);
+		free(d);
+	}
+	if (f->size.set) {
+		char *d = range_describe(&f->size);
+		buf_addf(&th, "%ssize %s", th.len ? ", " : "", d);
+		free(d);
+	}
+	if (f->contains.n || f->nmatches || f->nnot)
+		buf_addf(&th, "%scontent", th.len ? ", " : "");
+	if (th.len && !f->sha256)
+		result_threshold(r, "%s", th.s);
+	buf_release(&th);
 }
 
 static void

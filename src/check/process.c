@@ -232,6 +232,8 @@ struct scan {
 	struct proc	*v;
 	size_t		 n, cap;
 	bool		 cmdline_cut;	/* a cmdline longer than we search */
+	int		 re_err;	/* the cmdline regex gave up (limit) */
+	long		 re_err_pid;
 	int		 denied;	/* /proc entries we could not read */
 };
 
@@ -276,6 +278,11 @@ cmdline_matches(const struct process_conf *p, long pid, char *b,
 	int m = pcre2_match(p->cmdline, (PCRE2_SPTR)b, (size_t)n, 0, 0, md,
 	    NULL);
 	pcre2_match_data_free(md);
+	/* Giving up is not "no match": with count 0, a false pass. */
+	if (m < 0 && m != PCRE2_ERROR_NOMATCH && sc->re_err == 0) {
+		sc->re_err = m;
+		sc->re_err_pid = pid;
+	}
 	return m >= 0;
 }
 
@@ -561,6 +568,15 @@ process_run(const struct check *c, struct result *r)
 		result_set(r, ST_FAIL, "pidfile %s names pid %ld, which is not "
 		    "running%s", p->pidfile, only, p->name || p->cmdline ||
 		    p->user ? " (or does not match the other keys)" : "");
+		goto out;
+	}
+	if (s1.re_err || s2.re_err) {
+		PCRE2_UCHAR em[120];
+		const struct scan *es = s1.re_err ? &s1 : &s2;
+		pcre2_get_error_message(es->re_err, em, sizeof(em));
+		result_set(r, ST_FAIL, "cmdline regex /%s/ gave up on pid %ld's "
+		    "command line (%s); simplify it", p->cmdline_src,
+		    es->re_err_pid, (char *)em);
 		goto out;
 	}
 	/* A restart explains a missing process: say it first. */

@@ -46,6 +46,7 @@ checks:
   - { id: busy, kind: process, cmdline: "$TAG-busy", max_cpu: "1%", sample: 500ms }
   - { id: rss, kind: process, pidfile: steady.pid, max_rss: 1KB }
   - { id: crash-loop, kind: process, cmdline: "^sleep 0.3\$", user: "$me", restarts: 0, sample: 1500ms }
+  - { id: regex-gives-up, kind: process, cmdline: "^(\\\\S+\\\\S+)+[#%]", count: 0 }
   - { id: crash-loop-ok, kind: process, cmdline: "^sleep 0.3\$", restarts: 1000, sample: 300ms, count: "0.." }
 E2
 run "$CUTOVER" lint plan.yml
@@ -71,6 +72,7 @@ expect_result no-user "fail no user 'no-such-user-t0670' on this host"
 expect_result busy "fail pid $BUSY \(sh\) used [0-9.]+% CPU over 500(\.0)?ms, more than max_cpu 1%"
 expect_result rss "fail pid $STEADY \($name\) uses .* of memory \(RSS\), more than max_rss"
 expect_result crash-loop "fail cmdline /\^sleep 0.3\\$/, user $me restarted: [0-9]+ new instances? since the run started \(last: pid [0-9]+ \(sleep\)\), at most 0 allowed"
+expect_result regex-gives-up "fail cmdline regex .* gave up on pid [0-9]+'s command line \\(.*limit"
 expect_result crash-loop-ok "pass (1 process matches|no process matches) cmdline .*, [0-9]+ restarts? \(at most 1000\)"
 
 # A process started after the run began counts as a restart at once.

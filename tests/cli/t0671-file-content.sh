@@ -88,14 +88,21 @@ rss=$(tail -n 1 rss.txt)
 if [ "$rss" -lt 120000 ]; then ok "peak RSS ${rss} KiB for a 200 MB file"; else
 	fail "peak RSS ${rss} KiB: the file was loaded whole?"; fi
 
-# A read that cannot finish in time stops at the timeout and says so.
+# A read that cannot finish in time stops at the timeout and says so
+# (20 GB of a sparse file: no disk used, more than a second to read).
+truncate -s 20G sparse.bin
+# A regex that gives up (catastrophic backtracking hits PCRE2's match
+# limit) is an error, never a silent "no match".
+python3 -c "print('x' * 40)" > backtrack.txt
 cat > slow.yml <<'E2'
 cutover: 1
 name: slow
 checks:
-  - { id: slow, kind: file, path: big.log, matches: "^(x+x+)+y", timeout: 1s }
+  - { id: slow, kind: file, path: sparse.bin, contains: needle, timeout: 1s }
+  - { id: backtrack, kind: file, path: backtrack.txt, not_matches: "^(x+x+)+[yz]" }
 E2
 run "$CUTOVER" check slow.yml --format json
 expect_rc 1 "a read past the timeout fails"
-expect_out "reading .big.log. timed out after 1" "and says why"
+expect_result slow "fail reading 'sparse.bin' timed out after 1(.00)?s \\([0-9.]+ [KMG]iB read\\)"
+expect_result backtrack "fail 'backtrack.txt' line 1: regex /\\^\\(x\\+x\\+\\)\\+\\[yz\\]/ gave up \\(.*limit"
 done_testing
