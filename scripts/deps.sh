@@ -23,7 +23,8 @@ perl bsdutils python3-yaml prometheus python3-fuse fuse3 man-db
 chromium bc wrk prometheus-node-exporter
 monitoring-plugins-basic monitoring-plugins-standard
 nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote
-monit time"
+monit time
+python3-websockets libdpkg-perl"
 
 want=$build
 [ "$set_" = test ] && want="$build $test"

@@ -59,6 +59,10 @@ extern const struct check_kind check_manual;
 extern const struct check_kind check_dns;
 extern const struct check_kind check_replication;
 extern const struct check_kind check_systemd;
+extern const struct check_kind check_process;
+extern const struct check_kind check_host;
+extern const struct check_kind check_version;
+extern const struct check_kind check_websocket;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
@@ -69,11 +73,13 @@ static const struct check_kind *const check_kinds[] = {
 	&check_env,
 	&check_envdrift,
 	&check_file,
+	&check_host,
 	&check_http,
 	&check_latency,
 	&check_listen,
 	&check_manifest,
 	&check_manual,
+	&check_process,
 	&check_redis,
 	&check_replication,
 	&check_rowcount,
@@ -82,6 +88,8 @@ static const struct check_kind *const check_kinds[] = {
 	&check_systemd,
 	&check_tcp,
 	&check_tls,
+	&check_version,
+	&check_websocket,
 };
 #define NKINDS (sizeof(check_kinds) / sizeof(check_kinds[0]))
 

@@ -167,6 +167,13 @@ size_t	 check_orphans_wait(int64_t max_us);
 bool	 check_stopping(void);
 /* The same for a runner of its own (the watch's worker pool). */
 void	 check_set_stopping(void);
+/*
+ * When the run began (wall clock, us): kind `process` counts as a restart
+ * every instance that started after it (check/process.c).  Default: when
+ * this cutover process started; the runbook and watch set the journal's
+ * run start, so that a resumed run counts from its first start.
+ */
+void	 check_set_run_start(int64_t wall_us);
 /* Worst status of a result set. */
 enum status results_worst(const struct result *rs, size_t n);
 

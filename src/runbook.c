@@ -1807,6 +1807,8 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 	}
 	if ((rc = same_plan(&rb)) != 0)
 		goto out;
+	/* Restarts (kind process) count from the run's first start. */
+	check_set_run_start(rb.log.run.started_us);
 	say("cutover: plan %s, resuming run %lld (%s%s%s), journal %s",
 	    p->name, (long long)rb.run, st, rb.log.run.reason ? ": " : "",
 	    rb.log.run.reason ? rb.log.run.reason : "", journal_path(rb.j));
@@ -1954,6 +1956,7 @@ runbook_watch(struct plan *p, const struct rb_opts *o)
 			rc = (jfail(&rb), EXIT_USAGE);
 			goto out;
 		}
+		check_set_run_start(rb.log.run.started_us);
 		rb_alerts_start(&rb, "continued (watch)");
 		rc = finish(&rb, watch_only(&rb, watch_only_phase(&rb.log)));
 		goto out;

@@ -186,6 +186,8 @@ http_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 struct reply {
 	struct buf	 body;
 	struct buf	 headers;
+	int		 status;	/* of the header block being read */
+	bool		 switched;	/* a 101 answer's head is complete */
 };
 
 static size_t
@@ -207,9 +209,24 @@ on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct reply *rp = arg;
 
-	if (size * n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+	if (size * n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		buf_reset(&rp->headers);
+		const char *sp = memchr(data, ' ', size * n);
+		rp->status = sp && (size_t)(sp - data) + 4 <= size * n ?
+		    atoi(sp + 1) : 0;
+	}
 	buf_add(&rp->headers, data, size * n);
+	/*
+	 * 101 Switching Protocols: the connection now speaks another
+	 * protocol (WebSocket) and no HTTP body follows; curl 7.88 would
+	 * wait for one until the timeout.  The head is the whole answer:
+	 * stop here and judge it.
+	 */
+	if (rp->status == 101 && (size * n <= 2 && (data[0] == '\r' ||
+	    data[0] == '\n'))) {
+		rp->switched = true;
+		return 0;
+	}
 	return size * n;
 }
 
@@ -308,6 +325,8 @@ http_run(const struct check *c, struct result *r)
 
 	buf_init(&rp.body, HTTP_BODY_MAX);
 	buf_init(&rp.headers, HTTP_HEAD_MAX);
+	rp.status = 0;
+	rp.switched = false;
 	if (cu == NULL) {
 		result_set(r, ST_FAIL, "cannot start an HTTP client");
 		return;
@@ -344,6 +363,8 @@ http_run(const struct check *c, struct result *r)
 
 	CURLcode cc = curl_easy_perform(cu);
 	long code = 0;
+	if (rp.switched && cc == CURLE_WRITE_ERROR)
+		cc = CURLE_OK;	/* we stopped it at the 101's blank line */
 	double total = 0;
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(cu, CURLINFO_TOTAL_TIME, &total);

@@ -1,0 +1,72 @@
+#!/bin/bash
+# t0673-version.sh - kind `version`: a program's version from its output
+# (default: the first dotted number; or a regex's first group) and an
+# installed Debian package's from dpkg's status database, compared as
+# versions against ranges; a missing program, a program that fails or
+# hangs, output without a version and a package that is not installed
+# all fail naming the cause.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+mkdir bin
+printf '#!/bin/sh\necho v20.11.1\n' > bin/node
+printf '#!/bin/sh\necho "Docker version 24.0.5, build ced0996"\n' > bin/docker
+printf '#!/bin/sh\necho "Docker version 20.10.24+dfsg1, build 297e128"\n' > bin/olddocker
+printf '#!/bin/sh\necho "usage: tool [-v]" >&2; exit 64\n' > bin/broken
+printf '#!/bin/sh\necho "no numbers here"\n' > bin/vague
+printf '#!/bin/sh\nexec sleep 30\n' > bin/hang
+chmod +x bin/*
+export PATH="$T/bin:$PATH"
+bashv=$(dpkg-query -W -f='${Version}' bash)
+
+cat > plan.yml <<'E2'
+cutover: 1
+name: t0673
+checks:
+  - { id: node-20, kind: version, command: "node --version", range: "20.x" }
+  - { id: node-18, kind: version, command: "node --version", range: "18.x" }
+  - { id: docker-24, kind: version, command: "docker --version", range: ">= 24.0, < 25" }
+  - { id: docker-old, kind: version, command: "olddocker --version", range: ">= 24.0" }
+  - { id: regex, kind: version, command: [docker, --version], regex: "build ([0-9a-f]+)", range: "!= 0" }
+  - { id: bash-pkg, kind: version, package: bash, range: ">= 4" }
+  - { id: bash-pkg-old, kind: version, package: bash, range: "< 5, < 2:0" }
+  - { id: no-pkg, kind: version, package: no-such-package-t0673, range: ">= 1" }
+  - { id: no-prog, kind: version, command: "no-such-prog-t0673 --version", range: ">= 1" }
+  - { id: broken, kind: version, command: "broken -v", range: ">= 1" }
+  - { id: vague, kind: version, command: "vague", range: ">= 1" }
+  - { id: hang, kind: version, command: "hang", range: ">= 1", timeout: 1s }
+E2
+run "$CUTOVER" lint plan.yml
+expect_rc 0 "the plan lints"
+run "$CUTOVER" check plan.yml --format json
+expect_rc 1 "some checks fail"
+st() { printf '%s\n' "$out" | jq -r --arg id "$1" '.results[] | select(.id == $id) | "\(.status) \(.message)"'; }
+expect_result() {
+	local got; got=$(st "$1")
+	if printf '%s\n' "$got" | grep -Eq -- "^$2"; then ok "$1: $got"; else fail "$1" "got: $got"; fi
+}
+expect_result node-20 "pass node 20.11.1 is in 20.x"
+expect_result node-18 "fail node 20.11.1 is not in 18.x"
+expect_result docker-24 "pass docker 24.0.5 is in >= 24.0, < 25"
+expect_result docker-old "fail olddocker 20.10.24 is not in >= 24.0"
+expect_result regex "pass docker ced0996 is in != 0"
+expect_result bash-pkg "pass bash ${bashv//+/\\+} is in >= 4"
+expect_result bash-pkg-old "fail bash ${bashv//+/\\+} is not in < 5, < 2:0"
+expect_result no-pkg "fail package 'no-such-package-t0673' is not installed"
+expect_result no-prog "fail cannot run 'no-such-prog-t0673' \(not installed, or not in PATH\)"
+expect_result broken "fail 'broken -v' exited with status 64"
+expect_result vague "fail no version in the output of 'vague'"
+expect_result hang "fail 'hang' timed out after 1"
+
+cat > bad.yml <<'E2'
+cutover: 1
+name: bad
+checks:
+  - { id: a, kind: version, range: ">= 1" }
+  - { id: b, kind: version, command: "node --version" }
+E2
+run "$CUTOVER" lint bad.yml
+expect_rc 2 "missing keys are plan errors"
+expect_err "^bad.yml:4:5: check 'a' needs exactly one of 'command'" "neither command nor package"
+expect_err "^bad.yml:5:5: missing 'range'" "no range"
+done_testing
