@@ -9,7 +9,7 @@ WITH_MYSQL ?= 1
 
 # Libraries: each is a well-kept Debian package (see scripts/deps.sh).
 PKGS = yaml-0.1 libcurl openssl sqlite3 hiredis libmicrohttpd libpcre2-8 \
-       libzstd zlib libxxhash
+       libzstd zlib libxxhash jansson libxml-2.0
 ifeq ($(WITH_PG),1)
 PKGS += libpq
 DEFS += -DWITH_PG

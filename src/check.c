@@ -56,10 +56,13 @@ extern const struct check_kind check_manifest;
 extern const struct check_kind check_env, check_envdrift, check_secrets;
 extern const struct check_kind check_datadiff;
 extern const struct check_kind check_manual;
+extern const struct check_kind check_container, check_log, check_pm2,
+    check_supervisor;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
+	&check_container,
 	&check_datadiff,
 	&check_disk,
 	&check_env,
@@ -74,6 +77,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_rowcount,
 	&check_secrets,
 	&check_sql,
+	&check_supervisor,
 	&check_tcp,
 	&check_tls,
 };
