@@ -96,23 +96,22 @@ supervisor_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return rc;
 }
 
+/* Marks every entry of `programs` that names p. */
 static bool
 selected(const struct supervisor_conf *k, const struct sv_proc *p,
     bool *hit)
 {
-	if (k->programs.n == 0)
-		return true;
+	bool any = k->programs.n == 0;
+	size_t gl = strlen(p->group);
+
 	for (size_t i = 0; i < k->programs.n; i++) {
 		const char *w = k->programs.v[i];
-		size_t gl = strlen(p->group);
 		if (strcmp(w, p->name) == 0 || strcmp(w, p->group) == 0 ||
 		    (strncmp(w, p->group, gl) == 0 && w[gl] == ':' &&
-		    strcmp(w + gl + 1, p->name) == 0)) {
-			hit[i] = true;
-			return true;
-		}
+		    strcmp(w + gl + 1, p->name) == 0))
+			any = hit[i] = true;
 	}
-	return false;
+	return any;
 }
 
 /* "laravel-worker:laravel-worker_00", or the name when alone. */
@@ -130,12 +129,12 @@ judge(const struct supervisor_conf *k, const struct sv_proc *p,
     const char *nm)
 {
 	if (strcmp(p->statename, "RUNNING") != 0) {
-		if (*p->spawnerr)
-			return xasprintf("%s is %s: %s", nm, p->statename,
-			    p->spawnerr);
 		if (strcmp(p->statename, "EXITED") == 0)
 			return xasprintf("%s is EXITED (exit status %lld)", nm,
 			    p->exitstatus);
+		if (*p->spawnerr)
+			return xasprintf("%s is %s: %s", nm, p->statename,
+			    p->spawnerr);
 		return xasprintf("%s is %s", nm, p->statename);
 	}
 	int64_t up = (p->now - p->start) * US_PER_S;

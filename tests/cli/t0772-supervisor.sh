@@ -107,7 +107,7 @@ want() {
 }
 want web "pass 1/1 RUNNING | 1 program RUNNING" "a RUNNING program"
 want workers "pass 2/2 RUNNING | 2 programs RUNNING" "a group and group:name"
-want uptime-short "fail 0/1 RUNNING | web has run for * only (restarted?), expected at least 1h" "min_uptime not reached"
+want uptime-short "fail 0/1 RUNNING | web has run for * only (restarted?), expected at least 1h*" "min_uptime not reached"
 want all "fail 3/7 RUNNING | crashy is FATAL: Exited too quickly*; missing is FATAL: can't find command '/nonexistent/bin/app'; once is EXITED (exit status 4); stopped is STOPPED" "all programs: each failure named"
 want crashy "fail 0/1 RUNNING | crashy is FATAL: Exited too quickly*" "crash loop gone FATAL"
 want missing-cmd "fail 0/1 RUNNING | missing is FATAL: can't find command*" "missing command"
