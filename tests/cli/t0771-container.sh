@@ -49,6 +49,8 @@ ctr --name floating --no-healthcheck t0771:latest /bin/sleep 300
 ctr --name bare --no-healthcheck t0771-untagged /bin/sleep 300
 ctr --name nohc --no-healthcheck t0771:1.0 /bin/sleep 300
 ctr --name crash --restart always --no-healthcheck t0771:1.0 /bin/sh -c 'sleep 0.2; exit 3'
+ctr --name logger --no-healthcheck t0771:1.0 /bin/sh -c 'echo "01:00 connection: open"; echo "01:01 ERROR boom" >&2; echo "01:02 done"; sleep 300'
+ctr --name ttylog -t --no-healthcheck t0771:1.0 /bin/sh -c 'echo "01:01 ERROR on a tty"; sleep 300'
 ctr --name stopped --no-healthcheck t0771:1.0 /bin/sh -c 'exit 7'
 for s in db api; do
 	ctr --name "shop_$s" --label com.docker.compose.project=shop \
@@ -94,6 +96,14 @@ checks:
   - { id: stale, kind: container, name: web, socket: $T/stale.sock }
   - { id: hang, kind: container, name: web, socket: $T/hang.sock, timeout: 1s }
   - { id: junk, kind: container, name: web, socket: $T/junk.sock }
+  - { id: log-err, kind: log, container: logger, socket: $SOCK, pattern: '\bERROR\b', max: 0 }
+  - { id: log-open, kind: log, container: logger, socket: $SOCK, pattern: 'connection: open', min: 1 }
+  - { id: log-last, kind: log, container: logger, socket: $SOCK, pattern: ERROR, max: 0, last: 1 }
+  - { id: log-hour, kind: log, container: logger, socket: $SOCK, pattern: ERROR, max: 0, since: 1h }
+  - { id: log-start, kind: log, container: logger, socket: $SOCK, pattern: ERROR, max: 0, since: start }
+  - { id: log-tty, kind: log, container: ttylog, socket: $SOCK, pattern: ERROR, max: 0 }
+  - { id: log-absent, kind: log, container: no-such, socket: $SOCK, pattern: ERROR, max: 0 }
+  - { id: log-hang, kind: log, container: web, socket: $T/hang.sock, pattern: ERROR, max: 0, timeout: 1s }
 YML
 run "$CUTOVER" check "$T/plan.yml" --format json
 expect_rc 1 "check runs (some are meant to fail)"
@@ -108,7 +118,7 @@ want floating "fail running, 0 restarts | container floating runs image 't0771:l
 want bare "fail * | container bare runs image 't0771-untagged', not pinned*" "no tag is latest"
 want nohc "pass running, 0 restarts | *" "no HEALTHCHECK: running is enough"
 want nohc-strict "fail * | container nohc has no HEALTHCHECK*" "healthy: true needs a HEALTHCHECK"
-want crash "fail * | container crash * restart*" "crash loop"
+want crash "fail * | container crash*restart*" "crash loop"
 want stopped "fail exited, 0 restarts | container stopped is exited (exit code 7)" "stopped container"
 want absent "fail absent | no container named no-such" "absent container"
 want shop "pass 2/2 containers ok | compose project shop: all 2 containers running" "compose project healthy"
@@ -118,6 +128,14 @@ want no-daemon "fail error | container web: no Docker daemon: socket $T/absent.s
 want stale "fail error | container web: Docker daemon not running: nothing listens on $T/stale.sock*" "stale socket"
 want hang "fail error | container web: Docker did not answer within 1*s (timeout)" "hanging daemon: the timeout holds"
 want junk "fail error | container web: malformed Docker answer: *" "garbage answer"
+want log-err "fail 1 matching line | logger: 1 line match /*/, at most 0 allowed; first: 01:01 ERROR boom" "ERROR on a container's stderr (multiplexed frames)"
+want log-open "pass 1 matching line | *" "a line that must appear in a container's log"
+want log-last "pass 0 matching lines | *" "last: 1 of a container's log"
+want log-hour "fail 1 matching line | *" "since: 1h"
+want log-start "pass 0 matching lines | *" "since: start: lines logged before the plan was loaded do not count"
+want log-tty "fail 1 matching line | ttylog: *first: 01:01 ERROR on a tty*" "a TTY container's raw log"
+want log-absent "fail error | no container named no-such" "log of an absent container"
+want log-hang "fail error | Docker did not answer within 1*s (timeout)" "log: a hanging daemon"
 
 # Permission denied: root passes any socket's mode, so run as nobody.
 if command -v setpriv >/dev/null; then
