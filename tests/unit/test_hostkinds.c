@@ -145,6 +145,28 @@ T_TEST(log_last_lines_and_whole_file)
 		T_EQ_INT(count(p, NULL), 0);
 		plan_free(p);
 	}
+	/* Patterns with and without a required literal (the prefilter). */
+	static const struct { const char *re; long long n; } pats[] = {
+		{ "\\bERROR\\b", 2 }, { "ERR(OR)? \\d", 2 }, { "o+k", 4 },
+		{ "xok|ERROR 3", 1 }, { "E[R]ROR\\x20\\d", 2 },
+		{ "ROR 1$", 1 }, { "\\x45RROR", 2 }, { "(?i)error", 2 },
+		{ "RO?R 3", 1 }, { "o\\.k|^ok", 4 },
+	};
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		char *y = xasprintf("cutover: 1\nname: l\nchecks:\n  - { id: l, "
+		    "kind: log, path: %%s, pattern: '%s', max: 0 }\n",
+		    pats[i].re);
+		p = load(y, path);
+		free(y);
+		T_OK(p != NULL);
+		if (p) {
+			long long got = count(p, NULL);
+			if (got != pats[i].n)
+				printf("# pattern %s: %lld\n", pats[i].re, got);
+			T_EQ_INT(got, pats[i].n);
+			plan_free(p);
+		}
+	}
 	unlink(path);
 	free(path);
 }
