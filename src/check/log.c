@@ -128,7 +128,9 @@ required_literal(const char *re)
 		    strchr(" :=,;/_-'\"<>@%&!~`#", *p))) {
 			lit = (unsigned char)*p;
 		}
-		bool quant = *nx == '?' || *nx == '*' || *nx == '+' || *nx == '{';
+		/* nx is read only after a literal byte: never past the end. */
+		bool quant = lit >= 0 && (*nx == '?' || *nx == '*' ||
+		    *nx == '+' || *nx == '{');
 		if (depth == 0 && lit >= 0 && !quant) {
 			buf_addc(&run, (char)lit);
 		} else {
@@ -627,6 +629,8 @@ open_log(const char *path, char **errp)
 		seterr(errp, "%s is not a regular file", path);
 		return -1;
 	}
+	/* Read front to back once: a larger readahead for a cold file. */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return fd;
 }
 
