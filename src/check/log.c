@@ -666,19 +666,22 @@ run_file(struct log_conf *k, struct scanner *sc, int64_t deadline,
 	/* At most: the rest of a rotated file, then the new one. */
 	for (int round = 0; round < 3; round++) {
 		if (st->fd < 0) {
-			bool first = !st->begun;
 			if ((st->fd = open_log(k->path, errp)) < 0) {
-				/* Rotated away and not yet recreated: so far. */
-				if (st->begun && round > 0) {
+				/* Read before, rotated away and not recreated
+				 * yet: the count so far stands. */
+				if (st->begun) {
 					free(*errp);
 					*errp = NULL;
+					free(*note);
+					*note = xstrdup("the file is absent now "
+					    "(rotated?)");
 					break;
 				}
 				goto out;
 			}
-			/* since start, absent when loaded: all of it is new. */
+			/* A new file (or, since start, one absent when the plan
+			 * was loaded): all of it is new. */
 			st->off = 0;
-			(void)first;
 		}
 		st->begun = true;
 		struct stat s;

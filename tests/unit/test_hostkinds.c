@@ -104,6 +104,8 @@ T_TEST(log_reads_only_new_bytes_and_follows_rotation)
 	T_OK(rename(path, old) == 0);
 	append(old, "ERROR last words\n");
 	T_EQ_INT(count(p, NULL), 6);
+	T_EQ_INT(count(p, &msg), 6);		/* still absent: the count stands */
+	T_OK(strstr(msg, "absent now") != NULL);
 	append(path, "ERROR reborn\n");
 	T_EQ_INT(count(p, NULL), 7);
 	plan_free(p);
