@@ -9,7 +9,7 @@ WITH_MYSQL ?= 1
 
 # Libraries: each is a well-kept Debian package (see scripts/deps.sh).
 PKGS = yaml-0.1 libcurl openssl sqlite3 hiredis libmicrohttpd libpcre2-8 \
-       libzstd zlib libxxhash
+       libzstd zlib libxxhash jansson libxml-2.0
 # secrets scan --git: libgit2 (the history without parsing git's output)
 PKGS += libgit2
 # kind dns: ldns (answers with every record's TTL, a resolver per query)

@@ -63,10 +63,13 @@ extern const struct check_kind check_process;
 extern const struct check_kind check_host;
 extern const struct check_kind check_version;
 extern const struct check_kind check_websocket;
+extern const struct check_kind check_container, check_log, check_pm2,
+    check_supervisor;
 
 /* Keep alphabetical: `cutover check --kinds` prints them in this order. */
 static const struct check_kind *const check_kinds[] = {
 	&check_command,
+	&check_container,
 	&check_datadiff,
 	&check_disk,
 	&check_dns,
@@ -77,15 +80,18 @@ static const struct check_kind *const check_kinds[] = {
 	&check_http,
 	&check_latency,
 	&check_listen,
+	&check_log,
 	&check_manifest,
 	&check_manual,
 	&check_process,
+	&check_pm2,
 	&check_redis,
 	&check_replication,
 	&check_rowcount,
 	&check_secrets,
 	&check_sql,
 	&check_systemd,
+	&check_supervisor,
 	&check_tcp,
 	&check_tls,
 	&check_version,
