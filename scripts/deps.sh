@@ -36,7 +36,7 @@ for p in $want; do
 done
 # pm2 (the pm2 check's tests) comes from npm (node 20 ships its own npm,
 # which conflicts with Debian's): Debian has no pm2 package.
-need_pm2() { ! command -v pm2 >/dev/null 2>&1; }
+need_pm2() { [ "$set_" = test ] && ! command -v pm2 >/dev/null 2>&1; }
 [ -z "$missing" ] && ! need_pm2 && exit 0
 
 SUDO=""
