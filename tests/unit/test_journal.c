@@ -203,8 +203,13 @@ T_TEST(pgid_alive_sees_live_groups_only)
 	setpgid(pid, pid);
 	T_OK(pgid_alive(pid));
 	kill(pid, SIGKILL);
-	/* A zombie is not alive. */
-	usleep(50 * 1000);
+	/*
+	 * A zombie is not alive.  Wait until the child is one (waitid with
+	 * WNOWAIT leaves it unreaped) rather than for a fixed 50 ms, which a
+	 * loaded machine did not always give the kernel.
+	 */
+	siginfo_t si;
+	T_EQ_INT(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
 	T_OK(!pgid_alive(pid));
 	waitpid(pid, NULL, 0);
 	T_OK(!pgid_alive(pid));
