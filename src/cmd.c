@@ -9,6 +9,8 @@
 #include "journal.h"
 #include "out.h"
 #include "plan.h"
+#include "runbook.h"
+#include "serve.h"
 #include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/redact.h"
@@ -350,5 +352,51 @@ cmd_journal_load(const struct plan *p, const char *path, long long run,
 	}
 	journal_close(j);
 	free(e);
+	return rc;
+}
+
+void
+cmd_serve_check(const struct cmd *c, const struct serve_opts *so)
+{
+	char *e = NULL;
+
+	if ((so->token_env || so->basic_env) && so->listen == NULL)
+		cmd_usage_error(c, "--serve-token-env and --serve-basic-auth-env "
+		    "go with --serve ADDR:PORT");
+	if (so->listen && serve_opts_check(so, &e) != 0)
+		cmd_usage_error(c, "--serve: %s", e);
+}
+
+int
+cmd_serve_while(const struct cmd *c, struct plan *p,
+    const struct serve_opts *so,
+    int (*fn)(struct plan *, const struct rb_opts *), const struct rb_opts *o)
+{
+	struct server *srv = NULL;
+	char *path = NULL, *e = NULL;
+
+	if (so->listen == NULL)
+		return fn(p, o);
+	path = runbook_journal_path(p, o->state);
+	if ((srv = serve_start(p, path, so, &e)) == NULL) {
+		errmsg("%s --serve: %s", c->name, e);
+		free(e);
+		free(path);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "cutover %s: serving %s\n", c->name, serve_url(srv));
+	int rc = fn(p, o);
+	serve_stop(srv);
+	/*
+	 * The runbook closed the journal while the server's read-only
+	 * connection was open, so SQLite left the -wal beside it (only the
+	 * last connection checkpoints, and a read-only one cannot).  Closing
+	 * a connection of ours last folds it back into the journal.
+	 */
+	struct journal *j = NULL;
+	if (journal_open(path, false, &j, &e) == 0)
+		journal_close(j);
+	free(e);
+	free(path);
 	return rc;
 }

@@ -96,4 +96,18 @@ struct jlog;
 int	 cmd_journal_load(const struct plan *p, const char *path,
 	    long long run, struct jlog *l);
 
+/*
+ * run and watch --serve ADDR:PORT: check the serve options (exit 2 naming
+ * the option), start serving the journal that state (or the plan's
+ * default) names, run fn, stop serving and fold the -wal a reader left
+ * back into the journal.  so->listen NULL: just fn.
+ */
+struct serve_opts;
+struct rb_opts;
+void	 cmd_serve_check(const struct cmd *c, const struct serve_opts *so);
+int	 cmd_serve_while(const struct cmd *c, struct plan *p,
+	    const struct serve_opts *so,
+	    int (*fn)(struct plan *, const struct rb_opts *),
+	    const struct rb_opts *o);
+
 #endif

@@ -931,6 +931,23 @@ watch_section(struct w *w, const struct model *m)
 	}
 }
 
+void
+report_watch_html(struct buf *b, const struct plan *p, const struct jlog *l)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return;
+	struct w w = { .f = f, .html = true };
+	struct model m = { .p = p, .l = l };
+	watch_section(&w, &m);
+	fclose(f);
+	buf_add(b, text, len);
+	free(text);
+}
+
 static void
 watch_json(struct buf *b, const struct model *m)
 {

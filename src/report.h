@@ -36,6 +36,13 @@ const char *report_verdict(const char *state);
 /* "target 30m, max 2h" or "none", new string. */
 char	*report_window(const struct phase *ph);
 /* Alert deliveries that arrived, and those that did not (any reason). */
+/*
+ * The watch section of the HTML report (per watched check: samples, pass
+ * share, percentiles, a chart; triggers, gaps, success rules) appended to
+ * b: the dashboard shows the same markup.  Needs journal_watches_stats.
+ */
+void	 report_watch_html(struct buf *b, const struct plan *p,
+	    const struct jlog *l);
 void	 report_alert_counts(const struct jlog *l, size_t *sent,
 	    size_t *failed);
 /* "1.23s", or "-" when either end is missing; new string. */

@@ -331,6 +331,11 @@ snap_load(struct server *s, int64_t version)
 		sp->rc = 1;
 	} else {
 		sp->rc = journal_load(s->j, 0, &sp->l, &e);
+		/* The watch figures: recomputed when the journal changed. */
+		if (sp->rc == 0 && journal_watches_stats(s->j, &sp->l, &e) != 0) {
+			jlog_release(&sp->l);
+			sp->rc = -1;
+		}
 		if (sp->rc < 0)
 			sp->error = e ? e : xstrdup("journal unreadable");
 		else

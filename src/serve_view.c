@@ -20,6 +20,7 @@
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "serve_view.h"
+#include "watch.h"
 
 static bool
 is(const char *a, const char *b)
@@ -374,6 +375,17 @@ sec_checks(struct buf *b, const struct view *v)
 	buf_adds(b, "</tbody></table></div>");
 }
 
+/* Watched checks after the switch: the report's own section, live. */
+static void
+sec_watch(struct buf *b, const struct view *v)
+{
+	if (v->l == NULL || v->l->nwatches == 0) {
+		buf_adds(b, "<p>No watch has started in this run.</p>");
+		return;
+	}
+	report_watch_html(b, v->p, v->l);
+}
+
 static void
 sec_risks(struct buf *b, const struct view *v)
 {
@@ -446,6 +458,7 @@ static const struct section {
 	{ "run", "Run", sec_run },
 	{ "gate", "Gate", sec_gate },
 	{ "checks", "Checks", sec_checks },
+	{ "watch", "Watch", sec_watch },
 	{ "risks", "Risk matrix", sec_risks },
 	{ "timeline", "Timeline", sec_timeline },
 };
@@ -620,10 +633,91 @@ m_risks(struct buf *b, const struct view *v)
 	}
 }
 
+/*
+ * The watch: per watched check its samples and pass share; per success
+ * rule its measured figure and verdict; alert deliveries that failed.
+ */
+static void
+m_watch(struct buf *b, const struct view *v)
+{
+	const struct jlog *l = v->l;
+
+	if (l == NULL)
+		return;
+	if (l->nwatches) {
+		prom_family(b, "cutover_watch_samples", "gauge",
+		    "Samples of the watched check in its latest watch.");
+		for (size_t i = 0; i < l->nwatches; i++) {
+			const struct jwatch *w = &l->watches[i];
+			for (size_t k = 0; w->stats && k < w->nchecks; k++) {
+				const char *lv[] = { "plan", v->p->name, "phase",
+				    w->phase_id, "check", w->checks[k], NULL };
+				prom_sample(b, "cutover_watch_samples", lv,
+				    (double)w->stats[k].n);
+			}
+		}
+		prom_family(b, "cutover_watch_pass_ratio", "gauge",
+		    "Share of the watched check's samples that passed (0-1).");
+		for (size_t i = 0; i < l->nwatches; i++) {
+			const struct jwatch *w = &l->watches[i];
+			for (size_t k = 0; w->stats && k < w->nchecks; k++) {
+				const struct jwstat *st = &w->stats[k];
+				if (st->n == 0)
+					continue;
+				const char *lv[] = { "plan", v->p->name, "phase",
+				    w->phase_id, "check", w->checks[k], NULL };
+				prom_sample(b, "cutover_watch_pass_ratio", lv,
+				    (double)st->npass / (double)st->n);
+			}
+		}
+		bool fam = false;
+		for (size_t i = 0; i < l->nwatches; i++) {
+			const struct jwatch *w = &l->watches[i];
+			const struct phase *ph = plan_phase(v->p, w->phase_id);
+			const struct success_rule *rules[2] = { ph ? ph->success :
+			    NULL, v->p->success };
+			size_t nr[2] = { ph ? ph->nsuccess : 0, v->p->nsuccess };
+			for (int g = 0; g < 2 && w->stats; g++) {
+				for (size_t k = 0; k < nr[g]; k++) {
+					const struct success_rule *r = &rules[g][k];
+					double val;
+					char *mt;
+					int64_t ns;
+					bool ok = success_judge(r, w, &val, &mt, &ns);
+					free(mt);
+					if (!fam) {
+						prom_family(b, "cutover_success_rule_ok",
+						    "gauge", "1 when the success rule "
+						    "holds over the watch so far.");
+						fam = true;
+					}
+					const char *lv[] = { "plan", v->p->name,
+					    "phase", w->phase_id, "check", r->check,
+					    "rule", metric_name(r->metric), NULL };
+					prom_sample(b, "cutover_success_rule_ok", lv,
+					    ok ? 1 : 0);
+				}
+			}
+		}
+	}
+	if (l->nalerts) {
+		size_t sent, failed;
+		report_alert_counts(l, &sent, &failed);
+		const char *lv[] = { "plan", v->p->name, NULL };
+		prom_family(b, "cutover_alerts_failed", "gauge",
+		    "Alert deliveries of this run that failed or were dropped.");
+		prom_sample(b, "cutover_alerts_failed", lv, (double)failed);
+		prom_family(b, "cutover_alerts_sent", "gauge",
+		    "Alert deliveries of this run that arrived.");
+		prom_sample(b, "cutover_alerts_sent", lv, (double)sent);
+	}
+}
+
 /* The groups of families that depend on the journal only. */
 static void (*const journal_groups[])(struct buf *, const struct view *) = {
 	m_checks,
 	m_risks,
+	m_watch,
 };
 
 void

@@ -109,12 +109,7 @@ run_main(int argc, char **argv)
 		cmd_usage_error(&cmd_run, "a plan from standard input can only "
 		    "be dry-run (--dry-run): a run is resumed, rolled back and "
 		    "reported from its plan file");
-	char *e = NULL;
-	if ((so.token_env || so.basic_env) && so.listen == NULL)
-		cmd_usage_error(&cmd_run, "--serve-token-env and "
-		    "--serve-basic-auth-env go with --serve ADDR:PORT");
-	if (so.listen && serve_opts_check(&so, &e) != 0)
-		cmd_usage_error(&cmd_run, "--serve: %s", e);
+	cmd_serve_check(&cmd_run, &so);
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);
@@ -128,31 +123,5 @@ run_main(int argc, char **argv)
 	 */
 	static struct plan *volatile keep;
 	keep = p;
-	struct server *srv = NULL;
-	char *path = NULL;
-	if (so.listen) {
-		path = runbook_journal_path(p, o.state);
-		if ((srv = serve_start(p, path, &so, &e)) == NULL) {
-			errmsg("run --serve: %s", e);
-			free(e);
-			free(path);
-			return EXIT_USAGE;
-		}
-		fprintf(stderr, "cutover run: serving %s\n", serve_url(srv));
-	}
-	int rc = runbook_run(keep, &o);
-	bool served = srv != NULL;
-	serve_stop(srv);
-	/*
-	 * The runbook closed the journal while the server's read-only
-	 * connection was open, so SQLite left the -wal beside it (only the
-	 * last connection checkpoints, and a read-only one cannot).  Closing
-	 * a connection of ours last folds it back into the journal.
-	 */
-	struct journal *j = NULL;
-	if (served && journal_open(path, false, &j, &e) == 0)
-		journal_close(j);
-	free(e);
-	free(path);
-	return rc;
+	return cmd_serve_while(&cmd_run, keep, &so, runbook_run, &o);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../cmd.h"
+#include "../serve.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
@@ -40,6 +41,11 @@ static const char usage[] =
 "      --new                abandon an unfinished run and start a new one\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
+"      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
+"                           this watch from this process (as 'cutover\n"
+"                           serve'; loopback, or a token:)\n"
+"      --serve-token-env NAME, --serve-basic-auth-env NAME\n"
+"                           credentials for a non-loopback --serve\n"
 "  -h, --help               show this help\n"
 "\n"
 "Exit status: 0 every success rule held; 1 a rule fired or a success rule\n"
@@ -86,11 +92,15 @@ watch_main(int argc, char **argv)
 		{ "new", no_argument, NULL, 'N' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "serve-token-env", required_argument, NULL, 'K' },
+		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "text", "jsonl" };
 	struct rb_opts o = { 0 };
+	struct serve_opts so = { 0 };
 	const char *phase = NULL;
 	int ch;
 
@@ -109,8 +119,12 @@ watch_main(int argc, char **argv)
 		case 'N': o.new_run = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_watch, optarg); break;
+		case 'S': so.listen = optarg; break;
+		case 'K': so.token_env = optarg; break;
+		case 'B': so.basic_env = optarg; break;
 		}
 	}
+	cmd_serve_check(&cmd_watch, &so);
 	struct plan *p = cmd_plan_arg(&cmd_watch, argc, argv, false);
 	const struct phase *ph = NULL;
 	if (phase) {
@@ -136,5 +150,5 @@ watch_main(int argc, char **argv)
 	/* As for run: an abandoned check thread may still read the plan. */
 	static struct plan *volatile keep;
 	keep = p;
-	return runbook_watch(keep, &o);
+	return cmd_serve_while(&cmd_watch, keep, &so, runbook_watch, &o);
 }
