@@ -353,6 +353,45 @@ url_password(struct env_findings *out, const struct env_entry *e)
 	free(pw);
 }
 
+/*
+ * What dotenv-linter calls style, as warnings (they change no value but
+ * trip tools: a lowercase key is a different variable to a shell, and
+ * `KEY = v` is refused by `docker run --env-file`), except the order of
+ * keys, which is information only: files grouped by topic are common.
+ */
+static void
+style(const struct env_file *f, size_t i, const struct env_check_opts *o,
+    struct env_findings *out)
+{
+	const struct env_entry *e = &f->v[i];
+
+	for (const char *k = e->key; *k; k++)
+		if (*k >= 'a' && *k <= 'z') {
+			add(out, ENV_WARN, e->line, e->key, "lowercase-key",
+			    "key has lowercase letters (shells and most tools "
+			    "treat keys as upper case)");
+			break;
+		}
+	if (e->spaced_eq)
+		add(out, ENV_WARN, e->line, e->key, "spaced-equals", "blanks "
+		    "around '=' (docker --env-file and shells take them as "
+		    "part of the key or value)");
+	/* A block is a run of assignments with no blank or comment line. */
+	if (i > 0 && !e->after_gap && strcmp(f->v[i - 1].key, e->key) > 0)
+		add(out, ENV_INFO, e->line, e->key, "unordered-key", "not in "
+		    "alphabetical order within its block (after %s)",
+		    f->v[i - 1].key);
+	for (size_t j = 0; j < o->nearlier; j++) {
+		const struct env_entry *d = dotenv_get(&o->earlier[j], e->key);
+		if (d) {
+			add(out, ENV_WARN, e->line, e->key, "duplicate-in-files",
+			    "also set in %s:%d: where both are loaded, the one "
+			    "loaded last wins", o->earlier[j].name, d->line);
+			break;
+		}
+	}
+}
+
 void
 env_check(const struct env_file *f, const struct env_check_opts *o,
     struct env_findings *out)
@@ -393,6 +432,7 @@ env_check(const struct env_file *f, const struct env_check_opts *o,
 		    (s && strlist_has(&s->secrets, e->key));
 		size_t len = strlen(e->value);
 
+		style(f, i, o, out);
 		/* Only the last assignment counts; earlier ones are noise. */
 		const struct env_entry *last = dotenv_get(f, e->key);
 		if (last != e) {

@@ -74,6 +74,10 @@ struct env_check_opts {
 	int		 production;	/* -1: schema, then APP_ENV & co */
 	const char	*path;		/* for the mode check; NULL: skip */
 	bool		 expanded;	/* dotenv_expand ran on the file */
+	/* Files named before this one (env check A B): a key already set
+	 * there is a warning.  May be NULL. */
+	const struct env_file *earlier;
+	size_t		 nearlier;
 };
 
 void	 env_check(const struct env_file *f, const struct env_check_opts *o,

@@ -188,7 +188,7 @@ check_main(int argc, char **argv)
 		struct env_check_opts o = { .require = &req,
 			.schema = schema_file ? &schema : NULL,
 			.production = production, .path = path,
-			.expanded = expand };
+			.expanded = expand, .earlier = files, .nearlier = i };
 		struct env_findings fs;
 		env_check(&files[i], &o, &fs);
 		if (json) {

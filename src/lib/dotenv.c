@@ -19,6 +19,7 @@ struct lexer {
 	const char	*bol;		/* where the current line begins */
 	int		 line;
 	char		**errp;
+	bool		 gap;		/* a blank or comment line was skipped */
 };
 
 static void	build_index(struct env_file *);
@@ -227,8 +228,10 @@ what_char(char c)
 static int
 parse_line(struct lexer *lx, struct env_file *f)
 {
-	struct env_entry e = { .line = lx->line, .col = col_of(lx, lx->p) };
+	struct env_entry e = { .line = lx->line, .col = col_of(lx, lx->p),
+	    .after_gap = lx->gap };
 
+	lx->gap = false;
 	if (lx->end - lx->p >= 7 && strncmp(lx->p, "export", 6) == 0 &&
 	    blank(lx->p[6])) {
 		e.exported = true;
@@ -245,6 +248,7 @@ parse_line(struct lexer *lx, struct env_file *f)
 		lx->p++;
 	const char *kend = lx->p;
 	skip_blanks(lx);
+	e.spaced_eq = lx->p != kend;
 	if (!at_eol(lx) && *lx->p != '#' && *lx->p != '=') {
 		/*
 		 * Not a key after all ("DB HOST=x", or a base64 line of a
@@ -264,6 +268,8 @@ parse_line(struct lexer *lx, struct env_file *f)
 	}
 	lx->p++;
 	e.has_value = true;
+	if (lx->p < lx->end && blank(*lx->p) && !at_eol(lx))
+		e.spaced_eq = true;
 	skip_blanks(lx);
 	int rc = 0;
 	if (lx->p < lx->end && (*lx->p == '"' || *lx->p == '\'' ||
@@ -285,7 +291,7 @@ int
 dotenv_parse(const char *name, const char *data, size_t len,
     struct env_file *out, char **errp)
 {
-	struct lexer lx = { name, data, data + len, data, 1, errp };
+	struct lexer lx = { name, data, data + len, data, 1, errp, false };
 
 	memset(out, 0, sizeof(*out));
 	out->name = xstrdup(name);
@@ -311,6 +317,7 @@ dotenv_parse(const char *name, const char *data, size_t len,
 		skip_blanks(&lx);
 		if (at_eol(&lx) || *lx.p == '#') {
 			next_line(&lx);
+			lx.gap = true;
 			continue;
 		}
 		if (parse_line(&lx, out) != 0) {

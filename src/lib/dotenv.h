@@ -31,6 +31,8 @@ struct env_entry {
 	char		 quote;		/* '\'', '"', '`' or 0 */
 	bool		 exported;
 	bool		 has_value;	/* false for a bare `KEY` line */
+	bool		 spaced_eq;	/* blanks around '=' (KEY = v) */
+	bool		 after_gap;	/* a blank or comment line above it */
 	struct strlist	 refs;		/* names of ${REF}s in the value */
 };
 

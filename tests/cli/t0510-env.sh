@@ -315,4 +315,19 @@ run timeout 10 "$CUTOVER" lint pipe
 expect_rc 2 "a FIFO as the plan is refused"
 expect_err "^pipe: is a FIFO, not a plan file$" "names it"
 cd ..
+# What dotenv-linter flags: lowercase keys and blanks around '=' warn,
+# keys out of order within a block are information, and a key set in an
+# earlier file of the same command warns in the later one.
+printf 'B=1\nA=2\nlower_name=3\nC = 4\n\n# block\nZ=1\n' >"$T/style.env"
+printf 'A=9\nQ=1\n' >"$T/local.env"
+chmod 600 "$T/style.env" "$T/local.env"
+run "$CUTOVER" env check "$T/style.env" "$T/local.env"
+expect_rc 0 "style findings do not fail the check"
+expect_out "style.env:2: info: A: not in alphabetical order within its block \(after B\)" "unordered key"
+expect_out "style.env:3: warn: lower_name: key has lowercase letters" "lowercase key"
+expect_out "style.env:4: warn: C: blanks around '='" "blanks around ="
+expect_no "style.env:7: info: Z" "a comment line starts a new block"
+expect_out "local.env:1: warn: A: also set in .*style.env:2" "a key set in an earlier file"
+run "$CUTOVER" env check --strict "$T/style.env"
+expect_rc 1 "--strict fails on the style warnings"
 done_testing
