@@ -1,6 +1,7 @@
 /*
  * log.c - kind `log`: count the lines that match a PCRE2 pattern in a log
- * file, in a command's output or in a container's log (Engine API), and
+ * file, in a command's output, in a container's log (Engine API) or in a
+ * unit's messages in the systemd journal (sd-journal), and
  * judge the count: `max: 0` is the seeds' "no ERROR in the logs", `min: 1`
  * their `pm2 logs | grep "connection: open"`.
  *
@@ -15,8 +16,9 @@
  *    (a watch's samples) reads only the bytes added since the previous
  *    run and adds its matches to the count, which is the count since the
  *    start;
- *  - `since: DURATION` (containers only: a file's lines carry no time
- *    cutover could trust): the lines logged in the last DURATION;
+ *  - `since: DURATION` (containers and the journal only: a file's lines
+ *    carry no time cutover could trust): the lines logged in the last
+ *    DURATION;
  *  - `last: N`: the last N lines, read again on each run.
  *
  * Rotation: a file renamed away and recreated (logrotate's default) is
@@ -50,6 +52,7 @@
 #include "../lib/engine.h"
 #include "../lib/error.h"
 #include "../lib/proc.h"
+#include "../lib/sdjournal.h"
 #include "../lib/sockhttp.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
@@ -60,7 +63,7 @@
 #define LOG_EXAMPLE_MAX	200		/* bytes of each */
 #define LOG_LAST_MAX	1000000LL
 
-enum src { SRC_FILE, SRC_COMMAND, SRC_CONTAINER };
+enum src { SRC_FILE, SRC_COMMAND, SRC_CONTAINER, SRC_UNIT };
 enum since { SINCE_ALL, SINCE_START, SINCE_AGO };
 
 /* The incremental state of a file or container source (under mu). */
@@ -70,6 +73,7 @@ struct log_state {
 	long long	 count;		/* matches counted so far */
 	bool		 begun;		/* a run has read */
 	int64_t		 ts_sec, ts_nsec;	/* newest container line seen */
+	char		*cursor;	/* systemd journal: after the last read */
 };
 
 struct log_conf {
@@ -77,6 +81,9 @@ struct log_conf {
 	char		*path;
 	struct command	 cmd;
 	char		*container;
+	char		*unit;		/* systemd journal: the unit */
+	char		*journal;	/* a journal directory or file; NULL: the
+					 * machine's */
 	char		*socket;
 	char		*pattern;
 	pcre2_code	*re;
@@ -91,7 +98,8 @@ struct log_conf {
 };
 
 static const char *const keys[] = { "path", "command", "container",
-	"socket", "pattern", "max", "min", "since", "last", NULL };
+	"unit", "journal", "socket", "pattern", "max", "min", "since", "last",
+	NULL };
 
 /*
  * A string every match of the pattern contains, for a memmem prefilter:
@@ -182,6 +190,8 @@ log_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	yaml_node_t *pn = pn_get(cx, map, "path");
 	yaml_node_t *cn = pn_get(cx, map, "command");
 	yaml_node_t *ct = pn_get(cx, map, "container");
+	yaml_node_t *un = pn_get(cx, map, "unit");
+	yaml_node_t *jn = pn_get(cx, map, "journal");
 	yaml_node_t *sn = pn_get(cx, map, "since");
 	yaml_node_t *ln = pn_get(cx, map, "last");
 	yaml_node_t *mx = pn_get(cx, map, "max"), *mn = pn_get(cx, map, "min");
@@ -193,9 +203,10 @@ log_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	k->st.fd = -1;
 	k->max = k->min = -1;
 	k->load_wall_us = now_wall_us();
-	if ((pn != NULL) + (cn != NULL) + (ct != NULL) != 1) {
+	if ((pn != NULL) + (cn != NULL) + (ct != NULL) + (un != NULL) != 1) {
 		pn_error(cx, map, "check '%s' needs exactly one of 'path' (a "
-		    "file), 'command' or 'container'", c->id);
+		    "file), 'command', 'container' or 'unit' (the systemd "
+		    "journal)", c->id);
 		rc = -1;
 	}
 	if (pn) {
@@ -217,6 +228,18 @@ log_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			    "name or id", k->container);
 			rc = -1;
 		}
+	}
+	else if (un) {
+		k->src = SRC_UNIT;
+		if ((k->unit = pn_str(cx, un, "unit")) == NULL)
+			rc = -1;
+	}
+	if (jn && k->src != SRC_UNIT) {
+		pn_error(cx, jn, "'journal' (a systemd journal directory or "
+		    "file) goes with 'unit'");
+		rc = -1;
+	} else if (jn && (k->journal = pn_str(cx, jn, "journal")) == NULL) {
+		rc = -1;
 	}
 	if (so && k->src != SRC_CONTAINER) {
 		pn_error(cx, so, "'socket' (the Docker socket) goes with "
@@ -273,10 +296,11 @@ log_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 			k->since = SINCE_START;
 		} else if (pn_duration(cx, sn, "since", &k->ago_us) == 0) {
 			k->since = SINCE_AGO;
-			if (k->src != SRC_CONTAINER) {
+			if (k->src != SRC_CONTAINER && k->src != SRC_UNIT) {
 				pn_error(cx, sn, "'since: %s' needs the time of "
 				    "each line, which only a container's log "
-				    "has: use 'since: start' or 'last: N'", s);
+				    "and the systemd journal have: use 'since: "
+				    "start' or 'last: N'", s);
 				rc = -1;
 			}
 		} else {
@@ -1006,6 +1030,65 @@ run_container(struct log_conf *k, struct scanner *sc, int64_t deadline,
 	return count;
 }
 
+/* ---- the systemd journal --------------------------------------------- */
+
+static int
+unit_msg(const char *msg, size_t len, int64_t wall_us, void *arg)
+{
+	struct scanner *sc = arg;
+
+	(void)wall_us;
+	scan(sc, msg, len);
+	return sc->error != NULL;
+}
+
+/*
+ * A unit's messages through sd-journal (lib/sdjournal): the last N, those
+ * of the last D, or (since: start, or no since) only the entries after
+ * the cursor the previous run ended at, added to its count as for a file.
+ */
+static long long
+run_unit(struct log_conf *k, struct scanner *sc, int64_t deadline,
+    char **errp)
+{
+	bool incremental = k->since != SINCE_AGO && !k->last;
+	struct sdj_query q = {
+		.path = k->journal, .unit = k->unit,
+		.deadline_mono_us = deadline,
+	};
+	long long before = sc->matches, count = -1;
+	size_t nread = 0;
+	char *cursor = NULL;
+
+	if (incremental)
+		pthread_mutex_lock(&k->mu);
+	if (k->last)
+		q.last_n = (size_t)k->last;
+	else if (k->since == SINCE_AGO)
+		q.since_wall_us = now_wall_us() - k->ago_us;
+	else if (k->st.cursor)
+		q.after_cursor = k->st.cursor;
+	else if (k->since == SINCE_START)
+		/* Also on a repeat that found nothing yet: no cursor then. */
+		q.since_wall_us = k->load_wall_us;
+	if (sdj_read(&q, unit_msg, sc, &nread, incremental ? &cursor : NULL,
+	    errp) == 0) {
+		count = sc->matches - before;
+		if (incremental) {
+			k->st.count += count;
+			count = k->st.count;
+			k->st.begun = true;
+			free(k->st.cursor);
+			k->st.cursor = cursor;
+			cursor = NULL;
+		}
+	}
+	free(cursor);
+	if (incremental)
+		pthread_mutex_unlock(&k->mu);
+	return count;
+}
+
 /* ---- the check ------------------------------------------------------- */
 
 static void
@@ -1017,7 +1100,8 @@ log_run(const struct check *c, struct result *r)
 	char *err = NULL, *note = NULL;
 	long long n;
 	const char *what = k->src == SRC_FILE ? k->path : k->src ==
-	    SRC_CONTAINER ? k->container : "command output";
+	    SRC_CONTAINER ? k->container : k->src == SRC_UNIT ? k->unit :
+	    "command output";
 
 	scanner_init(&sc, k);
 	{
@@ -1043,6 +1127,8 @@ log_run(const struct check *c, struct result *r)
 		n = run_file(k, &sc, deadline, &note, &err);
 	else if (k->src == SRC_COMMAND)
 		n = run_command(k, c, &sc, &err);
+	else if (k->src == SRC_UNIT)
+		n = run_unit(k, &sc, deadline, &err);
 	else
 		n = run_container(k, &sc, deadline, &err);
 	if (n >= 0 && sc.error) {
@@ -1090,6 +1176,9 @@ log_free(void *p)
 	strlist_release(&k->cmd.argv);
 	free(k->cmd.shell);
 	free(k->container);
+	free(k->unit);
+	free(k->journal);
+	free(k->st.cursor);
 	free(k->socket);
 	free(k->pattern);
 	pcre2_code_free(k->re);
@@ -1103,7 +1192,8 @@ log_free(void *p)
 const struct check_kind check_log = {
 	.name = "log",
 	.summary = "count lines matching a regex in a log file, a command's "
-	    "output or a container's log; follows rotation",
+	    "output, a container's log or a unit's systemd journal; follows "
+	    "rotation",
 	.keys = keys,
 	.parse = log_parse,
 	.run = log_run,
