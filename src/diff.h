@@ -34,6 +34,14 @@
 
 enum diff_mode { DIFF_AUTO, DIFF_CHECKSUM, DIFF_STREAM };
 enum diff_kind { DIFF_MISSING, DIFF_EXTRA, DIFF_CHANGED };
+/*
+ * Progress on stderr: OFF (the default of the library: checks are
+ * quiet); AUTO, a live line on a terminal, else a line every
+ * PROGRESS_PLAIN_US once the diff has run that long; ON, also a line
+ * every second and a last one without a terminal.
+ */
+enum diff_progress_mode { DIFF_PROGRESS_OFF, DIFF_PROGRESS_AUTO,
+	DIFF_PROGRESS_ON };
 
 /* One differing row.  Strings are redacted before they are stored. */
 struct diff_row {
@@ -77,7 +85,7 @@ struct diff_opts {
 	long long	 max_diffs;	/* per table */
 	double		 float_tol;	/* relative; 0 = exact */
 	bool		 show_values;
-	bool		 progress;	/* a progress line on stderr */
+	enum diff_progress_mode progress;	/* lines on stderr */
 	int64_t		 timeout_us;	/* connect timeout */
 	const struct strlist *secrets;	/* column names never shown */
 	/* Called for every difference as found (jsonl); serialized. */

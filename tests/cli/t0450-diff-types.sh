@@ -103,6 +103,11 @@ for m in checksum stream; do
 	expect_rc 0 "PG identical, $m"
 	expect_out "^$((NWIDE - 6)) tables: $((NWIDE - 6)) identical" "PG: every type table identical, $m"
 done
+# A terminal (script(1)): the live line names the table and counts.
+out=$(script -qec "$CUTOVER diff --mode stream $PGS $PGD" /dev/null | tr '\r' '\n')
+expect_out "diff: t_[a-z0-9]+ \(table [0-9]+ of 24\): [0-9]+ rows, [0-9]+ rows/s, [0-9]+s" "a live progress line on a terminal"
+out=$(script -qec "$CUTOVER diff -q --mode stream $PGS $PGD" /dev/null | tr '\r' '\n')
+expect_eq "$(printf '%s\n' "$out" | grep -c '^diff:')" 0 "--quiet: no progress on a terminal"
 $PSQL -d t0450_dst -f "$mut" >"$T/mut.log" 2>&1 || fail "mutate" "$(cat "$T/mut.log")"
 
 want="  changed  id=20: a
