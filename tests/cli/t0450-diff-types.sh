@@ -6,13 +6,16 @@
 # microsecond, the last digit, '1 day' vs '24:00:00', an array's lower
 # bound...).  Identical data must give zero differences; the corpus must
 # name exactly its rows in both modes.  Then a 30-column table with each
-# column changed in a row of its own.
+# column changed in a row of its own.  The same corpus on MariaDB's types
+# (BLOB, JSON, DATETIME, DECIMAL, ENUM, SET, BIT, UUID, INET6...).
+# Cross-engine pairs of these types: t0410.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
 # The runner's servers when it started them, else our own.
-if [ -z "${PG_PORT:-}" ]; then
+if [ -z "${PG_PORT:-}" ] || [ -z "${MY_PORT:-}" ]; then
 	trap 'stop_all; _cleanup' EXIT
 	start_pg || { echo "skipped: PostgreSQL does not start"; exit 0; }
+	start_mariadb || { echo "skipped: MariaDB does not start"; exit 0; }
 fi
 
 # name;type;value of row g;edge base (row 50);edge target;row 20 target;"empty" (row 40)
@@ -133,5 +136,72 @@ for m in checksum stream; do
 	done <<<"$PG_TYPES"
 	expect_eq "$(lines t_wide)" "$wide" "PG 30 columns ($m): each column's change named"
 done
+# MariaDB: the same corpus on its types (checksum: MD5 of the QUOTEd
+# values; stream: the canonical values).
+MY_TYPES="varchar;varchar(64);MD5(seq);'café';CONCAT('cafe', _utf8mb4 X'CC81');CONCAT(a, ' ');''
+text;text;REPEAT(MD5(seq), 3);'x';'X';CONCAT(a, ' ');''
+blob;blob;UNHEX(MD5(seq));X'0001';X'0002';CONCAT(a, X'00');''
+varbinary;varbinary(32);UNHEX(MD5(seq));X'00';X'0000';CONCAT(a, X'00');''
+json;json;JSON_OBJECT('n', seq);'{\"a\":[[1],2]}';'{\"a\":[[1,2]]}';'{\"n\":-1}';'\"\"'
+decimal;decimal(14,4);seq * 1.25;0.0001;0.0002;a + 0.0001;0
+tinyint;tinyint;seq % 100;127;-128;a + 1;0
+int;int;seq * 1000;2147483647;2147483646;a + 1;0
+bigint;bigint;seq * 1000000007;1;4294967296;a + 1;0
+ubigint;bigint unsigned;seq;18446744073709551615;18446744073709551614;a + 1;0
+float;float;seq / 3;1;1.0000001;a + 1;0
+double;double;seq / 7;0.1;0.10000000000000002;a + 1;0
+bool;tinyint(1);seq % 2;1;0;1 - a;0
+date;date;DATE('2000-01-01') + INTERVAL seq DAY;'2000-02-29';'2000-03-01';a + INTERVAL 1 DAY;'1970-01-01'
+time;time(6);SEC_TO_TIME(seq * 60);'00:00:00';'01:11:34.967297';ADDTIME(a, '00:00:00.000001');'00:00:00'
+datetime;datetime(6);TIMESTAMP('2024-01-01') + INTERVAL seq HOUR;'2024-01-01 00:00:00.000001';'2024-01-01 00:00:00.000002';a + INTERVAL 1 MICROSECOND;'1970-01-01 00:00:00'
+timestamp;timestamp(6) NULL DEFAULT NULL;TIMESTAMP('2024-01-01') + INTERVAL seq HOUR;'2024-01-01 00:00:00.000001';'2024-01-01 00:00:00.000002';a + INTERVAL 1 MICROSECOND;'1970-01-02 00:00:00'
+enum;enum('sad','ok','happy');ELT(1 + seq % 3, 'sad', 'ok', 'happy');'sad';'ok';IF(a = 'sad', 'ok', 'sad');'happy'
+set;set('a','b','c');ELT(1 + seq % 3, 'a', 'a,b', 'c');'a';'a,b';IF(a = 'a', 'b', 'a');''
+bit;bit(8);CAST(seq % 256 AS UNSIGNED);1;2;a ^ 1;0
+uuid;uuid;CONCAT('00000000-0000-4000-8000-', LPAD(HEX(seq), 12, '0'));'00000000-0000-4000-8000-100000000001';'00000000-0000-4000-8000-100000000002';'00000000-0000-4000-8000-1fffffffffff';'00000000-0000-4000-8000-100000000000'
+inet6;inet6;CONCAT('::', HEX(seq));'::1';'::2';'::ffff';'::'"
+MYSQL="mariadb --no-defaults -S $MY_SOCK -uroot"
+mybase=$T/mybase.sql mymut=$T/mymut.sql
+: >"$mybase"; : >"$mymut"
+nmy=0
+while IFS=';' read -r name type gen e50 m50 v20 empty; do
+	t=t_$name nmy=$((nmy + 1))
+	cat >>"$mybase" <<SQL
+CREATE TABLE $t (id bigint PRIMARY KEY, a $type);
+INSERT INTO $t SELECT seq, CASE seq WHEN 40 THEN NULL WHEN 50 THEN $e50 ELSE $gen END
+  FROM seq_1_to_200;
+SQL
+	cat >>"$mymut" <<SQL
+DELETE FROM $t WHERE id = 10;
+INSERT INTO $t SELECT 1000, a FROM $t WHERE id = 1;
+UPDATE $t SET a = $v20 WHERE id = 20;
+UPDATE $t x JOIN $t y ON x.id = 30 AND y.id = 31 SET x.a = y.a, y.a = x.a;
+UPDATE $t SET a = $empty WHERE id = 40;
+UPDATE $t SET a = $m50 WHERE id = 50;
+SQL
+done <<<"$MY_TYPES"
+my_cleanup() { $MYSQL -e "DROP DATABASE IF EXISTS t0450_src; DROP DATABASE IF EXISTS t0450_dst" 2>/dev/null; }
+my_cleanup
+$MYSQL -e "CREATE DATABASE t0450_src CHARACTER SET utf8mb4; CREATE DATABASE t0450_dst CHARACTER SET utf8mb4"
+for db in t0450_src t0450_dst; do
+	$MYSQL $db <"$mybase" >"$T/myload.log" 2>&1 || fail "MariaDB load $db" "$(cat "$T/myload.log")"
+done
+MYS="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0450_src"
+MYD="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0450_dst"
+$MYSQL -e "GRANT ALL ON t0450_src.* TO 'cutover'@'%'; GRANT ALL ON t0450_dst.* TO 'cutover'@'%'" 2>/dev/null
+for m in checksum stream; do
+	run "$CUTOVER" diff --mode $m "$MYS" "$MYD"
+	expect_rc 0 "MariaDB identical, $m"
+	expect_out "^$nmy tables: $nmy identical" "MariaDB: every type table identical, $m"
+done
+$MYSQL t0450_dst <"$mymut" >"$T/mymut.log" 2>&1 || fail "MariaDB mutate" "$(cat "$T/mymut.log")"
+for m in checksum stream; do
+	run "$CUTOVER" diff --mode $m --max-diffs 1000 "$MYS" "$MYD"
+	expect_rc 1 "MariaDB corpus, $m: differences"
+	while IFS=';' read -r name _; do
+		expect_eq "$(lines "t_$name")" "$want" "MariaDB $name ($m): the corpus, exactly"
+	done <<<"$MY_TYPES"
+done
+my_cleanup
 cleanup_dbs
 done_testing
