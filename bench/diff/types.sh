@@ -47,7 +47,7 @@ IDS=$(awk -v n="$ROWS" 'BEGIN { for (k = 1; k <= 10; k++)
     printf "%s%d", (k > 1) ? "," : "", int(n * k / 11) }')
 results=""
 row() { results="$results$1
-"; }
+"; echo "$1"; }
 
 # run_cut CPUFN NAME ARGS...: CUT_S, CUT_CPU, CUT_N (rows named), CUT_RSS
 run_cut() {
