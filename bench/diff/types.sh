@@ -125,6 +125,6 @@ echo
 echo "rows per table: $ROWS; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "PG rows: cutover / pgcopydb (goal <= 0.5); MariaDB rows: pt-table-sync / cutover"
 echo
-echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS | (MariaDB) pt-table-checksum, output unchecked |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s' "$results"
