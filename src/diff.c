@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -59,21 +60,43 @@ diff_progress_add(struct diff_progress *pg, long long rows)
 	pthread_mutex_unlock(&pg->lock);
 }
 
+/*
+ * "diff: users (table 2 of 7): 120000 rows, 81000 rows/s, ETA 9s".  On a
+ * terminal the line is redrawn in place; elsewhere (a log, CI) each is a
+ * line of its own.  The ETA is from the catalog's row estimates.
+ */
 static void
 progress_print(struct diff_progress *pg, bool last)
 {
 	pthread_mutex_lock(&pg->lock);
 	long long rows = pg->rows, est = pg->est;
+	char *table = pg->table && !last ? xstrdup(pg->table) : NULL;
+	size_t done = pg->next_table < pg->ntables ? pg->next_table :
+	    pg->ntables;
 	pthread_mutex_unlock(&pg->lock);
 	double secs = (double)(now_mono_us() - pg->t0) / 1e6;
 	double rate = secs > 0 ? (double)rows / secs : 0;
-	fprintf(stderr, "\r\033[Kdiff: %lld rows, %.0f rows/s", rows, rate);
-	if (est > rows && rate > 0 && !last)
+	if (pg->tty)
+		fputs("\r\033[K", stderr);
+	fputs("diff: ", stderr);
+	if (table)
+		fprintf(stderr, "%s (table %zu of %zu): ", table, done,
+		    pg->ntables);
+	fprintf(stderr, "%lld rows, %.0f rows/s, %.0fs", rows, rate, secs);
+	/*
+	 * No ETA before 1% is done: a PostgreSQL checksum pass counts its
+	 * rows when it ends, so early rates say nothing.
+	 */
+	if (est > rows && rate > 0 && rows * 100 >= est && !last)
 		fprintf(stderr, ", ETA %.0fs", (double)(est - rows) / rate);
-	if (last)
+	if (last || !pg->tty)
 		fputc('\n', stderr);
 	fflush(stderr);
+	free(table);
 }
+
+/* Without a terminal: a progress line this often (and none before). */
+#define PROGRESS_PLAIN_US	5000000
 
 static pthread_mutex_t row_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -506,6 +529,9 @@ worker_main(void *arg)
 		struct diff_table *t = &w->r->t[i];
 		if (t->status != DIFF_IDENTICAL)
 			continue;	/* only on one side: nothing to read */
+		pthread_mutex_lock(&w->pg->lock);
+		w->pg->table = t->name;
+		pthread_mutex_unlock(&w->pg->lock);
 		if (w->err) {
 			t->status = DIFF_ERROR;
 			t->error = redact(w->err);
@@ -515,6 +541,7 @@ worker_main(void *arg)
 	}
 	pthread_mutex_lock(&w->pg->lock);
 	w->pg->workers_left--;
+	pthread_cond_broadcast(&w->pg->done);
 	pthread_mutex_unlock(&w->pg->lock);
 	return NULL;
 }
@@ -733,14 +760,19 @@ diff_run(const struct url *src, const struct url *dst,
 		return -1;
 	}
 
-	long long est = o->progress && isatty(2) ? estimate_rows(s, r) : 0;
+	bool tty = isatty(2);
+	bool on = o->progress != DIFF_PROGRESS_OFF;
+	long long est = on ? estimate_rows(s, r) : 0;
 	int nw = o->jobs < 1 ? 1 : o->jobs;
 	if ((size_t)nw > r->n)
 		nw = r->n ? (int)r->n : 1;
 	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
 	struct diff_progress pg = { .lock = PTHREAD_MUTEX_INITIALIZER,
-	    .workers_left = nw, .on = o->progress && isatty(2),
-	    .t0 = now_mono_us(), .est = est };
+	    .done = PTHREAD_COND_INITIALIZER, .workers_left = nw, .on = on, .tty = tty, .t0 = now_mono_us(),
+	    .est = est, .ntables = r->n };
+	/* A terminal: redrawn twice a second.  A log: a line now and then. */
+	int64_t every = tty ? 500000 : o->progress == DIFF_PROGRESS_ON ?
+	    1000000 : PROGRESS_PLAIN_US;
 	for (int i = 0; i < nw; i++) {
 		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r,
 		    .pg = &pg };
@@ -750,16 +782,31 @@ diff_run(const struct url *src, const struct url *dst,
 			die(EXIT_USAGE, "cannot start a thread");
 	}
 	if (pg.on) {
+		int64_t next = pg.t0 + every;
+		bool printed = false;
 		for (;;) {
+			/* Woken when a worker ends: a short diff waits for
+			 * no tick. */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100000000;
+			if (ts.tv_nsec >= 1000000000)
+				ts.tv_sec++, ts.tv_nsec -= 1000000000;
 			pthread_mutex_lock(&pg.lock);
+			if (pg.workers_left > 0)
+				pthread_cond_timedwait(&pg.done, &pg.lock, &ts);
 			int left = pg.workers_left;
 			pthread_mutex_unlock(&pg.lock);
 			if (left == 0)
 				break;
-			progress_print(&pg, false);
-			sleep_us(500000);
+			if (now_mono_us() >= next || (tty && !printed)) {
+				progress_print(&pg, false);
+				printed = true;
+				next = now_mono_us() + every;
+			}
 		}
-		progress_print(&pg, true);
+		if (printed || tty || o->progress == DIFF_PROGRESS_ON)
+			progress_print(&pg, true);
 	}
 	for (int i = 0; i < nw; i++) {
 		pthread_join(w[i].th, NULL);

@@ -9,7 +9,8 @@
  *     (text -> varchar(50), timestamp(6) -> timestamp(0)), the key;
  *  2. rows, by key (primary key, else a unique NOT NULL index, else
  *     --key; without any, the table is compared as a multiset):
- *     - checksum mode (same engine, one integer key): the databases
+ *     - checksum mode (same engine, one integer key; PostgreSQL any
+ *       key, bucketed by its hash): the databases
  *       compute a count and a sum of strong row hashes per key bucket;
  *       only buckets that differ are read row by row (diff_sum.c);
  *     - stream mode (any pair): both sides are read ordered by key in
@@ -34,6 +35,14 @@
 
 enum diff_mode { DIFF_AUTO, DIFF_CHECKSUM, DIFF_STREAM };
 enum diff_kind { DIFF_MISSING, DIFF_EXTRA, DIFF_CHANGED };
+/*
+ * Progress on stderr: OFF (the default of the library: checks are
+ * quiet); AUTO, a live line on a terminal, else a line every
+ * PROGRESS_PLAIN_US once the diff has run that long; ON, also a line
+ * every second and a last one without a terminal.
+ */
+enum diff_progress_mode { DIFF_PROGRESS_OFF, DIFF_PROGRESS_AUTO,
+	DIFF_PROGRESS_ON };
 
 /* One differing row.  Strings are redacted before they are stored. */
 struct diff_row {
@@ -77,7 +86,7 @@ struct diff_opts {
 	long long	 max_diffs;	/* per table */
 	double		 float_tol;	/* relative; 0 = exact */
 	bool		 show_values;
-	bool		 progress;	/* a progress line on stderr */
+	enum diff_progress_mode progress;	/* lines on stderr */
 	int64_t		 timeout_us;	/* connect timeout */
 	const struct strlist *secrets;	/* column names never shown */
 	/* Called for every difference as found (jsonl); serialized. */

@@ -45,14 +45,18 @@ struct tplan {
 	char			*prepared;	/* the chunk query */
 };
 
-/* One diff_run: the workers' table counter and progress (--progress). */
+/* One diff_run: the workers' table counter and progress. */
 struct diff_progress {
 	pthread_mutex_t	 lock;
+	pthread_cond_t	 done;		/* a worker finished */
 	size_t		 next_table;
 	int		 workers_left;
 	long long	 rows, est;
 	int64_t		 t0;
 	bool		 on;
+	bool		 tty;		/* a live line, redrawn in place */
+	const char	*table;		/* the table last started */
+	size_t		 ntables;
 };
 void	 diff_progress_add(struct diff_progress *pg, long long rows);
 

@@ -35,7 +35,8 @@ static const char usage[] =
 "      --exclude-columns C,..  do not compare these columns\n"
 "  -w, --where SQL           compare only rows satisfying SQL (both sides)\n"
 "  -m, --mode MODE           auto (default): checksum for same-engine pairs\n"
-"                            with an integer key, stream otherwise;\n"
+"                            with an integer key (PostgreSQL: any key),\n"
+"                            stream otherwise;\n"
 "                            checksum: hash in the database, read only the\n"
 "                            differing chunks; stream: read every row\n"
 "  -j, --jobs N              tables compared at once (default 1; each job\n"
@@ -48,7 +49,10 @@ static const char usage[] =
 "                            (default 0: exact)\n"
 "      --show-values         print the differing values (never those of\n"
 "                            columns whose name says secret)\n"
-"      --progress            a progress line on stderr (a terminal only)\n"
+"  -q, --quiet               no progress on stderr (by default: a live line\n"
+"                            on a terminal, else a line every 5 s)\n"
+"      --progress            progress even without a terminal: a line\n"
+"                            every second and a last one\n"
 "  -o, --output FILE         write there instead of stdout\n"
 "      --timeout DUR         connect timeout (default 30s)\n"
 "  -h, --help                show this help\n"
@@ -244,6 +248,7 @@ diff_main(int argc, char **argv)
 		{ "float-tolerance", required_argument, NULL, 'F' },
 		{ "show-values", no_argument, NULL, 'V' },
 		{ "progress", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 'D' },
 		{ "repair-sql", required_argument, NULL, 'R' },
@@ -260,9 +265,11 @@ diff_main(int argc, char **argv)
 	long long n;
 	char *e = NULL, *end;
 	int ch;
+	enum diff_progress_mode progress = DIFF_PROGRESS_AUTO;
+	bool quiet = false;
 
 	diff_opts_init(&o);
-	while ((ch = cmd_getopt(&cmd_diff, argc, argv, "t:k:w:m:j:f:o:yh",
+	while ((ch = cmd_getopt(&cmd_diff, argc, argv, "t:k:w:m:j:f:o:yqh",
 	    lo)) != -1) {
 		switch (ch) {
 		case 't': strlist_split(&o.tables, optarg, ','); break;
@@ -274,7 +281,8 @@ diff_main(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'V': o.show_values = true; break;
-		case 'P': o.progress = true; break;
+		case 'P': progress = DIFF_PROGRESS_ON; break;
+		case 'q': quiet = true; break;
 		case 'R': repair_sql = optarg; break;
 		case 'A': apply = true; break;
 		case 'y': yes = true; break;
@@ -325,6 +333,10 @@ diff_main(int argc, char **argv)
 		cmd_usage_error(&cmd_diff, argc - optind < 2 ?
 		    "missing SRC_URL and DST_URL" : "expected two URLs, got %d "
 		    "arguments", argc - optind);
+	if (quiet && progress == DIFF_PROGRESS_ON)
+		cmd_usage_error(&cmd_diff, "--quiet and --progress contradict "
+		    "each other");
+	o.progress = quiet ? DIFF_PROGRESS_OFF : progress;
 	if (o.where && *o.where == '\0')
 		cmd_usage_error(&cmd_diff, "--where: empty predicate");
 	repair_check(&o, repair_sql, apply, yes, chunk_set);

@@ -50,13 +50,54 @@ starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/*
+ * PostgreSQL types printed as text whose stored form hashes exactly (see
+ * enum canon_sub).  Not char(n)[] (its hash ignores trailing blanks), not
+ * floating-point, numeric or interval arrays (the hash equates -0 and 0,
+ * 1.0 and 1.00, '1 day' and '24:00:00', which print differently), not
+ * user types (an enum hashes by a per-database OID).
+ */
+static enum canon_sub
+sub_pg(const char *s)
+{
+	static const struct { const char *decl; enum canon_sub sub; } m[] = {
+		{ "interval", CS_PG_INTERVAL }, { "inet", CS_PG_INET },
+		{ "cidr", CS_PG_CIDR },
+		{ "smallint[]", CS_PG_ARR_INT }, { "integer[]", CS_PG_ARR_INT },
+		{ "bigint[]", CS_PG_ARR_INT }, { "text[]", CS_PG_ARR_TEXT },
+		{ "character varying[]", CS_PG_ARR_TEXT },
+		{ "uuid[]", CS_PG_ARR_UUID }, { "boolean[]", CS_PG_ARR_BOOL },
+		{ "date[]", CS_PG_ARR_DATE }, { "bytea[]", CS_PG_ARR_BYTEA },
+		{ "timestamp without time zone[]", CS_PG_ARR_TS },
+		{ "timestamp with time zone[]", CS_PG_ARR_TSTZ },
+	};
+	char *t = xstrdup(s);
+	char *p = strchr(t, '(');
+
+	/* varchar(20)[] and timestamp(3)[]: the element type without (n) */
+	if (p && strchr(p, ')')) {
+		char *q = strchr(p, ')') + 1;
+		memmove(p, q, strlen(q) + 1);
+		if (p > t && p[-1] == ' ')
+			memmove(p - 1, p, strlen(p) + 1);
+	}
+	enum canon_sub r = CS_NONE;
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strcmp(t, m[i].decl) == 0)
+			r = m[i].sub;
+	free(t);
+	return r;
+}
+
 static void
 type_pg(const char *s, struct canon_type *t)
 {
 	long a, b;
 
 	parens(s, &a, &b);
-	if (strcmp(s, "smallint") == 0)
+	if (s[0] && s[strlen(s) - 1] == ']')	/* arrays: as printed */
+		t->cls = CC_TEXT, t->sub = sub_pg(s);
+	else if (strcmp(s, "smallint") == 0)
 		t->cls = CC_INT, t->width = 2;
 	else if (strcmp(s, "integer") == 0)
 		t->cls = CC_INT, t->width = 4;
@@ -82,11 +123,14 @@ type_pg(const char *s, struct canon_type *t)
 	else if (strcmp(s, "date") == 0)
 		t->cls = CC_DATE;
 	else if (starts(s, "time"))
-		t->cls = CC_TIME, t->prec = a < 0 ? 6 : (int)a;
+		t->cls = CC_TIME, t->prec = a < 0 ? 6 : (int)a,
+		    t->tz = strstr(s, "with time zone") != NULL;
 	else if (strcmp(s, "uuid") == 0)
 		t->cls = CC_UUID;
-	else
+	else {
 		t->cls = CC_TEXT;	/* text, json, enums, arrays: as printed */
+		t->sub = sub_pg(s);
+	}
 }
 
 static void

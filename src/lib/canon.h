@@ -47,6 +47,21 @@ enum canon_class {
 
 #define CANON_BAD	0xff	/* first byte of an unparsable value */
 
+/*
+ * The engine's own type within a class, where checksum mode can hash the
+ * stored value directly instead of its text (diff_sum.c): only when both
+ * sides declare the same sub-type, and only where the engine's hash of
+ * the value is equal exactly when its printed text is.
+ */
+enum canon_sub {
+	CS_NONE,
+	CS_PG_INTERVAL,		/* hashed by its binary form (interval_send) */
+	CS_PG_INET, CS_PG_CIDR,	/* family, bits and address */
+	/* Arrays whose element hash is exact, by element type. */
+	CS_PG_ARR_INT, CS_PG_ARR_TEXT, CS_PG_ARR_UUID, CS_PG_ARR_BOOL,
+	CS_PG_ARR_DATE, CS_PG_ARR_TS, CS_PG_ARR_TSTZ, CS_PG_ARR_BYTEA,
+};
+
 /* What a declared column type means for comparison. */
 struct canon_type {
 	enum canon_class cls;
@@ -58,6 +73,7 @@ struct canon_type {
 	bool		 tz;	/* timestamp with time zone */
 	bool		 hex;	/* PostgreSQL bytea: \x and hex */
 	bool		 str;	/* text, varchar or char */
+	enum canon_sub	 sub;
 };
 
 /*

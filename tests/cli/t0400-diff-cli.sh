@@ -101,11 +101,26 @@ expect_out "and 1 more" "--max-diffs lists fewer, counts all"
 run "$CUTOVER" diff --jobs 4 "sqlite:$A" "sqlite:$B"
 expect_rc 1 "--jobs 4"
 expect_out "^2 tables: 0 identical, 2 differ" "--jobs gives the same answer"
+# Progress: by default a live line on a terminal, on other stderr a line
+# every 5 s only (none for a short diff); --progress forces lines without
+# a terminal; --quiet turns it off.
+run "$CUTOVER" diff "sqlite:$A" "sqlite:$B"
+expect_eq "$err" "" "a short diff prints no progress when stderr is not a terminal"
 run "$CUTOVER" diff --progress "sqlite:$A" "sqlite:$B"
-expect_eq "$err" "" "--progress is silent when stderr is not a terminal"
+expect_err "^diff: [0-9]+ rows, [0-9]+ rows/s, [0-9]+s$" "--progress without a terminal: a last line"
 # script(1) gives the command a terminal.
-out=$(script -qec "$CUTOVER diff --progress sqlite:$A sqlite:$B" /dev/null | tr '\r' '\n')
-expect_out "diff: [0-9]+ rows, [0-9]+ rows/s" "--progress on a terminal: rows and rate"
+out=$(script -qec "$CUTOVER diff sqlite:$A sqlite:$B" /dev/null | tr '\r' '\n')
+expect_out "diff: [0-9]+ rows, [0-9]+ rows/s" "on a terminal by default: rows and rate (t0450: the live line)"
+out=$(script -qec "$CUTOVER diff --quiet sqlite:$A sqlite:$B" /dev/null | tr '\r' '\n')
+if printf '%s\n' "$out" | grep -q '^diff:'; then
+	fail "--quiet on a terminal: no progress" "$out"
+else ok "--quiet on a terminal: no progress"; fi
+expect_out "^2 tables: 0 identical, 2 differ" "--quiet keeps the result"
+out=$(script -qec "$CUTOVER diff -q -f json sqlite:$A sqlite:$B" /dev/null)
+expect_eq "$(printf '%s' "$out" | tr -d '\r' | jq -r '.identical')" false "JSON on a terminal with --quiet: JSON only"
+run "$CUTOVER" diff --quiet --progress "sqlite:$A" "sqlite:$B"
+expect_rc 2 "--quiet with --progress"
+expect_err "contradict" "says why"
 
 # JSON and JSON lines.
 run "$CUTOVER" diff -f json "sqlite:$A" "sqlite:$B"

@@ -4,6 +4,7 @@
  * would print it.  Any bytes must encode (or fall back to raw text)
  * without a crash; a value must equal and order equal to itself; and a
  * canonical decimal, printed and parsed again, must encode the same.
+ * A first byte of 0xf0 or more fuzzes the declared-type classifier.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,8 @@ static const char *const types[][2] = {
 	{ "postgres", "uuid" }, { "mysql", "datetime(2)" },
 	{ "mysql", "tinyint(1)" }, { "mysql", "decimal(10,2)" },
 	{ "sqlite", "NUMERIC" }, { "mysql", "time(6)" },
+	{ "postgres", "character varying(20)[]" }, { "postgres", "interval" },
+	{ "postgres", "inet" }, { "postgres", "time with time zone" },
 };
 
 int
@@ -31,6 +34,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	/* A first byte of 0xf0 or more: the rest is a declared type. */
+	if (data[0] >= 0xf0) {
+		char *decl = strndup((const char *)data + 1, size - 1);
+		if (decl == NULL)
+			return 0;
+		canon_type_of("postgres", decl, &t);
+		canon_type_of("mysql", decl, &t);
+		canon_type_of("sqlite", decl, &t);
+		free(decl);
+		return 0;
+	}
 	size_t k = data[0] % (sizeof(types) / sizeof(types[0]));
 	canon_type_of(types[k][0], types[k][1], &t);
 	const char *s = (const char *)data + 1;

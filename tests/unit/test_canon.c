@@ -277,8 +277,43 @@ T_TEST(types_classify_and_pair)
 	T_OK(!narrower);
 }
 
+/*
+ * PostgreSQL arrays compare as printed (a numeric[] is not a decimal, a
+ * timestamptz[] not a timestamp); the sub-types that checksum mode may
+ * hash by value are only those whose hash is exact.
+ */
+T_TEST(pg_arrays_and_sub_types)
+{
+	struct canon_type t;
+
+	t = ty("postgres", "numeric(10,2)[]");
+	T_EQ_INT(t.cls, CC_TEXT);
+	T_EQ_INT(t.sub, CS_NONE);
+	t = ty("postgres", "timestamp with time zone[]");
+	T_EQ_INT(t.cls, CC_TEXT);
+	T_EQ_INT(t.sub, CS_PG_ARR_TSTZ);
+	T_EQ_INT(ty("postgres", "timestamp(3) without time zone[]").sub,
+	    CS_PG_ARR_TS);
+	T_EQ_INT(ty("postgres", "character varying(20)[]").sub, CS_PG_ARR_TEXT);
+	T_EQ_INT(ty("postgres", "character(3)[]").sub, CS_NONE);
+	T_EQ_INT(ty("postgres", "double precision[]").sub, CS_NONE);
+	T_EQ_INT(ty("postgres", "integer[]").sub, CS_PG_ARR_INT);
+	T_EQ_INT(ty("postgres", "bigint[]").sub, CS_PG_ARR_INT);
+	T_EQ_INT(ty("postgres", "interval").sub, CS_PG_INTERVAL);
+	T_EQ_INT(ty("postgres", "interval second(3)").sub, CS_NONE);
+	T_EQ_INT(ty("postgres", "inet").sub, CS_PG_INET);
+	T_EQ_INT(ty("postgres", "cidr").sub, CS_PG_CIDR);
+	T_EQ_INT(ty("postgres", "mood").sub, CS_NONE);
+	t = ty("postgres", "time with time zone");
+	T_EQ_INT(t.cls, CC_TIME);
+	T_OK(t.tz);
+	T_OK(!ty("postgres", "time(6) without time zone").tz);
+	T_EQ_INT(ty("mysql", "json").sub, CS_NONE);
+}
+
 T_SUITE(canon, decimals_drop_trailing_zeros, decimals_order_numerically,
     integers_order_as_numbers_and_reach_the_limits, floats_keep_every_digit,
     single_floats_compare_at_single_precision, timestamps_are_utc_microseconds,
     timestamps_compare_at_the_lower_precision, text_is_bytes,
-    bytes_uuid_bool_time, types_classify_and_pair)
+    bytes_uuid_bool_time, types_classify_and_pair,
+    pg_arrays_and_sub_types)

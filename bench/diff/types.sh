@@ -1,0 +1,130 @@
+#!/bin/bash
+# bench/diff/types.sh - cutover diff per column type family, side by side
+# with the peers, on the same data in one run (issue 16):
+#
+#   PG -> PG        each table of types-pg.sql (one type family per table,
+#                   and a 30-column mixed one), 10 rows changed (a column
+#                   set to NULL): cutover (checksum mode) against
+#                   pgcopydb's compare-data query run on both databases
+#                   at once
+#   MariaDB pair    each table of types-my.sql, the same 10 rows changed:
+#                   cutover against pt-table-sync --print, and
+#                   pt-table-checksum's time for the same table
+#
+# Each row prints wall seconds and the database server's CPU seconds
+# (every server process, reaped ones included), and the ratio of each.
+# ROWS (default 1000000) rows per table; ONLY=pg or ONLY=my for one half.
+# The machine may be shared: CPU seconds are the fairer figure.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CUTOVER=$ROOT/build/cutover
+ROWS=${ROWS:-1000000}
+ONLY=${ONLY:-}
+HERE=$ROOT/bench/diff
+. "$ROOT/tests/harness/servers.sh"
+trap stop_all EXIT INT TERM
+
+if ! command -v pt-table-sync >/dev/null || [ ! -x /usr/bin/time ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends percona-toolkit libdbd-mysql-perl time \
+	    >/dev/null || exit 1
+fi
+cp "$CUTOVER" "$HARNESS_DIR/cutover" && CUTOVER=$HARNESS_DIR/cutover
+now() { date +%s.%N; }
+secs() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0) ? $1 / $2 : 0 }'; }
+# CPU ticks of a server: its processes and the children it reaped.
+pg_cpu() {
+	local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+	{ awk '{ print $14 + $15 + $16 + $17 }' /proc/$pm/stat
+	  for c in $(cat /proc/$pm/task/*/children); do
+		awk '{ print $14 + $15 }' /proc/$c/stat 2>/dev/null; done
+	} | awk '{ s += $1 } END { print s }'
+}
+my_cpu() { awk '{ print $14 + $15 }' /proc/$MY_PID/stat; }
+cpu_secs() { echo "$1 $2" | awk '{ printf "%.2f", ($2 - $1) / 100 }'; }
+IDS=$(awk -v n="$ROWS" 'BEGIN { for (k = 1; k <= 10; k++)
+    printf "%s%d", (k > 1) ? "," : "", int(n * k / 11) }')
+results=""
+row() { results="$results$1
+"; echo "$1"; }
+
+# run_cut CPUFN NAME ARGS...: CUT_S, CUT_CPU, CUT_N (rows named), CUT_RSS
+run_cut() {
+	local fn=$1 name=$2; shift 2
+	local c0; c0=$($fn)
+	/usr/bin/time -f '%e %M' -o "$HARNESS_DIR/time.$name" "$CUTOVER" diff \
+	    -q "$@" >"$HARNESS_DIR/out.$name" 2>&1
+	CUT_CPU=$(cpu_secs "$c0" "$($fn)")
+	# (time's first line may be "Command exited with non-zero status 1")
+	read -r CUT_S CUT_RSS < <(tail -n 1 "$HARNESS_DIR/time.$name")
+	CUT_RSS=$(echo "$CUT_RSS" | awk '{ printf "%.1f", $1 / 1024 }')
+	CUT_N=$(grep -c '^  changed' "$HARNESS_DIR/out.$name")
+}
+
+if [ "$ONLY" != my ]; then
+	start_pg || exit 1
+	PSQL="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres -tA"
+	echo "== PostgreSQL: loading $ROWS rows per table"
+	t0=$(now)
+	$PSQL -c "CREATE DATABASE bsrc" >/dev/null
+	$PSQL -d bsrc -v rows="$ROWS" -f "$HERE/types-pg.sql" >/dev/null || exit 1
+	$PSQL -d bsrc -c "VACUUM ANALYZE" >/dev/null
+	$PSQL -c "CREATE DATABASE bdst TEMPLATE bsrc" >/dev/null
+	echo "loaded in $(secs "$t0")s"
+	PGS="postgres://postgres@127.0.0.1:$PG_PORT/bsrc"
+	PGD="postgres://postgres@127.0.0.1:$PG_PORT/bdst"
+	for t in $($PSQL -d bsrc -c "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 't\_%' ORDER BY 1"); do
+		col=a; [ "$t" = t_wide ] && col=c7
+		$PSQL -d bdst -c "UPDATE $t SET $col = NULL WHERE id IN ($IDS)" >/dev/null
+		Q="SELECT count(1), encode(sha256(format('%s-%s', sum(hashtext(t.*::text)::bigint), count(1))::bytea), 'hex') FROM ONLY $t t"
+		for db in bsrc bdst; do $PSQL -d $db -c "SELECT count(*) FROM $t" >/dev/null; done
+		run_cut pg_cpu "pg_$t" -t "$t" "$PGS" "$PGD"
+		c0=$(pg_cpu); t1=$(now)
+		$PSQL -d bsrc -c "$Q" >/dev/null & pid=$!
+		$PSQL -d bdst -c "$Q" >/dev/null; wait $pid
+		pc_s=$(secs "$t1"); pc_cpu=$(cpu_secs "$c0" "$(pg_cpu)")
+		row "| PG→PG | $t | ${CUT_S} s / ${CUT_CPU} s | ${pc_s} s / ${pc_cpu} s | $(ratio "$CUT_S" "$pc_s") | $(ratio "$CUT_CPU" "$pc_cpu") | $CUT_N of 10 | ${CUT_RSS} MB |"
+	done
+	stop_pg
+fi
+
+if [ "$ONLY" != pg ]; then
+	start_mariadb || exit 1
+	MYSQL="mariadb --no-defaults -S $MY_SOCK -uroot -N -B"
+	echo "== MariaDB: loading $ROWS rows per table"
+	t0=$(now)
+	$MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bdst"
+	sed "s/:rows/$ROWS/g" "$HERE/types-my.sql" | $MYSQL bsrc || exit 1
+	for t in $($MYSQL bsrc -e "SHOW TABLES"); do
+		$MYSQL -e "CREATE TABLE bdst.$t LIKE bsrc.$t; INSERT INTO bdst.$t SELECT * FROM bsrc.$t"
+	done
+	echo "loaded in $(secs "$t0")s"
+	MYS="mysql://cutover:cutover@127.0.0.1:$MY_PORT/bsrc"
+	MYD="mysql://cutover:cutover@127.0.0.1:$MY_PORT/bdst"
+	for t in $($MYSQL bsrc -e "SHOW TABLES"); do
+		col=a; [ "$t" = t_wide ] && col=c7
+		$MYSQL -e "UPDATE bdst.$t SET $col = NULL WHERE id IN ($IDS)"
+		run_cut my_cpu "my_$t" -t "$t" "$MYS" "$MYD"
+		c0=$(my_cpu); t1=$(now)
+		pt-table-sync --print "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bsrc,t=$t" \
+		    "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bdst,t=$t" \
+		    >"$HARNESS_DIR/pt.$t" 2>&1
+		pt_s=$(secs "$t1"); pt_cpu=$(cpu_secs "$c0" "$(my_cpu)")
+		pt_n=$(grep -c -E '^(REPLACE|UPDATE|DELETE|INSERT)' "$HARNESS_DIR/pt.$t")
+		t1=$(now)
+		pt-table-checksum --no-check-binlog-format --no-check-replication-filters \
+		    --recursion-method=none --databases bsrc --tables "$t" \
+		    "h=127.0.0.1,P=$MY_PORT,u=root,S=$MY_SOCK" >/dev/null 2>&1
+		ptc_s=$(secs "$t1")
+		row "| MariaDB→MariaDB | $t | ${CUT_S} s / ${CUT_CPU} s | ${pt_s} s / ${pt_cpu} s ($pt_n statements) | $(ratio "$pt_s" "$CUT_S") | $(ratio "$pt_cpu" "$CUT_CPU") | $CUT_N of 10 | ${CUT_RSS} MB | pt-table-checksum ${ptc_s} s |"
+	done
+fi
+
+echo
+echo "rows per table: $ROWS; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "PG rows: cutover / pgcopydb (goal <= 0.5); MariaDB rows: pt-table-sync / cutover"
+echo
+echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS | (MariaDB) pt-table-checksum, output unchecked |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s' "$results"
