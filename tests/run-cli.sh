@@ -31,7 +31,12 @@ for t in tests/cli/t*.sh; do
 	if [ -n "${TESTS:-}" ]; then
 		case " $TESTS " in *" ${name%%-*} "*|*" $name "*) ;; *) continue ;; esac
 	fi
-	if bash "$t" >"$HARNESS_DIR/$name.log" 2>&1; then
+	t0=$(date +%s)
+	bash "$t" >"$HARNESS_DIR/$name.log" 2>&1
+	trc=$?
+	# Each suite's time, so that the total's budget can be watched.
+	echo "# $name: $(( $(date +%s) - t0 ))s" >>"$HARNESS_DIR/$name.log"
+	if [ "$trc" -eq 0 ]; then
 		if grep -Eq "^(# $name: )?skipped:" "$HARNESS_DIR/$name.log"; then
 			skipn=$((skipn + 1))
 			skipped="$skipped $name"
@@ -48,7 +53,7 @@ for t in tests/cli/t*.sh; do
 			continue
 		fi
 		pass=$((pass + 1))
-		tail -n 1 "$HARNESS_DIR/$name.log"
+		tail -n 2 "$HARNESS_DIR/$name.log" | paste -sd ' ' -
 	else
 		failn=$((failn + 1))
 		failed="$failed $name"
