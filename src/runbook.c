@@ -27,6 +27,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "out.h"
+#include "report.h"
 #include "runbook.h"
 #include "watch.h"
 
@@ -1500,6 +1501,45 @@ do_rollback(struct rb *rb, const char *reason)
 
 /* ---- entry points ---------------------------------------------------- */
 
+/*
+ * The run's last line: the time it took, the downtime against its window
+ * (as the report measures it) and how to get the report, so that the
+ * operator at the end of a long night has the three figures at once.
+ */
+static void
+run_summary(struct rb *rb)
+{
+	struct jlog l;
+	struct report_live v;
+	char *e = NULL;
+
+	if (journal_load(rb->j, rb->run, &l, &e) != 0) {
+		free(e);
+		return;
+	}
+	report_live_init(&v, rb->p, &l);
+	int64_t end = l.run.ended_us ? l.run.ended_us : now_wall_us();
+	char *total = fmt_duration(end - l.run.started_us);
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "summary: go in %s", total);
+	if (v.dt_start && v.dt_end) {
+		char *d = fmt_duration(v.dt_end - v.dt_start);
+		buf_addf(&b, "; downtime %s (%s)", d,
+		    report_live_judgement(&v, v.dt_end - v.dt_start));
+		free(d);
+	} else {
+		buf_adds(&b, "; no downtime measured (no step marks downtime: "
+		    "start/end)");
+	}
+	buf_addf(&b, "; report: cutover report %s --format html -o "
+	    "report.html", rb->p->file);
+	say("%s", b.s);
+	buf_release(&b);
+	free(total);
+	report_live_release(&v);
+	jlog_release(&l);
+}
+
 static int
 finish(struct rb *rb, enum outcome oc)
 {
@@ -1511,6 +1551,7 @@ finish(struct rb *rb, enum outcome oc)
 		    &rb->err) != 0)
 			return jfail(rb), EXIT_USAGE;
 		say("run %lld: completed (go)", (long long)rb->run);
+		run_summary(rb);
 		return EXIT_GO;
 	case OC_AWAIT:
 	case OC_STOP:

@@ -63,6 +63,8 @@ run "$CUTOVER" resume plan.yml --yes
 expect_rc 0 "resume --yes completes"
 expect_out "step stop: done earlier" "completed steps are skipped"
 expect_out "run 1: completed \(go\)" "completed"
+expect_out "^summary: go in [0-9.]+(us|ms|s|m|h)[^;]*; (downtime [0-9.]+(us|ms|s|m|h) \((within target|over target|over max|no window)\)|no downtime measured[^;]*); report: cutover report plan.yml --format html -o report.html$" \
+    "the last line: total time, downtime against the window, how to get the report"
 expect_eq "$(tr '\n' ' ' <log)" "stop copy start notify " "each step ran exactly once"
 run "$CUTOVER" resume plan.yml
 expect_rc 0 "resume of a completed run"
