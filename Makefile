@@ -83,7 +83,7 @@ cli: build/cutover
 FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZBIN := $(FUZZSRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZOBJ := $(LIBSRC:%.c=build-fuzz/%.o)
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 FUZZFLAGS = $(CSTD) -g -O1 -fsanitize=address,undefined $(DEFS) \
 	    -DCUTOVER_VERSION='"$(VERSION)"' -D_GNU_SOURCE -Isrc -MMD -MP \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
