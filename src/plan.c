@@ -25,6 +25,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
+#include "schedule.h"
 
 extern char **environ;
 
@@ -65,11 +66,11 @@ struct pctx {
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
-	"alerts", NULL
+	"alerts", "schedule", "roles", "two_person", NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
-	"retry_interval", "needs", "every", NULL
+	"retry_interval", "needs", "every", "due", "approvers", "quorum", NULL
 };
 static const char *const risk_keys[] = {
 	"id", "title", "description", "level", "probability", "impact",
@@ -77,7 +78,8 @@ static const char *const risk_keys[] = {
 };
 static const char *const phase_keys[] = {
 	"id", "title", "description", "checks", "steps", "gate", "window",
-	"watch", "rollback_if", "success", NULL
+	"watch", "rollback_if", "success", "schedule", "approvers", "quorum",
+	NULL
 };
 static const char *const step_keys[] = {
 	"id", "title", "description", "run", "shell", "undo", "env", "cwd",
@@ -1900,9 +1902,14 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 			check_keys(cx, w, wk, NULL, "window");
 			int rc = pn_duration(cx, pn_get(cx, w, "target"), "target",
 			    &ph->window.target_us);
-			rc |= pn_duration(cx, pn_get(cx, w, "max"), "max",
-			    &ph->window.max_us);
-			if (rc == 0 && ph->window.target_us < 0 &&
+			/* A clock time ("04:00") is schedule.c's. */
+			bool clock = sched_is_clock(pn_get(cx, w, "max"));
+			if (!clock)
+				rc |= pn_duration(cx, pn_get(cx, w, "max"), "max",
+				    &ph->window.max_us);
+			if (clock)
+				rc = -1;	/* set by schedule_parse */
+			else if (rc == 0 && ph->window.target_us < 0 &&
 			    ph->window.max_us < 0)
 				pn_error(cx, w, "'window' needs target or max");
 			else if (rc == 0 && ph->window.target_us >= 0 &&
@@ -2125,6 +2132,7 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	    &p->rollback_verify);
 	finish_watch(&cx, root);
 	alert_parse(&cx, pn_get(&cx, root, "alerts"));
+	schedule_parse(&cx, root);
 
 done:
 	if (have_doc)
@@ -2266,6 +2274,7 @@ plan_free(struct plan *p)
 {
 	if (p == NULL)
 		return;
+	schedule_free(p);
 	free(p->file);
 	free(p->dir);
 	free(p->name);

@@ -25,6 +25,7 @@
 
 struct check;
 struct pctx;
+struct schedule;
 typedef struct yaml_node_s yaml_node_t;
 
 struct kv {
@@ -208,6 +209,8 @@ struct plan {
 	size_t		 nsuccess;
 	struct alert_channel *alerts;
 	size_t		 nalerts;
+	/* schedule, roles, T-minus items, approvals (schedule.h) */
+	struct schedule	*sched;
 	char		 sha256[65];	/* of the file's bytes */
 	size_t		 nwarnings;
 	/* Unset ${env:X} / password_env names (loaded with PLAN_ENV_LATER). */

@@ -27,8 +27,10 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "out.h"
+#include "approve.h"
 #include "report.h"
 #include "runbook.h"
+#include "schedule.h"
 #include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
@@ -320,7 +322,9 @@ ask_manual(struct rb *rb, struct check **sel, size_t n)
 	for (size_t i = 0; i < n && !got_sig && !got_hup; i++) {
 		struct jconfirm a;
 		char *e = NULL;
-		if (strcmp(sel[i]->kind->name, "manual") != 0)
+		/* Approvers answer as themselves (cutover approve). */
+		if (strcmp(sel[i]->kind->name, "manual") != 0 ||
+		    approve_is_rule(rb->p, sel[i]->id))
 			continue;
 		int rc = journal_confirmation(rb->j, sel[i]->id, &a, &e);
 		bool yes = rc == 0 && a.yes;
@@ -603,6 +607,7 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 		    rb->win_start == 0) {
 			/* The window's clock starts at the phase's first step. */
 			rb->win_start = now_wall_us();
+			schedule_window(rb->p, rb->ph, rb->win_start);
 			if (journal_phase_window(rb->j, rb->run, phase,
 			    rb->win_start, &rb->err) != 0) {
 				oc = jfail(rb);
@@ -871,6 +876,63 @@ prompt_go(struct rb *rb)
 	    ANS_GO : ANS_NOGO;
 }
 
+/*
+ * A gate with approvers: the go is theirs, given with `cutover approve
+ * PLAN PHASE` by quorum distinct people of its roles; --yes and the
+ * terminal do not stand in for them.  Until then the run awaits.
+ */
+static enum outcome
+gate_approvals(struct rb *rb, const struct phase *ph, bool *decided)
+{
+	const struct sched_phase *sp = sched_phase_of(rb->p, ph);
+	char *subject, *who = NULL;
+
+	*decided = false;
+	if (sp == NULL || sp->gate.roles.n == 0)
+		return OC_OK;
+	*decided = true;
+	subject = xasprintf("gate:%s", ph->id);
+	int got = approve_count(rb->p, rb->j, subject, &sp->gate, &who,
+	    &rb->err);
+	free(subject);
+	if (got < 0) {
+		free(who);
+		return jfail(rb);
+	}
+	enum outcome oc = OC_OK;
+	char *roles = strlist_join(&sp->gate.roles, ", ");
+	if (got >= sp->gate.quorum) {
+		char *how = xasprintf("approved by %s", who);
+		say("go (%s)", how);
+		rb_alert(rb, "gate.go", ph->id, "go", how);
+		if (journal_decision(rb->j, rb->run, ph->id, "go", who, how,
+		    rb->based_on.s, &rb->err) != 0)
+			oc = jfail(rb);
+		free(how);
+	} else {
+		free(rb->reason);
+		rb->reason = xasprintf("awaiting approval of the gate of phase "
+		    "%s: %d of %d from %s%s%s%s", ph->id, got, sp->gate.quorum,
+		    roles, got ? " (so far " : "", got ? who : "",
+		    got ? ")" : "");
+		if (journal_decision(rb->j, rb->run, ph->id, "awaiting",
+		    rb->user, "approvals missing", rb->based_on.s,
+		    &rb->err) != 0 ||
+		    journal_run_state(rb->j, rb->run, RUN_AWAITING, rb->reason,
+		    false, &rb->err) != 0) {
+			oc = jfail(rb);
+		} else {
+			say("gate passed; %s: each approver runs 'cutover "
+			    "approve %s %s', then 'cutover resume %s'",
+			    rb->reason, rb->p->file, ph->id, rb->p->file);
+			oc = OC_AWAIT;
+		}
+	}
+	free(roles);
+	free(who);
+	return oc;
+}
+
 static enum outcome
 gate(struct rb *rb, const struct phase *ph)
 {
@@ -940,6 +1002,10 @@ gate(struct rb *rb, const struct phase *ph)
 		    OC_GATE;
 		goto out;
 	}
+	bool decided;
+	oc = gate_approvals(rb, ph, &decided);
+	if (decided)
+		goto out;
 	if (rb->o->yes) {
 		say("go (--yes)");
 		rb_alert(rb, "gate.go", ph->id, "go", rb->based_on.s);
@@ -1072,6 +1138,30 @@ watch_step(struct rb *rb, const struct phase *ph)
 	return oc;
 }
 
+/*
+ * A phase not yet begun starts only inside its schedule (or --force) and
+ * with no overdue checklist item it needs (schedule.h).
+ */
+static enum outcome
+admit(struct rb *rb, const struct phase *ph)
+{
+	char *why = NULL;
+	int rc = schedule_admit(rb->p, ph, rb->j, rb->run, approve_identity(),
+	    rb->o->force, rb->al, &why, &rb->err);
+
+	if (rc < 0)
+		return jfail(rb);
+	if (rc == 0)
+		return OC_OK;
+	free(rb->reason);
+	rb->reason = why;
+	say("stopped: %s; 'cutover resume %s' starts it", why, rb->p->file);
+	if (journal_run_state(rb->j, rb->run, RUN_STOPPED, why, false,
+	    &rb->err) != 0)
+		return jfail(rb);
+	return OC_STOP;
+}
+
 static enum outcome
 execute(struct rb *rb)
 {
@@ -1089,6 +1179,12 @@ execute(struct rb *rb)
 		rb->overrun = false;
 		say("== phase %s%s%s", ph->id, ph->title ? ": " : "",
 		    ph->title ? ph->title : "");
+		if (jp == NULL) {
+			enum outcome oc = admit(rb, ph);
+			if (oc != OC_OK)
+				return oc;
+		}
+		schedule_window(p, ph, rb->win_start);
 		if (journal_phase(rb->j, rb->run, ph->id, "entry", now_wall_us(),
 		    0, &rb->err) != 0)
 			return jfail(rb);
@@ -1815,6 +1911,10 @@ same_plan(struct rb *rb)
 		    rb->p->file, (long long)rb->run, was, rb->p->sha256);
 		return EXIT_USAGE;
 	}
+	int tp = approve_two_person(rb->p, rb->j, "force", approve_identity(),
+	    &rb->err);
+	if (tp != 0)
+		return tp < 0 ? (jfail(rb), EXIT_USAGE) : EXIT_NOGO;
 	char *m = xasprintf("plan sha256 %.12s -> %.12s", was, rb->p->sha256);
 	say("warning: %s changed since run %lld started; accepted (--force)",
 	    rb->p->file, (long long)rb->run);
@@ -1893,6 +1993,15 @@ runbook_rollback(struct plan *p, const struct rb_opts *o)
 	}
 	if ((rc = same_plan(&rb)) != 0)
 		goto out;
+	/* A rollback already under way finishes without asking again. */
+	if (strcmp(st, RUN_ROLLING) != 0 && strcmp(st, RUN_ROLLFAIL) != 0) {
+		int tp = approve_two_person(p, rb.j, "rollback",
+		    approve_identity(), &rb.err);
+		if (tp != 0) {
+			rc = tp < 0 ? (jfail(&rb), EXIT_USAGE) : EXIT_NOGO;
+			goto out;
+		}
+	}
 	/* A second rollback of a failed one retries what failed. */
 	rb.retry_failed = strcmp(st, RUN_ROLLFAIL) == 0;
 	char *why = strcmp(st, RUN_ROLLING) == 0 && rb.log.run.reason ?

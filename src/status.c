@@ -14,6 +14,7 @@
 #include "lib/xmalloc.h"
 #include "report.h"
 #include "runbook.h"
+#include "schedule.h"
 #include "status.h"
 
 static bool
@@ -277,6 +278,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			buf_adds(&b, "null");
 		}
 		watch_json(&b, l, now);
+		schedule_status(&b, true, p, journal, now);
 		buf_adds(&b, "}\n");
 		fputs(b.s, f);
 		buf_release(&b);
@@ -348,6 +350,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		    failed ? " (cutover report lists them)" : "");
 	}
 	watch_text(&b, l, now);
+	schedule_status(&b, false, p, journal, now);
 	const char *next = NULL;
 	if (is(state, RUN_AWAITING))
 		next = "cutover resume %s --yes (go) or cutover rollback %s";
@@ -377,13 +380,17 @@ status_emit_none(FILE *f, bool json, const struct plan *p, const char *journal)
 	if (json) {
 		buf_adds(&b, "{");
 		json_field(&b, "plan", p->name, false);
-		buf_adds(&b, ", \"state\": \"none\", \"run\": null}\n");
+		buf_adds(&b, ", \"state\": \"none\", \"run\": null");
+		/* A checklist is worked through before any run. */
+		schedule_status(&b, true, p, journal_current(), now_wall_us());
+		buf_adds(&b, "}\n");
 		fputs(b.s, f);
 	} else {
 		buf_addf(&b, "plan %s: no run yet", p->name);
 		if (journal)
 			buf_addf(&b, " (no journal at %s)", journal);
 		buf_addc(&b, '\n');
+		schedule_status(&b, false, p, journal_current(), now_wall_us());
 		char *r = redact(b.s);
 		fputs(r, f);
 		free(r);

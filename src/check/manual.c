@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../approve.h"
 #include "../check.h"
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/xmalloc.h"
 #include "../runbook.h"
+#include "../schedule.h"
 
 struct manual_conf {
 	char	*ask;
@@ -44,6 +46,37 @@ manual_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return rc;
 }
 
+/* An item with approvers (approve.h): quorum distinct people said yes. */
+static void
+approvals(const struct check *c, const char *path, struct result *r)
+{
+	const struct approval_rule *rule = &sched_check_of(c)->approve;
+	struct journal *j = NULL;
+	char *e = NULL, *who = NULL;
+	int got = -1;
+
+	result_threshold(r, "approved by %d", rule->quorum);
+	if (journal_open(path, false, &j, &e) == 0)
+		got = approve_count(c->plan, j, c->id, rule, &who, &e);
+	journal_close(j);
+	if (got < 0)
+		got = 0;
+	result_observed(r, "%d approval%s", got, got == 1 ? "" : "s");
+	if (got >= rule->quorum) {
+		result_set(r, ST_PASS, "approved by %s", who);
+	} else {
+		char *roles = strlist_join(&rule->roles, ", ");
+		/* Not a failed verification: a question still open. */
+		r->unanswered = true;
+		result_set(r, ST_FAIL, "%d of %d approvals from %s%s%s (each "
+		    "approver runs 'cutover approve %s %s')", got, rule->quorum,
+		    roles, got ? ": " : "", got ? who : "", c->plan->file, c->id);
+		free(roles);
+	}
+	free(who);
+	free(e);
+}
+
 static void
 manual_run(const struct check *c, struct result *r)
 {
@@ -56,6 +89,11 @@ manual_run(const struct check *c, struct result *r)
 	int rc = -1;
 
 	result_threshold(r, "confirmed yes");
+	if (approve_is_rule(c->plan, c->id)) {
+		approvals(c, path, r);
+		free(path);
+		return;
+	}
 	if (journal_open(path, false, &j, &e) == 0)
 		rc = journal_confirmation(j, c->id, &a, &e);
 	if (rc != 0) {

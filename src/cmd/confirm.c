@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../approve.h"
 #include "../check.h"
 #include "../cmd.h"
 #include "../journal.h"
@@ -161,6 +162,23 @@ confirm_main(int argc, char **argv)
 	}
 	for (int i = optind + 1; i < argc; i++) {
 		const struct check *c = plan_check(p, argv[i]);
+		/* Items with approvers take answers from people, not --by. */
+		if (approve_is_rule(p, c->id)) {
+			if (by) {
+				errmsg("%s: --by is refused: '%s' has approvers, "
+				    "who answer as themselves", p->file, c->id);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			int a = approve_answer(p, j, c->id, yes, rnote, &e);
+			if (a < 0)
+				errmsg("%s", e);
+			if (a != 0) {
+				rc = a < 0 || a == 2 ? EXIT_USAGE : EXIT_NOGO;
+				goto out;
+			}
+			continue;
+		}
 		if (journal_confirm(j, c->id, yes, user, rnote, &e) != 0) {
 			errmsg("%s", e);
 			rc = EXIT_USAGE;

@@ -37,6 +37,9 @@ static const char usage[] =
 "                           rules alert and await a decision instead\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "      --new                abandon an unfinished run and start a new one\n"
+"      --force              start a phase outside the plan's schedule\n"
+"                           (journaled; a second person approves it first\n"
+"                           when the plan has two_person: [force])\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
 "      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
@@ -82,6 +85,7 @@ run_main(int argc, char **argv)
 		{ "serve", required_argument, NULL, 'S' },
 		{ "serve-token-env", required_argument, NULL, 'K' },
 		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +102,7 @@ run_main(int argc, char **argv)
 		case 'A': o.no_auto_rollback = true; break;
 		case 'T': o.rollback_on_signal = true; break;
 		case 'N': o.new_run = true; break;
+		case 'F': o.force = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
 		case 'S': so.listen = optarg; break;

@@ -78,6 +78,7 @@ status_main(int argc, char **argv)
 	char *path = runbook_journal_path(p, state);
 	int rc = EXIT_GO;
 	struct jlog l;
+	journal_set_current(path);	/* the checklist's answers */
 	switch (cmd_journal_load(p, path, run, &l)) {
 	case 0:
 		status_emit(stdout, json, p, &l, path);
