@@ -187,8 +187,8 @@ sched_time(const char *tz, const char *text, int64_t base_us,
 			want.tm_mday = nd.tm_mday;
 		}
 		if (local_instant(&want, &t) != 0) {
-			rc = seterr(errp, "%s %04d-%02d-%02d %02d:%02d does not "
-			    "exist in %s (clocks go forward then)", text,
+			rc = seterr(errp, "%04d-%02d-%02d %02d:%02d does not "
+			    "exist in %s (clocks go forward then)",
 			    want.tm_year + 1900, want.tm_mon + 1, want.tm_mday,
 			    h, mi, tz);
 			break;
@@ -411,9 +411,9 @@ parse_two_person(struct pctx *cx, struct schedule *s, yaml_node_t *n)
 			s->two_force = true;
 		else {
 			const char *near = nearest(l.v[i], what, 2);
-			pn_error(cx, n, "'two_person': unknown action '%s'%s%s%s "
-			    "(rollback, force)", l.v[i], near ? " (did you mean '"
-			    : "", near ? near : "", near ? "'?)" : "");
+			pn_error(cx, n, "'two_person': unknown action '%s' (%s%s%s)",
+			    l.v[i], near ? "did you mean '" : "rollback or force",
+			    near ? near : "", near ? "'?" : "");
 		}
 	}
 	strlist_release(&l);
