@@ -50,6 +50,10 @@ void	 japprovals_free(struct japproval *v, size_t n);
 int	 journal_check_passed(struct journal *j, const char *check,
 	    int64_t *at_us, char **errp);
 
+/* Was event about check delivered to a channel (1), or not (0)? */
+int	 journal_alerted(struct journal *j, const char *event,
+	    const char *check, char **errp);
+
 /*
  * Is the rule met for subject?  Counts the people in its roles whose
  * latest accepted answer is yes (a later no withdraws).  Returns the

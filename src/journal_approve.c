@@ -176,3 +176,23 @@ journal_check_passed(struct journal *j, const char *check, int64_t *at_us,
 		return seterr(errp, "journal %s: read failed", j->path);
 	return rc == SQLITE_ROW ? 0 : 1;
 }
+
+int
+journal_alerted(struct journal *j, const char *event, const char *check,
+    char **errp)
+{
+	sqlite3_stmt *st;
+
+	pthread_mutex_lock(&j->mu);
+	if (sqlite3_prepare_v2(j->db, "SELECT 1 FROM alerts WHERE event=? AND"
+	    " check_id=? AND state='sent' LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return dberr(j, errp);
+	sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, check, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&j->mu);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return seterr(errp, "journal %s: read failed", j->path);
+	return rc == SQLITE_ROW ? 1 : 0;
+}

@@ -940,3 +940,45 @@ schedule_status(struct buf *b, bool json, const struct plan *p,
 	citems_free(it, n);
 	journal_close(j);
 }
+
+int
+schedule_alert_overdue(const struct plan *p, const char *path, char **errp)
+{
+	struct journal *j = NULL;
+	size_t n;
+	int sent = 0;
+
+	if (p->sched == NULL || p->sched->start_us == 0 || p->nalerts == 0)
+		return 0;
+	if (journal_open(path, true, &j, errp) != 0)
+		return -1;
+	struct citem *it = schedule_checklist(p, j, now_wall_us(), &n);
+	struct alerter *al = alert_start(p, j, 0);
+	for (size_t i = 0; i < n && sent >= 0; i++) {
+		if (it[i].state != ITEM_OVERDUE)
+			continue;
+		int was = journal_alerted(j, "checklist.overdue", it[i].c->id,
+		    errp);
+		if (was < 0)
+			sent = -1;
+		if (was != 0)
+			continue;
+		char *d = sched_fmt(p->sched->tz, it[i].due_us);
+		char *m = xasprintf("checklist item '%s' was due at %s and is not "
+		    "done", it[i].c->id, d);
+		struct alert_event ev = { .event = "checklist.overdue",
+			.check = it[i].c->id, .status = "overdue", .message = m };
+		alert_emit(al, &ev);
+		fprintf(stderr, "alerted: %s\n", m);
+		free(d);
+		free(m);
+		sent++;
+	}
+	citems_free(it, n);
+	int nf = alert_stop(al, ALERT_DRAIN_US);
+	if (nf > 0 && sent >= 0)
+		errmsg("alerts: %d deliver%s failed; the next --alert retries",
+		    nf, nf == 1 ? "y" : "ies");
+	journal_close(j);
+	return sent;
+}

@@ -127,6 +127,13 @@ void	 citems_free(struct citem *v, size_t n);
  * into a JSON object.  Nothing when the plan has no schedule nor
  * approvals.
  */
+/*
+ * `status --alert` (run from cron): send checklist.overdue to the plan's
+ * channels for each overdue item not delivered before.  The number
+ * alerted, or -1 with *errp.
+ */
+int	 schedule_alert_overdue(const struct plan *p, const char *path,
+	    char **errp);
 struct buf;
 void	 schedule_status(struct buf *b, bool json, const struct plan *p,
 	    const char *path, int64_t now_us);

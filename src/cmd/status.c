@@ -12,6 +12,7 @@
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../runbook.h"
+#include "../schedule.h"
 #include "../status.h"
 
 static const char usage[] =
@@ -26,6 +27,8 @@ static const char usage[] =
 "  -f, --format F     text (default) or json\n"
 "      --run N        a given run instead of the latest\n"
 "  -s, --state FILE   the journal (default .cutover/NAME.db beside PLAN)\n"
+"      --alert        send checklist.overdue to the plan's alerts for each\n"
+"                     overdue checklist item not alerted before (for cron)\n"
 "  -h, --help         show this help\n"
 "\n"
 "Exit status: 0 (also when nothing has run yet), 2 bad input or an\n"
@@ -53,11 +56,13 @@ status_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "run", required_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, 's' },
+		{ "alert", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text", *state = NULL;
 	long long run = 0;
+	bool alert = false;
 	int ch;
 	char *e = NULL;
 
@@ -65,6 +70,7 @@ status_main(int argc, char **argv)
 		switch (ch) {
 		case 'f': format = optarg; break;
 		case 's': state = optarg; break;
+		case 'A': alert = true; break;
 		case 'r':
 			if (parse_int(optarg, 1, 1LL << 40, &run, &e) != 0)
 				cmd_usage_error(&cmd_status, "--run: %s", e);
@@ -89,6 +95,10 @@ status_main(int argc, char **argv)
 		    NULL : path);
 		break;
 	default:
+		rc = EXIT_USAGE;
+	}
+	if (alert && rc == EXIT_GO && schedule_alert_overdue(p, path, &e) < 0) {
+		errmsg("%s", e);
 		rc = EXIT_USAGE;
 	}
 	free(e);
