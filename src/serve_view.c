@@ -19,6 +19,7 @@
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "schedule.h"
 #include "serve_view.h"
 #include "watch.h"
 
@@ -451,12 +452,30 @@ sec_timeline(struct buf *b, const struct view *v)
  * The dashboard, top to bottom.  A section is an id, a heading and one
  * function writing its body.
  */
+/* The plan's schedule, checklist and approvals, as `cutover status`. */
+static void
+sec_schedule(struct buf *b, const struct view *v)
+{
+	struct buf t = BUF_INIT;
+
+	schedule_status(&t, false, v->p, v->journal, v->now);
+	if (t.len == 0) {
+		buf_adds(b, "<p class=\"none\">no schedule</p>");
+	} else {
+		buf_adds(b, "<pre>");
+		h(b, t.s);
+		buf_adds(b, "</pre>");
+	}
+	buf_release(&t);
+}
+
 static const struct section {
 	const char	*id, *title;
 	void		(*html)(struct buf *b, const struct view *v);
 } sections[] = {
 	{ "run", "Run", sec_run },
 	{ "gate", "Gate", sec_gate },
+	{ "schedule", "Schedule", sec_schedule },
 	{ "checks", "Checks", sec_checks },
 	{ "watch", "Watch", sec_watch },
 	{ "risks", "Risk matrix", sec_risks },

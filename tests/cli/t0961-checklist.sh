@@ -52,6 +52,20 @@ expect_eq "$(printf '%s' "$out" | jq -r '[.schedule.items[] | "\(.id)=\(.state)"
 	"backups=overdue dns-ttl=due notified=pending" "JSON lists the items in due order"
 expect_eq "$(printf '%s' "$out" | jq -r .schedule.overdue)" 1 "JSON counts the overdue"
 
+# serve shows the same: the dashboard's Schedule section and /api/status.
+"$CUTOVER" serve plan.yml --listen 127.0.0.1:0 2>serve.err &
+SPID=$!
+PIDS="$PIDS $SPID"
+for _ in $(seq 100); do grep -q '^cutover serve: http' serve.err && break; sleep 0.05; done
+URL=$(sed -n 's/^cutover serve: \(http[^ ]*\) .*/\1/p' serve.err)
+page=$(curl -s "${URL%/}/")
+printf '%s' "$page" | grep -q '<section id="schedule"><h2>Schedule</h2><pre>' &&
+printf '%s' "$page" | grep -Eq 'overdue +backups +T-48h' &&
+	ok "the dashboard shows the checklist" || fail "no checklist on the dashboard" "$page"
+expect_eq "$(curl -s "${URL%/}/api/status" | jq -r '.schedule.items[0] | "\(.id) \(.state)"')" \
+	"backups overdue" "/api/status carries the checklist"
+kill $SPID; wait $SPID 2>/dev/null
+
 # status --alert: one delivery per overdue item, not repeated.
 run "$CUTOVER" status plan.yml --alert
 expect_rc 0 "status --alert"

@@ -121,4 +121,31 @@ expect_eq "$(tr '\n' ' ' <log)" "switched undone " "the step was undone"
 expect_eq "$(sqlite3 .cutover/approvals.db "select used from approvals where subject='rollback' and refusal is null")" 1 \
 	"the approval is used up"
 
+# Two-person rule for --force: a schedule override waits for a second person.
+cat >force.yml <<EOF
+cutover: 1
+name: forced
+schedule: { start: "$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M)", tz: UTC }
+roles: { dba: [$A, $B] }
+two_person: [force]
+phases:
+  - id: cut
+    steps:
+      - { id: switch, shell: echo forced >> flog }
+EOF
+chmod 644 force.yml
+run "$CUTOVER" run force.yml --yes --force
+expect_rc 1 "--force alone does not pass the two-person rule"
+expect_err "two-person rule: force by .* needs a second person" "it says why"
+[ ! -e flog ] && ok "nothing ran" || fail "forced without a second person"
+chmod 660 .cutover/forced.db && chgrp "$G" .cutover/forced.db
+as $A "$CUTOVER" approve force.yml force
+expect_rc 0 "a DBA approves the override"
+run "$CUTOVER" resume force.yml --yes --force
+expect_rc 0 "with the second person's approval --force goes"
+expect_out "two-person rule: force approved by $A" "by whom"
+expect_eq "$(cat flog)" forced "the phase ran"
+as $A "$CUTOVER" approve force.yml rollback
+expect_rc 2 "approving what the plan does not ask for is bad input"
+
 done_testing
