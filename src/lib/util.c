@@ -203,16 +203,19 @@ const char *
 nearest(const char *s, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
-	size_t bestd = (size_t)-1;
+	size_t bestd = (size_t)-1, bestreal = (size_t)-1;
 	size_t len = strlen(s);
 
 	for (size_t i = 0; i < n && cands[i]; i++) {
-		size_t d = distance(s, cands[i]);
+		size_t real = distance(s, cands[i]), d = real;
 		/* A prefix of a candidate is close whatever its length. */
 		if (len >= 2 && strncmp(cands[i], s, len) == 0)
 			d = 1;
-		if (d < bestd) {
+		/* Between equals, the fewer edits: 'app' is 'apps', not
+		 * 'approvers'. */
+		if (d < bestd || (d == bestd && real < bestreal)) {
 			bestd = d;
+			bestreal = real;
 			best = cands[i];
 		}
 	}

@@ -129,8 +129,8 @@ expect_eq "$?" "0" "the first run completed"
 
 # --new abandons an unfinished run.
 rm -f log copied
-run "$CUTOVER" run plan.yml --force </dev/null
-expect_rc 2 "run has no --force"
+run "$CUTOVER" run plan.yml --froce </dev/null
+expect_rc 2 "run refuses an unknown option"
 run "$CUTOVER" run plan.yml </dev/null
 expect_rc 1 "third run awaits"
 run "$CUTOVER" run plan.yml --new --yes
