@@ -720,7 +720,8 @@ by_due(const void *a, const void *b)
 
 	if (x->due_us != y->due_us)
 		return x->due_us < y->due_us ? -1 : 1;
-	return strcmp(x->c->id, y->c->id);
+	/* Then as the plan lists them: the seeds' checklists are ordered. */
+	return x->c < y->c ? -1 : x->c > y->c;
 }
 
 /* Is item c done, according to j?  Fills who and when. */

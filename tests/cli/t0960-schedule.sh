@@ -34,12 +34,15 @@ EOF
 }
 
 # Before its start: refused, with the phase, the interval and now in MSK.
-plan "$(msk '+1 hour' %Y-%m-%dT%H:%M)" "$(msk '+3 hours' %H:%M)"
+# Each time is read once: the minute may turn between plan and check.
+now=$(date +%s)
+at() { TZ=Europe/Moscow date -d "@$((now + $1))" "+$2"; }
+plan "$(at 3600 %Y-%m-%dT%H:%M)" "$(at 10800 %H:%M)"
 run "$CUTOVER" lint plan.yml
 expect_rc 0 "a scheduled plan lints"
 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "a run before the schedule's start is refused"
-expect_out "phase 'prepare' may start from $(msk '+1 hour' '%Y-%m-%d %H:%M') MSK to $(msk '+3 hours' '%Y-%m-%d %H:%M') MSK; now is $(msk now '%Y-%m-%d %H'):[0-9:]+ MSK" \
+expect_out "phase 'prepare' may start from $(at 3600 '%Y-%m-%d %H:%M') MSK to $(at 10800 '%Y-%m-%d %H:%M') MSK; now is [0-9-]+ [0-9:]+ MSK" \
 	"the message names the phase, the interval and now, in the plan's zone"
 [ ! -e log ] && ok "nothing ran" || fail "a step ran before the schedule"
 expect_eq "$(sqlite3 .cutover/sched.db 'select state from runs')" stopped \
@@ -61,17 +64,19 @@ expect_eq "$(sqlite3 .cutover/sched.db "select count(*) from decisions where dec
 	"nothing forced inside the schedule"
 
 # After not_after: refused.
-plan "$(msk '-2 hours' %Y-%m-%dT%H:%M:%S)" "$(msk '-1 hour' %H:%M:%S)"
+now=$(date +%s)
+plan "$(at -7200 %Y-%m-%dT%H:%M:%S)" "$(at -3600 %H:%M:%S)"
 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "a run after not_after is refused"
-expect_out "may start from .* to $(msk '-1 hour' '%Y-%m-%d %H'):[0-9:]+ MSK; now is" "past the end"
+expect_out "may start from .* to $(at -3600 '%Y-%m-%d %H:%M')(:[0-9]+)? MSK; now is" "past the end"
 
 # A phase's own schedule: the first phase runs, the second waits.
-plan "$(msk '-1 minute' %Y-%m-%dT%H:%M:%S)" "$(msk '+3 hours' %H:%M:%S)" "$(msk '+2 hours' %H:%M:%S)"
+now=$(date +%s)
+plan "$(at -60 %Y-%m-%dT%H:%M:%S)" "$(at 10800 %H:%M:%S)" "$(at 7200 %H:%M:%S)"
 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "the second phase's own schedule holds it back"
 expect_eq "$(cat log)" "prepared" "the first phase ran, the second did not"
-expect_out "phase 'cut' may start from $(msk '+2 hours' '%Y-%m-%d %H:%M'):[0-9]+ MSK to" \
+expect_out "phase 'cut' may start from $(at 7200 '%Y-%m-%d %H:%M')(:[0-9]+)? MSK to" \
 	"the refusal names the phase's own interval"
 run "$CUTOVER" status plan.yml
 expect_out "stopped.*phase 'cut' may start" "status shows why it stopped"
@@ -98,5 +103,11 @@ expect_out "window max" "the overrun is named"
 	fail "the step ran its full 8s" "$out"
 expect_eq "$(sqlite3 .cutover/sched.db 'select state from runs')" rolled-back "rolled back"
 expect_eq "$(cat log)" undone "the step was undone"
+
+# The seed-000 example lints and shows its checklist.
+run "$CUTOVER" lint "$ROOT/examples/runbook-000/schedule.yml"
+expect_rc 0 "examples/runbook-000/schedule.yml lints"
+run "$CUTOVER" status "$ROOT/examples/runbook-000/schedule.yml" --state "$T/ex.db"
+expect_out "schedule: start 2026-12-05 02:00 MSK, not after 2026-12-05 04:00 MSK" "its schedule"
 
 done_testing

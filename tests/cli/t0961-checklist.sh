@@ -11,7 +11,8 @@ command -v sqlite3 >/dev/null || { echo "skipped: sqlite3 not installed"; exit 0
 command -v jq >/dev/null || { echo "skipped: jq not installed"; exit 0; }
 [ -f /usr/share/zoneinfo/Europe/Moscow ] || { echo "skipped: tzdata not installed"; exit 0; }
 cd "$T"
-msk() { TZ=Europe/Moscow date -d "$1" "+$2"; }
+now=$(date +%s)	# read once: the minute may turn during the test
+at() { TZ=Europe/Moscow date -d "@$((now + $1))" "+$2"; }
 P=$(port)
 python3 "$ROOT/tests/harness/alertsink.py" "$P" sink.jsonl >sink.out 2>&1 &
 PIDS="$PIDS $!"
@@ -21,7 +22,7 @@ grep -q ready sink.out || { fail "alert receiver did not start" "$(cat sink.out)
 cat >plan.yml <<EOF
 cutover: 1
 name: tminus
-schedule: { start: "$(msk '+47 hours' %Y-%m-%dT%H:%M:%S)", tz: Europe/Moscow }
+schedule: { start: "$(at $((47 * 3600)) %Y-%m-%dT%H:%M:%S)", tz: Europe/Moscow }
 checks:
   - { id: backups, kind: manual, ask: Backups verified?, due: T-48h }
   - { id: notified, kind: manual, ask: Team notified?, due: T-24h }
@@ -43,7 +44,7 @@ expect_rc 0 "a plan with due items lints"
 run "$CUTOVER" status plan.yml
 expect_rc 0 "status before any run"
 expect_out "checklist: 1 overdue, 1 due, 1 pending, 0 done" "the counts"
-expect_out "overdue +backups +T-48h +due $(msk '-1 hour' '%Y-%m-%d %H:%M')(:[0-9]+)? MSK" \
+expect_out "overdue +backups +T-48h +due $(at -3600 '%Y-%m-%d %H:%M')(:[0-9]+)? MSK" \
 	"the T-48h item is overdue, with its due time in the plan's zone"
 expect_out "due +dns-ttl +T-46h30m" "the T-46h30m item is due within the hour"
 expect_out "pending +notified +T-24h" "the T-24h item is pending"
