@@ -666,13 +666,18 @@ schedule_admit(const struct plan *p, const struct phase *ph,
 		if (rc != 0)
 			return -1;
 	}
-	/* An overdue checklist item blocks the phases that need it. */
+	/*
+	 * An overdue human item blocks the phases that need it.  Any other
+	 * check is done by passing, which the phase's own entry checks or
+	 * gate are about to try: it is alerted, not blocked.
+	 */
 	size_t ni;
 	struct citem *it = schedule_checklist(p, j, now, &ni);
 	struct buf late = BUF_INIT;
 	for (size_t i = 0; i < ni; i++) {
 		if (it[i].state != ITEM_OVERDUE || !needs(ph, it[i].c->id))
 			continue;
+		bool human = strcmp(it[i].c->kind->name, "manual") == 0;
 		char *d = sched_fmt(s->tz, it[i].due_us);
 		char *m = xasprintf("checklist item '%s' was due at %s and is "
 		    "not done", it[i].c->id, d);
@@ -686,8 +691,9 @@ schedule_admit(const struct plan *p, const struct phase *ph,
 			errmsg("%s", e);
 			free(e);
 		}
-		buf_addf(&late, "%s%s (due %s)", late.len ? ", " : "",
-		    it[i].c->id, d);
+		if (human)
+			buf_addf(&late, "%s%s (due %s)", late.len ? ", " : "",
+			    it[i].c->id, d);
 		free(d);
 		free(m);
 	}
