@@ -113,9 +113,8 @@ mfail=$(grep -c "failed" "$W/monit.log" 2>/dev/null || true)
 # The retention rule: 10 minutes of 700 checks folded into minute rows.
 objs=$(ls "$ROOT"/build/src/*.o "$ROOT"/build/src/*/*.o | grep -v /main.o)
 cc -I"$ROOT/src" -o "$W/fold_size" "$ROOT/bench/watch/fold_size.c" $objs \
-    $(pkg-config --libs yaml-0.1 libcurl openssl sqlite3 hiredis \
-    libmicrohttpd libpcre2-8 libzstd zlib libxxhash libpq libmariadb) \
-    -lm -lpthread
+    $(pkg-config --libs $(printf 'p:\n\t@echo $(PKGS)\n' | \
+    make -s -C "$ROOT" -f config.mk -f - p)) -lm -lpthread
 "$W/fold_size" "$W/f.db" 600
 minbytes=$(sqlite3 "$W/f.db" "select sum(pgsize) from dbstat where name = 'sample_minutes'")
 minrows=$(sqlite3 "$W/f.db" "select count(*) from sample_minutes")
