@@ -73,7 +73,7 @@ cpu() {	# utime+stime of pid in seconds
 bench() {	# bench NAME PID URL [HEADER]
 	h=${4:-X-No: 1}
 	size=$(curl -s -H "$h" "$3" | wc -c)
-	series=$(curl -s --compressed "$3" | grep -c '^cutover_check_')
+	series=$(curl -s --compressed "$3" | grep -Ec '^cutover_(check|watch)_' || true)
 	c0=$(cpu "$2")
 	wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency -H "$h" "$3" >"$W/$1.wrk" 2>&1
 	c1=$(cpu "$2")

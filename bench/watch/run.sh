@@ -115,7 +115,7 @@ row() {	# NAME NTCP NHTTP NFILE
 	# done = samples journaled.
 	rm -f "$W/j.db" "$W/j.db-wal" "$W/j.db-shm" "$W/j.db.lock"
 	/usr/bin/time -f '%U %S %M' -o "$W/ct" "$CUTOVER" watch "$W/plan.yml" \
-	    --state "$W/j.db" --jobs 64 >"$W/cutover.out" 2>&1 || {
+	    --state "$W/j.db" >"$W/cutover.out" 2>&1 || {
 		echo "bench/watch: cutover watch failed"; tail "$W/cutover.out"; exit 1; }
 	nsamples=$(sqlite3 "$W/j.db" "select count(*) from samples")
 	nfail=$(sqlite3 "$W/j.db" "select count(*) from samples where s >= 2")
