@@ -325,6 +325,17 @@ int	 journal_samples_each(struct journal *j, const struct jwatch *w,
 int	 journal_watch_stats(struct journal *j, struct jwatch *w, char **errp);
 /* Stats of every watch of l. */
 int	 journal_watches_stats(struct journal *j, struct jlog *l, char **errp);
+/*
+ * The same, carrying each watch's running figures in c from one call to
+ * the next so that a call reads only the samples journaled since (serve).
+ * Give it the same journal every time (jwcache_clear when it changes).
+ */
+struct jwcache;
+struct jwcache *jwcache_new(void);
+void	 jwcache_clear(struct jwcache *c);
+void	 jwcache_free(struct jwcache *c);
+int	 journal_watches_stats_cached(struct journal *j, struct jlog *l,
+	    struct jwcache *c, char **errp);
 void	 jwatch_release(struct jwatch *w);
 /* The watch of phase in l (the latest), or NULL. */
 struct jwatch *jlog_watch(const struct jlog *l, const char *phase);

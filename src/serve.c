@@ -51,6 +51,14 @@
  * docs/BENCHMARKS.md.
  */
 #define CLOCK_EVERY_US		(100 * 1000)
+/*
+ * The journal's identity and data_version are asked at most this often:
+ * the stat and SQLite's read transaction (two fcntl locks and an fstat)
+ * were 5 of a /metrics request's 9 system calls, made under the lock both
+ * server threads take.  A commit is visible to requests that start this
+ * long after it.
+ */
+#define FRESH_US		1000
 /* An idle connection (a slow client, slowloris) is closed after this. */
 #define CONN_TIMEOUT_S		10
 /* Request headers beyond this get 431 (libmicrohttpd's pool per connection). */
@@ -74,6 +82,18 @@ struct snap {
 	ino_t		 ino;
 };
 
+/*
+ * A whole /metrics body (journal families and clock families), plain or
+ * gzip'd, shared by the requests that send it until the next render.
+ * One buffer, not two pieces: libmicrohttpd sends the head and a buffer
+ * body in one sendmsg, a vector body in two sends and a setsockopt.
+ */
+struct mbody {
+	int		 refs;
+	size_t		 len;
+	char		 data[];
+};
+
 struct server {
 	const struct plan *p;
 	const char	*journal;
@@ -92,6 +112,10 @@ struct server {
 	uint64_t	 gen, clock_gen;	/* loads so far; the clock's */
 	int64_t		 clock_at;
 	struct buf	 clock, clock_gz;
+	struct mbody	*body[2];	/* plain, gzip; NULL: not made yet */
+	int64_t		 checked_at;	/* the journal's version asked */
+	bool		 loading;	/* a request is loading a snapshot */
+	struct jwcache	*wc;		/* the watches' figures so far */
 	int64_t		 holder_at;
 	long		 holder;
 };
@@ -332,7 +356,8 @@ snap_load(struct server *s, int64_t version)
 	} else {
 		sp->rc = journal_load(s->j, 0, &sp->l, &e);
 		/* The watch figures: recomputed when the journal changed. */
-		if (sp->rc == 0 && journal_watches_stats(s->j, &sp->l, &e) != 0) {
+		if (sp->rc == 0 && journal_watches_stats_cached(s->j, &sp->l,
+		    s->wc, &e) != 0) {
 			jlog_release(&sp->l);
 			sp->rc = -1;
 		}
@@ -366,6 +391,20 @@ snap_get(struct server *s)
 	int64_t now = now_mono_us();
 
 	pthread_mutex_lock(&s->mu);
+	/*
+	 * While one request loads the journal again, the others are served
+	 * the snapshot before it: a load reads every watch sample (tens of
+	 * milliseconds for a watch of 700 checks), and requests used to wait
+	 * for it behind the lock, a journal commit a second.
+	 */
+	if (s->cur && (s->loading || (s->cur->rc >= 0 &&
+	    now - s->checked_at < FRESH_US))) {
+		struct snap *r = s->cur;
+		__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+		pthread_mutex_unlock(&s->mu);
+		return r;
+	}
+	s->checked_at = now;
 	bool there = stat(s->journal, &sb) == 0;
 	if (s->j && (!there || sb.st_dev != s->dev || sb.st_ino != s->ino)) {
 		/* Replaced or removed: what we hold is another file now. */
@@ -375,6 +414,7 @@ snap_get(struct server *s)
 	int64_t version = -1;
 	char *err = NULL;
 	if (s->j == NULL && there) {
+		jwcache_clear(s->wc);	/* another file: start again */
 		int rc = journal_open_ro(s->journal, &s->j, &e);
 		if (rc < 0)
 			err = e;
@@ -413,8 +453,16 @@ snap_get(struct server *s)
 			view_index(s->p, NULL, &sp->last, &sp->series,
 			    &sp->nseries);
 			err = NULL;
-		} else {
+		} else if (s->cur == NULL) {
 			sp = snap_load(s, version);
+		} else {
+			/* s->j and the identity stay ours: the others take
+			 * the path above meanwhile. */
+			s->loading = true;
+			pthread_mutex_unlock(&s->mu);
+			sp = snap_load(s, version);
+			pthread_mutex_lock(&s->mu);
+			s->loading = false;
 		}
 		sp->gen = ++s->gen;
 		snap_unref(s->cur);
@@ -463,19 +511,13 @@ reply_text(struct server *s, struct MHD_Connection *c, unsigned code,
 	return reply(s, c, code, "text/plain; charset=utf-8", &b);
 }
 
-struct metrics_hold {
-	struct snap	*sp;
-	char		*clock;
-};
-
 static void
-metrics_free(void *cls)
+mbody_unref(void *cls)
 {
-	struct metrics_hold *m = cls;
+	struct mbody *mb = cls;
 
-	snap_unref(m->sp);
-	free(m->clock);
-	free(m);
+	if (mb && __atomic_sub_fetch(&mb->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(mb);
 }
 
 /* Does the client take gzip (Prometheus does)? */
@@ -490,14 +532,14 @@ wants_gzip(struct MHD_Connection *c)
 }
 
 /*
- * /metrics: the snapshot's journal families as they are (no copy) and
- * the clock families after them; gzip'd as two members when asked.
+ * /metrics: the snapshot's journal families and the clock families after
+ * them (gzip'd as two members when asked), joined once per render into a
+ * body the requests share.
  */
 static enum MHD_Result
 page_metrics(struct server *s, struct MHD_Connection *c, struct snap *sp,
     const struct view *v)
 {
-	struct metrics_hold *m = xmalloc(sizeof(*m));
 	bool gz = wants_gzip(c);
 	int64_t now = now_mono_us();
 
@@ -510,23 +552,30 @@ page_metrics(struct server *s, struct MHD_Connection *c, struct snap *sp,
 		    sp->metrics_crc, sp->metrics.len);
 		s->clock_gen = sp->gen;
 		s->clock_at = now;
+		for (int i = 0; i < 2; i++) {
+			mbody_unref(s->body[i]);
+			s->body[i] = NULL;
+		}
 	}
-	const struct buf *cb = gz ? &s->clock_gz : &s->clock;
-	size_t clen = cb->len;
-	m->clock = xmalloc(clen + 1);
-	memcpy(m->clock, cb->s, clen);
+	struct mbody *mb = s->body[gz];
+	if (mb == NULL) {
+		/* The first request since the render joins the two parts. */
+		const struct buf *jb = gz ? &sp->metrics_gz : &sp->metrics;
+		const struct buf *cb = gz ? &s->clock_gz : &s->clock;
+		mb = xmalloc(sizeof(*mb) + jb->len + cb->len + 1);
+		mb->refs = 1;
+		mb->len = jb->len + cb->len;
+		memcpy(mb->data, jb->s, jb->len);
+		memcpy(mb->data + jb->len, cb->s, cb->len);
+		s->body[gz] = mb;
+	}
+	__atomic_add_fetch(&mb->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_mutex_unlock(&s->mu);
-	m->sp = sp;
-	__atomic_add_fetch(&sp->refs, 1, __ATOMIC_ACQ_REL);
-	const struct buf *jb = gz ? &sp->metrics_gz : &sp->metrics;
-	struct MHD_IoVec iov[2] = {
-		{ jb->s, jb->len },
-		{ m->clock, clen },
-	};
-	struct MHD_Response *r = MHD_create_response_from_iovec(iov, 2,
-	    metrics_free, m);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer_with_free_callback_cls(mb->len,
+	    mb->data, mbody_unref, mb);
 	if (r == NULL) {
-		metrics_free(m);
+		mbody_unref(mb);
 		return MHD_NO;
 	}
 	common_headers(s, r, PROM_CONTENT_TYPE);
@@ -774,6 +823,9 @@ server_free(struct server *s)
 	snap_unref(s->cur);
 	buf_release(&s->clock);
 	buf_release(&s->clock_gz);
+	jwcache_free(s->wc);
+	mbody_unref(s->body[0]);
+	mbody_unref(s->body[1]);
 	journal_close(s->j);
 	pthread_mutex_destroy(&s->mu);
 	if (s->bearer)
@@ -806,6 +858,7 @@ serve_start(const struct plan *p, const char *journal,
 	s->p = p;
 	s->journal = journal;
 	pthread_mutex_init(&s->mu, NULL);
+	s->wc = jwcache_new();
 	buf_init(&s->clock, 0);
 	buf_init(&s->clock_gz, 0);
 	if (o->token_env) {

@@ -5,7 +5,8 @@
 # writes (Debian's prometheus-node-exporter, its own metrics off, its cap
 # of 40 requests at once lifted: it answers 503 past it), in one run on
 # the same machine.  Prints requests/s, p99 latency, the server's
-# CPU seconds per 1,000 requests, the body size, and the ratios.
+# CPU seconds per 1,000 requests, the body size, and the ratios; then
+# cutover again while a watch of the same checks journals every second.
 #
 #   sh bench/serve/run.sh [NCHECKS] [SECONDS] [CONNECTIONS]
 set -eu
@@ -72,7 +73,7 @@ cpu() {	# utime+stime of pid in seconds
 bench() {	# bench NAME PID URL [HEADER]
 	h=${4:-X-No: 1}
 	size=$(curl -s -H "$h" "$3" | wc -c)
-	series=$(curl -s --compressed "$3" | grep -c '^cutover_check_')
+	series=$(curl -s --compressed "$3" | grep -Ec '^cutover_(check|watch)_' || true)
 	c0=$(cpu "$2")
 	wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency -H "$h" "$3" >"$W/$1.wrk" 2>&1
 	c1=$(cpu "$2")
@@ -96,6 +97,26 @@ bench "cutover gzip" "$CPID" "http://127.0.0.1:$CP/metrics" "$G"
 bench "node_exporter gzip" "$NEPID" "http://127.0.0.1:$NP/metrics" "$G"
 bench "cutover plain" "$CPID" "http://127.0.0.1:$CP/metrics"
 bench "node_exporter plain" "$NEPID" "http://127.0.0.1:$NP/metrics"
+# Live: a watch of the same 700 checks journals a round every second
+# while wrk runs (started SECS before it, so the journal already holds
+# some thousands of samples); serve loads the journal at every round.
+{
+	cat "$W/plan.yml"
+	echo "  - id: post"
+	printf '    watch: { every: 1s, for: 1h, checks: ['
+	i=1
+	while [ $i -le "$N" ]; do
+		printf 'port-%04d%s' $i "$([ $i -lt "$N" ] && echo ', ')"
+		i=$((i + 1))
+	done
+	echo "] }"
+} >"$W/plan-watch.yml"
+"$CUTOVER" watch "$W/plan-watch.yml" --phase post >"$W/watch.log" 2>&1 &
+PIDS="$PIDS $!"
+sleep "$SECS"
+bench "cutover gzip live" "$CPID" "http://127.0.0.1:$CP/metrics" "$G"
+samples=$(sqlite3 "$W/.cutover/bench-serve.db" "select count(*) from samples" 2>/dev/null || echo "?")
+echo "  (live: a watch journaling $N samples a second; $samples in the journal at the end)"
 for m in gzip plain; do
 	eval "echo \$cutover_${m}_rps \$node_exporter_${m}_rps \$cutover_${m}_cpk \$node_exporter_${m}_cpk \$cutover_${m}_p99 $m" |
 	    awk '{ printf "ratio (%s): cutover %.2fx the requests/s, %.2fx less CPU per request; p99 %s ms; goal (>= 5,000 req/s, p99 < 20 ms) %s\n",

@@ -1,11 +1,13 @@
 #!/bin/sh
-# bench/watch/run.sh - 500 tcp and 200 http checks against a local nginx,
-# every second for 60 s, watched by `cutover watch` and by monit (`set
-# daemon 1`, the same checks), one after the other in one run on the same
-# server.  Prints CPU seconds per 1,000 checks of each and their ratio,
-# cutover's peak RSS and its journal bytes per sample.
+# bench/watch/run.sh - checks against a local nginx every second for 60 s,
+# watched by `cutover watch` and by monit (`set daemon 1`, the same
+# checks), one after the other in one run on the same server, in several
+# shapes: 500 tcp + 200 http (the issue's), then 700 of one kind each
+# (tcp, http, file).  Prints per shape the CPU seconds per 1,000 checks of
+# each and their ratio, cutover's peak RSS and journal bytes per sample.
 #
 #   sh bench/watch/run.sh [NTCP] [NHTTP] [SECONDS]
+#   SHAPES="mixed tcp" sh bench/watch/run.sh       # some shapes only
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NTCP=${1:-500}
@@ -23,7 +25,6 @@ fi
 W=$(mktemp -d /tmp/cutover-bench.XXXXXX)
 chmod 755 "$W"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-MPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$W/logs" "$W/html"
 echo ok > "$W/html/ok"
 cat > "$W/nginx.conf" <<CONF
@@ -33,9 +34,8 @@ pid $W/nginx.pid;
 error_log $W/logs/error.log;
 events { worker_connections 4096; }
 http {
-	# monit's checks are counted from here: its HTTP requests / NHTTP
-	# are its cycles (it runs without -v, which would cost it CPU).
-	log_format n "\$http_user_agent";
+	# monit's cycles are counted from here (its requests of /cycle).
+	log_format n "\$http_user_agent \$uri";
 	access_log $W/logs/access.log n;
 	server {
 		listen 127.0.0.1:$PORT backlog=4096;
@@ -52,97 +52,131 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 
-# The same checks for both: a TCP connect, an HTTP GET of /ok.
-{
-	echo "cutover: 1"
-	echo "name: bench-watch"
-	echo "checks:"
-	i=0; while [ $i -lt "$NTCP" ]; do
-		echo "  - { id: tcp-$i, kind: tcp, address: '127.0.0.1:$PORT' }"
-		i=$((i + 1)); done
-	i=0; while [ $i -lt "$NHTTP" ]; do
-		echo "  - { id: http-$i, kind: http, url: 'http://127.0.0.1:$PORT/ok', body_contains: ok }"
-		i=$((i + 1)); done
-	echo "phases:"
-	echo "  - id: post"
-	printf "    watch: { every: 1s, for: %ss, checks: [" "$SECS"
-	i=0; while [ $i -lt "$NTCP" ]; do printf "tcp-%s, " $i; i=$((i + 1)); done
-	i=0; while [ $i -lt "$NHTTP" ]; do printf "http-%s%s" $i "$([ $i -lt $((NHTTP - 1)) ] && echo ', ')"; i=$((i + 1)); done
-	echo "] }"
-	echo "success:"
-	echo "  - { check: tcp-0, uptime: '>= 99%' }"
-} > "$W/plan.yml"
+# One row: the same checks for cutover and monit, each watched for SECS
+# seconds, cutover first.  Kinds: tcp (a connect), http (GET /ok, body
+# "ok"), file (exists, mode at most 0644).  Both also run one http check
+# of /cycle, monit's cycle counter: its requests in nginx's log are
+# monit's cycles (monit runs without -v, which would cost it CPU).
+mkdir -p "$W/files"
+echo cycle > "$W/html/cycle"
+row() {	# NAME NTCP NHTTP NFILE
+	name=$1; nt=$2; nh=$3; nf=$4
+	ids=""
+	{
+		echo "cutover: 1"
+		echo "name: bench-watch"
+		echo "checks:"
+		echo "  - { id: cycle, kind: http, url: 'http://127.0.0.1:$PORT/cycle' }"
+		i=0; while [ $i -lt "$nt" ]; do
+			echo "  - { id: tcp-$i, kind: tcp, address: '127.0.0.1:$PORT' }"
+			i=$((i + 1)); done
+		i=0; while [ $i -lt "$nh" ]; do
+			echo "  - { id: http-$i, kind: http, url: 'http://127.0.0.1:$PORT/ok', body_contains: ok }"
+			i=$((i + 1)); done
+		i=0; while [ $i -lt "$nf" ]; do
+			: > "$W/files/f$i"; chmod 644 "$W/files/f$i"
+			echo "  - { id: file-$i, kind: file, path: '$W/files/f$i', max_mode: '0644' }"
+			i=$((i + 1)); done
+		echo "phases:"
+		echo "  - id: post"
+		printf "    watch: { every: 1s, for: %ss, checks: [cycle" "$SECS"
+		for k in tcp:$nt http:$nh file:$nf; do
+			i=0; while [ $i -lt "${k#*:}" ]; do printf ", %s-%s" "${k%:*}" $i
+				i=$((i + 1)); done
+		done
+		echo "] }"
+		echo "success:"
+		echo "  - { check: cycle, uptime: '>= 99%' }"
+	} > "$W/plan.yml"
+	{
+		echo "set daemon 1"
+		echo "set idfile $W/monit.id"
+		echo "set statefile $W/monit.state"
+		echo "set pidfile $W/monit.pid"
+		echo "set log $W/monit.log"
+		echo "check host cycle with address 127.0.0.1"
+		echo "  if failed port $PORT protocol http request \"/cycle\" then alert"
+		i=0; while [ $i -lt "$nt" ]; do
+			echo "check host tcp-$i with address 127.0.0.1"
+			echo "  if failed port $PORT type tcp then alert"
+			i=$((i + 1)); done
+		i=0; while [ $i -lt "$nh" ]; do
+			echo "check host http-$i with address 127.0.0.1"
+			echo "  if failed port $PORT protocol http request \"/ok\" content = \"ok\" then alert"
+			i=$((i + 1)); done
+		i=0; while [ $i -lt "$nf" ]; do
+			echo "check file file-$i with path $W/files/f$i"
+			echo "  if failed permission 644 then alert"
+			i=$((i + 1)); done
+	} > "$W/monitrc"
+	chmod 600 "$W/monitrc"
 
-{
-	echo "set daemon 1"
-	echo "set httpd port $MPORT and use address 127.0.0.1 allow 127.0.0.1"
-	echo "set idfile $W/monit.id"
-	echo "set statefile $W/monit.state"
-	echo "set pidfile $W/monit.pid"
-	echo "set log $W/monit.log"
-	i=0; while [ $i -lt "$NTCP" ]; do
-		echo "check host tcp-$i with address 127.0.0.1"
-		echo "  if failed port $PORT type tcp then alert"
-		i=$((i + 1)); done
-	i=0; while [ $i -lt "$NHTTP" ]; do
-		echo "check host http-$i with address 127.0.0.1"
-		echo "  if failed port $PORT protocol http request \"/ok\" content = \"ok\" then alert"
-		i=$((i + 1)); done
-} > "$W/monitrc"
-chmod 600 "$W/monitrc"
+	# cutover watch: CPU (user+sys) and peak RSS of the process; checks
+	# done = samples journaled.
+	rm -f "$W/j.db" "$W/j.db-wal" "$W/j.db-shm" "$W/j.db.lock"
+	/usr/bin/time -f '%U %S %M' -o "$W/ct" "$CUTOVER" watch "$W/plan.yml" \
+	    --state "$W/j.db" >"$W/cutover.out" 2>&1 || {
+		echo "bench/watch: cutover watch failed"; tail "$W/cutover.out"; exit 1; }
+	nsamples=$(sqlite3 "$W/j.db" "select count(*) from samples")
+	nfail=$(sqlite3 "$W/j.db" "select count(*) from samples where s >= 2")
+	bytes=$(sqlite3 "$W/j.db" "select sum(pgsize) from dbstat where name in ('samples', 'sqlite_autoindex_samples_1')" 2>/dev/null || echo 0)
 
-# cutover watch: CPU (user+sys) and peak RSS of the process; checks done
-# = samples journaled.
-/usr/bin/time -f '%U %S %M' -o "$W/ct" "$CUTOVER" watch "$W/plan.yml" \
-    --state "$W/j.db" --jobs 64 >"$W/cutover.out" 2>&1 || {
-	echo "bench/watch: cutover watch failed"; tail "$W/cutover.out"; exit 1; }
-nsamples=$(sqlite3 "$W/j.db" "select count(*) from samples")
-nfail=$(sqlite3 "$W/j.db" "select count(*) from samples where s >= 2")
-bytes=$(sqlite3 "$W/j.db" "select sum(pgsize) from dbstat where name in ('samples', 'sqlite_autoindex_samples_1')" 2>/dev/null || echo 0)
-filebytes=$(stat -c %s "$W/j.db")
+	# monit in the foreground for the same time.
+	: > "$W/logs/access.log"
+	rm -f "$W/monit.state" "$W/monit.log"
+	/usr/bin/time -f '%U %S %M' -o "$W/mt" timeout -s TERM "$SECS" \
+	    monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 || true
+	sleep 0.5
+	cycles=$(grep -ci "^monit.* /cycle" "$W/logs/access.log" || true)
+	mfail=$(grep -c "failed" "$W/monit.log" 2>/dev/null || true)
+	echo "$name $((nt + nh + nf + 1)) $(tail -1 "$W/ct") $(tail -1 "$W/mt") $nsamples $nfail $bytes $cycles $mfail" >> "$W/rows"
+}
 
-# monit in the foreground for the same time; checks done = its cycles
-# (its HTTP requests in nginx's log / NHTTP) times the checks.
-: > "$W/logs/access.log"
-/usr/bin/time -f '%U %S %M' -o "$W/mt" timeout -s TERM "$SECS" \
-    monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 || true
-sleep 0.5
-cycles=$(( $(grep -ci monit "$W/logs/access.log" || true) / NHTTP ))
-mfail=$(grep -c "failed" "$W/monit.log" 2>/dev/null || true)
+: > "$W/rows"
+for shape in ${SHAPES:-mixed tcp http file}; do
+	case $shape in
+	mixed)	row "mixed: $NTCP tcp + $NHTTP http" "$NTCP" "$NHTTP" 0 ;;
+	tcp)	row "tcp: $((NTCP + NHTTP)) tcp" $((NTCP + NHTTP)) 0 0 ;;
+	http)	row "http: $((NTCP + NHTTP)) http" 0 $((NTCP + NHTTP)) 0 ;;
+	file)	row "file: $((NTCP + NHTTP)) file" 0 0 $((NTCP + NHTTP)) ;;
+	*)	echo "bench/watch: unknown shape $shape (mixed tcp http file)"; exit 2 ;;
+	esac
+done
 
 # The retention rule: 10 minutes of 700 checks folded into minute rows.
-objs=$(ls "$ROOT"/build/src/*.o "$ROOT"/build/src/*/*.o | grep -v /main.o)
+objs=$(find "$ROOT/build/src" "$ROOT/build/build" -name '*.o' ! -name main.o)
 cc -I"$ROOT/src" -o "$W/fold_size" "$ROOT/bench/watch/fold_size.c" $objs \
-    $(pkg-config --libs yaml-0.1 libcurl openssl sqlite3 hiredis \
-    libmicrohttpd libpcre2-8 libzstd zlib libxxhash libpq libmariadb) \
-    -lm -lpthread
+    $(pkg-config --libs $(printf 'p:\n\t@echo $(PKGS)\n' | \
+    make -s -C "$ROOT" -f config.mk -f - p)) -lm -lpthread
 "$W/fold_size" "$W/f.db" 600
 minbytes=$(sqlite3 "$W/f.db" "select sum(pgsize) from dbstat where name = 'sample_minutes'")
 minrows=$(sqlite3 "$W/f.db" "select count(*) from sample_minutes")
 
-python3 - "$(tail -1 "$W/ct")" "$(tail -1 "$W/mt")" "$nsamples" "$nfail" "$bytes" \
-    "$filebytes" "$cycles" "$mfail" "$NTCP" "$NHTTP" "$SECS" "$minbytes" \
-    "$minrows" <<'PY'
+python3 - "$W/rows" "$SECS" "$minbytes" "$minrows" <<'PY'
 import sys
-cu, cs, crss = map(float, sys.argv[1].split())
-mu, ms, mrss = map(float, sys.argv[2].split())
-ns, nf, by, fb, cyc, mf = map(int, sys.argv[3:9])
-ntcp, nhttp, secs, minb, minr = map(int, sys.argv[9:14])
-nm = cyc * (ntcp + nhttp)
-c_per = (cu + cs) / ns * 1000
-m_per = (mu + ms) / nm * 1000 if nm else float("nan")
-print(f"checks: {ntcp} tcp + {nhttp} http, every 1 s for {secs} s")
-print(f"cutover watch: {ns} checks ({nf} failed), CPU {cu+cs:.2f} s "
-      f"({cu:.2f} user + {cs:.2f} sys) = {c_per:.3f} s per 1,000 checks, "
-      f"peak RSS {crss/1024:.1f} MiB")
-print(f"monit:         {nm} checks ({cyc} cycles, {mf} failures logged), CPU "
-      f"{mu+ms:.2f} s ({mu:.2f} user + {ms:.2f} sys) = {m_per:.3f} s per 1,000 "
-      f"checks, peak RSS {mrss/1024:.1f} MiB")
-print(f"ratio (cutover / monit CPU per check): {c_per / m_per:.2f}x (goal <= 0.5x)")
-print(f"journal: samples table {by} bytes = {by / ns:.1f} bytes per sample "
-      f"(goal <= 48); whole file {fb} bytes = {fb / ns:.1f} per sample")
+secs, minb, minr = map(int, sys.argv[2:5])
+print(f"every 1 s for {secs} s; CPU = user + sys seconds; per 1,000 checks")
+print(f"{'shape':<24} {'cutover':>9} {'monit':>9} {'ratio':>6} {'goal':>6}"
+      f" {'cutover RSS':>11} {'B/sample':>8}  checks done (failed)")
+bps = None
+for line in open(sys.argv[1]):
+    name, rest = line.split(":", 1)
+    f = rest.split()
+    desc = " ".join(f[:-12])
+    n = int(f[-12])
+    cu, cs, crss, mu, ms, mrss = map(float, f[-11:-5])
+    ns, nf, by, cyc, mf = map(int, f[-5:])
+    nm = cyc * n
+    c_per = (cu + cs) / ns * 1000
+    m_per = (mu + ms) / nm * 1000 if nm else float("nan")
+    r = c_per / m_per
+    if bps is None:
+        bps = by / ns
+    print(f"{name + ': ' + desc:<24} {c_per:>8.3f}s {m_per:>8.3f}s {r:>5.2f}x"
+          f" {'met' if r <= 0.5 else 'NOT':>6} {crss/1024:>8.1f} MiB {by / ns:>8.1f}"
+          f"  cutover {ns} ({nf}), monit {nm} ({mf} failures logged, {cyc} cycles)")
 row = minb / minr
-week = 700 * 7 * 1440 * row + 700 * 3600 * (by / ns)
+week = 700 * 7 * 1440 * row + 700 * 3600 * bps
 print(f"retention: {row:.1f} bytes per check-minute row; 7 days of 700 checks "
       f"every 1 s = 1 h raw + minute rows = {week / 1e9:.2f} GB")
 PY

@@ -4,6 +4,7 @@
  * verified unless the plan says `insecure: true`, and the result says so.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,59 @@ http_system_store(void *cu)
 	}
 }
 
+/*
+ * One curl handle per thread, reset between checks rather than freed, so
+ * that its connections stay open (HTTP keep-alive): a watch samples the
+ * same URLs every round on the same worker threads.  A new handle per
+ * check made every sample a connect, an accept by the server and curl's
+ * own socketpair, ~20 system calls against ~5 (bench/watch: 200 http
+ * checks a second, docs/BENCHMARKS.md).  curl_easy_reset keeps the live
+ * connections and clears every option.  A connection is not shared
+ * between threads (curl does not support that) and lives at most
+ * CONN_LIFETIME, so that a server that stops accepting new connections,
+ * or a name that moved to another address (a DNS switch: curl reuses a
+ * connection by name, without resolving), is seen within that time; a
+ * new connection resolves again (no DNS cache kept between checks, as
+ * with a handle per check).  One connect in ten samples at 1 s keeps
+ * most of the saving.  The handle goes with its thread (the key's
+ * destructor).
+ */
+#define CONN_LIFETIME_S	10L
+
+static pthread_key_t	 handle_key;
+static pthread_once_t	 handle_once = PTHREAD_ONCE_INIT;
+static bool		 handle_key_ok;
+
+static void
+handle_free(void *cu)
+{
+	curl_easy_cleanup(cu);
+}
+
+static void
+handle_key_make(void)
+{
+	handle_key_ok = pthread_key_create(&handle_key, handle_free) == 0;
+}
+
+/* This thread's handle, reset; *own when the caller must free it. */
+static CURL *
+thread_handle(bool *own)
+{
+	CURL *cu;
+
+	pthread_once(&handle_once, handle_key_make);
+	*own = !handle_key_ok;
+	if (handle_key_ok && (cu = pthread_getspecific(handle_key)) != NULL) {
+		curl_easy_reset(cu);
+		return cu;
+	}
+	cu = curl_easy_init();
+	if (cu && handle_key_ok && pthread_setspecific(handle_key, cu) != 0)
+		*own = true;
+	return cu;
+}
+
 static void
 http_run(const struct check *c, struct result *r)
 {
@@ -321,7 +375,8 @@ http_run(const struct check *c, struct result *r)
 	struct reply rp;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL;
-	CURL *cu = curl_easy_init();
+	bool own;
+	CURL *cu = thread_handle(&own);
 
 	buf_init(&rp.body, HTTP_BODY_MAX);
 	buf_init(&rp.headers, HTTP_HEAD_MAX);
@@ -342,6 +397,8 @@ http_run(const struct check *c, struct result *r)
 	curl_easy_setopt(cu, CURLOPT_USERAGENT, "cutover");
 	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, h->follow ? 1L : 0L);
 	curl_easy_setopt(cu, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
+	curl_easy_setopt(cu, CURLOPT_MAXLIFETIME_CONN, CONN_LIFETIME_S);
+	curl_easy_setopt(cu, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	if (h->insecure) {
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -448,8 +505,12 @@ http_run(const struct check *c, struct result *r)
 	}
 out:
 	free(d);
+	/* The handle must not keep pointers into this frame. */
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(cu);
+	if (own)
+		curl_easy_cleanup(cu);
 	buf_release(&rp.body);
 	buf_release(&rp.headers);
 }

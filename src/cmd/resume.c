@@ -10,6 +10,7 @@
 #include "../lib/error.h"
 #include "../lib/units.h"
 #include "../runbook.h"
+#include "../serve.h"
 
 static const char usage[] =
 "usage: cutover resume [OPTIONS] PLAN\n"
@@ -41,6 +42,11 @@ static const char usage[] =
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
+"      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
+"                           this run from this process while it runs (as\n"
+"                           'cutover serve'; loopback, or a token:)\n"
+"      --serve-token-env NAME, --serve-basic-auth-env NAME\n"
+"                           credentials for a non-loopback --serve\n"
 "  -h, --help               show this help\n"
 "\n"
 "Exit status: as for 'cutover run'; 2 also when there is nothing to resume\n"
@@ -76,10 +82,14 @@ resume_main(int argc, char **argv)
 		{ "rollback-on-signal", no_argument, NULL, 'T' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "serve", required_argument, NULL, 'S' },
+		{ "serve-token-env", required_argument, NULL, 'E' },
+		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rb_opts o = { 0 };
+	struct serve_opts so = { 0 };
 	int ch;
 
 	while ((ch = cmd_getopt(&cmd_resume, argc, argv, "ys:j:h", lo)) != -1) {
@@ -95,11 +105,15 @@ resume_main(int argc, char **argv)
 		case 'T': o.rollback_on_signal = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_resume, optarg); break;
+		case 'S': so.listen = optarg; break;
+		case 'E': so.token_env = optarg; break;
+		case 'B': so.basic_env = optarg; break;
 		}
 	}
+	cmd_serve_check(&cmd_resume, &so);
 	struct plan *p = cmd_plan_arg(&cmd_resume, argc, argv, false);
 	/* Not plan_free: an abandoned check thread may still read it. */
 	static struct plan *volatile keep;
 	keep = p;
-	return runbook_resume(keep, &o);
+	return cmd_serve_while(&cmd_resume, keep, &so, runbook_resume, &o);
 }

@@ -225,6 +225,108 @@ T_TEST(samples_fold_into_minutes)
 	free(e);
 }
 
+static bool
+same_num(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b || fabs(a - b) < 1e-12;
+}
+
+/* The figures of a cached load equal those of a full one, field by field. */
+static int
+same_stats(const struct jwatch *a, const struct jwatch *b)
+{
+	for (size_t i = 0; i < a->nchecks; i++) {
+		const struct jwstat *x = &a->stats[i], *y = &b->stats[i];
+		if (x->n != y->n || x->npass != y->npass || x->nfail != y->nfail ||
+		    x->nmissed != y->nmissed || x->nvalues != y->nvalues ||
+		    x->approx != y->approx || x->last_at_us != y->last_at_us ||
+		    x->last_status != y->last_status ||
+		    !same_num(x->min, y->min) || !same_num(x->max, y->max) ||
+		    !same_num(x->avg, y->avg) || !same_num(x->p50, y->p50) ||
+		    !same_num(x->p90, y->p90) || !same_num(x->p95, y->p95) ||
+		    !same_num(x->p99, y->p99))
+			return (int)i + 1;
+		if ((x->last_message == NULL) != (y->last_message == NULL) ||
+		    (x->last_message && strcmp(x->last_message,
+		    y->last_message) != 0))
+			return (int)i + 1;
+		for (int k = 0; k < WATCH_SERIES; k++)
+			if (x->series_n[k] != y->series_n[k] ||
+			    x->series_fail[k] != y->series_fail[k] ||
+			    !same_num(x->series_v[k], y->series_v[k]))
+				return (int)i + 1;
+	}
+	return 0;
+}
+
+/*
+ * serve's loads read only what was journaled since the last one
+ * (journal_watches_stats_cached): after every batch of rounds, after a
+ * fold into minutes and after a gap, its figures must be those of a full
+ * count.
+ */
+T_TEST(cached_stats_match_full)
+{
+	char dir[] = "/tmp/cutover-watch.XXXXXX";
+	T_OK(mkdtemp(dir) != NULL);
+	char *path = xasprintf("%s/j.db", dir), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, w = 0, t0 = 1000000 * US_PER_S;
+	const char *ids[] = { "a", "b", "c" };
+	int64_t every[] = { 0, 0, 0 };
+	struct jwcache *c = jwcache_new();
+
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
+	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
+	    3600 * US_PER_S, t0, ids, every, 3, &w, &e), 0);
+	int i = 0;
+	for (int batch = 0; batch < 7; batch++) {
+		/* Values out of order, so that new ones merge into old. */
+		for (int k = 0; k < 40; k++, i++) {
+			struct jsample s[3] = {
+				{ .at_us = t0 + i * US_PER_S, .check = 0,
+				  .status = i % 7 == 3 ? ST_FAIL : ST_PASS,
+				  .has_value = true,
+				  .value = ((i * 37) % 101) / 1000.0,
+				  .message = i % 7 == 3 ? (i % 2 ? "refused" :
+				  "timed out") : NULL },
+				{ .at_us = t0 + i * US_PER_S, .check = 1,
+				  .status = ST_PASS },
+				{ .at_us = t0 + i * US_PER_S, .check = 2,
+				  .status = i % 5 ? ST_PASS : ST_WARN,
+				  .has_value = i % 3 != 0,
+				  .value = (300 - i) / 1000.0 },
+			};
+			T_EQ_INT(journal_samples(j, w, t0, s, 3, &e), 0);
+		}
+		if (batch == 3)	/* the first two minutes into minute rows */
+			T_EQ_INT(journal_fold(j, w, t0, t0 + 150 * US_PER_S,
+			    &e), 0);
+		if (batch == 5) {
+			T_EQ_INT(journal_watch_gap(j, w, t0 + i * US_PER_S,
+			    t0 + (i + 30) * US_PER_S, &e), 0);
+			i += 30;
+		}
+		struct jlog la, lb;
+		T_EQ_INT(journal_load(j, run, &la, &e), 0);
+		T_EQ_INT(journal_load(j, run, &lb, &e), 0);
+		T_EQ_INT(journal_watches_stats_cached(j, &la, c, &e), 0);
+		T_EQ_INT(journal_watches_stats(j, &lb, &e), 0);
+		T_EQ_INT(same_stats(&la.watches[0], &lb.watches[0]), 0);
+		T_EQ_INT(la.watches[0].stats[0].n, i - (batch >= 5 ? 30 : 0));
+		jlog_release(&la);
+		jlog_release(&lb);
+	}
+	jwcache_free(c);
+	journal_close(j);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0);
+	free(cmd);
+	free(path);
+	free(e);
+}
+
 T_SUITE(watch, failing_share_and_window, consecutive_boundary,
     value_held_for, ring_keeps_the_latest, percentiles_nearest_rank,
-    samples_fold_into_minutes);
+    samples_fold_into_minutes, cached_stats_match_full);
