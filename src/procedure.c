@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "lib/error.h"
+#include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/units.h"
 #include "lib/util.h"
@@ -482,4 +483,73 @@ procedure_runs(const struct jlog *l, size_t *n)
 			r->outcome = "interrupted";
 	}
 	return v;
+}
+
+bool
+procedure_rollback_span(const struct plan *p, const struct jlog *l,
+    int64_t now, int64_t *start, int64_t *end, bool *overrun)
+{
+	*start = *end = 0;
+	*overrun = false;
+	for (size_t i = 0; i < l->nevents; i++) {
+		if (is(l->events[i].type, "rollback-start") && *start == 0)
+			*start = l->events[i].at_us;
+		if (is(l->events[i].type, "rollback-overrun"))
+			*overrun = true;
+	}
+	if (*start == 0)
+		return false;
+	bool ended = is(l->run.state, RUN_ROLLED) || is(l->run.state,
+	    RUN_ROLLFAIL);
+	*end = ended && l->run.ended_us ? l->run.ended_us : now;
+	if (p->rollback_max_us > 0 && *end - *start > p->rollback_max_us)
+		*overrun = true;
+	return true;
+}
+
+void
+procedure_status(struct buf *b, const struct plan *p, const struct jlog *l,
+    int64_t now, bool json)
+{
+	size_t n;
+	struct proc_run *v = procedure_runs(l, &n);
+	int64_t a, z;
+	bool over;
+	bool rb = procedure_rollback_span(p, l, now, &a, &z, &over);
+
+	if (json) {
+		buf_adds(b, ", \"procedures\": [");
+		for (size_t i = 0; i < n; i++) {
+			buf_adds(b, i ? ", {" : "{");
+			json_field(b, "procedure", v[i].name, false);
+			json_field(b, "phase", v[i].phase, true);
+			json_field(b, "why", v[i].why, true);
+			json_field(b, "outcome", v[i].outcome, true);
+			buf_adds(b, "}");
+		}
+		buf_adds(b, "]");
+		if (rb) {
+			buf_addf(b, ", \"rollback_s\": %.3f, \"rollback_overrun\": "
+			    "%s", (z - a) / 1e6, over ? "true" : "false");
+			if (p->rollback_max_us > 0)
+				buf_addf(b, ", \"rollback_max_s\": %.3f",
+				    p->rollback_max_us / 1e6);
+		}
+		free(v);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_addf(b, "  procedure %s (%s): %s; %s\n", v[i].name,
+		    v[i].phase ? v[i].phase : "by hand", v[i].outcome,
+		    v[i].why);
+	if (rb) {
+		char *t = fmt_duration(z - a);
+		char *m = p->rollback_max_us > 0 ?
+		    fmt_duration(p->rollback_max_us) : NULL;
+		buf_addf(b, "  rollback: %s%s%s%s\n", t, m ? " of max " : "",
+		    m ? m : "", over ? " (OVERRUN)" : "");
+		free(t);
+		free(m);
+	}
+	free(v);
 }

@@ -133,4 +133,15 @@ struct proc_run {
 /* The executions of l, oldest first (strings point into l). */
 struct proc_run *procedure_runs(const struct jlog *l, size_t *n);
 
+/*
+ * The rollback of l against the plan's rollback max: false when l has no
+ * rollback; else its start, its end (now while it runs) and whether it
+ * went past max (0: the plan sets none).
+ */
+bool	 procedure_rollback_span(const struct plan *p, const struct jlog *l,
+	    int64_t now, int64_t *start, int64_t *end, bool *overrun);
+/* status: the procedures that ran and the rollback against its max. */
+void	 procedure_status(struct buf *b, const struct plan *p,
+	    const struct jlog *l, int64_t now, bool json);
+
 #endif

@@ -12,6 +12,7 @@
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "procedure.h"
 #include "report.h"
 #include "runbook.h"
 #include "status.h"
@@ -277,6 +278,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			buf_adds(&b, "null");
 		}
 		watch_json(&b, l, now);
+		procedure_status(&b, p, l, now, true);
 		buf_adds(&b, "}\n");
 		fputs(b.s, f);
 		buf_release(&b);
@@ -348,6 +350,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		    failed ? " (cutover report lists them)" : "");
 	}
 	watch_text(&b, l, now);
+	procedure_status(&b, p, l, now, false);
 	const char *next = NULL;
 	if (is(state, RUN_AWAITING))
 		next = "cutover resume %s --yes (go) or cutover rollback %s";
