@@ -306,7 +306,8 @@ parse_events(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 				    "(events: run.start, gate.go, gate.nogo, "
 				    "rollback.start, rollback.done, trigger, "
 				    "check.fail, check.recover, window.overrun, "
-				    "run.done, watch.done)", c->id, name);
+				    "run.done, watch.done, procedure.start, "
+				    "procedure.done, rollback.overrun)", c->id, name);
 			rc = -1;
 		} else {
 			c->events |= 1u << k;
