@@ -7,7 +7,8 @@
 # alerts say which ran, why (the rule and its samples) and how it ended.
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "skipped: sqlite3 CLI missing"; exit 0; }
-q() { sqlite3 "$1" "$2" 2>/dev/null; }
+# Never create a journal: sqlite3 makes an empty file for a missing one.
+q() { [ -e "$1" ] && sqlite3 "$1" "$2" 2>/dev/null; }
 
 # ---- 1. a when rule fires mid-watch --------------------------------------
 touch "$T/net-ok"
