@@ -186,4 +186,10 @@ expect_eq "$(q "$T/f2.db" "select state from runs")" stopped "the run is stopped
 run "$CUTOVER" report "$T/f.yml" --state "$T/f2.db"
 expect_out "\| fix-soft \| by hand \| .* \| failed \|" "the report shows the failure"
 
+# ---- 6. the seed-000 example plan lints clean ------------------------------
+run "$CUTOVER" lint "$ROOT/examples/runbook-000/plan.yml"
+expect_rc 0 "examples/runbook-000/plan.yml lints"
+expect_eq "$err" "" "without a warning"
+expect_out "1 procedure" "with its procedure"
+
 done_testing
