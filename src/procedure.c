@@ -54,6 +54,20 @@ procedure_rollback_map(struct pctx *cx, yaml_node_t *map)
 	return st;
 }
 
+/* The item of steps list st whose id is id (for an error's position). */
+static yaml_node_t *
+step_node(struct pctx *cx, yaml_node_t *st, const char *id)
+{
+	for (size_t j = 0; j < pn_seq_len(st); j++) {
+		yaml_node_t *it = pn_seq_item(cx, st, j);
+		yaml_node_t *in = pn_is_map(it) ? pn_get(cx, it, "id") : NULL;
+		if (in && in->type == YAML_SCALAR_NODE && strcmp((const char *)
+		    in->data.scalar.value, id) == 0)
+			return it;
+	}
+	return st;
+}
+
 void
 procedure_parse(struct pctx *cx, yaml_node_t *n)
 {
@@ -101,11 +115,18 @@ procedure_parse(struct pctx *cx, yaml_node_t *n)
 			if (pr->steps[k].has_undo)
 				/* A rollback undoes the run's phases' steps;
 				 * a procedure's undo would never run. */
-				pn_error(cx, pn_get(cx, pn_seq_item(cx, st, k),
+				pn_error(cx, pn_get(cx, step_node(cx, st, pr->steps[k].id),
 				    "undo"), "step '%s' of procedure '%s': a "
 				    "procedure's steps have no 'undo' (give the "
 				    "plan's rollback what undoes them)",
 				    pr->steps[k].id, name);
+		for (size_t k = 0; k < pr->nsteps; k++)
+			if (pr->steps[k].downtime != DOWNTIME_NONE)
+				/* Downtime is measured on the phases' steps. */
+				pn_error(cx, pn_get(cx, step_node(cx, st, pr->steps[k].id),
+				    "downtime"), "step '%s' of procedure '%s': "
+				    "'downtime' marks a phase's steps, not a "
+				    "procedure's", pr->steps[k].id, name);
 		pn_check_refs(cx, pn_get(cx, v, "checks"), "checks",
 		    &pr->checks);
 		pn_rules(cx, pn_get(cx, v, "when"), "when", &pr->when,
