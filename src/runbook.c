@@ -2522,8 +2522,26 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		if (ph->has_watch)
 			dry_watch(f, p, ph);
 	}
-	fprintf(f, "\nrollback: the undo of every completed step, newest "
-	    "first%s\n", p->nrollback ? ", then:" : "");
+	for (size_t i = 0; i < p->nprocedures; i++) {
+		const struct procedure *pr = &p->procedures[i];
+		fprintf(f, "\nprocedure %s%s%s (on failure: %s)\n", pr->id,
+		    pr->title ? ": " : "", pr->title ? pr->title : "",
+		    pr->on_failure == PROC_FAIL_ROLLBACK ? "rollback" : "stop");
+		for (size_t k = 0; k < pr->nwhen; k++) {
+			char *d = rule_describe(&pr->when[k]);
+			fprintf(f, "  when %s %s\n", pr->when[k].check, d);
+			free(d);
+		}
+		for (size_t k = 0; k < pr->nsteps; k++)
+			dry_step(f, &pr->steps[k], false);
+		dry_checks(f, p, "checks", &pr->checks);
+	}
+	char *mx = p->rollback_max_us > 0 ? fmt_duration(p->rollback_max_us) :
+	    NULL;
+	fprintf(f, "\nrollback%s%s: the undo of every completed step, newest "
+	    "first%s\n", mx ? " within " : "", mx ? mx : "",
+	    p->nrollback ? ", then:" : "");
+	free(mx);
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);

@@ -191,5 +191,9 @@ run "$CUTOVER" lint "$ROOT/examples/runbook-000/plan.yml"
 expect_rc 0 "examples/runbook-000/plan.yml lints"
 expect_eq "$err" "" "without a warning"
 expect_out "1 procedure" "with its procedure"
+run "$CUTOVER" run "$ROOT/examples/runbook-000/plan.yml" --dry-run
+expect_out "^procedure public-ips: .* \(on failure: rollback\)" "a dry run shows the procedure"
+expect_out "^  when mysql-private 3 consecutive failures" "with its rule"
+expect_out "^rollback within 15m00s:" "and the rollback's deadline"
 
 done_testing
