@@ -77,11 +77,13 @@
 const char *const alert_event_names[] = {
 	"run.start", "gate.go", "gate.nogo", "rollback.start", "rollback.done",
 	"trigger", "check.fail", "check.recover", "window.overrun", "run.done",
-	"watch.done", "checklist.overdue", NULL
+	"watch.done", "procedure.start", "procedure.done", "rollback.overrun",
+	"checklist.overdue", NULL
 };
 enum { EV_RUN_START, EV_GATE_GO, EV_GATE_NOGO, EV_RB_START, EV_RB_DONE,
 	EV_TRIGGER, EV_CHECK_FAIL, EV_CHECK_RECOVER, EV_OVERRUN, EV_RUN_DONE,
-	EV_WATCH_DONE, EV_CHECKLIST_OVERDUE, EV_COUNT };
+	EV_WATCH_DONE, EV_PROC_START, EV_PROC_DONE, EV_RB_OVERRUN,
+	EV_CHECKLIST_OVERDUE, EV_COUNT };
 
 /*
  * Without `events:` a channel gets what asks for a person: everything
@@ -305,7 +307,8 @@ parse_events(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 				    "(events: run.start, gate.go, gate.nogo, "
 				    "rollback.start, rollback.done, trigger, "
 				    "check.fail, check.recover, window.overrun, "
-				    "run.done, watch.done)", c->id, name);
+				    "run.done, watch.done, procedure.start, "
+				    "procedure.done, rollback.overrun)", c->id, name);
 			rc = -1;
 		} else {
 			c->events |= 1u << k;

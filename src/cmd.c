@@ -26,6 +26,7 @@ extern const struct cmd cmd_diff;
 extern const struct cmd cmd_run, cmd_resume, cmd_rollback, cmd_status, cmd_report, cmd_confirm;
 extern const struct cmd cmd_serve;
 extern const struct cmd cmd_watch;
+extern const struct cmd cmd_procedure;
 extern const struct cmd cmd_approve;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
@@ -33,6 +34,7 @@ static const struct cmd *const commands[] = {
 	&cmd_init, &cmd_lint,
 	&cmd_check,
 	&cmd_confirm, &cmd_approve, &cmd_run, &cmd_resume, &cmd_rollback, &cmd_watch,
+	&cmd_procedure,
 	&cmd_status, &cmd_serve, &cmd_report,
 	&cmd_diff,
 	&cmd_manifest,

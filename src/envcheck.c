@@ -658,3 +658,64 @@ env_diff_release(struct env_diff_row *rows, size_t n)
 		free(rows[i].key);
 	free(rows);
 }
+
+/* ---- across files ---------------------------------------------------- */
+
+/*
+ * Equal without an early exit: how long the comparison took must not say
+ * how much of a secret matched.
+ */
+static bool
+same_value(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < la && i < lb; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i];
+	return d == 0;
+}
+
+void
+env_same_as(const struct env_file *f, const char *key,
+    const struct env_file *other, const char *okey, struct env_findings *out)
+{
+	const struct env_entry *a = dotenv_get(f, key);
+	const struct env_entry *b = dotenv_get(other, okey);
+
+	if (a == NULL || b == NULL) {
+		add(out, ENV_FAIL, a ? a->line : 0, key, "not-comparable", "cannot "
+		    "compare with %s %s: %s", other->name, okey, a ? "missing "
+		    "there" : b ? "missing here" : "missing in both files");
+		return;
+	}
+	if (same_value(a->value, b->value))
+		add(out, ENV_INFO, a->line, key, "equal", "equal to %s %s",
+		    other->name, okey);
+	else
+		add(out, ENV_FAIL, a->line, key, "differs", "differs from %s %s",
+		    other->name, okey);
+}
+
+void
+env_template(const struct env_file *f, const struct env_file *tmpl,
+    struct env_findings *out)
+{
+	for (size_t i = 0; i < tmpl->n; i++) {
+		const struct env_entry *t = &tmpl->v[i];
+		if (dotenv_get(tmpl, t->key) != t)
+			continue;	/* a key set twice: its last line */
+		if (dotenv_get(f, t->key) == NULL)
+			add(out, ENV_FAIL, 0, t->key, "template-missing",
+			    "missing: %s has it (line %d)", tmpl->name,
+			    t->line);
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		const struct env_entry *e = &f->v[i];
+		if (dotenv_get(f, e->key) != e)
+			continue;
+		if (dotenv_get(tmpl, e->key) == NULL)
+			add(out, ENV_FAIL, e->line, e->key, "template-extra",
+			    "extra: not in %s", tmpl->name);
+	}
+}

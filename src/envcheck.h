@@ -126,4 +126,17 @@ size_t	 env_diff(const struct env_file *old, const struct env_file *new_,
 void	 env_diff_release(struct env_diff_row *rows, size_t n);
 const char *env_change_name(enum env_change c);
 
+/*
+ * Across files, values never shown (not even their lengths): key of f
+ * has the value of okey of other ("same-as": equal, or a failing
+ * "differs"; a key missing on either side fails), and f's key set is
+ * tmpl's ("template": each missing key and each extra key fails, named).
+ * Findings are appended to out.
+ */
+void	 env_same_as(const struct env_file *f, const char *key,
+	    const struct env_file *other, const char *okey,
+	    struct env_findings *out);
+void	 env_template(const struct env_file *f, const struct env_file *tmpl,
+	    struct env_findings *out);
+
 #endif

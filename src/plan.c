@@ -25,6 +25,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
+#include "procedure.h"
 #include "schedule.h"
 
 extern char **environ;
@@ -66,7 +67,7 @@ struct pctx {
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
-	"alerts", "schedule", "roles", "two_person", NULL
+	"alerts", "procedures", "schedule", "roles", "two_person", NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
@@ -1358,6 +1359,13 @@ check_refs(struct pctx *cx, yaml_node_t *n, const char *key,
 	}
 }
 
+void
+pn_check_refs(struct pctx *cx, yaml_node_t *n, const char *key,
+    struct strlist *out)
+{
+	check_refs(cx, n, key, out);
+}
+
 static int
 level(struct pctx *cx, yaml_node_t *n, const char *key, bool crit_ok,
     enum risk_level *out)
@@ -1525,6 +1533,12 @@ load_steps(struct pctx *cx, yaml_node_t *n, const char *key, size_t *nout)
 	return steps;
 }
 
+struct step *
+pn_steps(struct pctx *cx, yaml_node_t *n, const char *key, size_t *nout)
+{
+	return load_steps(cx, n, key, nout);
+}
+
 /* ---- watch, rollback_if, success ------------------------------------ */
 
 const char *
@@ -1609,28 +1623,39 @@ rule_check(struct pctx *cx, yaml_node_t *it, const char *what)
 	return id;
 }
 
-static void
-load_rollback_if(struct pctx *cx, yaml_node_t *rb, struct phase *ph)
+/*
+ * Rules of the rollback_if forms (failing/consecutive/value), for a
+ * phase's rollback_if and a procedure's when (what: "rollback_if").
+ */
+void
+pn_rules(struct pctx *cx, yaml_node_t *rb, const char *what,
+    struct rollback_rule **out, size_t *nout)
 {
+	char *rname = xasprintf("a %s rule", what);
+	char *rkey = xasprintf("%s rule", what);
+
 	static const char *const rk[] = { "check", "failing", "within",
 	    "min_samples", "consecutive", "value", "for", NULL };
 
-	if (rb == NULL)
-		return;
-	if (!pn_is_seq(rb)) {
-		pn_error(cx, rb, "'rollback_if' must be a list of rules like "
-		    "{check: id, failing: 50%%, within: 5m}");
+	*out = NULL;
+	*nout = 0;
+	if (rb == NULL || !pn_is_seq(rb)) {
+		if (rb)
+			pn_error(cx, rb, "'%s' must be a list of rules like "
+			    "{check: id, failing: 50%%, within: 5m}", what);
+		free(rname);
+		free(rkey);
 		return;
 	}
-	ph->rollback_if = xcalloc(pn_seq_len(rb) + 1, sizeof(*ph->rollback_if));
+	*out = xcalloc(pn_seq_len(rb) + 1, sizeof(**out));
 	for (size_t j = 0; j < pn_seq_len(rb); j++) {
 		yaml_node_t *it = pn_seq_item(cx, rb, j);
 		if (!pn_is_map(it)) {
-			pn_error(cx, it, "a rollback_if rule must be a map like "
-			    "{check: id, failing: 50%%, within: 5m}");
+			pn_error(cx, it, "%s must be a map like "
+			    "{check: id, failing: 50%%, within: 5m}", rname);
 			continue;
 		}
-		check_keys(cx, it, rk, NULL, "rollback_if rule");
+		check_keys(cx, it, rk, NULL, rkey);
 		struct rollback_rule rr = { .min_samples = 3,
 		    .within_us = 5 * 60 * US_PER_S };
 		rr.line = (int)it->start_mark.line + 1;
@@ -1640,12 +1665,12 @@ load_rollback_if(struct pctx *cx, yaml_node_t *rb, struct phase *ph)
 		yaml_node_t *v = pn_get(cx, it, "value");
 		int kinds = (f != NULL) + (c != NULL) + (v != NULL);
 		bool ok = true;
-		char *id = rule_check(cx, it, "a rollback_if rule");
+		char *id = rule_check(cx, it, rname);
 		ok &= id != NULL;
 		if (kinds != 1) {
-			pn_error(cx, it, "a rollback_if rule needs exactly one of "
+			pn_error(cx, it, "%s needs exactly one of "
 			    "'failing' (with 'within'), 'consecutive' or 'value' "
-			    "(with 'for')");
+			    "(with 'for')", rname);
 			ok = false;
 		}
 		/* Keys of another kind of rule would be ignored: refuse. */
@@ -1708,8 +1733,16 @@ load_rollback_if(struct pctx *cx, yaml_node_t *rb, struct phase *ph)
 			continue;
 		}
 		rr.check = id;
-		ph->rollback_if[ph->nrollback_if++] = rr;
+		(*out)[(*nout)++] = rr;
 	}
+	free(rname);
+	free(rkey);
+}
+
+static void
+load_rollback_if(struct pctx *cx, yaml_node_t *rb, struct phase *ph)
+{
+	pn_rules(cx, rb, "rollback_if", &ph->rollback_if, &ph->nrollback_if);
 }
 
 /* success: at the top or in a watch phase. */
@@ -1820,6 +1853,8 @@ load_watch(struct pctx *cx, yaml_node_t *pn, struct phase *ph)
 	for (size_t k = 0; ph->has_watch && k < p->nsuccess; k++)
 		if (!strlist_has(&ph->watch_checks, p->success[k].check))
 			strlist_push(&ph->watch_checks, p->success[k].check);
+	if (ph->has_watch)
+		procedure_watched(p, &ph->watch_checks);
 	if (ph->has_watch && ph->watch_checks.n == 0 && !at && !su &&
 	    !pn_get(cx, wa, "checks") && p->nsuccess == 0)
 		pn_error(cx, wa, "phase '%s' watches nothing: name checks in "
@@ -2125,9 +2160,13 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	load_risks(&cx, pn_get(&cx, root, "risks"));
 	p->success = load_success(&cx, pn_get(&cx, root, "success"),
 	    &p->nsuccess);
+	/* Before the phases: their watches sample the procedures' rules. */
+	procedure_parse(&cx, pn_get(&cx, root, "procedures"));
 	load_phases(&cx, pn_get(&cx, root, "phases"));
-	p->rollback = load_steps(&cx, pn_get(&cx, root, "rollback"), "rollback",
-	    &p->nrollback);
+	yaml_node_t *rbn = pn_get(&cx, root, "rollback");
+	if (pn_is_map(rbn))	/* rollback: {max: 15m, steps: [...]} */
+		rbn = procedure_rollback_map(&cx, rbn);
+	p->rollback = load_steps(&cx, rbn, "rollback", &p->nrollback);
 	check_refs(&cx, pn_get(&cx, root, "rollback_verify"), "rollback_verify",
 	    &p->rollback_verify);
 	finish_watch(&cx, root);
@@ -2259,6 +2298,12 @@ steps_free(struct step *s, size_t n)
 	free(s);
 }
 
+void
+pn_steps_free(struct step *s, size_t n)
+{
+	steps_free(s, n);
+}
+
 static void
 success_free(struct success_rule *r, size_t n)
 {
@@ -2329,6 +2374,7 @@ plan_free(struct plan *p)
 	strlist_release(&p->rollback_verify);
 	success_free(p->success, p->nsuccess);
 	alert_channels_free(p);
+	procedure_free_all(p);
 	free(p);
 }
 

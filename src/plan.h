@@ -203,6 +203,10 @@ struct plan {
 	size_t		 nphases;
 	struct step	*rollback;
 	size_t		 nrollback;
+	int64_t		 rollback_max_us;	/* rollback: {max:}; 0: none */
+	/* Contingency procedures (procedure.h). */
+	struct procedure *procedures;
+	size_t		 nprocedures;
 	struct strlist	 rollback_verify;
 	/* Judged at the end of every watch phase, with its own rules. */
 	struct success_rule *success;
@@ -330,5 +334,14 @@ size_t	 pn_map_len(yaml_node_t *n);
 const char *pn_map_key(struct pctx *cx, yaml_node_t *n, size_t i,
 	    yaml_node_t **value);
 struct plan *pn_plan(struct pctx *cx);
+/* For procedure.c: steps (ids unique plan-wide), rules read as
+ * rollback_if's are (`what` names them in errors), check references. */
+struct step *pn_steps(struct pctx *cx, yaml_node_t *n, const char *key,
+	    size_t *nout);
+void	 pn_steps_free(struct step *s, size_t n);
+void	 pn_rules(struct pctx *cx, yaml_node_t *n, const char *what,
+	    struct rollback_rule **out, size_t *nout);
+void	 pn_check_refs(struct pctx *cx, yaml_node_t *n, const char *key,
+	    struct strlist *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "procedure.h"
 #include "report.h"
 #include "watch.h"
 
@@ -1037,6 +1038,107 @@ watch_json(struct buf *b, const struct model *m)
 	}
 }
 
+/* ---- procedures and the rollback deadline --------------------------- */
+
+static void
+procedures_section(struct w *w, const struct model *m)
+{
+	size_t n;
+	struct proc_run *v = procedure_runs(m->l, &n);
+
+	if (n == 0 && m->p->nprocedures == 0) {
+		free(v);
+		return;
+	}
+	w_h(w, 2, "Procedures");
+	if (n == 0) {
+		w_p(w, "No contingency procedure ran.");
+		free(v);
+		return;
+	}
+	w_table(w, 7, "Procedure", "Started in", "Why", "Status", "At",
+	    "Duration", "Result");
+	for (size_t i = 0; i < n; i++) {
+		char *u = offset(m, v[i].started_us);
+		char *x = report_span(v[i].started_us, v[i].ended_us);
+		char *r = xasprintf("%zu step%s ok%s%s", v[i].steps_ok,
+		    v[i].steps_ok == 1 ? "" : "s", v[i].detail ? "; " : "",
+		    v[i].detail ? v[i].detail : "");
+		w_row(w, v[i].name, v[i].phase ? v[i].phase : "by hand",
+		    v[i].why, v[i].outcome, u, x, r);
+		free(r);
+		free(u);
+		free(x);
+	}
+	w_end(w);
+	free(v);
+}
+
+static void
+rollback_deadline(struct w *w, const struct model *m)
+{
+	int64_t a, z;
+	bool over;
+
+	if (!procedure_rollback_span(m->p, m->l, now_wall_us(), &a, &z, &over))
+		return;
+	char *took = fmt_duration(z - a);
+	if (m->p->rollback_max_us <= 0) {
+		w_p(w, "The rollback took %s (the plan sets no deadline: "
+		    "rollback: {max: ...}).", took);
+	} else {
+		char *mx = fmt_duration(m->p->rollback_max_us);
+		if (over) {
+			char *by = fmt_duration(z - a - m->p->rollback_max_us);
+			w_p(w, "The rollback took %s against its deadline of %s: "
+			    "OVERRUN by %s.", took, mx, z - a >
+			    m->p->rollback_max_us ? by : "its steps' time");
+			free(by);
+		} else {
+			w_p(w, "The rollback took %s, within its deadline of %s.",
+			    took, mx);
+		}
+		free(mx);
+	}
+	free(took);
+}
+
+static void
+procedures_json(struct buf *b, const struct model *m)
+{
+	size_t n;
+	struct proc_run *v = procedure_runs(m->l, &n);
+	int64_t a, z;
+	bool over;
+
+	buf_adds(b, ",\n \"procedures\": [");
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(b, i ? ",\n  {" : "\n  {");
+		json_field(b, "procedure", v[i].name, false);
+		json_field(b, "phase", v[i].phase, true);
+		json_field(b, "why", v[i].why, true);
+		json_field(b, "outcome", v[i].outcome, true);
+		json_field(b, "result", v[i].detail, true);
+		json_time(b, "started", v[i].started_us, true);
+		json_time(b, "ended", v[i].ended_us, true);
+		buf_addf(b, ", \"steps_ok\": %zu, \"steps_failed\": %zu}",
+		    v[i].steps_ok, v[i].steps_failed);
+	}
+	free(v);
+	buf_adds(b, "],\n \"rollback_deadline\": ");
+	if (!procedure_rollback_span(m->p, m->l, now_wall_us(), &a, &z, &over)) {
+		buf_adds(b, "null");
+	} else {
+		buf_addf(b, "{\"seconds\": %.6f", (z - a) / 1e6);
+		if (m->p->rollback_max_us > 0)
+			buf_addf(b, ", \"max_s\": %.3f", m->p->rollback_max_us /
+			    1e6);
+		else
+			buf_adds(b, ", \"max_s\": null");
+		buf_addf(b, ", \"overrun\": %s}", over ? "true" : "false");
+	}
+}
+
 static void
 emit_doc(struct w *w, const struct model *m)
 {
@@ -1213,11 +1315,14 @@ emit_doc(struct w *w, const struct model *m)
 		w_end(w);
 	}
 
+	procedures_section(w, m);
+
 	/* Rollback. */
 	w_h(w, 2, "Rollback");
 	bool any = false;
 	for (size_t k = 0; k < l->nsteps; k++)
-		any |= !is(l->steps[k].kind, "step");
+		any |= !is(l->steps[k].kind, "step") &&
+		    !is(l->steps[k].kind, "procedure");
 	any |= jlog_has_event(l, "rollback-start", NULL);
 	if (!any) {
 		w_p(w, "No rollback.");
@@ -1226,7 +1331,7 @@ emit_doc(struct w *w, const struct model *m)
 		    "Result");
 		for (size_t k = 0; k < l->nsteps; k++) {
 			const struct jstep *s = &l->steps[k];
-			if (is(s->kind, "step"))
+			if (is(s->kind, "step") || is(s->kind, "procedure"))
 				continue;
 			u = offset(m, s->started_us);
 			x = report_span(s->started_us, s->ended_us);
@@ -1245,6 +1350,7 @@ emit_doc(struct w *w, const struct model *m)
 			free(u);
 		}
 		w_end(w);
+		rollback_deadline(w, m);
 	}
 
 	/* Alerts: per channel, and every delivery that did not arrive. */
@@ -1505,7 +1611,7 @@ emit_json(FILE *f, const struct model *m)
 	bool first = true;
 	for (size_t k = 0; k < l->nsteps; k++) {
 		const struct jstep *s = &l->steps[k];
-		if (is(s->kind, "step"))
+		if (is(s->kind, "step") || is(s->kind, "procedure"))
 			continue;
 		buf_adds(&b, first ? "\n  {" : ",\n  {");
 		first = false;
@@ -1517,7 +1623,9 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "message", s->message, true);
 		buf_adds(&b, "}");
 	}
-	buf_adds(&b, "],\n \"not_undone\": [");
+	buf_adds(&b, "]");
+	procedures_json(&b, m);
+	buf_adds(&b, ",\n \"not_undone\": [");
 	first = true;
 	for (size_t i = 0; i < l->nevents; i++) {
 		const struct jevent *e = &l->events[i];

@@ -27,6 +27,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "out.h"
+#include "procedure.h"
 #include "approve.h"
 #include "report.h"
 #include "runbook.h"
@@ -70,11 +71,18 @@ struct rb {
 	struct buf		 unanswered;	/* manual checks nobody answered */
 	size_t			 nhard;		/* other failures of the last set */
 	struct alerter		*al;		/* the plan's alerts; NULL: none */
+	/* Contingency procedures (procedure.h) and the rollback deadline. */
+	struct proc_rules	*prules;
+	enum outcome		 proc_oc;	/* how a failed procedure ends */
+	int64_t			 rb_started;	/* wall us of rollback-start */
+	bool			 rb_overrun;
 };
 
 static const char *watch_only_phase(const struct jlog *l);
 static enum outcome watch_only(struct rb *rb, const char *phase);
 static int same_plan(struct rb *rb);
+static int fired_procedures(struct rb *rb, const char *phase);
+static void rollback_tick(struct rb *rb);
 /* Progress lines; stderr when stdout carries JSON lines (cutover watch). */
 static FILE *say_to;
 
@@ -421,6 +429,12 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 		if (failed && (r->status == ST_FAIL || r->status == ST_SKIP))
 			buf_addf(failed, "%s%s", failed->len ? ", " : "",
 			    r->check->id);
+		if (strcmp(role, "gate") == 0) {
+			/* A gate's results are samples for procedures' when. */
+			struct wsample ws = { r->started_wall_us, (int)r->status,
+			    r->has_value, r->value };
+			proc_rules_feed(rb->prules, r->check->id, &ws, true);
+		}
 	}
 	enum status worst = results_worst(rs, nres);
 	for (size_t i = 0; i < nres && worst != ST_FAIL; i++)
@@ -438,7 +452,11 @@ window_tick(struct rb *rb)
 {
 	const struct window *w;
 
-	if (rb->in_rollback || rb->ph == NULL || rb->win_start == 0)
+	if (rb->in_rollback) {
+		rollback_tick(rb);
+		return;
+	}
+	if (rb->ph == NULL || rb->win_start == 0)
 		return;
 	w = &rb->ph->window;
 	if (!w->set)
@@ -944,6 +962,7 @@ gate(struct rb *rb, const struct phase *ph)
 	say("   gate of phase %s:", ph->id);
 	if (journal_phase(rb->j, rb->run, ph->id, "gate", 0, 0, &rb->err) != 0)
 		return jfail(rb);
+again:;
 	enum status st = run_checks(rb, &ph->gate, ph->id, "gate", &failed,
 	    &jerr);
 	if (jerr) {
@@ -953,6 +972,24 @@ gate(struct rb *rb, const struct phase *ph)
 	if (got_sig) {
 		oc = OC_SIGNAL;
 		goto out;
+	}
+	if (st == ST_FAIL) {
+		/* A procedure started by these results; done, judge again. */
+		int pr = fired_procedures(rb, ph->id);
+		if (pr < 0) {
+			oc = OC_ERR;
+			goto out;
+		}
+		if (pr == 1) {
+			oc = rb->proc_oc;
+			goto out;
+		}
+		if (pr == 2) {
+			buf_reset(&failed);
+			say("   gate of phase %s again, after the procedure:",
+			    ph->id);
+			goto again;
+		}
 	}
 	/*
 	 * The checks take time: the window may have passed its max while
@@ -1058,6 +1095,135 @@ out:
 	return oc;
 }
 
+/* ---- procedures ------------------------------------------------------ */
+
+static int
+rb_proc_step(void *arg, const struct procedure *pr, const struct step *s)
+{
+	enum outcome oc = exec_step(arg, pr->id, s, "procedure", &s->cmd);
+
+	return oc == OC_OK ? 0 : oc == OC_SIGNAL ? 2 : oc == OC_ERR ? -1 : 1;
+}
+
+static int
+rb_proc_interrupted(void *arg, const struct jstep *js, const struct step *s)
+{
+	return interrupted(arg, js, s, "procedure step");
+}
+
+static enum status
+rb_proc_checks(void *arg, const struct procedure *pr, struct buf *failed,
+    int *jerr)
+{
+	bool je = false;
+	enum status st = run_checks(arg, &pr->checks, pr->id, "procedure",
+	    failed, &je);
+
+	*jerr = je;
+	return st;
+}
+
+/*
+ * Run pr (resume: continue the journal's unfinished execution).  0 it
+ * succeeded; 1 the run ends with rb->proc_oc (a failure rolls back or
+ * stops as the procedure says; a signal; an interrupted step); -1 after
+ * jfail.
+ */
+static int
+run_procedure(struct rb *rb, const struct procedure *pr, const char *phase,
+    const char *why, const struct jlog *resume)
+{
+	struct proc_host h = { .arg = rb, .j = rb->j, .run = rb->run,
+	    .al = rb->al, .step = rb_proc_step,
+	    .interrupted = rb_proc_interrupted, .checks = rb_proc_checks,
+	    .say = say };
+	char *reason = NULL;
+	enum proc_end e = procedure_exec(&h, pr, phase, why, resume, &reason);
+
+	switch (e) {
+	case PROC_OK:
+		free(reason);
+		return 0;
+	case PROC_ERR:
+		free(reason);
+		rb->proc_oc = jfail(rb);
+		return -1;
+	case PROC_SIGNAL:
+		rb->proc_oc = OC_SIGNAL;
+		break;
+	case PROC_HALT:
+		rb->proc_oc = OC_STOP;
+		break;
+	case PROC_FAILED:
+		free(rb->reason);
+		rb->reason = reason;
+		reason = NULL;
+		if (pr->on_failure == PROC_FAIL_ROLLBACK) {
+			rb->proc_oc = OC_GATE;
+			if (journal_decision(rb->j, rb->run, phase, "rollback",
+			    "cutover", "procedure failed (on_failure: rollback)",
+			    rb->reason, &rb->err) != 0) {
+				rb->proc_oc = jfail(rb);
+				return -1;
+			}
+			break;
+		}
+		rb->proc_oc = OC_STOP;
+		if (journal_run_state(rb->j, rb->run, RUN_STOPPED, rb->reason,
+		    false, &rb->err) != 0) {
+			rb->proc_oc = jfail(rb);
+			return -1;
+		}
+		say("stopped: %s (on_failure: stop); decide with 'cutover "
+		    "resume %s' or 'cutover rollback %s'", rb->reason,
+		    rb->p->file, rb->p->file);
+		break;
+	}
+	free(reason);
+	return 1;
+}
+
+/*
+ * Run the procedures whose when rules fired.  0 none; 2 they ran and
+ * succeeded; 1 the run ends with rb->proc_oc; -1 after jfail.
+ */
+static int
+fired_procedures(struct rb *rb, const char *phase)
+{
+	const struct procedure *pr;
+	char *why;
+	int ran = 0;
+
+	while ((pr = proc_rules_take(rb->prules, &rb->log, &why)) != NULL) {
+		int r = run_procedure(rb, pr, phase, why, NULL);
+		free(why);
+		if (r != 0)
+			return r;
+		ran = 2;
+	}
+	return ran;
+}
+
+static void
+rb_proc_sample(void *arg, const char *check, const struct wsample *s,
+    bool judge)
+{
+	struct rb *rb = arg;
+
+	proc_rules_feed(rb->prules, check, s, judge);
+}
+
+static int
+rb_proc_round(void *arg, char **reason)
+{
+	struct rb *rb = arg;
+	int r = fired_procedures(rb, rb->ph ? rb->ph->id : NULL);
+
+	if (r == 1)
+		*reason = xstrdup(rb->reason ? rb->reason : "procedure ended");
+	return r < 0 ? -1 : r == 1;
+}
+
 /* ---- watch ----------------------------------------------------------- */
 
 /*
@@ -1076,6 +1242,9 @@ watch_step(struct rb *rb, const struct phase *ph)
 		.out = stdout,
 		.should_stop = checks_stop,
 		.alert = rb->al,
+		.on_sample = rb_proc_sample,
+		.after_round = rb_proc_round,
+		.proc_arg = rb,
 	};
 	char *reason = NULL, *based_on = NULL, *e = NULL;
 	enum outcome oc = OC_OK;
@@ -1094,6 +1263,9 @@ watch_step(struct rb *rb, const struct phase *ph)
 		break;
 	case WATCH_STOPPED:
 		oc = OC_SIGNAL;
+		break;
+	case WATCH_PROCEDURE:
+		oc = rb->proc_oc;
 		break;
 	case WATCH_GO:
 		if (journal_decision(rb->j, rb->run, ph->id, "go", "cutover",
@@ -1506,6 +1678,17 @@ do_rollback(struct rb *rb, const char *reason)
 		jfail(rb);
 		return EXIT_USAGE;
 	}
+	/* The deadline counts from the rollback's first start. */
+	for (size_t i = 0; i < rb->log.nevents; i++) {
+		if (strcmp(rb->log.events[i].type, "rollback-start") == 0) {
+			rb->rb_started = rb->log.events[i].at_us;
+			rb->rb_overrun = false;
+		} else if (strcmp(rb->log.events[i].type, "rollback-overrun")
+		    == 0) {
+			rb->rb_overrun = true;
+		}
+	}
+	rollback_tick(rb);
 	/*
 	 * Every step this run started, newest first, each once, judged by its
 	 * latest attempt: completed ones are undone; the others may have
@@ -1573,6 +1756,7 @@ do_rollback(struct rb *rb, const char *reason)
 		}
 		return EXIT_NOGO;
 	}
+	rollback_tick(rb);
 	const char *final = failures ? RUN_ROLLFAIL : RUN_ROLLED;
 	if (journal_run_state(rb->j, rb->run, final, why, true, &rb->err) != 0) {
 		free(why);
@@ -1593,6 +1777,32 @@ do_rollback(struct rb *rb, const char *reason)
 	}
 	free(why);
 	return EXIT_NOGO;
+}
+
+/*
+ * rollback: {max: D}: past it, say so, journal it and alert, once; the
+ * rollback goes on (stopping half way would leave the worst state).
+ */
+static void
+rollback_tick(struct rb *rb)
+{
+	int64_t max = rb->p->rollback_max_us;
+
+	if (max <= 0 || rb->rb_overrun || rb->rb_started == 0 ||
+	    now_wall_us() - rb->rb_started <= max)
+		return;
+	rb->rb_overrun = true;
+	char *mx = fmt_duration(max);
+	char *m = xasprintf("rollback is past its deadline (max %s)", mx);
+	char *e = NULL;
+	say("warning: %s", m);
+	if (journal_event(rb->j, rb->run, "rollback-overrun", NULL, NULL, m,
+	    &e) != 0)
+		errmsg("%s", e);
+	free(e);
+	rb_alert(rb, "rollback.overrun", NULL, "overrun", m);
+	free(m);
+	free(mx);
 }
 
 /* ---- entry points ---------------------------------------------------- */
@@ -1756,6 +1966,7 @@ static void
 rb_release(struct rb *rb)
 {
 	rb_alerts_stop(rb);
+	proc_rules_free(rb->prules);
 	jlog_release(&rb->log);
 	journal_close(rb->j);
 	free(rb->err);
@@ -1785,6 +1996,7 @@ rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
 	}
 	journal_set_current(journal_path(rb->j));
 	catch_signals();
+	rb->prules = proc_rules_new(p);
 	return 0;
 }
 
@@ -1925,6 +2137,157 @@ same_plan(struct rb *rb)
 	return rc ? (jfail(rb), EXIT_USAGE) : 0;
 }
 
+/* The procedure of a run made by `cutover procedure`, or NULL. */
+static const char *
+procedure_only(const struct jlog *l)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		if (strcmp(l->events[i].type, "procedure-only") == 0)
+			return l->events[i].step_id;
+	return NULL;
+}
+
+/*
+ * Resume: a procedure a crash cut short continues first, without its
+ * completed steps.  -1: go on with the walk; else the exit status.
+ */
+static int
+resume_procedure(struct rb *rb)
+{
+	const struct jevent *op = procedure_open(&rb->log);
+
+	if (op) {
+		const struct procedure *pr = plan_procedure(rb->p, op->step_id);
+		if (pr == NULL) {
+			errmsg("procedure '%s' of run %lld is no longer in the "
+			    "plan", op->step_id, (long long)rb->run);
+			return EXIT_USAGE;
+		}
+		int r = run_procedure(rb, pr, op->phase_id, NULL, &rb->log);
+		if (r != 0)
+			return finish(rb, rb->proc_oc);
+		jlog_release(&rb->log);
+		if (journal_load(rb->j, rb->run, &rb->log, &rb->err) != 0)
+			return jfail(rb), EXIT_USAGE;
+	}
+	const char *only = procedure_only(&rb->log);
+	if (only == NULL)
+		return -1;
+	/* A run of one procedure that failed (on_failure: stop): again. */
+	size_t n;
+	struct proc_run *v = procedure_runs(&rb->log, &n);
+	bool again = n && strcmp(v[n - 1].outcome, "failed") == 0;
+	free(v);
+	const struct procedure *pr = plan_procedure(rb->p, only);
+	if (again && pr) {
+		char *why = xasprintf("run again by %s (cutover resume)",
+		    rb->user);
+		int r = run_procedure(rb, pr, NULL, why, NULL);
+		free(why);
+		if (r != 0)
+			return finish(rb, rb->proc_oc);
+	}
+	return finish(rb, OC_OK);
+}
+
+int
+runbook_procedure(struct plan *p, const struct rb_opts *o, const char *name)
+{
+	const struct procedure *pr = plan_procedure(p, name);
+	struct rb rb;
+	int rc;
+
+	if (pr == NULL) {
+		errmsg("%s: no procedure '%s'", p->file, name);
+		return EXIT_USAGE;
+	}
+	if ((rc = rb_open(&rb, p, o, true)) != 0)
+		goto out;
+	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
+	if (rc < 0) {
+		errmsg("%s", rb.err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	const struct jstep *live = rc == 0 ? live_step(&rb.log) : NULL;
+	if (live) {
+		errmsg("%s '%s' of run %lld is still running (process group "
+		    "%ld): wait for it or stop it first", live->kind,
+		    live->step_id, (long long)rb.log.run.id, live->pgid);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	char *why = xasprintf("started by %s (cutover procedure)", rb.user);
+	char *prev_state = NULL, *prev_reason = NULL;
+	if (rc == 0 && !final_state(rb.log.run.state)) {
+		/* An unfinished run: the procedure joins it. */
+		rb.run = rb.log.run.id;
+		if (strcmp(rb.log.run.state, RUN_ROLLING) == 0 ||
+		    procedure_open(&rb.log)) {
+			errmsg("run %lld is %s: continue it with 'cutover resume "
+			    "%s' first", (long long)rb.run, procedure_open(
+			    &rb.log) ? "in a procedure" : "rolling back",
+			    p->file);
+			rc = EXIT_USAGE;
+			free(why);
+			goto out;
+		}
+		if ((rc = same_plan(&rb)) != 0) {
+			free(why);
+			goto out;
+		}
+		prev_state = xstrdup(rb.log.run.state);
+		prev_reason = rb.log.run.reason ? xstrdup(rb.log.run.reason) :
+		    NULL;
+		say("cutover: plan %s, procedure %s in run %lld (%s), journal "
+		    "%s", p->name, name, (long long)rb.run, prev_state,
+		    journal_path(rb.j));
+		char *r = xasprintf("procedure %s", name);
+		int jrc = journal_run_state(rb.j, rb.run, RUN_RUNNING, r, false,
+		    &rb.err);
+		free(r);
+		if (jrc != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out_free;
+		}
+	} else {
+		jlog_release(&rb.log);
+		char *rname = redact(p->name);
+		int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256,
+		    rb.user, &rb.run, &rb.err);
+		free(rname);
+		if (jrc != 0 || journal_event(rb.j, rb.run, "procedure-only",
+		    NULL, name, why, &rb.err) != 0 ||
+		    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+			rc = (jfail(&rb), EXIT_USAGE);
+			goto out_free;
+		}
+		say("cutover: plan %s, procedure %s, run %lld, journal %s",
+		    p->name, name, (long long)rb.run, journal_path(rb.j));
+	}
+	rb_alerts_start(&rb, "started (procedure)");
+	int r = run_procedure(&rb, pr, NULL, why, NULL);
+	if (r != 0) {
+		rc = finish(&rb, rb.proc_oc);
+	} else if (prev_state) {
+		/* Done: the run is where it was, awaiting whoever it awaited. */
+		if (journal_run_state(rb.j, rb.run, prev_state, prev_reason,
+		    false, &rb.err) != 0)
+			rc = (jfail(&rb), EXIT_USAGE);
+		else
+			rc = EXIT_GO;
+	} else {
+		rc = finish(&rb, OC_OK);
+	}
+out_free:
+	free(why);
+	free(prev_state);
+	free(prev_reason);
+out:
+	rb_release(&rb);
+	return rc;
+}
+
 int
 runbook_resume(struct plan *p, const struct rb_opts *o)
 {
@@ -1968,6 +2331,8 @@ runbook_resume(struct plan *p, const struct rb_opts *o)
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
+	if ((rc = resume_procedure(&rb)) >= 0)
+		goto out;
 	const char *wph = watch_only_phase(&rb.log);
 	rc = finish(&rb, wph ? watch_only(&rb, wph) : execute(&rb));
 out:
@@ -2266,8 +2631,26 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		if (ph->has_watch)
 			dry_watch(f, p, ph);
 	}
-	fprintf(f, "\nrollback: the undo of every completed step, newest "
-	    "first%s\n", p->nrollback ? ", then:" : "");
+	for (size_t i = 0; i < p->nprocedures; i++) {
+		const struct procedure *pr = &p->procedures[i];
+		fprintf(f, "\nprocedure %s%s%s (on failure: %s)\n", pr->id,
+		    pr->title ? ": " : "", pr->title ? pr->title : "",
+		    pr->on_failure == PROC_FAIL_ROLLBACK ? "rollback" : "stop");
+		for (size_t k = 0; k < pr->nwhen; k++) {
+			char *d = rule_describe(&pr->when[k]);
+			fprintf(f, "  when %s %s\n", pr->when[k].check, d);
+			free(d);
+		}
+		for (size_t k = 0; k < pr->nsteps; k++)
+			dry_step(f, &pr->steps[k], false);
+		dry_checks(f, p, "checks", &pr->checks);
+	}
+	char *mx = p->rollback_max_us > 0 ? fmt_duration(p->rollback_max_us) :
+	    NULL;
+	fprintf(f, "\nrollback%s%s: the undo of every completed step, newest "
+	    "first%s\n", mx ? " within " : "", mx ? mx : "",
+	    p->nrollback ? ", then:" : "");
+	free(mx);
 	for (size_t i = 0; i < p->nrollback; i++)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);

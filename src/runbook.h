@@ -53,6 +53,13 @@ int	 runbook_run(struct plan *p, const struct rb_opts *o);
 int	 runbook_resume(struct plan *p, const struct rb_opts *o);
 int	 runbook_rollback(struct plan *p, const struct rb_opts *o);
 /*
+ * Run contingency procedure name by hand (procedure.h): within the
+ * latest run when it is unfinished (it is left as it was after), else
+ * as a run of its own; journaled and resumable like a run.
+ */
+int	 runbook_procedure(struct plan *p, const struct rb_opts *o,
+	    const char *name);
+/*
  * `cutover watch`: a run made of one watch phase (o->watch_phase), with
  * its rollback_if and success rules; resumable like any run.
  */

@@ -12,6 +12,7 @@
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "procedure.h"
 #include "report.h"
 #include "runbook.h"
 #include "schedule.h"
@@ -278,6 +279,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 			buf_adds(&b, "null");
 		}
 		watch_json(&b, l, now);
+		procedure_status(&b, p, l, now, true);
 		schedule_status(&b, true, p, journal, now);
 		buf_adds(&b, "}\n");
 		fputs(b.s, f);
@@ -350,6 +352,7 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		    failed ? " (cutover report lists them)" : "");
 	}
 	watch_text(&b, l, now);
+	procedure_status(&b, p, l, now, false);
 	schedule_status(&b, false, p, journal, now);
 	const char *next = NULL;
 	if (is(state, RUN_AWAITING))

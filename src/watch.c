@@ -596,6 +596,8 @@ feed(struct wctx *x, size_t ci, const struct wsample *s, bool judge,
 	bool fired = false;
 
 	wring_push(&w->ring, s);
+	if (x->o->on_sample)
+		x->o->on_sample(x->o->proc_arg, w->c->id, s, judge);
 	for (size_t k = 0; k < x->ph->nrollback_if; k++) {
 		if (x->rcheck[k] != ci)
 			continue;
@@ -1088,6 +1090,16 @@ watch_phase(const struct plan *p, const struct phase *ph, struct journal *j,
 			buf_adds(&bo, *reason);
 			end = WATCH_TRIGGER;
 			goto out;
+		}
+		if (x.o->after_round) {
+			int pr = x.o->after_round(x.o->proc_arg, reason);
+			if (pr < 0)
+				goto jerr;
+			if (pr > 0) {
+				buf_adds(&bo, *reason ? *reason : "");
+				end = WATCH_PROCEDURE;
+				goto out;
+			}
 		}
 		if (now - x.folded_us >= FOLD_EVERY) {
 			if (journal_fold(j, x.w, x.started_us, now -

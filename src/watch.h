@@ -28,6 +28,7 @@
 #include "plan.h"
 
 struct alerter;
+struct wsample;
 
 struct watch_opts {
 	int64_t		 for_us, every_us;	/* overrides; 0: the plan's */
@@ -37,6 +38,16 @@ struct watch_opts {
 	bool		(*should_stop)(void *arg);
 	void		*stop_arg;
 	struct alerter	*alert;
+	/*
+	 * Contingency procedures (procedure.h): each sample of a watched
+	 * check (judge false: replayed on resume), and after each round
+	 * whether one must run (run by the callee): -1 journal failure,
+	 * 0 go on, 1 end the watch (WATCH_PROCEDURE, *reason set).
+	 */
+	void		(*on_sample)(void *arg, const char *check,
+			    const struct wsample *s, bool judge);
+	int		(*after_round)(void *arg, char **reason);
+	void		*proc_arg;
 };
 
 enum watch_end {
@@ -45,6 +56,7 @@ enum watch_end {
 	WATCH_TRIGGER,		/* a rollback_if rule fired */
 	WATCH_STOPPED,		/* should_stop returned true */
 	WATCH_ERR,		/* the journal failed (*errp) */
+	WATCH_PROCEDURE,	/* a procedure failed (after_round said so) */
 };
 
 /*

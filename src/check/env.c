@@ -14,8 +14,16 @@
 #include "../lib/strength.h"
 #include "../lib/xmalloc.h"
 
+/* same_as: {key, file, as}: key's value equals as's in file. */
+struct env_same {
+	char		*key, *file, *as;
+};
+
 struct env_conf {
 	char		*file;
+	struct env_same	*same;
+	size_t		 nsame;
+	char		*tmpl;		/* template: the key set to match */
 	struct strlist	 require;
 	char		*schema_file;
 	struct env_schema schema;
@@ -25,7 +33,45 @@ struct env_conf {
 };
 
 static const char *const keys[] = { "file", "require", "schema",
-	"production", "expand", NULL };
+	"production", "expand", "same_as", "template", NULL };
+
+static int
+same_parse(struct pctx *cx, yaml_node_t *n, struct env_conf *ec)
+{
+	static const char *const sk[] = { "key", "file", "as", NULL };
+	int rc = 0;
+
+	if (n == NULL)
+		return 0;
+	if (!pn_is_seq(n)) {
+		pn_error(cx, n, "'same_as' must be a list like [{key: "
+		    "INTERNAL_API_KEY, file: ../worker/.env, as: API_KEY}]");
+		return -1;
+	}
+	ec->same = xcalloc(pn_seq_len(n) + 1, sizeof(*ec->same));
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		yaml_node_t *it = pn_seq_item(cx, n, i);
+		if (!pn_is_map(it)) {
+			pn_error(cx, it, "a 'same_as' item must be a map with "
+			    "'key' and 'file' (and 'as': the key there)");
+			rc = -1;
+			continue;
+		}
+		pn_keys(cx, it, sk, "same_as");
+		struct env_same *x = &ec->same[ec->nsame++];
+		x->key = pn_req_str(cx, it, "key");
+		x->file = pn_req_str(cx, it, "file");
+		x->as = pn_str(cx, pn_get(cx, it, "as"), "as");
+		if (x->key == NULL || x->file == NULL)
+			rc = -1;
+		else if (x->as == NULL)
+			x->as = xstrdup(x->key);
+		/* The other file's secrets are masked like this one's. */
+		if (x->file)
+			env_redact_path(x->file, NULL, ec->expand);
+	}
+	return rc;
+}
 
 static int
 env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -51,6 +97,10 @@ env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		ec->has_schema = true;
 	}
 	rc |= pn_bool(cx, pn_get(cx, map, "expand"), "expand", &ec->expand);
+	rc |= same_parse(cx, pn_get(cx, map, "same_as"), ec);
+	ec->tmpl = pn_str(cx, pn_get(cx, map, "template"), "template");
+	if (ec->tmpl)
+		env_redact_path(ec->tmpl, NULL, false);
 	yaml_node_t *pn = pn_get(cx, map, "production");
 	if (pn) {
 		bool b = false;
@@ -65,6 +115,48 @@ env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	env_redact_path(ec->file, ec->has_schema && rc == 0 ? &ec->schema :
 	    NULL, ec->expand);
 	return ec->file ? rc : -1;
+}
+
+/* A file named by same_as or template; NULL with a finding if unusable. */
+static bool
+load_other(const char *path, struct env_file *o, struct env_findings *fs,
+    bool expand)
+{
+	char *e = NULL;
+
+	if (dotenv_load(path, o, &e) != 0 || (expand &&
+	    dotenv_expand(o, &e) != 0)) {
+		/* The message names file, line and key, never a value. */
+		char *m = redact(e ? e : "unreadable");
+		struct env_finding x = { ENV_FAIL, 0, NULL, "unreadable", m };
+		ARR_PUSH(fs->v, fs->n, fs->cap, x);
+		fs->nfail++;
+		free(e);
+		dotenv_release(o);
+		return false;
+	}
+	env_redact_file(o, NULL);
+	return true;
+}
+
+static void
+across(const struct env_conf *ec, const struct env_file *f,
+    struct env_findings *fs)
+{
+	for (size_t i = 0; i < ec->nsame; i++) {
+		struct env_file o;
+		if (!load_other(ec->same[i].file, &o, fs, ec->expand))
+			continue;
+		env_same_as(f, ec->same[i].key, &o, ec->same[i].as, fs);
+		dotenv_release(&o);
+	}
+	if (ec->tmpl) {
+		struct env_file t;
+		if (load_other(ec->tmpl, &t, fs, false)) {
+			env_template(f, &t, fs);
+			dotenv_release(&t);
+		}
+	}
 }
 
 static void
@@ -100,6 +192,7 @@ env_run(const struct check *c, struct result *r)
 	if (ec->expand)
 		env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
 	env_check(&f, &o, &fs);
+	across(ec, &f, &fs);
 	result_observed(r, "%zu keys, %zu failed, %zu warnings", f.n, fs.nfail,
 	    fs.nwarn);
 	result_threshold(r, "no failing findings");
@@ -109,7 +202,8 @@ env_run(const struct check *c, struct result *r)
 	size_t shown = 0;
 	for (size_t i = 0; i < fs.n; i++) {
 		const struct env_finding *x = &fs.v[i];
-		if (x->sev == ENV_INFO)
+		/* An equality is shown too: "equal" is what was asked. */
+		if (x->sev == ENV_INFO && strcmp(x->code, "equal") != 0)
 			continue;
 		buf_addf(&det, "%s:%d: %s: %s%s%s\n", ec->file, x->line,
 		    env_sev_name(x->sev), x->key ? x->key : "", x->key ? ": " :
@@ -124,6 +218,9 @@ env_run(const struct check *c, struct result *r)
 		result_set(r, ST_FAIL, "%s: %s", ec->file, sum.s);
 	else if (fs.nwarn)
 		result_set(r, ST_WARN, "%s: %s", ec->file, sum.s);
+	else if (shown)
+		result_set(r, ST_PASS, "%s: %zu keys, %s", ec->file, f.n,
+		    sum.s);
 	else
 		result_set(r, ST_PASS, "%s: %zu keys, nothing to report",
 		    ec->file, f.n);
@@ -141,6 +238,13 @@ env_free(void *p)
 	struct env_conf *ec = p;
 
 	free(ec->file);
+	for (size_t i = 0; i < ec->nsame; i++) {
+		free(ec->same[i].key);
+		free(ec->same[i].file);
+		free(ec->same[i].as);
+	}
+	free(ec->same);
+	free(ec->tmpl);
 	strlist_release(&ec->require);
 	free(ec->schema_file);
 	if (ec->has_schema)

@@ -1,6 +1,7 @@
 /* lint.c - `cutover lint PLAN`: validate a plan, report every error. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../check.h"
 #include "../cmd.h"
@@ -94,6 +95,10 @@ lint_main(int argc, char **argv)
 		if (p->nalerts)
 			snprintf(al, sizeof(al), ", %zu alert channel%s",
 			    p->nalerts, p->nalerts == 1 ? "" : "s");
+		if (p->nprocedures)
+			snprintf(al + strlen(al), sizeof(al) - strlen(al),
+			    ", %zu procedure%s", p->nprocedures,
+			    p->nprocedures == 1 ? "" : "s");
 		printf("%s: ok: plan '%s', %zu check%s, %zu risk%s, %zu phase%s "
 		    "(%zu step%s), %zu rollback step%s%s%s\n", p->file, name,
 		    p->nchecks, p->nchecks == 1 ? "" : "s",

@@ -11,6 +11,7 @@
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
+#include "../procedure.h"
 #include "../runbook.h"
 #include "../serve.h"
 
@@ -37,6 +38,8 @@ static const char usage[] =
 "                           rules alert and await a decision instead\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "      --new                abandon an unfinished run and start a new one\n"
+"      --procedure NAME     start contingency procedure NAME by hand\n"
+"                           instead (as 'cutover procedure PLAN NAME')\n"
 "      --force              start a phase outside the plan's schedule\n"
 "                           (journaled; a second person approves it first\n"
 "                           when the plan has two_person: [force])\n"
@@ -80,6 +83,7 @@ run_main(int argc, char **argv)
 		{ "no-auto-rollback", no_argument, NULL, 'A' },
 		{ "rollback-on-signal", no_argument, NULL, 'T' },
 		{ "new", no_argument, NULL, 'N' },
+		{ "procedure", required_argument, NULL, 'P' },
 		{ "state", required_argument, NULL, 's' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "serve", required_argument, NULL, 'S' },
@@ -92,6 +96,7 @@ run_main(int argc, char **argv)
 	struct rb_opts o = { 0 };
 	struct serve_opts so = { 0 };
 	bool dry = false;
+	const char *proc = NULL;
 	int ch;
 
 	while ((ch = cmd_getopt(&cmd_run, argc, argv, "yns:j:h", lo)) != -1) {
@@ -102,6 +107,7 @@ run_main(int argc, char **argv)
 		case 'A': o.no_auto_rollback = true; break;
 		case 'T': o.rollback_on_signal = true; break;
 		case 'N': o.new_run = true; break;
+		case 'P': proc = optarg; break;
 		case 'F': o.force = true; break;
 		case 's': o.state = optarg; break;
 		case 'j': o.jobs = cmd_jobs(&cmd_run, optarg); break;
@@ -128,5 +134,9 @@ run_main(int argc, char **argv)
 	 */
 	static struct plan *volatile keep;
 	keep = p;
+	if (proc) {
+		procedure_name_arg(&cmd_run, p, proc);
+		return runbook_procedure(keep, &o, proc);
+	}
 	return cmd_serve_while(&cmd_run, keep, &so, runbook_run, &o);
 }
