@@ -8,10 +8,10 @@
  * index probe.  Both sides compute, concurrently, a row count and an
  * order-independent sum of strong per-row hashes per chunk:
  *
- *   PostgreSQL  hashint8extended(h1(c1) # h2(c2) # .., 0), each hi the
- *               type's extended hash seeded with the column's position
- *               (see pg_col_hash): the XOR of column hashes is re-hashed,
- *               so it is not linear and swaps cannot cancel;
+ *   PostgreSQL  hashint8extended(x, x), x = h1(c1) # h2(c2) # .., each hi
+ *               the type's extended hash seeded by the column's position
+ *               (see pg_col_hash, pg_sum_sql): the XOR of column hashes
+ *               is re-hashed, so it is not linear and swaps cannot cancel;
  *   MariaDB     64 bits of MD5(CONCAT_WS(',', QUOTE(c1), ..)): QUOTE
  *               makes values unambiguous and NULL distinct from '';
  *               FLOAT is cast to DOUBLE first;
@@ -185,27 +185,47 @@ bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
 
 /*
  * PostgreSQL's row hash: each column hashed by its type's own extended
- * hash function with a seed of its position (so swapping two columns'
- * values changes the row), NULL as a constant of its own, the column
- * hashes XORed and the result hashed again.  The XOR alone would be
- * linear; the outer hash is what keeps values swapped between rows from
- * cancelling in the sum.  Cheaper than hash_record_extended(ROW(..)) by
- * a quarter: no record is built per row.
+ * hash function with a seed of its own (pg_seed: a mix of its position,
+ * so swapping two columns' values changes the row, and no value hashes
+ * to a small number: a float 0.0 hashes to the seed), NULL as a constant
+ * of its own, the column hashes XORed and the result hashed again
+ * (pg_sum_sql).  The XOR alone would be linear; the outer hash is what
+ * keeps values swapped between rows from cancelling in the sum.  Cheaper
+ * than hash_record_extended(ROW(..)) by a quarter: no record is built
+ * per row.  Every function call and operator is a call through fmgr
+ * (about 20 ns here), so the forms below are the ones with the fewest.
  *
  * t is this side's declared type, o the other side's: a type hashed by
  * its stored form (bytes, binary interval, inet, arrays) only when both
  * sides declare it, since another type's hash of the same value differs
  * (the sums then differ and the rows are compared one by one: slower,
- * never wrong).  Backend CPU per million rows, one column, measured on
- * the bench tables with the rest of the query (0.26 s) included:
+ * never wrong).  Backend CPU per million rows of one column, over the
+ * 50-60 ms of the scan (bench tables, 2026-11-30, shared machine; earlier
+ * figures include the whole query):
  *
- *   bytea        md5() then hashtext 1.43 s; ARRAY[c] hashed 0.33-0.45 s
- *   timestamptz  ::timestamp 0.36 s; AT TIME ZONE 'UTC' 0.21 s;
- *                extract(epoch) 0.61 s
- *   time         ::text, exact; time_hash_extended (0.18 s) folds 64
- *                bits to 32: 00:00 and 01:11:34.967297 hash alike
+ *   bytea        md5() then hashtext 1.43 s; ARRAY[c] hashed 0.09 s
+ *                (encode(c, 'hex') 0.17 s, c::text 0.11 s, ROW(c) more)
+ *   timestamptz  ::timestamp 0.36 s; AT TIME ZONE 'UTC' 0.06 s (the zone
+ *                name looked up per row); AT TIME ZONE INTERVAL '00:00'
+ *                0.02 s (the same UTC wall time, by arithmetic); then
+ *                hashed exactly, see CC_TS below
+ *   time         ::text 0.10 s; date_part('epoch', c) hashed 0.04 s: a
+ *                double, exact for microseconds of a day (its spacing at
+ *                86400 is 1.5e-11); time_hash_extended folds 64 bits to
+ *                32: 00:00 and 01:11:34.967296 hash alike
  *   interval     ::text 0.41-0.48 s; interval_send() hashed 0.27 s
- *   inet, cidr   ::text 0.25 s per column; the value hashed 0.15 s
+ *   inet, cidr   ::text 0.25 s; ARRAY[c] 0.09 s; hashinetextended 0.02 s
+ *                (family, bits and address)
+ *   bool         ::int hashed 0.07 s; a CASE of three constants 0.00 s
+ *   int8         lo and hi halves hashed apart (5 calls) 0.04 s; the
+ *                value with itself as seed (2 calls) 0.03 s
+ *   int2, int4   ::int8 then hashint8extended, or the type's own hash
+ *                (equal for equal values): 0.02 s either, one call less
+ *   enum         ::text 0.08 s (hashenumextended, 0.02 s, hashes the
+ *                OID, which differs between databases)
+ *   json, jsonb  ::text 0.20 s and 0.44 s (jsonb_out); jsonb_hash_extended
+ *                0.24 s but not exact: it skips the end of a container,
+ *                so [[1],2] and [[1,2]] hash alike
  *   int[], text[] ::text 0.33 s per column; hash_array_extended 0.16 s,
  *                with the shape check 0.25 s
  */
@@ -216,21 +236,51 @@ same_sub(const struct canon_type *t, const struct canon_type *o,
 	return t->sub == s && o->sub == s;
 }
 
+/*
+ * A 64-bit constant from a small number (splitmix64), never INT64_MIN,
+ * which PostgreSQL would read as a numeric (-(2^63)).
+ */
+static long long
+pg_seed(uint64_t n)
+{
+	uint64_t z = (n + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	if (z == (uint64_t)1 << 63)
+		z ^= 1;
+	return (long long)z;
+}
+
 static void
 pg_col_hash(struct buf *q, const struct canon_type *t,
-    const struct canon_type *o, const char *col, long long seed)
+    const struct canon_type *o, const char *col, long long pos)
 {
+	long long seed = pg_seed((uint64_t)pos);
+	long long null = pg_seed((uint64_t)pos + (1ULL << 32));
+
+	if (t->cls == CC_BOOL && o->cls == CC_BOOL) {
+		/* No call at all: the value picks a constant. */
+		buf_addf(q, "CASE WHEN %s THEN %lld WHEN NOT %s THEN %lld "
+		    "ELSE %lld END", col, seed, col,
+		    pg_seed((uint64_t)pos + (2ULL << 32)), null);
+		return;
+	}
 	buf_adds(q, "coalesce(");
 	switch (t->cls) {
 	case CC_INT:
-		/* int8: the high half too, or 1 and 2^32 hash alike */
+		/*
+		 * hashint8extended folds its input to 32 bits (lo ^ hi), so
+		 * 1 and 2^32 would hash alike: the value is the seed too.
+		 * int2 and int4 hash as int8 of the same value.
+		 */
 		if (t->width >= 8 || o->width >= 8)
-			buf_addf(q, "hashint8extended(%s::int8, %lld) # "
-			    "hashint4extended((%s::int8 >> 32)::int4, %lld)",
-			    col, seed, col, seed);
+			buf_addf(q, "hashint8extended(%s::int8, %s::int8 # "
+			    "(%lld))", col, col, seed);
 		else
-			buf_addf(q, "hashint8extended(%s::int8, %lld)", col,
-			    seed);
+			buf_addf(q, "hashint%dextended(%s, %lld)",
+			    t->width == 2 ? 2 : 4, col, seed);
 		break;
 	case CC_DEC:
 		buf_addf(q, "hash_numeric_extended(%s, %lld)", col, seed);
@@ -248,12 +298,32 @@ pg_col_hash(struct buf *q, const struct canon_type *t,
 	case CC_DATE:
 		/*
 		 * As UTC wall time, so timestamptz and timestamp (taken as
-		 * UTC) compare; dates as midnight.  AT TIME ZONE 'UTC' is a
-		 * fixed offset, the cast a time zone conversion.
+		 * UTC) compare; dates as midnight.  timestamp_hash_extended
+		 * alone folds 64 bits to 32: 2024-01-01 00:00:00 and
+		 * 01:11:34.967299 hash alike.  The seconds since 1970 as a
+		 * double tell microseconds apart from 1698 to 2242 (the
+		 * double's spacing is under 1 us there); outside, two values
+		 * the double confuses are under 2 ms apart, which the folded
+		 * hash (the seed here) tells apart.  0.06 s per million rows
+		 * more than the folded hash alone.
 		 */
-		buf_addf(q, t->tz ? "timestamp_hash_extended(%s AT TIME ZONE "
-		    "'UTC', %lld)" : "timestamp_hash_extended(%s::timestamp, "
-		    "%lld)", col, seed);
+		{
+			struct buf ts = BUF_INIT;
+			buf_addf(&ts, t->tz ? "%s AT TIME ZONE INTERVAL '00:00'" :
+			    "%s::timestamp", col);
+			buf_addf(q, "hashfloat8extended(date_part('epoch', %s), "
+			    "timestamp_hash_extended(%s, %lld))", ts.s, ts.s,
+			    seed);
+			buf_release(&ts);
+		}
+		break;
+	case CC_TIME:
+		if (o->cls == CC_TIME && !t->tz && !o->tz)
+			buf_addf(q, "hashfloat8extended(date_part('epoch', %s), "
+			    "%lld)", col, seed);
+		else
+			buf_addf(q, "hashtextextended(%s::text, %lld)", col,
+			    seed);
 		break;
 	case CC_UUID:
 		buf_addf(q, "uuid_hash_extended(%s, %lld)", col, seed);
@@ -277,8 +347,7 @@ pg_col_hash(struct buf *q, const struct canon_type *t,
 			    "%s)], %lld)", col, seed);
 		else if (same_sub(t, o, CS_PG_INET) ||
 		    same_sub(t, o, CS_PG_CIDR))
-			buf_addf(q, "hash_array_extended(ARRAY[%s], %lld)", col,
-			    seed);
+			buf_addf(q, "hashinetextended(%s, %lld)", col, seed);
 		else if (t->sub >= CS_PG_ARR_INT && t->sub == o->sub)
 			/*
 			 * The elements in order, then the shape when it is
@@ -296,7 +365,7 @@ pg_col_hash(struct buf *q, const struct canon_type *t,
 			    t->cls == CC_TEXT && t->str ? "" : "::text", seed);
 		break;
 	}
-	buf_addf(q, ", %lld)", 0x5bd1e9955bd1e995LL ^ seed);
+	buf_addf(q, ", %lld)", null);
 }
 
 #define HASH_BUCKETS	4096	/* a key that is not one integer */
@@ -325,13 +394,19 @@ pg_key_bucket(struct tplan *p, bool dst, struct buf *q)
 }
 
 /*
- * PostgreSQL's sums.  hashint8extended() folds its 64-bit input to 32
- * bits (lo ^ hi, so that int4 and int8 hash alike): as the outer hash of
- * the row it made a NULL float (a constant) and 0.0 (whose hash is the
- * seed) collide, and a change of the row's XOR by any (k << 32 | k) go
- * unseen.  The high half is hashed as well, from a subquery so that the
- * column hashes are computed once (PostgreSQL does not share repeated
- * expressions); the subquery costs nothing measurable.
+ * PostgreSQL's sums.  The row's value x is the XOR of its column hashes,
+ * hashed again as hashint8extended(x, x): that function folds its input
+ * to 32 bits (lo ^ hi, so that int4 and int8 hash alike), but takes a
+ * 64-bit seed through a full mix, so with x as the seed every bit of x
+ * counts (the earlier form, the halves hashed apart, took 5 calls: 0.03 s
+ * more per million rows).  The hash is computed in a subquery so that x
+ * is computed once (PostgreSQL does not share repeated expressions); the
+ * subquery costs nothing measurable.
+ *
+ * With an integer key (w >= 0) the key itself is XORed in, not hashed:
+ * the outer hash mixes it, and a row whose key and values both changed
+ * in a way that keeps x needs two column hashes to differ by a bucket's
+ * key distance (saves 5 calls, 0.04 s per million rows).
  */
 static void
 pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
@@ -341,8 +416,8 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 	struct buf k = BUF_INIT;
 
 	col_ident(p, dst, 0, &k);
-	buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, 0) # "
-	    "hashint4extended((x >> 32)::int4, 0)) FROM (SELECT ");
+	buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, x)) FROM "
+	    "(SELECT ");
 	if (w < 0)
 		pg_key_bucket(p, dst, q);
 	else if (w)
@@ -355,9 +430,13 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 		col_ident(p, dst, i, &id);
 		if (i)
 			buf_adds(q, " # ");
-		pg_col_hash(q, dst ? &p->cols[i].dt : &p->cols[i].st,
-		    dst ? &p->cols[i].st : &p->cols[i].dt, id.s,
-		    (long long)i + 1);
+		if (i == 0 && w >= 0)
+			buf_addf(q, "coalesce(%s::int8, %lld)", id.s,
+			    pg_seed(0));
+		else
+			pg_col_hash(q, dst ? &p->cols[i].dt : &p->cols[i].st,
+			    dst ? &p->cols[i].st : &p->cols[i].dt, id.s,
+			    (long long)i + 1);
 		buf_release(&id);
 	}
 	buf_adds(q, " AS x FROM ");

@@ -539,10 +539,18 @@ pg_tables(struct db *d, struct strlist *out, char **errp)
 		return seterr(errp, "%s: no schema of search_path exists, so "
 		    "there is no table to compare", d->what);
 	free(schema);
-	return db_query(d, "SELECT table_name FROM information_schema.tables "
-	    "WHERE table_schema = current_schema() AND table_type = "
-	    "'BASE TABLE' ORDER BY table_name COLLATE \"C\"", list_row, out,
-	    errp);
+	/*
+	 * pg_class, not information_schema.tables (the same tables: plain
+	 * and partitioned ones the user holds a privilege on): the view
+	 * took 70-110 ms of a diff of one table on a loaded machine, this
+	 * query 1-3 ms.
+	 */
+	return db_query(d, "SELECT relname FROM pg_class WHERE relnamespace "
+	    "= (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+	    "AND relkind IN ('r', 'p') AND "
+	    "has_table_privilege(oid, 'SELECT, INSERT, UPDATE, DELETE, "
+	    "TRUNCATE, REFERENCES, TRIGGER') ORDER BY relname COLLATE \"C\"",
+	    list_row, out, errp);
 }
 
 /* '"schema"."table"' as a literal, for to_regclass(). */

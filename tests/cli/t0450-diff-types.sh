@@ -4,8 +4,9 @@
 # a missing row, an extra row, a changed value, two values swapped
 # between rows, NULL <-> empty, and a precision edge of the type (one
 # microsecond, the last digit, '1 day' vs '24:00:00', an array's lower
-# bound...).  Identical data must give zero differences; the corpus must
-# name exactly its rows in both modes.  Then a 30-column table with each
+# bound, two timestamps 2^32 + 3 us apart whose 64-bit values fold to the
+# same 32 bits...).  Identical data must give zero differences; the corpus must
+# name exactly its rows in both modes.  Then a 32-column table with each
 # column changed in a row of its own.  The same corpus on MariaDB's types
 # (BLOB, JSON, DATETIME, DECIMAL, ENUM, SET, BIT, UUID, INET6...).
 # Cross-engine pairs of these types: t0410.
@@ -35,6 +36,8 @@ date;date;date '2000-01-01' + g;'2000-02-29';'2000-03-01';a + 1;'1970-01-01'
 time;time(6);time '00:00' + g * interval '1 min';'00:00:00';'01:11:34.967297';a + interval '1 microsecond';'00:00'
 timestamp;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'2024-01-01 00:00:00.000001';'2024-01-01 00:00:00.000002';a + interval '1 microsecond';'epoch'
 timestamptz;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'2024-03-10 02:30:00.000001+00';'2024-03-10 02:30:00.000002+00';a + interval '1 microsecond';'epoch'
+tsfold;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'2024-01-01 00:00:00';'2024-01-01 01:11:34.967299';a + interval '4294.967297 s';'2024-01-01 01:00:00'
+tstzfold;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'2024-01-01 00:00:00+00';'2024-01-01 01:11:34.967299+00';a + interval '4294.967297 s';'2024-01-01 01:00:00+00'
 interval;interval;make_interval(0, 0, 0, g);'1 day';'24:00:00';a + interval '1 microsecond';'0'
 inet;inet;'10.0.0.0'::inet + g;'10.0.0.1/32';'10.0.0.1/31';a + 1;'0.0.0.0'
 cidr;cidr;set_masklen(('10.0.0.0'::inet + g * 256)::cidr, 24);'10.0.0.0/24';'10.0.0.0/25';'11.0.0.0/8';'0.0.0.0/0'
@@ -69,18 +72,18 @@ SQL
 	wide_mut="${wide_mut}UPDATE t_wide SET c$k = (SELECT ($v20)::$type FROM (SELECT c$k AS a) x) WHERE id = $((100 + k));
 "
 done <<<"$PG_TYPES"
-# 30 columns: the families above, then 7 more of the common ones.
-extra="c24 text|'n' || g
-c25 integer|g % 7
-c26 numeric|g / 3.0
-c27 bigint|-g
-c28 varchar(10)|left(md5(g::text), 10)
-c29 boolean|g % 3 = 0
-c30 date|date '2020-01-01' + g"
-while IFS='|' read -r col gen; do
-	wide_cols="$wide_cols, $col" wide_vals="$wide_vals, $gen"
+# 32 columns: the families above, then 7 more of the common ones.
+extra="text|'n' || g
+integer|g % 7
+numeric|g / 3.0
+bigint|-g
+varchar(10)|left(md5(g::text), 10)
+boolean|g % 3 = 0
+date|date '2020-01-01' + g"
+while IFS='|' read -r type gen; do
 	k=$((k + 1))
-	c=${col%% *}
+	c=c$k
+	wide_cols="$wide_cols, $c $type" wide_vals="$wide_vals, $gen"
 	wide_mut="${wide_mut}UPDATE t_wide SET $c = NULL WHERE id = $((100 + k));
 "
 done <<<"$extra"
@@ -111,8 +114,8 @@ out=$(script -qec "$CUTOVER diff --mode stream $PGS $PGD" /dev/null | tr '\r' '\
 # A diff this small may end before the first redraw (0.1 s): then only the
 # closing line shows; the per-table line is asserted where the diff lasts.
 expect_out "diff: [0-9]+ rows, [0-9]+ rows/s, [0-9]+s$" "the progress line on a terminal ends with the totals"
-if printf '%s\n' "$out" | grep -q "(table [0-9]* of 24)"; then
-	expect_out "diff: t_[a-z0-9]+ \(table [0-9]+ of 24\): [0-9]+ rows, [0-9]+ rows/s, [0-9]+s" "a live line names the table"
+if printf '%s\n' "$out" | grep -q "(table [0-9]* of 26)"; then
+	expect_out "diff: t_[a-z0-9]+ \(table [0-9]+ of 26\): [0-9]+ rows, [0-9]+ rows/s, [0-9]+s" "a live line names the table"
 fi
 out=$(script -qec "$CUTOVER diff -q --mode stream $PGS $PGD" /dev/null | tr '\r' '\n')
 expect_eq "$(printf '%s\n' "$out" | grep -c '^diff:')" 0 "--quiet: no progress on a terminal"
@@ -139,7 +142,7 @@ for m in checksum stream; do
 	while IFS=';' read -r name _; do
 		expect_eq "$(lines "t_$name")" "$want" "PG $name ($m): the corpus, exactly"
 	done <<<"$PG_TYPES"
-	expect_eq "$(lines t_wide)" "$wide" "PG 30 columns ($m): each column's change named"
+	expect_eq "$(lines t_wide)" "$wide" "PG $NWIDE columns ($m): each column's change named"
 done
 # MariaDB: the same corpus on its types (checksum: MD5 of the QUOTEd
 # values; stream: the canonical values).
