@@ -302,13 +302,16 @@ parse_events(struct pctx *cx, yaml_node_t *n, struct alert_channel *c)
 			if (near)
 				pn_error(cx, it, "alert '%s': unknown event '%s' "
 				    "(did you mean '%s'?)", c->id, name, near);
-			else
+			else {
+				/* From the table, so a new event is listed. */
+				struct buf all = BUF_INIT;
+				for (int e = 0; e < EV_COUNT; e++)
+					buf_addf(&all, "%s%s", e ? ", " : "",
+					    alert_event_names[e]);
 				pn_error(cx, it, "alert '%s': unknown event '%s' "
-				    "(events: run.start, gate.go, gate.nogo, "
-				    "rollback.start, rollback.done, trigger, "
-				    "check.fail, check.recover, window.overrun, "
-				    "run.done, watch.done, procedure.start, "
-				    "procedure.done, rollback.overrun)", c->id, name);
+				    "(events: %s)", c->id, name, all.s);
+				buf_release(&all);
+			}
 			rc = -1;
 		} else {
 			c->events |= 1u << k;
