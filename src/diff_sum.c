@@ -128,6 +128,12 @@ unprepare(struct tplan *p)
 static bool
 int_key(const struct tplan *p)
 {
+	return sum_int_key(p);
+}
+
+bool
+sum_int_key(const struct tplan *p)
+{
 	return p->nkey == 1 && p->cols[0].st.cls == CC_INT &&
 	    p->cols[0].dt.cls == CC_INT && p->cols[0].st.width <= 8 &&
 	    p->cols[0].dt.width <= 8;
@@ -163,6 +169,14 @@ add_where(struct tplan *p, struct buf *q, const char *pred)
 	buf_addf(q, " WHERE (%s)", pred);
 	if (p->o->where)
 		buf_addf(q, " AND (%s)", p->o->where);
+}
+
+/* " AND (part)" for this side's part of the table (--jobs), if any. */
+static void
+add_part(const struct tplan *p, bool dst, struct buf *q, const char *glue)
+{
+	if (p->part[dst])
+		buf_addf(q, "%s(%s)", glue, p->part[dst]);
 }
 
 /* "k BETWEEN lo AND hi" for one side (lo, hi: numbers or placeholders). */
@@ -440,6 +454,7 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 	db_quote_tname(d, &q, TNAME(p, dst));
 	if (after)
 		buf_addf(&q, " WHERE %s > %lld", k.s, (long long)*after);
+	add_part(p, dst, &q, after ? " AND " : " WHERE ");
 	int rc = db_scalar(d, q.s, &s, errp);
 	*null = s == NULL;
 	*v = s ? strtoll(s, NULL, 10) : 0;
@@ -463,6 +478,23 @@ next_key(struct tplan *p, const i128 *after, int64_t *v, bool *found,
 	*found = !na || !nb;
 	*v = na ? b : nb ? a : (a < b ? a : b);
 	return 0;
+}
+
+int
+sum_key_span(struct tplan *p, int64_t *lo, int64_t *hi, bool *empty,
+    char **errp)
+{
+	bool n1, n2, found;
+	int64_t a, b;
+
+	if (key_probe(p, false, "MAX", NULL, &n1, &a, errp) != 0 ||
+	    key_probe(p, true, "MAX", NULL, &n2, &b, errp) != 0)
+		return -1;
+	*empty = n1 && n2;
+	*hi = n1 ? b : n2 ? a : (a > b ? a : b);
+	if (*empty)
+		return 0;
+	return next_key(p, NULL, lo, &found, errp);
 }
 
 /* The keys of bucket b (width w, truncating division), within [lo, hi]. */
@@ -971,8 +1003,8 @@ sum_hashed(struct tplan *p, char **errp)
 
 	if (pg_planner(p, true, errp) != 0)
 		return -1;
-	pg_sum_sql(p, false, "TRUE", -1, &ss);
-	pg_sum_sql(p, true, "TRUE", -1, &sd);
+	pg_sum_sql(p, false, p->part[0] ? p->part[0] : "TRUE", -1, &ss);
+	pg_sum_sql(p, true, p->part[1] ? p->part[1] : "TRUE", -1, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
 	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
@@ -1021,8 +1053,10 @@ sum_hashed(struct tplan *p, char **errp)
 	}
 	pg_key_bucket(p, false, &bs);
 	buf_addf(&bs, " IN (%s)", in.s);
+	add_part(p, false, &bs, " AND ");
 	pg_key_bucket(p, true, &bd);
 	buf_addf(&bd, " IN (%s)", in.s);
+	add_part(p, true, &bd, " AND ");
 	long long sr = p->t->src_rows, dr = p->t->dst_rows;
 	rc = merge_range(p, bs.s, bd.s, errp);
 	p->t->src_rows = sr;	/* the sums counted them */
@@ -1041,8 +1075,8 @@ out:
 int
 sum_table(struct tplan *p, char **errp)
 {
-	bool n1, n2, found;
-	int64_t a, b, first;
+	bool empty;
+	int64_t a, first;
 	struct ranges pend = { 0 };
 	struct walk w = { .p = p, .mu = PTHREAD_MUTEX_INITIALIZER,
 	    .cv = PTHREAD_COND_INITIALIZER };
@@ -1051,14 +1085,11 @@ sum_table(struct tplan *p, char **errp)
 
 	if (!int_key(p))
 		return sum_hashed(p, errp);
-	if (key_probe(p, false, "MAX", NULL, &n1, &a, errp) != 0 ||
-	    key_probe(p, true, "MAX", NULL, &n2, &b, errp) != 0)
+	if (sum_key_span(p, &first, &a, &empty, errp) != 0)
 		return -1;
-	if (n1 && n2)
+	if (empty)
 		return 0;	/* both empty */
-	w.hi = n1 ? b : n2 ? a : (a > b ? a : b);
-	if (next_key(p, NULL, &first, &found, errp) != 0)
-		return -1;
+	w.hi = a;
 	if (p->s->drv->sum_onepass)
 		return sum_onepass(p, first, w.hi, errp);
 	if (can_prepare(p->s) && prepare(p, errp) != 0)
