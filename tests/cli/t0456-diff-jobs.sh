@@ -75,7 +75,6 @@ expect_out '^big: src 50000 rows, dst 50000 rows: 4 missing in target, 4 extra i
 for k in 1 12500 25001 50000 12501 25000 37500 37501 -5 0 50001 9000000000; do
 	expect_out "^  [a-z]+ +id=$k(:|\$)" "pg: id=$k named"
 done
-same "pg json" --format json "$S" "$D"
 same "pg jsonl" --format jsonl "$S" "$D"
 same "pg --max-diffs 5" --max-diffs 5 "$S" "$D"
 same "pg stream" --mode stream --max-diffs 1000 "$S" "$D"
@@ -101,11 +100,11 @@ with open(sys.argv[1], "w") as f:
         else:
             f.write("BEGIN; DELETE FROM big WHERE id = 49900; INSERT INTO big VALUES (100, md5('100'), 100 / 7.0); COMMIT;\n")
 PY
-$PSQL -d t0456_src -f "$T/moves.sql" >/dev/null 2>&1 &
+PGOPTIONS="-c synchronous_commit=off" $PSQL -d t0456_src -f "$T/moves.sql" >/dev/null 2>&1 &
 WRITER=$!
 sleep 0.5
 torn=0 seen=""
-for i in 1 2 3 4 5 6 7 8; do
+for i in 1 2 3 4 5 6; do
 	run "$CUTOVER" diff -q --jobs 4 --table big "$S" "$D"
 	line=$(printf '%s\n' "$out" | grep '^big:')
 	case "$line" in
