@@ -9,8 +9,8 @@
  *     (text -> varchar(50), timestamp(6) -> timestamp(0)), the key;
  *  2. rows, by key (primary key, else a unique NOT NULL index, else
  *     --key; without any, the table is compared as a multiset):
- *     - checksum mode (same engine, one integer key; PostgreSQL any
- *       key, bucketed by its hash): the databases
+ *     - checksum mode (same engine, one integer key, or any other key
+ *       bucketed by its hash): the databases
  *       compute a count and a sum of strong row hashes per key bucket;
  *       only buckets that differ are read row by row (diff_sum.c);
  *     - stream mode (any pair): both sides are read ordered by key in

@@ -78,7 +78,7 @@ int	 merge_range(struct tplan *p, const char *pred_src, const char *pred_dst,
 void	 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q);
 
 /*
- * Checksum mode for a table with one integer key on the same engine.
+ * Checksum mode for a table with a key on the same engine.
  * Returns 0, 1 when the table should be streamed instead (most buckets
  * differ), -1 on error.
  */

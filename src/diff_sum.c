@@ -149,9 +149,6 @@ sum_possible(const struct tplan *p, const char **why)
 		*why = "the engines differ";
 	else if (p->nkey == 0)
 		*why = "no key";
-	else if (!int_key(p) && !p->s->drv->sum_onepass)
-		*why = p->nkey > 1 ? "the key has several columns" :
-		    "the key is not a signed integer";
 	else if (p->o->float_tol > 0)
 		*why = "--float-tolerance needs the values";
 	else if (p->s->drv->sum_min_version &&
@@ -339,6 +336,46 @@ pg_key_bucket(struct tplan *p, bool dst, struct buf *q)
 }
 
 /*
+ * MariaDB and SQLite: the same from the engine's own hash of the key
+ * values.  MariaDB hashes QUOTE()d values by their bytes (a
+ * case-insensitive collation cannot put 'a' and 'A' in one bucket by
+ * mistake: the merge then compares them by their binary key); SQLite's
+ * cutover_rowhash() hashes each value with its storage class.  A key
+ * stored differently on the two sides lands in two buckets, both of
+ * which then differ: its rows are compared one by one, never missed.
+ */
+static void
+key_bucket(struct tplan *p, bool dst, struct buf *q)
+{
+	struct db *d = dst ? p->d : p->s;
+
+	switch (d->drv->engine) {
+	case DB_POSTGRES:
+		pg_key_bucket(p, dst, q);
+		return;
+	case DB_MYSQL:
+		buf_adds(q, "CAST(CONV(LEFT(MD5(CONCAT_WS(','");
+		for (size_t i = 0; i < p->nkey; i++) {
+			buf_adds(q, ", QUOTE(");
+			col_ident(p, dst, i, q);
+			buf_adds(q, ")");
+		}
+		/* 3 hex digits: HASH_BUCKETS */
+		buf_adds(q, ")), 3), 16, 10) AS UNSIGNED)");
+		return;
+	case DB_SQLITE:
+		buf_adds(q, "(cutover_rowhash(");
+		for (size_t i = 0; i < p->nkey; i++) {
+			if (i)
+				buf_adds(q, ", ");
+			col_ident(p, dst, i, q);
+		}
+		buf_addf(q, ") & %d)", HASH_BUCKETS - 1);
+		return;
+	}
+}
+
+/*
  * PostgreSQL's sums.  hashint8extended() folds its 64-bit input to 32
  * bits (lo ^ hi, so that int4 and int8 hash alike): as the outer hash of
  * the row it made a NULL float (a constant) and 0.0 (whose hash is the
@@ -394,7 +431,11 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 		return;
 	}
 	col_ident(p, dst, 0, &k);
-	bucket_expr(q, k.s, d->drv->int_div, w);
+	if (w < 0) {
+		buf_adds(q, "SELECT ");
+		key_bucket(p, dst, q);
+	} else
+		bucket_expr(q, k.s, d->drv->int_div, w);
 	switch (d->drv->engine) {
 	case DB_POSTGRES:
 		break;
@@ -1001,10 +1042,12 @@ sum_hashed(struct tplan *p, char **errp)
 	int rc = -1;
 	long long nbad = 0;
 
-	if (pg_planner(p, true, errp) != 0)
+	bool onepass = p->s->drv->sum_onepass;
+
+	if (onepass && pg_planner(p, true, errp) != 0)
 		return -1;
-	pg_sum_sql(p, false, p->part[0] ? p->part[0] : "TRUE", -1, &ss);
-	pg_sum_sql(p, true, p->part[1] ? p->part[1] : "TRUE", -1, &sd);
+	sum_sql(p, false, p->part[0] ? p->part[0] : "TRUE", -1, &ss);
+	sum_sql(p, true, p->part[1] ? p->part[1] : "TRUE", -1, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
 	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
@@ -1015,10 +1058,11 @@ sum_hashed(struct tplan *p, char **errp)
 		pthread_join(th, NULL);
 	if (qs.rc != 0 || qd.rc != 0) {
 		seterr(errp, "%s", qs.rc ? qs.err : qd.err);
-		pg_planner(p, false, NULL);	/* best effort */
+		if (onepass)
+			pg_planner(p, false, NULL);	/* best effort */
 		goto out;
 	}
-	if (pg_planner(p, false, errp) != 0)
+	if (onepass && pg_planner(p, false, errp) != 0)
 		goto out;
 	qsort(qs.v, qs.n, sizeof(*qs.v), bucket_cmp);
 	qsort(qd.v, qd.n, sizeof(*qd.v), bucket_cmp);
@@ -1051,10 +1095,10 @@ sum_hashed(struct tplan *p, char **errp)
 		rc = 1;
 		goto out;
 	}
-	pg_key_bucket(p, false, &bs);
+	key_bucket(p, false, &bs);
 	buf_addf(&bs, " IN (%s)", in.s);
 	add_part(p, false, &bs, " AND ");
-	pg_key_bucket(p, true, &bd);
+	key_bucket(p, true, &bd);
 	buf_addf(&bd, " IN (%s)", in.s);
 	add_part(p, true, &bd, " AND ");
 	long long sr = p->t->src_rows, dr = p->t->dst_rows;
