@@ -442,11 +442,12 @@ reset_counts(struct diff_table *t)
 
 static void
 diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
-    struct diff_table *t, struct diff_progress *pg, char *const part[2])
+    struct diff_table *t, struct diff_progress *pg, char *const part[2],
+    char *const probe[2])
 {
 	struct tplan p = { .t = t, .o = o, .s = s, .d = d, .table = &t->src,
 	    .dtable = &t->dst, .est_rows = -1, .prog = pg,
-	    .part = { part[0], part[1] } };
+	    .part = { part[0], part[1] }, .probe = { probe[0], probe[1] } };
 	char *e = NULL;
 	int64_t t0 = now_mono_us();
 	const char *why = NULL;
@@ -506,6 +507,7 @@ struct part {
 	size_t			 table;		/* r->t[table] */
 	size_t			 idx, n;	/* part idx of n */
 	char			*pred[2];	/* source, target; NULL: all */
+	char			*probe[2];	/* see struct tplan */
 	struct diff_table	 t;		/* its results when n > 1 */
 	struct diff_opts	 o;		/* on_row goes to spill */
 	FILE			*spill;		/* the rows for on_row */
@@ -676,7 +678,7 @@ run_part(struct worker *w, struct part *pt)
 			return;
 		}
 	}
-	diff_table_run(w->s, w->d, o, into, w->pg, pt->pred);
+	diff_table_run(w->s, w->d, o, into, w->pg, pt->pred, pt->probe);
 	pt->t1 = now_mono_us();
 }
 
@@ -757,7 +759,8 @@ split_table(struct tplan *p, size_t ti, int64_t lo, int64_t hi, size_t n,
 				buf_adds(&q, " AND ");
 			if (i + 1 < n)
 				buf_addf(&q, "%s < %lld", k.s, (long long)b);
-			else
+			pt.probe[side] = xstrdup(q.s);
+			if (i + 1 == n)
 				buf_addf(&q, " OR %s IS NULL", k.s);
 			pt.pred[side] = buf_detach(&q);
 			buf_release(&k);
@@ -892,6 +895,8 @@ part_merge(struct part *v, size_t n, const struct diff_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].pred[0]);
 		free(v[i].pred[1]);
+		free(v[i].probe[0]);
+		free(v[i].probe[1]);
 		if (v[i].spill)
 			fclose(v[i].spill);
 	}

@@ -176,6 +176,14 @@ add_part(const struct tplan *p, bool dst, struct buf *q, const char *glue)
 		buf_addf(q, "%s(%s)", glue, p->part[dst]);
 }
 
+/* The same for a MIN/MAX probe (see struct tplan's probe). */
+static void
+add_probe(const struct tplan *p, bool dst, struct buf *q, const char *glue)
+{
+	if (p->probe[dst])
+		buf_addf(q, "%s(%s)", glue, p->probe[dst]);
+}
+
 /* "k BETWEEN lo AND hi" for one side (lo, hi: numbers or placeholders). */
 static void
 between(struct tplan *p, bool dst, const char *lo, const char *hi,
@@ -495,7 +503,7 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 	db_quote_tname(d, &q, TNAME(p, dst));
 	if (after)
 		buf_addf(&q, " WHERE %s > %lld", k.s, (long long)*after);
-	add_part(p, dst, &q, after ? " AND " : " WHERE ");
+	add_probe(p, dst, &q, after ? " AND " : " WHERE ");
 	int rc = db_scalar(d, q.s, &s, errp);
 	*null = s == NULL;
 	*v = s ? strtoll(s, NULL, 10) : 0;

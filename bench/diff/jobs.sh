@@ -38,7 +38,7 @@ $PSQL -d bsrc -c "VACUUM ANALYZE t" >/dev/null || exit 1
 $PSQL -c "CREATE DATABASE bdst TEMPLATE bsrc" >/dev/null
 $PSQL -d bdst -c "UPDATE t SET s = 'changed' WHERE id % ($ROWS / 10) = 7" >/dev/null
 $MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bdst;
-  GRANT ALL ON bsrc.* TO cutover; GRANT ALL ON bdst.* TO cutover;
+  GRANT ALL ON bsrc.* TO cutover; GRANT ALL ON bdst.* TO cutover; USE bsrc;
   CREATE TABLE bsrc.t (id bigint PRIMARY KEY, i int NOT NULL,
   n decimal(12,2), v double, s varchar(64), ts datetime(6), b tinyint(1),
   d date);
@@ -49,9 +49,11 @@ $MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bdst;
   CREATE TABLE bdst.t LIKE bsrc.t; INSERT INTO bdst.t SELECT * FROM bsrc.t;
   UPDATE bdst.t SET s = 'changed' WHERE id % ($ROWS DIV 10) = 7" || exit 1
 
-# server CPU seconds so far: PostgreSQL's reaped backends, mariadbd itself
-pg_cpu() { awk -v t="$TCK" '{ printf "%.2f", ($16 + $17) / t }' "/proc/$(head -1 "$PG_DIR/data/postmaster.pid")/stat"; }
-my_cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$(pgrep -o -f "mariadbd.*$MY_PORT")/stat"; }
+# server CPU seconds so far: PostgreSQL's reaped backends, mariadbd
+# itself; after a pause, so that the postmaster has reaped the backends
+# of the run that just ended
+pg_cpu() { sleep 0.5; awk -v t="$TCK" '{ printf "%.2f", ($16 + $17) / t }' "/proc/$(head -1 "$PG_DIR/data/postmaster.pid")/stat"; }
+my_cpu() { sleep 0.5; awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$(pgrep -o -f "mariadbd.*$MY_PORT")/stat"; }
 
 # one ENGINE JOBS SRC DST: prints "wall cutover_cpu server_cpu load"
 one() {
@@ -62,7 +64,7 @@ one() {
 	[ $? = 1 ] || { echo "unexpected exit"; cat "$HARNESS_DIR/out"; exit 1; }
 	grep -q "10 changed" "$HARNESS_DIR/out" || { cat "$HARNESS_DIR/out"; exit 1; }
 	c1=$($eng)
-	read -r w u s <"$HARNESS_DIR/time"
+	read -r w u s < <(tail -1 "$HARNESS_DIR/time")
 	echo "$w $(echo "$u $s" | awk '{ printf "%.2f", $1 + $2 }') $(echo "$c1 $c0" | awk '{ printf "%.2f", $1 - $2 }') $(cut -d' ' -f1 /proc/loadavg)"
 }
 printf '%-10s %-6s %8s %8s %8s %6s\n' engine jobs wall_s cut_cpu srv_cpu load
