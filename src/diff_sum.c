@@ -351,6 +351,14 @@ pg_key_bucket(struct tplan *p, bool dst, struct buf *q)
  * cutover_rowhash() hashes each value with its storage class.  A key
  * stored differently on the two sides lands in two buckets, both of
  * which then differ: its rows are compared one by one, never missed.
+ *
+ * Measured on MariaDB, 300,000 rows (int id, varchar(40) unique k, 10
+ * changed), server CPU: the integer walk by id 1.25-1.37 s; buckets by
+ * the hash of k 1.94 s with CRC32 (2.55-2.75 s with 12 bits of MD5);
+ * stream mode 0.62-0.71 s plus 0.22 s in cutover, but all 600,000 rows
+ * cross the network, where the sums send 4,096 per side.  Key ranges
+ * for such a key would need split points from a walk of the index in
+ * byte order, which a collated index does not give.
  */
 static void
 key_bucket(struct tplan *p, bool dst, struct buf *q)
@@ -362,14 +370,14 @@ key_bucket(struct tplan *p, bool dst, struct buf *q)
 		pg_key_bucket(p, dst, q);
 		return;
 	case DB_MYSQL:
-		buf_adds(q, "CAST(CONV(LEFT(MD5(CONCAT_WS(','");
+		/* Spread, not strength, is what a bucket needs: CRC32. */
+		buf_adds(q, "(CRC32(CONCAT_WS(','");
 		for (size_t i = 0; i < p->nkey; i++) {
 			buf_adds(q, ", QUOTE(");
 			col_ident(p, dst, i, q);
 			buf_adds(q, ")");
 		}
-		/* 3 hex digits: HASH_BUCKETS */
-		buf_adds(q, ")), 3), 16, 10) AS UNSIGNED)");
+		buf_addf(q, ")) & %d)", HASH_BUCKETS - 1);
 		return;
 	case DB_SQLITE:
 		buf_adds(q, "(cutover_rowhash(");
