@@ -603,15 +603,21 @@ spill_row(const struct diff_table *t, const struct diff_row *r, void *arg)
 	spill_str(pt->spill, r->values_json);
 }
 
-/* Replay a part's rows to the caller's on_row, in the order found. */
+/*
+ * Replay a part's rows to the caller's on_row, in the order found.  A
+ * row that could not be kept (a full disk) makes the table an error:
+ * never a list that looks complete and is not.
+ */
 static void
-unspill(struct part *pt, const struct diff_opts *o, const struct diff_table *t)
+unspill(struct part *pt, const struct diff_opts *o, struct diff_table *t)
 {
 	int kind;
 	bool bad = false;
 
 	if (pt->spill == NULL)
 		return;
+	/* rewind() clears the error flag of the writes: look first. */
+	bool lost = fflush(pt->spill) != 0 || ferror(pt->spill);
 	rewind(pt->spill);
 	while (!bad && fread(&kind, sizeof(kind), 1, pt->spill) == 1) {
 		struct diff_row r = { .kind = (enum diff_kind)kind };
@@ -627,6 +633,14 @@ unspill(struct part *pt, const struct diff_opts *o, const struct diff_table *t)
 		free(r.columns);
 		free(r.values);
 		free(r.values_json);
+	}
+	if (lost || bad || ferror(pt->spill)) {
+		struct diff_table *into = pt->n == 1 ? t : &pt->t;
+		if (into->error == NULL) {
+			into->status = DIFF_ERROR;
+			into->error = xstrdup("cannot keep the differences in a "
+			    "temporary file");
+		}
 	}
 	fclose(pt->spill);
 	pt->spill = NULL;
