@@ -226,6 +226,19 @@ struct db_driver {
 	/* Open a read-only transaction that sees one consistent snapshot. */
 	int		(*snapshot)(struct db *d, char **errp);
 	/*
+	 * One snapshot for several connections (diff --jobs): export()
+	 * names the snapshot of a connection that snapshot() opened;
+	 * import() opens, on another connection, a read-only transaction
+	 * that sees that same snapshot (PostgreSQL: pg_export_snapshot()
+	 * and SET TRANSACTION SNAPSHOT).  NULL where the engine cannot
+	 * share one: MariaDB's consistent snapshot and SQLite's read
+	 * transaction belong to their connection, so each connection calls
+	 * snapshot() and sees the data as of its own start.
+	 */
+	int		(*snapshot_export)(struct db *d, char **id, char **errp);
+	int		(*snapshot_import)(struct db *d, const char *id,
+			    char **errp);
+	/*
 	 * The `sql` check's query: counts up to row_max rows (more is set
 	 * past it) in memory bounded by a row, and cancels the statement
 	 * from the client at timeout_us.  NULL: query() with a counting

@@ -9,8 +9,8 @@
  *     (text -> varchar(50), timestamp(6) -> timestamp(0)), the key;
  *  2. rows, by key (primary key, else a unique NOT NULL index, else
  *     --key; without any, the table is compared as a multiset):
- *     - checksum mode (same engine, one integer key; PostgreSQL any
- *       key, bucketed by its hash): the databases
+ *     - checksum mode (same engine, one integer key, or any other key
+ *       bucketed by its hash): the databases
  *       compute a count and a sum of strong row hashes per key bucket;
  *       only buckets that differ are read row by row (diff_sum.c);
  *     - stream mode (any pair): both sides are read ordered by key in
@@ -74,6 +74,8 @@ struct diff_table {
 	size_t		 nrows, caprows;
 	int64_t		 duration_us;
 	long long	 chunks, chunks_differ;
+	/* --jobs: the key ranges it was compared in at once (0, 1: one). */
+	size_t		 ranges;
 };
 
 struct diff_opts {
@@ -82,7 +84,7 @@ struct diff_opts {
 	struct strlist	 key;		/* --key: overrides detection */
 	const char	*where;		/* SQL predicate, both sides */
 	enum diff_mode	 mode;
-	int		 jobs;		/* tables at once */
+	int		 jobs;		/* connection pairs at once */
 	long long	 max_diffs;	/* per table */
 	double		 float_tol;	/* relative; 0 = exact */
 	bool		 show_values;
@@ -105,6 +107,12 @@ struct diff_result {
 	size_t		 n;
 	char		*src, *dst;	/* the URLs, password masked */
 	int64_t		 duration_us;
+	/*
+	 * "shared": every connection read the data as of one instant per
+	 * side; "per-connection" (--jobs on MariaDB, SQLite): each job's
+	 * connections as of their own start.
+	 */
+	const char	*snapshot;
 };
 
 /*

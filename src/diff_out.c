@@ -167,6 +167,8 @@ json_table(FILE *f, const struct diff_table *t, bool rows)
 	    "\"extra\":%lld,\"changed\":%lld,\"duration_s\":%.3f",
 	    t->src_rows, t->dst_rows, t->missing, t->extra, t->changed,
 	    (double)t->duration_us / 1e6);
+	if (t->ranges > 1)
+		fprintf(f, ",\"ranges\":%zu", t->ranges);
 	fputs(",\"schema\":[", f);
 	for (size_t i = 0; i < t->schema.n; i++) {
 		fputs(i ? "," : "", f);
@@ -215,9 +217,11 @@ diff_print(FILE *f, const struct diff_result *r, const char *format)
 		put_str(f, r->src);
 		fputs(",\"target\":", f);
 		put_str(f, r->dst);
-		fprintf(f, ",\"identical\":%s,\"duration_s\":%.3f,\"summary\":",
+		fprintf(f, ",\"identical\":%s,\"duration_s\":%.3f,"
+		    "\"snapshot\":\"%s\",\"summary\":",
 		    diff_exit(r) == 0 ? "true" : "false",
-		    (double)r->duration_us / 1e6);
+		    (double)r->duration_us / 1e6,
+		    r->snapshot ? r->snapshot : "shared");
 		put_str(f, sum);
 		fputs(",\"tables\":[", f);
 		for (size_t i = 0; i < r->n; i++) {

@@ -628,16 +628,45 @@ pg_estimate_rows(struct db *d, const struct db_tname *table)
  * qualified with the listed schema from here on.
  */
 static int
-pg_snapshot(struct db *d, char **errp)
+pg_begin(struct db *d, const char *snapshot, char **errp)
 {
 	if (db_exec(d, "SET statement_timeout = 0; SET DateStyle = ISO; "
 	    "SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
 	    "SET bytea_output = hex; SET IntervalStyle = iso_8601; "
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", errp) != 0)
 		return -1;
+	if (snapshot) {
+		/* Before any query of the transaction, as PostgreSQL asks. */
+		struct buf q = BUF_INIT;
+		buf_adds(&q, "SET TRANSACTION SNAPSHOT ");
+		db_quote_literal(d, &q, snapshot);
+		int rc = db_exec(d, q.s, errp);
+		buf_release(&q);
+		if (rc != 0)
+			return -1;
+	}
 	free(d->schema);
 	d->schema = NULL;
 	return db_scalar(d, "SELECT current_schema()", &d->schema, errp);
+}
+
+static int
+pg_snapshot(struct db *d, char **errp)
+{
+	return pg_begin(d, NULL, errp);
+}
+
+/* Valid while d's transaction stays open (the diff's coordinator). */
+static int
+pg_snapshot_export(struct db *d, char **id, char **errp)
+{
+	return db_scalar(d, "SELECT pg_export_snapshot()", id, errp);
+}
+
+static int
+pg_snapshot_import(struct db *d, const char *id, char **errp)
+{
+	return pg_begin(d, id, errp);
 }
 
 /*
@@ -986,6 +1015,8 @@ const struct db_driver db_pg = {
 	.columns = pg_columns,
 	.key = pg_key,
 	.snapshot = pg_snapshot,
+	.snapshot_export = pg_snapshot_export,
+	.snapshot_import = pg_snapshot_import,
 	.estimate_rows = pg_estimate_rows,
 #endif
 	.quote_ident = pg_quote_ident,
