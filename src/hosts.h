@@ -96,4 +96,15 @@ int	 hosts_alive(const struct plan *p, const struct host *h, pid_t pgid,
 int	 hosts_kill(const struct plan *p, const struct host *h, pid_t pgid,
 	    int sig, int64_t timeout_us, char **errp);
 
+/*
+ * Whether step s's process group pgid (from the journal) still runs:
+ * here, or on the step's host (when the host cannot be asked: true, with
+ * a warning, so that a step is never run twice on a guess).
+ */
+bool	 hosts_step_alive(const struct plan *p, const struct step *s,
+	    long pgid);
+/* The step a journal row names (kind "rollback": a rollback step). */
+const struct step *hosts_find_step(const struct plan *p, const char *kind,
+	    const char *phase, const char *id);
+
 #endif

@@ -147,7 +147,7 @@ step_main(void *arg)
 		.env = (const char *const *)s->env.v,
 		.cwd = s->cwd,
 		.timeout_us = s->timeout_us,
-		.tail_max = 1,
+		.tail_max = 4096,
 		.on_output = step_output,
 		.arg = s,
 		.on_spawn = step_spawned,
@@ -160,6 +160,9 @@ step_main(void *arg)
 		send_line(proto_str(s->id, "error", e));
 		free(e);
 	} else {
+		/* Why it could not start is in the tail: send it as output. */
+		if (pr.spawn_failed)
+			send_line(proto_out(s->id, pr.tail.s, pr.tail.len));
 		send_line(proto_exit(s->id, pr.exit_code, pr.signal,
 		    pr.timed_out, pr.stopped, pr.detached, pr.spawn_failed,
 		    pr.duration_us));

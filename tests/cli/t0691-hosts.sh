@@ -46,6 +46,7 @@ for ns in $NS1 $NS2; do
 done
 A1=$NET.6 A2=$NET.10
 mkdir -p /run/sshd "$T/ctl" && chmod 700 "$T/ctl"
+: >"$T/bashrc"
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C cutover-test
 for n in 1 2; do ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey$n"; done
 ssh-keygen -q -t ed25519 -N '' -f "$T/otherkey"
@@ -58,7 +59,12 @@ done
 start_sshd() { # N [HOSTKEY]
 	local ns a key=${2:-$T/hostkey$1}
 	eval ns=\$NS$1 a=\$A$1
-	ip netns exec "$ns" /usr/sbin/sshd -D -f /dev/null -p 22 \
+	# This machine's root ~/.bashrc (which bash reads for an ssh
+	# command) starts pyenv: seconds per session under load.  The test
+	# hosts get a plain one, as a server has, in their mount namespace.
+	ip netns exec "$ns" sh -c 'if [ -f "$HOME/.bashrc" ]; then
+		mount --bind "$0" "$HOME/.bashrc" || exit 1; fi; exec "$@"' \
+	    "$T/bashrc" /usr/sbin/sshd -D -f /dev/null -p 22 \
 	    -o ListenAddress="$a" -h "$key" \
 	    -o AuthorizedKeysFile="$T/authorized_keys" -o StrictModes=no \
 	    -o PermitRootLogin=prohibit-password -o MaxSessions=100 \
@@ -77,6 +83,10 @@ start_sshd 2
 ip netns exec "$NS2" python3 -c 'import socket,time
 s=socket.socket(); s.bind(("'"$A2"'", 8470)); s.listen(); time.sleep(120)' &
 PIDS="$PIDS $!"
+for _ in $(seq 100); do
+	ip netns exec "$NS2" ss -Htln "sport = :8470" | grep -q . && break
+	sleep 0.05
+done
 
 hosts_yaml() { # the hosts: block; $1 overrides vps2's cutover path
 	cat <<YAML
@@ -133,4 +143,107 @@ sys.exit(0 if r[sys.argv[1]]["status"]=="pass" else 1)' "$id"; then ok "$id pass
 done
 expect_no "s3cr3t-value" "the secret sent to vps2 is never printed"
 expect_out '"on vps2|\(on vps2\)' "a remote result names its host"
+
+# ---- a step on vps2 (the phase's on:) -------------------------------
+cd "$T"
+run "$CUTOVER" run plan.yml --yes
+expect_rc 0 "the run's step on vps2 passes"
+expect_out "inet $A2/" "the step ran on vps2 (its address)"
+expect_no "s3cr3t-value" "the remote step's output is redacted"
+
+# ---- a remote step interrupted (cutover killed) and resumed ---------
+step_plan() { # NAME SHELL [idempotent]
+	{
+		echo "cutover: 1"
+		echo "name: $1"
+		hosts_yaml
+		cat <<YAML
+checks: []
+phases:
+  - id: p
+    steps:
+      - id: slow
+        on: vps2
+        shell: '$2'
+YAML
+	} >"$T/$1.yml"
+}
+step_plan resumed 'trap "" HUP; echo run >>'"$T"'/count; echo started; sleep 2; echo end >>'"$T"'/count'
+"$CUTOVER" run resumed.yml --yes >"$T/r1.out" 2>&1 &
+rpid=$!
+# The step's own mark that it runs (cutover's echo of the command would
+# match "started" too early).
+for _ in $(seq 100); do [ -s "$T/count" ] && break; sleep 0.1; done
+kill -9 "$rpid"; wait "$rpid" 2>/dev/null
+run "$CUTOVER" resume resumed.yml --yes
+if [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "still running"; then
+	ok "resume while the remote step runs: refused, it still runs on vps2"
+else fail "resume did not see the remote step running (exit $rc)" "$out
+$err"; fi
+for _ in $(seq 60); do grep -q end "$T/count" 2>/dev/null && break; sleep 0.1; done
+run "$CUTOVER" resume resumed.yml --yes
+expect_eq "$(grep -c run "$T/count")" 1 "the interrupted non-idempotent remote step is not run again (resume exit $rc)"
+
+# ---- Ctrl-C stops a remote step that ignores SIGHUP and SIGTERM -------
+step_plan stopped 'trap "" HUP TERM; echo run >'"$T"'/running; sleep 31.7; echo never'
+"$CUTOVER" run stopped.yml --yes >"$T/r2.out" 2>&1 &
+rpid=$!
+for _ in $(seq 100); do [ -s "$T/running" ] && break; sleep 0.1; done
+t0=$(date +%s)
+kill -INT "$rpid"
+wait "$rpid"; rc=$?
+took=$(( $(date +%s) - t0 ))
+if [ "$rc" -ne 0 ] && [ "$took" -le 5 ]; then ok "Ctrl-C ends the run in ${took}s (exit $rc)"
+else fail "Ctrl-C: exit $rc after ${took}s" "$(cat "$T/r2.out")"; fi
+sleep 0.5
+if pgrep -f "sleep 31.7" >/dev/null; then fail "the remote step survived Ctrl-C"
+else ok "the remote step (ignoring SIGHUP and SIGTERM) was stopped on vps2"; fi
+
+# ---- faults: each a clear failure naming the host, within the timeout --
+check_only() { # PLANFILE ID -> $out $err $rc, $took (s)
+	local t0=$(date +%s%N)
+	run "$CUTOVER" check "$1" --only "$2"
+	took=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+printf '#!/bin/sh\necho %s\ncat >/dev/null\n' \
+    "'{\"hello\":\"cutover\",\"proto\":1,\"version\":\"0.0.1\"}'" >"$T/old-cutover"
+chmod 755 "$T/old-cutover"
+for variant in nocutover:/nonexistent/cutover old:$T/old-cutover; do
+	{ echo "cutover: 1"; echo "name: ${variant%%:*}"; hosts_yaml "${variant#*:}"
+	  echo "checks:"
+	  echo "  - { id: d, kind: disk, path: /, min_free: 1MB, on: vps2, timeout: 5s }"
+	} >"$T/${variant%%:*}.yml"
+done
+check_only nocutover.yml d
+expect_rc 1 "no cutover on vps2: the check fails"
+expect_out "host vps2 .*no cutover at '/nonexistent/cutover'" "no cutover: named, with the path"
+check_only old.yml d
+expect_rc 1 "an older cutover on vps2: the check fails"
+expect_out "host vps2: it runs cutover 0.0.1 .*install the same version" "version mismatch: named"
+run "$CUTOVER" check --hosts old.yml
+expect_rc 1 "check --hosts: a mismatched remote is not ok"
+expect_out "^FAIL +vps2 .*0.0.1" "check --hosts names the mismatch"
+
+# The connection drops while a check runs: every process of vps2 killed.
+{ echo "cutover: 1"; echo "name: drop"; hosts_yaml
+  echo "checks:"
+  echo "  - { id: slow, kind: command, shell: 'sleep 6', on: vps2, timeout: 8s }"
+} >"$T/drop.yml"
+( sleep 1.5; for p in $(ip netns pids "$NS2"); do kill -9 "$p"; done ) &
+check_only drop.yml slow
+if [ "$rc" -eq 1 ] && [ "$took" -lt 8000 ] && printf '%s' "$out" | grep -q "host vps2"; then
+	ok "a connection dropped mid-check fails it naming vps2 in ${took}ms"
+else fail "dropped connection: exit $rc after ${took}ms" "$out"; fi
+# sshd is gone from vps2 now (and so are the masters it served).
+for s in "$CUTOVER_SSH_DIR"/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x >/dev/null 2>&1; done
+check_only plan.yml sshd-vps2
+expect_rc 1 "sshd stopped on vps2: the check fails"
+expect_out "host vps2 .*ssh failed connecting: .*(refused|closed|reset)" "sshd stopped: ssh's reason named"
+if [ "$took" -lt 8000 ]; then ok "sshd stopped: failed in ${took}ms, within the 8s timeout"
+else fail "sshd stopped: took ${took}ms"; fi
+# vps2 comes back with another host key: refused, never accepted.
+start_sshd 2 "$T/otherkey"
+check_only plan.yml sshd-vps2
+expect_rc 1 "a changed host key on vps2: the check fails"
+expect_out "host vps2 .*Host key verification failed" "changed host key: named"
 done_testing
