@@ -64,8 +64,8 @@ checks() {
 		echo "df -P /" >>"$W/cmds"
 	done
 	for i in $(seq 10); do
-		echo "  - { id: listen$i, kind: listen, port: 22, absent: true$1 }"
-		echo "ss -Htln sport = :22" >>"$W/cmds"
+		echo "  - { id: listen$i, kind: listen, port: 1, absent: true$1 }"
+		echo "ss -Htln sport = :1" >>"$W/cmds"
 	done
 	for i in $(seq 10); do
 		echo "  - { id: file$i, kind: file, path: /etc/hostname$1 }"
@@ -81,17 +81,15 @@ cat >"$W/inv" <<INV
 vps1 ansible_host=$A.2 ansible_user=root ansible_ssh_private_key_file=$W/id ansible_ssh_common_args='-o UserKnownHostsFile=$W/kh -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o ControlPath=$W/actl/%C' ansible_python_interpreter=/usr/bin/python3
 INV
 export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$W/atmp
-# The listen checks pass only where nothing listens on 22: locally, true
-# in the root namespace only if no sshd runs here; judge times, not status.
 exit_masters() { for s in "$W"/ctl/* "$W"/actl/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x >/dev/null 2>&1; done; true; }
 
 # t LABEL CMD...: wall ms and CPU s of one run, appended to $W/LABEL.
 t() {
 	local label=$1; shift
 	local t0=$(date +%s%N)
-	/usr/bin/time -f '%U %S' -o "$W/time" "$@" >/dev/null 2>&1 || true
+	/usr/bin/time -f '%U %S' -o "$W/time" "$@" >"$W/last.out" 2>&1 || true
 	local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	echo "$ms $(awk '{print $1 + $2}' "$W/time")" >>"$W/$label"
+	echo "$ms $(tail -n 1 "$W/time" | awk '{print $1 + $2}')" >>"$W/$label"
 }
 ansible50() { xargs -P 16 -I{} ansible vps1 -i "$W/inv" -m command -a {} <"$W/cmds"; }
 export -f ansible50 2>/dev/null || true
@@ -103,8 +101,10 @@ for r in $(seq "$ROUNDS"); do
 	exit_masters
 	t remote "$CUTOVER" check "$W/remote.yml"
 	t remote_warm "$CUTOVER" check "$W/remote.yml"
-	t ansible bash -c "W=$W; $(declare -f ansible50); ansible50"
+	grep -q '50 checks' "$W/last.out" || { echo "bench/hosts: remote run failed:"; cat "$W/last.out"; exit 1; }
+	[ "${NO_ANSIBLE:-}" ] || t ansible bash -c "W=$W; $(declare -f ansible50); ansible50"
 done
+[ -s "$W/ansible" ] || echo "0 0" >"$W/ansible"
 med() { sort -n "$W/$1" | awk '{a[NR]=$1; c[NR]=$2} END {m=int((NR+1)/2); printf "%d %.2f", a[m], c[m]}'; }
 read lw lc <<<"$(med local)"; read sw sc <<<"$(med ssh)"
 read rw rc <<<"$(med remote)"; read ww wc <<<"$(med remote_warm)"
@@ -117,4 +117,4 @@ printf '  %-36s %7s ms  %6s s\n' "local (cutover check, no on:)" "$lw" "$lc" \
     "ansible -m command x50, 16 at once" "$aw" "$ac"
 awk -v r="$rw" -v l="$lw" -v s="$sw" -v a="$aw" 'BEGIN {
 	printf "  remote cold / (local + handshake) = %.2f (goal <= 1.5)\n", r / (l + s)
-	printf "  ansible / remote cold             = %.1f (goal >= 10)\n", a / r }'
+	if (a > 0) printf "  ansible / remote cold             = %.1f (goal >= 10)\n", a / r }'

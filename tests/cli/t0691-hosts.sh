@@ -128,6 +128,15 @@ export HOSTS_SECRET=s3cr3t-value
 run "$CUTOVER" lint "$T/plan.yml"
 expect_rc 0 "a plan with hosts and on: lints"
 
+run "$CUTOVER" --help
+expect_no "  agent " "the remote agent is not listed by cutover --help"
+run "$CUTOVER" agent --help
+expect_rc 0 "cutover agent --help"
+# A caller of another version is refused by the agent itself.
+run sh -c "echo '{\"hello\":\"cutover\",\"proto\":1,\"version\":\"0.0.1\"}' | '$CUTOVER' agent"
+expect_rc 1 "the agent refuses a caller of another version"
+expect_out '"error".*the caller is 0.0.1' "the agent says which version it met"
+
 run "$CUTOVER" check --hosts "$T/plan.yml"
 expect_rc 0 "check --hosts: both hosts reachable with this cutover"
 expect_out "^ok +vps1 .*cutover [0-9]" "check --hosts names vps1 and its cutover"
