@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # bench/hosts/run.sh - 50 checks on one remote host over SSH, side by side
 # in one run:
 #   local    the same 50 checks run here by `cutover check` (no on:)
@@ -13,7 +13,7 @@
 # ansible / remote >= 10.  Wall times are medians of ROUNDS runs; CPU
 # seconds (user+sys of everything started) beside them.
 #
-#   bash bench/hosts/run.sh [ROUNDS]
+#   make bench BENCH=hosts      # or: sh bench/hosts/run.sh [ROUNDS]
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CUTOVER=$ROOT/build/cutover
@@ -91,8 +91,6 @@ t() {
 	local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	echo "$ms $(tail -n 1 "$W/time" | awk '{print $1 + $2}')" >>"$W/$label"
 }
-ansible50() { xargs -P 16 -I{} ansible vps1 -i "$W/inv" -m command -a {} <"$W/cmds"; }
-export -f ansible50 2>/dev/null || true
 for r in $(seq "$ROUNDS"); do
 	echo "bench/hosts: round $r" >&2
 	t local "$CUTOVER" check "$W/local.yml"
@@ -102,13 +100,13 @@ for r in $(seq "$ROUNDS"); do
 	t remote "$CUTOVER" check "$W/remote.yml"
 	t remote_warm "$CUTOVER" check "$W/remote.yml"
 	grep -q '50 checks' "$W/last.out" || { echo "bench/hosts: remote run failed:"; cat "$W/last.out"; exit 1; }
-	[ "${NO_ANSIBLE:-}" ] || t ansible bash -c "W=$W; $(declare -f ansible50); ansible50"
+	[ "${NO_ANSIBLE:-}" ] || t ansible sh -c \
+	    'xargs -P 16 -I{} ansible vps1 -i "$0/inv" -m command -a {} <"$0/cmds"' "$W"
 done
 [ -s "$W/ansible" ] || echo "0 0" >"$W/ansible"
 med() { sort -n "$W/$1" | awk '{a[NR]=$1; c[NR]=$2} END {m=int((NR+1)/2); printf "%d %.2f", a[m], c[m]}'; }
-read lw lc <<<"$(med local)"; read sw sc <<<"$(med ssh)"
-read rw rc <<<"$(med remote)"; read ww wc <<<"$(med remote_warm)"
-read aw ac <<<"$(med ansible)"
+set -- $(med local) $(med ssh) $(med remote) $(med remote_warm) $(med ansible)
+lw=$1 lc=$2 sw=$3 sc=$4 rw=$5 rc=$6 ww=$7 wc=$8 aw=$9 ac=${10}
 echo "bench/hosts: 50 checks on one host, median of $ROUNDS rounds (wall ms, CPU s)"
 printf '  %-36s %7s ms  %6s s\n' "local (cutover check, no on:)" "$lw" "$lc" \
     "one ssh handshake (ssh HOST true)" "$sw" "$sc" \
