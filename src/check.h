@@ -85,6 +85,7 @@ struct check {
 	struct strlist		 needs;
 	/* Sampling interval when watched (`every:`); 0: the watch's. */
 	int64_t			 every_us;
+	const struct host	*host;	/* `on:`; NULL: this machine */
 	const struct plan	*plan;
 	int			 line, col;
 };

@@ -28,6 +28,7 @@ extern const struct cmd cmd_serve;
 extern const struct cmd cmd_watch;
 extern const struct cmd cmd_procedure;
 extern const struct cmd cmd_approve;
+extern const struct cmd cmd_agent;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
@@ -40,6 +41,7 @@ static const struct cmd *const commands[] = {
 	&cmd_manifest,
 	&cmd_env,
 	&cmd_secrets,
+	&cmd_agent,
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -67,7 +69,9 @@ void
 cmd_print_list(FILE *f)
 {
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		if (!commands[i]->hidden)
+			fprintf(f, "  %-10s %s\n", commands[i]->name,
+			    commands[i]->summary);
 }
 
 void

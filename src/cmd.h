@@ -33,6 +33,8 @@ struct cmd {
 	bool		 reads_plan;
 	/* PLAN may be '-' (standard input): lint, check, run --dry-run. */
 	bool		 plan_stdin;
+	/* Not listed by `cutover --help` (the remote agent). */
+	bool		 hidden;
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
+#include "hosts.h"
 #include "procedure.h"
 #include "schedule.h"
 
@@ -62,16 +63,19 @@ struct pctx {
 	yaml_node_t	**unknown;
 	size_t		 nunknown, capunknown;
 	yaml_node_t	**every_at;	/* each check's `every`, for errors */
+	const struct host *on_plan, *on_phase;	/* `on:` defaults */
 };
 
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
-	"alerts", "procedures", "schedule", "roles", "two_person", NULL
+	"alerts", "procedures", "schedule", "roles", "two_person", "hosts", "on",
+	NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
-	"retry_interval", "needs", "every", "due", "approvers", "quorum", NULL
+	"retry_interval", "needs", "every", "due", "approvers", "quorum", "on",
+	NULL
 };
 static const char *const risk_keys[] = {
 	"id", "title", "description", "level", "probability", "impact",
@@ -80,11 +84,12 @@ static const char *const risk_keys[] = {
 static const char *const phase_keys[] = {
 	"id", "title", "description", "checks", "steps", "gate", "window",
 	"watch", "rollback_if", "success", "schedule", "approvers", "quorum",
-	NULL
+	"on", NULL
 };
 static const char *const step_keys[] = {
 	"id", "title", "description", "run", "shell", "undo", "env", "cwd",
-	"timeout", "retries", "retry_interval", "idempotent", "downtime", NULL
+	"timeout", "retries", "retry_interval", "idempotent", "downtime", "on",
+	NULL
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -318,11 +323,20 @@ env_later(struct pctx *cx, yaml_node_t *n, const char *what, const char *name)
 	    name);
 }
 
+/* A remote agent loads the plan with the same environment values. */
+static void
+note_env(struct pctx *cx, const char *name)
+{
+	if (!strlist_has(&cx->plan->env_read, name))
+		strlist_push(&cx->plan->env_read, name);
+}
+
 int
 pn_env(struct pctx *cx, yaml_node_t *n, const char *key, const char *name,
     const char **value)
 {
 	*value = getenv(name);
+	note_env(cx, name);
 	if (*value)
 		return 0;
 	if (cx->flags & PLAN_ENV_LATER) {
@@ -344,6 +358,8 @@ plan_url_parse(struct pctx *cx, yaml_node_t *n, const char *s,
 	if (url_parse_flags(s, uf, u, errp) != 0)
 		return -1;
 	const char *pe = url_param(u, "password_env");
+	if (pe)
+		note_env(cx, pe);
 	if (pe && getenv(pe) == NULL)
 		env_later(cx, n, "password_env variable", pe);
 	return 0;
@@ -409,6 +425,8 @@ interpolate(struct pctx *cx, yaml_node_t *n, const char *s,
 				dflt += 2;
 			}
 			const char *v = *name ? getenv(name) : NULL;
+			if (*name)
+				note_env(cx, name);
 			if (v == NULL && dflt == NULL && *name &&
 			    (cx->flags & PLAN_ENV_LATER)) {
 				env_later(cx, n, "environment variable", name);
@@ -1042,6 +1060,7 @@ load_secrets(struct pctx *cx, yaml_node_t *n)
 		const char *name = p->secrets.v[i];
 		const char *v = var_value(p, name);
 		const char *e = getenv(name);
+		note_env(cx, name);
 		if (v)
 			redact_add(v);
 		if (e)
@@ -1300,6 +1319,7 @@ load_checks(struct pctx *cx, yaml_node_t *n)
 		c->title = pn_str(cx, pn_get(cx, cn, "title"), "title");
 		c->description = pn_str(cx, pn_get(cx, cn, "description"),
 		    "description");
+		c->host = hosts_ref(cx, pn_get(cx, cn, "on"), cx->on_plan);
 		pn_duration(cx, pn_get(cx, cn, "timeout"), "timeout", &c->timeout_us);
 		if (c->timeout_us <= 0) {
 			pn_error(cx, pn_get(cx, cn, "timeout"), "'timeout' must be "
@@ -1451,6 +1471,7 @@ load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
 	s->title = pn_str(cx, pn_get(cx, sn, "title"), "title");
 	s->description = pn_str(cx, pn_get(cx, sn, "description"),
 	    "description");
+	s->host = hosts_ref(cx, pn_get(cx, sn, "on"), cx->on_phase);
 	yaml_node_t *run = pn_get(cx, sn, "run");
 	yaml_node_t *sh = pn_get(cx, sn, "shell");
 	if (run && sh)
@@ -1924,8 +1945,10 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 		    "description");
 		check_refs(cx, pn_get(cx, pn, "checks"), "checks", &ph->checks);
 		check_refs(cx, pn_get(cx, pn, "gate"), "gate", &ph->gate);
+		cx->on_phase = hosts_ref(cx, pn_get(cx, pn, "on"), cx->on_plan);
 		ph->steps = load_steps(cx, pn_get(cx, pn, "steps"), "steps",
 		    &ph->nsteps);
+		cx->on_phase = cx->on_plan;
 
 		yaml_node_t *w = pn_get(cx, pn, "window");
 		ph->window.target_us = ph->window.max_us = -1;
@@ -2089,6 +2112,10 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 		free(tmp);
 	}
 	sha256_hex(data, len, p->sha256);
+	p->text = xmalloc(len + 1);
+	memcpy(p->text, data, len);
+	p->text[len] = '\0';
+	p->textlen = len;
 
 	yaml_mark_t deep;
 	if (too_deep(data, len, &deep) != 0) {
@@ -2156,6 +2183,9 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	p->description = pn_str(&cx, pn_get(&cx, root, "description"),
 	    "description");
 	load_targets(&cx, pn_get(&cx, root, "targets"));
+	hosts_parse(&cx, pn_get(&cx, root, "hosts"));
+	cx.on_plan = hosts_ref(&cx, pn_get(&cx, root, "on"), NULL);
+	cx.on_phase = cx.on_plan;
 	load_checks(&cx, pn_get(&cx, root, "checks"));
 	load_risks(&cx, pn_get(&cx, root, "risks"));
 	p->success = load_success(&cx, pn_get(&cx, root, "success"),
@@ -2322,6 +2352,9 @@ plan_free(struct plan *p)
 	schedule_free(p);
 	free(p->file);
 	free(p->dir);
+	free(p->text);
+	strlist_release(&p->env_read);
+	hosts_free(p->hosts, p->nhosts);
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->nvars; i++) {

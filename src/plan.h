@@ -24,6 +24,7 @@
 #include "lib/util.h"
 
 struct check;
+struct host;
 struct pctx;
 struct schedule;
 typedef struct yaml_node_s yaml_node_t;
@@ -64,6 +65,7 @@ struct step {
 	int64_t		 retry_interval_us;
 	bool		 idempotent;
 	enum downtime_mark downtime;
+	const struct host *host;	/* `on:`; NULL: this machine */
 	int		 line, col;
 };
 
@@ -219,6 +221,13 @@ struct plan {
 	size_t		 nwarnings;
 	/* Unset ${env:X} / password_env names (loaded with PLAN_ENV_LATER). */
 	struct strlist	 env_unset;
+	/* `hosts:` (hosts.h), and what a remote agent needs to load the plan
+	 * as this process did: its text and the environment names it read. */
+	struct host	*hosts;
+	size_t		 nhosts;
+	char		*text;
+	size_t		 textlen;
+	struct strlist	 env_read;
 };
 
 /*

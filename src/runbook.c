@@ -32,6 +32,7 @@
 #include "report.h"
 #include "runbook.h"
 #include "schedule.h"
+#include "hosts.h"
 #include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
@@ -657,7 +658,9 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 		struct proc_result pr;
 		char *e = NULL, *msg, *tail;
 		const char *state;
-		int rc = proc_run(&spec, &pr, &e);
+		/* `on: HOST`: run by the agent there (hosts_step.c). */
+		int rc = s->host ? hosts_proc_run(rb->p, s->host, &spec, &pr,
+		    &e) : proc_run(&spec, &pr, &e);
 		flush_line(rb);
 		if (rc != 0) {
 			state = STEP_FAILED;
@@ -783,7 +786,7 @@ interrupted(struct rb *rb, const struct jstep *js, const struct step *s,
 {
 	const char *pf = rb->p->file;
 
-	if (js->pgid > 0 && pgid_alive(js->pgid)) {
+	if (js->pgid > 0 && hosts_step_alive(rb->p, s, js->pgid)) {
 		errmsg("%s '%s' was interrupted but its processes (group %ld) "
 		    "are still running: wait for them or stop them, then run "
 		    "'cutover resume %s' again", what, s->id, js->pgid, pf);
@@ -1596,7 +1599,8 @@ undo_partial(struct rb *rb, const struct jstep *js, const struct step *s)
 	if (has_decision(&rb->log, "keep-interrupted", id))
 		return not_undone(rb, js->phase_id, id, "did not complete; "
 		    "left as it is (--keep-interrupted)") ? -1 : 1;
-	if (group_alive(js->pgid)) {
+	if (s->host ? hosts_step_alive(rb->p, s, js->pgid) :
+	    group_alive(js->pgid)) {
 		errmsg("step '%s' did not complete and its processes (group "
 		    "%ld) are still running: wait for them or stop them, then "
 		    "run 'cutover rollback %s' again", id, js->pgid, pf);
@@ -2009,13 +2013,14 @@ final_state(const char *s)
 
 /* A step row of l whose processes outlived their cutover, or NULL. */
 static const struct jstep *
-live_step(const struct jlog *l)
+live_step(const struct plan *p, const struct jlog *l)
 {
 	for (size_t i = 0; i < l->nsteps; i++) {
 		const struct jstep *js = &l->steps[i];
 		if ((strcmp(js->state, STEP_RUNNING) == 0 ||
 		    strcmp(js->state, STEP_INTERRUPTED) == 0) &&
-		    pgid_alive(js->pgid))
+		    hosts_step_alive(p, hosts_find_step(p, js->kind,
+		    js->phase_id, js->step_id), js->pgid))
 			return js;
 	}
 	return NULL;
@@ -2040,7 +2045,7 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 	 * step has a process group of its own).  A new run must not start
 	 * a second copy of a migration beside it, --new or not.
 	 */
-	const struct jstep *live = rc == 0 ? live_step(&rb.log) : NULL;
+	const struct jstep *live = rc == 0 ? live_step(p, &rb.log) : NULL;
 	if (live) {
 		errmsg("%s '%s' of run %lld is still running (process group "
 		    "%ld): wait for it or stop it before starting a new run",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "../hosts.h"
 #include "../cmd.h"
 #include "../lib/error.h"
 #include "../lib/ofile.h"
@@ -38,6 +39,8 @@ static const char usage[] =
 "  -j, --jobs N       checks run at once (default 16)\n"
 "      --strict       exit 1 on warnings too\n"
 "      --kinds        list the check kinds and exit\n"
+"      --hosts        connect to each host of the plan's hosts: and say\n"
+"                   whether it is reachable and runs this cutover\n"
 "  -h, --help         show this help\n"
 "\n"
 "Exit status: 0 nothing failed, 1 a check failed (or warned, with\n"
@@ -101,12 +104,13 @@ check_main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "kinds", no_argument, NULL, 'K' },
+		{ "hosts", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *phase = NULL, *only = NULL, *format = "text", *output = NULL;
 	long long jobs = CHECK_DEFAULT_JOBS;
-	bool strict = false;
+	bool strict = false, hosts = false;
 	int ch;
 	char *e = NULL;
 
@@ -129,6 +133,7 @@ check_main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'S': strict = true; break;
 		case 'K': list_kinds(); return EXIT_GO;
+		case 'H': hosts = true; break;
 		case 'j': jobs = cmd_jobs(&cmd_check, optarg); break;
 		}
 	}
@@ -137,6 +142,8 @@ check_main(int argc, char **argv)
 	cmd_choice(&cmd_check, "format", format, formats, nformats);
 	const struct out_format *fmt = out_find(format);
 	struct plan *p = cmd_plan_arg(&cmd_check, argc, argv, false);
+	if (hosts)
+		return hosts_preflight(p, stdout);
 
 	/* Selection: a phase's checks and gate, then --only within it. */
 	struct check **sel = xcalloc(p->nchecks + 1, sizeof(*sel));
