@@ -2214,7 +2214,7 @@ runbook_procedure(struct plan *p, const struct rb_opts *o, const char *name)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	const struct jstep *live = rc == 0 ? live_step(&rb.log) : NULL;
+	const struct jstep *live = rc == 0 ? live_step(p, &rb.log) : NULL;
 	if (live) {
 		errmsg("%s '%s' of run %lld is still running (process group "
 		    "%ld): wait for it or stop it first", live->kind,
