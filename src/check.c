@@ -44,6 +44,7 @@
 #include "check.h"
 #include "lib/error.h"
 #include "lib/net.h"
+#include "lib/progress.h"
 #include "lib/xmalloc.h"
 
 extern const struct check_kind check_tcp, check_http, check_command,
@@ -586,6 +587,51 @@ stop_all(struct slot *s, size_t ns)
 	}
 }
 
+/* What the live line of a run shows: read under run_lock. */
+struct live {
+	const struct slot	*s;
+	size_t			 ns;
+	const size_t		*done;
+};
+
+/* Named in the live line: the longest running first, this many. */
+#define LIVE_NAMES	4
+
+/* "12/700 done, waiting for: data-diff, slow-cmd (and 3 more), 4s" */
+static void
+live_render(struct buf *b, const struct progress_view *v, void *arg)
+{
+	const struct live *lv = arg;
+	size_t shown[LIVE_NAMES], nshown = 0, running = 0;
+
+	pthread_mutex_lock(&run_lock);
+	buf_addf(b, "%zu/%zu done", *lv->done, lv->ns);
+	for (size_t i = 0; i < lv->ns; i++)
+		running += lv->s[i].state == S_RUNNING;
+	/* A few scans of the slots, twice a second: no sort needed. */
+	while (nshown < LIVE_NAMES && nshown < running) {
+		size_t best = lv->ns;
+		for (size_t i = 0; i < lv->ns; i++) {
+			bool taken = false;
+			if (lv->s[i].state != S_RUNNING)
+				continue;
+			for (size_t k = 0; k < nshown; k++)
+				taken |= shown[k] == i;
+			if (!taken && (best == lv->ns ||
+			    lv->s[i].started_us < lv->s[best].started_us))
+				best = i;
+		}
+		shown[nshown++] = best;
+	}
+	for (size_t k = 0; k < nshown; k++)
+		buf_addf(b, "%s%s", k ? ", " : ", waiting for: ",
+		    lv->s[shown[k]].check->id);
+	if (running > nshown)
+		buf_addf(b, " (and %zu more)", running - nshown);
+	pthread_mutex_unlock(&run_lock);
+	buf_addf(b, ", %.0fs", v->secs);
+}
+
 struct result *
 check_run_all(const struct plan *p, struct check **checks, size_t n,
     const struct run_opts *o, size_t *nres)
@@ -624,6 +670,13 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	pthread_attr_init(&attr);
 	/* Client libraries recurse little; 512 KiB keeps 16 threads cheap. */
 	pthread_attr_setstacksize(&attr, 512 * 1024);
+
+	/* A terminal sees what is still running (the table comes at the end). */
+	struct progress *live = o && o->live ?
+	    progress_new("check", "checks", PROGRESS_TTY) : NULL;
+	struct live lv = { .s = s, .ns = ns, .done = &done };
+	progress_set_render(live, live_render, &lv);
+	progress_start(live);
 
 	pthread_mutex_lock(&run_lock);
 	while (done < ns) {
@@ -785,6 +838,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	}
 	pthread_mutex_unlock(&run_lock);
 	pthread_attr_destroy(&attr);
+	progress_end(live, false);
 
 	/*
 	 * Join what finished only now: a thread that has set done may still

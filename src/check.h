@@ -109,6 +109,11 @@ struct run_opts {
 	 */
 	bool	(*should_stop)(void *arg);
 	void	*stop_arg;
+	/*
+	 * On a terminal, a live line on stderr while checks run: "12/700
+	 * done, waiting for: data-diff, slow-cmd" (lib/progress.h).
+	 */
+	bool	 live;
 };
 
 /*

@@ -363,7 +363,7 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 	}
 	ask_manual(rb, sel, n);
 	struct run_opts ro = { .jobs = rb->o->jobs,
-	    .should_stop = checks_stop };
+	    .should_stop = checks_stop, .live = true };
 	int64_t t0 = now_mono_us();
 	struct out_ctx cx = {
 		.plan_name = rb->p->name,

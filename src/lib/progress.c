@@ -31,7 +31,8 @@ struct progress {
 	pthread_t		 th;
 	bool			 started, stop;
 	int			 held;
-	bool			 drawn;		/* a live line is on screen */
+	size_t			 drawn;		/* columns of the live line on
+						   screen; 0: none */
 	bool			 printed;	/* a line was printed */
 	int64_t			 next;		/* the next line is due */
 	int64_t			 every;
@@ -150,8 +151,11 @@ progress_render_counts(struct buf *b, const struct progress_view *v,
 		progress_add_eta(b, done, total, v->secs);
 }
 
-/* Cut s to cols columns (UTF-8 aware), so that \r redraws one row. */
-static void
+/*
+ * Cut b to cols columns (UTF-8 aware), so that \r redraws one row;
+ * returns the columns left.
+ */
+static size_t
 fit(struct buf *b, size_t cols)
 {
 	size_t n = 0;
@@ -162,9 +166,21 @@ fit(struct buf *b, size_t cols)
 		if (n++ == cols) {
 			b->len = i;
 			b->s[i] = '\0';
-			return;
+			return cols;
 		}
 	}
+	return n;
+}
+
+/*
+ * Blank what is left of the previous line: spaces, not an erase escape,
+ * so that a dumb terminal and NO_COLOR's users get no escape sequence.
+ */
+static void
+pad(struct buf *out, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		buf_addc(out, ' ');
 }
 
 /* Called with p->lock held. */
@@ -193,19 +209,28 @@ draw(struct progress *p, bool last)
 	buf_adds(&b, red);
 	free(red);
 	free(safe);
+	size_t cols = 0;
 	if (p->tty) {
 		struct winsize ws;
-		if (!last && ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-			fit(&b, (size_t)ws.ws_col - 1);
-		buf_adds(&out, "\r\033[K");
+		size_t max = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ?
+		    (size_t)ws.ws_col - 1 : 79;
+		cols = last ? max : fit(&b, max);
+		buf_addc(&out, '\r');
+		/* The last line keeps no trailing blanks: blank first. */
+		if (last && p->drawn) {
+			pad(&out, 0, p->drawn);
+			buf_addc(&out, '\r');
+		}
 	}
 	buf_add(&out, b.s, b.len);
+	if (p->tty && !last)
+		pad(&out, cols, p->drawn);
 	if (last || !p->tty)
 		buf_addc(&out, '\n');
 	fflush(stdout);
 	fwrite(out.s, 1, out.len, stderr);
 	fflush(stderr);
-	p->drawn = p->tty && !last;
+	p->drawn = p->tty && !last ? cols : 0;
 	p->printed = true;
 	buf_release(&b);
 	buf_release(&out);
@@ -215,9 +240,14 @@ static void
 erase(struct progress *p)
 {
 	if (p->drawn) {
-		fputs("\r\033[K", stderr);
+		struct buf out = BUF_INIT;
+		buf_addc(&out, '\r');
+		pad(&out, 0, p->drawn);
+		buf_addc(&out, '\r');
+		fwrite(out.s, 1, out.len, stderr);
 		fflush(stderr);
-		p->drawn = false;
+		buf_release(&out);
+		p->drawn = 0;
 	}
 }
 
