@@ -342,24 +342,31 @@ changed_detail(const struct job *j)
 	    (unsigned long long)j->size_after);
 }
 
+/* Move r (its strings too) to the end of rep, counted. */
+static void
+report_take(struct mf_report *rep, size_t *cap, struct mf_result *r)
+{
+	ARR_GROW(rep->v, rep->n, *cap);
+	rep->v[rep->n++] = *r;
+	if (r->state == MF_OK)
+		rep->nok++;
+	else if (r->state == MF_EXTRA)
+		rep->nextra++;
+	else if (r->state == MF_SKIPPED)
+		rep->nskipped++;
+	else
+		rep->nfail++;
+	memset(r, 0, sizeof(*r));
+}
+
 static void
 report_push(struct mf_report *rep, size_t *cap, const char *path,
     enum mf_state st, char *detail)
 {
-	ARR_GROW(rep->v, rep->n, *cap);
-	struct mf_result *r = &rep->v[rep->n++];
-	memset(r, 0, sizeof(*r));
-	r->path = xstrdup(path);
-	r->state = st;
-	r->detail = detail;
-	if (st == MF_OK)
-		rep->nok++;
-	else if (st == MF_EXTRA)
-		rep->nextra++;
-	else if (st == MF_SKIPPED)
-		rep->nskipped++;
-	else
-		rep->nfail++;
+	struct mf_result r = { .path = xstrdup(path), .state = st,
+	    .detail = detail };
+
+	report_take(rep, cap, &r);
 }
 
 /* The result report_push added last, to whoever streams them. */
@@ -371,27 +378,42 @@ tell(const struct mf_opts *o, const struct mf_report *rep)
 }
 
 /*
- * Results stream in report order while files finish in any order (the
- * largest first): each finished job marks itself done, and whoever
- * completes the prefix emits it.  Nothing is printed twice nor out of
- * order, and a 14 GiB backup no longer prints every line at the end.
+ * Results stream while files finish in any order (the largest first):
+ * each finished job prepares its result at once; the report, and the
+ * manifest's lines, take them in order as the prefix completes.  They
+ * are told (on_result) as prepared with any_order, else in order: the
+ * largest-first dispatch may then hold them back, but a log reads in
+ * manifest order.
  */
 struct stream {
 	pthread_mutex_t	 lock;
 	bool		*done;
 	size_t		 n, next;
-	void		(*emit)(void *ctx, size_t i);
+	struct mf_result *res;		/* prepared, by index */
+	void		(*prepare)(void *ctx, size_t i, struct mf_result *r);
+	void		(*commit)(void *ctx, size_t i, const struct mf_result *r);
 	void		*ctx;
 	struct job	*jobs;		/* where a finished copy goes back */
+	const struct mf_opts *o;
+	struct mf_report *rep;
+	size_t		*cap;
 };
 
 static void
 stream_mark(struct stream *s, size_t i)
 {
 	pthread_mutex_lock(&s->lock);
+	s->prepare(s->ctx, i, &s->res[i]);
 	s->done[i] = true;
-	while (s->next < s->n && s->done[s->next])
-		s->emit(s->ctx, s->next++);
+	if (s->o->any_order && s->o->on_result)
+		s->o->on_result(&s->res[i], s->o->arg);
+	while (s->next < s->n && s->done[s->next]) {
+		if (s->commit)
+			s->commit(s->ctx, s->next, &s->res[s->next]);
+		report_take(s->rep, s->cap, &s->res[s->next++]);
+		if (!s->o->any_order)
+			tell(s->o, s->rep);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -403,6 +425,13 @@ stream_job_done(struct job *j, void *arg)
 	if (s->jobs && &s->jobs[j->id] != j)
 		s->jobs[j->id] = *j;
 	stream_mark(s, j->id);
+}
+
+static void
+stream_release(struct stream *s)
+{
+	free(s->done);
+	free(s->res);
 }
 
 static void
@@ -439,47 +468,52 @@ write_atomically(const char *path, const struct buf *b, char **errp)
 struct create_ctx {
 	const struct mf_opts	*o;
 	struct mf_report	*rep;
-	size_t			*cap;
 	struct buf		*b;
 	const char		*base;
 	struct job		*jobs;
 };
 
-/* File i is hashed: its lines in the manifest, its result. */
+/* File i is hashed: its result. */
 static void
-create_emit(void *ctx, size_t i)
+create_prepare(void *ctx, size_t i, struct mf_result *r)
 {
 	struct create_ctx *cc = ctx;
-	struct mf_report *rep = cc->rep;
 	struct job *j = &cc->jobs[i];
-	char *r = relative_to(cc->base, j->fspath);
 
+	r->path = relative_to(cc->base, j->fspath);
 	if (j->err || j->changed) {
 		bool skip = j->err && cc->o->skip_unreadable;
-		report_push(rep, cc->cap, r, skip ? MF_SKIPPED : MF_ERROR,
-		    j->changed ? changed_detail(j) : xasprintf("cannot "
-		    "read: %s", strerror(j->err)));
-		tell(cc->o, rep);
-		free(r);
+		r->state = skip ? MF_SKIPPED : MF_ERROR;
+		r->detail = j->changed ? changed_detail(j) : xasprintf("cannot "
+		    "read: %s", strerror(j->err));
 		return;
 	}
-	rep->nhashed++;
-	char *sz = xasprintf("size %llu", (unsigned long long)j->size);
+	cc->rep->nhashed++;
+	r->state = j->content_bad ? MF_CONTENT : MF_OK;
+	r->detail = j->content ? xstrdup(j->content) : NULL;
+	r->size = j->size;
+	memcpy(r->hash, j->hash, HASH_HEX_MAX);
+}
+
+/* Its lines in the manifest, in order. */
+static void
+create_commit(void *ctx, size_t i, const struct mf_result *r)
+{
+	struct create_ctx *cc = ctx;
+	struct job *j = &cc->jobs[i];
+
+	if (r->state != MF_OK && r->state != MF_CONTENT)
+		return;
 	if (j->content_bad) {
 		/* Said in the manifest too: whoever restores sees it. */
 		buf_adds(cc->b, "# incomplete ");
 		add_escaped(cc->b, j->content);
 		buf_addc(cc->b, '\n');
 	}
-	add_path_comment(cc->b, sz, r);
-	add_hash_line(cc->b, j->hash, r);
+	char *sz = xasprintf("size %llu", (unsigned long long)j->size);
+	add_path_comment(cc->b, sz, r->path);
+	add_hash_line(cc->b, j->hash, r->path);
 	free(sz);
-	report_push(rep, cc->cap, r, j->content_bad ? MF_CONTENT : MF_OK,
-	    j->content ? xstrdup(j->content) : NULL);
-	rep->v[rep->n - 1].size = j->size;
-	memcpy(rep->v[rep->n - 1].hash, j->hash, HASH_HEX_MAX);
-	tell(cc->o, rep);
-	free(r);
 }
 
 int
@@ -560,16 +594,18 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		add_path_comment(&b, "dir", r);
 		free(r);
 	}
-	struct create_ctx cc = { .o = o, .rep = rep, .cap = &cap, .b = &b,
-	    .base = base, .jobs = jobs };
+	struct create_ctx cc = { .o = o, .rep = rep, .b = &b, .base = base,
+	    .jobs = jobs };
 	struct stream sm = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	    .done = xcalloc(files.n + 1, sizeof(bool)), .n = files.n,
-	    .emit = create_emit, .ctx = &cc };
+	    .res = xcalloc(files.n + 1, sizeof(struct mf_result)),
+	    .prepare = create_prepare, .commit = create_commit, .ctx = &cc,
+	    .o = o, .rep = rep, .cap = &cap };
 	struct hash_watch hw = { .progress = o->progress,
 	    .done = stream_job_done, .arg = &sm };
 	rep->bytes = hash_all(jobs, files.n, algo, o, &hw);
 	/* Every job has told its end: the stream is complete. */
-	free(sm.done);
+	stream_release(&sm);
 	rep->bytes_read = hw.bytes_read;
 	/* What the walk could not list: in the report, and the manifest. */
 	for (size_t i = 0; i < ns.n; i++) {
@@ -841,9 +877,7 @@ cmp_cstr(const void *a, const void *b)
 }
 
 struct verify_ctx {
-	const struct mf_opts	*o;
 	struct mf_report	*rep;
-	size_t			*cap;
 	const struct parsed	*pm;
 	struct job		*jobs;
 	const bool		*hashed;
@@ -851,17 +885,16 @@ struct verify_ctx {
 
 /* Entry i is final (hashed, or known without hashing): its result. */
 static void
-verify_emit(void *ctx, size_t i)
+verify_prepare(void *ctx, size_t i, struct mf_result *r)
 {
 	struct verify_ctx *vc = ctx;
-	struct mf_report *rep = vc->rep;
 	const struct entry *e = &vc->pm->v[i];
 	struct job *j = &vc->jobs[i];
 	char *detail = NULL;
 	enum mf_state st;
 
 	if (vc->hashed[i] && j->err != ETIMEDOUT)
-		rep->nhashed++;
+		vc->rep->nhashed++;
 	if (j->err == ENOENT || j->err == ENOTDIR) {
 		st = MF_MISSING;
 	} else if (j->err == EISDIR) {
@@ -887,7 +920,7 @@ verify_emit(void *ctx, size_t i)
 	} else if (strcmp(j->hash, e->hash) != 0) {
 		st = MF_HASH;
 		detail = xasprintf("%s %.12s... -> %.12s...",
-		    hash_algo_name(rep->algo), e->hash, j->hash);
+		    hash_algo_name(vc->rep->algo), e->hash, j->hash);
 	} else if (j->content_bad) {
 		st = MF_CONTENT;
 		detail = xstrdup(j->content);
@@ -895,12 +928,13 @@ verify_emit(void *ctx, size_t i)
 		st = MF_OK;
 		detail = j->content ? xstrdup(j->content) : NULL;
 	}
-	report_push(rep, vc->cap, e->path, st, detail);
-	rep->v[rep->n - 1].size = j->size;
-	memcpy(rep->v[rep->n - 1].hash, j->hash, HASH_HEX_MAX);
+	r->path = xstrdup(e->path);
+	r->state = st;
+	r->detail = detail;
+	r->size = j->size;
+	memcpy(r->hash, j->hash, HASH_HEX_MAX);
 	free(j->content);
 	j->content = NULL;
-	tell(vc->o, rep);
 }
 
 int
@@ -987,11 +1021,13 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	progress_add(o->progress, (long long)(pm.n - npending), 0);
 	rep->bytes_total = total;
 	rep->nto_hash = npending;
-	struct verify_ctx vc = { .o = o, .rep = rep, .cap = &cap, .pm = &pm,
-	    .jobs = jobs, .hashed = hashed };
+	struct verify_ctx vc = { .rep = rep, .pm = &pm, .jobs = jobs,
+	    .hashed = hashed };
 	struct stream sm = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	    .done = xcalloc(pm.n + 1, sizeof(bool)), .n = pm.n,
-	    .emit = verify_emit, .ctx = &vc, .jobs = jobs };
+	    .res = xcalloc(pm.n + 1, sizeof(struct mf_result)),
+	    .prepare = verify_prepare, .ctx = &vc, .jobs = jobs, .o = o,
+	    .rep = rep, .cap = &cap };
 	/* What needs no hashing is final now: missing, size changed. */
 	for (size_t i = 0; i < pm.n; i++)
 		if (!hashed[i])
@@ -1010,7 +1046,7 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	rep->bytes = hash_all(tj, npending, rep->algo, o, &hw);
 	rep->bytes_read = hw.bytes_read;
 	free(tj);
-	free(sm.done);
+	stream_release(&sm);
 
 	/* Extras: files in a listed directory that the manifest lacks. */
 	if (pm.dirs.n) {

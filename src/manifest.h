@@ -63,11 +63,13 @@ struct mf_opts {
 	struct progress	*progress;
 	/*
 	 * Each result as soon as it is final, in report order (the files
-	 * as the hashing of them and of all before them ends; may be
-	 * NULL).  Called on a hashing thread, one call at a time.
+	 * as the hashing of them and of all before them ends), or with
+	 * any_order as each file ends; may be NULL.  Called on a hashing
+	 * thread, one call at a time.
 	 */
 	void		(*on_result)(const struct mf_result *r, void *arg);
 	void		*arg;
+	bool		 any_order;
 };
 
 struct mf_report {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../lib/buf.h"
@@ -281,6 +282,8 @@ create_main(int argc, char **argv)
 	o.progress = pr.progress;
 	o.on_result = print_one;
 	o.arg = &pr;
+	/* Someone watching sees each file as it ends; a log reads in order. */
+	o.any_order = !to_stdout && isatty(1);
 	progress_start(pr.progress);
 	int mrc = manifest_create(argv + optind, (size_t)(argc - optind),
 	    output, &o, &rep, &e);
@@ -348,6 +351,7 @@ verify_main(int argc, char **argv)
 	if (!json) {
 		o.on_result = print_one;
 		o.arg = &pr;
+		o.any_order = isatty(1);
 	}
 	progress_start(pr.progress);
 	int mrc = manifest_verify(argv[optind], &o, &rep, &e);
