@@ -62,6 +62,7 @@ struct step {
 	int		 retries;
 	int64_t		 retry_interval_us;
 	bool		 idempotent;
+	bool		 tty;		/* output on a pseudo-terminal */
 	enum downtime_mark downtime;
 	int		 line, col;
 };
