@@ -312,7 +312,22 @@ struct job {
 	 */
 	_Atomic int	 state;
 	_Atomic int64_t	 started_us;	/* monotonic; 0 until the thread runs */
+	struct check_progress prog;	/* what a timeout says it did */
 };
+
+/* The job of this thread, for check_progress. */
+static _Thread_local struct job *cur_job;
+
+struct check_progress *
+check_progress(const char *what, bool bytes)
+{
+	static _Thread_local struct check_progress none;
+	struct check_progress *p = cur_job ? &cur_job->prog : &none;
+
+	p->what = what;
+	p->bytes = bytes;
+	return p;
+}
 
 struct slot {
 	const struct check *check;
@@ -358,6 +373,7 @@ job_main(void *arg)
 	int attempts = 0;
 
 	atomic_store(&j->started_us, t0);
+	cur_job = j;
 	j->res.check = c;
 	j->res.started_wall_us = now_wall_us();
 	for (;;) {
@@ -632,6 +648,25 @@ live_render(struct buf *b, const struct progress_view *v, void *arg)
 	buf_addf(b, ", %.0fs", v->secs);
 }
 
+/* " (120000 of 500000 rows compared)", or NULL when it never said. */
+static char *
+how_far(struct check_progress *p)
+{
+	long long done = atomic_load(&p->done), total = atomic_load(&p->total);
+
+	if (p->what == NULL)
+		return NULL;
+	if (!p->bytes)
+		return total > 0 ? xasprintf(" (%lld of %lld %s)", done, total,
+		    p->what) : xasprintf(" (%lld %s)", done, p->what);
+	char *d = fmt_size((uint64_t)done), *t = fmt_size((uint64_t)total);
+	char *m = total > 0 ? xasprintf(" (%s of %s %s)", d, t, p->what) :
+	    xasprintf(" (%s %s)", d, p->what);
+	free(d);
+	free(t);
+	return m;
+}
+
 struct result *
 check_run_all(const struct plan *p, struct check **checks, size_t n,
     const struct run_opts *o, size_t *nres)
@@ -782,7 +817,10 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				if (d > s[i].deadline)
 					s[i].deadline = d;
 			}
+			/* Read before abandon(): the job is then the thread's. */
+			char *far = now >= s[i].deadline ? how_far(&j->prog) : NULL;
 			if (job_done(j) || (now >= s[i].deadline && !abandon(j))) {
+				free(far);
 				finish_slot(&s[i], j);
 				if (s[i].joinable)
 					pend[npend++] = i;
@@ -795,7 +833,9 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				/* What it really took, not what it was allowed. */
 				s[i].res.started_wall_us = s[i].started_wall_us;
 				s[i].res.duration_us = now - (st ? st : s[i].started_us);
-				result_set(&s[i].res, ST_FAIL, "timed out after %s", d);
+				result_set(&s[i].res, ST_FAIL, "timed out after %s%s",
+				    d, far ? far : "");
+				free(far);
 				free(d);
 				s[i].state = S_DONE;
 				s[i].job = NULL;

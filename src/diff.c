@@ -7,6 +7,7 @@
  * default) every table is read in the same snapshot per side.
  */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,8 +54,11 @@ diff_secret_name(const char *name)
 void
 diff_progress_add(struct diff_progress *pg, long long rows)
 {
-	if (pg != NULL)
-		progress_add(pg->rep, rows, 0);
+	if (pg == NULL)
+		return;
+	progress_add(pg->rep, rows, 0);
+	if (pg->rows_out)
+		atomic_fetch_add(pg->rows_out, rows);
 }
 
 /*
@@ -741,13 +745,16 @@ diff_run(const struct url *src, const struct url *dst,
 	    PROGRESS_OFF : o->progress == DIFF_PROGRESS_ON ? PROGRESS_ON :
 	    PROGRESS_AUTO;
 	struct progress *rep = progress_new("diff", "rows", pm);
-	long long est = rep ? estimate_rows(s, r) : 0;
+	long long est = rep || o->rows_total ? estimate_rows(s, r) : 0;
+	if (o->rows_total)
+		atomic_store(o->rows_total, est);
 	int nw = o->jobs < 1 ? 1 : o->jobs;
 	if ((size_t)nw > r->n)
 		nw = r->n ? (int)r->n : 1;
 	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
 	struct diff_progress pg = { .lock = PTHREAD_MUTEX_INITIALIZER,
-	    .rep = rep, .est = est, .ntables = r->n };
+	    .rep = rep, .rows_out = o->rows_done, .est = est,
+	    .ntables = r->n };
 	progress_set_render(rep, diff_render, &pg);
 	progress_start(rep);
 	for (int i = 0; i < nw; i++) {

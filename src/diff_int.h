@@ -50,6 +50,7 @@ struct diff_progress {
 	pthread_mutex_t	 lock;
 	size_t		 next_table;
 	struct progress	*rep;		/* lib/progress.h; NULL: quiet */
+	_Atomic long long *rows_out;	/* diff_opts.rows_done */
 	long long	 est;		/* rows, from the catalog */
 	const char	*table;		/* the table last started */
 	size_t		 ntables;

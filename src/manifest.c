@@ -903,6 +903,7 @@ verify_prepare(void *ctx, size_t i, struct mf_result *r)
 	} else if (j->err == ETIMEDOUT) {
 		st = MF_ERROR;
 		detail = xstrdup("timed out while hashing");
+		vc->rep->timed_out = true;
 	} else if (j->err == EIO) {
 		st = MF_ERROR;
 		detail = xstrdup("read error, or the file shrank while it "

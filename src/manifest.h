@@ -82,6 +82,7 @@ struct mf_report {
 	   hash, files hashed of files to hash. */
 	uint64_t	 bytes_read, bytes_total;
 	size_t		 nhashed, nto_hash;
+	bool		 timed_out;	/* the deadline stopped the hashing */
 };
 
 /*
