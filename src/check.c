@@ -45,6 +45,7 @@
 #include "hosts.h"
 #include "lib/error.h"
 #include "lib/net.h"
+#include "lib/progress.h"
 #include "lib/xmalloc.h"
 
 extern const struct check_kind check_tcp, check_http, check_command,
@@ -312,7 +313,22 @@ struct job {
 	 */
 	_Atomic int	 state;
 	_Atomic int64_t	 started_us;	/* monotonic; 0 until the thread runs */
+	struct check_progress prog;	/* what a timeout says it did */
 };
+
+/* The job of this thread, for check_progress. */
+static _Thread_local struct job *cur_job;
+
+struct check_progress *
+check_progress(const char *what, bool bytes)
+{
+	static _Thread_local struct check_progress none;
+	struct check_progress *p = cur_job ? &cur_job->prog : &none;
+
+	p->what = what;
+	p->bytes = bytes;
+	return p;
+}
 
 struct slot {
 	const struct check *check;
@@ -358,6 +374,7 @@ job_main(void *arg)
 	int attempts = 0;
 
 	atomic_store(&j->started_us, t0);
+	cur_job = j;
 	j->res.check = c;
 	j->res.started_wall_us = now_wall_us();
 	for (;;) {
@@ -591,6 +608,70 @@ stop_all(struct slot *s, size_t ns)
 	}
 }
 
+/* What the live line of a run shows: read under run_lock. */
+struct live {
+	const struct slot	*s;
+	size_t			 ns;
+	const size_t		*done;
+};
+
+/* Named in the live line: the longest running first, this many. */
+#define LIVE_NAMES	4
+
+/* "12/700 done, waiting for: data-diff, slow-cmd (and 3 more), 4s" */
+static void
+live_render(struct buf *b, const struct progress_view *v, void *arg)
+{
+	const struct live *lv = arg;
+	size_t shown[LIVE_NAMES], nshown = 0, running = 0;
+
+	pthread_mutex_lock(&run_lock);
+	buf_addf(b, "%zu/%zu done", *lv->done, lv->ns);
+	for (size_t i = 0; i < lv->ns; i++)
+		running += lv->s[i].state == S_RUNNING;
+	/* A few scans of the slots, twice a second: no sort needed. */
+	while (nshown < LIVE_NAMES && nshown < running) {
+		size_t best = lv->ns;
+		for (size_t i = 0; i < lv->ns; i++) {
+			bool taken = false;
+			if (lv->s[i].state != S_RUNNING)
+				continue;
+			for (size_t k = 0; k < nshown; k++)
+				taken |= shown[k] == i;
+			if (!taken && (best == lv->ns ||
+			    lv->s[i].started_us < lv->s[best].started_us))
+				best = i;
+		}
+		shown[nshown++] = best;
+	}
+	for (size_t k = 0; k < nshown; k++)
+		buf_addf(b, "%s%s", k ? ", " : ", waiting for: ",
+		    lv->s[shown[k]].check->id);
+	if (running > nshown)
+		buf_addf(b, " (and %zu more)", running - nshown);
+	pthread_mutex_unlock(&run_lock);
+	buf_addf(b, ", %.0fs", v->secs);
+}
+
+/* " (120000 of 500000 rows compared)", or NULL when it never said. */
+static char *
+how_far(struct check_progress *p)
+{
+	long long done = atomic_load(&p->done), total = atomic_load(&p->total);
+
+	if (p->what == NULL)
+		return NULL;
+	if (!p->bytes)
+		return total > 0 ? xasprintf(" (%lld of %lld %s)", done, total,
+		    p->what) : xasprintf(" (%lld %s)", done, p->what);
+	char *d = fmt_size((uint64_t)done), *t = fmt_size((uint64_t)total);
+	char *m = total > 0 ? xasprintf(" (%s of %s %s)", d, t, p->what) :
+	    xasprintf(" (%s %s)", d, p->what);
+	free(d);
+	free(t);
+	return m;
+}
+
 struct result *
 check_run_all(const struct plan *p, struct check **checks, size_t n,
     const struct run_opts *o, size_t *nres)
@@ -629,6 +710,13 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	pthread_attr_init(&attr);
 	/* Client libraries recurse little; 512 KiB keeps 16 threads cheap. */
 	pthread_attr_setstacksize(&attr, 512 * 1024);
+
+	/* A terminal sees what is still running (the table comes at the end). */
+	struct progress *live = o && o->live ?
+	    progress_new("check", "checks", PROGRESS_TTY) : NULL;
+	struct live lv = { .s = s, .ns = ns, .done = &done };
+	progress_set_render(live, live_render, &lv);
+	progress_start(live);
 
 	pthread_mutex_lock(&run_lock);
 	while (done < ns) {
@@ -734,7 +822,10 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				if (d > s[i].deadline)
 					s[i].deadline = d;
 			}
+			/* Read before abandon(): the job is then the thread's. */
+			char *far = now >= s[i].deadline ? how_far(&j->prog) : NULL;
 			if (job_done(j) || (now >= s[i].deadline && !abandon(j))) {
+				free(far);
 				finish_slot(&s[i], j);
 				if (s[i].joinable)
 					pend[npend++] = i;
@@ -747,7 +838,9 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 				/* What it really took, not what it was allowed. */
 				s[i].res.started_wall_us = s[i].started_wall_us;
 				s[i].res.duration_us = now - (st ? st : s[i].started_us);
-				result_set(&s[i].res, ST_FAIL, "timed out after %s", d);
+				result_set(&s[i].res, ST_FAIL, "timed out after %s%s",
+				    d, far ? far : "");
+				free(far);
 				free(d);
 				s[i].state = S_DONE;
 				s[i].job = NULL;
@@ -790,6 +883,7 @@ check_run_all(const struct plan *p, struct check **checks, size_t n,
 	}
 	pthread_mutex_unlock(&run_lock);
 	pthread_attr_destroy(&attr);
+	progress_end(live, false);
 
 	/*
 	 * Join what finished only now: a thread that has set done may still

@@ -91,6 +91,25 @@ struct check {
 };
 
 #define CHECK_DEFAULT_TIMEOUT	(10 * 1000000LL)
+/*
+ * Kinds whose work grows with the data (data-diff, manifest) default to
+ * this instead: 10 minutes hash about 60 GB from a disk reading 100 MB/s,
+ * or checksum some hundreds of millions of rows.
+ */
+#define CHECK_BULK_TIMEOUT	(600 * 1000000LL)
+
+/*
+ * How far the running check got, for the message of its timeout
+ * ("timed out after 10s (120000 of 500000 rows compared)").  A kind
+ * calls check_progress() on its own thread and counts into what it
+ * returns, from any thread; bytes: the figures are sizes.
+ */
+struct check_progress {
+	_Atomic long long done, total;	/* total 0: unknown */
+	const char	*what;		/* "rows compared" */
+	bool		 bytes;
+};
+struct check_progress *check_progress(const char *what, bool bytes);
 #define CHECK_DEFAULT_JOBS	16
 
 const struct check_kind *check_kind_find(const char *name);
@@ -110,6 +129,11 @@ struct run_opts {
 	 */
 	bool	(*should_stop)(void *arg);
 	void	*stop_arg;
+	/*
+	 * On a terminal, a live line on stderr while checks run: "12/700
+	 * done, waiting for: data-diff, slow-cmd" (lib/progress.h).
+	 */
+	bool	 live;
 };
 
 /*

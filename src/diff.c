@@ -7,14 +7,15 @@
  * default) every table is read in the same snapshot per side.
  */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "diff_int.h"
 #include "lib/error.h"
+#include "lib/progress.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 
@@ -53,50 +54,34 @@ diff_secret_name(const char *name)
 void
 diff_progress_add(struct diff_progress *pg, long long rows)
 {
-	if (pg == NULL || !pg->on)
+	if (pg == NULL)
 		return;
-	pthread_mutex_lock(&pg->lock);
-	pg->rows += rows;
-	pthread_mutex_unlock(&pg->lock);
+	progress_add(pg->rep, rows, 0);
+	if (pg->rows_out)
+		atomic_fetch_add(pg->rows_out, rows);
 }
 
 /*
- * "diff: users (table 2 of 7): 120000 rows, 81000 rows/s, ETA 9s".  On a
- * terminal the line is redrawn in place; elsewhere (a log, CI) each is a
- * line of its own.  The ETA is from the catalog's row estimates.
+ * "diff: users (table 2 of 7): 120000 rows, 81000 rows/s, 1s, ETA 9s",
+ * drawn by the progress reporter.  The ETA is from the catalog's row
+ * estimates.
  */
 static void
-progress_print(struct diff_progress *pg, bool last)
+diff_render(struct buf *b, const struct progress_view *v, void *arg)
 {
-	pthread_mutex_lock(&pg->lock);
-	long long rows = pg->rows, est = pg->est;
-	char *table = pg->table && !last ? xstrdup(pg->table) : NULL;
-	size_t done = pg->next_table < pg->ntables ? pg->next_table :
-	    pg->ntables;
-	pthread_mutex_unlock(&pg->lock);
-	double secs = (double)(now_mono_us() - pg->t0) / 1e6;
-	double rate = secs > 0 ? (double)rows / secs : 0;
-	if (pg->tty)
-		fputs("\r\033[K", stderr);
-	fputs("diff: ", stderr);
-	if (table)
-		fprintf(stderr, "%s (table %zu of %zu): ", table, done,
-		    pg->ntables);
-	fprintf(stderr, "%lld rows, %.0f rows/s, %.0fs", rows, rate, secs);
-	/*
-	 * No ETA before 1% is done: a PostgreSQL checksum pass counts its
-	 * rows when it ends, so early rates say nothing.
-	 */
-	if (est > rows && rate > 0 && rows * 100 >= est && !last)
-		fprintf(stderr, ", ETA %.0fs", (double)(est - rows) / rate);
-	if (last || !pg->tty)
-		fputc('\n', stderr);
-	fflush(stderr);
-	free(table);
-}
+	struct diff_progress *pg = arg;
 
-/* Without a terminal: a progress line this often (and none before). */
-#define PROGRESS_PLAIN_US	5000000
+	pthread_mutex_lock(&pg->lock);
+	if (pg->table && !v->last)
+		buf_addf(b, "%s (table %zu of %zu): ", pg->table,
+		    pg->next_table < pg->ntables ? pg->next_table : pg->ntables,
+		    pg->ntables);
+	pthread_mutex_unlock(&pg->lock);
+	double rate = v->secs > 0 ? (double)v->items / v->secs : 0;
+	buf_addf(b, "%lld rows, %.0f rows/s, %.0fs", v->items, rate, v->secs);
+	if (!v->last)
+		progress_add_eta(b, (double)v->items, (double)pg->est, v->secs);
+}
 
 static pthread_mutex_t row_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -745,10 +730,6 @@ worker_main(void *arg)
 		if (w->spill)
 			flush_parts(w);
 	}
-	pthread_mutex_lock(&w->pg->lock);
-	w->pg->workers_left--;
-	pthread_cond_broadcast(&w->pg->done);
-	pthread_mutex_unlock(&w->pg->lock);
 	return NULL;
 }
 
@@ -1137,9 +1118,6 @@ diff_run(const struct url *src, const struct url *dst,
 		return -1;
 	}
 
-	bool tty = isatty(2);
-	bool on = o->progress != DIFF_PROGRESS_OFF;
-	long long est = on ? estimate_rows(s, r) : 0;
 	/*
 	 * The workers read in the coordinator's snapshot where the engine
 	 * can share it; elsewhere each connection has its own.
@@ -1159,6 +1137,13 @@ diff_run(const struct url *src, const struct url *dst,
 			r->snapshot = "per-connection";
 		}
 	}
+	enum progress_mode pm = o->progress == DIFF_PROGRESS_OFF ?
+	    PROGRESS_OFF : o->progress == DIFF_PROGRESS_ON ? PROGRESS_ON :
+	    PROGRESS_AUTO;
+	struct progress *rep = progress_new("diff", "rows", pm);
+	long long est = rep || o->rows_total ? estimate_rows(s, r) : 0;
+	if (o->rows_total)
+		atomic_store(o->rows_total, est);
 	int nw = o->jobs < 1 ? 1 : o->jobs;
 	struct part *parts;
 	size_t nparts;
@@ -1170,12 +1155,11 @@ diff_run(const struct url *src, const struct url *dst,
 	struct worker *w = xcalloc((size_t)nw, sizeof(*w));
 	size_t flushed = 0;
 	struct diff_progress pg = { .lock = PTHREAD_MUTEX_INITIALIZER,
-	    .done = PTHREAD_COND_INITIALIZER, .workers_left = nw, .on = on,
-	    .tty = tty, .t0 = now_mono_us(), .est = est, .ntables = r->n,
+	    .rep = rep, .rows_out = o->rows_done, .est = est,
+	    .ntables = r->n,
 	    .nparts = nparts };
-	/* A terminal: redrawn twice a second.  A log: a line now and then. */
-	int64_t every = tty ? 500000 : o->progress == DIFF_PROGRESS_ON ?
-	    1000000 : PROGRESS_PLAIN_US;
+	progress_set_render(rep, diff_render, &pg);
+	progress_start(rep);
 	for (int i = 0; i < nw; i++) {
 		w[i] = (struct worker){ .src = src, .dst = dst, .o = o, .r = r,
 		    .pg = &pg, .parts = parts, .snap = { snap[0], snap[1] },
@@ -1185,39 +1169,13 @@ diff_run(const struct url *src, const struct url *dst,
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0)
 			die(EXIT_USAGE, "cannot start a thread");
 	}
-	if (pg.on) {
-		int64_t next = pg.t0 + every;
-		bool printed = false;
-		for (;;) {
-			/* Woken when a worker ends: a short diff waits for
-			 * no tick. */
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100000000;
-			if (ts.tv_nsec >= 1000000000)
-				ts.tv_sec++, ts.tv_nsec -= 1000000000;
-			pthread_mutex_lock(&pg.lock);
-			if (pg.workers_left > 0)
-				pthread_cond_timedwait(&pg.done, &pg.lock, &ts);
-			int left = pg.workers_left;
-			pthread_mutex_unlock(&pg.lock);
-			if (left == 0)
-				break;
-			if (now_mono_us() >= next || (tty && !printed)) {
-				progress_print(&pg, false);
-				printed = true;
-				next = now_mono_us() + every;
-			}
-		}
-		if (printed || tty || o->progress == DIFF_PROGRESS_ON)
-			progress_print(&pg, true);
-	}
 	for (int i = 0; i < nw; i++) {
 		pthread_join(w[i].th, NULL);
 		db_close(w[i].s);
 		db_close(w[i].d);
 		free(w[i].err);
 	}
+	progress_end(rep, true);
 	free(w);
 	part_merge(parts, nparts, o, r);
 	free(parts);

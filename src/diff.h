@@ -89,6 +89,9 @@ struct diff_opts {
 	double		 float_tol;	/* relative; 0 = exact */
 	bool		 show_values;
 	enum diff_progress_mode progress;	/* lines on stderr */
+	/* Also counted here (may be NULL): source rows compared, of the
+	   catalog's estimate (a check's timeout says how far it got). */
+	_Atomic long long *rows_done, *rows_total;
 	int64_t		 timeout_us;	/* connect timeout */
 	const struct strlist *secrets;	/* column names never shown */
 	/* Called for every difference as found (jsonl); serialized. */

@@ -56,16 +56,13 @@ struct tplan {
 	const char		*probe[2];
 };
 
-/* One diff_run: the workers' table counter and progress. */
+/* One diff_run: the workers' table counter, and what progress shows. */
 struct diff_progress {
 	pthread_mutex_t	 lock;
-	pthread_cond_t	 done;		/* a worker finished */
 	size_t		 next_table;
-	int		 workers_left;
-	long long	 rows, est;
-	int64_t		 t0;
-	bool		 on;
-	bool		 tty;		/* a live line, redrawn in place */
+	struct progress	*rep;		/* lib/progress.h; NULL: quiet */
+	_Atomic long long *rows_out;	/* diff_opts.rows_done */
+	long long	 est;		/* rows, from the catalog */
 	const char	*table;		/* the table last started */
 	size_t		 ntables;
 	size_t		 next_part;	/* the work list (struct part) */

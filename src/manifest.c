@@ -22,6 +22,7 @@
 #include "lib/error.h"
 #include "lib/hash.h"
 #include "lib/ofile.h"
+#include "lib/progress.h"
 #include "lib/validate.h"
 #include "lib/xmalloc.h"
 #include "manifest.h"
@@ -341,24 +342,96 @@ changed_detail(const struct job *j)
 	    (unsigned long long)j->size_after);
 }
 
+/* Move r (its strings too) to the end of rep, counted. */
+static void
+report_take(struct mf_report *rep, size_t *cap, struct mf_result *r)
+{
+	ARR_GROW(rep->v, rep->n, *cap);
+	rep->v[rep->n++] = *r;
+	if (r->state == MF_OK)
+		rep->nok++;
+	else if (r->state == MF_EXTRA)
+		rep->nextra++;
+	else if (r->state == MF_SKIPPED)
+		rep->nskipped++;
+	else
+		rep->nfail++;
+	memset(r, 0, sizeof(*r));
+}
+
 static void
 report_push(struct mf_report *rep, size_t *cap, const char *path,
     enum mf_state st, char *detail)
 {
-	ARR_GROW(rep->v, rep->n, *cap);
-	struct mf_result *r = &rep->v[rep->n++];
-	memset(r, 0, sizeof(*r));
-	r->path = xstrdup(path);
-	r->state = st;
-	r->detail = detail;
-	if (st == MF_OK)
-		rep->nok++;
-	else if (st == MF_EXTRA)
-		rep->nextra++;
-	else if (st == MF_SKIPPED)
-		rep->nskipped++;
-	else
-		rep->nfail++;
+	struct mf_result r = { .path = xstrdup(path), .state = st,
+	    .detail = detail };
+
+	report_take(rep, cap, &r);
+}
+
+/* The result report_push added last, to whoever streams them. */
+static void
+tell(const struct mf_opts *o, const struct mf_report *rep)
+{
+	if (o->on_result)
+		o->on_result(&rep->v[rep->n - 1], o->arg);
+}
+
+/*
+ * Results stream while files finish in any order (the largest first):
+ * each finished job prepares its result at once; the report, and the
+ * manifest's lines, take them in order as the prefix completes.  They
+ * are told (on_result) as prepared with any_order, else in order: the
+ * largest-first dispatch may then hold them back, but a log reads in
+ * manifest order.
+ */
+struct stream {
+	pthread_mutex_t	 lock;
+	bool		*done;
+	size_t		 n, next;
+	struct mf_result *res;		/* prepared, by index */
+	void		(*prepare)(void *ctx, size_t i, struct mf_result *r);
+	void		(*commit)(void *ctx, size_t i, const struct mf_result *r);
+	void		*ctx;
+	struct job	*jobs;		/* where a finished copy goes back */
+	const struct mf_opts *o;
+	struct mf_report *rep;
+	size_t		*cap;
+};
+
+static void
+stream_mark(struct stream *s, size_t i)
+{
+	pthread_mutex_lock(&s->lock);
+	s->prepare(s->ctx, i, &s->res[i]);
+	s->done[i] = true;
+	if (s->o->any_order && s->o->on_result)
+		s->o->on_result(&s->res[i], s->o->arg);
+	while (s->next < s->n && s->done[s->next]) {
+		if (s->commit)
+			s->commit(s->ctx, s->next, &s->res[s->next]);
+		report_take(s->rep, s->cap, &s->res[s->next++]);
+		if (!s->o->any_order)
+			tell(s->o, s->rep);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+stream_job_done(struct job *j, void *arg)
+{
+	struct stream *s = arg;
+
+	if (s->jobs && &s->jobs[j->id] != j)
+		s->jobs[j->id] = *j;
+	stream_mark(s, j->id);
+}
+
+static void
+stream_release(struct stream *s)
+{
+	free(s->done);
+	free(s->res);
 }
 
 static void
@@ -390,6 +463,57 @@ write_atomically(const char *path, const struct buf *b, char **errp)
 		return 0;
 	}
 	return ofile_write(path, b->s, b->len, errp);
+}
+
+struct create_ctx {
+	const struct mf_opts	*o;
+	struct mf_report	*rep;
+	struct buf		*b;
+	const char		*base;
+	struct job		*jobs;
+};
+
+/* File i is hashed: its result. */
+static void
+create_prepare(void *ctx, size_t i, struct mf_result *r)
+{
+	struct create_ctx *cc = ctx;
+	struct job *j = &cc->jobs[i];
+
+	r->path = relative_to(cc->base, j->fspath);
+	if (j->err || j->changed) {
+		bool skip = j->err && cc->o->skip_unreadable;
+		r->state = skip ? MF_SKIPPED : MF_ERROR;
+		r->detail = j->changed ? changed_detail(j) : xasprintf("cannot "
+		    "read: %s", strerror(j->err));
+		return;
+	}
+	cc->rep->nhashed++;
+	r->state = j->content_bad ? MF_CONTENT : MF_OK;
+	r->detail = j->content ? xstrdup(j->content) : NULL;
+	r->size = j->size;
+	memcpy(r->hash, j->hash, HASH_HEX_MAX);
+}
+
+/* Its lines in the manifest, in order. */
+static void
+create_commit(void *ctx, size_t i, const struct mf_result *r)
+{
+	struct create_ctx *cc = ctx;
+	struct job *j = &cc->jobs[i];
+
+	if (r->state != MF_OK && r->state != MF_CONTENT)
+		return;
+	if (j->content_bad) {
+		/* Said in the manifest too: whoever restores sees it. */
+		buf_adds(cc->b, "# incomplete ");
+		add_escaped(cc->b, j->content);
+		buf_addc(cc->b, '\n');
+	}
+	char *sz = xasprintf("size %llu", (unsigned long long)j->size);
+	add_path_comment(cc->b, sz, r->path);
+	add_hash_line(cc->b, j->hash, r->path);
+	free(sz);
 }
 
 int
@@ -448,13 +572,18 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		goto done;
 	}
 	struct job *jobs = xcalloc(files.n + 1, sizeof(*jobs));
+	uint64_t total = 0;
 	for (size_t i = 0; i < files.n; i++) {
 		struct stat st;
 		jobs[i].fspath = files.v[i];
+		jobs[i].id = i;
 		if (stat(files.v[i], &st) == 0)
 			jobs[i].size = (uint64_t)st.st_size;
+		total += jobs[i].size;
 	}
-	rep->bytes = hash_all(jobs, files.n, algo, o);
+	progress_set_total(o->progress, (long long)files.n, (long long)total);
+	rep->bytes_total = total;
+	rep->nto_hash = files.n;
 
 	struct buf b = BUF_INIT;
 	buf_addf(&b, "# cutover manifest; check with `cutover manifest verify "
@@ -465,33 +594,19 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		add_path_comment(&b, "dir", r);
 		free(r);
 	}
-	for (size_t i = 0; i < files.n; i++) {
-		struct job *j = &jobs[i];
-		char *r = relative_to(base, j->fspath);
-		if (j->err || j->changed) {
-			bool skip = j->err && o->skip_unreadable;
-			report_push(rep, &cap, r, skip ? MF_SKIPPED : MF_ERROR,
-			    j->changed ? changed_detail(j) : xasprintf("cannot "
-			    "read: %s", strerror(j->err)));
-			free(r);
-			continue;
-		}
-		char *sz = xasprintf("size %llu", (unsigned long long)j->size);
-		if (j->content_bad) {
-			/* Said in the manifest too: whoever restores sees it. */
-			buf_adds(&b, "# incomplete ");
-			add_escaped(&b, j->content);
-			buf_addc(&b, '\n');
-		}
-		add_path_comment(&b, sz, r);
-		add_hash_line(&b, j->hash, r);
-		free(sz);
-		report_push(rep, &cap, r, j->content_bad ? MF_CONTENT : MF_OK,
-		    j->content ? xstrdup(j->content) : NULL);
-		rep->v[rep->n - 1].size = j->size;
-		memcpy(rep->v[rep->n - 1].hash, j->hash, HASH_HEX_MAX);
-		free(r);
-	}
+	struct create_ctx cc = { .o = o, .rep = rep, .b = &b, .base = base,
+	    .jobs = jobs };
+	struct stream sm = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .done = xcalloc(files.n + 1, sizeof(bool)), .n = files.n,
+	    .res = xcalloc(files.n + 1, sizeof(struct mf_result)),
+	    .prepare = create_prepare, .commit = create_commit, .ctx = &cc,
+	    .o = o, .rep = rep, .cap = &cap };
+	struct hash_watch hw = { .progress = o->progress,
+	    .done = stream_job_done, .arg = &sm };
+	rep->bytes = hash_all(jobs, files.n, algo, o, &hw);
+	/* Every job has told its end: the stream is complete. */
+	stream_release(&sm);
+	rep->bytes_read = hw.bytes_read;
 	/* What the walk could not list: in the report, and the manifest. */
 	for (size_t i = 0; i < ns.n; i++) {
 		char *r = relative_to(base, ns.v[i].path);
@@ -503,6 +618,7 @@ manifest_create(char *const *paths, size_t n, const char *out_path,
 		buf_addc(&b, '\n');
 		report_push(rep, &cap, r, skip ? MF_SKIPPED : MF_ERROR,
 		    xstrdup(ns.v[i].why));
+		tell(o, rep);
 		free(r);
 	}
 	for (size_t i = 0; i < files.n; i++)
@@ -760,6 +876,68 @@ cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct verify_ctx {
+	struct mf_report	*rep;
+	const struct parsed	*pm;
+	struct job		*jobs;
+	const bool		*hashed;
+};
+
+/* Entry i is final (hashed, or known without hashing): its result. */
+static void
+verify_prepare(void *ctx, size_t i, struct mf_result *r)
+{
+	struct verify_ctx *vc = ctx;
+	const struct entry *e = &vc->pm->v[i];
+	struct job *j = &vc->jobs[i];
+	char *detail = NULL;
+	enum mf_state st;
+
+	if (vc->hashed[i] && j->err != ETIMEDOUT)
+		vc->rep->nhashed++;
+	if (j->err == ENOENT || j->err == ENOTDIR) {
+		st = MF_MISSING;
+	} else if (j->err == EISDIR) {
+		st = MF_ERROR;
+		detail = xstrdup("not a regular file");
+	} else if (j->err == ETIMEDOUT) {
+		st = MF_ERROR;
+		detail = xstrdup("timed out while hashing");
+		vc->rep->timed_out = true;
+	} else if (j->err == EIO) {
+		st = MF_ERROR;
+		detail = xstrdup("read error, or the file shrank while it "
+		    "was read");
+	} else if (j->err) {
+		st = MF_ERROR;
+		detail = xasprintf("cannot read: %s", strerror(j->err));
+	} else if (j->changed) {
+		st = MF_ERROR;
+		detail = changed_detail(j);
+	} else if (!vc->hashed[i]) {
+		st = MF_SIZE;
+		detail = xasprintf("size %lld -> %llu", (long long)e->size,
+		    (unsigned long long)j->size);
+	} else if (strcmp(j->hash, e->hash) != 0) {
+		st = MF_HASH;
+		detail = xasprintf("%s %.12s... -> %.12s...",
+		    hash_algo_name(vc->rep->algo), e->hash, j->hash);
+	} else if (j->content_bad) {
+		st = MF_CONTENT;
+		detail = xstrdup(j->content);
+	} else {
+		st = MF_OK;
+		detail = j->content ? xstrdup(j->content) : NULL;
+	}
+	r->path = xstrdup(e->path);
+	r->state = st;
+	r->detail = detail;
+	r->size = j->size;
+	memcpy(r->hash, j->hash, HASH_HEX_MAX);
+	free(j->content);
+	j->content = NULL;
+}
+
 int
 manifest_verify(const char *path, const struct mf_opts *o,
     struct mf_report *rep, char **errp)
@@ -818,10 +996,12 @@ manifest_verify(const char *path, const struct mf_opts *o,
 	char **fspaths = xcalloc(pm.n, sizeof(*fspaths));
 	bool *hashed = xcalloc(pm.n, sizeof(*hashed));
 	size_t npending = 0;
+	uint64_t total = 0;
 	for (size_t i = 0; i < pm.n; i++) {
 		struct stat st;
 		fspaths[i] = resolve(base, pm.v[i].path);
 		jobs[i].fspath = fspaths[i];
+		jobs[i].id = i;
 		if (stat(fspaths[i], &st) != 0) {
 			jobs[i].err = errno;
 			continue;
@@ -835,64 +1015,39 @@ manifest_verify(const char *path, const struct mf_opts *o,
 		if (pm.v[i].size >= 0 && (uint64_t)pm.v[i].size != jobs[i].size)
 			continue;
 		hashed[i] = true;
+		total += jobs[i].size;
 		npending++;
 	}
-	/* hash_all takes a contiguous array: hash copies, then copy back. */
+	progress_set_total(o->progress, (long long)pm.n, (long long)total);
+	progress_add(o->progress, (long long)(pm.n - npending), 0);
+	rep->bytes_total = total;
+	rep->nto_hash = npending;
+	struct verify_ctx vc = { .rep = rep, .pm = &pm, .jobs = jobs,
+	    .hashed = hashed };
+	struct stream sm = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .done = xcalloc(pm.n + 1, sizeof(bool)), .n = pm.n,
+	    .res = xcalloc(pm.n + 1, sizeof(struct mf_result)),
+	    .prepare = verify_prepare, .ctx = &vc, .jobs = jobs, .o = o,
+	    .rep = rep, .cap = &cap };
+	/* What needs no hashing is final now: missing, size changed. */
+	for (size_t i = 0; i < pm.n; i++)
+		if (!hashed[i])
+			stream_mark(&sm, i);
+	/*
+	 * hash_all takes a contiguous array: hash copies, each copied back
+	 * as it finishes (stream_job_done).
+	 */
 	struct job *tj = xcalloc(npending + 1, sizeof(*tj));
 	size_t k = 0;
 	for (size_t i = 0; i < pm.n; i++)
 		if (hashed[i])
 			tj[k++] = jobs[i];
-	rep->bytes = hash_all(tj, npending, rep->algo, o);
-	k = 0;
-	for (size_t i = 0; i < pm.n; i++)
-		if (hashed[i])
-			jobs[i] = tj[k++];
+	struct hash_watch hw = { .progress = o->progress,
+	    .done = stream_job_done, .arg = &sm };
+	rep->bytes = hash_all(tj, npending, rep->algo, o, &hw);
+	rep->bytes_read = hw.bytes_read;
 	free(tj);
-
-	for (size_t i = 0; i < pm.n; i++) {
-		struct entry *e = &pm.v[i];
-		struct job *j = &jobs[i];
-		char *detail = NULL;
-		enum mf_state st;
-		if (j->err == ENOENT || j->err == ENOTDIR) {
-			st = MF_MISSING;
-		} else if (j->err == EISDIR) {
-			st = MF_ERROR;
-			detail = xstrdup("not a regular file");
-		} else if (j->err == ETIMEDOUT) {
-			st = MF_ERROR;
-			detail = xstrdup("timed out while hashing");
-		} else if (j->err == EIO) {
-			st = MF_ERROR;
-			detail = xstrdup("read error, or the file shrank while it "
-			    "was read");
-		} else if (j->err) {
-			st = MF_ERROR;
-			detail = xasprintf("cannot read: %s", strerror(j->err));
-		} else if (j->changed) {
-			st = MF_ERROR;
-			detail = changed_detail(j);
-		} else if (!hashed[i]) {
-			st = MF_SIZE;
-			detail = xasprintf("size %lld -> %llu", (long long)e->size,
-			    (unsigned long long)j->size);
-		} else if (strcmp(j->hash, e->hash) != 0) {
-			st = MF_HASH;
-			detail = xasprintf("%s %.12s... -> %.12s...",
-			    hash_algo_name(rep->algo), e->hash, j->hash);
-		} else if (j->content_bad) {
-			st = MF_CONTENT;
-			detail = xstrdup(j->content);
-		} else {
-			st = MF_OK;
-			detail = j->content ? xstrdup(j->content) : NULL;
-		}
-		report_push(rep, &cap, e->path, st, detail);
-		rep->v[rep->n - 1].size = j->size;
-		memcpy(rep->v[rep->n - 1].hash, j->hash, HASH_HEX_MAX);
-		free(j->content);
-	}
+	stream_release(&sm);
 
 	/* Extras: files in a listed directory that the manifest lacks. */
 	if (pm.dirs.n) {
@@ -914,11 +1069,14 @@ manifest_verify(const char *path, const struct mf_opts *o,
 			for (size_t i = 0; i < ns.n; i++) {
 				char *shown = relative_to(babs, ns.v[i].path);
 				if (ns.v[i].error)
+				{
 					report_push(rep, &cap, shown,
 					    o->skip_unreadable ? MF_SKIPPED :
 					    MF_ERROR, xasprintf("%s (extra files "
 					    "there cannot be looked for)",
 					    ns.v[i].why));
+					tell(o, rep);
+				}
 				free(shown);
 			}
 			notes_release(&ns);
@@ -933,6 +1091,7 @@ manifest_verify(const char *path, const struct mf_opts *o,
 					char *shown = relative_to(babs, found.v[i]);
 					report_push(rep, &cap, shown, MF_EXTRA,
 					    xstrdup("not in the manifest"));
+					tell(o, rep);
 					free(shown);
 				}
 				free(a);

@@ -59,6 +59,17 @@ struct mf_opts {
 					   failed */
 	int		 jobs;		/* hashing threads; 0: one per CPU */
 	int64_t		 deadline_us;	/* monotonic; 0: none */
+	/* Files and bytes hashed, of how many (lib/progress.h; may be NULL). */
+	struct progress	*progress;
+	/*
+	 * Each result as soon as it is final, in report order (the files
+	 * as the hashing of them and of all before them ends), or with
+	 * any_order as each file ends; may be NULL.  Called on a hashing
+	 * thread, one call at a time.
+	 */
+	void		(*on_result)(const struct mf_result *r, void *arg);
+	void		*arg;
+	bool		 any_order;
 };
 
 struct mf_report {
@@ -67,6 +78,11 @@ struct mf_report {
 	enum hash_algo	 algo;
 	size_t		 nok, nfail, nextra, nskipped;
 	uint64_t	 bytes;		/* hashed */
+	/* How far it got (a timeout's message): bytes read of bytes to
+	   hash, files hashed of files to hash. */
+	uint64_t	 bytes_read, bytes_total;
+	size_t		 nhashed, nto_hash;
+	bool		 timed_out;	/* the deadline stopped the hashing */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/hash.h"
+#include "lib/progress.h"
 #include "lib/util.h"
 #include "lib/validate.h"
 #include "lib/xmalloc.h"
@@ -39,6 +40,9 @@ struct pool {
 	bool		 content;
 	int64_t		 deadline_us;
 	atomic_ullong	 bytes;
+	atomic_ullong	 read;		/* every byte fed, for a timeout's
+					   "how far" */
+	struct hash_watch *w;
 };
 
 /*
@@ -79,6 +83,10 @@ feed(struct pool *pl, struct hasher *h, struct validator *v,
 	hash_update(h, p, n);
 	if (v)
 		validate_feed(v, p, n);
+	/* One atomic add per MiB: nothing beside hashing it. */
+	pl->read += n;
+	if (pl->w)
+		progress_add(pl->w->progress, 0, (long long)n);
 	return pl->deadline_us == 0 || now_mono_us() <= pl->deadline_us;
 }
 
@@ -252,6 +260,11 @@ worker(void *arg)
 			pl->order[i]->err = ETIMEDOUT;
 		else
 			hash_one(pl, pl->order[i], h, buf);
+		if (pl->w) {
+			progress_add(pl->w->progress, 1, 0);
+			if (pl->w->done)
+				pl->w->done(pl->order[i], pl->w->arg);
+		}
 	}
 	free(buf);
 	hash_free(h);
@@ -274,10 +287,10 @@ cmp_job_size(const void *a, const void *b)
  */
 uint64_t
 hash_all(struct job *jobs, size_t n, enum hash_algo algo,
-    const struct mf_opts *o)
+    const struct mf_opts *o, struct hash_watch *w)
 {
 	struct pool pl = { .n = n, .algo = algo, .content = o->content,
-		.deadline_us = o->deadline_us };
+		.deadline_us = o->deadline_us, .w = w };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nt = o->jobs > 0 ? (size_t)o->jobs : ncpu > 0 ? (size_t)ncpu : 1;
 
@@ -291,6 +304,7 @@ hash_all(struct job *jobs, size_t n, enum hash_algo algo,
 	qsort(pl.order, n, sizeof(*pl.order), cmp_job_size);
 	atomic_init(&pl.next, 0);
 	atomic_init(&pl.bytes, 0);
+	atomic_init(&pl.read, 0);
 	pthread_t *th = xcalloc(nt, sizeof(*th));
 	size_t started = 0;
 	for (size_t i = 1; i < nt; i++)
@@ -303,6 +317,8 @@ hash_all(struct job *jobs, size_t n, enum hash_algo algo,
 		pthread_join(th[i], NULL);
 	free(th);
 	free(pl.order);
+	if (w)
+		w->bytes_read = pl.read;
 	return pl.bytes;
 }
 

@@ -20,6 +20,18 @@ struct job {
 	uint64_t	 size_after;
 	bool		 content_bad;
 	char		*content;	/* the validator's verdict */
+	size_t		 id;		/* the caller's index */
+};
+
+struct progress;
+
+/* Told as hashing goes (every field may be NULL). */
+struct hash_watch {
+	struct progress	*progress;	/* bytes as read, files as done */
+	/* A job is final; on the worker's thread, any order. */
+	void		(*done)(struct job *j, void *arg);
+	void		*arg;
+	uint64_t	 bytes_read;	/* out: read, the unfinished too */
 };
 
 /*
@@ -28,6 +40,6 @@ struct job {
  * file does not run alone at the end.  Returns the bytes hashed.
  */
 uint64_t hash_all(struct job *jobs, size_t n, enum hash_algo algo,
-	    const struct mf_opts *o);
+	    const struct mf_opts *o, struct hash_watch *w);
 
 #endif

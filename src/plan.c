@@ -89,6 +89,7 @@ static const char *const phase_keys[] = {
 static const char *const step_keys[] = {
 	"id", "title", "description", "run", "shell", "undo", "env", "cwd",
 	"timeout", "retries", "retry_interval", "idempotent", "downtime", "on",
+	"tty",
 	NULL
 };
 
@@ -1511,6 +1512,7 @@ load_step(struct pctx *cx, yaml_node_t *sn, struct step *s)
 	pn_duration(cx, pn_get(cx, sn, "retry_interval"), "retry_interval",
 	    &s->retry_interval_us);
 	pn_bool(cx, pn_get(cx, sn, "idempotent"), "idempotent", &s->idempotent);
+	pn_bool(cx, pn_get(cx, sn, "tty"), "tty", &s->tty);
 	yaml_node_t *dt = pn_get(cx, sn, "downtime");
 	if (dt) {
 		char *v = pn_str(cx, dt, "downtime");

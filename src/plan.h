@@ -64,6 +64,7 @@ struct step {
 	int		 retries;
 	int64_t		 retry_interval_us;
 	bool		 idempotent;
+	bool		 tty;		/* output on a pseudo-terminal */
 	enum downtime_mark downtime;
 	const struct host *host;	/* `on:`; NULL: this machine */
 	int		 line, col;

@@ -37,6 +37,8 @@
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
 #define LINE_MAX_	4096	/* longer output lines print in parts */
+#define LIVE_COLS_	72	/* a line "\r" rewrites, shown live: 80 with
+				   its "    | " */
 
 enum outcome {
 	OC_OK,
@@ -68,6 +70,8 @@ struct rb {
 	/* The step being executed. */
 	int64_t			 row;
 	struct buf		 line;
+	bool			 cr;	/* output's last byte was "\r" */
+	size_t			 live_cols; /* a rewritten line shown live */
 	struct buf		 based_on;	/* what a decision saw */
 	struct buf		 unanswered;	/* manual checks nobody answered */
 	size_t			 nhard;		/* other failures of the last set */
@@ -376,7 +380,7 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 	}
 	ask_manual(rb, sel, n);
 	struct run_opts ro = { .jobs = rb->o->jobs,
-	    .should_stop = checks_stop };
+	    .should_stop = checks_stop, .live = true };
 	int64_t t0 = now_mono_us();
 	struct out_ctx cx = {
 		.plan_name = rb->p->name,
@@ -496,9 +500,20 @@ window_tick(struct rb *rb)
  * a line of its own.  Control characters are escaped: a step's output must
  * not move the cursor or rewrite the lines above it.
  */
+/* Blank the line a "\r" rewrote on the terminal (see cr_rewrite). */
+static void
+live_erase(struct rb *rb)
+{
+	if (rb->live_cols == 0)
+		return;
+	printf("\r%*s\r", (int)rb->live_cols, "");
+	rb->live_cols = 0;
+}
+
 static void
 print_lines(struct rb *rb, size_t n)
 {
+	live_erase(rb);
 	char *t = xstrndup(rb->line.s, n);
 	char *r = redact(t);
 	char *v = text_printable(r, true);
@@ -527,6 +542,49 @@ flush_line(struct rb *rb)
 {
 	if (rb->line.len > 0)
 		print_lines(rb, rb->line.len);
+	live_erase(rb);
+	rb->cr = false;
+}
+
+/*
+ * A "\r" not ending a line starts it again (a progress meter): only its
+ * last state is printed.  On a terminal the state it replaces is shown
+ * in place meanwhile, redacted, cut to the width, as the meter meant.
+ */
+static void
+cr_rewrite(struct rb *rb)
+{
+	const char *nl = rb->line.len ? memrchr(rb->line.s, '\n',
+	    rb->line.len) : NULL;
+	size_t from = nl ? (size_t)(nl - rb->line.s) + 1 : 0;
+
+	if (!isatty(1)) {
+		rb->line.len = from;
+		rb->line.s[from] = '\0';
+		return;
+	}
+	if (from > 0)
+		print_lines(rb, from);
+	/* Never the start of a secret the next state would complete. */
+	size_t cut = redact_cut_before(rb->line.s, rb->line.len,
+	    rb->line.len, true);
+	if (cut == 0) {
+		buf_reset(&rb->line);
+		return;
+	}
+	char *t = xstrndup(rb->line.s, cut);
+	char *r = redact(t);
+	char *v = text_printable(r, false);
+	size_t cols = strlen(v) > LIVE_COLS_ ? LIVE_COLS_ : strlen(v);
+	printf("\r    | %.*s", (int)cols, v);
+	if (rb->live_cols > cols + 6)
+		printf("%*s", (int)(rb->live_cols - cols - 6), "");
+	fflush(stdout);
+	rb->live_cols = cols + 6;
+	free(v);
+	free(r);
+	free(t);
+	buf_reset(&rb->line);
 }
 
 /*
@@ -542,6 +600,10 @@ on_output(const char *data, size_t n, void *arg)
 	struct rb *rb = arg;
 
 	for (size_t i = 0; i < n; i++) {
+		/* CRLF ends a line; a lone CR starts it again. */
+		if (rb->cr && data[i] != '\n')
+			cr_rewrite(rb);
+		rb->cr = data[i] == '\r';
 		if (data[i] == '\0')
 			buf_adds(&rb->line, "\\x00");	/* would end the text */
 		else if (data[i] != '\r')
@@ -654,6 +716,8 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 			.arg = rb,
 			.on_spawn = on_spawn,
 			.should_stop = should_stop,
+			.pty = s->tty,
+			.collapse_cr = true,
 		};
 		struct proc_result pr;
 		char *e = NULL, *msg, *tail;

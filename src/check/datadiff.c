@@ -37,6 +37,9 @@ dd_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 
 	c->priv = k;
 	k->max_diffs = 10;
+	/* Its work grows with the tables: not the 10 s of a probe. */
+	if (pn_get(cx, map, "timeout") == NULL)
+		c->timeout_us = CHECK_BULK_TIMEOUT;
 	k->src = pn_target(cx, map, "source", true);
 	k->dst = pn_target(cx, map, "target", true);
 	if ((n = pn_get(cx, map, "tables")) != NULL)
@@ -107,6 +110,10 @@ dd_run(const struct check *c, struct result *r)
 	o.max_diffs = k->max_diffs;
 	o.timeout_us = c->timeout_us;
 	o.secrets = c->plan ? &c->plan->secrets : NULL;
+	/* A timeout says how far the comparison got. */
+	struct check_progress *cp = check_progress("rows compared", false);
+	o.rows_done = &cp->done;
+	o.rows_total = &cp->total;
 	result_threshold(r, "identical");
 	if (diff_run(k->src, k->dst, &o, &dr, &e) != 0) {
 		result_set(r, ST_FAIL, "%s", e);

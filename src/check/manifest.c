@@ -11,6 +11,7 @@
 #include "../lib/buf.h"
 #include "../lib/error.h"
 #include "../lib/hash.h"
+#include "../lib/units.h"
 #include "../lib/xmalloc.h"
 #include "../manifest.h"
 
@@ -31,6 +32,9 @@ manifest_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	c->priv = m;
 	m->content = true;
 	m->algo = -1;
+	/* Its work grows with the backup: not the 10 s of a probe. */
+	if (pn_get(cx, map, "timeout") == NULL)
+		c->timeout_us = CHECK_BULK_TIMEOUT;
 	m->file = pn_req_str(cx, map, "file");
 	rc |= pn_bool(cx, pn_get(cx, map, "content"), "content", &m->content);
 	yaml_node_t *an = pn_get(cx, map, "algo");
@@ -63,6 +67,23 @@ manifest_run(const struct check *c, struct result *r)
 	}
 	size_t nfiles = rep.nok + rep.nfail;
 	char *sz = fmt_size(rep.bytes);
+	if (rep.timed_out) {
+		/* As `file` does: how far it got, of how much. */
+		char *t = fmt_duration(c->timeout_us);
+		char *rd = fmt_size(rep.bytes_read);
+		char *all = fmt_size(rep.bytes_total);
+		result_observed(r, "%s of %s", rd, all);
+		result_threshold(r, "hashed within %s", t);
+		result_set(r, ST_FAIL, "hashing timed out after %s (%s of %s "
+		    "read; %zu of %zu files hashed)", t, rd, all, rep.nhashed,
+		    rep.nto_hash);
+		free(t);
+		free(rd);
+		free(all);
+		free(sz);
+		mf_report_release(&rep);
+		return;
+	}
 	result_observed(r, "%zu/%zu ok, %zu extra", rep.nok, nfiles,
 	    rep.nextra);
 	result_threshold(r, "all %s match%s, no extra files",

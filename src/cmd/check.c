@@ -212,7 +212,7 @@ check_main(int argc, char **argv)
 	}
 
 	char *plan_name = redact(p->name);
-	struct run_opts ro = { .jobs = (int)jobs };
+	struct run_opts ro = { .jobs = (int)jobs, .live = true };
 	struct out_ctx cx = {
 		/* A name may interpolate a var, even a secret one. */
 		.plan_name = plan_name,

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../lib/buf.h"
 #include "../lib/error.h"
-#include "../lib/json.h"
 #include "../lib/hash.h"
+#include "../lib/json.h"
+#include "../lib/progress.h"
 #include "../lib/units.h"
 #include "../lib/util.h"
 #include "../lib/xmalloc.h"
@@ -62,7 +64,10 @@ static const char create_usage[] =
 "                     failing; FIFOs, sockets and devices always are\n"
 "      --no-content   hash only; skip the content validation\n"
 "  -j, --jobs N       hashing threads (default: one per CPU)\n"
-"  -q, --quiet        print only problems and the summary\n"
+"  -q, --quiet        print only problems and the summary; no progress\n"
+"      --progress     progress even without a terminal: a line every\n"
+"                     second (by default: a live line on a terminal,\n"
+"                     else a line every 5 s), on stderr\n"
 "  -h, --help         show this help\n"
 "\n"
 "Example:\n"
@@ -87,7 +92,10 @@ static const char verify_usage[] =
 "  -f, --format F     text (default) or json: {manifest, algo, files, ok,\n"
 "                     failed, extra, bytes, results: [{path, status,\n"
 "                     detail, size, hash}]}\n"
-"  -q, --quiet        print only problems and the summary\n"
+"  -q, --quiet        print only problems and the summary; no progress\n"
+"      --progress     progress even without a terminal: a line every\n"
+"                     second (by default: a live line on a terminal,\n"
+"                     else a line every 5 s), on stderr\n"
 "  -h, --help         show this help\n"
 "\n"
 "Example:\n"
@@ -120,11 +128,13 @@ static const struct option common_lo[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "progress", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static bool json;		/* verify --format json */
+static bool force_progress;	/* --progress */
 
 /* Options both verbs share; returns the -o value (create only). */
 static const char *
@@ -167,6 +177,7 @@ parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
 		case 'U': o->skip_unreadable = true; break;
 		case 'N': o->content = false; break;
 		case 'q': *quiet = true; break;
+		case 'P': force_progress = true; break;
 		case 'j':
 			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
 				cmd_usage_error(c, "--jobs: %s", e);
@@ -174,31 +185,59 @@ parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
 			break;
 		}
 	}
+	if (*quiet && force_progress)
+		cmd_usage_error(c, "--quiet and --progress contradict each "
+		    "other");
 	return output;
 }
 
+/* How results are printed as they come (mf_opts.on_result). */
+struct printer {
+	bool		 quiet;
+	bool		 creating;
+	bool		 to_stderr;	/* create -o -: only the problems */
+	struct progress	*progress;
+};
+
 static void
-print_report(const struct mf_report *rep, bool quiet, bool creating)
+print_one(const struct mf_result *r, void *arg)
 {
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct mf_result *r = &rep->v[i];
-		if (r->state == MF_OK) {
-			if (!quiet)
-				printf("%s: OK%s%s%s\n", r->path, r->detail ?
-				    " (" : "", r->detail ? r->detail : "",
-				    r->detail ? ")" : "");
-		} else if (r->state == MF_EXTRA) {
-			printf("%s: EXTRA: not in the manifest\n", r->path);
-		} else if (r->state == MF_SKIPPED) {
-			printf("%s: SKIPPED: %s\n", r->path, r->detail ?
-			    r->detail : "");
-		} else {
-			printf("%s: %s: %s%s%s\n", r->path, creating &&
-			    r->state == MF_CONTENT ? "INCOMPLETE" : "FAILED",
-			    mf_state_name(r->state),
-			    r->detail ? ": " : "", r->detail ? r->detail : "");
-		}
+	const struct printer *pr = arg;
+	FILE *f = pr->to_stderr ? stderr : stdout;
+
+	if (pr->to_stderr && r->state == MF_OK)
+		return;
+	if (r->state == MF_OK && pr->quiet)
+		return;
+	/* The live line is erased first: a result never lands inside it. */
+	progress_hold(pr->progress);
+	if (pr->to_stderr) {
+		fprintf(f, "%s: INCOMPLETE: %s\n", r->path, r->detail ?
+		    r->detail : "");
+	} else if (r->state == MF_OK) {
+		fprintf(f, "%s: OK%s%s%s\n", r->path, r->detail ? " (" : "",
+		    r->detail ? r->detail : "", r->detail ? ")" : "");
+	} else if (r->state == MF_EXTRA) {
+		fprintf(f, "%s: EXTRA: not in the manifest\n", r->path);
+	} else if (r->state == MF_SKIPPED) {
+		fprintf(f, "%s: SKIPPED: %s\n", r->path, r->detail ?
+		    r->detail : "");
+	} else {
+		fprintf(f, "%s: %s: %s%s%s\n", r->path, pr->creating &&
+		    r->state == MF_CONTENT ? "INCOMPLETE" : "FAILED",
+		    mf_state_name(r->state),
+		    r->detail ? ": " : "", r->detail ? r->detail : "");
 	}
+	fflush(f);
+	progress_release(pr->progress);
+}
+
+/* -q: none; --progress: lines without a terminal too. */
+static struct progress *
+progress_for(bool quiet)
+{
+	return progress_new("manifest", "files", quiet ? PROGRESS_OFF :
+	    force_progress ? PROGRESS_ON : PROGRESS_AUTO);
 }
 
 static void
@@ -236,22 +275,24 @@ create_main(int argc, char **argv)
 	if (optind >= argc)
 		cmd_usage_error(&verb_create, "missing PATH");
 	int64_t t0 = now_mono_us();
-	if (manifest_create(argv + optind, (size_t)(argc - optind), output, &o,
-	    &rep, &e) != 0) {
+	/* With -o -, stdout is the manifest: the report goes to stderr. */
+	bool to_stdout = strcmp(output, "-") == 0;
+	struct printer pr = { .quiet = quiet, .creating = true,
+	    .to_stderr = to_stdout, .progress = progress_for(quiet) };
+	o.progress = pr.progress;
+	o.on_result = print_one;
+	o.arg = &pr;
+	/* Someone watching sees each file as it ends; a log reads in order. */
+	o.any_order = !to_stdout && isatty(1);
+	progress_start(pr.progress);
+	int mrc = manifest_create(argv + optind, (size_t)(argc - optind),
+	    output, &o, &rep, &e);
+	progress_end(pr.progress, false);
+	if (mrc != 0) {
 		errmsg("manifest create: %s", e);
 		free(e);
 		return EXIT_USAGE;
 	}
-	/* With -o -, stdout is the manifest: the report goes to stderr. */
-	bool to_stdout = strcmp(output, "-") == 0;
-	if (!to_stdout)
-		print_report(&rep, quiet, true);
-	else
-		for (size_t i = 0; i < rep.n; i++)
-			if (rep.v[i].state != MF_OK)
-				fprintf(stderr, "%s: INCOMPLETE: %s\n",
-				    rep.v[i].path, rep.v[i].detail ?
-				    rep.v[i].detail : "");
 	summary(to_stdout ? stderr : stdout, output, &rep, now_mono_us() - t0);
 	int rc = rep.nfail ? EXIT_NOGO : EXIT_GO;
 	mf_report_release(&rep);
@@ -304,17 +345,26 @@ verify_main(int argc, char **argv)
 		cmd_usage_error(&verb_verify, optind >= argc ? "missing FILE" :
 		    "expected one manifest FILE, got %d", argc - optind);
 	int64_t t0 = now_mono_us();
-	if (manifest_verify(argv[optind], &o, &rep, &e) != 0) {
+	/* JSON is one document: printed whole at the end. */
+	struct printer pr = { .quiet = quiet, .progress = progress_for(quiet) };
+	o.progress = pr.progress;
+	if (!json) {
+		o.on_result = print_one;
+		o.arg = &pr;
+		o.any_order = isatty(1);
+	}
+	progress_start(pr.progress);
+	int mrc = manifest_verify(argv[optind], &o, &rep, &e);
+	progress_end(pr.progress, false);
+	if (mrc != 0) {
 		fprintf(stderr, "%s\n", e);
 		free(e);
 		return EXIT_USAGE;
 	}
-	if (json) {
+	if (json)
 		print_json(argv[optind], &rep);
-	} else {
-		print_report(&rep, quiet, false);
+	else
 		summary(stdout, argv[optind], &rep, now_mono_us() - t0);
-	}
 	int rc = rep.nfail || rep.nextra ? EXIT_NOGO : EXIT_GO;
 	mf_report_release(&rep);
 	return rc;

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -105,6 +108,57 @@ kill_group(pid_t pid, int *st)
 	return reaped;
 }
 
+/*
+ * A pseudo-terminal for the child's output: the size of ours when we
+ * have one (a meter fits the screen it is shown on), else 80x24; output
+ * processing off, so "\n" stays "\n".  Both ends close on exec: a
+ * command started meanwhile by another thread must not hold the
+ * terminal open (its end would never come).
+ */
+static int
+open_pty(int *master, int *slave)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct termios tio;
+
+	if (ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) {
+		ws.ws_row = 24;
+		ws.ws_col = 80;
+	}
+	if (openpty(master, slave, NULL, NULL, &ws) != 0)
+		return -1;
+	if (tcgetattr(*slave, &tio) == 0) {
+		tio.c_oflag &= ~(tcflag_t)OPOST;
+		tio.c_lflag &= ~(tcflag_t)(ECHO | ICANON);
+		tcsetattr(*slave, TCSANOW, &tio);
+	}
+	fcntl(*master, F_SETFD, FD_CLOEXEC);
+	fcntl(*slave, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* Append chunk to the tail, a line "\r" rewrote down to its last state. */
+static void
+tail_add(struct buf *tail, const char *p, size_t n, bool collapse,
+    bool *cr)
+{
+	if (!collapse) {
+		buf_add(tail, p, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (*cr && p[i] != '\n') {
+			const char *nl = tail->len ?
+			    memrchr(tail->s, '\n', tail->len) : NULL;
+			tail->len = nl ? (size_t)(nl - tail->s) + 1 : 0;
+			tail->s[tail->len] = '\0';
+		}
+		*cr = p[i] == '\r';
+		if (!*cr)
+			buf_addc(tail, p[i]);
+	}
+}
+
 int
 proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 {
@@ -118,9 +172,19 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->tail, 0);
 	int gate[2] = { -1, -1 };
-	if (pipe2(pfd, O_CLOEXEC) != 0 || pipe2(efd, O_CLOEXEC) != 0 ||
-	    (spec->on_spawn && pipe2(gate, O_CLOEXEC) != 0))
+	if (spec->pty) {
+		/* pfd[0] reads the terminal's master; pfd[1] is its slave. */
+		if (open_pty(&pfd[0], &pfd[1]) != 0)
+			return seterr_errno(errp, "cannot open a pseudo-terminal");
+	} else if (pipe2(pfd, O_CLOEXEC) != 0) {
 		return seterr_errno(errp, "cannot create a pipe");
+	}
+	if (pipe2(efd, O_CLOEXEC) != 0 ||
+	    (spec->on_spawn && pipe2(gate, O_CLOEXEC) != 0)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return seterr_errno(errp, "cannot create a pipe");
+	}
 	env = build_env(spec->env);
 	/*
 	 * vfork, not fork: fork copies the page tables of a process with a
@@ -139,7 +203,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	 * fork, as a vfork parent is suspended until the exec.  Steps are
 	 * few; the checks that come by the thousand take vfork.
 	 */
-	pid = gate[0] >= 0 ? fork() : vfork();
+	pid = gate[0] >= 0 || spec->pty ? fork() : vfork();
 	if (pid < 0) {
 		int e = errno;
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
@@ -169,7 +233,16 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		int devnull = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
+		/*
+		 * A terminal needs a session: its leader's group is the same
+		 * one the kill and the timeout reach.
+		 */
+		if (spec->pty) {
+			setsid();
+			ioctl(pfd[1], TIOCSCTTY, 0);
+		} else {
+			setpgid(0, 0);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		if (spec->stdin_fd > 0)
 			dup2(spec->stdin_fd, 0);
@@ -198,8 +271,17 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		_exit(127);
 	}
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-	/* Parent: make the group ours too, so a kill cannot race exec. */
-	setpgid(pid, pid);
+	/*
+	 * Parent: make the group ours too, so a kill cannot race exec.  A
+	 * session leader makes its own (setsid fails in a group leader):
+	 * wait the few microseconds until it has.
+	 */
+	if (spec->pty) {
+		for (int i = 0; i < 1000 && getpgid(pid) != pid; i++)
+			sleep_us(100);
+	} else {
+		setpgid(pid, pid);
+	}
 	int slot = live_add(pid);
 	if (spec->pgid_out)
 		*spec->pgid_out = pid;
@@ -232,7 +314,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 	 * output before the cut to recognise a secret that straddles it.
 	 */
 	size_t keep = spec->tail_max ? spec->tail_max + redact_longest() : 0;
-	bool open_ = true, reaped = false;
+	bool open_ = true, reaped = false, cr = false;
 	int st = 0;
 	int64_t exited_at = 0;
 	while (open_) {
@@ -281,13 +363,14 @@ proc_run(const struct proc_spec *spec, struct proc_result *r, char **errp)
 		ssize_t got = read(pfd[0], chunk, sizeof(chunk));
 		if (got < 0 && errno == EINTR)
 			continue;
+		/* A terminal whose last writer closed it says EIO: the end. */
 		if (got <= 0) {
 			open_ = false;
 			break;
 		}
 		if (spec->on_output)
 			spec->on_output(chunk, (size_t)got, spec->arg);
-		buf_add(&tail, chunk, (size_t)got);
+		tail_add(&tail, chunk, (size_t)got, spec->collapse_cr, &cr);
 		/* Keep memory bounded: trim to the tail in big steps. */
 		if (keep && tail.len > 2 * keep + 65536)
 			buf_keep_tail(&tail, keep);

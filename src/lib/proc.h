@@ -49,6 +49,18 @@ struct proc_spec {
 	bool		(*on_spawn)(pid_t pgid, void *arg);
 	/* Polled every 100ms; returning true stops the child (may be NULL). */
 	bool		(*should_stop)(void *arg);
+	/*
+	 * stdout and stderr on a pseudo-terminal (a session of its own, the
+	 * terminal its controlling one, the group still killed whole), so
+	 * that progress meters (rsync --info=progress2, pv) draw.  No
+	 * "\r\n" translation: lines end as the program wrote them.
+	 */
+	bool		 pty;
+	/*
+	 * The tail keeps only the last state of a line that "\r" rewrote
+	 * (CRLF ends a line): a progress meter is not a flood.
+	 */
+	bool		 collapse_cr;
 };
 
 struct proc_result {
