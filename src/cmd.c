@@ -242,12 +242,9 @@ cmd_common_options(const struct cmd *c, int *argc, char **argv)
 	}
 }
 
-struct plan *
-cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
+void
+cmd_plan_check_arg(const struct cmd *c, int argc, char **argv, bool more)
 {
-	char *errors = NULL;
-	struct plan *p;
-
 	if (optind >= argc)
 		cmd_usage_error(c, "missing PLAN");
 	if (strcmp(argv[optind], "-") == 0 && !c->plan_stdin)
@@ -257,6 +254,15 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 	if (!more && optind + 1 != argc)
 		cmd_usage_error(c, "expected one PLAN, got %d arguments",
 		    argc - optind);
+}
+
+struct plan *
+cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
+{
+	char *errors = NULL;
+	struct plan *p;
+
+	cmd_plan_check_arg(c, argc, argv, more);
 	p = plan_load_flags(argv[optind], c->env_later ? PLAN_ENV_LATER : 0,
 	    &errors);
 	if (p == NULL) {

@@ -2138,8 +2138,12 @@ done:
 	free(cx.every_at);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
-		fputs(r, stderr);
-		free(r);
+		if (flags & PLAN_WARNINGS_KEEP) {
+			p->warnings = r;
+		} else {
+			fputs(r, stderr);
+			free(r);
+		}
 	}
 	buf_release(&cx.warns);
 	if (cx.nerrs) {
@@ -2268,6 +2272,7 @@ plan_free(struct plan *p)
 		return;
 	free(p->file);
 	free(p->dir);
+	free(p->warnings);
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->nvars; i++) {

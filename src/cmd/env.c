@@ -181,8 +181,10 @@ check_main(int argc, char **argv)
 		}
 	}
 	struct buf js = BUF_INIT;
-	if (json)
-		buf_adds(&js, "{\"files\":[");
+	if (json) {
+		json_open(&js);
+		buf_adds(&js, ",\"files\":[");
+	}
 	for (size_t i = 0; i < nf && rc != EXIT_USAGE; i++) {
 		const char *path = argv[optind + (int)i];
 		struct env_check_opts o = { .require = &req,
@@ -292,7 +294,8 @@ diff_main(int argc, char **argv)
 	size_t problems = env_diff(&a, &b, has_expect ? &expect : NULL, &rows,
 	    &n);
 	struct buf js = BUF_INIT;
-	buf_adds(&js, "{\"keys\":[");
+	json_open(&js);
+	buf_adds(&js, ",\"keys\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct env_diff_row *r = &rows[i];
 		count[r->change]++;

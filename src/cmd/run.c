@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
+#include "../report.h"
 #include "../runbook.h"
 #include "../serve.h"
 
@@ -39,6 +41,10 @@ static const char usage[] =
 "      --new                abandon an unfinished run and start a new one\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
+"  -f, --format F           text (default), or json: the run's output goes\n"
+"                           to stderr and, once it ends, stdout gets the\n"
+"                           run's record as 'report --format json' prints\n"
+"                           it (README, \"JSON output\")\n"
 "      --serve ADDR:PORT    serve the dashboard, /metrics and /health of\n"
 "                           this run from this process while it runs (as\n"
 "                           'cutover serve'; loopback, or a token:)\n"
@@ -67,6 +73,33 @@ const struct cmd cmd_run = {
 	.plan_stdin = true,
 };
 
+/*
+ * run --format json: stdout is the document alone, so the run's own lines
+ * go to stderr until it ends; then the journal's record of the run, in
+ * the report's shape (one shape for a run, however it is asked for).
+ */
+static int
+run_json(struct plan *p, const struct rb_opts *o)
+{
+	fflush(stdout);
+	int keep = dup(STDOUT_FILENO);
+	if (keep < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		die(EXIT_USAGE, "run: cannot redirect output: %m");
+	int rc = runbook_run(p, o);
+	fflush(stdout);
+	if (dup2(keep, STDOUT_FILENO) < 0)
+		die(EXIT_USAGE, "run: cannot restore output: %m");
+	close(keep);
+	char *path = runbook_journal_path(p, o->state);
+	struct jlog l;
+	if (cmd_journal_load(p, path, 0, &l) == 0) {
+		report_emit(stdout, "json", p, &l);
+		jlog_release(&l);
+	}
+	free(path);
+	return rc;
+}
+
 static int
 run_main(int argc, char **argv)
 {
@@ -82,15 +115,18 @@ run_main(int argc, char **argv)
 		{ "serve", required_argument, NULL, 'S' },
 		{ "serve-token-env", required_argument, NULL, 'K' },
 		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const formats[] = { "text", "json" };
 	struct rb_opts o = { 0 };
 	struct serve_opts so = { 0 };
-	bool dry = false;
+	bool dry = false, json = false;
 	int ch;
 
-	while ((ch = cmd_getopt(&cmd_run, argc, argv, "yns:j:h", lo)) != -1) {
+	while ((ch = cmd_getopt(&cmd_run, argc, argv, "yns:j:f:h", lo)) !=
+	    -1) {
 		switch (ch) {
 		case 'y': o.yes = true; break;
 		case 'n': dry = true; break;
@@ -103,12 +139,19 @@ run_main(int argc, char **argv)
 		case 'S': so.listen = optarg; break;
 		case 'K': so.token_env = optarg; break;
 		case 'B': so.basic_env = optarg; break;
+		case 'f':
+			cmd_choice(&cmd_run, "format", optarg, formats, 2);
+			json = strcmp(optarg, "json") == 0;
+			break;
 		}
 	}
 	if (!dry && optind < argc && strcmp(argv[optind], "-") == 0)
 		cmd_usage_error(&cmd_run, "a plan from standard input can only "
 		    "be dry-run (--dry-run): a run is resumed, rolled back and "
 		    "reported from its plan file");
+	if (dry && json)
+		cmd_usage_error(&cmd_run, "--dry-run prints text: '--format "
+		    "json' is the record of a run");
 	cmd_serve_check(&cmd_run, &so);
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
 	if (dry) {
@@ -123,5 +166,6 @@ run_main(int argc, char **argv)
 	 */
 	static struct plan *volatile keep;
 	keep = p;
-	return cmd_serve_while(&cmd_run, keep, &so, runbook_run, &o);
+	return cmd_serve_while(&cmd_run, keep, &so, json ? run_json :
+	    runbook_run, &o);
 }

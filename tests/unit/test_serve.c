@@ -221,8 +221,8 @@ T_TEST(serves_a_live_journal)
 	status_emit(f, true, p, &l, path);
 	fclose(f);
 	/* The window's elapsed seconds move between the two: cut it. */
-	char *a = strstr(r.b.s, "\"window_elapsed_s\""), *z = strstr(doc,
-	    "\"window_elapsed_s\"");
+	char *a = strstr(r.b.s, "\"window_elapsed_ms\""), *z = strstr(doc,
+	    "\"window_elapsed_ms\"");
 	T_OK(a && z && a - r.b.s == z - doc);
 	if (a && z)
 		T_OK(strncmp(r.b.s, doc, (size_t)(a - r.b.s)) == 0);
