@@ -137,7 +137,8 @@ T_TEST(serves_a_live_journal)
 	/* No journal yet: nothing has run, which is not an error. */
 	get(url, "/health", &r);
 	T_EQ_INT(r.code, 200);
-	T_EQ_STR(r.b.s, "{\"status\": \"ok\", \"state\": \"none\"}\n");
+	T_EQ_STR(r.b.s, "{\"schema\": 1, \"status\": \"ok\", \"state\": "
+	    "\"none\"}\n");
 	body_release(&r);
 	get(url, "/", &r);
 	T_EQ_INT(r.code, 200);
