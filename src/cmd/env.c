@@ -60,7 +60,6 @@ static const char check_usage[] =
 "      --expand         expand ${REF}s (from keys above, never from the\n"
 "                       environment) before judging values\n"
 "  -f, --format F       text (default) or json\n"
-"  -q, --quiet          leave out info lines\n"
 "      --strict         warnings fail too (exit 1)\n"
 "  -h, --help           show this help\n"
 "\n"

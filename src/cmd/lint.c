@@ -24,7 +24,6 @@ static const char usage[] =
 "that is not set, which check and run will need) are printed but do not\n"
 "fail the lint: lint needs no secret in its environment.\n"
 "\n"
-"  -q, --quiet      print nothing on success\n"
 "  -f, --format F   text (default) or json: one document with every error\n"
 "                   and warning as {file, line, column, message} and the\n"
 "                   plan's counts (README, \"JSON output\")\n"
@@ -32,6 +31,8 @@ static const char usage[] =
 "                   line, instead of the summary: checks, phases, risks\n"
 "                   (for scripts and shell completion)\n"
 "  -h, --help       show this help\n"
+"\n"
+"With -q nothing is printed for a valid plan.\n"
 "\n"
 "Exit status: 0 valid, 2 invalid or unreadable.\n";
 

@@ -133,8 +133,12 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 	pad(f, "OBSERVED", wobs + 2);
 	pad(f, "TIME", 10);
 	fputs("MESSAGE\n", f);
+	/* -q: the rows that need attention; the summary counts them all. */
+	bool quiet = out_verbosity() == V_QUIET;
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &rs[i];
+		if (quiet && r->status == ST_PASS)
+			continue;
 		if (cx->color)
 			fprintf(f, "%s%-6s\033[0m  ", colour(r->status),
 			    status_name(r->status));
@@ -162,7 +166,8 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 			size_t lines = 0, skip;
 			for (const char *q = p; *q; q++)
 				lines += *q == '\n' || q[1] == '\0';
-			skip = lines > DETAIL_LINES ? lines - DETAIL_LINES : 0;
+			skip = lines > DETAIL_LINES && out_verbosity() <
+			    V_VERBOSE ? lines - DETAIL_LINES : 0;
 			if (skip)
 				fprintf(f, "%8s... %zu earlier line%s\n", "", skip,
 				    skip == 1 ? "" : "s");
