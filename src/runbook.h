@@ -49,6 +49,13 @@ const char *runbook_user(void);
 void	 runbook_dry_run(const struct plan *p, const struct rb_opts *o,
 	    FILE *f);
 
+/*
+ * rollback --dry-run: what rolling back the run in l would run, in the
+ * order `cutover rollback` runs it, redacted; runs and journals nothing.
+ */
+void	 runbook_rollback_dry_run(const struct plan *p, const struct jlog *l,
+	    FILE *f);
+
 int	 runbook_run(struct plan *p, const struct rb_opts *o);
 int	 runbook_resume(struct plan *p, const struct rb_opts *o);
 int	 runbook_rollback(struct plan *p, const struct rb_opts *o);
