@@ -29,6 +29,7 @@
 #include "out.h"
 #include "report.h"
 #include "runbook.h"
+#include "runbook_from.h"
 #include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
@@ -1758,13 +1759,19 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 			goto out;
 		}
 	}
+	int64_t latest = rc == 0 ? rb.log.run.id : 0;
 	jlog_release(&rb.log);
+	if (rb_from_check(p, o, rb.j, latest) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	/* runs.plan_name is shown by status and report: redacted. */
 	char *rname = redact(p->name);
 	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
 	    &rb.run, &rb.err);
 	free(rname);
-	if (jrc != 0 || journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+	if (jrc != 0 || rb_from_journal(p, o, rb.j, rb.run, &rb.err) != 0 ||
+	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}

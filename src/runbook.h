@@ -39,6 +39,9 @@ struct rb_opts {
 	const char	*watch_phase;
 	int64_t		 watch_for_us, watch_every_us;
 	bool		 jsonl;		/* watch output as JSON lines */
+	/* run --from PHASE / --start-at STEP (runbook_from.c), --force */
+	const char	*from_phase, *start_step;
+	bool		 force_start;
 };
 
 /* The journal's path: state, or .cutover/NAME.db beside the plan. */

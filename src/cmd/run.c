@@ -12,6 +12,8 @@
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
+#include "../lib/xmalloc.h"
+#include "../plan.h"
 #include "../report.h"
 #include "../runbook.h"
 #include "../serve.h"
@@ -39,6 +41,13 @@ static const char usage[] =
 "                           rules alert and await a decision instead\n"
 "      --rollback-on-signal SIGTERM rolls back (SIGINT always just stops)\n"
 "      --new                abandon an unfinished run and start a new one\n"
+"      --from PHASE         begin at PHASE: the phases before it are not\n"
+"                           run (journaled as skipped); refused when one\n"
+"                           of their steps is not idempotent and has not\n"
+"                           completed in an earlier run of this journal\n"
+"      --start-at STEP      begin at STEP (its phase's entry checks run,\n"
+"                           the steps before it do not); refused likewise\n"
+"      --force              start there anyway (journaled)\n"
 "  -s, --state FILE         the journal (default .cutover/NAME.db beside PLAN)\n"
 "  -j, --jobs N             checks run at once (default 16)\n"
 "  -f, --format F           text (default), or json: the run's output goes\n"
@@ -100,6 +109,28 @@ run_json(struct plan *p, const struct rb_opts *o)
 	return rc;
 }
 
+/* --from / --start-at name a phase or a step of the plan: else exit 2. */
+static void
+start_exists(const struct plan *p, const struct rb_opts *o)
+{
+	const char *want = o->from_phase ? o->from_phase : o->start_step;
+	if (want == NULL)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < p->nphases; i++)
+		n += o->from_phase ? 1 : p->phases[i].nsteps;
+	const char **ids = xcalloc(n + 1, sizeof(*ids));
+	n = 0;
+	for (size_t i = 0; i < p->nphases; i++) {
+		if (o->from_phase)
+			ids[n++] = p->phases[i].id;
+		for (size_t k = 0; o->start_step && k < p->phases[i].nsteps; k++)
+			ids[n++] = p->phases[i].steps[k].id;
+	}
+	cmd_choice(&cmd_run, o->from_phase ? "phase" : "step", want, ids, n);
+	free(ids);
+}
+
 static int
 run_main(int argc, char **argv)
 {
@@ -116,6 +147,9 @@ run_main(int argc, char **argv)
 		{ "serve-token-env", required_argument, NULL, 'K' },
 		{ "serve-basic-auth-env", required_argument, NULL, 'B' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "from", required_argument, NULL, 'P' },
+		{ "start-at", required_argument, NULL, 'X' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -139,6 +173,9 @@ run_main(int argc, char **argv)
 		case 'S': so.listen = optarg; break;
 		case 'K': so.token_env = optarg; break;
 		case 'B': so.basic_env = optarg; break;
+		case 'P': o.from_phase = optarg; break;
+		case 'X': o.start_step = optarg; break;
+		case 'F': o.force_start = true; break;
 		case 'f':
 			cmd_choice(&cmd_run, "format", optarg, formats, 2);
 			json = strcmp(optarg, "json") == 0;
@@ -152,8 +189,17 @@ run_main(int argc, char **argv)
 	if (dry && json)
 		cmd_usage_error(&cmd_run, "--dry-run prints text: '--format "
 		    "json' is the record of a run");
+	if (o.from_phase && o.start_step)
+		cmd_usage_error(&cmd_run, "--from and --start-at both say where "
+		    "to begin: give one");
+	if (o.force_start && !o.from_phase && !o.start_step)
+		cmd_usage_error(&cmd_run, "--force is for --from or --start-at");
+	if (dry && (o.from_phase || o.start_step))
+		cmd_usage_error(&cmd_run, "--dry-run prints the whole plan: "
+		    "--from and --start-at are for a run");
 	cmd_serve_check(&cmd_run, &so);
 	struct plan *p = cmd_plan_arg(&cmd_run, argc, argv, false);
+	start_exists(p, &o);
 	if (dry) {
 		runbook_dry_run(p, &o, stdout);
 		plan_free(p);
