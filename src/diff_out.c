@@ -11,6 +11,7 @@
 #include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/units.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 static const char *const kind_names[] = {
@@ -54,8 +55,9 @@ text_table(FILE *f, const struct diff_table *t)
 	default:
 		break;
 	}
-	fprintf(f, "%s: src %lld rows, dst %lld rows: ", t->name, t->src_rows,
-	    t->dst_rows);
+	fprintf(f, "%s: src %lld row%s, dst %lld row%s: ", t->name,
+	    t->src_rows, PLURAL(t->src_rows), t->dst_rows,
+	    PLURAL(t->dst_rows));
 	if (ndiffs(t) == 0 && t->schema.n == 0)
 		fputs("identical", f);
 	else if (ndiffs(t) == 0)

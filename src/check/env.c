@@ -9,6 +9,7 @@
 
 #include "../check.h"
 #include "../envcheck.h"
+#include "../lib/util.h"
 #include "../lib/buf.h"
 #include "../lib/redact.h"
 #include "../lib/strength.h"
@@ -100,8 +101,8 @@ env_run(const struct check *c, struct result *r)
 	if (ec->expand)
 		env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
 	env_check(&f, &o, &fs);
-	result_observed(r, "%zu keys, %zu failed, %zu warnings", f.n, fs.nfail,
-	    fs.nwarn);
+	result_observed(r, "%zu key%s, %zu failed, %zu warning%s", f.n,
+	    PLURAL(f.n), fs.nfail, fs.nwarn, PLURAL(fs.nwarn));
 	result_threshold(r, "no failing findings");
 	r->has_value = true;
 	r->value = (double)fs.nfail;

@@ -224,9 +224,9 @@ check_main(int argc, char **argv)
 		if (json)
 			buf_adds(&js, "]}");
 		else
-			printf("%s: %zu keys, %zu failed, %zu warning%s\n", path,
-			    files[i].n, fs.nfail, fs.nwarn, fs.nwarn == 1 ? "" :
-			    "s");
+			printf("%s: %zu key%s, %zu failed, %zu warning%s\n",
+			    path, files[i].n, PLURAL(files[i].n), fs.nfail,
+			    fs.nwarn, PLURAL(fs.nwarn));
 		if (fs.nfail || (strict && fs.nwarn))
 			rc = EXIT_NOGO;
 		env_findings_release(&fs);

@@ -212,8 +212,9 @@ summary(FILE *f, const char *what, const struct mf_report *rep,
 	if (rep->nskipped)
 		snprintf(skipped, sizeof(skipped), ", %zu skipped",
 		    rep->nskipped);
-	fprintf(f, "%s: %zu files, %zu ok, %zu failed, %zu extra%s (%s, %s in "
-	    "%s, %.0f MB/s)\n", what, rep->nok + rep->nfail, rep->nok,
+	fprintf(f, "%s: %zu file%s, %zu ok, %zu failed, %zu extra%s (%s, %s in "
+	    "%s, %.0f MB/s)\n", what, rep->nok + rep->nfail,
+	    PLURAL(rep->nok + rep->nfail), rep->nok,
 	    rep->nfail, rep->nextra, skipped, hash_algo_name(rep->algo), sz, d,
 	    rep->bytes / secs / 1e6);
 	free(sz);
