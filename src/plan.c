@@ -25,6 +25,7 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
+#include "plan_include.h"
 
 extern char **environ;
 
@@ -60,12 +61,13 @@ struct pctx {
 	yaml_node_t	**unknown;
 	size_t		 nunknown, capunknown;
 	yaml_node_t	**every_at;	/* each check's `every`, for errors */
+	struct plan_inc	 inc;		/* included files (plan_include.c) */
 };
 
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
-	"alerts", NULL
+	"alerts", "include", NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
@@ -92,10 +94,14 @@ vreport(struct pctx *cx, struct buf *to, yaml_node_t *n, const char *what,
 {
 	size_t line = n ? n->start_mark.line + 1 : 1;
 	size_t col = n ? n->start_mark.column + 1 : 1;
+	/* A node merged from an included file names that file. */
+	const char *file = n && cx->doc ? plan_include_file(&cx->inc,
+	    (int)(n - cx->doc->nodes.start) + 1) : NULL;
 
 	struct buf m = BUF_INIT;
 
-	buf_addf(to, "%s:%zu:%zu: %s", cx->file, line, col, what);
+	buf_addf(to, "%s:%zu:%zu: %s", file ? file : cx->file, line, col,
+	    what);
 	buf_vaddf(&m, fmt, ap);
 	/* One error, one line: a value quoted in it may hold a newline. */
 	for (const char *p = m.s; *p; p++) {
@@ -1945,8 +1951,9 @@ errline_cmp(const void *a, const void *b)
  * them.  Each line is "NAME:LINE:COL: ..." with NAME namelen bytes long.
  */
 static void
-sort_errors(struct buf *errs, size_t namelen)
+sort_errors(struct buf *errs, const char *name)
 {
+	size_t namelen = strlen(name);
 	struct errline *v = NULL;
 	size_t n = 0, cap = 0;
 	struct buf out = BUF_INIT;
@@ -1954,7 +1961,10 @@ sort_errors(struct buf *errs, size_t namelen)
 	for (const char *p = errs->s; *p; ) {
 		size_t len = strcspn(p, "\n");
 		struct errline e = { p, len, 0, 0, n };
-		if (len > namelen + 1) {
+		/* An included file's errors follow the plan's, as found. */
+		if (strncmp(p, name, namelen) != 0 || p[namelen] != ':')
+			e.line = (size_t)-1;
+		else if (len > namelen + 1) {
 			char *end;
 			e.line = strtoul(p + namelen + 1, &end, 10);
 			if (*end == ':')
@@ -2079,6 +2089,15 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	}
 	have_doc = true;
 	yaml_parser_delete(&parser);
+	plan_include(&doc, name, p->dir, &cx.inc, &cx.errs, &cx.nerrs);
+	if (cx.inc.bytes.len) {
+		/* The plan is its file and every file it includes. */
+		struct buf all = BUF_INIT;
+		buf_add(&all, data, len);
+		buf_add(&all, cx.inc.bytes.s, cx.inc.bytes.len);
+		sha256_hex(all.s, all.len, p->sha256);
+		buf_release(&all);
+	}
 	cx.doc = &doc;
 
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -2136,6 +2155,7 @@ done:
 	strlist_release(&cx.unknown_vars);
 	free(cx.unknown);
 	free(cx.every_at);
+	plan_include_release(&cx.inc);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
 		if (flags & PLAN_WARNINGS_KEEP) {
@@ -2147,7 +2167,7 @@ done:
 	}
 	buf_release(&cx.warns);
 	if (cx.nerrs) {
-		sort_errors(&cx.errs, strlen(name));
+		sort_errors(&cx.errs, name);
 		*errors = redact(cx.errs.s);
 		buf_release(&cx.errs);
 		plan_free(p);
