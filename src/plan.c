@@ -2038,6 +2038,12 @@ plan_load_mem(const char *name, const char *data, size_t len, char **errors)
 	return plan_load_mem_flags(name, data, len, 0, errors);
 }
 
+int
+plan_depth_check(const char *data, size_t len, yaml_mark_t *at)
+{
+	return too_deep(data, len, at);
+}
+
 struct plan *
 plan_load_mem_flags(const char *name, const char *data, size_t len,
     unsigned flags, char **errors)

@@ -267,6 +267,14 @@ include_file(struct ictx *x, const char *from, const char *dir,
 	char *name = path[0] == '/' || strcmp(fd_, ".") == 0 ? xstrdup(path) :
 	    xasprintf("%s/%s", fd_, path);
 	free(ft);
+	yaml_mark_t deep;
+	if (plan_depth_check(data.s ? data.s : "", data.len, &deep) != 0) {
+		err_at(x, name, deep, "nested deeper than %s levels%s", "64",
+		    NULL);
+		buf_release(&data);
+		free(name);
+		goto out;
+	}
 	yaml_parser_t parser;
 	yaml_document_t src;
 	yaml_parser_initialize(&parser);

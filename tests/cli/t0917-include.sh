@@ -79,4 +79,9 @@ printf 'cutover: 1\nname: inc3\ninclude: /dev/zero\n' >plan3.yml
 run "$CUTOVER" lint plan3.yml
 expect_rc 2 "a device refused"
 expect_err "^plan3\.yml:3:10: include '/dev/zero': not a regular file" "not a regular file"
+python3 -c "print('checks: ' + '[' * 100 + ']' * 100)" >shared/deep.yml
+printf 'cutover: 1\nname: inc4\ninclude: shared/deep.yml\n' >plan4.yml
+run "$CUTOVER" lint plan4.yml
+expect_rc 2 "an included file nested too deep"
+expect_err "^shared/deep\.yml:1:[0-9]+: nested deeper than 64 levels" "the depth guard covers included files"
 done_testing
