@@ -24,7 +24,7 @@ chromium bc wrk prometheus-node-exporter
 monitoring-plugins-basic monitoring-plugins-standard
 nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote
 monit time
-python3-websockets libdpkg-perl
+python3-websockets libdpkg-perl python3-jsonschema
 supervisor docker.io busybox-static"
 
 want=$build

@@ -826,7 +826,10 @@ event_json(const struct alerter *a, const struct item *it, struct buf *b)
 	json_field(b, "check", it->f[F_CHECK], true);
 	json_field(b, "status", it->f[F_STATUS], true);
 	json_field(b, "message", it->f[F_MESSAGE], true);
-	json_time(b, "time", it->at_wall, true);
+	/* The webhook body keeps the key its templates call $time. */
+	char *t = fmt_time_iso(it->at_wall);
+	json_field(b, "time", t, true);
+	free(t);
 	json_field(b, "text", it->f[F_TEXT], true);
 	buf_adds(b, "}");
 }

@@ -91,15 +91,61 @@ cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	exit_usage();
 }
 
+/*
+ * -q/--quiet and -v/--verbose belong to every command: added to its
+ * options here, recorded with out_verbosity_set(), and passed on to a
+ * command that lists 'q' itself (to drop its own lines).  Both at once
+ * contradict each other: exit 2.
+ */
+static int
+verbosity_opt(const struct cmd *c, int ch, const char *shortopts)
+{
+	static int seen;
+
+	if (ch != 'q' && ch != 'v')
+		return ch;
+	if (seen && seen != ch)
+		cmd_usage_error(c, "--quiet and --verbose contradict each other");
+	seen = ch;
+	out_verbosity_set(ch == 'q' ? V_QUIET : V_VERBOSE);
+	return strchr(shortopts, ch) ? ch : 0;
+}
+
 int
 cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
     const struct option *longopts)
 {
 	int prev = optind;
 	int ch;
+	const char *own = shortopts;
+	char so[128];
+	struct option lo[96];
+	size_t nlo = 0;
+
+	/* The command's options plus quiet and verbose. */
+	snprintf(so, sizeof(so), "%s%s%s", shortopts, strchr(shortopts, 'q') ?
+	    "" : "q", strchr(shortopts, 'v') ? "" : "v");
+	bool hq = false, hv = false;
+	for (; longopts[nlo].name && nlo < 93; nlo++) {
+		lo[nlo] = longopts[nlo];
+		hq |= strcmp(lo[nlo].name, "quiet") == 0;
+		hv |= strcmp(lo[nlo].name, "verbose") == 0;
+	}
+	if (!hq)
+		lo[nlo++] = (struct option){ "quiet", no_argument, NULL, 'q' };
+	if (!hv)
+		lo[nlo++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	lo[nlo] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts = so;
+	longopts = lo;
 
 	opterr = 0;
-	ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+	do {
+		prev = optind;
+		ch = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (ch == 'q' || ch == 'v')
+			ch = verbosity_opt(c, ch, own);
+	} while (ch == 0);
 	if (ch == 'h') {
 		cmd_print_usage(c, stdout);
 		if (fflush(stdout) != 0 || ferror(stdout))
@@ -142,7 +188,13 @@ static const char common_usage[] =
 "Common options (every command):\n"
 "      --color=WHEN       colour text output: auto (a terminal, unless\n"
 "                         NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it),\n"
-"                         always, never\n";
+"                         always, never\n"
+"  -q, --quiet            only what needs attention (failures, warnings,\n"
+"                         errors) and the verdict: no progress, no passing\n"
+"                         rows; a JSON or other machine document is whole\n"
+"  -v, --verbose          also what text output cuts (every detail line,\n"
+"                         passing checks' too) and, on stderr, which plan\n"
+"                         and journal were read\n";
 
 static const char plan_options_usage[] =
 "\n"
@@ -249,12 +301,9 @@ cmd_common_options(const struct cmd *c, int *argc, char **argv)
 	}
 }
 
-struct plan *
-cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
+void
+cmd_plan_check_arg(const struct cmd *c, int argc, char **argv, bool more)
 {
-	char *errors = NULL;
-	struct plan *p;
-
 	if (optind >= argc)
 		cmd_usage_error(c, "missing PLAN");
 	if (strcmp(argv[optind], "-") == 0 && !c->plan_stdin)
@@ -264,6 +313,15 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 	if (!more && optind + 1 != argc)
 		cmd_usage_error(c, "expected one PLAN, got %d arguments",
 		    argc - optind);
+}
+
+struct plan *
+cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
+{
+	char *errors = NULL;
+	struct plan *p;
+
+	cmd_plan_check_arg(c, argc, argv, more);
 	p = plan_load_flags(argv[optind], c->env_later ? PLAN_ENV_LATER : 0,
 	    &errors);
 	if (p == NULL) {
@@ -271,6 +329,9 @@ cmd_plan_arg(const struct cmd *c, int argc, char **argv, bool more)
 		free(errors);
 		exit_usage();
 	}
+	out_verbose("plan %s (sha256 %.12s): %zu check%s, %zu phase%s",
+	    p->file, p->sha256, p->nchecks, p->nchecks == 1 ? "" : "s",
+	    p->nphases, p->nphases == 1 ? "" : "s");
 	return p;
 }
 
@@ -356,6 +417,8 @@ cmd_journal_load(const struct plan *p, const char *path, long long run,
 	} else if (rc == 1 && run) {
 		errmsg("%s: no run %lld in %s", p->file, run, path);
 		rc = -1;
+	} else if (rc == 0) {
+		out_verbose("journal %s: run %lld", path, (long long)l->run.id);
 	}
 	journal_close(j);
 	free(e);

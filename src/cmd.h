@@ -69,6 +69,9 @@ int	 cmd_getopt(const struct cmd *c, int argc, char **argv,
  */
 struct plan *cmd_plan_arg(const struct cmd *c, int argc, char **argv,
 	    bool more);
+/* cmd_plan_arg's checks of the operand alone (exit 2), without loading. */
+void	 cmd_plan_check_arg(const struct cmd *c, int argc, char **argv,
+	    bool more);
 /* --jobs N: 1..1024, or exit 2 naming the option. */
 int	 cmd_jobs(const struct cmd *c, const char *arg);
 /* Exit 2 with "cutover CMD: MESSAGE" and a hint to --help. */

@@ -11,6 +11,7 @@
 #include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/units.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 
 static const char *const kind_names[] = {
@@ -54,8 +55,9 @@ text_table(FILE *f, const struct diff_table *t)
 	default:
 		break;
 	}
-	fprintf(f, "%s: src %lld rows, dst %lld rows: ", t->name, t->src_rows,
-	    t->dst_rows);
+	fprintf(f, "%s: src %lld row%s, dst %lld row%s: ", t->name,
+	    t->src_rows, PLURAL(t->src_rows), t->dst_rows,
+	    PLURAL(t->dst_rows));
 	if (ndiffs(t) == 0 && t->schema.n == 0)
 		fputs("identical", f);
 	else if (ndiffs(t) == 0)
@@ -118,92 +120,79 @@ diff_summary(const struct diff_result *r)
 	return buf_detach(&b);
 }
 
-/* A string value through the one JSON writer (escaped, redacted). */
 static void
-put_str(FILE *f, const char *s)
+json_row(struct buf *b, const struct diff_row *r)
 {
-	struct buf b = BUF_INIT;
-
-	json_str(&b, s);
-	fputs(b.s, f);
-	buf_release(&b);
-}
-
-static void
-json_row(FILE *f, const struct diff_row *r)
-{
-	fprintf(f, "{\"type\":\"%s\",\"key\":%s", kind_names[r->kind],
+	buf_addf(b, "\"type\":\"%s\",\"key\":%s", kind_names[r->kind],
 	    r->key_json);
 	if (r->columns) {
-		fputs(",\"columns\":[", f);
+		buf_adds(b, ",\"columns\":[");
 		const char *s = r->columns;
 		for (bool first = true; *s; first = false) {
 			size_t n = strcspn(s, ",");
 			char *c = xstrndup(s, n);
-			fputs(first ? "" : ",", f);
-			put_str(f, c);
+			buf_adds(b, first ? "" : ",");
+			json_str(b, c);
 			free(c);
 			s += n;
 			while (*s == ',' || *s == ' ')
 				s++;
 		}
-		fputc(']', f);
+		buf_addc(b, ']');
 	}
 	if (r->values_json)
-		fprintf(f, ",\"values\":%s", r->values_json);
-	fputc('}', f);
+		buf_addf(b, ",\"values\":%s", r->values_json);
 }
 
+/* The table's members, without braces: jsonl splices them into a line. */
 static void
-json_table(FILE *f, const struct diff_table *t, bool rows)
+json_table(struct buf *b, const struct diff_table *t, bool rows)
 {
-	fputs("{\"table\":", f);
-	put_str(f, t->name);
-	fprintf(f, ",\"status\":\"%s\",\"mode\":", status_names[t->status]);
-	put_str(f, t->mode);
-	fputs(",\"key\":", f);
-	put_str(f, t->key);
-	fprintf(f, ",\"src_rows\":%lld,\"dst_rows\":%lld,\"missing\":%lld,"
-	    "\"extra\":%lld,\"changed\":%lld,\"duration_s\":%.3f",
-	    t->src_rows, t->dst_rows, t->missing, t->extra, t->changed,
-	    (double)t->duration_us / 1e6);
+	buf_adds(b, "\"table\":");
+	json_str(b, t->name);
+	buf_addf(b, ",\"status\":\"%s\",\"mode\":", status_names[t->status]);
+	json_str(b, t->mode);
+	buf_adds(b, ",\"key\":");
+	json_str(b, t->key);
+	buf_addf(b, ",\"src_rows\":%lld,\"dst_rows\":%lld,\"missing\":%lld,"
+	    "\"extra\":%lld,\"changed\":%lld", t->src_rows, t->dst_rows,
+	    t->missing, t->extra, t->changed);
+	json_ms(b, "duration", t->duration_us, true);
 	if (t->ranges > 1)
-		fprintf(f, ",\"ranges\":%zu", t->ranges);
-	fputs(",\"schema\":[", f);
+		buf_addf(b, ",\"ranges\":%zu", t->ranges);
+	buf_adds(b, ",\"schema_differences\":[");
 	for (size_t i = 0; i < t->schema.n; i++) {
-		fputs(i ? "," : "", f);
-		put_str(f, t->schema.v[i]);
+		buf_adds(b, i ? "," : "");
+		json_str(b, t->schema.v[i]);
 	}
-	fputs("],\"error\":", f);
-	put_str(f, t->error);
+	buf_adds(b, "],\"error\":");
+	json_str(b, t->error);
 	if (rows) {
-		fputs(",\"diffs\":[", f);
+		buf_adds(b, ",\"diffs\":[");
 		for (size_t i = 0; i < t->nrows; i++) {
-			fputs(i ? "," : "", f);
-			json_row(f, &t->rows[i]);
+			buf_adds(b, i ? ",{" : "{");
+			json_row(b, &t->rows[i]);
+			buf_addc(b, '}');
 		}
-		fprintf(f, "],\"truncated\":%s", (long long)t->nrows <
+		buf_addf(b, "],\"truncated\":%s", (long long)t->nrows <
 		    ndiffs(t) ? "true" : "false");
 	}
-	fputc('}', f);
 }
 
 void
 diff_print_row_jsonl(FILE *f, const struct diff_table *t,
     const struct diff_row *r)
 {
-	fputs("{\"table\":", f);
-	put_str(f, t->name);
-	fputc(',', f);
-	/* Splice the row object's members after the table name. */
-	char *s = NULL;
-	size_t n = 0;
-	FILE *m = open_memstream(&s, &n);
-	json_row(m, r);
-	fclose(m);
-	fputs(s + 1, f);
-	fputc('\n', f);
-	free(s);
+	struct buf b = BUF_INIT;
+
+	json_open(&b);
+	buf_adds(&b, ",\"table\":");
+	json_str(&b, t->name);
+	buf_addc(&b, ',');
+	json_row(&b, r);
+	buf_adds(&b, "}\n");
+	fputs(b.s, f);
+	buf_release(&b);
 	fflush(f);
 }
 
@@ -213,34 +202,35 @@ diff_print(FILE *f, const struct diff_result *r, const char *format)
 	char *sum = diff_summary(r);
 
 	if (strcmp(format, "json") == 0) {
-		fputs("{\"source\":", f);
-		put_str(f, r->src);
-		fputs(",\"target\":", f);
-		put_str(f, r->dst);
-		fprintf(f, ",\"identical\":%s,\"duration_s\":%.3f,"
-		    "\"snapshot\":\"%s\",\"summary\":",
-		    diff_exit(r) == 0 ? "true" : "false",
-		    (double)r->duration_us / 1e6,
-		    r->snapshot ? r->snapshot : "shared");
-		put_str(f, sum);
-		fputs(",\"tables\":[", f);
+		struct buf b = BUF_INIT;
+		json_open(&b);
+		json_field(&b, "source", r->src, true);
+		json_field(&b, "target", r->dst, true);
+		buf_addf(&b, ", \"identical\": %s", diff_exit(r) == 0 ? "true" :
+		    "false");
+		json_ms(&b, "duration", r->duration_us, true);
+		json_field(&b, "snapshot", r->snapshot ? r->snapshot :
+		    "shared", true);
+		json_field(&b, "summary", sum, true);
+		buf_adds(&b, ", \"tables\": [");
 		for (size_t i = 0; i < r->n; i++) {
-			fputs(i ? ",\n" : "\n", f);
-			json_table(f, &r->t[i], true);
+			buf_adds(&b, i ? ",\n{" : "\n{");
+			json_table(&b, &r->t[i], true);
+			buf_addc(&b, '}');
 		}
-		fputs("]}\n", f);
+		buf_adds(&b, "]}\n");
+		fputs(b.s, f);
+		buf_release(&b);
 	} else if (strcmp(format, "jsonl") == 0) {
 		/* The differences went out as they were found. */
 		for (size_t i = 0; i < r->n; i++) {
-			fputs("{\"type\":\"table\",", f);
-			char *s = NULL;
-			size_t n = 0;
-			FILE *m = open_memstream(&s, &n);
-			json_table(m, &r->t[i], false);
-			fclose(m);
-			fputs(s + 1, f);
-			fputc('\n', f);
-			free(s);
+			struct buf b = BUF_INIT;
+			json_open(&b);
+			buf_adds(&b, ",\"type\":\"table\",");
+			json_table(&b, &r->t[i], false);
+			buf_adds(&b, "}\n");
+			fputs(b.s, f);
+			buf_release(&b);
 		}
 	} else {
 		for (size_t i = 0; i < r->n; i++)

@@ -1,10 +1,13 @@
 /* out.c - the table of output formats and what they share. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/redact.h"
 #include "lib/util.h"
+#include "lib/xmalloc.h"
 #include "out.h"
 
 extern const struct out_format out_text, out_json, out_junit, out_tap,
@@ -65,6 +68,35 @@ results_redact(struct result *rs, size_t n)
 }
 
 static enum color_when color_when = COLOR_AUTO;
+static enum verbosity verbosity = V_NORMAL;
+
+void
+out_verbosity_set(enum verbosity v)
+{
+	verbosity = v;
+}
+
+enum verbosity
+out_verbosity(void)
+{
+	return verbosity;
+}
+
+void
+out_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < V_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *r = redact(s);
+	fprintf(stderr, "cutover: %s\n", r);
+	free(r);
+	free(s);
+}
 
 void
 out_color_set(enum color_when w)

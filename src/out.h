@@ -44,4 +44,19 @@ bool	 out_want_color(FILE *f);
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 void	 out_color_set(enum color_when w);
 
+/*
+ * -q/--quiet and -v/--verbose, one meaning on every command (README,
+ * "Quiet and verbose"): quiet prints what needs attention (failures,
+ * warnings, errors) and the verdict, no progress nor passing rows;
+ * verbose adds what text output otherwise cuts (every detail line, each
+ * passing check's too) and says on stderr which plan and journal it
+ * read.  Neither changes a machine format's document or the exit status.
+ */
+enum verbosity { V_QUIET = -1, V_NORMAL = 0, V_VERBOSE = 1 };
+void	 out_verbosity_set(enum verbosity v);
+enum verbosity out_verbosity(void);
+/* With -v: "cutover: MESSAGE" on stderr, redacted. */
+void	 out_verbose(const char *fmt, ...) __attribute__((format(printf, 1,
+	    2)));
+
 #endif

@@ -28,6 +28,7 @@
 #include "hosts.h"
 #include "procedure.h"
 #include "schedule.h"
+#include "plan_include.h"
 
 extern char **environ;
 
@@ -64,13 +65,14 @@ struct pctx {
 	size_t		 nunknown, capunknown;
 	yaml_node_t	**every_at;	/* each check's `every`, for errors */
 	const struct host *on_plan, *on_phase;	/* `on:` defaults */
+	struct plan_inc	 inc;		/* included files (plan_include.c) */
 };
 
 static const char *const top_keys[] = {
 	"cutover", "name", "description", "vars", "secrets", "targets",
 	"checks", "risks", "phases", "rollback", "rollback_verify", "success",
 	"alerts", "procedures", "schedule", "roles", "two_person", "hosts", "on",
-	NULL
+	"include", NULL
 };
 static const char *const check_common_keys[] = {
 	"id", "kind", "title", "description", "timeout", "retries",
@@ -101,10 +103,14 @@ vreport(struct pctx *cx, struct buf *to, yaml_node_t *n, const char *what,
 {
 	size_t line = n ? n->start_mark.line + 1 : 1;
 	size_t col = n ? n->start_mark.column + 1 : 1;
+	/* A node merged from an included file names that file. */
+	const char *file = n && cx->doc ? plan_include_file(&cx->inc,
+	    (int)(n - cx->doc->nodes.start) + 1) : NULL;
 
 	struct buf m = BUF_INIT;
 
-	buf_addf(to, "%s:%zu:%zu: %s", cx->file, line, col, what);
+	buf_addf(to, "%s:%zu:%zu: %s", file ? file : cx->file, line, col,
+	    what);
 	buf_vaddf(&m, fmt, ap);
 	/* One error, one line: a value quoted in it may hold a newline. */
 	for (const char *p = m.s; *p; p++) {
@@ -2012,8 +2018,9 @@ errline_cmp(const void *a, const void *b)
  * them.  Each line is "NAME:LINE:COL: ..." with NAME namelen bytes long.
  */
 static void
-sort_errors(struct buf *errs, size_t namelen)
+sort_errors(struct buf *errs, const char *name)
 {
+	size_t namelen = strlen(name);
 	struct errline *v = NULL;
 	size_t n = 0, cap = 0;
 	struct buf out = BUF_INIT;
@@ -2021,7 +2028,10 @@ sort_errors(struct buf *errs, size_t namelen)
 	for (const char *p = errs->s; *p; ) {
 		size_t len = strcspn(p, "\n");
 		struct errline e = { p, len, 0, 0, n };
-		if (len > namelen + 1) {
+		/* An included file's errors follow the plan's, as found. */
+		if (strncmp(p, name, namelen) != 0 || p[namelen] != ':')
+			e.line = (size_t)-1;
+		else if (len > namelen + 1) {
 			char *end;
 			e.line = strtoul(p + namelen + 1, &end, 10);
 			if (*end == ':')
@@ -2095,6 +2105,12 @@ plan_load_mem(const char *name, const char *data, size_t len, char **errors)
 	return plan_load_mem_flags(name, data, len, 0, errors);
 }
 
+int
+plan_depth_check(const char *data, size_t len, yaml_mark_t *at)
+{
+	return too_deep(data, len, at);
+}
+
 struct plan *
 plan_load_mem_flags(const char *name, const char *data, size_t len,
     unsigned flags, char **errors)
@@ -2150,6 +2166,15 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	}
 	have_doc = true;
 	yaml_parser_delete(&parser);
+	plan_include(&doc, name, p->dir, &cx.inc, &cx.errs, &cx.nerrs);
+	if (cx.inc.bytes.len) {
+		/* The plan is its file and every file it includes. */
+		struct buf all = BUF_INIT;
+		buf_add(&all, data, len);
+		buf_add(&all, cx.inc.bytes.s, cx.inc.bytes.len);
+		sha256_hex(all.s, all.len, p->sha256);
+		buf_release(&all);
+	}
 	cx.doc = &doc;
 
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -2215,14 +2240,19 @@ done:
 	strlist_release(&cx.unknown_vars);
 	free(cx.unknown);
 	free(cx.every_at);
+	plan_include_release(&cx.inc);
 	if (cx.warns.len && cx.nerrs == 0) {
 		char *r = redact(cx.warns.s);
-		fputs(r, stderr);
-		free(r);
+		if (flags & PLAN_WARNINGS_KEEP) {
+			p->warnings = r;
+		} else {
+			fputs(r, stderr);
+			free(r);
+		}
 	}
 	buf_release(&cx.warns);
 	if (cx.nerrs) {
-		sort_errors(&cx.errs, strlen(name));
+		sort_errors(&cx.errs, name);
 		*errors = redact(cx.errs.s);
 		buf_release(&cx.errs);
 		plan_free(p);
@@ -2357,6 +2387,7 @@ plan_free(struct plan *p)
 	free(p->text);
 	strlist_release(&p->env_read);
 	hosts_free(p->hosts, p->nhosts);
+	free(p->warnings);
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->nvars; i++) {

@@ -220,6 +220,7 @@ struct plan {
 	struct schedule	*sched;
 	char		 sha256[65];	/* of the file's bytes */
 	size_t		 nwarnings;
+	char		*warnings;	/* with PLAN_WARNINGS_KEEP */
 	/* Unset ${env:X} / password_env names (loaded with PLAN_ENV_LATER). */
 	struct strlist	 env_unset;
 	/* `hosts:` (hosts.h), and what a remote agent needs to load the plan
@@ -246,6 +247,8 @@ struct plan *plan_load(const char *path, char **errors);
  * check and run load without it, and fail naming the variable.
  */
 #define PLAN_ENV_LATER	0x1
+/* The warnings go to plan->warnings (redacted lines), not stderr. */
+#define PLAN_WARNINGS_KEEP	0x2
 /*
  * Overrides of the plan's vars, from the command line (--var, origin
  * "--var") or a vars file (origin "FILE:LINE:COL"), applied by every

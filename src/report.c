@@ -964,8 +964,9 @@ watch_json(struct buf *b, const struct model *m)
 		json_field(b, "reason", jw->reason, true);
 		json_time(b, "started", jw->started_us, true);
 		json_time(b, "ended", jw->ended_us, true);
-		buf_addf(b, ", \"every_s\": %.6f, \"for_s\": %.6f, \"checks\": [",
-		    jw->every_us / 1e6, jw->for_us / 1e6);
+		json_ms(b, "every", jw->every_us, true);
+		json_ms(b, "for", jw->for_us, true);
+		buf_adds(b, ", \"checks\": [");
 		for (size_t k = 0; jw->stats && k < jw->nchecks; k++) {
 			const struct jwstat *st = &jw->stats[k];
 			buf_adds(b, k ? ", {" : "{");
@@ -991,7 +992,7 @@ watch_json(struct buf *b, const struct model *m)
 		for (size_t k = 0; k < jw->ntriggers; k++) {
 			const struct jtrigger *tr = &jw->triggers[k];
 			buf_adds(b, k ? ", {" : "{");
-			json_time(b, "at", tr->at_us, false);
+			json_time(b, "fired", tr->at_us, false);
 			json_field(b, "check", tr->check_id, true);
 			json_field(b, "rule", tr->rule, true);
 			json_field(b, "samples", tr->samples, true);
@@ -1000,8 +1001,8 @@ watch_json(struct buf *b, const struct model *m)
 		buf_adds(b, "], \"gaps\": [");
 		for (size_t k = 0; k < jw->ngaps; k++) {
 			buf_adds(b, k ? ", {" : "{");
-			json_time(b, "from", jw->gaps[k].from_us, false);
-			json_time(b, "to", jw->gaps[k].to_us, true);
+			json_time(b, "started", jw->gaps[k].from_us, false);
+			json_time(b, "ended", jw->gaps[k].to_us, true);
 			buf_adds(b, "}");
 		}
 		buf_adds(b, "], \"success\": [");
@@ -1473,23 +1474,14 @@ emit_doc(struct w *w, const struct model *m)
 /* ---- json ------------------------------------------------------------ */
 
 static void
-jdur(struct buf *b, const char *key, int64_t a, int64_t z)
-{
-	if (a == 0 || z == 0 || z < a)
-		buf_addf(b, ", \"%s\": null", key);
-	else
-		buf_addf(b, ", \"%s\": %.6f", key, (z - a) / 1e6);
-}
-
-static void
 emit_json(FILE *f, const struct model *m)
 {
 	const struct plan *p = m->p;
 	const struct jlog *l = m->l;
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "{");
-	json_field(&b, "plan", p->name, false);
+	json_open(&b);
+	json_field(&b, "plan", p->name, true);
 	json_field(&b, "file", p->file, true);
 	json_field(&b, "plan_sha256", l->run.plan_sha, true);
 	buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
@@ -1500,23 +1492,23 @@ emit_json(FILE *f, const struct model *m)
 	json_field(&b, "host", l->run.host, true);
 	json_time(&b, "started", l->run.started_us, true);
 	json_time(&b, "ended", l->run.ended_us, true);
-	jdur(&b, "duration_s", l->run.started_us, l->run.ended_us);
+	json_span(&b, "duration", l->run.started_us, l->run.ended_us, true);
 
 	buf_adds(&b, ",\n \"downtime\": ");
 	if (m->dt.how) {
 		buf_adds(&b, "{");
 		json_field(&b, "measured", m->dt.how, false);
-		json_time(&b, "start", m->dt.start, true);
-		json_time(&b, "end", m->dt.end, true);
-		jdur(&b, "seconds", m->dt.start, m->dt.end);
+		json_time(&b, "started", m->dt.start, true);
+		json_time(&b, "ended", m->dt.end, true);
+		json_span(&b, "duration", m->dt.start, m->dt.end, true);
 		json_field(&b, "window_phase", m->dt.phase ? m->dt.phase->id : NULL,
 		    true);
 		const struct window *w = m->dt.phase ? &m->dt.phase->window :
 		    NULL;
 		if (w && w->set && w->target_us >= 0)
-			buf_addf(&b, ", \"target_s\": %.3f", w->target_us / 1e6);
+			json_ms(&b, "target", w->target_us, true);
 		if (w && w->set && w->max_us >= 0)
-			buf_addf(&b, ", \"max_s\": %.3f", w->max_us / 1e6);
+			json_ms(&b, "max", w->max_us, true);
 		json_field(&b, "judgement", m->dt.start && m->dt.end ?
 		    window_judgement(m, m->dt.end - m->dt.start) : NULL, true);
 		buf_adds(&b, "}");
@@ -1535,19 +1527,12 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "state", jp ? jp->state : "not reached", true);
 		json_time(&b, "started", jp ? jp->started_us : 0, true);
 		json_time(&b, "ended", jp ? jp->ended_us : 0, true);
-		jdur(&b, "duration_s", jp ? jp->started_us : 0,
-		    jp ? jp->ended_us : 0);
+		json_span(&b, "duration", jp ? jp->started_us : 0,
+		    jp ? jp->ended_us : 0, true);
 		if (ph->window.set) {
-			buf_adds(&b, ", \"window\": {\"target_s\": ");
-			if (ph->window.target_us >= 0)
-				buf_addf(&b, "%.3f", ph->window.target_us / 1e6);
-			else
-				buf_adds(&b, "null");
-			buf_adds(&b, ", \"max_s\": ");
-			if (ph->window.max_us >= 0)
-				buf_addf(&b, "%.3f", ph->window.max_us / 1e6);
-			else
-				buf_adds(&b, "null");
+			buf_adds(&b, ", \"window\": {");
+			json_ms(&b, "target", ph->window.target_us, false);
+			json_ms(&b, "max", ph->window.max_us, true);
 			buf_adds(&b, "}");
 		}
 		buf_adds(&b, ", \"steps\": [");
@@ -1568,7 +1553,8 @@ emit_json(FILE *f, const struct model *m)
 			json_field(&b, "state", s->state, true);
 			json_time(&b, "started", s->started_us, true);
 			json_time(&b, "ended", s->ended_us, true);
-			jdur(&b, "duration_s", s->started_us, s->ended_us);
+			json_span(&b, "duration", s->started_us, s->ended_us,
+			    true);
 			buf_addf(&b, ", \"exit_code\": %d", s->exit_code);
 			json_field(&b, "command", s->command, true);
 			json_field(&b, "message", s->message, true);
@@ -1590,9 +1576,9 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "threshold", c->threshold, true);
 		json_field(&b, "message", c->message, true);
 		json_field(&b, "detail", c->detail, true);
-		buf_addf(&b, ", \"attempts\": %d, \"duration_s\": %.6f",
-		    c->attempts, c->duration_us / 1e6);
-		json_time(&b, "at", c->at_us, true);
+		buf_addf(&b, ", \"attempts\": %d", c->attempts);
+		json_ms(&b, "duration", c->duration_us, true);
+		json_time(&b, "checked", c->at_us, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"decisions\": [");
@@ -1604,7 +1590,7 @@ emit_json(FILE *f, const struct model *m)
 		json_field(&b, "user", d->user, true);
 		json_field(&b, "how", d->how, true);
 		json_field(&b, "based_on", d->based_on, true);
-		json_time(&b, "at", d->at_us, true);
+		json_time(&b, "decided", d->at_us, true);
 		buf_adds(&b, "}");
 	}
 	buf_adds(&b, "],\n \"rollback\": [");
@@ -1706,11 +1692,9 @@ emit_json(FILE *f, const struct model *m)
 	struct tl *v = timeline(m, &n);
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
-		char *t = fmt_time_iso(v[i].at);
-		json_field(&b, "at", t, false);
+		json_time(&b, "occurred", v[i].at, false);
 		json_field(&b, "event", v[i].what, true);
 		buf_adds(&b, "}");
-		free(t);
 		free(v[i].what);
 	}
 	free(v);

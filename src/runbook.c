@@ -33,6 +33,7 @@
 #include "runbook.h"
 #include "schedule.h"
 #include "hosts.h"
+#include "runbook_from.h"
 #include "watch.h"
 
 #define STEP_TAIL	4096	/* bytes of output kept in the journal */
@@ -2135,13 +2136,19 @@ runbook_run(struct plan *p, const struct rb_opts *o)
 			goto out;
 		}
 	}
+	int64_t latest = rc == 0 ? rb.log.run.id : 0;
 	jlog_release(&rb.log);
+	if (rb_from_check(p, o, rb.j, latest) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	/* runs.plan_name is shown by status and report: redacted. */
 	char *rname = redact(p->name);
 	int jrc = journal_run_begin(rb.j, rname, p->file, p->sha256, rb.user,
 	    &rb.run, &rb.err);
 	free(rname);
-	if (jrc != 0 || journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
+	if (jrc != 0 || rb_from_journal(p, o, rb.j, rb.run, &rb.err) != 0 ||
+	    journal_load(rb.j, rb.run, &rb.log, &rb.err) != 0) {
 		rc = (jfail(&rb), EXIT_USAGE);
 		goto out;
 	}
@@ -2724,6 +2731,67 @@ dry_run(const struct plan *p, const struct rb_opts *o, FILE *f)
 		dry_step(f, &p->rollback[i], false);
 	dry_checks(f, p, "rollback_verify", &p->rollback_verify);
 	alert_describe(p, f);
+}
+
+/* Written, redacted and made printable as runbook_dry_run's text. */
+static void
+put_redacted(FILE *f, char *text)
+{
+	char *r = redact(text);
+	char *v = text_printable(r, true);
+	fputs(v, f);
+	free(v);
+	free(r);
+	free(text);
+}
+
+void
+runbook_rollback_dry_run(const struct plan *p, const struct jlog *l, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	struct strlist seen = STRLIST_INIT;
+
+	if (m == NULL) {
+		errmsg("cannot describe the rollback: out of memory");
+		return;
+	}
+	fprintf(m, "rollback of run %lld (%s), nothing run (--dry-run):\n",
+	    (long long)l->run.id, l->run.state);
+	/* As do_rollback: each step this run started, newest first, once. */
+	for (size_t i = l->nsteps; i-- > 0;) {
+		const struct jstep *js = &l->steps[i];
+		if (strcmp(js->kind, "step") != 0 || strlist_has(&seen,
+		    js->step_id))
+			continue;
+		strlist_push(&seen, js->step_id);
+		const char *phase = NULL;
+		const struct step *s = find_step(p, js->step_id, &phase);
+		if (s == NULL || !s->has_undo) {
+			fprintf(m, "  step %s: not undone (%s)\n", js->step_id,
+			    s ? "no undo" : "no longer in the plan");
+			continue;
+		}
+		char *d = cmd_desc(&s->undo);
+		if (strcmp(js->state, STEP_OK) == 0 ||
+		    strcmp(js->state, STEP_SKIPPED) == 0)
+			fprintf(m, "  undo %s: %s\n", js->step_id, d);
+		else
+			fprintf(m, "  undo %s: %s (the step is %s: %s)\n",
+			    js->step_id, d, js->state, s->undo_idempotent ?
+			    "its undo is idempotent, so it runs" : "runs only "
+			    "with --undo-interrupted");
+		free(d);
+	}
+	strlist_release(&seen);
+	if (p->nrollback)
+		fputs("then the plan's rollback steps:\n", m);
+	for (size_t i = 0; i < p->nrollback; i++)
+		dry_step(m, &p->rollback[i], false);
+	dry_checks(m, p, "then rollback_verify", &p->rollback_verify);
+	fclose(m);
+	put_redacted(f, text);
 }
 
 /*

@@ -39,6 +39,9 @@ struct rb_opts {
 	const char	*watch_phase;
 	int64_t		 watch_for_us, watch_every_us;
 	bool		 jsonl;		/* watch output as JSON lines */
+	/* run --from PHASE / --start-at STEP (runbook_from.c), --force */
+	const char	*from_phase, *start_step;
+	bool		 force_start;
 };
 
 /* The journal's path: state, or .cutover/NAME.db beside the plan. */
@@ -47,6 +50,13 @@ char	*runbook_journal_path(const struct plan *p, const char *state);
 const char *runbook_user(void);
 /* The plan as it would execute, redacted; runs nothing. */
 void	 runbook_dry_run(const struct plan *p, const struct rb_opts *o,
+	    FILE *f);
+
+/*
+ * rollback --dry-run: what rolling back the run in l would run, in the
+ * order `cutover rollback` runs it, redacted; runs and journals nothing.
+ */
+void	 runbook_rollback_dry_run(const struct plan *p, const struct jlog *l,
 	    FILE *f);
 
 int	 runbook_run(struct plan *p, const struct rb_opts *o);

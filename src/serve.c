@@ -591,8 +591,8 @@ page_metrics(struct server *s, struct MHD_Connection *c, struct snap *sp,
 static void
 health(struct buf *b, const struct snap *sp)
 {
-	buf_adds(b, "{");
-	json_field(b, "status", sp->rc < 0 ? "error" : "ok", false);
+	json_open(b);
+	json_field(b, "status", sp->rc < 0 ? "error" : "ok", true);
 	if (sp->rc < 0) {
 		json_field(b, "error", sp->error, true);
 	} else if (sp->rc == 1) {

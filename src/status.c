@@ -154,10 +154,10 @@ watch_json(struct buf *b, const struct jlog *l, int64_t now)
 		json_field(b, "phase", w->phase_id, false);
 		json_field(b, "state", w->state, true);
 		json_time(b, "started", w->started_us, true);
-		buf_addf(b, ", \"elapsed_s\": %.3f, \"remaining_s\": %.3f, "
-		    "\"every_s\": %.3f, \"gaps\": %zu, \"checks\": [",
-		    (el > 0 ? el : 0) / 1e6, (left > 0 ? left : 0) / 1e6,
-		    w->every_us / 1e6, w->ngaps);
+		json_ms(b, "elapsed", el > 0 ? el : 0, true);
+		json_ms(b, "remaining", left > 0 ? left : 0, true);
+		json_ms(b, "every", w->every_us, true);
+		buf_addf(b, ", \"gaps\": %zu, \"checks\": [", w->ngaps);
 		for (size_t k = 0; w->stats && k < w->nchecks; k++) {
 			const struct jwstat *st = &w->stats[k];
 			buf_adds(b, k ? ", {" : "{");
@@ -166,7 +166,7 @@ watch_json(struct buf *b, const struct jlog *l, int64_t now)
 			    (long long)st->n, (long long)st->nfail);
 			json_field(b, "last_status", st->n ? status_name(
 			    (enum status)st->last_status) : NULL, true);
-			json_time(b, "last_at", st->last_at_us, true);
+			json_time(b, "last", st->last_at_us, true);
 			json_field(b, "last_message", st->last_message, true);
 			buf_adds(b, "}");
 		}
@@ -225,8 +225,8 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 	const char *state = report_state(l), *verdict = report_verdict(state);
 	if (json) {
 		struct buf b = BUF_INIT;
-		buf_adds(&b, "{");
-		json_field(&b, "plan", p->name, false);
+		json_open(&b);
+		json_field(&b, "plan", p->name, true);
 		json_field(&b, "journal", journal, true);
 		buf_addf(&b, ", \"run\": %lld", (long long)l->run.id);
 		json_field(&b, "state", state, true);
@@ -246,13 +246,13 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		json_field(&b, "step_kind", ls ? ls->kind : NULL, true);
 		json_field(&b, "step_state", ls_state, true);
 		if (cp && cp->window_start_us) {
-			buf_addf(&b, ", \"window_elapsed_s\": %.3f", win_el / 1e6);
+			json_ms(&b, "window_elapsed", win_el > 0 ? win_el : 0,
+			    true);
 			if (ph && ph->window.target_us >= 0)
-				buf_addf(&b, ", \"window_target_s\": %.3f",
-				    ph->window.target_us / 1e6);
+				json_ms(&b, "window_target", ph->window.target_us,
+				    true);
 			if (ph && ph->window.max_us >= 0)
-				buf_addf(&b, ", \"window_max_s\": %.3f",
-				    ph->window.max_us / 1e6);
+				json_ms(&b, "window_max", ph->window.max_us, true);
 		}
 		if (p->nalerts || l->nalerts) {
 			size_t sent, failed;
@@ -381,8 +381,8 @@ status_emit_none(FILE *f, bool json, const struct plan *p, const char *journal)
 	struct buf b = BUF_INIT;
 
 	if (json) {
-		buf_adds(&b, "{");
-		json_field(&b, "plan", p->name, false);
+		json_open(&b);
+		json_field(&b, "plan", p->name, true);
 		buf_adds(&b, ", \"state\": \"none\", \"run\": null");
 		/* A checklist is worked through before any run. */
 		schedule_status(&b, true, p, journal_current(), now_wall_us());

@@ -658,9 +658,9 @@ fire(struct wctx *x, size_t k, const char *why, char **reason)
 		rc = -1;
 	out_line(x, "trigger: %s %s: %s", r->check, d, why);
 	struct buf b = BUF_INIT;
-	buf_adds(&b, "{");
-	json_field(&b, "type", "trigger", false);
-	json_time(&b, "at", at, true);
+	json_open(&b);
+	json_field(&b, "type", "trigger", true);
+	json_time(&b, "fired", at, true);
 	json_field(&b, "phase", x->ph->id, true);
 	json_field(&b, "check", r->check, true);
 	json_field(&b, "rule", d, true);
@@ -757,9 +757,9 @@ round_once(struct wctx *x, int64_t now, size_t *rule, char **why)
 		    r ? r->message : NULL);
 		if (x->o->jsonl) {
 			struct buf b = BUF_INIT;
-			buf_adds(&b, "{");
-			json_field(&b, "type", "sample", false);
-			json_time(&b, "at", s->at_us, true);
+			json_open(&b);
+			json_field(&b, "type", "sample", true);
+			json_time(&b, "sampled", s->at_us, true);
 			json_field(&b, "phase", x->ph->id, true);
 			json_field(&b, "check", w->c->id, true);
 			json_field(&b, "status", status_name((enum status)
@@ -883,8 +883,8 @@ judge(struct wctx *x, struct jwatch *jw, struct buf *based_on)
 			    cmp_opstr(r->target.cmp.op), r->target.cmp.text, mv,
 			    (long long)ns, ok ? "pass" : "FAIL");
 			struct buf b = BUF_INIT;
-			buf_adds(&b, "{");
-			json_field(&b, "type", "success", false);
+			json_open(&b);
+			json_field(&b, "type", "success", true);
 			json_field(&b, "phase", x->ph->id, true);
 			json_field(&b, "check", r->check, true);
 			json_field(&b, "metric", metric_name(r->metric), true);
@@ -1138,8 +1138,8 @@ watch_phase(const struct plan *p, const struct phase *ph, struct journal *j,
 		goto jerr;
 	out_line(&x, "%s", *reason);
 	struct buf jb = BUF_INIT;
-	buf_adds(&jb, "{");
-	json_field(&jb, "type", "done", false);
+	json_open(&jb);
+	json_field(&jb, "type", "done", true);
 	json_field(&jb, "phase", ph->id, true);
 	json_field(&jb, "verdict", ok ? "go" : "no-go", true);
 	buf_addf(&jb, ", \"samples\": %lld}", (long long)x.nsamples);

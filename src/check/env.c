@@ -9,6 +9,7 @@
 
 #include "../check.h"
 #include "../envcheck.h"
+#include "../lib/util.h"
 #include "../lib/buf.h"
 #include "../lib/redact.h"
 #include "../lib/strength.h"
@@ -193,8 +194,8 @@ env_run(const struct check *c, struct result *r)
 		env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
 	env_check(&f, &o, &fs);
 	across(ec, &f, &fs);
-	result_observed(r, "%zu keys, %zu failed, %zu warnings", f.n, fs.nfail,
-	    fs.nwarn);
+	result_observed(r, "%zu key%s, %zu failed, %zu warning%s", f.n,
+	    PLURAL(f.n), fs.nfail, fs.nwarn, PLURAL(fs.nwarn));
 	result_threshold(r, "no failing findings");
 	r->has_value = true;
 	r->value = (double)fs.nfail;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../check.h"
+#include "../lib/util.h"
 #include "../lib/buf.h"
 #include "../lib/error.h"
 #include "../lib/hash.h"
@@ -91,8 +92,8 @@ manifest_run(const struct check *c, struct result *r)
 	r->has_value = true;
 	r->value = (double)(rep.nfail + rep.nextra);
 	if (rep.nfail == 0 && rep.nextra == 0) {
-		result_set(r, ST_PASS, "%zu files intact (%s, %s)", nfiles,
-		    hash_algo_name(rep.algo), sz);
+		result_set(r, ST_PASS, "%zu file%s intact (%s, %s)", nfiles,
+		    PLURAL(nfiles), hash_algo_name(rep.algo), sz);
 	} else {
 		struct buf b = BUF_INIT, d = BUF_INIT;
 		size_t shown = 0;

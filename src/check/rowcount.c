@@ -8,6 +8,7 @@
 
 #include "../check.h"
 #include "../db.h"
+#include "../lib/util.h"
 #include "../lib/error.h"
 #include "../lib/xmalloc.h"
 
@@ -115,14 +116,15 @@ rc_run(const struct check *c, struct result *r)
 			ndiff++;
 		}
 	}
-	result_observed(r, "%lld / %lld rows", total_s, total_d);
+	result_observed(r, "%lld / %lld row%s", total_s, total_d,
+	    PLURAL(total_d));
 	result_detail(r, "%s", detail.s);
 	if (ndiff)
 		result_set(r, ST_FAIL, "%zu of %zu table%s differ: %s", ndiff,
 		    k->tables.n, k->tables.n == 1 ? "" : "s", bad.s);
 	else
-		result_set(r, ST_PASS, "%zu table%s match, %lld rows", k->tables.n,
-		    k->tables.n == 1 ? "" : "s", total_s);
+		result_set(r, ST_PASS, "%zu table%s match, %lld row%s",
+		    k->tables.n, PLURAL(k->tables.n), total_s, PLURAL(total_s));
 out:
 	db_close(s);
 	db_close(d);

@@ -60,7 +60,6 @@ static const char check_usage[] =
 "      --expand         expand ${REF}s (from keys above, never from the\n"
 "                       environment) before judging values\n"
 "  -f, --format F       text (default) or json\n"
-"  -q, --quiet          leave out info lines\n"
 "      --strict         warnings fail too (exit 1)\n"
 "  -h, --help           show this help\n"
 "\n"
@@ -181,8 +180,10 @@ check_main(int argc, char **argv)
 		}
 	}
 	struct buf js = BUF_INIT;
-	if (json)
-		buf_adds(&js, "{\"files\":[");
+	if (json) {
+		json_open(&js);
+		buf_adds(&js, ",\"files\":[");
+	}
 	for (size_t i = 0; i < nf && rc != EXIT_USAGE; i++) {
 		const char *path = argv[optind + (int)i];
 		struct env_check_opts o = { .require = &req,
@@ -223,9 +224,9 @@ check_main(int argc, char **argv)
 		if (json)
 			buf_adds(&js, "]}");
 		else
-			printf("%s: %zu keys, %zu failed, %zu warning%s\n", path,
-			    files[i].n, fs.nfail, fs.nwarn, fs.nwarn == 1 ? "" :
-			    "s");
+			printf("%s: %zu key%s, %zu failed, %zu warning%s\n",
+			    path, files[i].n, PLURAL(files[i].n), fs.nfail,
+			    fs.nwarn, PLURAL(fs.nwarn));
 		if (fs.nfail || (strict && fs.nwarn))
 			rc = EXIT_NOGO;
 		env_findings_release(&fs);
@@ -292,7 +293,8 @@ diff_main(int argc, char **argv)
 	size_t problems = env_diff(&a, &b, has_expect ? &expect : NULL, &rows,
 	    &n);
 	struct buf js = BUF_INIT;
-	buf_adds(&js, "{\"keys\":[");
+	json_open(&js);
+	buf_adds(&js, ",\"keys\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct env_diff_row *r = &rows[i];
 		count[r->change]++;

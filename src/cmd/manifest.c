@@ -68,6 +68,9 @@ static const char create_usage[] =
 "      --progress     progress even without a terminal: a line every\n"
 "                     second (by default: a live line on a terminal,\n"
 "                     else a line every 5 s), on stderr\n"
+"  -f, --format F     text (default) or json: the same document as\n"
+"                     'manifest verify --format json' (README, \"JSON\n"
+"                     output\"); needs -o FILE\n"
 "  -h, --help         show this help\n"
 "\n"
 "Example:\n"
@@ -89,9 +92,10 @@ static const char verify_usage[] =
 "                     files is reported as skipped, not failed\n"
 "      --no-content   compare hashes only; skip the content validation\n"
 "  -j, --jobs N       hashing threads (default: one per CPU)\n"
-"  -f, --format F     text (default) or json: {manifest, algo, files, ok,\n"
-"                     failed, extra, bytes, results: [{path, status,\n"
-"                     detail, size, hash}]}\n"
+"  -f, --format F     text (default) or json: {schema, manifest, algo,\n"
+"                     files, ok, failed, extra, skipped, bytes,\n"
+"                     duration_ms, results: [{path, status, detail, size,\n"
+"                     hash}]} (README, \"JSON output\")\n"
 "  -q, --quiet        print only problems and the summary; no progress\n"
 "      --progress     progress even without a terminal: a line every\n"
 "                     second (by default: a live line on a terminal,\n"
@@ -133,7 +137,7 @@ static const struct option common_lo[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool json;		/* verify --format json */
+static bool json;		/* --format json */
 static bool force_progress;	/* --progress */
 
 /* Options both verbs share; returns the -o value (create only). */
@@ -152,9 +156,6 @@ parse_opts(const struct cmd *c, int argc, char **argv, struct mf_opts *o,
 	    -1) {
 		switch (ch) {
 		case 'f':
-			if (want_output)
-				cmd_usage_error(c, "'--format' is for 'manifest "
-				    "verify'");
 			if (strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "text") != 0)
 				cmd_usage_error(c, "unknown format '%s' (text, "
@@ -252,65 +253,34 @@ summary(FILE *f, const char *what, const struct mf_report *rep,
 	if (rep->nskipped)
 		snprintf(skipped, sizeof(skipped), ", %zu skipped",
 		    rep->nskipped);
-	fprintf(f, "%s: %zu files, %zu ok, %zu failed, %zu extra%s (%s, %s in "
-	    "%s, %.0f MB/s)\n", what, rep->nok + rep->nfail, rep->nok,
+	fprintf(f, "%s: %zu file%s, %zu ok, %zu failed, %zu extra%s (%s, %s in "
+	    "%s, %.0f MB/s)\n", what, rep->nok + rep->nfail,
+	    PLURAL(rep->nok + rep->nfail), rep->nok,
 	    rep->nfail, rep->nextra, skipped, hash_algo_name(rep->algo), sz, d,
 	    rep->bytes / secs / 1e6);
 	free(sz);
 	free(d);
 }
 
-static int
-create_main(int argc, char **argv)
-{
-	struct mf_opts o;
-	struct mf_report rep;
-	bool quiet;
-	char *e = NULL;
-	const char *output = parse_opts(&verb_create, argc, argv, &o, &quiet,
-	    true);
-
-	if (output == NULL)
-		cmd_usage_error(&verb_create, "missing '-o FILE'");
-	if (optind >= argc)
-		cmd_usage_error(&verb_create, "missing PATH");
-	int64_t t0 = now_mono_us();
-	/* With -o -, stdout is the manifest: the report goes to stderr. */
-	bool to_stdout = strcmp(output, "-") == 0;
-	struct printer pr = { .quiet = quiet, .creating = true,
-	    .to_stderr = to_stdout, .progress = progress_for(quiet) };
-	o.progress = pr.progress;
-	o.on_result = print_one;
-	o.arg = &pr;
-	/* Someone watching sees each file as it ends; a log reads in order. */
-	o.any_order = !to_stdout && isatty(1);
-	progress_start(pr.progress);
-	int mrc = manifest_create(argv + optind, (size_t)(argc - optind),
-	    output, &o, &rep, &e);
-	progress_end(pr.progress, false);
-	if (mrc != 0) {
-		errmsg("manifest create: %s", e);
-		free(e);
-		return EXIT_USAGE;
-	}
-	summary(to_stdout ? stderr : stdout, output, &rep, now_mono_us() - t0);
-	int rc = rep.nfail ? EXIT_NOGO : EXIT_GO;
-	mf_report_release(&rep);
-	return rc;
-}
-
-/* {manifest, algo, files, ok, failed, extra, bytes, results: [...]} */
+/*
+ * {schema, manifest, algo, files, ok, failed, extra, skipped, bytes,
+ * duration_ms, results: [...]}, for create and verify alike.
+ */
 static void
-print_json(const char *file, const struct mf_report *rep)
+print_json(const char *file, const struct mf_report *rep, int64_t us)
 {
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "{\"manifest\":");
+	json_open(&b);
+	buf_adds(&b, ",\"manifest\":");
 	json_str(&b, file);
 	buf_addf(&b, ",\"algo\":\"%s\",\"files\":%zu,\"ok\":%zu,"
-	    "\"failed\":%zu,\"extra\":%zu,\"bytes\":%llu,\"results\":[",
+	    "\"failed\":%zu,\"extra\":%zu,\"skipped\":%zu,\"bytes\":%llu",
 	    hash_algo_name(rep->algo), rep->nok + rep->nfail, rep->nok,
-	    rep->nfail, rep->nextra, (unsigned long long)rep->bytes);
+	    rep->nfail, rep->nextra, rep->nskipped,
+	    (unsigned long long)rep->bytes);
+	json_ms(&b, "duration", us, true);
+	buf_adds(&b, ",\"results\":[");
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct mf_result *r = &rep->v[i];
 		buf_adds(&b, i ? ",{\"path\":" : "{\"path\":");
@@ -330,6 +300,56 @@ print_json(const char *file, const struct mf_report *rep)
 	buf_adds(&b, "]}\n");
 	fputs(b.s, stdout);
 	buf_release(&b);
+}
+
+static int
+create_main(int argc, char **argv)
+{
+	struct mf_opts o;
+	struct mf_report rep;
+	bool quiet;
+	char *e = NULL;
+	const char *output = parse_opts(&verb_create, argc, argv, &o, &quiet,
+	    true);
+
+	if (output == NULL)
+		cmd_usage_error(&verb_create, "missing '-o FILE'");
+	if (optind >= argc)
+		cmd_usage_error(&verb_create, "missing PATH");
+	if (json && strcmp(output, "-") == 0)
+		cmd_usage_error(&verb_create, "'-o -' writes the manifest to "
+		    "stdout: '--format json' needs '-o FILE'");
+	int64_t t0 = now_mono_us();
+	/* With -o -, stdout is the manifest: the report goes to stderr. */
+	bool to_stdout = strcmp(output, "-") == 0;
+	struct printer pr = { .quiet = quiet, .creating = true,
+	    .to_stderr = to_stdout, .progress = progress_for(quiet) };
+	o.progress = pr.progress;
+	/* JSON is one document: printed whole at the end. */
+	if (!json) {
+		o.on_result = print_one;
+		o.arg = &pr;
+		/* Someone watching sees each file as it ends; a log reads
+		 * in order. */
+		o.any_order = !to_stdout && isatty(1);
+	}
+	progress_start(pr.progress);
+	int mrc = manifest_create(argv + optind, (size_t)(argc - optind),
+	    output, &o, &rep, &e);
+	progress_end(pr.progress, false);
+	if (mrc != 0) {
+		errmsg("manifest create: %s", e);
+		free(e);
+		return EXIT_USAGE;
+	}
+	if (json)
+		print_json(output, &rep, now_mono_us() - t0);
+	else
+		summary(to_stdout ? stderr : stdout, output, &rep,
+		    now_mono_us() - t0);
+	int rc = rep.nfail ? EXIT_NOGO : EXIT_GO;
+	mf_report_release(&rep);
+	return rc;
 }
 
 static int
@@ -362,7 +382,7 @@ verify_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (json)
-		print_json(argv[optind], &rep);
+		print_json(argv[optind], &rep, now_mono_us() - t0);
 	else
 		summary(stdout, argv[optind], &rep, now_mono_us() - t0);
 	int rc = rep.nfail || rep.nextra ? EXIT_NOGO : EXIT_GO;

@@ -154,7 +154,8 @@ emit_text(struct buf *b, const struct findings *fs)
 static void
 emit_json(struct buf *b, const struct findings *fs)
 {
-	buf_adds(b, "{\"findings\":[");
+	json_open(b);
+	buf_adds(b, ",\"findings\":[");
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		buf_adds(b, i ? ",{\"file\":" : "{\"file\":");

@@ -84,4 +84,7 @@ bool	 ends_with(const char *s, const char *suffix);
 /* Case-insensitive substring search. */
 const char *strcasestr_(const char *hay, const char *needle);
 
+/* "s" unless n is 1: "1 file", "2 files", "0 files". */
+#define PLURAL(n)	((n) == 1 ? "" : "s")
+
 #endif

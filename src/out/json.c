@@ -14,24 +14,21 @@ json_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 {
 	struct buf b = BUF_INIT;
 	size_t counts[4] = { 0 };
-	char *ts = fmt_time_iso(cx->started_wall_us);
 
 	for (size_t i = 0; i < n; i++)
 		counts[rs[i].status]++;
-	buf_adds(&b, "{");
-	json_field(&b, "plan", cx->plan_name, false);
-	json_field(&b, "started_at", ts, true);
-	buf_addf(&b, ", \"duration_ms\": %.3f", cx->duration_us / 1e3);
+	json_open(&b);
+	json_field(&b, "plan", cx->plan_name, true);
+	json_time(&b, "started", cx->started_wall_us, true);
+	json_ms(&b, "duration", cx->duration_us, true);
 	buf_addf(&b, ", \"status\": \"%s\"",
 	    status_name(results_worst(rs, n)));
 	buf_addf(&b, ", \"summary\": {\"total\": %zu, \"pass\": %zu, "
 	    "\"warn\": %zu, \"fail\": %zu, \"skip\": %zu}", n, counts[ST_PASS],
 	    counts[ST_WARN], counts[ST_FAIL], counts[ST_SKIP]);
 	buf_adds(&b, ", \"results\": [");
-	free(ts);
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &rs[i];
-		char *st = fmt_time_iso(r->started_wall_us);
 		buf_adds(&b, i ? ",\n  {" : "\n  {");
 		json_field(&b, "id", r->check->id, false);
 		json_field(&b, "kind", r->check->kind->name, true);
@@ -44,12 +41,11 @@ json_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		json_field(&b, "message", r->message, true);
 		json_field(&b, "detail", r->detail, true);
 		buf_addf(&b, ", \"attempts\": %d", r->attempts);
-		buf_addf(&b, ", \"duration_ms\": %.3f", r->duration_us / 1e3);
-		json_field(&b, "started_at", st, true);
+		json_ms(&b, "duration", r->duration_us, true);
+		json_time(&b, "started", r->started_wall_us, true);
 		if (r->has_value)
 			buf_addf(&b, ", \"value\": %.9g", r->value);
 		buf_adds(&b, "}");
-		free(st);
 	}
 	buf_adds(&b, "\n]}\n");
 	fwrite(b.s, 1, b.len, f);

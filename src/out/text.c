@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "../lib/buf.h"
 #include "../lib/util.h"
 #include "../lib/xmalloc.h"
 #include "../out.h"
@@ -107,6 +110,40 @@ plain(FILE *f, const char *s, size_t len)
 	}
 }
 
+/*
+ * The terminal's width for a table on f: COLUMNS when set (the user's
+ * word, and a log's), else the terminal's (TIOCGWINSZ), else 0: no limit
+ * (a pipe or a file keeps every character).
+ */
+static size_t
+term_columns(FILE *f)
+{
+	const char *c = getenv("COLUMNS");
+	char *e;
+	if (c && *c) {
+		long v = strtol(c, &e, 10);
+		if (*e == '\0' && v > 0 && v < 100000)
+			return (size_t)v;
+	}
+	struct winsize ws;
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* The bytes of s's first max code points. */
+static size_t
+prefix_bytes(const char *s, size_t max)
+{
+	size_t i = 0, n = 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && n++ == max)
+			break;
+	}
+	return i;
+}
+
 static void
 text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 {
@@ -133,8 +170,21 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 	pad(f, "OBSERVED", wobs + 2);
 	pad(f, "TIME", 10);
 	fputs("MESSAGE\n", f);
+	/* -q: the rows that need attention; the summary counts them all. */
+	bool quiet = out_verbosity() == V_QUIET;
+	/*
+	 * Rows fit the terminal: the message column (the last) is cut, the
+	 * status never; at least 20 characters of message stay.  -v cuts
+	 * nothing.
+	 */
+	size_t cols = out_verbosity() == V_VERBOSE ? 0 : term_columns(f);
+	size_t lead = 8 + wid + 2 + wkind + 2 + wobs + 2 + 10;
+	size_t msgmax = cols == 0 ? SIZE_MAX : cols > lead + 20 ? cols - lead :
+	    20;
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &rs[i];
+		if (quiet && r->status == ST_PASS)
+			continue;
 		if (cx->color)
 			fprintf(f, "%s%-6s\033[0m  ", colour(r->status),
 			    status_name(r->status));
@@ -144,14 +194,19 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 		pad(f, r->check->kind->name, wkind + 2);
 		cell(f, r->observed ? r->observed : "-", OBS_MAX, wobs + 2);
 		pad(f, dur[i], 10);
-		plain(f, r->message, SIZE_MAX);
-		if (r->threshold && *r->threshold) {
-			fputs(" [", f);
-			plain(f, r->threshold, SIZE_MAX);
-			fputc(']', f);
-		}
+		struct buf m = BUF_INIT;
+		buf_adds(&m, r->message ? r->message : "");
+		if (r->threshold && *r->threshold)
+			buf_addf(&m, " [%s]", r->threshold);
 		if (r->attempts > 1)
-			fprintf(f, " (%d attempts)", r->attempts);
+			buf_addf(&m, " (%d attempts)", r->attempts);
+		if (width(m.s) > msgmax) {
+			plain(f, m.s, prefix_bytes(m.s, msgmax - 3));
+			fputs("...", f);
+		} else {
+			plain(f, m.s, SIZE_MAX);
+		}
+		buf_release(&m);
 		fputc('\n', f);
 		if (r->detail && *r->detail) {
 			/*
@@ -162,7 +217,8 @@ text_emit(FILE *f, const struct result *rs, size_t n, const struct out_ctx *cx)
 			size_t lines = 0, skip;
 			for (const char *q = p; *q; q++)
 				lines += *q == '\n' || q[1] == '\0';
-			skip = lines > DETAIL_LINES ? lines - DETAIL_LINES : 0;
+			skip = lines > DETAIL_LINES && out_verbosity() <
+			    V_VERBOSE ? lines - DETAIL_LINES : 0;
 			if (skip)
 				fprintf(f, "%8s... %zu earlier line%s\n", "", skip,
 				    skip == 1 ? "" : "s");

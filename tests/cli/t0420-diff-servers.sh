@@ -39,7 +39,7 @@ pgb "CREATE TABLE s (id int PRIMARY KEY, a varchar(50), b timestamp(0),
   INSERT INTO s VALUES (1, 'x', '2024-01-01 10:00:00', 1.5, 1, 7)"
 run "$CUTOVER" diff "$PA" "$PB" --table s
 expect_rc 1 "schema differences are differences"
-expect_out "^s: src 1 rows, dst 1 rows: rows identical, schema differs" "rows identical, schema not"
+expect_out "^s: src 1 row, dst 1 row: rows identical, schema differs" "rows identical, schema not"
 expect_out "schema   column a: text -> character varying\(50\) \(shorter\)" "text -> varchar(50)"
 expect_out "schema   column b: timestamp\(6\) without time zone -> timestamp\(0\) without time zone \(lower fractional-second precision\)" "timestamp(6) -> timestamp(0)"
 expect_out "schema   column c: double precision -> real \(single precision\)" "double -> float"

@@ -41,19 +41,19 @@ for db in a b; do
 done
 run "$CUTOVER" diff "$PA" "$PB"
 expect_rc 1 "pg: a dotted table that differs is a difference"
-expect_out '^"s\.t": src 1 rows, dst 1 rows: 0 missing in target, 0 extra in target, 1 changed' \
+expect_out '^"s\.t": src 1 row, dst 1 row: 0 missing in target, 0 extra in target, 1 changed' \
 	'pg: public."s.t" compared as itself, not as s.t'
-expect_out '^"q""x": src 1 rows, dst 1 rows: .*1 changed' 'pg: a quote in a name'
-expect_out '^pg_class: src 1 rows, dst 1 rows: .*1 changed' \
+expect_out '^"q""x": src 1 row, dst 1 row: .*1 changed' 'pg: a quote in a name'
+expect_out '^pg_class: src 1 row, dst 1 row: .*1 changed' \
 	'pg: public.pg_class is not pg_catalog.pg_class'
-expect_no "s.t: src 1 rows, dst 1 rows: identical" "pg: no identical s.t line"
+expect_no "s.t: src 1 row, dst 1 row: identical" "pg: no identical s.t line"
 
 run "$CUTOVER" diff "$PA" "$PB" --table '"s.t"'
 expect_rc 1 'pg: --table "s.t" names the dotted table'
 expect_out '^"s\.t": .*1 changed' 'pg: --table "s.t" compared'
 run "$CUTOVER" diff "$PA" "$PB" --table '"s"."t"'
 expect_rc 0 'pg: --table "s"."t" names table t of schema s'
-expect_out '^s\.t: src 1 rows, dst 1 rows: identical' 'pg: schema s, table t'
+expect_out '^s\.t: src 1 row, dst 1 row: identical' 'pg: schema s, table t'
 run "$CUTOVER" diff "$PA" "$PB" --table s.t
 expect_rc 2 "pg: --table s.t with both tables present is refused"
 expect_err "table 's.t' is ambiguous" "pg: says it is ambiguous"
@@ -78,7 +78,7 @@ PC="postgres://postgres@127.0.0.1:$PG_PORT/t0430_c"
 run "$CUTOVER" diff "$PA" "$PC" --table Users,users,c
 expect_rc 1 "pg: Users and users on one side, users on the other"
 expect_out '^Users: only in source' 'pg: "Users" is not matched to the other "users"'
-expect_out '^users: src 1 rows, dst 1 rows: identical' 'pg: users matched exactly'
+expect_out '^users: src 1 row, dst 1 row: identical' 'pg: users matched exactly'
 expect_out 'schema   column Email: missing in target' 'pg: column "Email" is not matched to "email"'
 run "$CUTOVER" diff "$PA" "$PC" --table USERS
 expect_rc 2 "pg: --table USERS matching two tables ignoring case is refused"
@@ -108,9 +108,9 @@ my_sql "CREATE DATABASE t0430_a; CREATE DATABASE t0430_b; CREATE DATABASE t0430_
   INSERT INTO t0430_b.\`b\`\`q\` VALUES (1, 'y');"
 run "$CUTOVER" diff "$MA" "$MB"
 expect_rc 1 "mariadb: a dotted table that differs is a difference"
-expect_out '^"t0430_s\.t": src 1 rows, dst 2 rows: 0 missing in target, 1 extra in target, 1 changed' \
+expect_out '^"t0430_s\.t": src 1 row, dst 2 rows: 0 missing in target, 1 extra in target, 1 changed' \
 	'mariadb: `t0430_s.t` compared as itself, not as database t0430_s'
-expect_out '^b`q: src 1 rows, dst 1 rows: .*1 changed' 'mariadb: a backtick in a name'
+expect_out '^b`q: src 1 row, dst 1 row: .*1 changed' 'mariadb: a backtick in a name'
 run "$CUTOVER" diff "$MA" "$MB" --table '"t0430_s.t"'
 expect_rc 1 'mariadb: --table "t0430_s.t"'
 run "$CUTOVER" diff "$MA" "$MB" --table t0430_s.t
@@ -122,7 +122,7 @@ my_sql "CREATE TABLE t0430_a.\`s.t\` (id int PRIMARY KEY, v text);
   INSERT INTO t0430_a.\`s.t\` VALUES (1, 'x');"
 run "$CUTOVER" diff "$PB" "$MA" --table '"s.t"'
 expect_rc 1 'pg -> mariadb: "s.t" on both sides, one row differs'
-expect_out '^"s\.t": src 1 rows, dst 1 rows: .*1 changed' 'pg -> mariadb: compared'
+expect_out '^"s\.t": src 1 row, dst 1 row: .*1 changed' 'pg -> mariadb: compared'
 
 # --- row-count: the same names ---------------------------------------------
 cat >"$T/rc.yml" <<EOF

@@ -281,7 +281,7 @@ expect_out '^walk/sub/up: SKIPPED: a link back to a directory above it' "and is 
 run "$CUTOVER" manifest create bk/a.txt -o -
 expect_rc 0 "create to stdout"
 expect_out '^[0-9a-f]{64}  bk/a.txt$' "stdout is the manifest"
-expect_err '^-: 1 files' "the summary goes to stderr"
+expect_err '^-: 1 file,' "the summary goes to stderr"
 
 # Bad input: exit 2, one line naming the file (and line).
 printf '# algo sha256\nthis is not a line\n' > bad.sha256

@@ -175,7 +175,7 @@ T_TEST(output_formats)
 	FILE *f = open_memstream(&text, &len);
 	T_OK(diff_print(f, &r, "json") == 0);
 	fclose(f);
-	T_OK(strstr(text, "\"identical\":false") != NULL);
+	T_OK(strstr(text, "\"identical\": false") != NULL);
 	T_OK(strstr(text, "{\"type\":\"changed\",\"key\":{\"id\":\"2\"},"
 	    "\"columns\":[\"name\"],\"values\":{\"name\":[\"n2\",\"N\"]}}") != NULL);
 	free(text);

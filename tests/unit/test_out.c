@@ -120,8 +120,19 @@ T_TEST(json_writer)
 	json_field(&b, "n", NULL, true);
 	json_time(&b, "t", 0, true);
 	json_time(&b, "u", 1700000000000000LL, true);
-	T_EQ_STR(b.s, ", \"n\": null, \"t\": null, \"u\": "
+	T_EQ_STR(b.s, ", \"n\": null, \"t_at\": null, \"u_at\": "
 	    "\"2023-11-14T22:13:20.000Z\"");
+	/* The naming scheme is the writer's: _at, _ms, whole milliseconds. */
+	buf_reset(&b);
+	json_open(&b);
+	json_ms(&b, "d", 1499, true);
+	json_ms(&b, "e", 1500, true);
+	json_ms(&b, "f", -1, true);
+	json_span(&b, "g", 5, 2, true);
+	json_span(&b, "h", 0, 2000, true);
+	json_span(&b, "i", 1000, 3000, true);
+	T_EQ_STR(b.s, "{\"schema\": 1, \"d_ms\": 1, \"e_ms\": 2, "
+	    "\"f_ms\": null, \"g_ms\": null, \"h_ms\": null, \"i_ms\": 2");
 	buf_release(&b);
 	redact_clear();
 }

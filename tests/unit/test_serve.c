@@ -137,7 +137,8 @@ T_TEST(serves_a_live_journal)
 	/* No journal yet: nothing has run, which is not an error. */
 	get(url, "/health", &r);
 	T_EQ_INT(r.code, 200);
-	T_EQ_STR(r.b.s, "{\"status\": \"ok\", \"state\": \"none\"}\n");
+	T_EQ_STR(r.b.s, "{\"schema\": 1, \"status\": \"ok\", \"state\": "
+	    "\"none\"}\n");
 	body_release(&r);
 	get(url, "/", &r);
 	T_EQ_INT(r.code, 200);
@@ -221,8 +222,8 @@ T_TEST(serves_a_live_journal)
 	status_emit(f, true, p, &l, path);
 	fclose(f);
 	/* The window's elapsed seconds move between the two: cut it. */
-	char *a = strstr(r.b.s, "\"window_elapsed_s\""), *z = strstr(doc,
-	    "\"window_elapsed_s\"");
+	char *a = strstr(r.b.s, "\"window_elapsed_ms\""), *z = strstr(doc,
+	    "\"window_elapsed_ms\"");
 	T_OK(a && z && a - r.b.s == z - doc);
 	if (a && z)
 		T_OK(strncmp(r.b.s, doc, (size_t)(a - r.b.s)) == 0);
