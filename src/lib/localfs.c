@@ -1,10 +1,10 @@
 /*
  * localfs.c - which paths may be stat'ed on the calling thread (localfs.h).
  *
- * Measured on the 700-`file` watch of bench/watch (2 cores, load 30+):
- * a sample in a child (clone, pipe, poll, wait) cost ~0.25 ms of CPU;
- * the lookup here (a poll of the mountinfo descriptor, an lstat per
- * component of the path) and the stat on the thread cost ~0.02 ms
+ * Measured on the 700-`file` watch of bench/watch (2 cores, load 9-44):
+ * a sample in a child (clone, pipe, poll, wait) cost 0.250 ms of CPU in
+ * all; with the lookup here (a poll of the mountinfo descriptor, an
+ * lstat per component of the path) and the stat on the thread, 0.030 ms
  * (docs/BENCHMARKS.md, watch).
  */
 #include <errno.h>
