@@ -10,6 +10,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/localfs.h"
 #include "../lib/xmalloc.h"
 
 struct disk_conf {
@@ -50,7 +51,7 @@ disk_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	return d->path ? rc : -1;
 }
 
-/* statvfs for run_in_child: a hung mount must not hold us (util.h). */
+/* statvfs for run_on_path: a hung mount must not hold us (localfs.h). */
 struct vfs_answer {
 	int		 err;
 	struct statvfs	 v;
@@ -71,7 +72,7 @@ disk_run(const struct check *c, struct result *r)
 	struct vfs_answer ans;
 
 	memset(&ans, 0, sizeof(ans));
-	int rc = run_in_child(statvfs_child, d->path, &ans, sizeof(ans),
+	int rc = run_on_path(statvfs_child, d->path, &ans, sizeof(ans),
 	    c->timeout_us);
 	if (rc == 0 && ans.err) {
 		rc = -1;

@@ -27,6 +27,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/localfs.h"
 #include "../lib/range.h"
 #include "../lib/xmalloc.h"
 
@@ -260,7 +261,7 @@ sha256_file(const char *path, int64_t deadline, char out[65], uint64_t *done,
 	return rc;
 }
 
-/* stat for run_in_child: backups live on mounts that hang (util.h). */
+/* stat for run_on_path: backups live on mounts that hang (localfs.h). */
 struct stat_answer {
 	int		 err;
 	struct stat	 st;
@@ -478,7 +479,7 @@ file_run(const struct check *c, struct result *r)
 	int64_t deadline = now_mono_us() + c->timeout_us;
 
 	memset(&ans, 0, sizeof(ans));
-	int rc = run_in_child(stat_child, f->path, &ans, sizeof(ans),
+	int rc = run_on_path(stat_child, f->path, &ans, sizeof(ans),
 	    c->timeout_us);
 	if (rc > 0) {
 		char *t = fmt_duration(c->timeout_us);

@@ -17,6 +17,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/localfs.h"
 #include "../lib/procfs.h"
 #include "../lib/xmalloc.h"
 
@@ -322,7 +323,7 @@ host_run(const struct check *c, struct result *r)
 	struct vfs_answer ans;
 	memset(&ans, 0, sizeof(ans));
 	int64_t left = c->timeout_us - h->sample_us;
-	int vrc = run_in_child(statvfs_child, h->path, &ans, sizeof(ans),
+	int vrc = run_on_path(statvfs_child, h->path, &ans, sizeof(ans),
 	    left > 100000 ? left : 100000);
 	if (vrc != 0 || ans.err) {
 		result_set(r, ST_FAIL, vrc > 0 ? "the filesystem of '%s' did not "
