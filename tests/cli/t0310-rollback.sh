@@ -133,7 +133,11 @@ run "$CUTOVER" resume plan.yml --yes
 expect_rc 0 "resume after the fix"
 expect_eq "$(log)" "s1 s2 s3 s4 s4-done " "steps not run twice"
 # ... and a completed run can still be rolled back.
+# Without a terminal to ask on, a completed run needs --yes ...
 run "$CUTOVER" rollback plan.yml
+expect_rc 2 "a completed run is not rolled back unasked"
+expect_eq "$(log)" "s1 s2 s3 s4 s4-done " "nothing undone unasked"
+run "$CUTOVER" rollback plan.yml --yes
 expect_rc 0 "roll back a completed run"
 expect_eq "$(log)" "s1 s2 s3 s4 s4-done undo-s4 undo-s3 undo-s1 restore " \
     "completed run undone"
