@@ -550,11 +550,12 @@ procedure_status(struct buf *b, const struct plan *p, const struct jlog *l,
 		}
 		buf_adds(b, "]");
 		if (rb) {
-			buf_addf(b, ", \"rollback_s\": %.3f, \"rollback_overrun\": "
-			    "%s", (z - a) / 1e6, over ? "true" : "false");
+			json_ms(b, "rollback", z - a, true);
+			buf_addf(b, ", \"rollback_overrun\": %s",
+			    over ? "true" : "false");
 			if (p->rollback_max_us > 0)
-				buf_addf(b, ", \"rollback_max_s\": %.3f",
-				    p->rollback_max_us / 1e6);
+				json_ms(b, "rollback_max", p->rollback_max_us,
+				    true);
 		}
 		free(v);
 		return;

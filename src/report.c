@@ -1130,12 +1130,10 @@ procedures_json(struct buf *b, const struct model *m)
 	if (!procedure_rollback_span(m->p, m->l, now_wall_us(), &a, &z, &over)) {
 		buf_adds(b, "null");
 	} else {
-		buf_addf(b, "{\"seconds\": %.6f", (z - a) / 1e6);
-		if (m->p->rollback_max_us > 0)
-			buf_addf(b, ", \"max_s\": %.3f", m->p->rollback_max_us /
-			    1e6);
-		else
-			buf_adds(b, ", \"max_s\": null");
+		buf_adds(b, "{");
+		json_ms(b, "duration", z - a, false);
+		json_ms(b, "max", m->p->rollback_max_us > 0 ?
+		    m->p->rollback_max_us : -1, true);
 		buf_addf(b, ", \"overrun\": %s}", over ? "true" : "false");
 	}
 }

@@ -905,7 +905,7 @@ schedule_status(struct buf *b, bool json, const struct plan *p,
 			json_field(b, "title", it[i].c->title, true);
 			json_field(b, "kind", it[i].c->kind->name, true);
 			json_field(b, "due", t, true);
-			json_time(b, "due_at", it[i].due_us, true);
+			json_time(b, "due", it[i].due_us, true);
 			json_field(b, "state", item_state_name(it[i].state), true);
 			json_field(b, "by", it[i].by, true);
 			buf_adds(b, "}");

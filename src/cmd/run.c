@@ -156,6 +156,7 @@ run_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "from", required_argument, NULL, 'M' },
 		{ "start-at", required_argument, NULL, 'X' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -93,7 +93,7 @@ expect_out "step flaky: done earlier" "the completed step is not run again"
 run "$CUTOVER" report flaky.yml --format json
 expect_eq "$(printf '%s' "$out" | jq -r '[.phases[0].steps[] | select(.id == "picky") | (.attempt|tostring) + ":" + .state] | join(" ")')" \
     "1:failed 2:ok" "attempts count on across the resume"
-run "$CUTOVER" rollback flaky.yml
+run "$CUTOVER" rollback flaky.yml --yes
 expect_rc 0 "rollback"
 expect_eq "$(cat undo.log)" "undone" "the step that passed on a retry is undone once"
 

@@ -28,8 +28,6 @@ expect_rc 2 "unknown phase"
 expect_err "unknown phase 'tow' \(did you mean 'two'\?\)" "unknown phase: did you mean"
 run "$CUTOVER" run plan.yml --from two --start-at d
 expect_rc 2 "--from with --start-at"
-run "$CUTOVER" run plan.yml --force
-expect_rc 2 "--force alone"
 
 run "$CUTOVER" run plan.yml --start-at d --force
 expect_rc 0 "--start-at d --force runs"

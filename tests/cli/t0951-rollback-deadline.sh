@@ -46,8 +46,8 @@ run "$CUTOVER" report "$T/over.yml" --state "$T/over.db"
 expect_out "The rollback took 1\.[0-9]+s against its deadline of 1\.00s: OVERRUN by" \
 	"the report shows rollback time against its deadline"
 run "$CUTOVER" report "$T/over.yml" --state "$T/over.db" --format json
-expect_eq "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["rollback_deadline"]; print(d["max_s"], d["overrun"], d["seconds"] > 1.0)')" \
-	"1.0 True True" "the JSON report too"
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["rollback_deadline"]; print(d["max_ms"], d["overrun"], d["duration_ms"] > 1000)')" \
+	"1000 True True" "the JSON report too"
 run "$CUTOVER" status "$T/over.yml" --state "$T/over.db"
 expect_out "rollback: 1\.[0-9]+s of max 1\.00s \(OVERRUN\)" "status too"
 

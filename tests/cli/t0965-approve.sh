@@ -106,7 +106,7 @@ expect_eq "$(sqlite3 .cutover/approvals.db "select user from decisions where dec
 	"the go decision is journaled with the approvers"
 
 # Two-person rule: the operator's rollback waits for a second person.
-run "$CUTOVER" rollback plan.yml
+run "$CUTOVER" rollback plan.yml --yes
 expect_rc 1 "a rollback without a second person is refused"
 expect_err "two-person rule: rollback by .* needs a second person" "it says why"
 expect_eq "$(cat log)" switched "nothing was undone"
@@ -114,7 +114,7 @@ run "$CUTOVER" approve plan.yml rollback
 expect_rc 1 "root, in no role, cannot be the second person"
 as $A "$CUTOVER" approve plan.yml rollback
 expect_rc 0 "a DBA approves the rollback"
-run "$CUTOVER" rollback plan.yml
+run "$CUTOVER" rollback plan.yml --yes
 expect_rc 0 "the rollback goes"
 expect_out "two-person rule: rollback approved by $A" "by whom"
 expect_eq "$(tr '\n' ' ' <log)" "switched undone " "the step was undone"
