@@ -9,6 +9,7 @@
 
 #include "../check.h"
 #include "../lib/buf.h"
+#include "../lib/util.h"
 #include "../lib/xmalloc.h"
 #include "../secrets.h"
 
@@ -74,14 +75,14 @@ secrets_run(const struct check *c, struct result *r)
 		while (!k->error)
 			k++;
 		result_set(r, ST_FAIL, "%zu path%s could not be read, first %s: "
-		    "%s", fs.nerrors, fs.nerrors == 1 ? "" : "s", k->path,
+		    "%s", fs.nerrors, PLURAL(fs.nerrors), k->path,
 		    k->why);
 	} else if (fs.n == 0 && fs.nskipped) {
-		result_set(r, ST_FAIL, "timed out: %zu files scanned, %zu not",
-		    fs.nfiles, fs.nskipped);
+		result_set(r, ST_FAIL, "timed out: %zu file%s scanned, %zu not",
+		    fs.nfiles, PLURAL(fs.nfiles), fs.nskipped);
 	} else if (fs.n == 0) {
-		result_set(r, ST_PASS, "no credentials in %zu files%s", fs.nfiles,
-		    fs.nallowed ? " (allowlisted findings accepted)" : "");
+		result_set(r, ST_PASS, "no credentials in %zu file%s%s",
+		    fs.nfiles, PLURAL(fs.nfiles), fs.nallowed ? " (allowlisted findings accepted)" : "");
 	} else {
 		struct buf d = BUF_INIT;
 		for (size_t i = 0; i < fs.n; i++)
@@ -89,7 +90,7 @@ secrets_run(const struct check *c, struct result *r)
 			    fs.v[i].line, fs.v[i].col, fs.v[i].rule->id,
 			    fs.v[i].match);
 		result_set(r, ST_FAIL, "%zu credential%s found, first %s:%d "
-		    "(%s)", fs.n, fs.n == 1 ? "" : "s", fs.v[0].file,
+		    "(%s)", fs.n, PLURAL(fs.n), fs.v[0].file,
 		    fs.v[0].line, fs.v[0].rule->id);
 		result_detail(r, "%s", d.s);
 		buf_release(&d);

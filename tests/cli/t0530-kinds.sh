@@ -45,14 +45,14 @@ expect_result() {
 	local got; got=$(st "$1")
 	if printf '%s\n' "$got" | grep -Eq -- "^$2"; then ok "$1: $got"; else fail "$1" "got: $got"; fi
 }
-expect_result backup-ok 'pass 1 files intact \(sha256'
+expect_result backup-ok 'pass 1 file intact \(sha256'
 expect_result backup-incomplete 'fail 1 of 2 files failed, 0 extra: bk/cut.sql.gz content incomplete'
 expect_result backup-hash-only 'pass 2 files intact'
 expect_result env-ok 'pass good.env: 3 keys, nothing to report'
 expect_result env-bad 'fail bad.env: APP_KEY missing; APP_DEBUG debug-in-production; DB_PASSWORD weak-secret'
 expect_result drift-ok 'pass exactly the expected keys changed'
 expect_result drift-stale 'fail DB_PASSWORD expected to change'
-expect_result no-secrets 'pass no credentials in 1 files'
+expect_result no-secrets 'pass no credentials in 1 file'
 expect_result leaked 'fail 1 credential found, first leaky/runbook.md:1 \(url-password\)'
 for f in text json junit tap prometheus; do
 	"$CUTOVER" check plan.yml --format $f > out.$f 2>&1
