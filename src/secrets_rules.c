@@ -396,6 +396,12 @@ check_keys(struct parse *ps, const yaml_node_t *map, const char *what,
 			continue;
 		if (ks == NULL)
 			return perr(ps, k, "keys of %s are strings", what);
+		/* The message stays one line: an odd key is not echoed. */
+		bool odd = strlen(ks) > 64;
+		for (const char *c = ks; *c && !odd; c++)
+			odd = (unsigned char)*c < 0x20 || *c == 0x7f;
+		if (odd)
+			return perr(ps, k, "unknown key in %s", what);
 		const char *near = nearest(ks, allowed, na);
 		struct buf b = BUF_INIT;
 		for (size_t i = 0; i < na; i++)

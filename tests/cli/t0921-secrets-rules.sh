@@ -88,6 +88,17 @@ run "$CUTOVER" secrets rules --rules only.yml
 expect_eq "$out" "acme-key               ACME API key (min entropy 3.0)
 internal-pass          internal-pass (min entropy 0.0)" "secrets rules --rules lists them"
 
+# The built-in rules' own regexes pass the bound: what it accepts is what
+# the scanner's window overlap relies on already.
+"$CUTOVER" secrets rules --regex | awk -F'\t' '
+	BEGIN { print "use_default: false"; print "rules:" }
+	{ gsub("\047", "\047\047", $2); printf "  - id: copy-%s\n    regex: \047%s\047\n", $1, $2 }' >copy.yml
+run "$CUTOVER" secrets rules --rules copy.yml
+expect_rc 0 "the built-in regexes are accepted as custom rules"
+expect_eq "$(printf '%s\n' "$out" | wc -l)" "$("$CUTOVER" secrets rules | wc -l)" "all of them"
+run "$CUTOVER" secrets scan --rules copy.yml mixed.txt
+expect_out "copy-github-token" "and find what they find"
+
 # --git: the history, with the custom rule.
 if command -v git >/dev/null; then
 	export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t
