@@ -87,7 +87,7 @@ static uint64_t
 regex_bound(const char *re, const char **why)
 {
 	/* Per open group: the longest alternative so far, the current one. */
-	uint64_t alt[64], cur[64], last = 0;
+	uint64_t alt[64], cur[64], last = 0, prev = 0;
 	int depth = 0;
 	bool quant_ok = false, after_quant = false;
 	size_t n = strlen(re);
@@ -142,8 +142,8 @@ regex_bound(const char *re, const char **why)
 					    "to repeat";
 					return 0;
 				}
-				cur[depth] = sat_add(cur[depth] - last,
-				    sat_mul(last, hi));
+				/* No subtraction: saturated sums stay so. */
+				cur[depth] = sat_add(prev, sat_mul(last, hi));
 				i = j;
 				quant_ok = false;
 				after_quant = true;
@@ -171,6 +171,8 @@ regex_bound(const char *re, const char **why)
 				const char *q = strstr(re + i + 2, "\\E");
 				size_t qe = q ? (size_t)(q - re) : n;
 				atom = 1;
+				prev = sat_add(cur[depth], qe > i + 2 ?
+				    qe - (i + 2) - 1 : 0);
 				cur[depth] = sat_add(cur[depth], qe - (i + 2));
 				last = 1;
 				quant_ok = qe > i + 2;
@@ -200,7 +202,11 @@ regex_bound(const char *re, const char **why)
 			if (re[j] == ']')
 				j++;
 			while (j < n && re[j] != ']') {
-				if (re[j] == '\\' && j + 1 < n)
+				if (re[j] == '\\' && re[j + 1] == 'Q') {
+					/* \Q..\E: literal, ']' included. */
+					const char *e = strstr(re + j + 2, "\\E");
+					j = e ? (size_t)(e - re) + 2 : n;
+				} else if (re[j] == '\\' && j + 1 < n)
 					j += 2;
 				else if (re[j] == '[' && re[j + 1] == ':') {
 					const char *e = strstr(re + j + 2, ":]");
@@ -247,10 +253,24 @@ regex_bound(const char *re, const char **why)
 					j = j < n ? j + 1 : n;
 				} else {
 					/* Options ((?i), (?i-s:), (?^)). */
+					bool off = false;
 					while (re[j] && (strchr("^-", re[j]) ||
 					    (re[j] >= 'a' && re[j] <= 'z') ||
-					    (re[j] >= 'A' && re[j] <= 'Z')))
+					    (re[j] >= 'A' && re[j] <= 'Z'))) {
+						off |= re[j] == '-';
+						/*
+						 * Extended mode moves quantifiers
+						 * and comments where this reading
+						 * does not follow them.
+						 */
+						if (re[j] == 'x' && !off) {
+							*why = "sets extended mode "
+							    "((?x)), which is not "
+							    "supported here";
+							return 0;
+						}
 						j++;
+					}
 					if (re[j] && strchr(":=!>|", re[j]))
 						j++;
 				}
@@ -282,6 +302,7 @@ regex_bound(const char *re, const char **why)
 		} else {
 			i++;
 		}
+		prev = cur[depth];
 		cur[depth] = sat_add(cur[depth], atom);
 		last = atom;
 		quant_ok = true;
@@ -290,7 +311,9 @@ regex_bound(const char *re, const char **why)
 		*why = "has a '(' without its ')'";
 		return 0;
 	}
-	return alt[0] > cur[0] ? alt[0] : cur[0];
+	uint64_t b = alt[0] > cur[0] ? alt[0] : cur[0];
+	/* (*UTF): a character is up to 4 bytes. */
+	return strstr(re, "(*UTF") ? sat_mul(b, 4) : b;
 }
 
 /* ---- YAML --------------------------------------------------------------- */
