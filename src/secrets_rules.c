@@ -415,6 +415,15 @@ check_keys(struct parse *ps, const yaml_node_t *map, const char *what,
 		bool ok = false;
 		for (size_t i = 0; ks && i < na && !ok; i++)
 			ok = strcmp(ks, allowed[i]) == 0;
+		/*
+		 * A key twice is an error, which also bounds the pairs
+		 * walked to the allowed keys (an alias repeats a map).
+		 */
+		for (yaml_node_pair_t *q = map->data.mapping.pairs.start;
+		    ok && q < p; q++)
+			if (strcmp(scalar(node(ps, q->key)), ks) == 0)
+				return perr(ps, k, "'%s' is given twice in %s",
+				    ks, what);
 		if (ok)
 			continue;
 		if (ks == NULL)

@@ -137,6 +137,7 @@ bad b12.yml $'rules:\n  - id: x\n    regex: "a"\n    keywords: []' "4:15: 'keywo
 bad b13.yml $'rules:\n  - id: x\n    regex: "a"\n  - id: x\n    regex: "b"' "4:9: rule 'x' is defined twice" "a duplicate id"
 bad b16.yml $'rules:\n  - id: x\n    regex: \'a{60000}[\\Q]|\\E]b{60000}\'' "3:12: 'regex': the regex can match more than" "an alternation hidden in a class's quoted part"
 bad b17.yml $'rules:\n  - id: x\n    regex: "(?x)a {9}"' "3:12: 'regex': the regex sets extended mode" "extended mode"
+bad b18.yml $'rules:\n  - id: x\n    regex: "a"\n    id: y' "4:5: 'id' is given twice in a rule" "a key twice"
 bad b14.yml $'allowlist:\n  paths: ["(*"]' "2:11: 'paths': " "a bad path regex"
 printf 'rules:\n  - id: x\n    regex: "%s{0,3}"\n' "$PW" >b15.yml
 run "$CUTOVER" secrets scan --rules b15.yml nokw.txt
