@@ -89,7 +89,7 @@ struct scan_opts {
  *       regex: 'acme_([a-z0-9]{32})'
  *       secret_group: 1        # default: 1 if the regex has a group
  *       entropy: 3.0           # minimum bits per character; default 0
- *       keywords: [acme_]      # run only where one appears (any case)
+ *       keywords: [acme_]      # run only on files (4 MiB windows) holding one
  *       allowlist: { regexes: [...], regex_target: secret|match|line,
  *                    paths: [...] }
  *   allowlist: { ... }         # for every rule, built-in ones too
