@@ -40,69 +40,71 @@
 const struct secret_rule secret_rules[] = {
 	{ "aws-access-key-id", "AWS access key ID",
 	  "\\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Z0-9])", 1, 3.0,
-	  false, 4, NULL },
+	  false, 4, NULL, NULL },
 	{ "aws-secret-access-key", "AWS secret access key",
 	  "(?i)aws[a-z0-9_ .-]{0,20}?(?:secret|sk)[a-z0-9_ .-]{0,20}?['\"]?"
 	  "[ \\t]{0,64}(?:=|:|=>)[ \\t]{0,64}['\"]?([A-Za-z0-9/+]{40})"
 	  "(?![A-Za-z0-9/+])",
-	  1, 4.0, false, 0, NULL },
+	  1, 4.0, false, 0, NULL, NULL },
 	{ "google-api-key", "Google API key",
 	  "\\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])", 1, 3.5, false, 4,
-	  "AIza" },
+	  "AIza", NULL },
 	{ "private-key", "a private key block",
 	  "-----BEGIN[ A-Z0-9]{0,64}PRIVATE KEY(?: BLOCK)?-----[ \\t]{0,64}"
 	  "\\r?\\n(?:[A-Za-z-]{1,64}:[^\\n]{0,1024}\\r?\\n){0,16}(?:\\r?\\n)?"
 	  "([A-Za-z0-9+/=]{40,8192})",
-	  1, 4.0, false, 0, NULL },
+	  1, 4.0, false, 0, NULL, NULL },
 	{ "slack-token", "Slack token",
 	  "\\b(xox[abposer]-[0-9A-Za-z-]{10,250})(?![0-9A-Za-z-])", 1, 3.0,
-	  false, 5, NULL },
+	  false, 5, NULL, NULL },
 	{ "slack-webhook", "Slack incoming webhook URL",
 	  "https://hooks\\.slack\\.com/services/"
 	  "(T[A-Z0-9]{6,64}/B[A-Z0-9]{6,64}/[A-Za-z0-9]{20,128})", 1, 3.0,
 	  false, 0,
-	  "hooks.slack.com/" },
+	  "hooks.slack.com/", NULL },
 	{ "telegram-bot-token", "Telegram bot token",
 	  "\\b([0-9]{6,12}:AA[0-9A-Za-z_-]{33})(?![0-9A-Za-z_-])", 1, 3.5,
-	  false, 0, ":AA" },
+	  false, 0, ":AA", NULL },
 	{ "github-token", "GitHub token",
 	  "\\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|"
 	  "github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])", 1, 3.5, false, 4,
-	  NULL },
+	  NULL, NULL },
 	{ "jwt", "JSON Web Token",
 	  "\\b(eyJ[A-Za-z0-9_-]{8,4096}\\.eyJ[A-Za-z0-9_-]{8,4096}\\."
 	  "[A-Za-z0-9_-]{16,8192})"
-	  "(?![A-Za-z0-9_-])", 1, 3.5, false, 3, ".eyJ" },
+	  "(?![A-Za-z0-9_-])", 1, 3.5, false, 3, ".eyJ", NULL },
 	{ "stripe-key", "Stripe secret or restricted key",
 	  "\\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})(?![0-9A-Za-z])", 1,
-	  3.5, false, 8, NULL },
+	  3.5, false, 8, NULL, NULL },
 	{ "gitlab-token", "GitLab personal access token",
 	  "\\b(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])", 1, 3.5, false, 6,
-	  "glpat-" },
+	  "glpat-", NULL },
 	{ "npm-token", "npm access token",
 	  "\\b(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])", 1, 3.5, false, 4,
-	  "npm_" },
+	  "npm_", NULL },
 	{ "sendgrid-key", "SendGrid API key",
 	  "\\b(SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])", 1,
-	  3.5, false, 3, "SG." },
+	  3.5, false, 3, "SG.", NULL },
 	{ "url-password", "a password inside a connection URL",
 	  "\\b(?:postgres(?:ql)?|mysql|mariadb|redis|rediss|mongodb(?:\\+srv)?|"
 	  "amqps?|mssql|sqlserver|smtps?|ftps?|sftp|ldaps?)://"
 	  "[^:@/\\s'\"]{0,256}:([^@/\\s'\"]{1,1024})@", 1, 0, false, 0,
-	  "://" },
+	  "://", NULL },
 	{ "generic-secret", "a password, secret or token assigned a "
 	  "high-entropy value",
 	  "(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|"
 	  "auth[_-]?key|access[_-]?key|private[_-]?key)[a-z0-9_.-]{0,64}"
 	  "['\"\\]]{0,3}"
 	  "[ \\t]{0,64}(?:=|:|=>|:=)[ \\t]{0,64}['\"]?"
-	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,1024})", 1, 3.5, true, 0, NULL },
-	{ NULL, NULL, NULL, 0, 0, false, 0, NULL },
+	  "([^ \\t\\r\\n'\"`,;()\\[\\]{}<>]{8,1024})", 1, 3.5, true, 0, NULL, NULL },
+	{ NULL, NULL, NULL, 0, 0, false, 0, NULL, NULL },
 };
 
 struct scanner {
+	const struct secret_rule **rules;	/* built-in, then the file's */
 	pcre2_code	**re;
 	size_t		  nrules;
+	struct rules_file rf;		/* --rules, or empty */
 	struct strlist	  allow;	/* fingerprints, sorted */
 	const struct strlist *exclude;
 	int		  jobs;
@@ -169,20 +171,31 @@ struct scanner *
 scanner_new(const struct scan_opts *o, char **errp)
 {
 	struct scanner *s = xcalloc(1, sizeof(*s));
+	size_t nbuiltin = 0;
 
-	while (secret_rules[s->nrules].id)
-		s->nrules++;
-	s->re = xcalloc(s->nrules, sizeof(*s->re));
+	s->rf.use_default = true;
+	if (o->rules && rules_file_load(o->rules, &s->rf, errp) != 0) {
+		free(s);
+		return NULL;
+	}
+	while (s->rf.use_default && secret_rules[nbuiltin].id)
+		nbuiltin++;
+	s->rules = xcalloc(nbuiltin + s->rf.n + 1, sizeof(*s->rules));
+	for (size_t i = 0; i < nbuiltin; i++)
+		s->rules[s->nrules++] = &secret_rules[i];
+	for (size_t i = 0; i < s->rf.n; i++)
+		s->rules[s->nrules++] = &s->rf.v[i];
+	s->re = xcalloc(s->nrules + 1, sizeof(*s->re));
 	for (size_t i = 0; i < s->nrules; i++) {
 		int ec;
 		PCRE2_SIZE eo;
-		s->re[i] = pcre2_compile((PCRE2_SPTR)secret_rules[i].regex,
+		s->re[i] = pcre2_compile((PCRE2_SPTR)s->rules[i]->regex,
 		    PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &ec, &eo, NULL);
 		if (s->re[i] == NULL) {
 			/* The table is ours: a bad regex is a bug, said loudly. */
 			PCRE2_UCHAR m[160];
 			pcre2_get_error_message(ec, m, sizeof(m));
-			seterr(errp, "rule %s: %s at %zu", secret_rules[i].id,
+			seterr(errp, "rule %s: %s at %zu", s->rules[i]->id,
 			    (char *)m, (size_t)eo);
 			scanner_free(s);
 			return NULL;
@@ -208,8 +221,17 @@ scanner_free(struct scanner *s)
 	for (size_t i = 0; i < s->nrules; i++)
 		pcre2_code_free(s->re[i]);
 	free(s->re);
+	free(s->rules);
+	rules_file_release(&s->rf);
 	strlist_release(&s->allow);
 	free(s);
+}
+
+const struct secret_rule *const *
+scanner_rules(const struct scanner *s, size_t *n)
+{
+	*n = s->nrules;
+	return s->rules;
 }
 
 void
@@ -321,6 +343,27 @@ allowed(const struct scanner *s, const char *fp)
 	    sizeof(char *), cmp_str) != NULL;
 }
 
+/*
+ * A rules file's allowlist (the rule's, then the file's global one):
+ * its regexes on the secret, the match or the whole line.
+ */
+static bool
+rules_allow(const struct scanner *s, const struct secret_rule *rule,
+    const char *data, size_t ms, size_t me, size_t ss, size_t se, size_t len)
+{
+	size_t ls = ms, le = me;
+
+	while (ls > 0 && data[ls - 1] != '\n')
+		ls--;
+	const char *nl = memchr(data + ms, '\n', len - ms);
+	le = nl ? (size_t)(nl - data) : len;
+	if (le < me)
+		le = me;
+	return rule_extra_allowed(rule->extra, data + ss, se - ss, data + ms,
+	    me - ms, data + ls, le - ls) || rule_extra_allowed(s->rf.global,
+	    data + ss, se - ss, data + ms, me - ms, data + ls, le - ls);
+}
+
 static bool
 key_byte(char c)
 {
@@ -339,6 +382,7 @@ struct filescan {
 	const char	*name;
 	size_t		 first;		/* out->n when the file began */
 	size_t		*resume;	/* per rule: search from here */
+	bool		*path_allowed;	/* per rule: an allowlist path matched */
 	size_t		 counted;	/* lines counted up to this offset */
 	size_t		 bol;		/* start of the line at counted */
 	int		 line;
@@ -365,7 +409,7 @@ match_range(struct scanner *s, size_t r, struct filescan *fsc,
     const struct window *w, size_t lo, size_t hi, struct cursor *cur,
     struct findings *out)
 {
-	const struct secret_rule *rule = &secret_rules[r];
+	const struct secret_rule *rule = s->rules[r];
 	const char *data = w->data;
 	size_t pos = lo;
 
@@ -401,6 +445,11 @@ match_range(struct scanner *s, size_t r, struct filescan *fsc,
 			continue;
 		if (rule->generic && !generic_plausible(sec, sn))
 			continue;
+		if ((rule->extra || s->rf.global) && rules_allow(s, rule, data,
+		    ms, me, ss, se, w->len)) {
+			out->nallowed++;
+			continue;
+		}
 		bool dup = false;
 		for (size_t i = fsc->first; i < out->n && rule->generic && !dup;
 		    i++)
@@ -442,13 +491,16 @@ scan_window(struct scanner *s, struct filescan *fsc, const struct window *w,
 	size_t len = w->len;
 
 	for (size_t r = 0; r < s->nrules; r++) {
-		const char *lit = secret_rules[r].literal;
+		const struct secret_rule *rule = s->rules[r];
+		const char *lit = rule->literal;
 		struct cursor cur = { fsc->counted, fsc->bol, fsc->line };
 		size_t start = fsc->resume[r] > w->from ? fsc->resume[r] :
 		    w->from;
-		if (start >= w->to)
+		if (start >= w->to || fsc->path_allowed[r])
 			continue;
 		start -= w->base;
+		if (!rule_extra_wanted(rule->extra, data, len))
+			continue;
 		if (lit == NULL) {
 			match_range(s, r, fsc, w, start, len, &cur, out);
 			continue;
@@ -494,7 +546,12 @@ filescan_begin(struct scanner *s, struct filescan *fsc, const char *name,
 	memset(fsc, 0, sizeof(*fsc));
 	fsc->name = name;
 	fsc->first = out->n;
-	fsc->resume = xcalloc(s->nrules, sizeof(*fsc->resume));
+	fsc->resume = xcalloc(s->nrules + 1, sizeof(*fsc->resume));
+	fsc->path_allowed = xcalloc(s->nrules + 1, sizeof(bool));
+	bool all = rule_extra_path_allowed(s->rf.global, name);
+	for (size_t r = 0; r < s->nrules; r++)
+		fsc->path_allowed[r] = all ||
+		    rule_extra_path_allowed(s->rules[r]->extra, name);
 	fsc->line = 1;
 	fsc->md = pcre2_match_data_create(8, NULL);
 }
@@ -528,6 +585,7 @@ filescan_end(struct filescan *fsc, struct findings *out, size_t len)
 		    sizeof(*out->v), cmp_finding);
 	pcre2_match_data_free(fsc->md);
 	free(fsc->resume);
+	free(fsc->path_allowed);
 	out->nfiles++;
 	out->bytes += len;
 }

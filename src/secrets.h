@@ -23,6 +23,8 @@
 
 #include "lib/util.h"
 
+struct rule_extra;
+
 struct secret_rule {
 	const char	*id;
 	const char	*title;		/* one line, for --rules and SARIF */
@@ -32,6 +34,7 @@ struct secret_rule {
 	bool		 generic;	/* yields to a specific rule's match */
 	int		 reveal;	/* leading bytes shown: a type prefix */
 	const char	*literal;	/* in every match, which is one line */
+	const struct rule_extra *extra;	/* a rules file's: keywords, allowlist */
 };
 
 /* The built-in rules, NULL-id terminated. */
@@ -73,7 +76,47 @@ struct scan_opts {
 	const char	*allowlist;	/* file of fingerprints, or NULL */
 	int		 jobs;		/* threads; 0: one per CPU */
 	int64_t		 deadline_us;	/* monotonic; 0: none */
+	const char	*rules;		/* a rules file (YAML), or NULL */
 };
+
+/*
+ * A rules file (secrets_rules.c), YAML:
+ *
+ *   use_default: true        # false: only the rules below
+ *   rules:
+ *     - id: acme-api-key
+ *       description: ACME API key
+ *       regex: 'acme_([a-z0-9]{32})'
+ *       secret_group: 1        # default: 1 if the regex has a group
+ *       entropy: 3.0           # minimum bits per character; default 0
+ *       keywords: [acme_]      # run only on files (4 MiB windows) holding one
+ *       allowlist: { regexes: [...], regex_target: secret|match|line,
+ *                    paths: [...] }
+ *   allowlist: { ... }         # for every rule, built-in ones too
+ *
+ * Errors are FILE:LINE:COL: message.  Regexes are PCRE2, bounded as the
+ * built-in rules are: a match of at most SCAN_MATCH_MAX bytes.
+ */
+struct rules_file {
+	bool		 use_default;
+	struct secret_rule *v;		/* .extra set on each */
+	size_t		 n;
+	struct rule_extra *global;	/* the top-level allowlist, or NULL */
+};
+
+int	 rules_file_parse(const char *name, const char *data, size_t len,
+	    struct rules_file *rf, char **errp);
+int	 rules_file_load(const char *path, struct rules_file *rf, char **errp);
+void	 rules_file_release(struct rules_file *rf);
+/* Does the window hold one of the rule's keywords (or has it none)? */
+bool	 rule_extra_wanted(const struct rule_extra *x, const char *data,
+	    size_t len);
+/* Does a path regex of the allowlist match path? (x may be NULL) */
+bool	 rule_extra_path_allowed(const struct rule_extra *x, const char *path);
+/* Does a regex of the allowlist match its target? (x may be NULL) */
+bool	 rule_extra_allowed(const struct rule_extra *x, const char *secret,
+	    size_t sn, const char *match, size_t mn, const char *line,
+	    size_t ln);
 
 /*
  * Files are read SCAN_WINDOW bytes at a time; consecutive windows overlap
@@ -117,6 +160,10 @@ void	 scanner_scan_buffer(struct scanner *s, const char *name,
 int	 scanner_scan_git(struct scanner *s, const char *path,
 	    const struct strlist *exclude, struct findings *out, char **errp);
 void	 scanner_free(struct scanner *s);
+/* The scanner's rules: the built-in ones (unless disabled), then a rules
+ * file's. */
+const struct secret_rule *const *scanner_rules(const struct scanner *s,
+	    size_t *n);
 void	 findings_release(struct findings *fs);
 
 

@@ -212,7 +212,9 @@ check_main(int argc, char **argv)
 	}
 
 	char *plan_name = redact(p->name);
-	struct run_opts ro = { .jobs = (int)jobs, .live = true };
+	/* -q: only problems and the summary, so no live line either. */
+	struct run_opts ro = { .jobs = (int)jobs,
+	    .live = out_verbosity() != V_QUIET };
 	struct out_ctx cx = {
 		/* A name may interpolate a var, even a secret one. */
 		.plan_name = plan_name,

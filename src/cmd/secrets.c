@@ -64,6 +64,9 @@ static const char scan_usage[] =
 "      --exclude-from F patterns from a file, one a line ('#' comments)\n"
 "  -a, --allowlist F    accept findings whose fingerprint (see --format\n"
 "                       json) is listed in F, one a line ('#' comments)\n"
+"      --rules FILE     add custom rules and allowlist regexes from a\n"
+"                       YAML file (use_default: false keeps only those);\n"
+"                       see the README, \"Custom rules\"\n"
 "  -f, --format F       text (default): FILE:LINE:COL: rule-id: match;\n"
 "                       json; sarif (SARIF 2.1.0)\n"
 "  -o, --output FILE    write there instead of stdout\n"
@@ -85,11 +88,12 @@ static const char scan_usage[] =
 "  cutover secrets scan --git --format json -o history.json\n";
 
 static const char rules_usage[] =
-"usage: cutover secrets rules [--regex]\n"
+"usage: cutover secrets rules [--regex] [--rules FILE]\n"
 "\n"
 "List the rules: id, what it finds, minimum entropy of the secret.  With\n"
 "--regex, print each rule's id and PCRE2 pattern, tab-separated (what\n"
-"bench/secrets feeds to grep -P).\n";
+"bench/secrets feeds to grep -P).  With --rules FILE, the rules that\n"
+"'secrets scan --rules FILE' uses (the file is checked as scan does).\n";
 
 static const struct cmd verb_scan = {
 	.name = "secrets scan",
@@ -131,8 +135,9 @@ uri_path(const char *path)
 }
 
 static void
-emit_text(struct buf *b, const struct findings *fs)
+emit_text(struct buf *b, const struct findings *fs, const struct scanner *s)
 {
+	(void)s;
 	struct buf t = BUF_INIT;
 
 	for (size_t i = 0; i < fs->n; i++) {
@@ -152,8 +157,9 @@ emit_text(struct buf *b, const struct findings *fs)
 }
 
 static void
-emit_json(struct buf *b, const struct findings *fs)
+emit_json(struct buf *b, const struct findings *fs, const struct scanner *s)
 {
+	(void)s;
 	json_open(b);
 	buf_adds(b, ",\"findings\":[");
 	for (size_t i = 0; i < fs->n; i++) {
@@ -176,22 +182,27 @@ emit_json(struct buf *b, const struct findings *fs)
 
 /* SARIF 2.1.0: one run, the rules as the driver's rules, one result each. */
 static void
-emit_sarif(struct buf *b, const struct findings *fs)
+emit_sarif(struct buf *b, const struct findings *fs, const struct scanner *s)
 {
+	size_t nr;
+	const struct secret_rule *const *rules = scanner_rules(s, &nr);
+
 	buf_adds(b, "{\"$schema\":\"https://json.schemastore.org/"
 	    "sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":"
 	    "{\"driver\":{\"name\":\"cutover\",\"version\":\"" CUTOVER_VERSION
 	    "\",\"rules\":[");
-	for (size_t i = 0; secret_rules[i].id; i++) {
+	for (size_t i = 0; i < nr; i++) {
 		buf_addf(b, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":",
-		    i ? "," : "", secret_rules[i].id);
-		json_str(b, secret_rules[i].title);
+		    i ? "," : "", rules[i]->id);
+		json_str(b, rules[i]->title);
 		buf_adds(b, "},\"defaultConfiguration\":{\"level\":\"error\"}}");
 	}
 	buf_adds(b, "]}},\"results\":[");
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
-		size_t ri = (size_t)(f->rule - secret_rules);
+		size_t ri = 0;
+		while (ri < nr && rules[ri] != f->rule)
+			ri++;
 		buf_addf(b, "%s{\"ruleId\":\"%s\",\"ruleIndex\":%zu,\"level\":"
 		    "\"error\",\"message\":{\"text\":", i ? "," : "",
 		    f->rule->id, ri);
@@ -254,6 +265,7 @@ scan_main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "skip-unreadable", no_argument, NULL, 'U' },
 		{ "git", no_argument, NULL, 'G' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -275,6 +287,7 @@ scan_main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'U': skip_unreadable = true; break;
 		case 'G': git = true; break;
+		case 'R': o.rules = optarg; break;
 		case 'j':
 			if (parse_int(optarg, 1, 256, &jobs, &e) != 0)
 				cmd_usage_error(&verb_scan, "--jobs: %s", e);
@@ -282,7 +295,8 @@ scan_main(int argc, char **argv)
 			break;
 		}
 	}
-	void (*emit)(struct buf *, const struct findings *) =
+	void (*emit)(struct buf *, const struct findings *,
+	    const struct scanner *) =
 	    strcmp(format, "text") == 0 ? emit_text :
 	    strcmp(format, "json") == 0 ? emit_json :
 	    strcmp(format, "sarif") == 0 ? emit_sarif : NULL;
@@ -296,7 +310,11 @@ scan_main(int argc, char **argv)
 		cmd_usage_error(&verb_scan, "missing PATH ('-' for stdin)");
 	struct scanner *s = scanner_new(&o, &e);
 	if (s == NULL) {
-		errmsg("secrets scan: %s", e);
+		/* A rules file's errors are FILE:LINE:COL: said as is. */
+		if (o.rules && strncmp(e, o.rules, strlen(o.rules)) == 0)
+			errmsg("%s", e);
+		else
+			errmsg("secrets scan: %s", e);
 		free(e);
 		strlist_release(&ex);
 		return EXIT_USAGE;
@@ -312,7 +330,7 @@ scan_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct buf b = BUF_INIT;
-	emit(&b, &fs);
+	emit(&b, &fs, s);
 	/* Findings point at credentials: 0600, whole or not at all. */
 	if (output && ofile_write(output, b.s, b.len, &e) != 0)
 		die(EXIT_USAGE, "%s", e);
@@ -365,26 +383,39 @@ rules_main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "regex", no_argument, NULL, 'r' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool regex = false;
+	struct scan_opts o = { 0 };
+	char *e = NULL;
+	size_t nr;
 	int ch;
 
-	while ((ch = cmd_getopt(&verb_rules, argc, argv, "h", lo)) != -1)
+	while ((ch = cmd_getopt(&verb_rules, argc, argv, "h", lo)) != -1) {
 		if (ch == 'r')
 			regex = true;
+		if (ch == 'R')
+			o.rules = optarg;
+	}
 	if (optind != argc)
 		cmd_usage_error(&verb_rules, "takes no arguments");
-	for (size_t i = 0; secret_rules[i].id; i++) {
-		if (regex)
-			printf("%s\t%s\n", secret_rules[i].id,
-			    secret_rules[i].regex);
-		else
-			printf("%-22s %s (min entropy %.1f)\n",
-			    secret_rules[i].id, secret_rules[i].title,
-			    secret_rules[i].min_entropy);
+	struct scanner *s = scanner_new(&o, &e);
+	if (s == NULL) {
+		errmsg("%s", e);
+		free(e);
+		return EXIT_USAGE;
 	}
+	const struct secret_rule *const *r = scanner_rules(s, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		if (regex)
+			printf("%s\t%s\n", r[i]->id, r[i]->regex);
+		else
+			printf("%-22s %s (min entropy %.1f)\n", r[i]->id,
+			    r[i]->title, r[i]->min_entropy);
+	}
+	scanner_free(s);
 	return EXIT_GO;
 }
 

@@ -90,6 +90,11 @@ expect_out "check: 1/3 done, waiting for: slow-cmd, slower, [0-9]+s" "check on a
 expect_out "check: 2/3 done, waiting for: slower" "the list shrinks as checks end"
 expect_out "^STATUS +CHECK +KIND" "the table follows"
 expect_out "3 checks: 3 pass" "and the summary"
+out=$(tty_run "$CUTOVER check -q plan.yml")
+if printf '%s\n' "$out" | grep -q 'done, waiting for'; then
+	fail "check -q on a terminal: no live line" "$out"
+else ok "check -q on a terminal: no live line"; fi
+expect_out "3 checks: 3 pass" "check -q keeps the summary"
 run "$CUTOVER" check plan.yml
 expect_rc 0 "check without a terminal"
 expect_eq "$err" "" "check without a terminal: no live line"
