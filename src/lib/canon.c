@@ -590,6 +590,13 @@ parse_clock(const char *s, size_t n, size_t *i, int64_t *us)
 	int64_t frac = 0, scale = 100000;
 	if (*i < n && s[*i] == '.') {
 		for ((*i)++; *i < n && isdigit((unsigned char)s[*i]); (*i)++) {
+			/*
+			 * Past microseconds (SQLite text may have them): a
+			 * digit that is not 0 would be lost, so the value
+			 * stays raw text and can only equal itself.
+			 */
+			if (scale == 0 && s[*i] != '0')
+				return false;
 			frac += (s[*i] - '0') * scale;
 			scale /= 10;
 		}

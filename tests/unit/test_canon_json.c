@@ -170,6 +170,13 @@ T_TEST(time_equal_instants_whatever_the_notation)
 	    "2024-01-01 00:00:00.000002"));
 	T_OK(same("sqlite", "DATETIME", "2024-01-01 00:00:00.100",
 	    "2024-01-01 00:00:00.1"));
+	/* Past the microsecond: kept only when it adds nothing. */
+	T_OK(same("sqlite", "DATETIME", "2024-01-01 00:00:00.1000000",
+	    "2024-01-01 00:00:00.1"));
+	T_OK(!same("sqlite", "DATETIME", "2024-01-01 00:00:00.0000001",
+	    "2024-01-01 00:00:00"));
+	T_OK(same("sqlite", "DATETIME", "2024-01-01 00:00:00.0000001",
+	    "2024-01-01 00:00:00.0000001"));
 	/* time of day: a microsecond, exactly */
 	T_OK(!same("postgres", "time without time zone", "10:00:00.000001",
 	    "10:00:00"));
