@@ -274,6 +274,44 @@ where_table(struct db *d, struct buf *q, const struct db_tname *table)
 	db_quote_literal(d, q, table->name);
 }
 
+/*
+ * MariaDB's JSON is LONGTEXT with a column CHECK (json_valid(`c`)) named
+ * after the column: such a column is reported as "json", so its values
+ * compare by meaning.  Best effort: MySQL (native JSON, and a
+ * CHECK_CONSTRAINTS without TABLE_NAME) and old servers fail the query
+ * and the column stays text, compared byte for byte.
+ */
+static void
+my_json_columns(struct db *d, const struct db_tname *table,
+    struct db_col *c, size_t n)
+{
+	struct buf q = BUF_INIT;
+	struct db_rows r = { .max = 4096 };
+
+	buf_adds(&q, "SELECT CONSTRAINT_NAME FROM "
+	    "information_schema.CHECK_CONSTRAINTS WHERE ");
+	if (table->schema) {
+		buf_adds(&q, "CONSTRAINT_SCHEMA = ");
+		db_quote_literal(d, &q, table->schema);
+	} else
+		buf_adds(&q, "CONSTRAINT_SCHEMA = DATABASE()");
+	buf_adds(&q, " AND TABLE_NAME = ");
+	db_quote_literal(d, &q, table->name);
+	buf_adds(&q, " AND CHECK_CLAUSE = CONCAT('json_valid(`', "
+	    "REPLACE(CONSTRAINT_NAME, '`', '``'), '`)')");
+	if (db_query(d, q.s, db_rows_fn, &r, NULL) == 0)
+		for (size_t i = 0; i < r.n; i++)
+			for (size_t k = 0; k < n; k++)
+				if (db_rows_get(&r, i, 0) && strcmp(c[k].name,
+				    db_rows_get(&r, i, 0)) == 0 &&
+				    strcmp(c[k].type, "longtext") == 0) {
+					free(c[k].type);
+					c[k].type = xstrdup("json");
+				}
+	db_rows_release(&r);
+	buf_release(&q);
+}
+
 static int
 my_columns(struct db *d, const struct db_tname *table, struct db_col **out, size_t *n,
     char **errp)
@@ -286,6 +324,8 @@ my_columns(struct db *d, const struct db_tname *table, struct db_col **out, size
 	buf_adds(&q, " ORDER BY ORDINAL_POSITION");
 	int rc = db_columns_from(d, q.s, table, out, n, errp);
 	buf_release(&q);
+	if (rc == 0)
+		my_json_columns(d, table, *out, *n);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "canon.h"
+#include "jsoncanon.h"
 #include "xmalloc.h"
 
 #define TAG_OK	0x01
@@ -21,7 +22,7 @@ static const char *const class_names[] = {
 	[CC_TEXT] = "text", [CC_INT] = "integer", [CC_DEC] = "decimal",
 	[CC_FLOAT] = "double", [CC_FLOAT4] = "float", [CC_BOOL] = "boolean",
 	[CC_BYTES] = "bytes", [CC_TS] = "timestamp", [CC_DATE] = "date",
-	[CC_TIME] = "time", [CC_UUID] = "uuid",
+	[CC_TIME] = "time", [CC_UUID] = "uuid", [CC_JSON] = "json",
 };
 
 const char *
@@ -127,8 +128,10 @@ type_pg(const char *s, struct canon_type *t)
 		    t->tz = strstr(s, "with time zone") != NULL;
 	else if (strcmp(s, "uuid") == 0)
 		t->cls = CC_UUID;
+	else if (strcmp(s, "json") == 0 || strcmp(s, "jsonb") == 0)
+		t->cls = CC_JSON;
 	else {
-		t->cls = CC_TEXT;	/* text, json, enums, arrays: as printed */
+		t->cls = CC_TEXT;	/* text, enums, arrays: as printed */
 		t->sub = sub_pg(s);
 	}
 }
@@ -185,8 +188,11 @@ type_mysql(const char *s, struct canon_type *t)
 		t->cls = CC_TIME, t->prec = a < 0 ? 0 : (int)a;
 	else if (strcmp(s, "uuid") == 0)
 		t->cls = CC_UUID;
+	else if (strcmp(s, "json") == 0)
+		/* MySQL's type; MariaDB's LONGTEXT CHECK (json_valid) */
+		t->cls = CC_JSON;
 	else
-		t->cls = CC_TEXT;	/* longtext, json, enum, set */
+		t->cls = CC_TEXT;	/* longtext, enum, set */
 }
 
 /* SQLite's affinity rules (datatype3.html §3.1), refined by common names. */
@@ -194,7 +200,9 @@ static void
 type_sqlite(const char *s, struct canon_type *t)
 {
 	t->weak = true;
-	if (strstr(s, "bool"))
+	if (strstr(s, "json"))
+		t->cls = CC_JSON;	/* NUMERIC affinity, but text in practice */
+	else if (strstr(s, "bool"))
 		t->cls = CC_BOOL;
 	else if (strstr(s, "int"))
 		t->cls = CC_INT, t->width = 8;
@@ -275,6 +283,9 @@ join_class(enum canon_class a, enum canon_class b)
 		return CC_BYTES;
 	if ((a == CC_TS && b == CC_DATE) || (a == CC_DATE && b == CC_TS))
 		return CC_TS;
+	/* A document kept as text on one side: compared by meaning. */
+	if ((a == CC_JSON && b == CC_TEXT) || (a == CC_TEXT && b == CC_JSON))
+		return CC_JSON;
 	return -1;
 }
 
@@ -579,6 +590,13 @@ parse_clock(const char *s, size_t n, size_t *i, int64_t *us)
 	int64_t frac = 0, scale = 100000;
 	if (*i < n && s[*i] == '.') {
 		for ((*i)++; *i < n && isdigit((unsigned char)s[*i]); (*i)++) {
+			/*
+			 * Past microseconds (SQLite text may have them): a
+			 * digit that is not 0 would be lost, so the value
+			 * stays raw text and can only equal itself.
+			 */
+			if (scale == 0 && s[*i] != '0')
+				return false;
 			frac += (s[*i] - '0') * scale;
 			scale /= 10;
 		}
@@ -773,6 +791,10 @@ canon_encode(const struct canon_type *t, const char *s, size_t n,
 			goto bad;
 		buf_add(b, u, 16);
 		return true;
+	case CC_JSON:
+		if (!json_canon(s, n, b))
+			goto bad;
+		return true;
 	}
 bad:
 	b->len = start;
@@ -892,6 +914,7 @@ canon_render(enum canon_class c, const void *v, size_t n, struct buf *b)
 	switch (c) {
 	case CC_TEXT:
 	case CC_DEC:
+	case CC_JSON:
 		buf_add(b, p, n);
 		break;
 	case CC_BYTES:

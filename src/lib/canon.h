@@ -19,6 +19,8 @@
  *          normalized ('Alice' != 'alice', NFC != NFD, 'a ' != 'a')
  *   BYTES  the bytes (PostgreSQL's \x hex decoded)
  *   UUID   16 bytes
+ *   JSON   the canonical text of jsoncanon.h: key order, whitespace and
+ *          escapes do not count, numbers exact as decimals
  *
  * NULL is a flag beside the encoding, so it differs from every value,
  * the empty string included.  A value that does not parse as its class
@@ -42,7 +44,7 @@
 
 enum canon_class {
 	CC_TEXT, CC_INT, CC_DEC, CC_FLOAT, CC_FLOAT4, CC_BOOL, CC_BYTES,
-	CC_TS, CC_DATE, CC_TIME, CC_UUID,
+	CC_TS, CC_DATE, CC_TIME, CC_UUID, CC_JSON,
 };
 
 #define CANON_BAD	0xff	/* first byte of an unparsable value */
