@@ -193,6 +193,38 @@ for _ in $(seq 60); do grep -q end "$T/count" 2>/dev/null && break; sleep 0.1; d
 run "$CUTOVER" resume resumed.yml --yes
 expect_eq "$(grep -c run "$T/count")" 1 "the interrupted non-idempotent remote step is not run again (resume exit $rc)"
 
+# ---- the journal keeps the host: `on:` edited between kill -9 and resume
+step_plan moved 'echo run >>'"$T"'/mcount; sleep 2.5; echo end >>'"$T"'/mcount'
+# vps2's address from the environment: it can move without the plan's text.
+sed -i "s/ssh: root@$A2/ssh: root@\${env:MOVED_ADDR}/" "$T/moved.yml"
+export MOVED_ADDR=$A2
+"$CUTOVER" run moved.yml --yes >"$T/r3.out" 2>&1 &
+rpid=$!
+for _ in $(seq 100); do [ -s "$T/mcount" ] && break; sleep 0.1; done
+kill -9 "$rpid"; wait "$rpid" 2>/dev/null
+run "$CUTOVER" status moved.yml
+expect_out "last step: slow .* on vps2 \(root@$A2\)" "status names the host the step runs on"
+MOVED_ADDR=$A1 run "$CUTOVER" resume moved.yml --yes
+expect_rc 1 "resume after vps2's address changed: refused"
+expect_err "ran on vps2 \(root@$A2\), the plan now puts it on vps2 \(root@$A1\).*--force" "the refusal names both destinations and --force"
+sed -i 's/on: vps2/on: vps1/' "$T/moved.yml"
+run "$CUTOVER" resume moved.yml --yes
+expect_rc 2 "resume after on: changed from vps2 to vps1: refused"
+# Forced: still asked on vps2 at its recorded address (where it runs),
+# not vps1 (where it never ran) nor vps2's new address.
+MOVED_ADDR=$A1 run "$CUTOVER" resume moved.yml --yes --force
+expect_out "ran on vps2 \(root@$A2\), the plan now puts it on vps1 \(root@$A1\) \(--force\)" "resume --force says where it ran and where the plan puts it"
+if [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "on vps2) are still running"; then
+	ok "resume --force asks the recorded host vps2: the step still runs there"
+else fail "resume --force did not ask vps2 (exit $rc)" "$out
+$err"; fi
+for _ in $(seq 60); do grep -q end "$T/mcount" 2>/dev/null && break; sleep 0.1; done
+run "$CUTOVER" resume moved.yml --yes --force --skip-interrupted
+expect_rc 0 "once it ended on vps2: resume --force --skip-interrupted completes"
+expect_eq "$(grep -c run "$T/mcount")" 1 "the moved step was not run a second time"
+run "$CUTOVER" report moved.yml --format md
+expect_out "slow .*on vps2" "the report's step line names the host"
+
 # ---- Ctrl-C stops a remote step that ignores SIGHUP and SIGTERM -------
 step_plan stopped 'trap "" HUP TERM; echo run >'"$T"'/running; sleep 31.7; echo never'
 "$CUTOVER" run stopped.yml --yes >"$T/r2.out" 2>&1 &
