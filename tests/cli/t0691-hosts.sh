@@ -45,37 +45,17 @@ for ns in $NS1 $NS2; do
 	ip netns exec "$ns" ip link set lo up
 done
 A1=$NET.6 A2=$NET.10
-mkdir -p /run/sshd "$T/ctl" && chmod 700 "$T/ctl"
-: >"$T/bashrc"
-ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C cutover-test
-for n in 1 2; do ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey$n"; done
+mkdir -p "$T/ctl" && chmod 700 "$T/ctl"
+. "$ROOT/tests/harness/sshd.sh"
+sshd_keys "$T"
+sshd_hostkey "$T" 1 "$A1"
+sshd_hostkey "$T" 2 "$A2"
 ssh-keygen -q -t ed25519 -N '' -f "$T/otherkey"
-cp "$T/id.pub" "$T/authorized_keys"
-: >"$T/known_hosts"
-for n in 1 2; do
-	eval a=\$A$n
-	echo "$a $(cut -d' ' -f1-2 "$T/hostkey$n.pub")" >>"$T/known_hosts"
-done
 start_sshd() { # N [HOSTKEY]
-	local ns a key=${2:-$T/hostkey$1}
+	local ns a
 	eval ns=\$NS$1 a=\$A$1
-	# This machine's root ~/.bashrc (which bash reads for an ssh
-	# command) starts pyenv: seconds per session under load.  The test
-	# hosts get a plain one, as a server has, in their mount namespace.
-	ip netns exec "$ns" sh -c 'if [ -f "$HOME/.bashrc" ]; then
-		mount --bind "$0" "$HOME/.bashrc" || exit 1; fi; exec "$@"' \
-	    "$T/bashrc" /usr/sbin/sshd -D -f /dev/null -p 22 \
-	    -o ListenAddress="$a" -h "$key" \
-	    -o AuthorizedKeysFile="$T/authorized_keys" -o StrictModes=no \
-	    -o PermitRootLogin=prohibit-password -o MaxSessions=100 \
-	    -o MaxStartups=100 -o PidFile="$T/sshd$1.pid" -E "$T/sshd$1.log" &
-	eval SSHD$1=$!
-	PIDS="$PIDS $!"
-	for _ in $(seq 100); do
-		ip netns exec "$ns" ss -Htln "sport = :22" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "# sshd $1 did not start: $(cat "$T/sshd$1.log")"
+	sshd_start "$ns" "$a" "${2:-$T/hostkey$1}" "$T/sshd$1.log" "$T/sshd$1.pid"
+	PIDS="$PIDS $SSHD_PID"
 }
 start_sshd 1
 start_sshd 2
