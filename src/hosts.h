@@ -103,6 +103,22 @@ int	 hosts_kill(const struct plan *p, const struct host *h, pid_t pgid,
  */
 bool	 hosts_step_alive(const struct plan *p, const struct step *s,
 	    long pgid);
+struct jstep;
+/* ssh's destination for h: [user@]address, or ssh://[user@]address:port. */
+char	*hosts_dest(const struct host *h);
+/* Whether journal row js ran on another host (unrecorded: s's host). */
+bool	 hosts_row_remote(const struct step *s, const struct jstep *js);
+/*
+ * NULL when js ran where the plan now puts s (or did not record where),
+ * else a one-line description of the move, to free.
+ */
+char	*hosts_row_moved(const struct step *s, const struct jstep *js);
+/*
+ * Whether js's process group still runs on the host js recorded (not the
+ * one the plan names now); like hosts_step_alive when it recorded none.
+ */
+bool	 hosts_row_alive(const struct plan *p, const struct step *s,
+	    const struct jstep *js);
 /* The step a journal row names (kind "rollback": a rollback step). */
 const struct step *hosts_find_step(const struct plan *p, const char *kind,
 	    const char *phase, const char *id);

@@ -238,27 +238,113 @@ hosts_kill(const struct plan *p, const struct host *h, pid_t pgid, int sig,
 	return 0;
 }
 
-bool
-hosts_step_alive(const struct plan *p, const struct step *s, long pgid)
+/* Whether pgid runs on h (unknown: true, with a warning naming step id). */
+static bool
+alive_on(const struct plan *p, const struct host *h, const char *id,
+    long pgid)
 {
 	char *e = NULL;
+	int rc = hosts_alive(p, h, (pid_t)pgid, &e);
 
-	if (pgid <= 0)
-		return false;
-	if (s == NULL || s->host == NULL)
-		return pgid_alive(pgid);
-	int rc = hosts_alive(p, s->host, (pid_t)pgid, &e);
 	if (rc < 0) {
 		/* Unknown is not "ended": a step is never run twice on a guess. */
 		char *m = redact(e);
 		fprintf(stderr, "cutover: cannot tell whether step '%s' (process "
-		    "group %ld on %s) still runs: %s\n", s->id, pgid,
-		    s->host->id, m);
+		    "group %ld on %s) still runs: %s\n", id, pgid, h->id, m);
 		free(m);
 		free(e);
 		return true;
 	}
 	return rc == 1;
+}
+
+bool
+hosts_step_alive(const struct plan *p, const struct step *s, long pgid)
+{
+	if (pgid <= 0)
+		return false;
+	if (s == NULL || s->host == NULL)
+		return pgid_alive(pgid);
+	return alive_on(p, s->host, s->id, pgid);
+}
+
+char *
+hosts_dest(const struct host *h)
+{
+	if (h->port <= 0)
+		return xstrdup(h->ssh);
+	/* ssh's URI form keeps the port in the one string the journal holds. */
+	const char *at = strrchr(h->ssh, '@');
+	const char *addr = at ? at + 1 : h->ssh;
+	bool v6 = strchr(addr, ':') != NULL && addr[0] != '[';
+	return xasprintf("ssh://%.*s%s%s%s:%d", at ? (int)(at - h->ssh + 1) : 0,
+	    h->ssh, v6 ? "[" : "", addr, v6 ? "]" : "", h->port);
+}
+
+bool
+hosts_row_remote(const struct step *s, const struct jstep *js)
+{
+	if (js->host)
+		return strcmp(js->host, "local") != 0;
+	return s && s->host;
+}
+
+char *
+hosts_row_moved(const struct step *s, const struct jstep *js)
+{
+	if (js->host == NULL || s == NULL)
+		return NULL;	/* not recorded: the plan's host is all we know */
+	char *now = s->host ? hosts_dest(s->host) : NULL;
+	bool was_local = strcmp(js->host, "local") == 0;
+	bool same = s->host == NULL ? was_local : !was_local &&
+	    strcmp(js->host, s->host->id) == 0 && js->host_ssh &&
+	    strcmp(js->host_ssh, now) == 0;
+	char *m = NULL;
+
+	if (!same)
+		m = xasprintf("it ran on %s%s%s%s, the plan now puts it on %s%s%s%s",
+		    was_local ? "this machine" : js->host, was_local ? "" : " (",
+		    was_local || !js->host_ssh ? "" : js->host_ssh,
+		    was_local ? "" : ")", s->host ? s->host->id : "this machine",
+		    s->host ? " (" : "", s->host ? now : "", s->host ? ")" : "");
+	free(now);
+	return m;
+}
+
+bool
+hosts_row_alive(const struct plan *p, const struct step *s,
+    const struct jstep *js)
+{
+	if (js->pgid <= 0)
+		return false;
+	if (js->host == NULL)
+		return hosts_step_alive(p, s, js->pgid);
+	if (strcmp(js->host, "local") == 0)
+		return pgid_alive(js->pgid);
+	/*
+	 * Ask the host the row names, at the destination it recorded: the
+	 * plan's entry of that name (or the step's host) lends the rest of
+	 * the ssh settings (identity, options, the remote binary).
+	 */
+	const struct host *ph = plan_host(p, js->host);
+	struct host h = { 0 };
+	if (ph)
+		h = *ph;
+	else if (s && s->host)
+		h = *s->host;
+	h.id = js->host;
+	char *d = h.ssh ? hosts_dest(&h) : NULL;
+	if (js->host_ssh && (d == NULL || strcmp(d, js->host_ssh) != 0)) {
+		h.ssh = js->host_ssh;
+		h.port = 0;
+	}
+	bool alive = h.ssh ? alive_on(p, &h, js->step_id, js->pgid) : true;
+	if (h.ssh == NULL)
+		fprintf(stderr, "cutover: cannot tell whether step '%s' still "
+		    "runs: host %s is not recorded with a destination\n",
+		    js->step_id, js->host);
+	free(d);
+	return alive;
 }
 
 const struct step *

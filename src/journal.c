@@ -250,15 +250,27 @@ no_links(const char *path, char **errp)
 	return 0;
 }
 
+/* Whether sql (a SELECT naming a column) prepares: the column exists. */
 static bool
-has_value_column(sqlite3 *db)
+prepares(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	bool ok = sqlite3_prepare_v2(db, "SELECT value FROM checks LIMIT 0", -1,
-	    &st, NULL) == SQLITE_OK;
+	bool ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
 
 	sqlite3_finalize(st);
 	return ok;
+}
+
+static bool
+has_value_column(sqlite3 *db)
+{
+	return prepares(db, "SELECT value FROM checks LIMIT 0");
+}
+
+static bool
+has_host_column(sqlite3 *db)
+{
+	return prepares(db, "SELECT host FROM steps LIMIT 0");
 }
 
 static int
@@ -286,6 +298,17 @@ setup(sqlite3 *db, const char *path, char **errp)
 	 */
 	if (!has_value_column(db) && sqlite3_exec(db, "ALTER TABLE checks ADD"
 	    " COLUMN value REAL", NULL, NULL, &e) != SQLITE_OK) {
+		seterr(errp, "journal %s: %s", path, e ? e : sqlite3_errmsg(db));
+		sqlite3_free(e);
+		return -1;
+	}
+	/*
+	 * steps.host (where a step ran: "NAME DESTINATION", or "local") came
+	 * with `on: HOST`; an older journal's rows have none (NULL: not
+	 * recorded, resume asks the host the plan names).
+	 */
+	if (!has_host_column(db) && sqlite3_exec(db, "ALTER TABLE steps ADD"
+	    " COLUMN host TEXT", NULL, NULL, &e) != SQLITE_OK) {
 		seterr(errp, "journal %s: %s", path, e ? e : sqlite3_errmsg(db));
 		sqlite3_free(e);
 		return -1;
@@ -661,6 +684,17 @@ journal_step_pgid(struct journal *j, int64_t row, long pgid, char **errp)
 }
 
 int
+journal_step_host(struct journal *j, int64_t row, const char *name,
+    const char *dest, char **errp)
+{
+	char *v = name ? xasprintf("%s %s", name, dest) : xstrdup("local");
+	int rc = jw(j, errp, "UPDATE steps SET host=? WHERE id=?", "ti", v, row);
+
+	free(v);
+	return rc;
+}
+
+int
 journal_step_end(struct journal *j, int64_t row, const char *state,
     int exit_code, int sig, const char *message, const char *tail,
     char **errp)
@@ -823,9 +857,15 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
 
-	if (query(j, errp, &st, "SELECT id, phase_id, step_id, kind, attempt,"
+	/* A journal opened read-only keeps its schema: host may be absent. */
+	if (query(j, errp, &st, has_host_column(j->db) ?
+	    "SELECT id, phase_id, step_id, kind, attempt,"
 	    " state, started_us, ended_us, exit_code, signal, pgid, message,"
-	    " tail, command FROM steps WHERE run_id=? ORDER BY id", run) != 0)
+	    " tail, command, host FROM steps WHERE run_id=? ORDER BY id" :
+	    "SELECT id, phase_id, step_id, kind, attempt,"
+	    " state, started_us, ended_us, exit_code, signal, pgid, message,"
+	    " tail, command, NULL FROM steps WHERE run_id=? ORDER BY id",
+	    run) != 0)
 		goto fail;
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -845,6 +885,14 @@ load(struct journal *j, int64_t run, struct jlog *l, char **errp)
 		s->message = col_str(st, 11);
 		s->tail = col_str(st, 12);
 		s->command = col_str(st, 13);
+		/* "NAME DESTINATION" (a host id has no space), or "local". */
+		char *h = col_str(st, 14), *sp = h ? strchr(h, ' ') : NULL;
+		s->host_ssh = NULL;
+		if (sp) {
+			s->host_ssh = xstrdup(sp + 1);
+			*sp = '\0';
+		}
+		s->host = h;
 	}
 	if (finish(j, st, rc, errp) != 0)
 		goto fail;
@@ -975,7 +1023,7 @@ jlog_release(struct jlog *l)
 		struct jstep *s = &l->steps[i];
 		free(s->phase_id); free(s->step_id); free(s->kind);
 		free(s->state); free(s->message); free(s->tail);
-		free(s->command);
+		free(s->command); free(s->host); free(s->host_ssh);
 	}
 	free(l->steps);
 	for (size_t i = 0; i < l->nchecks; i++) {

@@ -77,6 +77,11 @@ struct jstep {
 	int	 exit_code, signal;
 	long	 pgid;
 	char	*message, *tail, *command;
+	/*
+	 * Where it ran: a host's name and ssh destination, or "local" (and
+	 * NULL host_ssh); NULL: not recorded (a journal older than hosts).
+	 */
+	char	*host, *host_ssh;
 };
 
 struct jcheck {
@@ -261,6 +266,9 @@ int	 journal_step_begin(struct journal *j, int64_t run, const char *phase,
 	    const char *command, int64_t *row, char **errp);
 int	 journal_step_pgid(struct journal *j, int64_t row, long pgid,
 	    char **errp);
+/* Where the step runs: name and ssh destination, or NULL: this machine. */
+int	 journal_step_host(struct journal *j, int64_t row, const char *name,
+	    const char *dest, char **errp);
 int	 journal_step_end(struct journal *j, int64_t row, const char *state,
 	    int exit_code, int sig, const char *message, const char *tail,
 	    char **errp);

@@ -1243,7 +1243,10 @@ emit_doc(struct w *w, const struct model *m)
 				snprintf(at, sizeof(at), " (#%d)", s->attempt);
 			char *t0 = titled(s->step_id, ps ? ps->title : NULL,
 			    ps ? ps->description : NULL);
-			char *id = xasprintf("%s%s", t0, at);
+			/* Where it ran, when not here (`on: HOST`). */
+			bool far = s->host && !is(s->host, "local");
+			char *id = xasprintf("%s%s%s%s", t0, at, far ? " on " :
+			    "", far ? s->host : "");
 			free(t0);
 			w_row(w, "", id, s->kind, s->state, u, x,
 			    s->message ? s->message : "");
@@ -1554,6 +1557,8 @@ emit_json(FILE *f, const struct model *m)
 			json_span(&b, "duration", s->started_us, s->ended_us,
 			    true);
 			buf_addf(&b, ", \"exit_code\": %d", s->exit_code);
+			json_field(&b, "host", s->host, true);
+			json_field(&b, "host_ssh", s->host_ssh, true);
 			json_field(&b, "command", s->command, true);
 			json_field(&b, "message", s->message, true);
 			json_field(&b, "output_tail", s->tail, true);

@@ -665,6 +665,45 @@ pause_us(struct rb *rb, int64_t us)
  * Execute one step (or its undo: cmd) with its retries, journaling each
  * attempt.  kind is "step", "undo" or "rollback".
  */
+/* Journal where the step runs: resume asks that host, not the plan's. */
+static int
+rb_step_host(struct rb *rb, const struct step *s)
+{
+	char *d = s->host ? hosts_dest(s->host) : NULL;
+	int rc = journal_step_host(rb->j, rb->row, s->host ? s->host->id : NULL,
+	    d, &rb->err);
+
+	free(d);
+	return rc;
+}
+
+/*
+ * A step row whose host the plan has changed since (an edited `on:` or
+ * hosts: entry): refused unless --force, journaled when forced.  0 to go
+ * on, -1 to stop.
+ */
+static int
+rb_host_moved(struct rb *rb, const struct jstep *js, const struct step *s,
+    const char *what, const char *cmd)
+{
+	char *m = hosts_row_moved(s, js);
+
+	if (m == NULL)
+		return 0;
+	if (!rb->o->force) {
+		errmsg("%s '%s' was interrupted and %s: run 'cutover %s %s "
+		    "--force' to go on with the plan as it is now", what, s->id,
+		    m, cmd, rb->p->file);
+		free(m);
+		return -1;
+	}
+	say("   %s %s: %s (--force)", what, s->id, m);
+	int rc = journal_decision(rb->j, rb->run, js->phase_id, "host-moved",
+	    rb->user, "--force", s->id, &rb->err);
+	free(m);
+	return rc ? (jfail(rb), -1) : 0;
+}
+
 static enum outcome
 exec_step(struct rb *rb, const char *phase, const struct step *s,
     const char *kind, const struct command *cmd)
@@ -697,7 +736,8 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 			}
 		}
 		if (journal_step_begin(rb->j, rb->run, phase, s->id, kind,
-		    base + attempt, desc, &rb->row, &rb->err) != 0) {
+		    base + attempt, desc, &rb->row, &rb->err) != 0 ||
+		    rb_step_host(rb, s) != 0) {
 			oc = jfail(rb);
 			break;
 		}
@@ -851,10 +891,15 @@ interrupted(struct rb *rb, const struct jstep *js, const struct step *s,
 {
 	const char *pf = rb->p->file;
 
-	if (js->pgid > 0 && hosts_step_alive(rb->p, s, js->pgid)) {
-		errmsg("%s '%s' was interrupted but its processes (group %ld) "
+	if (rb_host_moved(rb, js, s, what, "resume") != 0)
+		return -1;
+	if (js->pgid > 0 && hosts_row_alive(rb->p, s, js)) {
+		errmsg("%s '%s' was interrupted but its processes (group %ld%s%s) "
 		    "are still running: wait for them or stop them, then run "
-		    "'cutover resume %s' again", what, s->id, js->pgid, pf);
+		    "'cutover resume %s' again", what, s->id, js->pgid,
+		    hosts_row_remote(s, js) ? " on " : "",
+		    hosts_row_remote(s, js) ? (js->host ? js->host :
+		    s->host->id) : "", pf);
 		return -1;
 	}
 	if (mark_interrupted(rb, js) != 0)
@@ -1664,7 +1709,9 @@ undo_partial(struct rb *rb, const struct jstep *js, const struct step *s)
 	if (has_decision(&rb->log, "keep-interrupted", id))
 		return not_undone(rb, js->phase_id, id, "did not complete; "
 		    "left as it is (--keep-interrupted)") ? -1 : 1;
-	if (s->host ? hosts_step_alive(rb->p, s, js->pgid) :
+	if (rb_host_moved(rb, js, s, "step", "rollback") != 0)
+		return -1;
+	if (hosts_row_remote(s, js) ? hosts_row_alive(rb->p, s, js) :
 	    group_alive(js->pgid)) {
 		errmsg("step '%s' did not complete and its processes (group "
 		    "%ld) are still running: wait for them or stop them, then "
@@ -2084,8 +2131,8 @@ live_step(const struct plan *p, const struct jlog *l)
 		const struct jstep *js = &l->steps[i];
 		if ((strcmp(js->state, STEP_RUNNING) == 0 ||
 		    strcmp(js->state, STEP_INTERRUPTED) == 0) &&
-		    hosts_step_alive(p, hosts_find_step(p, js->kind,
-		    js->phase_id, js->step_id), js->pgid))
+		    hosts_row_alive(p, hosts_find_step(p, js->kind,
+		    js->phase_id, js->step_id), js))
 			return js;
 	}
 	return NULL;

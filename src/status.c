@@ -244,6 +244,8 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 		json_field(&b, "step_description", lst ? lst->description :
 		    NULL, true);
 		json_field(&b, "step_kind", ls ? ls->kind : NULL, true);
+		json_field(&b, "step_host", ls ? ls->host : NULL, true);
+		json_field(&b, "step_host_ssh", ls ? ls->host_ssh : NULL, true);
 		json_field(&b, "step_state", ls_state, true);
 		if (cp && cp->window_start_us) {
 			json_ms(&b, "window_elapsed", win_el > 0 ? win_el : 0,
@@ -316,12 +318,18 @@ status_emit(FILE *f, bool json, const struct plan *p, const struct jlog *l,
 				    sp->nsteps);
 		const struct step *lst = sn.step;
 		const char *sd = lst ? lst->description : NULL;
-		buf_addf(&b, "  last %s: %s%s%s%s%s%s%s, %s (%s)%s%s\n", ls->kind,
-		    ls->step_id, lst && lst->title ? " \"" : "", lst &&
+		/* Where it ran, when not here: "on vps2 (root@10.0.0.2)". */
+		bool far = ls->host && !is(ls->host, "local");
+		char *on = far ? xasprintf(" on %s%s%s%s", ls->host,
+		    ls->host_ssh ? " (" : "", ls->host_ssh ? ls->host_ssh : "",
+		    ls->host_ssh ? ")" : "") : xstrdup("");
+		buf_addf(&b, "  last %s: %s%s%s%s%s%s%s%s, %s (%s)%s%s\n",
+		    ls->kind, ls->step_id, lst && lst->title ? " \"" : "", lst &&
 		    lst->title ? lst->title : "", lst && lst->title ? "\"" : "",
 		    sd ? " - " : "", sd ? sd : "",
-		    pos, ls_state, d, ls->message ? ": " : "",
+		    pos, on, ls_state, d, ls->message ? ": " : "",
 		    ls->message ? ls->message : "");
+		free(on);
 		free(d);
 	}
 	if (ls && is(ls_state, STEP_INTERRUPTED) && ls->pgid > 0 &&

@@ -45,37 +45,17 @@ for ns in $NS1 $NS2; do
 	ip netns exec "$ns" ip link set lo up
 done
 A1=$NET.6 A2=$NET.10
-mkdir -p /run/sshd "$T/ctl" && chmod 700 "$T/ctl"
-: >"$T/bashrc"
-ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C cutover-test
-for n in 1 2; do ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey$n"; done
+mkdir -p "$T/ctl" && chmod 700 "$T/ctl"
+. "$ROOT/tests/harness/sshd.sh"
+sshd_keys "$T"
+sshd_hostkey "$T" 1 "$A1"
+sshd_hostkey "$T" 2 "$A2"
 ssh-keygen -q -t ed25519 -N '' -f "$T/otherkey"
-cp "$T/id.pub" "$T/authorized_keys"
-: >"$T/known_hosts"
-for n in 1 2; do
-	eval a=\$A$n
-	echo "$a $(cut -d' ' -f1-2 "$T/hostkey$n.pub")" >>"$T/known_hosts"
-done
 start_sshd() { # N [HOSTKEY]
-	local ns a key=${2:-$T/hostkey$1}
+	local ns a
 	eval ns=\$NS$1 a=\$A$1
-	# This machine's root ~/.bashrc (which bash reads for an ssh
-	# command) starts pyenv: seconds per session under load.  The test
-	# hosts get a plain one, as a server has, in their mount namespace.
-	ip netns exec "$ns" sh -c 'if [ -f "$HOME/.bashrc" ]; then
-		mount --bind "$0" "$HOME/.bashrc" || exit 1; fi; exec "$@"' \
-	    "$T/bashrc" /usr/sbin/sshd -D -f /dev/null -p 22 \
-	    -o ListenAddress="$a" -h "$key" \
-	    -o AuthorizedKeysFile="$T/authorized_keys" -o StrictModes=no \
-	    -o PermitRootLogin=prohibit-password -o MaxSessions=100 \
-	    -o MaxStartups=100 -o PidFile="$T/sshd$1.pid" -E "$T/sshd$1.log" &
-	eval SSHD$1=$!
-	PIDS="$PIDS $!"
-	for _ in $(seq 100); do
-		ip netns exec "$ns" ss -Htln "sport = :22" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "# sshd $1 did not start: $(cat "$T/sshd$1.log")"
+	sshd_start "$ns" "$a" "${2:-$T/hostkey$1}" "$T/sshd$1.log" "$T/sshd$1.pid"
+	PIDS="$PIDS $SSHD_PID"
 }
 start_sshd 1
 start_sshd 2
@@ -192,6 +172,38 @@ $err"; fi
 for _ in $(seq 60); do grep -q end "$T/count" 2>/dev/null && break; sleep 0.1; done
 run "$CUTOVER" resume resumed.yml --yes
 expect_eq "$(grep -c run "$T/count")" 1 "the interrupted non-idempotent remote step is not run again (resume exit $rc)"
+
+# ---- the journal keeps the host: `on:` edited between kill -9 and resume
+step_plan moved 'echo run >>'"$T"'/mcount; sleep 2.5; echo end >>'"$T"'/mcount'
+# vps2's address from the environment: it can move without the plan's text.
+sed -i "s/ssh: root@$A2/ssh: root@\${env:MOVED_ADDR}/" "$T/moved.yml"
+export MOVED_ADDR=$A2
+"$CUTOVER" run moved.yml --yes >"$T/r3.out" 2>&1 &
+rpid=$!
+for _ in $(seq 100); do [ -s "$T/mcount" ] && break; sleep 0.1; done
+kill -9 "$rpid"; wait "$rpid" 2>/dev/null
+run "$CUTOVER" status moved.yml
+expect_out "last step: slow .* on vps2 \(root@$A2\)" "status names the host the step runs on"
+MOVED_ADDR=$A1 run "$CUTOVER" resume moved.yml --yes
+expect_rc 1 "resume after vps2's address changed: refused"
+expect_err "ran on vps2 \(root@$A2\), the plan now puts it on vps2 \(root@$A1\).*--force" "the refusal names both destinations and --force"
+sed -i 's/on: vps2/on: vps1/' "$T/moved.yml"
+run "$CUTOVER" resume moved.yml --yes
+expect_rc 2 "resume after on: changed from vps2 to vps1: refused"
+# Forced: still asked on vps2 at its recorded address (where it runs),
+# not vps1 (where it never ran) nor vps2's new address.
+MOVED_ADDR=$A1 run "$CUTOVER" resume moved.yml --yes --force
+expect_out "ran on vps2 \(root@$A2\), the plan now puts it on vps1 \(root@$A1\) \(--force\)" "resume --force says where it ran and where the plan puts it"
+if [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -q "on vps2) are still running"; then
+	ok "resume --force asks the recorded host vps2: the step still runs there"
+else fail "resume --force did not ask vps2 (exit $rc)" "$out
+$err"; fi
+for _ in $(seq 60); do grep -q end "$T/mcount" 2>/dev/null && break; sleep 0.1; done
+run "$CUTOVER" resume moved.yml --yes --force --skip-interrupted
+expect_rc 0 "once it ended on vps2: resume --force --skip-interrupted completes"
+expect_eq "$(grep -c run "$T/mcount")" 1 "the moved step was not run a second time"
+run "$CUTOVER" report moved.yml --format md
+expect_out "slow .*on vps2" "the report's step line names the host"
 
 # ---- Ctrl-C stops a remote step that ignores SIGHUP and SIGTERM -------
 step_plan stopped 'trap "" HUP TERM; echo run >'"$T"'/running; sleep 31.7; echo never'

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "../t.h"
 #include "journal.h"
 #include "lib/redact.h"
@@ -340,6 +342,61 @@ T_TEST(probe_refuses_a_lost_journal)
 	rm_journal(path);
 }
 
+/*
+ * A step row keeps the host it ran on ("NAME DESTINATION", or "local");
+ * a journal made before the column existed is migrated on open, and its
+ * rows read back with no host (not recorded).
+ */
+T_TEST(step_host_and_old_journal)
+{
+	char *path = tmp_journal(), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, row = 0;
+	struct jlog l;
+	sqlite3 *db = NULL;
+
+	T_OK(path != NULL);
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "plan", "p.yml", "abc", "alice", &run,
+	    &e), 0);
+	T_EQ_INT(journal_step_begin(j, run, "p", "far", "step", 1, "run: a",
+	    &row, &e), 0);
+	T_EQ_INT(journal_step_host(j, row, "vps2", "ssh://root@10.0.0.2:2222",
+	    &e), 0);
+	T_EQ_INT(journal_step_begin(j, run, "p", "near", "step", 1, "run: b",
+	    &row, &e), 0);
+	T_EQ_INT(journal_step_host(j, row, NULL, NULL, &e), 0);
+	T_EQ_INT(journal_load(j, 0, &l, &e), 0);
+	T_EQ_STR(l.steps[0].host, "vps2");
+	T_EQ_STR(l.steps[0].host_ssh, "ssh://root@10.0.0.2:2222");
+	T_EQ_STR(l.steps[1].host, "local");
+	T_OK(l.steps[1].host_ssh == NULL);
+	jlog_release(&l);
+	journal_close(j);
+
+	/* An old journal: the same rows without the column. */
+	T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	T_EQ_INT(sqlite3_exec(db, "ALTER TABLE steps DROP COLUMN host", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	T_EQ_INT(journal_open(path, false, &j, &e), 0);	/* read-only */
+	T_EQ_INT(journal_load(j, 0, &l, &e), 0);
+	T_EQ_INT(l.nsteps, 2);
+	T_OK(l.steps[0].host == NULL && l.steps[0].host_ssh == NULL);
+	jlog_release(&l);
+	journal_close(j);
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);	/* migrates */
+	T_EQ_INT(journal_step_host(j, 1, "vps1", "root@10.0.0.1", &e), 0);
+	T_EQ_INT(journal_load(j, 0, &l, &e), 0);
+	T_EQ_STR(l.steps[0].host, "vps1");
+	T_OK(l.steps[1].host == NULL);
+	jlog_release(&l);
+	journal_close(j);
+	free(e);
+	rm_journal(path);
+}
+
 T_SUITE(journal, write_and_load, writes_are_redacted, lock_excludes_a_second_writer,
     pgid_alive_sees_live_groups_only, report_renders_from_a_log,
-    probe_refuses_a_lost_journal)
+    probe_refuses_a_lost_journal,
+    step_host_and_old_journal)

@@ -10,8 +10,12 @@
 # MariaDB (the source, 127.0.0.1 only); vps2 runs the new MariaDB (bound to
 # the private address only), Redis with requirepass, and, on the private
 # path, relay.py: the kernel has no netem, so a small TCP relay adds the
-# link's latency (1 ms by default).  cutover runs on vps1 with plan.yml;
-# probes "from outside" enter the outside namespace (tcp `from:`).
+# link's latency (1 ms by default).  vps1 and vps2 run Debian's sshd (keys
+# and known_hosts made here, tests/harness/sshd.sh); vps2's is on an admin
+# link (198.51.100.0/24) that stays up when the private one fails.
+# cutover runs on vps1 with plan.yml; its `on: vps1` / `on: vps2` checks
+# and steps are run by cutover on those hosts over SSH; probes "from
+# outside" enter the outside namespace (tcp `from:`).
 #
 # Then, one at a time, each failure is injected, the plan is run, and the
 # set of failing checks must be exactly the expected one (with a clear
@@ -34,7 +38,7 @@ CUTOVER=${CUTOVER:-$ROOT/build/cutover}
 
 skip() { echo "skipped: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root for ip netns (running as uid $(id -u))"
-for c in ip mariadbd mariadb-install-db mariadb redis-server python3 jq; do
+for c in ip mariadbd mariadb-install-db mariadb redis-server python3 jq ssh ssh-keygen /usr/sbin/sshd; do
 	command -v "$c" >/dev/null 2>&1 || skip "'$c' is not installed"
 done
 [ -x "$CUTOVER" ] || { echo "not ok - $CUTOVER is not built"; exit 1; }
@@ -76,6 +80,11 @@ set -e
 for ns in $NS1 $NS2 $NSO; do ip -n "$ns" link set lo up; done
 ip link add name priv1 netns "$NS1" type veth peer name priv2 netns "$NS2"
 ip link add name pub2 netns "$NS2" type veth peer name pubo netns "$NSO"
+ip link add name adm1 netns "$NS1" type veth peer name adm2 netns "$NS2"
+ip -n "$NS1" addr add 198.51.100.1/24 dev adm1
+ip -n "$NS2" addr add 198.51.100.2/24 dev adm2
+ip -n "$NS1" link set adm1 up
+ip -n "$NS2" link set adm2 up
 ip -n "$NS1" addr add 10.132.0.10/24 dev priv1
 ip -n "$NS2" addr add 10.132.0.11/24 dev priv2
 ip -n "$NS2" addr add 203.0.113.2/24 dev pub2
@@ -162,10 +171,27 @@ for d in my1 my2; do
 	mariadb --no-defaults -S "$W/$d/sock" -uroot -e "$schema" 2>"$W/err" ||
 		{ nok "schema on $d" "$(cat "$W/err")"; exit 1; }
 done
-export NS_OUTSIDE=$NSO NS_VPS2=$NS2
+export NS_OUTSIDE=$NSO
+
+# ---- sshd on vps1 and vps2 ----------------------------------------------
+. "$ROOT/tests/harness/sshd.sh"
+export SSH_DIR=$W/ssh CUTOVER_BIN=$CUTOVER CUTOVER_SSH_DIR=$W/ctl
+mkdir -p "$CUTOVER_SSH_DIR" && chmod 700 "$CUTOVER_SSH_DIR"
+sshd_keys "$SSH_DIR"
+sshd_hostkey "$SSH_DIR" 1 127.0.0.1
+sshd_hostkey "$SSH_DIR" 2 198.51.100.2
+sshd_start "$NS1" 127.0.0.1 "$SSH_DIR/hostkey1" "$W/sshd1.log" "$W/sshd1.pid" ||
+	{ nok "sshd on vps1"; exit 1; }
+PIDS="$PIDS $SSHD_PID"
+sshd_start "$NS2" 198.51.100.2 "$SSH_DIR/hostkey2" "$W/sshd2.log" "$W/sshd2.pid" ||
+	{ nok "sshd on vps2"; exit 1; }
+PIDS="$PIDS $SSHD_PID"
+# The journal of `run` goes next to the plan: a copy in the work dir.
+cp "$HERE/plan.yml" "$W/plan.yml"
+PLAN=$W/plan.yml
 
 # ---- running the plan --------------------------------------------------
-if ip netns exec "$NS1" "$CUTOVER" lint -q "$HERE/plan.yml" >"$W/lint" 2>&1; then
+if ip netns exec "$NS1" "$CUTOVER" lint -q "$PLAN" >"$W/lint" 2>&1; then
 	ok "plan.yml lints"
 else
 	nok "plan.yml lints" "$(cat "$W/lint")"
@@ -174,7 +200,7 @@ fi
 # check NAME: run the plan on vps1; sets $failing (sorted ids), $rc, $secs.
 check() {
 	local t0=$(date +%s%N)
-	ip netns exec "$NS1" "$CUTOVER" check "$HERE/plan.yml" --format json \
+	ip netns exec "$NS1" "$CUTOVER" check "$PLAN" --format json \
 		-o "$W/$1.json" 2>"$W/$1.err"
 	rc=$?
 	secs=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -215,8 +241,20 @@ expect_failing baseline "" "baseline: every check passes"
 expect_msg baseline private-latency "p90 [0-9.]+(us|ms) over 20 SELECT 1"
 expect_msg baseline mysql-closed-outside "closed.*from $NSO"
 expect_msg baseline redis-auth "NOAUTH without password, PONG"
-expect_msg baseline mysql-bind "bound to 10\.132\.0\.11"
+expect_msg baseline mysql-bind "bound to 10\.132\.0\.11.*on vps2"
+expect_msg baseline mysql-bind-vps1 "127\.0\.0\.1.*on vps1"
 no_secrets baseline
+
+# A step on each host, over SSH: each prints its own private address.
+ip netns exec "$NS1" "$CUTOVER" run "$PLAN" --yes >"$W/run.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "inet 10\.132\.0\.10/" "$W/run.out" &&
+    grep -q "inet 10\.132\.0\.11/" "$W/run.out"; then
+	ok "run: the steps ran on vps1 and on vps2 (exit 0)"
+else nok "run: exit $rc, or a step did not run on its host" "$(tail -30 "$W/run.out")"; fi
+if grep -qF -e "$DB_PASSWORD" -e "$REDIS_PASSWORD" "$W/run.out"; then
+	nok "run: a password appears in the output"
+else ok "run: no password in the output"; fi
 
 # 1. The private link slows down past the critical tier.
 echo 12 >"$W/delay"
@@ -260,7 +298,8 @@ expect_failing linkdown \
 expect_msg linkdown mysql-private "timed out after 2|unreachable"
 if [ "$secs" -lt 15000 ]; then ok "link down: the run ends in ${secs}ms (timeouts 2-4s)"
 else nok "link down: the run took ${secs}ms"; fi
-for id in mysql-closed-outside redis-closed-outside mysql-bind redis-bind; do
+for id in mysql-closed-outside redis-closed-outside mysql-bind redis-bind \
+    mysql-bind-vps1 disk-vps2 mariadb-vps2 redis-vps2; do
 	[ "$(status linkdown $id)" = pass ] && ok "link down: $id still passes" ||
 		nok "link down: $id is $(status linkdown $id)"
 done
