@@ -197,7 +197,7 @@ expect_eq "$(cut -f2 sigblk.txt)" "0000000000000000" \
     "a command starts with no signal blocked (the sender thread blocks them)"
 expect_eq "$(ev)" "run.start:started gate.go:go run.done:completed " \
     "run.start, gate.go, run.done completed"
-run "$CUTOVER" rollback plan.yml
+run "$CUTOVER" rollback plan.yml --yes
 expect_rc 0 "rollback of the completed run"
 expect_eq "$(ev)" "run.start:rollback requested rollback.start:rolling-back rollback.done:rolled-back run.done:rolled-back " \
     "cutover rollback: run.start, rollback.start, rollback.done, run.done"
