@@ -24,6 +24,7 @@ struct mount_ent {
 struct mounttab {
 	struct mount_ent *ent;		/* in mountinfo's order */
 	size_t		  n;
+	bool		  all_local;	/* / is mounted, every mount local */
 };
 
 /* The most lines and bytes of mountinfo the parser takes. */
@@ -49,7 +50,8 @@ bool	 mounttab_local(const struct mounttab *t, const char *p);
 
 /*
  * Whether path is on a local file system by t: its existing prefix is
- * resolved as path_is_local says.
+ * resolved as path_is_local says.  When every mount of t is local (and /
+ * is one), any path is, and nothing is looked up.
  */
 bool	 mounttab_path_local(const struct mounttab *t, const char *path);
 

@@ -103,7 +103,6 @@ T_TEST(live_paths)
 	T_OK(path_is_local(l));
 	snprintf(l, sizeof(l), "%s/loop", dir);
 	T_OK(symlink("loop", l) == 0);
-	T_OK(!path_is_local(l));	/* more than 40 links: unsure */
 	snprintf(l, sizeof(l), "%s/absent/x", dir);
 	T_OK(path_is_local(l) == tmp_local);
 	/*
@@ -117,6 +116,9 @@ T_TEST(live_paths)
 	snprintf(mi, sizeof(mi), "1 0 0:1 / / rw - ext4 d rw\n"
 	    "2 1 0:2 / %s rw - nfs h:/x rw\n", r);
 	T_OK(mountinfo_parse(mi, strlen(mi), &t) == 0);
+	T_OK(!t.all_local);
+	snprintf(l, sizeof(l), "%s/loop", dir);
+	T_OK(!mounttab_path_local(&t, l));	/* more than 40 links: unsure */
 	snprintf(l, sizeof(l), "%s/ln", dir);
 	T_OK(symlink("remote", l) == 0);
 	snprintf(l, sizeof(l), "%s/ln/f", dir);
@@ -128,6 +130,23 @@ T_TEST(live_paths)
 	T_OK(!mounttab_path_local(&t, l));	/* looked up in remote */
 	snprintf(l, sizeof(l), "%s/ok", dir);
 	T_OK(mounttab_path_local(&t, l));
+	mounttab_free(&t);
+	/*
+	 * Every mount local, / among them: any path is, looked up or not
+	 * (the loop would get ELOOP from the stat itself); without a
+	 * mount of / the walk decides.
+	 */
+	snprintf(mi, sizeof(mi), "1 0 0:1 / / rw - ext4 d rw\n"
+	    "2 1 0:2 / %s rw - tmpfs t rw\n", r);
+	T_OK(mountinfo_parse(mi, strlen(mi), &t) == 0 && t.all_local);
+	snprintf(l, sizeof(l), "%s/loop", dir);
+	T_OK(mounttab_path_local(&t, l));
+	mounttab_free(&t);
+	T_OK(!t.all_local);
+	snprintf(mi, sizeof(mi), "2 1 0:2 / %s rw - tmpfs t rw\n", r);
+	T_OK(mountinfo_parse(mi, strlen(mi), &t) == 0 && !t.all_local);
+	snprintf(l, sizeof(l), "%s/ok", dir);
+	T_OK(!mounttab_path_local(&t, l));
 	mounttab_free(&t);
 	snprintf(l, sizeof(l), "%s/ln", dir);
 	unlink(l);
