@@ -267,4 +267,33 @@ start_sshd 2 "$T/otherkey"
 check_only plan.yml sshd-vps2
 expect_rc 1 "a changed host key on vps2: the check fails"
 expect_out "host vps2 .*Host key verification failed" "changed host key: named"
+# A key the host does not accept (vps1 is up, its host key known).
+{ echo "cutover: 1"; echo "name: badkey"
+  echo "hosts:"
+  echo "  vps1:"
+  echo "    ssh: root@$A1"
+  echo "    identity: $T/otherkey"
+  echo "    cutover: $CUTOVER"
+  echo "    options: { UserKnownHostsFile: $T/known_hosts, IdentitiesOnly: \"yes\", GlobalKnownHostsFile: /dev/null }"
+  echo "checks:"
+  echo "  - { id: d, kind: disk, path: /, min_free: 1MB, on: vps1, timeout: 5s }"
+} >"$T/badkey.yml"
+check_only badkey.yml d
+expect_rc 1 "a refused key: the check fails"
+expect_out "host vps1 .*Permission denied" "a refused key: ssh's reason named"
+# A host nobody answers for (TEST-NET-1): failed within the check's timeout.
+{ echo "cutover: 1"; echo "name: gone"
+  echo "hosts:"
+  echo "  gone:"
+  echo "    ssh: root@192.0.2.1"
+  echo "    identity: $T/id"
+  echo "    cutover: $CUTOVER"
+  echo "    options: { UserKnownHostsFile: $T/known_hosts, IdentitiesOnly: \"yes\", GlobalKnownHostsFile: /dev/null }"
+  echo "checks:"
+  echo "  - { id: d, kind: disk, path: /, min_free: 1MB, on: gone, timeout: 3s }"
+} >"$T/gone.yml"
+check_only gone.yml d
+if [ "$rc" -eq 1 ] && [ "$took" -lt 6000 ] && printf '%s' "$out" | grep -q "host gone"; then
+	ok "an unreachable host fails the check naming it in ${took}ms (timeout 3s)"
+else fail "unreachable host: exit $rc after ${took}ms" "$out"; fi
 done_testing
