@@ -105,9 +105,9 @@ expect_eq "$(sqlite3 .cutover/sched.db 'select state from runs')" rolled-back "r
 expect_eq "$(cat log)" undone "the step was undone"
 
 # The seed-000 example lints and shows its checklist.
-run "$CUTOVER" lint "$ROOT/examples/runbook-000/schedule.yml"
-expect_rc 0 "examples/runbook-000/schedule.yml lints"
-run "$CUTOVER" status "$ROOT/examples/runbook-000/schedule.yml" --state "$T/ex.db"
+run "$CUTOVER" lint "$ROOT/examples/runbook-000/plan.yml"
+expect_rc 0 "examples/runbook-000/plan.yml lints"
+run "$CUTOVER" status "$ROOT/examples/runbook-000/plan.yml" --state "$T/ex.db"
 expect_out "schedule: start 2026-12-05 02:00 MSK, not after 2026-12-05 04:00 MSK" "its schedule"
 
 done_testing
