@@ -660,19 +660,41 @@ journal_phase_window(struct journal *j, int64_t run, const char *phase,
 	    "AND phase_id=?", "iit", start_us, run, phase);
 }
 
+static int
+step_insert(struct journal *j, int64_t run, const char *phase,
+    const char *step, const char *kind, int attempt, const char *command,
+    const char *host, int64_t *row, char **errp)
+{
+	pthread_mutex_lock(&j->mu);
+	int rc = jw(j, errp, "INSERT INTO steps(run_id, phase_id, step_id, kind,"
+	    " attempt, state, started_us, command, host)"
+	    " VALUES(?,?,?,?,?,?,?,?,?)", "itttdtitt", run, phase, step, kind,
+	    attempt, STEP_RUNNING, now_wall_us(), command, host);
+	if (rc == 0)
+		*row = sqlite3_last_insert_rowid(j->db);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
 int
 journal_step_begin(struct journal *j, int64_t run, const char *phase,
     const char *step, const char *kind, int attempt, const char *command,
     int64_t *row, char **errp)
 {
-	pthread_mutex_lock(&j->mu);
-	int rc = jw(j, errp, "INSERT INTO steps(run_id, phase_id, step_id, kind,"
-	    " attempt, state, started_us, command) VALUES(?,?,?,?,?,?,?,?)",
-	    "itttdtit", run, phase, step, kind, attempt, STEP_RUNNING,
-	    now_wall_us(), command);
-	if (rc == 0)
-		*row = sqlite3_last_insert_rowid(j->db);
-	pthread_mutex_unlock(&j->mu);
+	return step_insert(j, run, phase, step, kind, attempt, command, NULL,
+	    row, errp);
+}
+
+int
+journal_step_begin_on(struct journal *j, int64_t run, const char *phase,
+    const char *step, const char *kind, int attempt, const char *command,
+    const char *host, const char *dest, int64_t *row, char **errp)
+{
+	char *v = host ? xasprintf("%s %s", host, dest) : xstrdup("local");
+	int rc = step_insert(j, run, phase, step, kind, attempt, command, v,
+	    row, errp);
+
+	free(v);
 	return rc;
 }
 

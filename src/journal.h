@@ -264,6 +264,15 @@ int	 journal_phase_window(struct journal *j, int64_t run,
 int	 journal_step_begin(struct journal *j, int64_t run, const char *phase,
 	    const char *step, const char *kind, int attempt,
 	    const char *command, int64_t *row, char **errp);
+/*
+ * journal_step_begin for a step about to run, with where it runs (host
+ * name and ssh destination; NULL name: "local") in the same commit: a
+ * commit more per step would cost a sync (synchronous=FULL).
+ */
+int	 journal_step_begin_on(struct journal *j, int64_t run,
+	    const char *phase, const char *step, const char *kind, int attempt,
+	    const char *command, const char *host, const char *dest,
+	    int64_t *row, char **errp);
 int	 journal_step_pgid(struct journal *j, int64_t row, long pgid,
 	    char **errp);
 /* Where the step runs: name and ssh destination, or NULL: this machine. */

@@ -665,18 +665,6 @@ pause_us(struct rb *rb, int64_t us)
  * Execute one step (or its undo: cmd) with its retries, journaling each
  * attempt.  kind is "step", "undo" or "rollback".
  */
-/* Journal where the step runs: resume asks that host, not the plan's. */
-static int
-rb_step_host(struct rb *rb, const struct step *s)
-{
-	char *d = s->host ? hosts_dest(s->host) : NULL;
-	int rc = journal_step_host(rb->j, rb->row, s->host ? s->host->id : NULL,
-	    d, &rb->err);
-
-	free(d);
-	return rc;
-}
-
 /*
  * A step row whose host the plan has changed since (an edited `on:` or
  * hosts: entry): refused unless --force, journaled when forced.  0 to go
@@ -735,9 +723,12 @@ exec_step(struct rb *rb, const char *phase, const struct step *s,
 				break;
 			}
 		}
-		if (journal_step_begin(rb->j, rb->run, phase, s->id, kind,
-		    base + attempt, desc, &rb->row, &rb->err) != 0 ||
-		    rb_step_host(rb, s) != 0) {
+		char *dest = s->host ? hosts_dest(s->host) : NULL;
+		int brc = journal_step_begin_on(rb->j, rb->run, phase, s->id,
+		    kind, base + attempt, desc, s->host ? s->host->id : NULL,
+		    dest, &rb->row, &rb->err);
+		free(dest);
+		if (brc != 0) {
 			oc = jfail(rb);
 			break;
 		}
