@@ -65,3 +65,30 @@ done_testing() {
 	echo "# $_name: $_passes passed, $_fails failed"
 	[ "$_fails" -eq 0 ]
 }
+
+# scenario_suite SCRIPT: run a scenario script (examples/*/scenario.sh,
+# examples/lib.sh) and take its "ok -"/"not ok -" lines as this suite's;
+# its "skipped: WHY" skips the suite.  The namespaces it names must be
+# gone when it ends.
+scenario_suite() {
+	CUTOVER=$CUTOVER bash "$1" >"$T/scenario.log" 2>&1
+	local rc=$? n left=""
+	cat "$T/scenario.log"
+	if grep -q '^skipped:' "$T/scenario.log"; then
+		echo "# $_name: $(grep -m1 '^skipped:' "$T/scenario.log")"
+		exit 0
+	fi
+	_passes=$(grep -c '^ok - ' "$T/scenario.log")
+	_fails=$(grep -c '^not ok - ' "$T/scenario.log")
+	if [ "$rc" -ne 0 ] && [ "$_fails" -eq 0 ]; then
+		fail "scenario exited $rc without a failing assertion"
+	fi
+	if grep -Eq '^# [^ ]+: [0-9]+ passed, [0-9]+ failed$' "$T/scenario.log"; then
+		ok "scenario ran to the end"
+	else fail "scenario did not finish"; fi
+	for n in $(sed -n 's/^# namespaces://p' "$T/scenario.log" | tail -1); do
+		[ -e "/run/netns/$n" ] && left="$left $n"
+	done
+	if [ -z "$left" ]; then ok "no namespace left behind"
+	else fail "namespaces left behind:$left"; fi
+}
