@@ -268,17 +268,29 @@ secret_is_placeholder(const char *s, size_t n)
 static bool
 generic_plausible(const char *s, size_t n)
 {
-	bool digit = false, alpha = false, lower = false;
+	size_t digits = 0, lower = 0, upper = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		digit |= c >= '0' && c <= '9';
-		alpha |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		lower |= c >= 'a' && c <= 'z';
+		digits += c >= '0' && c <= '9';
+		lower += c >= 'a' && c <= 'z';
+		upper += c >= 'A' && c <= 'Z';
 	}
 	if (s[0] == '$' || s[0] == '@' || s[0] == '%')
 		return false;	/* a variable, a decorator, a format */
-	return digit && alpha && (lower || n >= 16);
+	if (digits && lower + upper)
+		return lower || n >= 16;
+	/*
+	 * Letters only: a random password of letters (0.7% of random
+	 * 28-character alphanumeric ones have no digit, and were missed) or
+	 * an identifier (getPasswordFromEnv, TOKEN_ENDPOINT).  Identifiers
+	 * are one case or camelCase, whose capitals start words (12-19% of
+	 * the letters); random letters are about half capitals.  A quarter
+	 * to three quarters, on 16 letters or more, is taken as a secret:
+	 * of random 28-letter values 0.4% fall outside it.
+	 */
+	return digits == 0 && lower + upper == n && n >= 16 &&
+	    upper * 4 >= n && upper * 4 <= 3 * n;
 }
 
 /*

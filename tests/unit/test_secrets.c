@@ -230,7 +230,8 @@ T_TEST(url_passwords)
 T_TEST(generic_assignments)
 {
 	struct scanner *s = scanner();
-	char *v = gen(24, ALNUM);
+	/* A digit at the end: a random one without any is judged below. */
+	char *r = gen(23, ALNUM), *v = xasprintf("%s7", r);
 
 	positive(s, "generic-secret", "DB_PASSWORD=%s\n", v);
 	positive(s, "generic-secret", "  client_secret: \"%s\"\n", v);
@@ -243,6 +244,14 @@ T_TEST(generic_assignments)
 	negative(s, "token_url = settings.TOKEN_ENDPOINT_URL\n");
 	negative(s, "PASSWORD_MIN_LENGTH=12\n");
 	negative(s, "secret=abcabcabcabc1\n");		/* low entropy */
+	/* Letters only: random ones are secrets, identifiers are not. */
+	positive(s, "generic-secret", "DB_PASSWORD=%s\n",
+	    "qWeRtZuIoPaSdFgHjKlYxCvB");
+	positive(s, "generic-secret", "api_key: %s\n", "HkPqzWvRmnTxLbYs");
+	negative(s, "password=getPasswordFromEnvironment\n");
+	negative(s, "secret_key=TokenEndpointUrlValue\n");
+	negative(s, "password: SOMEPASSWORDCONSTANT\n");
+	free(r);
 	free(v);
 	scanner_free(s);
 }
