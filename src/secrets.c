@@ -415,6 +415,9 @@ struct window {
 	size_t		 from, to;	/* accepted match starts, file offsets */
 };
 
+static void add_skip(struct findings *, const char *, bool, const char *,
+    ...) __attribute__((format(printf, 4, 5)));
+
 /* Run rule r over w->data[lo..hi), recording findings. */
 static void
 match_range(struct scanner *s, size_t r, struct filescan *fsc,
@@ -426,9 +429,21 @@ match_range(struct scanner *s, size_t r, struct filescan *fsc,
 	size_t pos = lo;
 
 	while (pos <= hi) {
-		if (pcre2_match(s->re[r], (PCRE2_SPTR)data, hi, pos, 0, fsc->md,
-		    NULL) < 0)
+		int rc = pcre2_match(s->re[r], (PCRE2_SPTR)data, hi, pos, 0,
+		    fsc->md, NULL);
+		if (rc == PCRE2_ERROR_NOMATCH)
 			break;
+		if (rc < 0) {
+			/*
+			 * A limit (match, depth, JIT stack) or no memory: the
+			 * rest of the window is unknown, which is not "clean".
+			 */
+			PCRE2_UCHAR m[120];
+			pcre2_get_error_message(rc, m, sizeof(m));
+			add_skip(out, fsc->name, true, "rule %s stopped at byte "
+			    "%zu: %s", rule->id, w->base + pos, (char *)m);
+			break;
+		}
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(fsc->md);
 		size_t ms = ov[0], me = ov[1];
 		size_t ss = ov[2 * rule->group], se = ov[2 * rule->group + 1];
@@ -647,10 +662,6 @@ scan_excluded(const struct strlist *patterns, const char *relpath,
 	}
 	return false;
 }
-
-static void
-add_skip(struct findings *out, const char *path, bool error, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
 
 static void
 add_skip(struct findings *out, const char *path, bool error, const char *fmt,

@@ -150,4 +150,13 @@ run "$CUTOVER" secrets scan --rules empty.yml src
 expect_rc 2 "an empty rules file"
 expect_err "^cutover: empty\.yml:1:1: empty rules file" "says so"
 
+# A rule that runs into PCRE2's match limit has not looked at the rest of
+# the file: the scan fails naming the rule, it does not say "0 findings".
+printf '%s\n' 'use_default: false' 'rules:' '  - id: slow' \
+    "    regex: '(?:a|ab|ba|b){1,1000}(?:\\w{1,1000}){1,10}c'" >slow.yml
+python3 -c "print('ab' * 3000 + '!c')" >slow.txt
+run "$CUTOVER" secrets scan --rules slow.yml slow.txt
+expect_rc 2 "a rule past its match limit fails the scan"
+expect_err "slow\.txt: rule slow stopped at byte 0: match limit exceeded" "naming the file and the rule"
+
 done_testing
