@@ -2129,34 +2129,46 @@ live_step(const struct plan *p, const struct jlog *l)
 	return NULL;
 }
 
+/*
+ * Open the journal and load its latest run into rb->log: 0 when there is
+ * one, 1 when there is none, EXIT_USAGE (said) when the journal cannot be
+ * read or, with `then` (what the refusal asks: "before starting a new
+ * run"), when a step of that run still runs.  A step may outlive its run
+ * (kill -9 of cutover: the step has a process group of its own), and no
+ * command may start a second copy of a migration beside it.
+ */
+static int
+rb_open_latest(struct rb *rb, struct plan *p, const struct rb_opts *o,
+    const char *then)
+{
+	int rc = rb_open(rb, p, o, true);
+
+	if (rc != 0)
+		return rc;
+	rc = journal_load(rb->j, 0, &rb->log, &rb->err);
+	if (rc < 0) {
+		errmsg("%s", rb->err);
+		return EXIT_USAGE;
+	}
+	const struct jstep *live = rc == 0 && then ? live_step(p, &rb->log) :
+	    NULL;
+	if (live) {
+		errmsg("%s '%s' of run %lld is still running (process group "
+		    "%ld): wait for it or stop it %s", live->kind,
+		    live->step_id, (long long)rb->log.run.id, live->pgid, then);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
 int
 runbook_run(struct plan *p, const struct rb_opts *o)
 {
 	struct rb rb;
-	int rc = rb_open(&rb, p, o, true);
+	int rc = rb_open_latest(&rb, p, o, "before starting a new run");
 
-	if (rc != 0)
+	if (rc != 0 && rc != 1)
 		goto out;
-	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
-	if (rc < 0) {
-		errmsg("%s", rb.err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	/*
-	 * A step of the previous run may outlive it (kill -9 of cutover: the
-	 * step has a process group of its own).  A new run must not start
-	 * a second copy of a migration beside it, --new or not.
-	 */
-	const struct jstep *live = rc == 0 ? live_step(p, &rb.log) : NULL;
-	if (live) {
-		errmsg("%s '%s' of run %lld is still running (process group "
-		    "%ld): wait for it or stop it before starting a new run",
-		    live->kind, live->step_id, (long long)rb.log.run.id,
-		    live->pgid);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	if (rc == 0 && !final_state(rb.log.run.state)) {
 		if (!o->new_run) {
 			errmsg("run %lld of '%s' is not finished (%s%s%s): continue "
@@ -2315,22 +2327,9 @@ runbook_procedure(struct plan *p, const struct rb_opts *o, const char *name)
 		errmsg("%s: no procedure '%s'", p->file, name);
 		return EXIT_USAGE;
 	}
-	if ((rc = rb_open(&rb, p, o, true)) != 0)
+	rc = rb_open_latest(&rb, p, o, "first");
+	if (rc != 0 && rc != 1)
 		goto out;
-	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
-	if (rc < 0) {
-		errmsg("%s", rb.err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	const struct jstep *live = rc == 0 ? live_step(p, &rb.log) : NULL;
-	if (live) {
-		errmsg("%s '%s' of run %lld is still running (process group "
-		    "%ld): wait for it or stop it first", live->kind,
-		    live->step_id, (long long)rb.log.run.id, live->pgid);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	char *why = xasprintf("started by %s (cutover procedure)", rb.user);
 	char *prev_state = NULL, *prev_reason = NULL;
 	if (rc == 0 && !final_state(rb.log.run.state)) {
@@ -2556,15 +2555,9 @@ runbook_watch(struct plan *p, const struct rb_opts *o)
 
 	if (o->jsonl)
 		say_to = stderr;
-	rc = rb_open(&rb, p, o, true);
-	if (rc != 0)
+	rc = rb_open_latest(&rb, p, o, NULL);
+	if (rc != 0 && rc != 1)
 		goto out;
-	rc = journal_load(rb.j, 0, &rb.log, &rb.err);
-	if (rc < 0) {
-		errmsg("%s", rb.err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	/*
 	 * An unfinished `cutover watch` run (a crash, a reboot, SIGTERM from
 	 * the service manager) is continued: the same command restarts it.
