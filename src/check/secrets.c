@@ -17,9 +17,11 @@ struct secrets_conf {
 	struct strlist	 paths;
 	struct strlist	 exclude;
 	char		*allowlist;
+	char		*rules;		/* a rules file, as secrets scan --rules */
 };
 
-static const char *const keys[] = { "paths", "exclude", "allowlist", NULL };
+static const char *const keys[] = { "paths", "exclude", "allowlist", "rules",
+	NULL };
 
 static int
 secrets_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -37,6 +39,7 @@ secrets_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	rc |= pn_strlist(cx, pn_get(cx, map, "exclude"), "exclude",
 	    &s->exclude);
 	s->allowlist = pn_str(cx, pn_get(cx, map, "allowlist"), "allowlist");
+	s->rules = pn_str(cx, pn_get(cx, map, "rules"), "rules");
 	if (rc == 0 && s->paths.n == 0) {
 		pn_error(cx, pn, "'paths' is empty");
 		rc = -1;
@@ -49,7 +52,7 @@ secrets_run(const struct check *c, struct result *r)
 {
 	const struct secrets_conf *sc = c->priv;
 	struct scan_opts o = { .exclude = &sc->exclude,
-		.allowlist = sc->allowlist };
+		.allowlist = sc->allowlist, .rules = sc->rules };
 	struct findings fs;
 	struct scanner *s;
 	char *e = NULL;
@@ -107,6 +110,7 @@ secrets_free(void *p)
 	strlist_release(&s->paths);
 	strlist_release(&s->exclude);
 	free(s->allowlist);
+	free(s->rules);
 	free(s);
 }
 

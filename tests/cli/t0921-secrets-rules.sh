@@ -150,6 +150,25 @@ run "$CUTOVER" secrets scan --rules empty.yml src
 expect_rc 2 "an empty rules file"
 expect_err "^cutover: empty\.yml:1:1: empty rules file" "says so"
 
+# The plan's `secrets` check takes the same rules file.
+cat >plan.yml <<P
+cutover: 1
+name: rules-check
+checks:
+  - { id: custom, kind: secrets, paths: [src], rules: rules.yml }
+  - { id: builtin, kind: secrets, paths: [src] }
+P
+run "$CUTOVER" check plan.yml --format json
+expect_rc 1 "a plan check with rules: fails on the custom findings"
+expect_eq "$(jq -r '.results[] | select(.id == "custom") | "\(.status) \(.value)"' <<<"$out")" "fail 2" "rules: finds the two custom secrets"
+expect_eq "$(jq -r '.results[] | select(.id == "builtin") | .status' <<<"$out")" "pass" "without rules:, the same paths pass"
+expect_no "$K1" "check output: never the secret"
+printf 'rules: [oops\n' >broken.yml
+sed -i 's/rules: rules.yml/rules: broken.yml/' plan.yml
+run "$CUTOVER" check plan.yml
+expect_rc 1 "a broken rules file fails the check"
+expect_out "broken\.yml:[0-9]+:[0-9]+" "naming the rules file's position"
+
 # A rule that runs into PCRE2's match limit has not looked at the rest of
 # the file: the scan fails naming the rule, it does not say "0 findings".
 printf '%s\n' 'use_default: false' 'rules:' '  - id: slow' \
