@@ -8,6 +8,8 @@
  * shared by the requests that use it (reference counted) and carries the
  * metric families that depend on the journal alone, rendered once.  A
  * request then adds only what moves with the clock (window, downtime).
+ * A load is made by a loader thread while the request that asked for it
+ * is suspended; the other requests are served the snapshot before it.
  * The holder is probed at most every HOLDER_EVERY_US: the probe takes a
  * shared flock for microseconds, and a writer starting meanwhile retries
  * (journal_lock) rather than finding its journal "in use".
