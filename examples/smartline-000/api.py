@@ -12,10 +12,11 @@ A scheduler thread pushes a job into each queue (queues:high,
 queues:default, queues:notifications) every 0.25 s unless the app is
 down; worker.py processes them.
 
-Fault switch (for the scenario): storage/fault holding "PCT HOST" makes
-PCT% of health requests fail with 500 while the app's DB_HOST is HOST
-(the failures spread exactly: request i fails when floor((i+1)p) >
-floor(ip)).  The old database host is not affected, so a rollback cures
+Fault switch (for the scenario): storage/fault holding "PCT HOST SKIP"
+makes PCT% of health requests fail with 500 while the app's DB_HOST is
+HOST, after the first SKIP of them (those the switch's gate makes); the
+failures spread exactly: request i (counted after SKIP) fails when
+floor((i+1)p) > floor(ip), so 60% is the 2nd, 4th and 5th of every 5.  The old database host is not affected, so a rollback cures
 it, as it would cure a sick new server.
 """
 import http.server
@@ -93,15 +94,17 @@ def db_users():
 def faulty():
     try:
         with open(FAULT) as f:
-            pct, host = f.read().split()
+            pct, host, skip = f.read().split()
     except (OSError, ValueError):
         return False
     if host != E["DB_HOST"]:
         return False
     p = float(pct) / 100
     with lock:
-        i = count[0]
+        i = count[0] - int(skip)
         count[0] += 1
+    if i < 0:
+        return False
     return int((i + 1) * p + 1e-9) > int(i * p + 1e-9)
 
 
