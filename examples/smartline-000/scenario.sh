@@ -24,6 +24,9 @@
 #           vps2: "more than 50% of API requests failing" fires, the
 #           rollback runs and the app is back on vps1.
 set -u
+# Debian's programs first: a python3 shim (pyenv) ahead of them costs
+# seconds per start on a loaded machine, and the helpers start many.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 sc_init smartline-000 mariadbd mariadb-install-db mariadb mariadb-dump \
@@ -320,7 +323,7 @@ echo "# run 2 took $(( ($(date +%s%N) - T2) / 1000000 )) ms"
 report resume
 expect_jq resume .state rolled-back "run 2: rolled back"
 expect_jq resume '.watches[0].triggers[0].check' api-health "run 2: the trigger was api-health"
-expect_jq resume '.watches[0].triggers[0].rule | test("failing 51%")' true \
+expect_jq resume '.watches[0].triggers[0].rule | test("failing >= 51%")' true \
 	"run 2: ... by its rule 'more than 50% failing'"
 expect_jq resume '[.rollback[] | select(.action == "rollback") | .step + ":" + .state] | join(" ")' \
 	"rb-maintenance:ok restore-env:ok clear-cache:ok restart-workers:ok rb-online:ok" \
