@@ -9,7 +9,7 @@ else 200 {"status":"ok","db_host":..,"users":N} when a query on the
 database and a PING on Redis (with AUTH) both succeed, else 500; each
 failure is logged as "production.ERROR" in storage/logs/laravel.log.
 A scheduler thread pushes a job into each queue (queues:high,
-queues:default, queues:notifications) every 0.25 s unless the app is
+queues:default, queues:notifications) every 0.5 s unless the app is
 down; worker.py processes them.
 
 Fault switch (for the scenario): storage/fault holding "PCT HOST SKIP"
@@ -143,7 +143,7 @@ class H(http.server.BaseHTTPRequestHandler):
 
 def scheduler():
     while True:
-        time.sleep(0.25)
+        time.sleep(0.5)
         if os.path.exists(DOWN):
             continue
         try:
