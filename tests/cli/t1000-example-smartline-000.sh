@@ -1,0 +1,3 @@
+. "$(dirname "$0")/lib.sh"
+scenario_suite "$ROOT/examples/smartline-000/scenario.sh"
+done_testing
