@@ -13,7 +13,7 @@ const common = {
 	autorestart: true,
 	max_memory_restart: '2G',
 };
-const svc = (name) => ({ ...common, name, script: path.join(here, 'svc.js'), args: name });
+const svc = (name) => ({ ...common, name, script: path.join(here, 'svc.sh'), args: name, interpreter: 'sh' });
 module.exports = { apps: [
 	{ ...common, name: 'ai-admin-api', script: path.join(here, 'api.js') },
 	svc('ai-admin-worker-v2'),
