@@ -34,6 +34,7 @@ T0=$(date +%s%N)
 # pm2 daemons live in our namespaces (the cleanup kills them); pm2 kill
 # first, so that they end cleanly.
 _dc_cleanup() {
+	local t=$(date +%s%N)
 	local h k=""
 	for h in old new; do
 		[ -S "$W/$h/pm2/rpc.sock" ] || continue
@@ -41,7 +42,11 @@ _dc_cleanup() {
 		k="$k $!"
 	done
 	for h in $k; do wait "$h"; done
+	# What else runs in our namespaces is ours (ssh ControlMasters kept
+	# 60 s, servers): TERM it now, or the cleanup polls 5 s for it.
+	for h in $(_sc_ns_pids); do kill "$h" 2>/dev/null; done
 	_sc_cleanup
+	echo "# cleanup: $(( ($(date +%s%N) - t) / 1000000 )) ms"
 }
 trap _dc_cleanup EXIT
 
@@ -198,7 +203,8 @@ no_secret() { # DESC FILE...
 			if grep -aqF -- "$s" "$f"; then nok "$1: a secret appears in ${f##*/}"; return; fi
 		done
 	done
-	ok "$1: no secret in ${*:2}" | sed "s|$W/||g"
+	local names="${*:2}"
+	ok "$1: no secret in ${names//$W\//}"
 }
 T1=$(date +%s%N)
 echo "# topology ready in $(( (T1 - T0) / 1000000 )) ms"
@@ -252,6 +258,10 @@ if [ "$(n services-online)" -ge "$(n test-message)" ] && [ "$(n no-critical-erro
 else nok "run 1: samples: pm2 $(n services-online), logs $(n no-critical-errors), test messages $(n test-message), files $(n baileys-files)"; fi
 grep -q '"database":"timeweb"' <(ip netns exec "$NS_OLD" curl -s http://203.0.113.20:3000/api/health/database 2>/dev/null) &&
 	ok "the new server answers from Timeweb" || nok "the new server is not on Timeweb"
+st=$(cv status "$PLAN" --format json 2>/dev/null)
+[ "$(echo "$st" | jq -r .state)" = completed ] && [ "$(echo "$st" | jq -r '.watches[0].state')" != null ] &&
+	ok "journal: run 1 completed, its watch recorded ($(echo "$st" | jq -r '.watches[0].state'))" ||
+	nok "journal state after run 1" "$st"
 no_secret "run 1" "$W/run1.json" "$W/run1.err"
 
 # The next night starts from where this one started: Timeweb empty, the
