@@ -240,7 +240,7 @@ echo "# run 1 phases: $(j '[.phases[] | "\(.id) \(.duration_ms)ms"] | join(", ")
 	ok "run 1: the verification gate passed its 6 checks" ||
 	nok "run 1: verification gate" "$(j '.checks[] | select(.phase == "db-switchover") | "\(.status) \(.id): \(.message)"')"
 m=$(j '.checks[] | select(.id == "data-identical" and .role == "gate") | .message')
-echo "$m" | grep -q "6 tables identical\|identical" && ok "run 1: data-diff: $m" || nok "run 1: data-diff says: $m"
+echo "$m" | grep -q "6 tables: 6 identical, 0 differ" && ok "run 1: data-diff: $m" || nok "run 1: data-diff says: $m"
 [ "$(j '.downtime.duration_ms')" -gt 0 ] 2>/dev/null && [ "$(j .downtime.judgement)" = "within target" ] && ok "run 1: downtime measured ($(j .downtime.duration_ms) ms, $(j .downtime.judgement))" ||
 	nok "run 1: downtime not measured" "$(j .downtime)"
 w=$(j '.watches[0]')
@@ -296,10 +296,8 @@ echo "$m" | grep -q "whatsapp_keys (35 missing, 0 extra, 0 changed)" &&
 	ok "report: data-diff names the 35 missing rows: $m" || nok "data-identical says: $m"
 m=$(j '[.checks[] | select(.id == "keys-335" and .role == "gate")] | last | .status')
 [ "$m" = fail ] && ok "report: the seed's own 'must be 335' fails too" || nok "keys-335 is $m"
-for c in rows-match data-identical auth-record creds-object; do :; done
 [ "$(j '[.checks[] | select(.role == "gate" and .phase == "db-switchover" and .status == "pass")] | map(.id) | sort | join(" ")' | grep -c 'auth-record.*creds-object.*key-types')" = 1 ] &&
 	ok "report: the other verification checks still pass" || nok "other verification checks"
-[ "$(j '[.steps[]?] | length')" ] || true
 [ "$(j '[.phases[] | select(.id == "server-switch")][0].state')" != completed ] &&
 	ok "run 2: the services were never switched" || nok "run 2: server-switch ran"
 [ "$(j '[.rollback[] | select(.state == "ok" or .state == "done")] | length')" -ge 2 ] &&
