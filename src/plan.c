@@ -512,6 +512,27 @@ pn_str(struct pctx *cx, yaml_node_t *n, const char *key)
 	return interpolate(cx, n, scalar(n), NULL);
 }
 
+/*
+ * The value of n with its variables, or NULL, saying nothing: for a
+ * peek at what a value will be (a clock time or a duration?) before the
+ * parser that owns it reports its errors once.
+ */
+char *
+pn_str_peek(struct pctx *cx, yaml_node_t *n)
+{
+	size_t errs = cx->errs.len, warns = cx->warns.len, nerrs = cx->nerrs;
+
+	if (n == NULL || !is_scalar(n))
+		return NULL;
+	char *v = interpolate(cx, n, scalar(n), NULL);
+	if (cx->errs.len > errs)
+		cx->errs.s[cx->errs.len = errs] = '\0';
+	if (cx->warns.len > warns)
+		cx->warns.s[cx->warns.len = warns] = '\0';
+	cx->nerrs = nerrs;
+	return v;
+}
+
 char *
 pn_str_keep(struct pctx *cx, yaml_node_t *n, const char *key,
     const char *const *keep)
@@ -1969,7 +1990,7 @@ load_phases(struct pctx *cx, yaml_node_t *n)
 			int rc = pn_duration(cx, pn_get(cx, w, "target"), "target",
 			    &ph->window.target_us);
 			/* A clock time ("04:00") is schedule.c's. */
-			bool clock = sched_is_clock(pn_get(cx, w, "max"));
+			bool clock = sched_is_clock(cx, pn_get(cx, w, "max"));
 			if (!clock)
 				rc |= pn_duration(cx, pn_get(cx, w, "max"), "max",
 				    &ph->window.max_us);

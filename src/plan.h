@@ -290,6 +290,7 @@ char	*pn_str(struct pctx *cx, yaml_node_t *n, const char *key);
  * pn_str, leaving ${NAME} for each NAME of keep[] (NULL-terminated) and
  * "$$" as they are, for a template expanded later (an alert's body).
  */
+char	*pn_str_peek(struct pctx *cx, yaml_node_t *n);
 char	*pn_str_keep(struct pctx *cx, yaml_node_t *n, const char *key,
 	    const char *const *keep);
 /*

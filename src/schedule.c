@@ -227,12 +227,20 @@ sched_fmt(const char *tz, int64_t us)
 /* ---- parsing --------------------------------------------------------- */
 
 bool
-sched_is_clock(yaml_node_t *n)
+sched_is_clock(struct pctx *cx, yaml_node_t *n)
 {
 	int h, m, s;
 
-	return n && n->type == YAML_SCALAR_NODE &&
-	    parse_clock((const char *)n->data.scalar.value, &h, &m, &s);
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return false;
+	const char *raw = (const char *)n->data.scalar.value;
+	if (strstr(raw, "${") == NULL)
+		return parse_clock(raw, &h, &m, &s);
+	/* max: "${window_end}" is a clock time when the variable is one. */
+	char *v = pn_str_peek(cx, n);
+	bool clock = v && parse_clock(v, &h, &m, &s);
+	free(v);
+	return clock;
 }
 
 static const struct role *
@@ -454,7 +462,7 @@ parse_phase(struct pctx *cx, struct plan *p, struct schedule *s,
 	}
 	yaml_node_t *w = pn_get(cx, pn, "window");
 	yaml_node_t *mx = pn_is_map(w) ? pn_get(cx, w, "max") : NULL;
-	if (sched_is_clock(mx)) {
+	if (sched_is_clock(cx, mx)) {
 		if (s->start_us == 0) {
 			pn_error(cx, mx, "a window max as a clock time needs the "
 			    "plan's 'schedule: {start, tz}'");

@@ -70,7 +70,7 @@ extern const char *const sched_check_keys[];	/* due, approvers, quorum */
 void	 schedule_parse(struct pctx *cx, yaml_node_t *root);
 void	 schedule_free(struct plan *p);
 /* Is n a clock time ("04:00"), which a window's max may be? */
-bool	 sched_is_clock(yaml_node_t *n);
+bool	 sched_is_clock(struct pctx *cx, yaml_node_t *n);
 
 /* ---- time in a zone (unit-tested) ---- */
 /* Is name a zone of the TZ database here? */
