@@ -58,6 +58,15 @@ for t in t_swap t_sep t_nulltext t_nullint t_bit t_uuid t_rowswap t_colswap t_bi
 	$MYSQL -e "CREATE TABLE t0459_dst.$t LIKE t0459_src.$t; INSERT INTO t0459_dst.$t SELECT * FROM t0459_src.$t" ||
 		fail "copy $t"
 done
+# The hash reads the row string back from a user variable, set in the
+# same expression: MariaDB must evaluate it row by row, left to right,
+# also in a prepared, grouped statement (the chunk walk's), or the
+# product would not be the one designed.  The same sums as building the
+# string twice:
+E="CONCAT_WS(',', IFNULL(id, ''), IFNULL(LENGTH(a), 'N'), a)"
+viavar=$($MYSQL -N -B t0459_src -e "PREPARE p FROM 'SELECT id DIV 50, COUNT(*), SUM(CRC32C(@cutover_h := $(printf '%s' "$E" | sed "s/'/''/g")) * CRC32(@cutover_h)) FROM t_swap WHERE id BETWEEN ? AND ? GROUP BY 1 ORDER BY 1'; SET @a = 1, @b = 300; EXECUTE p USING @a, @b; EXECUTE p USING @a, @b")
+twice=$($MYSQL -N -B t0459_src -e "SELECT id DIV 50, COUNT(*), SUM(CRC32C($E) * CRC32($E)) FROM t_swap GROUP BY 1 ORDER BY 1")
+expect_eq "$viavar" "$(printf '%s\n%s' "$twice" "$twice")" "the user variable holds each row's string when it is read"
 S="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0459_src"
 D="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0459_dst"
 
