@@ -12,9 +12,10 @@
  *               the type's extended hash seeded by the column's position
  *               (see pg_col_hash, pg_sum_sql): the XOR of column hashes
  *               is re-hashed, so it is not linear and swaps cannot cancel;
- *   MariaDB     64 bits of MD5(CONCAT_WS(',', QUOTE(c1), ..)): QUOTE
- *               makes values unambiguous and NULL distinct from '';
- *               FLOAT is cast to DOUBLE first;
+ *   MariaDB     CRC32(s) * CRC32C(s), s the row printed once with
+ *               lengths and NULL marks (see my_sum_crc); MySQL and
+ *               MariaDB before 10.8: 64 bits of MD5(CONCAT_WS(',',
+ *               QUOTE(c1), ..)); FLOAT is cast to DOUBLE first;
  *   SQLite      cutover_rowhash() and cutover_sum(), registered by the
  *               driver (db/sqlite.c).
  *
