@@ -54,6 +54,12 @@ struct tplan {
 	 * (with it PostgreSQL scans the table: 0.9 s per million rows).
 	 */
 	const char		*probe[2];
+	/*
+	 * MariaDB's row hash in checksum mode (diff_sum.c): 0 not chosen
+	 * yet, 1 the CRC32 x CRC32C product, -1 MD5 (a server without
+	 * CRC32C, e.g. MySQL, on either side).
+	 */
+	signed char		 my_crc;
 };
 
 /* One diff_run: the workers' table counter, and what progress shows. */

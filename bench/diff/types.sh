@@ -117,13 +117,13 @@ if [ "$ONLY" != pg ]; then
 		    --recursion-method=none --databases bsrc --tables "$t" \
 		    "h=127.0.0.1,P=$MY_PORT,u=root,S=$MY_SOCK" >/dev/null 2>&1
 		ptc_s=$(secs "$t1")
-		row "| MariaDB→MariaDB | $t | ${CUT_S} s / ${CUT_CPU} s | ${pt_s} s / ${pt_cpu} s ($pt_n statements) | $(ratio "$pt_s" "$CUT_S") | $(ratio "$pt_cpu" "$CUT_CPU") | $CUT_N of 10 | ${CUT_RSS} MB | pt-table-checksum ${ptc_s} s |"
+		row "| MariaDB→MariaDB | $t | ${CUT_S} s / ${CUT_CPU} s | ${pt_s} s / ${pt_cpu} s ($pt_n statements) | $(ratio "$CUT_S" "$pt_s") | $(ratio "$CUT_CPU" "$pt_cpu") | $CUT_N of 10 | ${CUT_RSS} MB | pt-table-checksum ${ptc_s} s |"
 	done
 fi
 
 echo
 echo "rows per table: $ROWS; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "PG rows: cutover / pgcopydb (goal <= 0.5); MariaDB rows: pt-table-sync / cutover"
+echo "ratios: cutover / pgcopydb (PG rows), cutover / pt-table-sync (MariaDB rows); goal <= 0.5"
 echo
 echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS | (MariaDB) pt-table-checksum, output unchecked |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
