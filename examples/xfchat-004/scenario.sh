@@ -44,11 +44,14 @@ sc_link "$NSA" 10.44.1.10/24 "$NSO" 10.44.1.21/24
 sc_link "$NSA" 10.44.2.10/24 "$NSN" 10.44.2.22/24
 
 mark "hosts"
-# ---- PostgreSQL, old and new: one initdb, copied ------------------------
+# ---- PostgreSQL, old and new: one initdb, copied; sshd meanwhile --------
 pgrun="setpriv --reuid=postgres --regid=postgres --init-groups"
 mkdir -p "$W/pginit" && chown postgres:postgres "$W/pginit"
-$pgrun "$pgbin/initdb" -A trust -U postgres -D "$W/pginit/data" \
-	>"$W/initdb.log" 2>&1 || { nok "initdb" "$(tail -5 "$W/initdb.log")"; exit 1; }
+$pgrun "$pgbin/initdb" -N -A trust -U postgres -D "$W/pginit/data" \
+	>"$W/initdb.log" 2>&1 &
+initdb_pid=$!
+sc_ssh "$NSN" 10.44.2.22
+wait $initdb_pid || { nok "initdb" "$(tail -5 "$W/initdb.log")"; exit 1; }
 printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
 	'host all all 0.0.0.0/0 scram-sha-256' >"$W/pginit/data/pg_hba.conf"
 pg_start() { # NS DIR BIND ARGS...
@@ -58,31 +61,35 @@ pg_start() { # NS DIR BIND ARGS...
 		-c listen_addresses="$bind" -p 5432 -k "$W/$dir" -c fsync=off \
 		-c full_page_writes=off -c shared_buffers=32MB \
 		-c log_destination=stderr -c logging_collector=off "$@"
-	sc_wait_tcp "$ns" "$bind" 5432 || { nok "PostgreSQL $dir did not start"; exit 1; }
 }
 pg_start "$NSO" pgold 10.44.1.21
 # The new server: max_connections 30 for the app's pool of 25 (the
 # check pool-fits wants more than 25 left after the superuser's 3).
 pg_start "$NSN" pgnew 10.44.2.22 -c max_connections=30
+sc_wait_tcp "$NSO" 10.44.1.21 5432 || { nok "PostgreSQL pgold did not start"; exit 1; }
+sc_wait_tcp "$NSN" 10.44.2.22 5432 || { nok "PostgreSQL pgnew did not start"; exit 1; }
 psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$W/$1" -U postgres "${@:2}"; }
 
 export DB_PASSWORD=Xf9c41e7ab20d5f3c8e16b74a0d29f5c1e ALERT_TOKEN=hk7Qz2mWp9xR4tLb8nVc
 export JWT_SECRET=jw4e8b1d9c2f7a3e6b0d5c8f1a4e7b2d9c6f3
-for s in pgold pgnew; do
-	psql_su $s -d postgres -c "CREATE ROLE xfchat LOGIN PASSWORD '$DB_PASSWORD'" \
-		-c "ALTER ROLE xfchat SET statement_timeout = '30s'" \
-		-c "CREATE DATABASE xfchat OWNER xfchat" 2>"$W/err" ||
-		{ nok "roles on $s" "$(cat "$W/err")"; exit 1; }
-done
 export XF_DIR=$HERE
-sh "$HERE/migrate.sh" run "postgresql://xfchat@/xfchat?host=$W/pgold" 1 >"$W/mig0.log" 2>&1 &&
-	psql -X -q -v ON_ERROR_STOP=1 -h "$W/pgold" -U xfchat -d xfchat -f "$HERE/gen.sql" \
-	>>"$W/mig0.log" 2>&1 || { nok "the old database" "$(cat "$W/mig0.log")"; exit 1; }
+# Both servers at once: the role, its 30 s statement timeout, the
+# database; the old one gets 0001 and the data.
+for s in pgold pgnew; do
+	{ psql_su $s -d postgres -c "CREATE ROLE xfchat LOGIN PASSWORD '$DB_PASSWORD'" \
+		-c "ALTER ROLE xfchat SET statement_timeout = '30s'" \
+		-c "CREATE DATABASE xfchat OWNER xfchat" &&
+	  if [ $s = pgold ]; then
+		sh "$HERE/migrate.sh" run "postgresql://xfchat@/xfchat?host=$W/pgold" 1 &&
+		psql -X -q -v ON_ERROR_STOP=1 -h "$W/pgold" -U xfchat -d xfchat -f "$HERE/gen.sql"
+	  fi; } >"$W/setup-$s.log" 2>&1 &
+	eval "setup_$s=\$!"
+done
+for s in pgold pgnew; do
+	eval "wait \$setup_$s" || { nok "setting up $s" "$(cat "$W/setup-$s.log")"; exit 1; }
+done
 
-mark "PostgreSQL old and new, data"
-# ---- sshd on the new database host -------------------------------------
-sc_ssh "$NSN" 10.44.2.22
-
+mark "PostgreSQL old and new, data; sshd"
 # ---- the app host: env files, v1, load, the alert receiver --------------
 export XF_HOME=$W/xfchat XF_BACKUPS=$W/backups XF_PGNEW_DATA=$W/pgnew/data
 mkdir -p "$XF_HOME"
@@ -90,7 +97,8 @@ write_env() { # VERSION HOST FLAG
 	printf '%s\n' "# XFChat server $1" APP_ENV=production \
 		"DATABASE_URL=postgresql://xfchat@$2:5432/xfchat" \
 		"DB_PASSWORD=$DB_PASSWORD" DB_MAX_CONNECTIONS=25 \
-		DB_ACQUIRE_TIMEOUT_MS=1000 "JWT_SECRET=$JWT_SECRET" \
+		DB_ACQUIRE_TIMEOUT_MS=1000 DB_IDLE_TIMEOUT_S=600 \
+		DB_MAX_LIFETIME_S=1800 "JWT_SECRET=$JWT_SECRET" \
 		"USE_POSTGRESQL_EXCLUSIVE=$3" >"$XF_HOME/$1.env"
 	chmod 600 "$XF_HOME/$1.env"
 }
@@ -104,7 +112,7 @@ sc_bg "$NSA" python3 "$SC_ROOT/tests/harness/alertsink.py" $ALERT_PORT "$W/alert
 sc_wait_tcp "$NSA" 127.0.0.1 $ALERT_PORT || { nok "alert receiver did not start"; exit 1; }
 sc_bg "$NSA" /usr/bin/python3 "$HERE/load.py" 3000 steady 5
 
-mark "sshd, v1, load, receiver"
+mark "v1, load, receiver"
 # ---- the plan ----------------------------------------------------------
 # Its journal goes beside it: a copy in the work dir.  The seed's 24
 # hours are 8 s here, sampled every second; rules look back 4 s.
@@ -187,7 +195,7 @@ t2=$(date +%s%N)
 cv run "$PLAN" --yes >"$W/run2.out" 2>&1 &
 run2=$!
 for _ in $(seq 600); do
-	cv status "$PLAN" --format json 2>/dev/null | jq -e '.watches | length > 0' >/dev/null 2>&1 && break
+	cv status "$PLAN" --format json 2>/dev/null | jq -e '.run == 2 and (.watches | length > 0)' >/dev/null 2>&1 && break
 	kill -0 $run2 2>/dev/null || break
 	sleep 0.05
 done

@@ -66,15 +66,19 @@ for line in open(args.env):
         k, v = line.split("=", 1)
         env[k.strip()] = v.strip()
 for k in ("DATABASE_URL", "DB_PASSWORD", "DB_MAX_CONNECTIONS",
-          "DB_ACQUIRE_TIMEOUT_MS", "JWT_SECRET"):
+          "DB_ACQUIRE_TIMEOUT_MS", "DB_IDLE_TIMEOUT_S", "DB_MAX_LIFETIME_S",
+          "JWT_SECRET"):
     if not env.get(k):
         fatal("required setting %s is missing from %s" % (k, args.env))
 POOL_MAX = int(env["DB_MAX_CONNECTIONS"])
 ACQUIRE = int(env["DB_ACQUIRE_TIMEOUT_MS"]) / 1000.0
+IDLE = int(env["DB_IDLE_TIMEOUT_S"])
+LIFETIME = int(env["DB_MAX_LIFETIME_S"])
 log("INFO", "configuration: DATABASE_URL=%s DB_MAX_CONNECTIONS=%d "
-    "DB_ACQUIRE_TIMEOUT_MS=%s DB_PASSWORD=(set) JWT_SECRET=(set)" % (
-        env["DATABASE_URL"], POOL_MAX,
-        env["DB_ACQUIRE_TIMEOUT_MS"]))
+    "DB_ACQUIRE_TIMEOUT_MS=%s DB_IDLE_TIMEOUT_S=%d DB_MAX_LIFETIME_S=%d "
+    "DB_PASSWORD=(set) JWT_SECRET=(set)" % (
+        env["DATABASE_URL"], POOL_MAX, env["DB_ACQUIRE_TIMEOUT_MS"], IDLE,
+        LIFETIME))
 
 
 class PoolTimeout(Exception):
@@ -83,13 +87,16 @@ class PoolTimeout(Exception):
 
 class Pool:
     """At most `size` connections, opened on demand and kept idle; an
-    acquire waits at most `timeout` seconds for a free one."""
+    acquire waits at most `timeout` seconds for a free one.  A connection
+    idle past IDLE seconds or older than LIFETIME is closed instead of
+    reused (sqlx's idle_timeout and max_lifetime)."""
 
     def __init__(self, dsn, size, timeout):
         self.dsn, self.size, self.timeout = dsn, size, timeout
         self.sem = threading.BoundedSemaphore(size)
         self.lock = threading.Lock()
-        self.idle = []
+        self.idle = []		# (connection, opened at, last used at)
+        self.born = {}
         self.open = 0
         self.in_use = 0
 
@@ -98,9 +105,21 @@ class Pool:
             raise PoolTimeout("pool timed out after %.0f ms: %d of %d "
                               "connections in use" % (self.timeout * 1000,
                                                       self.in_use, self.size))
+        now = time.monotonic()
+        stale = []
         with self.lock:
-            conn = self.idle.pop() if self.idle else None
+            conn = None
+            while self.idle:
+                c, born, used = self.idle.pop()
+                if now - used > IDLE or now - born > LIFETIME:
+                    stale.append(c)
+                    self.open -= 1
+                else:
+                    conn = (c, born)
+                    break
             self.in_use += 1
+        for c in stale:
+            c.close()
         if conn is None:
             try:
                 conn = psycopg2.connect(self.dsn, connect_timeout=3,
@@ -112,15 +131,19 @@ class Pool:
                 raise
             with self.lock:
                 self.open += 1
-        return conn
+            conn = (conn, now)
+        with self.lock:
+            self.born[id(conn[0])] = conn[1]
+        return conn[0]
 
     def release(self, conn, broken=False):
         with self.lock:
             self.in_use -= 1
+            born = self.born.pop(id(conn), 0.0)
             if broken or conn.closed:
                 self.open -= 1
             else:
-                self.idle.append(conn)
+                self.idle.append((conn, born, time.monotonic()))
         if broken and not conn.closed:
             conn.close()
         self.sem.release()

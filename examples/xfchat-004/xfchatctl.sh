@@ -30,14 +30,7 @@ start)
 			rm -f "$pidf"
 			exit 1
 		fi
-		if /usr/bin/python3 - "$port" <<'PY'
-import sys, urllib.request
-try:
-    urllib.request.urlopen("http://127.0.0.1:%s/health" % sys.argv[1], timeout=1)
-except Exception:
-    sys.exit(1)
-PY
-		then
+		if curl -sf -o /dev/null -m 1 "http://127.0.0.1:$port/health"; then
 			echo "xfchat-server-$v started (pid $(cat "$pidf"))"
 			exit 0
 		fi
