@@ -34,7 +34,22 @@ sc_init xfchat-004 psql pg_dump pg_restore pg_isready jq curl ssh ssh-keygen \
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$pgbin/postgres" ] || skip "the PostgreSQL server is not installed"
 t_start=$(date +%s%N)
+# Everything in our namespaces is ours: the app xfchatctl started, ssh's
+# control masters, the servers and their sessions.  A SIGTERM to each
+# first, so that lib.sh's cleanup finds them gone instead of waiting.
+xf_cleanup() {
+	for p in $(_sc_ns_pids); do kill "$p" 2>/dev/null; done
+	_sc_cleanup
+}
+trap xf_cleanup EXIT
 mark() { echo "# +$(( ($(date +%s%N) - t_start) / 1000000 )) ms: $*"; }
+# sc_wait_tcp's "python3" may be a pyenv shim: 5 s a call on a loaded
+# machine.  bash's /dev/tcp costs nothing to start.
+wait_tcp() { # NS HOST PORT
+	ip netns exec "$1" bash -c 'for _ in $(seq 200); do
+		timeout 1 bash -c "exec 3<>/dev/tcp/$0/$1" 2>/dev/null && exit 0
+		sleep 0.05; done; exit 1' "$2" "$3"
+}
 
 # ---- hosts -----------------------------------------------------------
 sc_host app; NSA=$SC_NS
@@ -46,17 +61,17 @@ sc_link "$NSA" 10.44.2.10/24 "$NSN" 10.44.2.22/24
 mark "hosts"
 # ---- PostgreSQL, old and new: one initdb, copied; sshd meanwhile --------
 pgrun="setpriv --reuid=postgres --regid=postgres --init-groups"
-mkdir -p "$W/pginit" && chown postgres:postgres "$W/pginit"
-$pgrun "$pgbin/initdb" -N -A trust -U postgres -D "$W/pginit/data" \
+mkdir -p "$W/pgold" && chown postgres:postgres "$W/pgold"
+$pgrun "$pgbin/initdb" -N -A trust -U postgres -D "$W/pgold/data" \
 	>"$W/initdb.log" 2>&1 &
 initdb_pid=$!
 sc_ssh "$NSN" 10.44.2.22
 wait $initdb_pid || { nok "initdb" "$(tail -5 "$W/initdb.log")"; exit 1; }
 printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
-	'host all all 0.0.0.0/0 scram-sha-256' >"$W/pginit/data/pg_hba.conf"
+	'host all all 0.0.0.0/0 scram-sha-256' >"$W/pgold/data/pg_hba.conf"
+cp -a "$W/pgold" "$W/pgnew"
 pg_start() { # NS DIR BIND ARGS...
 	local ns=$1 dir=$2 bind=$3; shift 3
-	cp -a "$W/pginit" "$W/$dir"
 	sc_bg "$ns" $pgrun "$pgbin/postgres" -D "$W/$dir/data" \
 		-c listen_addresses="$bind" -p 5432 -k "$W/$dir" -c fsync=off \
 		-c full_page_writes=off -c shared_buffers=32MB \
@@ -66,8 +81,8 @@ pg_start "$NSO" pgold 10.44.1.21
 # The new server: max_connections 30 for the app's pool of 25 (the
 # check pool-fits wants more than 25 left after the superuser's 3).
 pg_start "$NSN" pgnew 10.44.2.22 -c max_connections=30
-sc_wait_tcp "$NSO" 10.44.1.21 5432 || { nok "PostgreSQL pgold did not start"; exit 1; }
-sc_wait_tcp "$NSN" 10.44.2.22 5432 || { nok "PostgreSQL pgnew did not start"; exit 1; }
+wait_tcp "$NSO" 10.44.1.21 5432 || { nok "PostgreSQL pgold did not start"; exit 1; }
+wait_tcp "$NSN" 10.44.2.22 5432 || { nok "PostgreSQL pgnew did not start"; exit 1; }
 psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$W/$1" -U postgres "${@:2}"; }
 
 export DB_PASSWORD=Xf9c41e7ab20d5f3c8e16b74a0d29f5c1e ALERT_TOKEN=hk7Qz2mWp9xR4tLb8nVc
@@ -108,8 +123,8 @@ app() { ip netns exec "$NSA" "$@"; }
 app sh "$HERE/xfchatctl.sh" start v1 >"$W/v1-start.log" 2>&1 ||
 	{ nok "xfchat v1 did not start" "$(cat "$W/v1-start.log")"; exit 1; }
 export ALERT_PORT=9099
-sc_bg "$NSA" python3 "$SC_ROOT/tests/harness/alertsink.py" $ALERT_PORT "$W/alerts.jsonl"
-sc_wait_tcp "$NSA" 127.0.0.1 $ALERT_PORT || { nok "alert receiver did not start"; exit 1; }
+sc_bg "$NSA" /usr/bin/python3 "$SC_ROOT/tests/harness/alertsink.py" $ALERT_PORT "$W/alerts.jsonl"
+wait_tcp "$NSA" 127.0.0.1 $ALERT_PORT || { nok "alert receiver did not start"; exit 1; }
 sc_bg "$NSA" /usr/bin/python3 "$HERE/load.py" 3000 steady 5
 
 mark "v1, load, receiver"

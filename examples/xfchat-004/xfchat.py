@@ -129,6 +129,9 @@ class Pool:
                     self.in_use -= 1
                 self.sem.release()
                 raise
+            # Each statement its own transaction: one round trip, no
+            # transaction left open by a handler that fails.
+            conn.autocommit = True
             with self.lock:
                 self.open += 1
             conn = (conn, now)
@@ -159,15 +162,14 @@ pool_password = env.get("DB_PASSWORD", "")
 
 
 def query(sql, params=(), fetch=True, hold=0.0):
-    """One statement (or, for v2's send, a transaction) on a pooled
-    connection; hold: seconds the connection stays taken afterwards."""
+    """One statement on a pooled connection; hold: seconds the
+    connection stays taken afterwards."""
     conn = pool.acquire()
     broken = False
     try:
         with conn.cursor() as cur:
             cur.execute(sql, params)
             rows = cur.fetchall() if fetch else None
-        conn.commit()
         if hold:
             time.sleep(hold)
         return rows
@@ -179,26 +181,13 @@ def query(sql, params=(), fetch=True, hold=0.0):
 
 
 def send_v2(conv, sender, body):
-    conn = pool.acquire()
-    broken = False
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT id FROM conversations WHERE id = %s "
-                        "FOR UPDATE", (conv,))
-            if cur.fetchone() is None:
-                conn.rollback()
-                return None
-            cur.execute("INSERT INTO chat_messages (conversation_id, "
-                        "sender_id, body) VALUES (%s, %s, %s) RETURNING id",
-                        (conv, sender, body))
-            mid = cur.fetchone()[0]
-        conn.commit()
-        return mid
-    except psycopg2.Error:
-        broken = True
-        raise
-    finally:
-        pool.release(conn, broken)
+    """The conversation locked (FOR UPDATE) and the message inserted in
+    one statement, hence one transaction and one round trip."""
+    rows = query("WITH c AS (SELECT id FROM conversations WHERE id = %s "
+                 "FOR UPDATE) INSERT INTO chat_messages (conversation_id, "
+                 "sender_id, body) SELECT id, %s, %s FROM c RETURNING id",
+                 (conv, sender, body))
+    return rows[0][0] if rows else None
 
 
 # The seed's pre-startup verification (v2 only: v1's database is
