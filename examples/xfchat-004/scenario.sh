@@ -158,6 +158,9 @@ n_done=$(jq -r '"\(.schedule.done)/\(.schedule.overdue)"' "$W/status0.json" 2>/d
 [ "$n_done" = 17/0 ] && ok "status: the 17 checklist items are done, none overdue" ||
 	nok "status: checklist items done: ${n_done:-?}" "$(head -c 2000 "$W/status0.json")"
 
+cv procedure "$PLAN" --list >"$W/procs" 2>&1
+[ "$(grep -c -e server-wont-start -e db-connections-exhausted -e message-data-loss -e migration-failure "$W/procs")" = 4 ] &&
+	ok "the seed's four incident procedures are listed" || nok "procedures" "$(cat "$W/procs")"
 mark "checklist"
 # ---- run 1: the night as planned ----------------------------------------
 t1=$(date +%s%N)
