@@ -26,8 +26,10 @@
 #                                IdentitiesOnly: "yes" }
 #   sc_mariadb NS DIR BIND   MariaDB on BIND:3306 in NS, data in $W/DIR,
 #                            socket $W/DIR/sock; pid in $SC_PID
-#   sc_pg NS DIR BIND PORT   PostgreSQL 15 on BIND:PORT in NS, data in
-#                            $W/DIR, socket dir $W/DIR; pid in $SC_PID
+#   sc_pg NS DIR BIND PORT [-c NAME=VALUE...]
+#                            PostgreSQL on BIND:PORT in NS, data in $W/DIR,
+#                            socket dir $W/DIR, with the server settings
+#                            given; pid in $SC_PID
 #   sc_redis NS BIND ARGS... Redis on BIND:6379 in NS; pid in $SC_PID
 #   ok DESC / nok DESC [DETAIL]   one assertion line
 #   sc_expect_rc WANT DESC CMD...   run CMD (stdout+stderr in $SC_OUT), assert
@@ -65,7 +67,7 @@ _sc_cleanup() {
 sc_init() {
 	SC_NAME=$1; shift
 	[ "$(id -u)" -eq 0 ] || skip "needs root for ip netns (running as uid $(id -u))"
-	for c in ip python3 "$@"; do
+	for c in ip "$@"; do
 		command -v "$c" >/dev/null 2>&1 || skip "'$c' is not installed"
 	done
 	[ -x "$CUTOVER" ] || { echo "not ok - $CUTOVER is not built"; exit 1; }
@@ -107,15 +109,15 @@ sc_bg() {
 }
 
 sc_wait_tcp() {
-	ip netns exec "$1" python3 - "$2" "$3" <<'PY'
-import socket, sys, time
-for _ in range(200):
-    s = socket.socket(); s.settimeout(0.2)
-    if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0:
-        sys.exit(0)
-    s.close(); time.sleep(0.05)
-sys.exit(1)
-PY
+	# bash's /dev/tcp, not python3: the PATH's python3 may be a version
+	# manager's shim, seconds a start under load.
+	local i
+	for i in $(seq 200); do
+		ip netns exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" \
+			2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 _sc_sshn=0
@@ -154,13 +156,13 @@ sc_mariadb() { # NS DIR BIND
 	sc_wait_tcp "$1" "$probe" 3306 ||
 		{ nok "MariaDB $2 did not start" "$(tail -5 "$W/$2/err.log")"; exit 1; }
 }
-sc_pg() { # NS DIR BIND PORT
+sc_pg() { # NS DIR BIND PORT [-c NAME=VALUE...]
 	local bin pgrun="setpriv --reuid=postgres --regid=postgres --init-groups"
 	bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 	# initdb once (3-4 s of CPU), then a copy per server.
 	if [ ! -d "$W/.pginit" ]; then
 		mkdir -p "$W/.pginit" && chown postgres:postgres "$W/.pginit"
-		$pgrun "$bin/initdb" -A trust -U postgres -D "$W/.pginit/data" \
+		$pgrun "$bin/initdb" -N -A trust -U postgres -D "$W/.pginit/data" \
 			>"$W/pginit.log" 2>&1 ||
 			{ nok "initdb" "$(tail -5 "$W/pginit.log")"; exit 1; }
 	fi
@@ -169,10 +171,13 @@ sc_pg() { # NS DIR BIND PORT
 	# (as a real server's pg_hba would have it).
 	printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 trust' \
 		'host all all 0.0.0.0/0 scram-sha-256' >"$W/$2/data/pg_hba.conf"
-	sc_bg "$1" $pgrun "$bin/postgres" -D "$W/$2/data" \
-		-c listen_addresses="$3" -p "$4" -k "$W/$2" -c fsync=off \
+	local ns=$1 dir=$2 bind=$3 port=$4
+	shift 4
+	sc_bg "$ns" $pgrun "$bin/postgres" -D "$W/$dir/data" \
+		-c listen_addresses="$bind" -p "$port" -k "$W/$dir" -c fsync=off \
 		-c full_page_writes=off -c shared_buffers=32MB \
-		-c log_destination=stderr -c logging_collector=off
+		-c log_destination=stderr -c logging_collector=off "$@"
+	set -- "$ns" "$dir" "$bind" "$port"
 	local probe=${3%%,*}
 	[ "$probe" = '*' ] || [ "$probe" = 0.0.0.0 ] && probe=127.0.0.1
 	sc_wait_tcp "$1" "$probe" "$4" || { nok "PostgreSQL $2 did not start"; exit 1; }
