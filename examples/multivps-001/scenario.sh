@@ -38,6 +38,9 @@ sc_init multivps-001 mariadbd mariadb-install-db mariadb mariadb-dump redis-serv
 	nginx node pm2 supervisord supervisorctl fail2ban-server /usr/sbin/sshd ssh \
 	ssh-keygen iptables jq openssl nsenter unshare gzip
 
+# MariaDB's system tables, made while the hosts are built.
+_sc_myinit &
+MYINIT=$!
 sc_host admin; sc_host data; sc_host api; sc_host node
 ADMIN=$SC_ID-admin
 ns() { echo "$SC_ID-$1"; }
@@ -99,29 +102,27 @@ printf '127.0.0.1 localhost\n203.0.113.20 api.yourdomain.com ws.yourdomain.com\n
 	>"/etc/netns/$ADMIN/hosts"
 
 # ---- ufw, as iptables rules (the seed's "Firewall" blocks) -------------
-fw() { # HOST RULES...
-	local n; n=$(ns "$1"); shift
-	ip netns exec "$n" iptables -P INPUT DROP &&
-	ip netns exec "$n" iptables -A INPUT -i lo -j ACCEPT &&
-	ip netns exec "$n" iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
-	ip netns exec "$n" iptables -A INPUT -p tcp -s 203.0.113.1/32 --dport 22 -j ACCEPT ||
-		{ nok "iptables in $n"; exit 1; }
-	while [ $# -gt 0 ]; do
-		ip netns exec "$n" iptables -A INPUT -p tcp $1 -j ACCEPT; shift
-	done
-	# ufw's "deny" drops; here the rest is refused at once (as "ufw
-	# default reject incoming"), so that "closed" probes need not wait
-	# for their timeout (README, "Gaps").
-	ip netns exec "$n" iptables -A INPUT -p tcp -j REJECT --reject-with tcp-reset
+fw() { # HOST RULES...: one iptables-restore per host
+	local n r; n=$(ns "$1"); shift
+	{
+		echo '*filter'
+		echo ':INPUT DROP [0:0]'
+		echo '-A INPUT -i lo -j ACCEPT'
+		echo '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT'
+		echo '-A INPUT -p tcp -s 203.0.113.1/32 --dport 22 -j ACCEPT'
+		for r; do echo "-A INPUT -p tcp $r -j ACCEPT"; done
+		# ufw's "deny" drops; here the rest is refused at once (as
+		# "ufw default reject incoming"), so that "closed" probes need
+		# not wait for their timeout (README, "Gaps").
+		echo '-A INPUT -p tcp -j REJECT --reject-with tcp-reset'
+		echo COMMIT
+	} | ip netns exec "$n" iptables-restore || { nok "iptables in $n"; exit 1; }
 }
 fw data "-s 10.0.0.0/8 --dport 3306" "-s 10.0.0.0/8 --dport 6379"
 fw api "--dport 80" "--dport 443"
 fw node "-s 10.0.0.20/32 --dport 3000"
 
 lap "network up"
-# MariaDB's system tables, made while the hosts are built.
-_sc_myinit &
-MYINIT=$!
 
 # ---- hosts: a mount namespace each -------------------------------------
 . "$SC_ROOT/tests/harness/sshd.sh"
@@ -180,7 +181,50 @@ mkhost api 203.0.113.20 /etc/nginx /etc/supervisor
 mkhost node 203.0.113.30 /etc/systemd/system
 chmod 755 "$W/h" "$W/h"/*
 
-lap "hosts up"
+# ---- node: two releases of realtime-service, pm2 ------------------------
+N=$W/h/node
+node_release() { # VERSION
+	local r=$N/var/www/releases/realtime-service-$1
+	mkdir -p "$r"
+	cp "$HERE/realtime.js" "$r/"
+	printf '{"name":"realtime-service","version":"%s","private":true}\n' "$1" >"$r/package.json"
+	cat >"$r/ecosystem.config.js" <<-'EOF'
+	const app = (n, host) => ({ name: 'realtime-node' + n, script: 'realtime.js',
+		cwd: '/var/www/realtime-service', autorestart: true,
+		env_production: { NODE_ENV: 'production', HOST: host, PORT: 3000, INSTANCE: 'node' + n } });
+	module.exports = { apps: [app(1, '10.0.0.31'), app(2, '10.0.0.32')] };
+	EOF
+	cat >"$r/.env" <<-EOF
+	NODE_ENV=production
+	PORT=3000
+	HOST=0.0.0.0
+	REDIS_HOST=10.0.0.10
+	REDIS_PORT=6379
+	REDIS_PASSWORD=$REDIS_PASSWORD
+	LARAVEL_API_URL=http://10.0.0.20
+	LARAVEL_API_KEY=$INTERNAL_API_KEY
+	JWT_SECRET=$JWT_SECRET
+	WS_CORS_ORIGIN=https://app.yourdomain.com
+	CLUSTER_MODE=true
+	WORKER_PROCESSES=2
+	EOF
+	chmod 600 "$r/.env"
+}
+node_release 2025.12.11
+node_release 2025.12.18
+ln -s /var/www/releases/realtime-service-2025.12.11 "$N/var/www/realtime-service"
+mkdir -p "$N/home/deploy/.pm2" "$N/etc/systemd/system/multi-user.target.wants"
+# What `pm2 startup systemd` and its systemctl enable leave on disk.
+printf '[Unit]\nDescription=PM2 process manager\n[Service]\nType=forking\nUser=deploy\nEnvironment=PM2_HOME=/home/deploy/.pm2\nExecStart=/usr/bin/pm2 resurrect\n[Install]\nWantedBy=multi-user.target\n' \
+	>"$N/etc/systemd/system/pm2-deploy.service"
+ln -s /etc/systemd/system/pm2-deploy.service "$N/etc/systemd/system/multi-user.target.wants/pm2-deploy.service"
+# pm2 starts its daemon and the apps (seconds of node start-up) while
+# the rest is set up; the release step's `pm2 save` writes dump.pm2.
+hx node env PM2_HOME=/home/deploy/.pm2 pm2 start /var/www/realtime-service/ecosystem.config.js \
+	--env production >"$W/pm2.log" 2>&1 &
+PM2START=$!
+
+lap "hosts up, pm2 starting"
 # ---- data: MariaDB + Redis ---------------------------------------------
 wait $MYINIT || { nok "mariadb-install-db" "$(tail -5 "$W/my-init.log")"; exit 1; }
 cp -a "$W/.myinit" "$W/h/data/mysql"
@@ -396,47 +440,6 @@ EOF
 hxbg api supervisord -n -c /etc/supervisor/supervisord.conf
 
 lap "api up"
-# ---- node: two releases of realtime-service, pm2 ------------------------
-N=$W/h/node
-node_release() { # VERSION
-	local r=$N/var/www/releases/realtime-service-$1
-	mkdir -p "$r"
-	cp "$HERE/realtime.js" "$r/"
-	printf '{"name":"realtime-service","version":"%s","private":true}\n' "$1" >"$r/package.json"
-	cat >"$r/ecosystem.config.js" <<-'EOF'
-	const app = (n, host) => ({ name: 'realtime-node' + n, script: 'realtime.js',
-		cwd: '/var/www/realtime-service', autorestart: true,
-		env_production: { NODE_ENV: 'production', HOST: host, PORT: 3000, INSTANCE: 'node' + n } });
-	module.exports = { apps: [app(1, '10.0.0.31'), app(2, '10.0.0.32')] };
-	EOF
-	cat >"$r/.env" <<-EOF
-	NODE_ENV=production
-	PORT=3000
-	HOST=0.0.0.0
-	REDIS_HOST=10.0.0.10
-	REDIS_PORT=6379
-	REDIS_PASSWORD=$REDIS_PASSWORD
-	LARAVEL_API_URL=http://10.0.0.20
-	LARAVEL_API_KEY=$INTERNAL_API_KEY
-	JWT_SECRET=$JWT_SECRET
-	WS_CORS_ORIGIN=https://app.yourdomain.com
-	CLUSTER_MODE=true
-	WORKER_PROCESSES=2
-	EOF
-	chmod 600 "$r/.env"
-}
-node_release 2025.12.11
-node_release 2025.12.18
-ln -s /var/www/releases/realtime-service-2025.12.11 "$N/var/www/realtime-service"
-mkdir -p "$N/home/deploy/.pm2" "$N/etc/systemd/system/multi-user.target.wants"
-# What `pm2 startup systemd` and its systemctl enable leave on disk.
-printf '[Unit]\nDescription=PM2 process manager\n[Service]\nType=forking\nUser=deploy\nEnvironment=PM2_HOME=/home/deploy/.pm2\nExecStart=/usr/bin/pm2 resurrect\n[Install]\nWantedBy=multi-user.target\n' \
-	>"$N/etc/systemd/system/pm2-deploy.service"
-ln -s /etc/systemd/system/pm2-deploy.service "$N/etc/systemd/system/multi-user.target.wants/pm2-deploy.service"
-hx node env PM2_HOME=/home/deploy/.pm2 sh -c 'pm2 start /var/www/realtime-service/ecosystem.config.js --env production && pm2 save' \
-	>"$W/pm2.log" 2>&1 || { nok "pm2 start" "$(tail -20 "$W/pm2.log")"; exit 1; }
-
-lap "node up"
 # ---- admin: the alert receiver -----------------------------------------
 sc_bg "$ADMIN" /usr/bin/python3 "$SC_ROOT/tests/harness/alertsink.py" 8099 "$W/alerts.log"
 export ALERT_URL=http://127.0.0.1:8099/hook
@@ -445,6 +448,7 @@ for h in data api node; do
 		{ nok "sshd on $h" "$(cat "$W/sshd-$h.log")"; exit 1; }
 done
 wait_tcp "$(ns api)" 203.0.113.20 443 || { nok "nginx did not start" "$(cat "$A/run/nginx/error.log")"; exit 1; }
+wait $PM2START || { nok "pm2 start" "$(tail -20 "$W/pm2.log")"; exit 1; }
 wait_tcp "$(ns node)" 10.0.0.32 3000 || { nok "realtime-node2 did not start"; exit 1; }
 wait_tcp "$ADMIN" 127.0.0.1 8099 || { nok "alertsink did not start"; exit 1; }
 lap "topology up"
