@@ -524,7 +524,7 @@ sed -i "s/^LARAVEL_API_KEY=.*/LARAVEL_API_KEY=$PLACEHOLDER     # matches INTERNA
 	"$N/var/www/releases/realtime-service-2025.12.18/.env"
 : >"$W/alerts.log"
 t=$(date +%s%N)
-cv run "${VARS[@]}" "$PLAN" --yes >"$W/run2.out" 2>&1
+cv run "${VARS[@]}" "$PLAN" --yes --new >"$W/run2.out" 2>&1
 rc=$?
 ms=$((($(date +%s%N) - t) / 1000000))
 [ $rc -eq 1 ] && ok "run 2: no-go (exit 1, ${ms} ms)" || nok "run 2: exit $rc, expected 1" "$(tail -40 "$W/run2.out")"
