@@ -46,12 +46,15 @@ ADMIN=$SC_ID-admin
 ns() { echo "$SC_ID-$1"; }
 
 _mv_cleanup() {
-	rm -rf "/etc/netns/$ADMIN"
+	[ -n "$ADMIN" ] && rm -rf "/etc/netns/$ADMIN"
 	# The host mount namespaces are pinned by files in $W/ns: detach
 	# them (the namespaces end with their last process).
 	[ -n "$W" ] && for f in "$W"/ns/*; do umount -l "$f" 2>/dev/null; done
 	[ -n "$W" ] && umount -l "$W/ns" 2>/dev/null
 	lap "cleanup begins"
+	# MV_PROFILE=1: the CPU seconds of what still runs in the hosts.
+	[ -n "${MV_PROFILE:-}" ] && ps -o comm=,cputimes= -p "$(_sc_ns_pids | paste -sd,)" |
+		sort -k2 -rn | head -15 | sed 's/^/# cpu: /'
 	# Everything in the hosts gets SIGTERM now (pm2's daemon and apps,
 	# fail2ban, sshd, the servers), so that _sc_cleanup's wait ends as
 	# soon as they are gone.
@@ -303,7 +306,7 @@ api_release() { # VERSION
 	printf '{"status":"ok","release":"%s"}\n' "$1" >"$r/public/health.json"
 	echo '<?php require __DIR__."/../bootstrap/app.php";' >"$r/public/index.php"
 	printf '<?php return ["name" => "SmartLine", "key" => env("APP_KEY")];\n' >"$r/config/app.php"
-	printf '#!/bin/sh\n# stand-in for php artisan queue:work (no PHP here)\nwhile :; do sleep 1; done\n' >"$r/artisan"
+	printf '#!/bin/sh\n# stand-in for php artisan queue:work (no PHP here)\nwhile :; do sleep 30; done\n' >"$r/artisan"
 	printf '{"message":"Queue worker started","level_name":"INFO","channel":"production","datetime":"2025-12-18T01:%02d:00+00:00"}\n' \
 		1 2 3 >"$r/storage/logs/laravel.log"
 	cat >"$r/.env" <<-EOF
@@ -492,6 +495,9 @@ times() { # REPORT: where the time went
 	rq '"# slowest checks: " + ([.checks | sort_by(-.duration_ms) | .[0:6][] | "\(.id) \(.duration_ms)"] | join(", ")) + " ms"' "$1"
 }
 times report1
+cv status "$PLAN" --format json >"$W/status1.json" 2>/dev/null
+[ "$(rq .state status1)" = completed ] && ok "run 1: the journal's state is completed" ||
+	nok "run 1: journal state $(rq .state status1)"
 [ "$(rq .state report1)" = completed ] && [ "$(rq .verdict report1)" = "GO: completed" ] &&
 	ok "run 1: report says completed, go" ||
 	nok "run 1: report state $(rq .state report1) verdict $(rq .verdict report1)"
@@ -532,6 +538,9 @@ cv report "$PLAN" --format json -o "$W/report2.json" 2>/dev/null
 cv report "$PLAN" -o "$W/report2.md" 2>/dev/null
 cv status "$PLAN" --format json >"$W/status2.json" 2>/dev/null
 times report2
+[ "$(rq .state status2)" = rolled-back ] && [ "$(rq .run status2)" = 2 ] &&
+	ok "run 2: the journal's state is rolled-back (run 2)" ||
+	nok "run 2: journal state $(rq .state status2), run $(rq .run status2)"
 [ "$(rq .state report2)" = rolled-back ] && ok "run 2: report says rolled-back" ||
 	nok "run 2: report state $(rq .state report2)" "$(rq .reason report2)"
 d=$(rq '.decisions[] | select(.decision == "no-go") | .phase' report2)
@@ -544,6 +553,9 @@ msg=$(rq '.checks[] | select(.id == "env-node") | .message' report2)
 if printf '%s' "$msg" | grep -q 'LARAVEL_API_KEY' && printf '%s' "$msg" | grep -q 'on node'; then
 	ok "run 2: env-node names the host and the key: $msg"
 else nok "run 2: env-node's message does not name node and LARAVEL_API_KEY" "$msg"; fi
+grep -q 'no-go' "$W/run2.out" && grep 'env-node' "$W/run2.out" | grep -q 'LARAVEL_API_KEY.*on node' &&
+	ok "run 2: the run's output says no-go and names the key on node" ||
+	nok "run 2: the run's output lacks the no-go or the key" "$(grep -i -e nogo -e no-go -e env-node "$W/run2.out")"
 grep -q 'LARAVEL_API_KEY' "$W/report2.md" && grep -q 'env-node' "$W/report2.md" &&
 	ok "run 2: the markdown report shows env-node and the key" || nok "run 2: report2.md lacks the finding"
 r=$(rq '[.risks[] | select(.id == "P0-secrets") | .mitigation_ready] | .[0]' report2)
@@ -571,7 +583,7 @@ alert '.event == "rollback.done"' &&
 
 # ---- nothing secret anywhere ---------------------------------------------
 no_value "outputs, reports, alerts" "$W/run1.out" "$W/run2.out" "$W/report1.json" "$W/report1.md" \
-	"$W/report2.json" "$W/report2.md" "$W/status2.json" "$W/alerts.log"
+	"$W/report2.json" "$W/report2.md" "$W/status1.json" "$W/status2.json" "$W/alerts.log"
 no_value "journal" "$W"/.cutover/*
 
 echo "# scenario time: $((($(date +%s%N) - T0) / 1000000)) ms"
