@@ -47,6 +47,7 @@ ns() { echo "$SC_ID-$1"; }
 
 _mv_cleanup() {
 	[ -n "$ADMIN" ] && rm -rf "/etc/netns/$ADMIN"
+	rmdir /etc/netns 2>/dev/null
 	# The host mount namespaces are pinned by files in $W/ns: detach
 	# them (the namespaces end with their last process).
 	[ -n "$W" ] && for f in "$W"/ns/*; do umount -l "$f" 2>/dev/null; done
