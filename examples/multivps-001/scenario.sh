@@ -491,11 +491,11 @@ lap "run 1 done"
 	nok "run 1: exit $rc" "$(tail -40 "$W/run1.out")"
 cv report "$PLAN" --format json -o "$W/report1.json" 2>/dev/null
 cv report "$PLAN" -o "$W/report1.md" 2>/dev/null
-times() { # REPORT: where the time went
+spent() { # REPORT: where the time went
 	rq '"# phases: " + ([.phases[] | "\(.id) \(.duration_ms)"] | join(", ")) + " ms"' "$1"
 	rq '"# slowest checks: " + ([.checks | sort_by(-.duration_ms) | .[0:6][] | "\(.id) \(.duration_ms)"] | join(", ")) + " ms"' "$1"
 }
-times report1
+spent report1
 cv status "$PLAN" --format json >"$W/status1.json" 2>/dev/null
 [ "$(rq .state status1)" = completed ] && ok "run 1: the journal's state is completed" ||
 	nok "run 1: journal state $(rq .state status1)"
@@ -538,7 +538,7 @@ ms=$((($(date +%s%N) - t) / 1000000))
 cv report "$PLAN" --format json -o "$W/report2.json" 2>/dev/null
 cv report "$PLAN" -o "$W/report2.md" 2>/dev/null
 cv status "$PLAN" --format json >"$W/status2.json" 2>/dev/null
-times report2
+spent report2
 [ "$(rq .state status2)" = rolled-back ] && [ "$(rq .run status2)" = 2 ] &&
 	ok "run 2: the journal's state is rolled-back (run 2)" ||
 	nok "run 2: journal state $(rq .state status2), run $(rq .run status2)"
