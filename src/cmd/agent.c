@@ -245,6 +245,17 @@ handshake(struct lread *lr)
 		*eq = '\0';
 		plan_override_var(m.vars.v[i], eq + 1, "the caller", true);
 	}
+	/*
+	 * Relative paths in the plan (an env schema, a file check) are the
+	 * plan's directory's, as the README promises, when that directory
+	 * exists here too; ssh starts us in the login's home otherwise.
+	 */
+	char *dir = xstrdup(m.file), *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		(void)chdir(dir);
+	}
+	free(dir);
 	plan = plan_load_mem(m.file, m.text, m.textlen, &e);
 	proto_msg_release(&m);
 	if (plan == NULL) {

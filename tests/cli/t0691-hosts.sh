@@ -95,6 +95,7 @@ checks:
   - { id: app-port-not-here, kind: listen, port: 8470, absent: true }
   - { id: disk-vps1, kind: disk, path: /, min_free: 1MB, on: vps1, timeout: 8s }
   - { id: sshd-vps2, kind: process, name: sshd, on: vps2, timeout: 8s }
+  - { id: rel-vps2, kind: file, path: rel-here.txt, on: vps2, timeout: 8s }
   - { id: secret-vps2, kind: command, shell: 'test "\$HOSTS_SECRET" = s3cr3t-value && echo got s3cr3t-value', on: vps2, timeout: 8s }
 phases:
   - id: move
@@ -104,6 +105,8 @@ phases:
 YAML
 } >"$T/plan.yml"
 export HOSTS_SECRET=s3cr3t-value
+# A relative path in a check on a host is the plan's directory's.
+echo here >"$T/rel-here.txt"
 
 run "$CUTOVER" lint "$T/plan.yml"
 expect_rc 0 "a plan with hosts and on: lints"
@@ -124,7 +127,7 @@ expect_out "^ok +vps1 .*cutover [0-9]" "check --hosts names vps1 and its cutover
 t0=$(date +%s%N)
 run "$CUTOVER" check "$T/plan.yml" --format json
 expect_rc 0 "checks on vps1 and vps2 pass"
-for id in app-port-vps2 app-port-not-vps1 app-port-not-here disk-vps1 sshd-vps2 secret-vps2; do
+for id in app-port-vps2 app-port-not-vps1 app-port-not-here disk-vps1 sshd-vps2 rel-vps2 secret-vps2; do
 	if printf '%s' "$out" | python3 -c 'import json,sys
 r={x["id"]:x for x in json.load(sys.stdin)["results"]}
 sys.exit(0 if r[sys.argv[1]]["status"]=="pass" else 1)' "$id"; then ok "$id passes"
