@@ -55,32 +55,59 @@ approve_member(const struct plan *p, const struct strlist *roles,
 	return false;
 }
 
-int
-approve_count(const struct plan *p, struct journal *j, const char *subject,
-    const struct approval_rule *r, char **who, char **errp)
+/*
+ * The distinct people of r's roles whose latest answer on subject is a
+ * yes not yet used; with consume, those answers are marked used.
+ */
+static int
+tally(const struct plan *p, struct journal *j, const char *subject,
+    const struct approval_rule *r, char **who, bool consume, char **errp)
 {
 	struct japproval *v;
 	size_t n;
 	struct strlist yes = { 0 }, seen = { 0 };
+	int rc = 0;
 
 	*who = NULL;
 	if (journal_approvals(j, subject, &v, &n, errp) != 0)
 		return -1;
 	/* Newest first: a person's latest counted answer decides. */
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = n; i-- > 0 && rc == 0;) {
 		if (v[i].refusal || strlist_has(&seen, v[i].user))
 			continue;
 		strlist_push(&seen, v[i].user);
 		/* The plan may have changed since: judge by today's roles. */
-		if (v[i].yes && approve_member(p, &r->roles, v[i].user))
-			strlist_push(&yes, v[i].user);
+		if (v[i].used || !v[i].yes ||
+		    !approve_member(p, &r->roles, v[i].user))
+			continue;
+		strlist_push(&yes, v[i].user);
+		if (consume)
+			rc = journal_approval_use(j, v[i].id, errp);
 	}
 	int count = (int)yes.n;
 	*who = strlist_join(&yes, ", ");
 	strlist_release(&yes);
 	strlist_release(&seen);
 	japprovals_free(v, n);
-	return count;
+	return rc ? -1 : count;
+}
+
+int
+approve_count(const struct plan *p, struct journal *j, const char *subject,
+    const struct approval_rule *r, char **who, char **errp)
+{
+	return tally(p, j, subject, r, who, false, errp);
+}
+
+int
+approve_consume(const struct plan *p, struct journal *j, const char *subject,
+    const struct approval_rule *r, char **errp)
+{
+	char *who;
+	int rc = tally(p, j, subject, r, &who, true, errp);
+
+	free(who);
+	return rc < 0 ? -1 : 0;
 }
 
 int

@@ -56,12 +56,19 @@ int	 journal_alerted(struct journal *j, const char *event,
 
 /*
  * Is the rule met for subject?  Counts the people in its roles whose
- * latest accepted answer is yes (a later no withdraws).  Returns the
+ * latest accepted answer is a yes not yet used (a later no withdraws).  Returns the
  * count; *who lists them ("alice, bob").  -1 with *errp.
  */
 int	 approve_count(const struct plan *p, struct journal *j,
 	    const char *subject, const struct approval_rule *r, char **who,
 	    char **errp);
+/*
+ * Mark used the answers approve_count counts: a gate's approvals open
+ * that gate once, and the next run's gate asks again (a checklist
+ * item's sign-off is never used up).
+ */
+int	 approve_consume(const struct plan *p, struct journal *j,
+	    const char *subject, const struct approval_rule *r, char **errp);
 /*
  * The two-person rule for what ("rollback", "force") asked by user: 0
  * when the plan does not ask for it or a second person approved (that

@@ -1027,9 +1027,15 @@ gate_approvals(struct rb *rb, const struct phase *ph, bool *decided)
 		char *how = xasprintf("approved by %s", who);
 		say("go (%s)", how);
 		rb_alert(rb, "gate.go", ph->id, "go", how);
+		/* The go is journaled first: a crash between leaves a passed
+		 * gate, not approvals used for nothing. */
+		subject = xasprintf("gate:%s", ph->id);
 		if (journal_decision(rb->j, rb->run, ph->id, "go", who, how,
-		    rb->based_on.s, &rb->err) != 0)
+		    rb->based_on.s, &rb->err) != 0 ||
+		    approve_consume(rb->p, rb->j, subject, &sp->gate,
+		    &rb->err) != 0)
 			oc = jfail(rb);
+		free(subject);
 		free(how);
 	} else {
 		free(rb->reason);

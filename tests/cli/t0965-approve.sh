@@ -121,6 +121,14 @@ expect_eq "$(tr '\n' ' ' <log)" "switched undone " "the step was undone"
 expect_eq "$(sqlite3 .cutover/approvals.db "select used from approvals where subject='rollback' and refusal is null")" 1 \
 	"the approval is used up"
 
+# The gate's approvals opened it once: the next run's gate asks again,
+# while the checklist item's sign-off still stands.
+run "$CUTOVER" run plan.yml --yes
+expect_rc 1 "a second run awaits its gate again"
+expect_out "awaiting approval of the gate of phase cut: 0 of 2 from dba" "the first run's approvals are used up"
+expect_eq "$(sqlite3 .cutover/approvals.db "select count(*) from approvals where subject='gate:cut' and used=1")" 2 \
+	"both gate approvals are marked used"
+
 # Two-person rule for --force: a schedule override waits for a second person.
 cat >force.yml <<EOF
 cutover: 1
