@@ -78,8 +78,8 @@ sc_wait_tcp "$NEON" 10.20.0.2 5432 || { nok "PostgreSQL did not start"; exit 1; 
 pg() { psql -X -q -v ON_ERROR_STOP=1 -h "$W/pg" -p 5432 -U postgres "$@"; }
 for _ in $(seq 50); do pg -c 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done
 pg -c "CREATE ROLE app LOGIN PASSWORD '$DB_PASSWORD' CREATEDB" \
-	-c "CREATE DATABASE app OWNER app" \
-	-c "GRANT EXECUTE ON FUNCTION pg_switch_wal() TO app" >"$W/pg-setup.log" 2>&1 ||
+	-c "CREATE DATABASE app OWNER app" >"$W/pg-setup.log" 2>&1 &&
+	pg -d postgres -c "GRANT EXECUTE ON FUNCTION pg_switch_wal() TO app" >>"$W/pg-setup.log" 2>&1 ||
 	{ nok "PostgreSQL setup" "$(cat "$W/pg-setup.log")"; exit 1; }
 PGPASSWORD=$DB_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h "$W/pg" -U app app >"$W/gen.log" 2>&1 <<'SQL' ||
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL);
@@ -231,16 +231,18 @@ has_secret() { grep -F -e "$DB_PASSWORD" -e "$SECRET_KEY" -e "$ALERT_TOKEN" "$@"
 t1=$(date +%s.%N)
 sc_expect_rc 0 "run 1: preflight, parallel deploy, switch, watch, success" \
 	cv run "$PLAN" -s "$STATE" --yes
+[ "$SC_RC" -eq 0 ] || printf '%s\n' "$SC_OUT" | grep -vE '^(pass|        )' | tail -30 | sed 's/^/#   /'
 echo "# run 1 took $(printf '%.1f' "$(echo "$(date +%s.%N) - $t1" | bc)") s"
 R=$(report)
 printf '%s\n' "$R" >"$W/report1.json"
-[ "$(jq -r .state <<<"$R")" = completed ] && [ "$(jq -r .verdict <<<"$R")" = go ] &&
+[ "$(jq -r .state <<<"$R")" = completed ] && [ "$(jq -r .verdict <<<"$R")" = "GO: completed" ] &&
 	ok "run 1: completed, go" || nok "run 1 state" "$(jq -c '{state,verdict,reason}' <<<"$R")"
 [ "$(jq -r '[.watches[] | select(.phase == "post")][0].success | all(.verdict == "pass")' <<<"$R")" = true ] &&
 	ok "run 1: every success rule held" || nok "run 1 success" "$(jq -c '.watches[].success' <<<"$R")"
 [ "$(jq '[.watches[].triggers[]] | length' <<<"$R")" = 0 ] && ok "run 1: no trigger" ||
 	nok "run 1 triggers" "$(jq -c '.watches[].triggers' <<<"$R")"
-[ "$(jq -r '.downtime.measured' <<<"$R")" = true ] &&
+[ "$(jq -r '.downtime.duration_ms | type' <<<"$R")" = number ] &&
+	[ "$(jq -r '.downtime.judgement' <<<"$R")" = "within target" ] &&
 	ok "run 1: downtime measured ($(jq -r .downtime.duration_ms <<<"$R") ms)" ||
 	nok "run 1 downtime" "$(jq -c .downtime <<<"$R")"
 [ "$(jq -r '[.risks[] | .mitigation_ready] | all' <<<"$R")" = true ] &&
