@@ -25,7 +25,7 @@ monitoring-plugins-basic monitoring-plugins-standard
 nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote
 monit time
 python3-websockets libdpkg-perl python3-jsonschema
-supervisor docker.io busybox-static openssh-server openssh-client"
+supervisor docker.io busybox-static openssh-server openssh-client caddy"
 
 want=$build
 [ "$set_" = test ] && want="$build $test"
