@@ -307,8 +307,8 @@ fi
 	[ "$(jq '.rollback | length' <<<"$R")" -gt 0 ] &&
 	ok "run 2: rollback journaled, every action ok ($(jq '.rollback | length' <<<"$R"))" ||
 	nok "run 2 rollback" "$(jq -c '.rollback' <<<"$R")"
-[ "$(jq -r '[.checks[] | select(.role == "rollback") | .status] | length > 0 and all(. == "pass")' <<<"$R")" = true ] &&
-	ok "run 2: rollback_verify passed" || nok "run 2 verify" "$(jq -c '[.checks[] | select(.role == "rollback")]' <<<"$R")"
+[ "$(jq -r '[.checks[] | select(.role == "rollback-verify") | .status] | length > 0 and all(. == "pass")' <<<"$R")" = true ] &&
+	ok "run 2: rollback_verify passed" || nok "run 2 verify" "$(jq -c '[.checks[] | select(.role == "rollback-verify")]' <<<"$R")"
 body=$(in_vps curl -s --cacert "$CA" https://shopline.test/api/health)
 [ "$body" = "ok api release=old" ] && ok "the domain serves the old services again" || nok "after rollback" "$body"
 jq -r '.body | fromjson? | .event' "$ALERT_LOG" >"$W/events"
