@@ -51,6 +51,10 @@ sc_cleanup2() {
 		for _ in $(seq 100); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
 	fi
 	rm -rf "/etc/netns/$VPS"
+	# Should a mount under $W have escaped all the same, rm would fail.
+	for m in $(awk -v w="$W/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
+		umount "$m" 2>/dev/null
+	done
 	_sc_cleanup
 }
 trap sc_cleanup2 EXIT
@@ -132,7 +136,9 @@ printf '{"log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": 
 export DOCKER_HOST=unix://$D/docker.sock
 # nsenter, not ip netns exec: that one remounts /sys, and dockerd then
 # finds no cgroups.  Containers on the host network share vps's network.
-sc_bg - nsenter --net="/run/netns/$VPS" dockerd --config-file "$D/daemon.json" --iptables=false \
+# A mount namespace of its own: the mounts dockerd leaves behind (its
+# netns bind mount under the exec root) go away with it.
+sc_bg - unshare --mount --propagation private nsenter --net="/run/netns/$VPS" dockerd --config-file "$D/daemon.json" --iptables=false \
 	--ip6tables=false --bridge=none --data-root "$D/data" --exec-root "$D/exec" \
 	-H "$DOCKER_HOST" --pidfile "$D/pid"
 DPID=$SC_PID
@@ -266,11 +272,11 @@ in_vps curl -s --cacert "$CA" https://shopline.test/api/health | grep -q release
 # its container: its HEALTHCHECK starts failing.
 (
 	for _ in $(seq 300); do
-		ph=$(cv status "$PLAN" -s "$STATE" --format json 2>/dev/null | jq -r '.phase // empty')
-		[ "$ph" = post ] && break
+		ph=$(cv status "$PLAN" -s "$STATE" --format json 2>/dev/null | jq -r '"\(.run) \(.phase)"')
+		[ "$ph" = "2 post" ] && break
 		sleep 0.1
 	done
-	[ "$ph" = post ] || exit 0
+	[ "$ph" = "2 post" ] || exit 0
 	in_vps docker exec -u 0 app-api rm -f /www/api/api/health
 	date +%s.%N >"$W/fault-at"
 ) &
