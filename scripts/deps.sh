@@ -26,7 +26,7 @@ nsd dbus-daemon python3-dbus python3-gi systemd-journal-remote
 monit time
 python3-websockets libdpkg-perl python3-jsonschema
 supervisor docker.io busybox-static openssh-server openssh-client
-python3-psycopg2 fail2ban"
+python3-psycopg2 fail2ban caddy"
 
 want=$build
 [ "$set_" = test ] && want="$build $test"
