@@ -209,6 +209,8 @@ mark "reset"
 # begun they start, each holding one of v2's pooled connections for 3 s.
 sc_bg "$NSA" /usr/bin/python3 "$HERE/load.py" 3000 longpoll 40 "$W/go"
 burst=$SC_PID
+# A gate's approval opens it once: the team lead approves run 2's switch.
+sc_expect_rc 0 "the team lead approves run 2's switch" cv approve "$PLAN" switch
 t2=$(date +%s%N)
 cv run "$PLAN" --yes >"$W/run2.out" 2>&1 &
 run2=$!
