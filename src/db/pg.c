@@ -816,6 +816,29 @@ pg_repl_standby(struct db *d, struct db_repl *out, char **errp)
 	return 0;
 }
 
+/*
+ * The one row q selects for the replication object name (appended to q as
+ * a literal): 1 with *r, 0 when there is none (out->role_why says so,
+ * printf-style with d->what and name), -1 on an error.
+ */
+static int
+repl_row(struct db *d, struct buf *q, const char *name, struct db_rows *r,
+    struct db_repl *out, const char *missing, char **errp)
+{
+	db_quote_literal(d, q, name);
+	int rc = pg_rows(d, q->s, r, errp);
+	buf_release(q);
+	if (rc != 0)
+		return -1;
+	if (r->n == 0) {
+		out->role_why = xasprintf(missing, d->what, name);
+		db_rows_release(r);
+		return 0;
+	}
+	out->role_ok = true;
+	return 1;
+}
+
 static int
 pg_repl_subscription(struct db *d, const char *name, struct db_repl *out,
     char **errp)
@@ -830,18 +853,10 @@ pg_repl_subscription(struct db *d, const char *name, struct db_repl *out,
 	    "pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL "
 	    "WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = "
 	    "current_database()) AND s.subname = ");
-	db_quote_literal(d, &q, name);
-	int rc = pg_rows(d, q.s, &r, errp);
-	buf_release(&q);
-	if (rc != 0)
-		return -1;
-	if (r.n == 0) {
-		out->role_why = xasprintf("%s has no subscription %s in this "
-		    "database", d->what, name);
-		db_rows_release(&r);
-		return 0;
-	}
-	out->role_ok = true;
+	int rc = repl_row(d, &q, name, &r, out, "%s has no subscription %s "
+	    "in this database", errp);
+	if (rc <= 0)
+		return rc;
 	struct db_repl_link *l = db_repl_add(out);
 	const char *en = db_rows_get(&r, 0, 0), *pid = db_rows_get(&r, 0, 1);
 	const char *sync = db_rows_get(&r, 0, 4);
@@ -883,18 +898,10 @@ pg_repl_slot(struct db *d, const char *name, struct db_repl *out,
 	    "s.active_pid), coalesce(s.confirmed_flush_lsn, "
 	    "s.restart_lsn)::text, s.wal_status FROM pg_replication_slots s "
 	    "WHERE s.slot_name = ");
-	db_quote_literal(d, &q, name);
-	int rc = pg_rows(d, q.s, &r, errp);
-	buf_release(&q);
-	if (rc != 0)
-		return -1;
-	if (r.n == 0) {
-		out->role_why = xasprintf("the publisher %s has no replication "
-		    "slot %s", d->what, name);
-		db_rows_release(&r);
-		return 0;
-	}
-	out->role_ok = true;
+	int rc = repl_row(d, &q, name, &r, out, "the publisher %s has no "
+	    "replication slot %s", errp);
+	if (rc <= 0)
+		return rc;
 	struct db_repl_link *l = db_repl_add(out);
 	const char *act = db_rows_get(&r, 0, 1), *ws = db_rows_get(&r, 0, 5);
 	l->who = xasprintf("slot %s on the publisher", name);
