@@ -139,7 +139,6 @@ static int
 jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
-	int rc;
 
 	pthread_mutex_lock(&j->mu);
 	va_start(ap, fmt);
@@ -149,7 +148,14 @@ jw(struct journal *j, char **errp, const char *sql, const char *fmt, ...)
 		pthread_mutex_unlock(&j->mu);
 		return -1;
 	}
-	rc = sqlite3_step(st);
+	return journal_write(j, st, errp);
+}
+
+int
+journal_write(struct journal *j, sqlite3_stmt *st, char **errp)
+{
+	int rc = sqlite3_step(st);
+
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		seterr(errp, "journal %s: write failed: %s", j->path,

@@ -26,6 +26,11 @@ struct journal {
 	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
 };
 
+/*
+ * Step and finalize st, one write in autocommit, with j->mu held by the
+ * caller; releases it.  0, or -1 with *errp.
+ */
+int	 journal_write(struct journal *j, sqlite3_stmt *st, char **errp);
 /* After every commit: the fault injection of CUTOVER_JOURNAL_KILL_AFTER. */
 void	 journal_committed(void);
 extern const char journal_watch_schema[];

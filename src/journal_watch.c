@@ -89,17 +89,7 @@ static int
 exec1(struct journal *j, sqlite3_stmt *st, char **errp)
 {
 	pthread_mutex_lock(&j->mu);
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		dberr(j, errp, "write failed");
-		pthread_mutex_unlock(&j->mu);
-		return -1;
-	}
-	pthread_mutex_unlock(&j->mu);
-	journal_committed();
-	return 0;
+	return journal_write(j, st, errp);
 }
 
 /*
