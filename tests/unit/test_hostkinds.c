@@ -6,6 +6,7 @@
  * still being written once; and their answer parsers on edge inputs
  * (Docker log frames split anywhere, XML-RPC faults, pm2 lists).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,15 @@ count(struct plan *p, char **msg)
 static char *
 mkpath(const char *name)
 {
-	if (strchr(dir, 'X') && mkdtemp(dir) == NULL)
+	static bool made;
+
+	/*
+	 * Once: the name mkdtemp makes may itself hold an 'X' (9% of them),
+	 * which the test of the template's 'X' took for "not made yet".
+	 */
+	if (!made && mkdtemp(dir) == NULL)
 		abort();
+	made = true;
 	return xasprintf("%s/%s", dir, name);
 }
 
