@@ -32,15 +32,7 @@ envfile, bind, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 app = os.path.dirname(os.path.abspath(envfile))
 
 
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                k, v = line.split("=", 1)
-                env[k.strip()] = v.strip().strip('"')
-    return env
+from envfile import read_env  # noqa: E402
 
 
 E = read_env(envfile)

@@ -14,13 +14,9 @@ import time
 envfile, queue = sys.argv[1], sys.argv[2]
 app = os.path.dirname(os.path.abspath(envfile))
 beat = os.path.join(app, "storage/queue-heartbeat")
-E = {}
-with open(envfile) as f:
-    for line in f:
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            k, v = line.split("=", 1)
-            E[k.strip()] = v.strip().strip('"')
+from envfile import read_env  # noqa: E402
+
+E = read_env(envfile)
 
 
 def cmd(s, f, *args):
