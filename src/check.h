@@ -71,6 +71,13 @@ struct check_kind {
 	/* One attempt.  Fills status, message, observed, threshold. */
 	void		(*run)(const struct check *c, struct result *r);
 	void		(*free)(void *priv);
+	/*
+	 * Optional, for `on: HOST`: after the host's answer r, what this
+	 * process judges from several hosts (env's same_as on another
+	 * host), by deadline_us (monotonic).  run() on the host leaves it.
+	 */
+	void		(*after_host)(const struct check *c, struct result *r,
+			    int64_t deadline_us);
 };
 
 struct check {

@@ -4,7 +4,12 @@
  * references; the schema file; and the value-free diff of two files.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +39,9 @@ env_change_name(enum env_change c)
 	return n[c];
 }
 
-static void
-add(struct env_findings *fs, enum env_sev sev, int line, const char *key,
-    const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
-static void
-add(struct env_findings *fs, enum env_sev sev, int line, const char *key,
-    const char *code, const char *fmt, ...)
+void
+env_finding_add(struct env_findings *fs, enum env_sev sev, int line,
+    const char *key, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	struct env_finding f = { sev, line, key ? xstrdup(key) : NULL, code,
@@ -56,6 +56,9 @@ add(struct env_findings *fs, enum env_sev sev, int line, const char *key,
 	else if (sev == ENV_WARN)
 		fs->nwarn++;
 }
+
+/* The short name used throughout this file. */
+#define add env_finding_add
 
 void
 env_findings_release(struct env_findings *fs)
@@ -718,4 +721,82 @@ env_template(const struct env_file *f, const struct env_file *tmpl,
 			add(out, ENV_FAIL, e->line, e->key, "template-extra",
 			    "extra: not in %s", tmpl->name);
 	}
+}
+
+/* ---- fingerprints across hosts ---- */
+
+static char fp_key[ENV_FP_HEX + 1];
+
+static void
+fp_key_make(void)
+{
+	unsigned char k[ENV_FP_HEX / 2];
+
+	/* Without randomness no key: a fixed one would make fingerprints a
+	 * dictionary's target. */
+	if (RAND_bytes(k, sizeof(k)) != 1)
+		die(EXIT_USAGE, "no random bytes for a fingerprint key");
+	for (size_t i = 0; i < sizeof(k); i++)
+		snprintf(fp_key + 2 * i, 3, "%02x", k[i]);
+	OPENSSL_cleanse(k, sizeof(k));
+}
+
+const char *
+env_fp_key(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fp_key_make);
+	return fp_key;
+}
+
+static int
+unhex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+bool
+env_fingerprint(const struct env_file *f, const char *key,
+    const char *mac_hex, char out[ENV_FP_HEX + 1])
+{
+	const struct env_entry *e = dotenv_get(f, key);
+	unsigned char k[ENV_FP_HEX / 2], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t kl = 0;
+
+	if (e == NULL)
+		return false;
+	for (; kl < sizeof(k) && mac_hex[2 * kl] && mac_hex[2 * kl + 1]; kl++)
+		k[kl] = (unsigned char)(unhex(mac_hex[2 * kl]) << 4 |
+		    unhex(mac_hex[2 * kl + 1]));
+	HMAC(EVP_sha256(), k, (int)kl, (const unsigned char *)e->value,
+	    strlen(e->value), md, &mdlen);
+	OPENSSL_cleanse(k, sizeof(k));
+	for (unsigned int i = 0; i < mdlen && 2 * i < ENV_FP_HEX; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[ENV_FP_HEX] = '\0';
+	return true;
+}
+
+int
+env_fingerprints(const char *path, bool expand, const struct strlist *keys,
+    const char *mac_hex, struct strlist *out, char **errp)
+{
+	struct env_file f;
+
+	if (dotenv_load(path, &f, errp) != 0 || (expand &&
+	    dotenv_expand(&f, errp) != 0)) {
+		dotenv_release(&f);
+		return -1;
+	}
+	for (size_t i = 0; i < keys->n; i++) {
+		char fp[ENV_FP_HEX + 1];
+		if (env_fingerprint(&f, keys->v[i], mac_hex, fp))
+			strlist_push_owned(out, xasprintf("%s=%s", keys->v[i],
+			    fp));
+	}
+	dotenv_release(&f);
+	return 0;
 }

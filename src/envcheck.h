@@ -100,6 +100,10 @@ void	 env_redact_file(const struct env_file *f,
 void	 env_redact_path(const char *path, const struct env_schema *schema,
 	    bool expand);
 void	 env_findings_release(struct env_findings *fs);
+/* Append a finding (code: a static string; msg never holds a value). */
+void	 env_finding_add(struct env_findings *fs, enum env_sev sev, int line,
+	    const char *key, const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 const char *env_sev_name(enum env_sev s);
 
 /* ENV_ABSENT: an expected key that is in neither file. */
@@ -138,5 +142,27 @@ void	 env_same_as(const struct env_file *f, const char *key,
 	    struct env_findings *out);
 void	 env_template(const struct env_file *f, const struct env_file *tmpl,
 	    struct env_findings *out);
+
+/*
+ * Across hosts, values never sent: each side computes HMAC-SHA-256 of a
+ * key's value under a key made once per process by the comparing side
+ * (env_fp_key: 32 random bytes, as 64 hex digits, sent to a host only
+ * inside its SSH channel, never written), and the comparing side compares
+ * the two.  A fingerprint is useless without that key, which dies with
+ * the process.
+ */
+#define ENV_FP_HEX	64
+/* This process's key, hex (made on first use). */
+const char *env_fp_key(void);
+/* key's fingerprint in f under mac_hex into out: true, or false if absent. */
+bool	 env_fingerprint(const struct env_file *f, const char *key,
+	    const char *mac_hex, char out[ENV_FP_HEX + 1]);
+/*
+ * The file at path (expanded with expand): "KEY=HEX" in *out for each of
+ * keys it has.  0, or -1 with "FILE:LINE:COL: ..." (never a value).
+ */
+int	 env_fingerprints(const char *path, bool expand,
+	    const struct strlist *keys, const char *mac_hex,
+	    struct strlist *out, char **errp);
 
 #endif

@@ -63,6 +63,16 @@ void	 hosts_free(struct host *h, size_t n);
 /* One attempt of c on its host, within c's timeout. */
 void	 hosts_run_check(const struct check *c, struct result *r);
 /*
+ * Keyed fingerprints of the values of keys in the .env file at path on h
+ * (expanded with expand): "KEY=HEX" in *out for each key the file has
+ * (envcheck.h, env_fingerprints).  mac_hex is the caller's per-run key;
+ * values never leave h.  0, or -1 with a one-line *errp naming h.
+ */
+int	 hosts_fingerprints(const struct plan *p, const struct host *h,
+	    const char *path, bool expand, const struct strlist *keys,
+	    const char *mac_hex, int64_t deadline_us, struct strlist *out,
+	    char **errp);
+/*
  * Connect to h and shake hands within timeout_us: 0 with the remote
  * cutover's version in *version, or -1 with a one-line reason.
  */

@@ -83,6 +83,18 @@ jint(json_t *o, const char *key)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 }
 
+/* s is exactly n lowercase hex digits. */
+static bool
+is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == n;
+}
+
 static int
 decode_result(json_t *o, struct result *r)
 {
@@ -212,6 +224,21 @@ proto_decode(const char *line, size_t len, struct proto_msg *m, char **errp)
 			if (m->pgid <= 1)
 				goto bad;
 		}
+	} else if ((v = json_object_get(o, "fingerprint"))) {
+		m->type = P_FPRINT;
+		if (!json_is_object(v) || (m->file = jdup(v, "file")) == NULL ||
+		    (m->mac = jdup(v, "mac")) == NULL ||
+		    jstrs(json_object_get(v, "keys"), &m->keys) != 0 ||
+		    m->keys.n == 0 || !is_hex(m->mac, 64))
+			goto bad;
+		m->flag = jbool(v, "expand");
+	} else if ((v = json_object_get(o, "fingerprints"))) {
+		m->type = P_FPRINT_ANS;
+		if (!json_is_object(v) || jkv(v, &m->keys) != 0)
+			goto bad;
+		for (size_t i = 0; i < m->keys.n; i++)
+			if (!is_hex(strchr(m->keys.v[i], '=') + 1, 64))
+				goto bad;
 	} else if (jstr(o, "error")) {
 		m->type = P_ERROR;
 		m->str = jdup(o, "error");
@@ -269,6 +296,10 @@ proto_msg_release(struct proto_msg *m)
 	free(m->cwd);
 	buf_release(&m->out);
 	result_release(&m->result);
+	strlist_release(&m->keys);
+	if (m->mac)
+		explicit_bzero(m->mac, strlen(m->mac));
+	free(m->mac);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -323,6 +354,22 @@ proto_out(long long id, const char *data, size_t n)
 	char *s = xasprintf("{\"id\":%lld,\"out\":\"%s\"}\n", id, enc);
 	free(enc);
 	return s;
+}
+
+char *
+proto_fprints(long long id, const struct strlist *kv)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "{\"id\":%lld,\"fingerprints\":{", id);
+	for (size_t i = 0; i < kv->n; i++) {
+		char *k = xstrdup(kv->v[i]), *eq = strchr(k, '=');
+		*eq = '\0';
+		json_field(&b, k, eq + 1, i > 0);
+		free(k);
+	}
+	buf_adds(&b, "}}\n");
+	return buf_detach(&b);
 }
 
 char *

@@ -11,12 +11,15 @@
  *   {"id":N,"go":true|false}       (answer to the step's "pgid")
  *   {"id":N,"stop":true}           (stop step N: TERM, then KILL)
  *   {"id":N,"alive":PGID}  {"id":N,"kill":PGID,"sig":S}
+ *   {"id":N,"fingerprint":{"file":F,"keys":[K..],"expand":B,"mac":HEX}}
+ *                                  (env same_as across hosts: envcheck.h)
  * From the agent (every string redacted there, valid UTF-8):
  *   {"hello":"cutover","proto":1,"version":"0.1.0"}
  *   {"id":N,"error":"..."}  {"id":N,"ok":true}  {"id":N,"alive":B}
  *   {"id":N,"result":{"status":..,"message":..,"observed":..,
  *                     "threshold":..,"detail":..,"value":X}}
  *   {"id":N,"pgid":P}  {"id":N,"out":BASE64}
+ *   {"id":N,"fingerprints":{"K":HEX,..}}  (keys absent from the file left out)
  *   {"id":N,"exit":{"code":C,"signal":S,"timed_out":B,"stopped":B,
  *                   "detached":B,"spawn_failed":B,"duration_us":D}}
  * ("id" 0 is the connection's: hello and plan answers.)
@@ -38,8 +41,10 @@
 
 enum proto_type {
 	P_HELLO, P_PLAN, P_CHECK, P_STEP, P_GO, P_STOP, P_ALIVE, P_KILL,
+	P_FPRINT,
 	/* answers */
 	P_ERROR, P_OK, P_RESULT, P_PGID, P_OUT, P_EXIT, P_ALIVE_ANS,
+	P_FPRINT_ANS,
 };
 
 struct proto_msg {
@@ -48,7 +53,7 @@ struct proto_msg {
 	/* hello */
 	char		*version;
 	long long	 proto;
-	/* plan */
+	/* plan; fingerprint: the env file */
 	char		*file, *text;
 	size_t		 textlen;
 	struct strlist	 vars;		/* "NAME=VALUE" */
@@ -73,6 +78,10 @@ struct proto_msg {
 	int		 code, signal;
 	bool		 timed_out, stopped, detached, spawn_failed;
 	int64_t		 duration_us;
+	/* fingerprint: the keys asked, expand in flag, the MAC key (hex);
+	 * its answer: "KEY=HEX" per key found */
+	struct strlist	 keys;
+	char		*mac;
 };
 
 /*
@@ -89,6 +98,8 @@ char	*proto_result(long long id, const struct result *r);
 char	*proto_exit(long long id, int code, int sig, bool timed_out,
 	    bool stopped, bool detached, bool spawn_failed, int64_t dur_us);
 char	*proto_out(long long id, const char *data, size_t n);
+/* {"id":N,"fingerprints":{..}} from "KEY=HEX" entries. */
+char	*proto_fprints(long long id, const struct strlist *kv);
 /* {"id":N,KEY:...} with a number, a bool or a (redacted) string. */
 char	*proto_num(long long id, const char *key, long long v);
 char	*proto_bool(long long id, const char *key, bool v);

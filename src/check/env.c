@@ -7,17 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "../check.h"
 #include "../envcheck.h"
+#include "../hosts.h"
 #include "../lib/util.h"
 #include "../lib/buf.h"
 #include "../lib/redact.h"
 #include "../lib/strength.h"
 #include "../lib/xmalloc.h"
 
-/* same_as: {key, file, as}: key's value equals as's in file. */
+/*
+ * same_as: {key, file, as, on}: key's value equals as's in file, on the
+ * check's host or on another one (`on:`).  Across hosts the values stay
+ * where they are: each side sends a keyed fingerprint (envcheck.h) and
+ * this process compares; on a host, run() leaves such items to
+ * after_host() here.
+ */
 struct env_same {
 	char		*key, *file, *as;
+	const struct host *host;	/* where file is; NULL: here */
+	bool		 cross;		/* host is not the check's */
 };
 
 struct env_conf {
@@ -37,9 +48,10 @@ static const char *const keys[] = { "file", "require", "schema",
 	"production", "expand", "same_as", "template", NULL };
 
 static int
-same_parse(struct pctx *cx, yaml_node_t *n, struct env_conf *ec)
+same_parse(struct pctx *cx, yaml_node_t *n, struct env_conf *ec,
+    const struct check *c)
 {
-	static const char *const sk[] = { "key", "file", "as", NULL };
+	static const char *const sk[] = { "key", "file", "as", "on", NULL };
 	int rc = 0;
 
 	if (n == NULL)
@@ -67,8 +79,11 @@ same_parse(struct pctx *cx, yaml_node_t *n, struct env_conf *ec)
 			rc = -1;
 		else if (x->as == NULL)
 			x->as = xstrdup(x->key);
-		/* The other file's secrets are masked like this one's. */
-		if (x->file)
+		x->host = hosts_ref(cx, pn_get(cx, it, "on"), c->host);
+		x->cross = x->host != c->host;
+		/* The other file's secrets are masked like this one's (a file
+		 * on another host is not read here). */
+		if (x->file && x->host == NULL)
 			env_redact_path(x->file, NULL, ec->expand);
 	}
 	return rc;
@@ -98,7 +113,7 @@ env_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		ec->has_schema = true;
 	}
 	rc |= pn_bool(cx, pn_get(cx, map, "expand"), "expand", &ec->expand);
-	rc |= same_parse(cx, pn_get(cx, map, "same_as"), ec);
+	rc |= same_parse(cx, pn_get(cx, map, "same_as"), ec, c);
 	ec->tmpl = pn_str(cx, pn_get(cx, map, "template"), "template");
 	if (ec->tmpl)
 		env_redact_path(ec->tmpl, NULL, false);
@@ -140,12 +155,123 @@ load_other(const char *path, struct env_file *o, struct env_findings *fs,
 	return true;
 }
 
+static const char *
+host_name(const struct host *h)
+{
+	return h ? h->id : "local";
+}
+
+/* "KEY=HEX" in l for key, or NULL. */
+static const char *
+fp_find(const struct strlist *l, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strncmp(l->v[i], key, n) == 0 && l->v[i][n] == '=')
+			return l->v[i] + n + 1;
+	return NULL;
+}
+
+/* The fingerprints of keys in file on h (NULL: here); -1 with *errp. */
+static int
+fps_of(const struct check *c, const struct host *h, const char *file,
+    const struct strlist *names, int64_t deadline, struct strlist *out,
+    char **errp)
+{
+	const struct env_conf *ec = c->priv;
+
+	if (h == NULL)
+		return env_fingerprints(file, ec->expand, names, env_fp_key(),
+		    out, errp);
+	return hosts_fingerprints(c->plan, h, file, ec->expand, names,
+	    env_fp_key(), deadline, out, errp);
+}
+
+/*
+ * The items on another host than the check's, compared by fingerprint.
+ * f: the check's own file when it was read here, else NULL (asked of the
+ * check's host).
+ */
 static void
-across(const struct env_conf *ec, const struct env_file *f,
+cross(const struct check *c, const struct env_file *f, int64_t deadline,
     struct env_findings *fs)
 {
+	const struct env_conf *ec = c->priv;
+	struct strlist own = { 0 }, names = { 0 };
+	char *ownerr = NULL;
+
+	for (size_t i = 0; i < ec->nsame; i++)
+		if (ec->same[i].cross)
+			strlist_push(&names, ec->same[i].key);
+	if (names.n == 0)
+		return;
+	if (f) {
+		for (size_t i = 0; i < names.n; i++) {
+			char fp[ENV_FP_HEX + 1];
+			if (env_fingerprint(f, names.v[i], env_fp_key(), fp))
+				strlist_push_owned(&own, xasprintf("%s=%s",
+				    names.v[i], fp));
+		}
+	} else if (fps_of(c, c->host, ec->file, &names, deadline, &own,
+	    &ownerr) != 0) {
+		/* The check's own host did not say: every item fails. */
+	}
+	for (size_t i = 0; i < ec->nsame; i++) {
+		const struct env_same *x = &ec->same[i];
+		if (!x->cross)
+			continue;
+		struct strlist one = { 0 }, theirs = { 0 };
+		char *e = NULL;
+		strlist_push(&one, x->as);
+		const char *where = host_name(x->host);
+		if (ownerr) {
+			env_finding_add(fs, ENV_FAIL, 0, x->key, "not-comparable",
+			    "cannot compare with %s %s on %s: %s", x->file,
+			    x->as, where, ownerr);
+		} else if (fps_of(c, x->host, x->file, &one, deadline, &theirs,
+		    &e) != 0) {
+			env_finding_add(fs, ENV_FAIL, 0, x->key, "not-comparable",
+			    "cannot compare with %s %s on %s: %s", x->file,
+			    x->as, where, e);
+			free(e);
+		} else {
+			const char *a = fp_find(&own, x->key);
+			const char *b = fp_find(&theirs, x->as);
+			if (a == NULL || b == NULL)
+				env_finding_add(fs, ENV_FAIL, 0, x->key,
+				    "not-comparable", "cannot compare with %s %s "
+				    "on %s: %s", x->file, x->as, where, a ?
+				    "missing there" : b ? "missing here" :
+				    "missing in both files");
+			else if (CRYPTO_memcmp(a, b, ENV_FP_HEX) == 0)
+				env_finding_add(fs, ENV_INFO, 0, x->key, "equal",
+				    "equal to %s %s on %s", x->file, x->as,
+				    where);
+			else
+				env_finding_add(fs, ENV_FAIL, 0, x->key,
+				    "differs", "differs from %s %s on %s",
+				    x->file, x->as, where);
+		}
+		strlist_release(&one);
+		strlist_release(&theirs);
+	}
+	free(ownerr);
+	strlist_release(&own);
+	strlist_release(&names);
+}
+
+static void
+across(const struct check *c, const struct env_file *f,
+    struct env_findings *fs)
+{
+	const struct env_conf *ec = c->priv;
+
 	for (size_t i = 0; i < ec->nsame; i++) {
 		struct env_file o;
+		/* On a host, items elsewhere are after_host()'s. */
+		if (ec->same[i].cross)
+			continue;
 		if (!load_other(ec->same[i].file, &o, fs, ec->expand))
 			continue;
 		env_same_as(f, ec->same[i].key, &o, ec->same[i].as, fs);
@@ -193,7 +319,10 @@ env_run(const struct check *c, struct result *r)
 	if (ec->expand)
 		env_redact_file(&f, ec->has_schema ? &ec->schema : NULL);
 	env_check(&f, &o, &fs);
-	across(ec, &f, &fs);
+	across(c, &f, &fs);
+	/* Here: compare with the other hosts now. */
+	if (c->host == NULL)
+		cross(c, &f, now_mono_us() + c->timeout_us, &fs);
 	result_observed(r, "%zu key%s, %zu failed, %zu warning%s", f.n,
 	    PLURAL(f.n), fs.nfail, fs.nwarn, PLURAL(fs.nwarn));
 	result_threshold(r, "no failing findings");
@@ -233,6 +362,44 @@ env_run(const struct check *c, struct result *r)
 	dotenv_release(&f);
 }
 
+/* The check ran on its host (r); now its items on other hosts. */
+static void
+env_after_host(const struct check *c, struct result *r, int64_t deadline)
+{
+	const struct env_conf *ec = c->priv;
+	struct env_findings fs = { 0 };
+
+	cross(c, NULL, deadline, &fs);
+	if (fs.n == 0)
+		return;
+	struct buf sum = BUF_INIT, det = BUF_INIT;
+	if (r->detail)
+		buf_adds(&det, r->detail);
+	for (size_t i = 0; i < fs.n; i++) {
+		const struct env_finding *x = &fs.v[i];
+		buf_addf(&det, "%s (on %s): %s: %s: %s\n", ec->file, c->host->id,
+		    env_sev_name(x->sev), x->key, x->msg);
+		if (x->sev == ENV_FAIL)
+			buf_addf(&sum, "%s%s %s", sum.len ? "; " : "", x->key,
+			    x->code);
+	}
+	if (fs.nfail) {
+		char *was = xstrdup(r->message ? r->message : "");
+		if (r->status == ST_FAIL)
+			result_set(r, ST_FAIL, "%s; %s", was, sum.s);
+		else
+			result_set(r, ST_FAIL, "%s: %s (on %s)", ec->file, sum.s,
+			    c->host->id);
+		free(was);
+		if (r->has_value)
+			r->value += (double)fs.nfail;
+	}
+	result_detail(r, "%s", det.s);
+	buf_release(&sum);
+	buf_release(&det);
+	env_findings_release(&fs);
+}
+
 static void
 env_free(void *p)
 {
@@ -260,4 +427,5 @@ const struct check_kind check_env = {
 	.parse = env_parse,
 	.run = env_run,
 	.free = env_free,
+	.after_host = env_after_host,
 };

@@ -25,6 +25,7 @@
 
 #include "../check.h"
 #include "../cmd.h"
+#include "../envcheck.h"
 #include "../hosts.h"
 #include "../hosts_proto.h"
 #include "../journal.h"
@@ -86,6 +87,33 @@ check_main(void *arg)
 		r.message = xstrdup("");
 	send_line(proto_result(q->id, &r));
 	result_release(&r);
+	free(q);
+	return NULL;
+}
+
+/* ---- fingerprints (env same_as across hosts) ---- */
+
+struct freq {
+	long long	 id;
+	struct proto_msg m;
+};
+
+static void *
+fprint_main(void *arg)
+{
+	struct freq *q = arg;
+	struct strlist out = { 0 };
+	char *e = NULL;
+
+	if (env_fingerprints(q->m.file, q->m.flag, &q->m.keys, q->m.mac, &out,
+	    &e) != 0) {
+		send_line(proto_str(q->id, "error", e));
+		free(e);
+	} else {
+		send_line(proto_fprints(q->id, &out));
+	}
+	strlist_release(&out);
+	proto_msg_release(&q->m);
 	free(q);
 	return NULL;
 }
@@ -288,6 +316,15 @@ serve(struct proto_msg *m)
 		q->id = m->id;
 		q->c = c;
 		start_thread(check_main, q);
+		return;
+	}
+	case P_FPRINT: {
+		/* On a thread: the file may be on a mount that hangs. */
+		struct freq *q = xcalloc(1, sizeof(*q));
+		q->id = m->id;
+		q->m = *m;
+		memset(m, 0, sizeof(*m));
+		start_thread(fprint_main, q);
 		return;
 	}
 	case P_STEP: {
