@@ -514,6 +514,15 @@ s=$(rq '[.watches[0].success[] | .verdict] | unique | join(",")' report1)
 [ "$(rq '[.watches[0].checks[] | .samples] | min' report1)" -ge 3 ] 2>/dev/null &&
 	ok "run 1: every watched check sampled at least 3 times" ||
 	nok "run 1: watched samples" "$(rq '.watches[0].checks' report1)"
+# Node's LARAVEL_API_KEY and JWT_SECRET against api's .env, across hosts.
+sc_expect_rc 0 "run 1: env-node's shared keys equal api's" cv check "${VARS[@]}" "$PLAN" \
+	--only env-node --format json
+d=$(jq -r '.results[] | select(.id == "env-node") | .detail' "$W/.out")
+case $d in
+*"LARAVEL_API_KEY: equal to /var/www/smartline/.env INTERNAL_API_KEY on api"*"JWT_SECRET: equal to /var/www/smartline/.env JWT_SECRET on api"*)
+	ok "run 1: env-node says both keys equal to api's (on api)" ;;
+*) nok "run 1: env-node's cross-host comparison" "$d" ;;
+esac
 m=$(rq '[.risks[] | select(.mitigation_ready != true) | .id] | join(" ")' report1)
 [ -z "$m" ] && ok "run 1: every risk's mitigation is ready (10 risks)" || nok "run 1: risks not ready: $m"
 [ "$(hx api readlink /var/www/smartline)" = /var/www/releases/smartline-2025.12.18 ] &&
@@ -554,6 +563,9 @@ msg=$(rq '.checks[] | select(.id == "env-node") | .message' report2)
 if printf '%s' "$msg" | grep -q 'LARAVEL_API_KEY' && printf '%s' "$msg" | grep -q 'on node'; then
 	ok "run 2: env-node names the host and the key: $msg"
 else nok "run 2: env-node's message does not name node and LARAVEL_API_KEY" "$msg"; fi
+printf '%s' "$msg" | grep -q 'LARAVEL_API_KEY differs' &&
+	ok "run 2: env-node also says LARAVEL_API_KEY differs from api's INTERNAL_API_KEY" ||
+	nok "run 2: env-node's message lacks the cross-host difference" "$msg"
 grep -q 'no-go' "$W/run2.out" && grep 'env-node' "$W/run2.out" | grep -q 'LARAVEL_API_KEY.*on node' &&
 	ok "run 2: the run's output says no-go and names the key on node" ||
 	nok "run 2: the run's output lacks the no-go or the key" "$(grep -i -e nogo -e no-go -e env-node "$W/run2.out")"
