@@ -411,7 +411,41 @@ T_TEST(many_keys)
 	buf_release(&b);
 }
 
-T_SUITE(dotenv, basics, quotes_and_escapes, multiline_values, crlf_and_bom,
+/*
+ * Across hosts: HMAC-SHA-256 (RFC 4231 case 2 checks the primitive), the
+ * same value under the same key gives the same fingerprint, another value
+ * or another key another one, and the per-process key is 64 hex digits
+ * made once.
+ */
+T_TEST(fingerprints)
+{
+	struct env_file a, b;
+	char *e = NULL, fa[ENV_FP_HEX + 1], fb[ENV_FP_HEX + 1];
+	/* "Jefe" as the key, hex, padded to the 32 bytes a key has. */
+	const char *jefe = "4a656665";
+
+	T_OK(parse("K=what do ya want for nothing?\nL=x\n", &a, &e) == 0);
+	T_OK(parse("M=what do ya want for nothing?\nL=y\n", &b, &e) == 0);
+	T_OK(env_fingerprint(&a, "K", jefe, fa));
+	T_EQ_STR(fa, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b9"
+	    "64ec3843");
+	const char *k = env_fp_key();
+	T_EQ_INT(strlen(k), ENV_FP_HEX);
+	T_OK(k == env_fp_key());
+	T_OK(env_fingerprint(&a, "K", k, fa));
+	T_OK(env_fingerprint(&b, "M", k, fb));
+	T_EQ_STR(fa, fb);
+	T_OK(env_fingerprint(&a, "L", k, fa));
+	T_OK(env_fingerprint(&b, "L", k, fb));
+	T_OK(strcmp(fa, fb) != 0);
+	T_OK(env_fingerprint(&a, "L", jefe, fb));
+	T_OK(strcmp(fa, fb) != 0);
+	T_OK(!env_fingerprint(&a, "NOPE", k, fa));
+	dotenv_release(&a);
+	dotenv_release(&b);
+}
+
+T_SUITE(dotenv, fingerprints, basics, quotes_and_escapes, multiline_values, crlf_and_bom,
     references_not_expanded, errors_name_file_and_line, check_findings,
     placeholders_and_secret_names, diff_and_drift, expansion,
     errors_never_quote_the_line, expansion_is_bounded, many_keys)
