@@ -239,7 +239,8 @@ sc_expect_rc 0 "plan.yml lints" cv lint -q "$PLAN"
 # §8: the T-minus checklist answered and signed off before the night.
 sc_expect_rc 0 "the checklist is confirmed" cv confirm "$PLAN" vps2-provisioned \
 	scripts-tested rollback-tested team-notified config-backed-up \
-	alerts-configured users-informed ws-noted team-available rollback-ready
+	alerts-configured users-informed ws-noted team-available rollback-ready \
+	push-sent
 sc_expect_rc 0 "the DBA approves the backup" cv approve "$PLAN" backup-verified
 sc_expect_rc 0 "the DBA signs off" cv approve "$PLAN" dba-signoff
 echo "# setup took $(( ($(date +%s%N) - T0) / 1000000 )) ms"
@@ -272,14 +273,22 @@ grep -q 'gate.go phase switch' "$W/alerts1.txt" && grep -q 'run.done (completed)
 	! grep -q 'gate.nogo\|trigger' "$W/alerts1.txt" &&
 	ok "run 1: the receiver got gate.go and run.done (completed), no no-go" ||
 	nok "run 1: alerts" "$(cat "$W/alerts1.txt")"
+# §5.1 "REDIS_PASSWORD=<SAME_AS_ABOVE>": VPS1's app against Node's .env
+# on VPS2, across hosts (fingerprints only).
+sc_expect_rc 0 "run 1: Node's REDIS_PASSWORD (on vps2) equals the app's" \
+	cv check "$PLAN" --only env-redis-same --format json
+case $(jq -r '.results[0].detail' "$W/.out") in
+*"REDIS_PASSWORD: equal to $NODE/.env REDIS_PASSWORD on vps2"*) ok "... said equal, on vps2" ;;
+*) nok "env-redis-same detail" "$SC_OUT" ;;
+esac
 sent sent1.json
 no_secrets "run 1" "$W/run1.out" "$W/run1.json" "$W/sent1.json" "$W"/.cutover/*
 
 # §3.2 "clear failed jobs table after migration if needed": by hand, a
 # contingency procedure of the plan, journaled as a run of its own.
-sc_expect_rc 0 "the plan lists its three contingency procedures" cv procedure "$PLAN" --list
-[ "$(printf '%s\n' "$SC_OUT" | cut -f1 | tr '\n' ' ')" = "public-ips failed-jobs maintenance " ] &&
-	ok "... public-ips, failed-jobs, maintenance" || nok "procedures listed" "$SC_OUT"
+sc_expect_rc 0 "the plan lists its four procedures" cv procedure "$PLAN" --list
+[ "$(printf '%s\n' "$SC_OUT" | cut -f1 | tr '\n' ' ')" = "public-ips failed-jobs post-rollback maintenance " ] &&
+	ok "... public-ips, failed-jobs, post-rollback, maintenance" || nok "procedures listed" "$SC_OUT"
 sc_expect_rc 0 "the failed-jobs procedure runs after the migration" cv procedure "$PLAN" failed-jobs
 printf '%s\n' "$SC_OUT" | grep -q "All failed jobs deleted" && ok "... and says so" ||
 	nok "failed-jobs output" "$SC_OUT"
@@ -348,6 +357,15 @@ grep -q 'trigger phase post check api-health' "$W/alerts3.txt" &&
 	nok "run 2: alerts" "$(cat "$W/alerts3.txt")"
 sent sent3.json
 no_secrets "run 2 resumed" "$W/resume.out" "$W/resume.json" "$W/sent3.json" "$W"/.cutover/*
+
+# §6 post-rollback actions: the logs kept for the root cause, which the
+# operator analyses, and the next window scheduled; the procedure asks
+# both (answered here as the operator would) and journals them.
+sc_expect_rc 0 "post-rollback: the operator answers" cv confirm "$PLAN" root-cause-analysed \
+	next-window-scheduled --note "scenario"
+sc_expect_rc 0 "post-rollback: the procedure passes" cv procedure "$PLAN" post-rollback
+[ -s "$R1/tmp/smartline_migration_backup/incident/laravel.log" ] && ok "post-rollback: the night's log kept in the incident folder" ||
+	nok "post-rollback: no incident log"
 
 echo "# scenario took $(( ($(date +%s%N) - T0) / 1000000 )) ms"
 # Everything here is thrown away: no clean shutdown (MariaDB's takes
