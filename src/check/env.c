@@ -213,9 +213,11 @@ cross(const struct check *c, const struct env_file *f, int64_t deadline,
 				strlist_push_owned(&own, xasprintf("%s=%s",
 				    names.v[i], fp));
 		}
-	} else if (fps_of(c, c->host, ec->file, &names, deadline, &own,
-	    &ownerr) != 0) {
-		/* The check's own host did not say: every item fails. */
+	} else {
+		/* When the check's own host does not say, every item fails
+		 * with its reason (ownerr). */
+		(void)fps_of(c, c->host, ec->file, &names, deadline, &own,
+		    &ownerr);
 	}
 	for (size_t i = 0; i < ec->nsame; i++) {
 		const struct env_same *x = &ec->same[i];
