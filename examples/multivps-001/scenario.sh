@@ -68,6 +68,7 @@ trap _mv_cleanup EXIT
 export DB_PASSWORD REDIS_PASSWORD INTERNAL_API_KEY JWT_SECRET
 DB_PASSWORD=$(openssl rand -hex 20) REDIS_PASSWORD=$(openssl rand -hex 20)
 INTERNAL_API_KEY=$(openssl rand -hex 24) JWT_SECRET=$(openssl rand -base64 36)
+SENTRY_KEY=$(openssl rand -hex 16)
 APP_KEY=base64:$(openssl rand -base64 32)
 PLACEHOLDER=REPLACE_ME_STRONG
 
@@ -330,6 +331,7 @@ api_release() { # VERSION
 	INTERNAL_API_KEY=$INTERNAL_API_KEY
 	NODEJS_REALTIME_URL=http://10.0.0.31:3000
 	JWT_SECRET=$JWT_SECRET
+	SENTRY_LARAVEL_DSN=https://$SENTRY_KEY@o42.ingest.sentry.io/4242
 	EOF
 	chmod 600 "$r/.env"
 	chown -R www-data:www-data "$r/storage" "$r/bootstrap/cache"
