@@ -104,6 +104,21 @@ ref_ok(const char *s)
 	return true;
 }
 
+/* A command's name (g++, python3.11) or an absolute path to one. */
+static bool
+cmd_ok(const char *s)
+{
+	bool path = *s == '/';
+
+	if (*s == '\0' || strstr(s, "..") || (!path && strchr(s, '/')))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-+@:", *s) &&
+		    !(path && *s == '/'))
+			return false;
+	return true;
+}
+
 /* An environment variable's name as Docker's --env takes it. */
 static bool
 envkey_ok(const char *s)
@@ -195,8 +210,7 @@ parse_more(struct pctx *cx, yaml_node_t *map, const struct check *c,
 		rc |= pn_strlist(cx, n, "absent_commands", &k->absent_commands);
 		for (size_t i = 0; i < k->absent_commands.n; i++) {
 			const char *a = k->absent_commands.v[i];
-			if (*a == '\0' || strstr(a, "..") || (strchr(a, '/') &&
-			    *a != '/') || !ref_ok(a + (*a == '/'))) {
+			if (!cmd_ok(a)) {
 				pn_error(cx, n, "'absent_commands': '%s' is not a "
 				    "command name or an absolute path", a);
 				rc = -1;

@@ -102,7 +102,7 @@ checks:
   - { id: junk, kind: container, name: web, socket: $T/junk.sock }
   - { id: env-ok, kind: container, name: web, socket: $SOCK, env: [APP_ENV, DB_URL], env_file: $T/app.env,
       memory_limit: true, min_memory_limit: 32MB, max_memory_limit: 64MiB, max_image_size: 20MB, max_image_age: 1h,
-      absent_commands: [gcc, make, /usr/bin/cc] }
+      absent_commands: [gcc, g++, make, /usr/bin/cc] }
   - { id: env-missing, kind: container, name: web, socket: $SOCK, env: [APP_ENV, NOPE, ALSO_NOT] }
   - { id: env-file-differs, kind: container, name: nohc, socket: $SOCK, env_file: $T/other.env }
   - { id: shop-same, kind: container, compose_project: shop, socket: $SOCK, env_same: [DB_URL, APP_ENV], env_file: $T/app.env }
