@@ -482,6 +482,9 @@ ctr_has_path(const struct container_conf *k, const char *id, const char *p,
 	return -1;
 }
 
+static int	inspect(const struct container_conf *, const char *, int64_t,
+		    struct engine_ctr *, char **);
+
 /*
  * The judgments beyond the container's state: findings appended to why,
  * figures to det.  -1 with *errp when Docker could not tell.
@@ -581,6 +584,17 @@ judge_more(const struct container_conf *k, const struct engine_ctr *e,
 			}
 		}
 		strlist_release(&dirs);
+		/* Docker answers 404 for a missing container as for a missing
+		 * path: a container removed meanwhile is not "no gcc". */
+		struct engine_ctr again;
+		int rc = inspect(k, e->id, deadline, &again, errp);
+		if (rc == 0)
+			engine_ctr_release(&again);
+		else if (rc > 0)
+			seterr(errp, "%s was removed while its files were looked "
+			    "at", nm);
+		if (rc != 0)
+			return -1;
 	}
 	return 0;
 }
