@@ -3,8 +3,10 @@
  * Only the fields cutover judges are taken; a field of the wrong type is
  * a malformed answer, never a default.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -103,6 +105,43 @@ engine_ctr_parse(const char *json, size_t n, struct engine_ctr *c,
 	if ((lb = json_object_get(cf, "Labels")) != NULL && json_is_object(lb)
 	    && get_str(lb, "com.docker.compose.service", &c->service, errp))
 		goto out;
+	if (get_str(j, "Image", &c->image_id, errp))
+		goto out;
+	json_t *hc = json_object_get(j, "HostConfig"), *mem;
+	if (hc && !json_is_null(hc)) {
+		if (!json_is_object(hc)) {
+			seterr(errp, "malformed Docker answer: 'HostConfig' is "
+			    "not an object");
+			goto out;
+		}
+		if ((mem = json_object_get(hc, "Memory")) != NULL) {
+			if (!json_is_integer(mem) || json_integer_value(mem) < 0) {
+				seterr(errp, "malformed Docker answer: 'Memory' is "
+				    "not a size");
+				goto out;
+			}
+			c->memory = json_integer_value(mem);
+		}
+	}
+	json_t *env = json_object_get(cf, "Env"), *ev;
+	size_t i;
+	if (env && !json_is_null(env)) {
+		if (!json_is_array(env)) {
+			seterr(errp, "malformed Docker answer: 'Env' is not an "
+			    "array");
+			goto out;
+		}
+		json_array_foreach(env, i, ev) {
+			/* A NUL inside would cut the key off its value. */
+			if (!json_is_string(ev) || strlen(json_string_value(ev))
+			    != json_string_length(ev)) {
+				seterr(errp, "malformed Docker answer: Env entry "
+				    "%zu is not a string", i);
+				goto out;
+			}
+			strlist_push(&c->env, json_string_value(ev));
+		}
+	}
 	rc = 0;
 out:
 	json_decref(j);
@@ -122,7 +161,88 @@ engine_ctr_release(struct engine_ctr *c)
 	free(c->image_ref);
 	free(c->error);
 	free(c->service);
+	free(c->image_id);
+	strlist_release(&c->env);
 	memset(c, 0, sizeof(*c));
+}
+
+int64_t
+engine_time(const char *s)
+{
+	struct tm tm = { 0 };
+	int n = 0, oh, om;
+	char sign;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
+		return -1;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60 || tm.tm_year < 1970)
+		return -1;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	int64_t off = 0;
+	if (*s == 'Z' && s[1] == '\0')
+		;
+	else if (sscanf(s, "%c%2d:%2d%n", &sign, &oh, &om, &n) == 3 &&
+	    n == 6 && s[n] == '\0' && (sign == '+' || sign == '-') &&
+	    oh <= 23 && om <= 59)
+		off = (sign == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+	else
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) - off;
+}
+
+int
+engine_image_parse(const char *json, size_t n, struct engine_image *im,
+    char **errp)
+{
+	json_t *j, *sz;
+	char *created = NULL;
+	int rc = -1;
+
+	memset(im, 0, sizeof(*im));
+	im->created = -1;
+	if ((j = load(json, n, "Docker image answer", errp)) == NULL)
+		return -1;
+	if (!json_is_object(j)) {
+		seterr(errp, "malformed Docker image answer: not an object");
+		goto out;
+	}
+	if (get_str(j, "Id", &im->id, errp) || get_str(j, "Created", &created,
+	    errp))
+		goto out;
+	if (im->id == NULL || !json_is_integer(sz = json_object_get(j, "Size"))
+	    || json_integer_value(sz) < 0) {
+		seterr(errp, "malformed Docker image answer: no Id or Size");
+		goto out;
+	}
+	im->size = json_integer_value(sz);
+	if (created && (im->created = engine_time(created)) < 0) {
+		seterr(errp, "malformed Docker image answer: 'Created' is not "
+		    "a time");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(created);
+	json_decref(j);
+	if (rc != 0)
+		engine_image_release(im);
+	return rc;
+}
+
+void
+engine_image_release(struct engine_image *im)
+{
+	free(im->id);
+	memset(im, 0, sizeof(*im));
+	im->created = -1;
 }
 
 int

@@ -30,11 +30,28 @@ struct engine_ctr {
 	long	 exit_code;
 	bool	 tty;		/* Config.Tty: logs are not multiplexed */
 	char	*service;	/* com.docker.compose.service label, or NULL */
+	char	*image_id;	/* Image: the id the container runs, or NULL */
+	long long memory;	/* HostConfig.Memory: the limit in bytes; 0 none */
+	struct strlist env;	/* Config.Env: "KEY=value" (secrets: never print) */
 };
 
 int	 engine_ctr_parse(const char *json, size_t n, struct engine_ctr *c,
 	    char **errp);
 void	 engine_ctr_release(struct engine_ctr *c);
+/* An image's inspection (GET /images/REF/json). */
+struct engine_image {
+	char	*id;
+	long long size;		/* Size, bytes */
+	int64_t	 created;	/* Created, Unix seconds; -1 when absent */
+};
+int	 engine_image_parse(const char *json, size_t n, struct engine_image *im,
+	    char **errp);
+void	 engine_image_release(struct engine_image *im);
+/*
+ * Docker's RFC 3339 times ("2026-11-30T11:49:03.123456789Z", or an
+ * offset): Unix seconds, or -1 when s is not one.
+ */
+int64_t	 engine_time(const char *s);
 /* The ids in an answer of GET /containers/json. */
 int	 engine_list_parse(const char *json, size_t n, struct strlist *ids,
 	    char **errp);

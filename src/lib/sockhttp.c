@@ -115,6 +115,8 @@ sockhttp_do(const struct sockhttp_req *q, struct buf *body, char **errp)
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (q->userpwd)
 		curl_easy_setopt(cu, CURLOPT_USERPWD, q->userpwd);
+	if (q->head)
+		curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
 	if (q->body) {
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, q->body);
 		if (q->content_type) {

@@ -11,6 +11,7 @@
 #ifndef CUTOVER_SOCKHTTP_H
 #define CUTOVER_SOCKHTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct sockhttp_req {
 	const char	*socket;	/* unix socket path, or NULL */
 	const char	*url;		/* http://localhost/PATH for a socket */
 	const char	*body;		/* POST body, or NULL for GET */
+	bool		 head;		/* HEAD: the status only */
 	const char	*content_type;	/* of body */
 	const char	*userpwd;	/* "user:password" (basic auth), or NULL */
 	const char	*what;		/* "Docker", "supervisord": in messages */

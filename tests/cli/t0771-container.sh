@@ -6,7 +6,10 @@
 # container, a stopped one, a crash loop, an unpinned image, a compose
 # project with a stopped service fail naming the cause; so do an absent
 # daemon, a stale socket, a socket the user may not open, a daemon that
-# hangs (the timeout holds) and one that answers garbage.
+# hangs (the timeout holds) and one that answers garbage.  The env (keys
+# set, as in an env file, one value across a project; values never in
+# the output), the memory limit, the image's size and age, commands absent
+# from the container, images stored: each passes and fails.
 . "$(dirname "$0")/lib.sh"
 
 command -v dockerd >/dev/null && command -v docker >/dev/null ||
@@ -45,16 +48,17 @@ ctr() { dk run -d --network none "$@" >/dev/null; }
 # Each `docker run` is costly on a busy host: eight containers, the
 # compose projects made of them by their labels.  Unpinned references
 # without a tag are covered by the unit test (engine_ref_pinned).
-shop="--label com.docker.compose.project=shop"
+shop="--label com.docker.compose.project=shop --env-file $T/app.env"
 blog="--label com.docker.compose.project=blog"
-ctr --name web $shop --label com.docker.compose.service=web t0771:1.0 /bin/sleep 300
+printf 'APP_ENV=production\nDB_URL=postgres://u:s3cr3tpw@db/app\n' >"$T/app.env"
+ctr --name web $shop --label com.docker.compose.service=web --memory 64m t0771:1.0 /bin/sleep 300
 ctr --name sick t0771:1.0 /bin/sleep 300
 ctr --name floating --no-healthcheck t0771:latest /bin/sleep 300
-ctr --name nohc $blog --label com.docker.compose.service=db --no-healthcheck t0771:1.0 /bin/sleep 300
+ctr --name nohc $blog --env-file "$T/app.env" --label com.docker.compose.service=db --no-healthcheck t0771:1.0 /bin/sleep 300
 ctr --name crash --restart always --no-healthcheck t0771:1.0 /bin/sh -c 'sleep 0.2; exit 3'
 ctr --name logger $shop --label com.docker.compose.service=worker --no-healthcheck t0771:1.0 /bin/sh -c 'echo "01:00 connection: open"; echo "01:01 ERROR boom" >&2; sleep 1; echo "01:02 done"; sleep 300'
 ctr --name ttylog -t --no-healthcheck t0771:1.0 /bin/sh -c 'echo "01:01 ERROR on a tty"; sleep 300'
-ctr --name stopped $blog --label com.docker.compose.service=api --no-healthcheck t0771:1.0 /bin/sh -c 'exit 7'
+ctr --name stopped $blog -e APP_ENV=production -e DB_URL=postgres://u:0th3rpw@db/app --label com.docker.compose.service=api --no-healthcheck t0771:1.0 /bin/sh -c 'exit 7'
 dk exec sick touch /tmp/sick
 health() { dk inspect -f '{{.State.Health.Status}}' "$1"; }
 for _ in $(seq 300); do
@@ -72,6 +76,11 @@ PIDS="$PIDS $!"
 python3 "$ROOT/tests/harness/fakesock.py" stale "$T/stale.sock" >"$T/f3.log" 2>&1
 wait_ready "$T/f1.log" && wait_ready "$T/f2.log" || fail "fake daemons did not start"
 
+IMGID=$(dk image inspect -f '{{.Id}}' t0771:1.0)
+printf 'APP_ENV=production\nDB_URL=postgres://u:n0tthis@db/app\nEXTRA=1\n' >"$T/other.env"
+# The image must be older than 1s for img-age: it was imported before the
+# containers reached healthy (1 s probes), but say so rather than assume.
+sleep 1
 cat >"$T/plan.yml" <<YML
 cutover: 1
 name: t0771
@@ -91,6 +100,22 @@ checks:
   - { id: stale, kind: container, name: web, socket: $T/stale.sock }
   - { id: hang, kind: container, name: web, socket: $T/hang.sock, timeout: 1s }
   - { id: junk, kind: container, name: web, socket: $T/junk.sock }
+  - { id: env-ok, kind: container, name: web, socket: $SOCK, env: [APP_ENV, DB_URL], env_file: $T/app.env,
+      memory_limit: true, min_memory_limit: 32MB, max_memory_limit: 64MiB, max_image_size: 20MB, max_image_age: 1h,
+      absent_commands: [gcc, g++, make, /usr/bin/cc] }
+  - { id: env-missing, kind: container, name: web, socket: $SOCK, env: [APP_ENV, NOPE, ALSO_NOT] }
+  - { id: env-file-differs, kind: container, name: nohc, socket: $SOCK, env_file: $T/other.env }
+  - { id: shop-same, kind: container, compose_project: shop, socket: $SOCK, env_same: [DB_URL, APP_ENV], env_file: $T/app.env }
+  - { id: blog-same, kind: container, compose_project: blog, socket: $SOCK, env_same: [DB_URL, APP_ENV] }
+  - { id: mem-none, kind: container, name: nohc, socket: $SOCK, memory_limit: true }
+  - { id: mem-max, kind: container, name: web, socket: $SOCK, max_memory_limit: 32MB }
+  - { id: mem-min, kind: container, name: web, socket: $SOCK, min_memory_limit: 100MB }
+  - { id: img-size, kind: container, name: web, socket: $SOCK, max_image_size: 100KB }
+  - { id: img-age, kind: container, name: web, socket: $SOCK, max_image_age: 1s }
+  - { id: has-cmd, kind: container, name: web, socket: $SOCK, absent_commands: [gcc, sleep, /bin/test] }
+  - { id: images-ok, kind: container, images: [t0771:1.0, t0771:latest, $IMGID], socket: $SOCK, max_image_size: 20MB }
+  - { id: images-missing, kind: container, images: [t0771:1.0, t0771:9.9, gone:1], socket: $SOCK }
+  - { id: images-hang, kind: container, images: [t0771:1.0], socket: $T/hang.sock, timeout: 1s }
   - { id: log-err, kind: log, container: logger, socket: $SOCK, pattern: '\bERROR\b', max: 0 }
   - { id: log-open, kind: log, container: logger, socket: $SOCK, pattern: 'connection: open', min: 1 }
   - { id: log-last, kind: log, container: logger, socket: $SOCK, pattern: ERROR, max: 0, last: 1 }
@@ -122,6 +147,24 @@ want no-daemon "fail error | container web: no Docker daemon: socket $T/absent.s
 want stale "fail error | container web: Docker daemon not running: nothing listens on $T/stale.sock*" "stale socket"
 want hang "fail error | container web: Docker did not answer within 1*s (timeout)" "hanging daemon: the timeout holds"
 want junk "fail error | container web: malformed Docker answer: *" "garbage answer"
+want env-ok "pass running, healthy, 0 restarts | container web is running*" "env keys, env file, memory limit, image size and age, commands absent"
+want env-missing "fail * | container web lacks env NOPE, ALSO_NOT" "env keys missing, by name"
+want env-file-differs "fail * | container nohc lacks env EXTRA of $T/other.env; nohc's env differs from $T/other.env on DB_URL (values not shown)" "env differs from a file"
+want shop-same "pass 2/2 containers ok | *" "one env file for a project, one value of each key"
+want blog-same "fail 0/2 containers ok | compose project blog: *env DB_URL differs between *(values not shown)*" "env differs across a project"
+want mem-none "fail * | container nohc has no memory limit" "no memory limit"
+want mem-max "fail * | container web's memory limit is 64.0 MiB (at most 32MB allowed)" "memory limit above the maximum"
+want mem-min "fail * | container web's memory limit is 64.0 MiB (at least 100MB needed)" "memory limit below the minimum"
+want img-size "fail * | container web's image is * (at most 100KB allowed)" "image too large"
+want img-age "fail * | container web's image was built *s ago (at most 1s allowed)" "image too old"
+want has-cmd "fail * | container web has /bin/sleep; web has /bin/test" "commands present in the container, found in its PATH"
+want images-ok "pass 3/3 images stored | all 3 images stored" "images stored, by tag and by id"
+want images-missing "fail 1/3 images stored | not stored on the daemon: t0771:9.9, gone:1" "images not stored"
+want images-hang "fail error | image t0771:1.0: Docker did not answer within 1*s (timeout)" "images: a hanging daemon"
+for s in s3cr3tpw 0th3rpw n0tthis; do
+	printf '%s\n' "$out" | grep -q "$s" && fail "a container's env value is in the output: $s" ||
+		ok "no env value in the output ($s)"
+done
 want log-err "fail 1 matching line | logger: 1 line match /*/, at most 0 allowed; first: 01:01 ERROR boom" "ERROR on a container's stderr (multiplexed frames)"
 want log-open "pass 1 matching line | *" "a line that must appear in a container's log"
 want log-last "pass 0 matching lines | *" "last: 1 of a container's log"

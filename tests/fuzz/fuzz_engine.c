@@ -1,13 +1,14 @@
 /*
  * fuzz_engine.c - libFuzzer target for the Docker Engine API answers
- * cutover reads: any bytes as a container inspection, a container list,
- * an error answer, and a log stream (fed whole and split in two at the
+ * cutover reads: any bytes as a container inspection, an image
+ * inspection, a time, a container list, an error answer, and a log stream (fed whole and split in two at the
  * first byte's value, so frame headers cut anywhere are exercised); never
  * a crash, a leak or a hang.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/engine.h"
 
@@ -36,6 +37,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(e);
 	e = NULL;
+	struct engine_image im;
+	if (engine_image_parse(s, size, &im, &e) == 0)
+		engine_image_release(&im);
+	free(e);
+	e = NULL;
+	char *t = malloc(size + 1);
+	if (t) {
+		memcpy(t, s, size);
+		t[size] = '\0';
+		(void)engine_time(t);
+		free(t);
+	}
 	(void)engine_list_parse(s, size, &ids, &e);
 	strlist_release(&ids);
 	free(e);

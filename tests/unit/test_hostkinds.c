@@ -228,6 +228,58 @@ T_TEST(engine_demux_any_split)
 	T_OK(!engine_ref_pinned("app"));
 }
 
+T_TEST(engine_env_memory_image)
+{
+	static const char ins[] = "{\"Id\": \"abc\", \"Image\": \"sha256:f00\","
+	    "\"State\": {\"Status\": \"running\"}, \"HostConfig\": "
+	    "{\"Memory\": 134217728}, \"Config\": {\"Env\": [\"A=1\", "
+	    "\"B=x=y\"]}}";
+	struct engine_ctr c;
+	struct engine_image im;
+	char *e = NULL;
+
+	T_EQ_INT(engine_ctr_parse(ins, sizeof(ins) - 1, &c, &e), 0);
+	T_EQ_STR(c.image_id, "sha256:f00");
+	T_EQ_INT(c.memory, 134217728);
+	T_EQ_INT(c.env.n, 2);
+	T_EQ_STR(c.env.v[1], "B=x=y");
+	engine_ctr_release(&c);
+	/* No HostConfig, Env null: no limit, no variables. */
+	static const char bare[] = "{\"Id\": \"a\", \"State\": {\"Status\": "
+	    "\"exited\"}, \"Config\": {\"Env\": null}}";
+	T_EQ_INT(engine_ctr_parse(bare, sizeof(bare) - 1, &c, &e), 0);
+	T_EQ_INT(c.memory, 0);
+	T_EQ_INT(c.env.n, 0);
+	engine_ctr_release(&c);
+	/* A wrong type is a malformed answer, never a default. */
+	static const char badenv[] = "{\"Id\": \"a\", \"State\": {\"Status\":"
+	    " \"running\"}, \"Config\": {\"Env\": [1]}}";
+	T_EQ_INT(engine_ctr_parse(badenv, sizeof(badenv) - 1, &c, &e), -1);
+	T_OK(e && strstr(e, "Env entry 0") != NULL);
+	free(e);
+	e = NULL;
+	static const char badmem[] = "{\"Id\": \"a\", \"State\": {\"Status\":"
+	    " \"running\"}, \"Config\": {}, \"HostConfig\": {\"Memory\": -1}}";
+	T_EQ_INT(engine_ctr_parse(badmem, sizeof(badmem) - 1, &c, &e), -1);
+	free(e);
+	e = NULL;
+
+	static const char img[] = "{\"Id\": \"sha256:f00\", \"Size\": 2048, "
+	    "\"Created\": \"2026-11-30T11:49:03.123456789Z\"}";
+	T_EQ_INT(engine_image_parse(img, sizeof(img) - 1, &im, &e), 0);
+	T_EQ_INT(im.size, 2048);
+	T_EQ_INT(im.created, 1796039343);
+	engine_image_release(&im);
+	static const char noimg[] = "{\"Id\": \"x\", \"Size\": \"big\"}";
+	T_EQ_INT(engine_image_parse(noimg, sizeof(noimg) - 1, &im, &e), -1);
+	free(e);
+	T_EQ_INT(engine_time("2026-11-30T14:49:03+03:00"), 1796039343);
+	T_EQ_INT(engine_time("1970-01-01T00:00:00Z"), 0);
+	T_EQ_INT(engine_time("2026-11-30T11:49:03"), -1);
+	T_EQ_INT(engine_time("2026-13-30T11:49:03Z"), -1);
+	T_EQ_INT(engine_time("2026-11-30T11:49:03Zjunk"), -1);
+}
+
 T_TEST(xmlrpc_fault_and_types)
 {
 	static const char fault[] = "<?xml version='1.0'?><methodResponse>"
@@ -301,4 +353,4 @@ T_TEST(pm2_list_after_a_notice)
 
 T_SUITE(hostkinds, log_reads_only_new_bytes_and_follows_rotation,
     log_last_lines_and_whole_file, engine_demux_any_split,
-    xmlrpc_fault_and_types, pm2_list_after_a_notice)
+    engine_env_memory_image, xmlrpc_fault_and_types, pm2_list_after_a_notice)
