@@ -12,14 +12,19 @@
 # 203.0.113.10 stands for the seed's 46.149.70.219.  Supabase is a hosted
 # PostgreSQL: a real PostgreSQL 15 with the seed's tables stands in for it
 # (its REST API plays no part in the copy), on an address of its own in
-# the old DC's namespace.  Hours are scaled to quarter seconds: the 48-hour
-# parallel run lasts 12 s, "pm2 status every 2 hours" samples every 0.5 s.
+# the old DC's namespace.  Hours are scaled to eighths of a second: the
+# 48-hour parallel run lasts 6 s, "pm2 status every 2 hours" samples every
+# 0.25 s; the later watches (30 minutes, 3 hours, a week) last 2-3.5 s.
 #
 # 1. The night as planned: checklist confirmed and signed, `run --yes`
 #    copies the data (pg_dump / pg_restore), verifies it (row counts, the
 #    native data-diff, the seed's own SQL), switches the new server's .env,
-#    restarts PM2, watches, and says GO.  Then Timeweb is emptied and the
-#    new server's .env put back on Supabase for the second night.
+#    restarts PM2, watches the parallel run, the night's monitoring and
+#    the week, hardens, and stops before the decommission until the
+#    coordinator approves it; `resume` decommissions the old server; GO.
+#    `watch --phase daily` watches the week alone.  Then Timeweb is
+#    emptied, the new server's .env put back on Supabase and the old
+#    server's PM2 started again for the second night.
 # 2. Risk 0, "Incomplete data transfer (335 keys must ALL migrate)": the
 #    run stops at the verification gate awaiting the go; 35 Baileys keys
 #    vanish from Timeweb; `resume --yes` judges the gate again: no-go,
@@ -245,7 +250,7 @@ sc_wait_tcp "$NS_OLD" 127.0.0.1 8443 || { nok "alert receiver"; sc_finish; }
 export OLD_IP=203.0.113.10 NEW_IP=203.0.113.20 PG_PRIVATE=192.168.0.4 \
 	SUPABASE_HOST=203.0.113.50 OLD_APP NEW_APP \
 	OLD_PM2_HOME=$W/old/pm2 NEW_PM2_HOME=$W/new/pm2 BACKUPS=$W/backups \
-	EVERY_2H=500ms EVERY_4H=1s EVERY_8H=2s EVERY_12H=3s EVERY_24H=3s \
+	EVERY_2H=250ms EVERY_4H=500ms EVERY_8H=1s EVERY_12H=1500ms EVERY_24H=3s \
 	PARALLEL_RUN=6s STABILIZE_SECONDS=0.5 MAX_LOAD_PER_CPU=1000 MAX_CPU_BUSY=100% DISK_MIN_FREE=5% SLOW_QUERY_DIGITS=4 \
 	EVERY_5M=250ms EVERY_10M=500ms INTENSIVE_FOR=2s EVERY_15M=500ms EXTENDED_FOR=2s \
 	EVERY_1M=100ms EVERY_DAY=500ms WEEK=3500ms DB_LATENCY_TARGET=100ms REDIS_LATENCY_TARGET=100ms \
@@ -354,8 +359,8 @@ cv report "$PLAN" --format json -o "$W/run1b.json" >/dev/null 2>&1
 j() { jq -r "$1" "$W/run1b.json" 2>/dev/null; }
 [ $rc -eq 0 ] && [ "$(j .state)" = completed ] && j .verdict | grep -q '^GO' &&
 	ok "decommission: run 1 completed, GO" || nok "decommission: exit $rc, state $(j .state): $(j .reason)" "$(tail -30 "$W/run1b.err")"
-[ "$(j '[.checks[] | select(.phase == "decommission" and .status == "pass") | .id] | unique | length')" = 7 ] &&
-	ok "decommission: the standby server checked, its archive verified, its Redis stopped" ||
+[ "$(j '[.checks[] | select(.phase == "decommission" and .status == "pass") | .id] | unique | length')" = 9 ] &&
+	ok "decommission: the hardened files, the standby server checked, its archive verified, its Redis stopped" ||
 	nok "decommission checks" "$(j '.checks[] | select(.phase == "decommission") | "\(.status) \(.id): \(.message)"')"
 [ "$(PM2_HOME=$W/old/pm2 ip netns exec "$NS_OLD" pm2 jlist 2>/dev/null)" = "[]" ] &&
 	ok "decommission: the old server runs no PM2 process" || nok "old server's PM2 not empty"
