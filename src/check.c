@@ -63,6 +63,7 @@ extern const struct check_kind check_replication;
 extern const struct check_kind check_systemd;
 extern const struct check_kind check_process;
 extern const struct check_kind check_host;
+extern const struct check_kind check_iface;
 extern const struct check_kind check_version;
 extern const struct check_kind check_websocket;
 extern const struct check_kind check_container, check_log, check_pm2,
@@ -80,6 +81,7 @@ static const struct check_kind *const check_kinds[] = {
 	&check_file,
 	&check_host,
 	&check_http,
+	&check_iface,
 	&check_latency,
 	&check_listen,
 	&check_log,

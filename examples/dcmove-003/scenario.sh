@@ -12,14 +12,19 @@
 # 203.0.113.10 stands for the seed's 46.149.70.219.  Supabase is a hosted
 # PostgreSQL: a real PostgreSQL 15 with the seed's tables stands in for it
 # (its REST API plays no part in the copy), on an address of its own in
-# the old DC's namespace.  Hours are scaled to quarter seconds: the 48-hour
-# parallel run lasts 12 s, "pm2 status every 2 hours" samples every 0.5 s.
+# the old DC's namespace.  Hours are scaled to eighths of a second: the
+# 48-hour parallel run lasts 6 s, "pm2 status every 2 hours" samples every
+# 0.25 s; the later watches (30 minutes, 3 hours, a week) last 2-3.5 s.
 #
 # 1. The night as planned: checklist confirmed and signed, `run --yes`
 #    copies the data (pg_dump / pg_restore), verifies it (row counts, the
 #    native data-diff, the seed's own SQL), switches the new server's .env,
-#    restarts PM2, watches, and says GO.  Then Timeweb is emptied and the
-#    new server's .env put back on Supabase for the second night.
+#    restarts PM2, watches the parallel run, the night's monitoring and
+#    the week, hardens, and stops before the decommission until the
+#    coordinator approves it; `resume` decommissions the old server; GO.
+#    `watch --phase daily` watches the week alone.  Then Timeweb is
+#    emptied, the new server's .env put back on Supabase and the old
+#    server's PM2 started again for the second night.
 # 2. Risk 0, "Incomplete data transfer (335 keys must ALL migrate)": the
 #    run stops at the verification gate awaiting the go; 35 Baileys keys
 #    vanish from Timeweb; `resume --yes` judges the gate again: no-go,
@@ -28,7 +33,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-sc_init dcmove-003 pm2 node psql pg_dump pg_restore jq ssh ssh-keygen /usr/sbin/sshd setpriv
+sc_init dcmove-003 pm2 node npm psql pg_dump pg_restore jq ssh ssh-keygen /usr/sbin/sshd setpriv git fail2ban-server redis-cli
 T0=$(date +%s%N)
 
 # pm2 daemons live in our namespaces (the cleanup kills them); pm2 kill
@@ -100,6 +105,9 @@ for d in pgsb pgtw; do	# listening is not yet accepting ("starting up")
 done
 tick pg
 sc_redis "$NS_NEW" 127.0.0.1 --requirepass "$REDIS_PASSWORD"
+# The old server's own Redis (stopped at the decommission).
+export OLD_REDIS_PASSWORD=old-$REDIS_PASSWORD
+sc_redis "$NS_OLD" 127.0.0.1 --requirepass "$OLD_REDIS_PASSWORD"
 sb() { psql -X -q -v ON_ERROR_STOP=1 -h "$W/pgsb" -U postgres "$@"; }
 tw() { psql -X -q -v ON_ERROR_STOP=1 -h "$W/pgtw" -U postgres "$@"; }
 { sb -c "ALTER USER postgres PASSWORD '$SUPABASE_DB_PASSWORD'" &&
@@ -150,6 +158,62 @@ OLD_APP=$W/old/opt/ai-admin NEW_APP=$W/new/opt/ai-admin
 app_env 203.0.113.10 localhost 5433 "old-$REDIS_PASSWORD" >"$OLD_APP/.env"
 app_env 203.0.113.20 192.168.0.4 5432 "$REDIS_PASSWORD" >"$NEW_APP/.env"
 chmod 600 "$OLD_APP/.env" "$NEW_APP/.env"
+# The deployed code (3.1, 3.4): the repository on main at the release
+# commit, its dependencies as npm installed them (package.json files
+# only: the stand-in services need none of them).
+deploy() { # APP_DIR API_IP
+	local d=$1 p v
+	mkdir -p "$d/src" "$d/scripts" "$d/docs/migrations"
+	cat >"$d/package.json" <<'JSON'
+{
+  "name": "ai-admin-v2",
+  "version": "2.0.0",
+  "private": true,
+  "dependencies": {
+    "@google/generative-ai": "0.21.0",
+    "@whiskeysockets/baileys": "6.7.9",
+    "bullmq": "5.1.0",
+    "express": "4.18.2",
+    "ioredis": "5.3.2"
+  }
+}
+JSON
+	for p in @google/generative-ai=0.21.0 @whiskeysockets/baileys=6.7.9 bullmq=5.1.0 \
+	    express=4.18.2 ioredis=5.3.2; do
+		v=${p#*=} p=${p%=*}
+		mkdir -p "$d/node_modules/$p"
+		printf '{"name": "%s", "version": "%s"}\n' "$p" "$v" >"$d/node_modules/$p/package.json"
+	done
+	echo "console.log('ai-admin');" >"$d/src/index.js"
+	printf '#!/bin/sh\ncurl -s http://%s:3000/health\n' "$2" >"$d/scripts/health.sh"
+}
+deploy "$OLD_APP" 203.0.113.10
+deploy "$NEW_APP" 203.0.113.20
+# 6.4: the documentation, updated for the new server.
+printf '# AI Admin v2\nServer: 203.0.113.20 (St. Petersburg); PostgreSQL over the internal network\n' >"$NEW_APP/CLAUDE.md"
+printf '# Timeweb PostgreSQL\n192.168.0.4:5432 over the internal network ("Cute Crossbill")\n' \
+	>"$NEW_APP/docs/TIMEWEB_POSTGRES_SUMMARY.md"
+printf '# Datacenter Migration: Moscow -> St. Petersburg\n' >"$NEW_APP/docs/migrations/2025-11-05-datacenter-migration.md"
+git -C "$NEW_APP" init -q -b main && git -C "$NEW_APP" add package.json src scripts CLAUDE.md docs &&
+	git -C "$NEW_APP" -c user.name=arsen -c user.email=arsen@localhost commit -qm "release" ||
+	nok "git repository of the new server"
+export RELEASE_COMMIT=$(git -C "$NEW_APP" rev-parse HEAD)
+# 6.3: the new server's hardened configuration, as ufw, sshd and
+# unattended-upgrades leave it.
+export NEW_ETC=$W/new/etc
+mkdir -p "$NEW_ETC/ufw" "$NEW_ETC/ssh" "$NEW_ETC/apt/apt.conf.d"
+printf 'ENABLED=yes\nLOGLEVEL=low\n' >"$NEW_ETC/ufw/ufw.conf"
+printf 'PasswordAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\n' >"$NEW_ETC/ssh/sshd_config"
+printf 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' \
+	>"$NEW_ETC/apt/apt.conf.d/20auto-upgrades"
+# fail2ban on the new server (the Debian package's configuration, no jail
+# enabled, its database in memory): "Fail2ban installed and running".
+export NEW_RUN=$W/new/run
+mkdir -p "$NEW_ETC/fail2ban" "$NEW_RUN/fail2ban"
+cp -r /etc/fail2ban/. "$NEW_ETC/fail2ban/" && rm -f "$NEW_ETC/fail2ban/jail.d/"*
+printf '[DEFAULT]\ndbfile = :memory:\n' >"$NEW_ETC/fail2ban/fail2ban.local"
+sc_bg "$NS_NEW" fail2ban-server -f -x -c "$NEW_ETC/fail2ban" -s "$NEW_RUN/fail2ban/fail2ban.sock" \
+	-p "$NEW_RUN/fail2ban/fail2ban.pid" --logtarget "$W/fail2ban.log"
 # Day 3 (5.1): the final backup, downloaded, with its manifest; 1.1: .env.
 cp -p "$OLD_APP/.env" "$W/backups/env.backup"
 tar -C "$W/old/opt" -czf "$W/backups/final-backup.tar.gz" ai-admin/.env ai-admin/logs
@@ -186,8 +250,10 @@ sc_wait_tcp "$NS_OLD" 127.0.0.1 8443 || { nok "alert receiver"; sc_finish; }
 export OLD_IP=203.0.113.10 NEW_IP=203.0.113.20 PG_PRIVATE=192.168.0.4 \
 	SUPABASE_HOST=203.0.113.50 OLD_APP NEW_APP \
 	OLD_PM2_HOME=$W/old/pm2 NEW_PM2_HOME=$W/new/pm2 BACKUPS=$W/backups \
-	EVERY_2H=500ms EVERY_4H=1s EVERY_8H=2s EVERY_12H=3s EVERY_24H=6s \
-	PARALLEL_RUN=12s STABILIZE_SECONDS=0.5 MAX_LOAD_PER_CPU=1000 MAX_CPU_BUSY=100% \
+	EVERY_2H=250ms EVERY_4H=500ms EVERY_8H=1s EVERY_12H=1500ms EVERY_24H=3s \
+	PARALLEL_RUN=6s STABILIZE_SECONDS=0.5 MAX_LOAD_PER_CPU=1000 MAX_CPU_BUSY=100% DISK_MIN_FREE=5% SLOW_QUERY_DIGITS=4 \
+	EVERY_5M=250ms EVERY_10M=500ms INTENSIVE_FOR=2s EVERY_15M=500ms EXTENDED_FOR=2s \
+	EVERY_1M=100ms EVERY_DAY=500ms WEEK=3500ms DB_LATENCY_TARGET=100ms REDIS_LATENCY_TARGET=100ms \
 	PG_LATENCY_CRIT=1s REDIS_LATENCY_CRIT=1s ALERT_URL=http://127.0.0.1:8443 TG_CHAT=-100777
 # The window opens now, Moscow time, and closes in an hour.
 export WINDOW_START=$(TZ=Europe/Moscow date -d '-5 min' +%Y-%m-%dT%H:%M)
@@ -213,7 +279,14 @@ sc_expect_rc 0 "plan.yml lints" cv lint -q "$PLAN"
 # T-48h .. T-1h: the checklist, answered; the two sign-offs by their roles.
 sc_expect_rc 0 "the checklist is confirmed" cv confirm "$PLAN" devops-assigned \
 	backend-standby panel-access repo-access secrets-documented budget-approved \
-	calendar-blocked timeweb-status clients-notified test-migration team-standby
+	calendar-blocked timeweb-status clients-notified test-migration team-standby \
+	vps-created npm-audit
+# What people do during the days around the night, answered as they do it:
+# the functional tests (4.3), the announcement (5.3), the review and the
+# documentation (6.3, 6.4), the backups before the decommission (6.6).
+sc_expect_rc 0 "the human steps are confirmed" cv confirm "$PLAN" ft-simple-message \
+	ft-schedules ft-context ft-booking ft-telegram ft-automated clients-told-done \
+	services-reviewed external-updated team-docs backups-two-places restore-tested
 sc_expect_rc 0 "the coordinator approves the window" env SUDO_USER=pavel \
 	ip netns exec "$NS_OLD" "$CUTOVER" approve "$PLAN" window-approved
 sc_expect_rc 0 "DevOps signs the tested rollback" env SUDO_USER=arsen \
@@ -230,14 +303,21 @@ t=$(date +%s%N)
 cv run "$PLAN" --yes --format json >"$W/run1.json" 2>"$W/run1.err"
 rc=$?
 echo "# run 1: $(( ($(date +%s%N) - t) / 1000000 )) ms"
-if [ $rc -eq 0 ]; then ok "run 1 completes (exit 0)"
-else nok "run 1: exit $rc" "$(tail -40 "$W/run1.err")"; fi
 j() { jq -r "$1" "$W/run1.json" 2>/dev/null; }
 echo "# run 1 phases: $(j '[.phases[] | "\(.id) \(.duration_ms)ms"] | join(", ")')"
-[ "$(j .state)" = completed ] && j .verdict | grep -q '^GO'  && ok "run 1: completed, GO" ||
-	nok "run 1: state $(j .state) verdict $(j .verdict)" "$(j .reason)"
-[ "$(j '[.checks[] | select(.phase == "db-switchover" and .role == "gate" and .status == "pass")] | length')" = 6 ] &&
-	ok "run 1: the verification gate passed its 6 checks" ||
+echo "# run 1 steps: $(j '[.phases[].steps[] | "\(.id) \(.duration_ms)ms"] | join(", ")')"
+echo "# run 1 slowest checks: $(j '[.checks[] | select(.role != "watch")] | sort_by(-.duration_ms) | .[:6] | map("\(.id) \(.duration_ms)ms") | join(", ")')"
+# Everything up to the decommission, whose GO/NO-GO is the coordinator's
+# a week later: until then the run stops before it (NO-GO: the old
+# server stays on standby).
+if [ $rc -eq 1 ] && [ "$(j .state)" = stopped ] && j .reason | grep -q "entry checks of phase decommission failed: decommission-go"; then
+	ok "run 1: stops before the decommission, awaiting its GO ($(j .reason))"
+else nok "run 1: exit $rc, state $(j .state): $(j .reason)" "$(tail -40 "$W/run1.err")"; fi
+[ "$(j '[.phases[] | select(.state == "done")] | map(.id) | join(" ")')" = "preflight db-switchover server-switch parallel-run intensive extended daily hardening" ] &&
+	ok "run 1: the night, the parallel run, the monitoring, the week and the hardening completed" ||
+	nok "run 1: phases" "$(j '[.phases[] | "\(.id) \(.state)"] | join(", ")')"
+[ "$(j '[.checks[] | select(.phase == "db-switchover" and .role == "gate" and .status == "pass")] | length')" = 7 ] &&
+	ok "run 1: the verification gate passed its 7 checks (old server's PM2 all stopped, the copy verified)" ||
 	nok "run 1: verification gate" "$(j '.checks[] | select(.phase == "db-switchover") | "\(.status) \(.id): \(.message)"')"
 m=$(j '.checks[] | select(.id == "data-identical" and .role == "gate") | .message')
 echo "$m" | grep -q "6 tables: 6 identical, 0 differ" && ok "run 1: data-diff: $m" || nok "run 1: data-diff says: $m"
@@ -248,6 +328,16 @@ w=$(j '.watches[0]')
 	[ "$(j '.watches[0].success | length')" = 7 ] &&
 	ok "run 1: the parallel run's 7 success rules hold (GO)" ||
 	nok "run 1: success rules" "$(j '.watches[0].success[] | "\(.verdict) \(.check) \(.metric) \(.target): \(.measured) over \(.samples)"')"
+# 5.2's 30-minute intensive and 3-hour extended monitoring, 6.1's week.
+wj() { jq -r --arg p "$1" "$2" "$W/run1.json" 2>/dev/null; }
+for w in intensive:6 extended:6 daily:12; do
+	p=${w%:*} n=${w#*:}
+	if [ "$(wj "$p" '[.watches[] | select(.phase == $p) | .success[] | select(.verdict == "pass")] | length')" = "$n" ]; then
+		ok "run 1: $p: its $n success rules hold ($(wj "$p" '[.watches[] | select(.phase == $p) | .checks[] | .samples] | add') samples)"
+	else nok "run 1: $p" "$(wj "$p" '.watches[] | select(.phase == $p) | .success[] | "\(.verdict) \(.check) \(.metric) \(.target): \(.measured) over \(.samples)"')"; fi
+done
+m=$(j '.watches[] | select(.phase == "daily") | .success[] | select(.check == "d-api") | "\(.metric) \(.target): \(.measured) over \(.samples) samples"')
+echo "$m" | grep -q '^uptime > 99.9%' && ok "run 1: the 7-day uptime rule: $m" || nok "run 1: daily uptime" "$m"
 # The seed's schedule: pm2 status every 2 h, error logs every 4 h, test
 # messages every 8 h, file count every 24 h.  A slow round (pm2 costs
 # 0.5 s of CPU) skips slots, so the counts are compared, not fixed.
@@ -258,11 +348,32 @@ if [ "$(n services-online)" -ge "$(n test-message)" ] && [ "$(n no-critical-erro
 else nok "run 1: samples: pm2 $(n services-online), logs $(n no-critical-errors), test messages $(n test-message), files $(n baileys-files)"; fi
 grep -q '"database":"timeweb"' <(ip netns exec "$NS_OLD" curl -s http://203.0.113.20:3000/api/health/database 2>/dev/null) &&
 	ok "the new server answers from Timeweb" || nok "the new server is not on Timeweb"
+no_secret "run 1" "$W/run1.json" "$W/run1.err" "$W/backups/config/pm2-status.txt"
+
+# ---- a week later: the decommission's GO/NO-GO -----------------------------
+sc_expect_rc 0 "the coordinator approves the decommission (GO)" env SUDO_USER=pavel \
+	ip netns exec "$NS_OLD" "$CUTOVER" approve "$PLAN" decommission-go
+cv resume "$PLAN" --yes >"$W/run1b.err" 2>&1
+rc=$?
+cv report "$PLAN" --format json -o "$W/run1b.json" >/dev/null 2>&1
+j() { jq -r "$1" "$W/run1b.json" 2>/dev/null; }
+[ $rc -eq 0 ] && [ "$(j .state)" = completed ] && j .verdict | grep -q '^GO' &&
+	ok "decommission: run 1 completed, GO" || nok "decommission: exit $rc, state $(j .state): $(j .reason)" "$(tail -30 "$W/run1b.err")"
+[ "$(j '[.checks[] | select(.phase == "decommission" and .status == "pass") | .id] | unique | length')" = 9 ] &&
+	ok "decommission: the hardened files, the standby server checked, its archive verified, its Redis stopped" ||
+	nok "decommission checks" "$(j '.checks[] | select(.phase == "decommission") | "\(.status) \(.id): \(.message)"')"
+[ "$(PM2_HOME=$W/old/pm2 ip netns exec "$NS_OLD" pm2 jlist 2>/dev/null)" = "[]" ] &&
+	ok "decommission: the old server runs no PM2 process" || nok "old server's PM2 not empty"
 st=$(cv status "$PLAN" --format json 2>/dev/null)
-[ "$(echo "$st" | jq -r .state)" = completed ] && [ "$(echo "$st" | jq -r '.watches[0].state')" != null ] &&
-	ok "journal: run 1 completed, its watch recorded ($(echo "$st" | jq -r '.watches[0].state'))" ||
-	nok "journal state after run 1" "$st"
-no_secret "run 1" "$W/run1.json" "$W/run1.err"
+[ "$(echo "$st" | jq -r .state)" = completed ] && [ "$(echo "$st" | jq -r '.watches | length')" = 4 ] &&
+	ok "journal: run 1 completed, its 4 watches recorded" || nok "journal state after run 1" "$st"
+# The watch a service manager keeps after the run: 6.1's daily phase, on
+# its own ("30 days stable" before the old VPS is cancelled).
+cv watch "$PLAN" --phase daily --for 2s >"$W/watch.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "every success rule held" "$W/watch.out" &&
+	ok "cutover watch --phase daily: every success rule held" || nok "watch --phase daily: exit $rc" "$(tail -30 "$W/watch.out")"
+no_secret "decommission and watch" "$W/run1b.json" "$W/run1b.err" "$W/watch.out"
 
 # The next night starts from where this one started: Timeweb empty, the
 # new server's .env on Supabase again.  (cutover rollback --yes would do
@@ -270,6 +381,11 @@ no_secret "run 1" "$W/run1.json" "$W/run1.err"
 # twice; run 2 rolls back anyway.)
 tw -d default_db -c "TRUNCATE whatsapp_auth, whatsapp_keys, clients, schedules, bookings, messages" >/dev/null &&
 	cp -p "$NEW_APP/.env.supabase" "$NEW_APP/.env" && ok "reset for the second night" || nok "reset"
+# The old server, decommissioned, is brought back for it (a fresh daemon:
+# the seed's `pm2 env 0` names the API by its id 0).
+PM2_HOME=$W/old/pm2 ip netns exec "$NS_OLD" pm2 kill >/dev/null 2>&1
+pm2_on old start "$HERE/app/ecosystem.config.js" >"$W/pm2-old.log" 2>&1 && sc_wait_tcp "$NS_OLD" 203.0.113.10 3000 ||
+	nok "old server restarted" "$(tail -20 "$W/pm2-old.log")"
 
 # ---- 2. risk 0: a table short on the target after the restore ---------------
 : >"$W/alerts.jsonl"

@@ -7,6 +7,9 @@
  *
  * Every listed app (by name; every app without `apps`) must be online,
  * restarted at most `max_restarts` times and use at most `max_memory`.
+ * `status: stopped` asks the opposite, the seeds' "pm2 stop all; pm2
+ * status: all stopped" before a switch: every listed app is stopped (a
+ * stopped app still counts its restarts; its memory is 0).
  * `pm2 jlist` starts a daemon when none runs; a check must not, so the
  * daemon's socket (PM2_HOME/rpc.sock) is probed first and its absence
  * fails the check.  PM2_HOME is `pm2_home`, else the environment's, else
@@ -31,10 +34,18 @@ struct pm2_conf {
 	uint64_t	 max_memory;	/* 0: not judged */
 	char		*home;		/* PM2_HOME, or NULL */
 	char		*pm2;		/* the program */
+	const char	*status;	/* online (default) or stopped */
 };
 
 static const char *const keys[] = { "apps", "max_restarts", "max_memory",
-	"pm2_home", "pm2", NULL };
+	"pm2_home", "pm2", "status", NULL };
+
+/*
+ * The statuses a check may ask for.  pm2 also reports launching,
+ * stopping, "waiting restart", errored and one-launch-status: passing
+ * states on the way, or a failure, never a state to wait for.
+ */
+static const char *const statuses[] = { "online", "stopped", NULL };
 
 static int
 pm2_parse_conf(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -43,6 +54,7 @@ pm2_parse_conf(struct pctx *cx, yaml_node_t *map, struct check *c)
 	yaml_node_t *mr = pn_get(cx, map, "max_restarts");
 	yaml_node_t *hn = pn_get(cx, map, "pm2_home");
 	yaml_node_t *bn = pn_get(cx, map, "pm2");
+	yaml_node_t *sn = pn_get(cx, map, "status");
 	int rc = 0;
 
 	c->priv = k;
@@ -64,6 +76,24 @@ pm2_parse_conf(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc = -1;
 	else if (k->pm2 == NULL)
 		k->pm2 = xstrdup("pm2");
+	k->status = statuses[0];
+	if (sn) {
+		char *v = pn_str(cx, sn, "status");
+		size_t i;
+
+		for (i = 0; v && statuses[i]; i++)
+			if (strcmp(v, statuses[i]) == 0)
+				break;
+		if (v == NULL)
+			rc = -1;
+		else if (statuses[i] == NULL) {
+			pn_error(cx, sn, "'status' is online or stopped (got "
+			    "'%s')", v);
+			rc = -1;
+		} else
+			k->status = statuses[i];
+		free(v);
+	}
 	return rc;
 }
 
@@ -88,7 +118,7 @@ stopped(void *arg)
 static char *
 judge(const struct pm2_conf *k, const struct pm2_app *a)
 {
-	if (strcmp(a->status, "online") != 0)
+	if (strcmp(a->status, k->status) != 0)
 		return xasprintf("%s is %s (restarted %lld times)", a->name,
 		    a->status, a->restarts);
 	if (k->max_restarts >= 0 && a->restarts > k->max_restarts)
@@ -133,7 +163,7 @@ pm2_run(const struct check *c, struct result *r)
 	buf_init(&col.out, PM2_JLIST_MAX);
 	{
 		struct buf t = BUF_INIT;
-		buf_adds(&t, "online");
+		buf_adds(&t, k->status);
 		if (k->max_restarts >= 0)
 			buf_addf(&t, ", at most %lld restarts", k->max_restarts);
 		if (k->max_memory) {
@@ -217,8 +247,8 @@ pm2_run(const struct check *c, struct result *r)
 	else if (nsel == 0)
 		result_set(r, ST_FAIL, "pm2 runs no apps (PM2_HOME %s)", home);
 	else
-		result_set(r, ST_PASS, "%zu app%s online", nsel, nsel == 1 ? "" :
-		    "s");
+		result_set(r, ST_PASS, "%zu app%s %s", nsel, nsel == 1 ? "" :
+		    "s", k->status);
 out:
 	free(err);
 	free(hit);

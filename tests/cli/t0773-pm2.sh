@@ -62,6 +62,8 @@ checks:
   - { id: old, kind: pm2, apps: [old], timeout: 60s }
   - { id: all, kind: pm2, max_restarts: 0, timeout: 60s }
   - { id: unknown, kind: pm2, apps: [api, web], timeout: 60s }
+  - { id: old-stopped, kind: pm2, apps: [old], status: stopped, max_restarts: 0, timeout: 60s }
+  - { id: all-stopped, kind: pm2, apps: [old, api], status: stopped, timeout: 60s }
   - { id: home-key, kind: pm2, apps: [api], pm2_home: $T/pm2, timeout: 60s }
   - { id: no-daemon, kind: pm2, pm2_home: $T/empty }
   - { id: no-pm2, kind: pm2, pm2: /nonexistent/bin/pm2 }
@@ -82,6 +84,10 @@ want crashy "fail 0/1 ok | crashy*restarted * times*" "crash loop with restarts"
 want old "fail 0/1 ok | old is stopped (restarted 0 times)" "stopped app"
 want all "fail 1/3 ok | *crashy*; old is stopped*" "every app, each failure named"
 want unknown "fail 1/1 ok | no app 'web' in pm2 (PM2_HOME $T/pm2)" "unknown app"
+want old-stopped "pass 1/1 ok | 1 app stopped" "status: stopped, the app is stopped"
+want all-stopped "fail 1/2 ok | api is online (restarted 0 times)" "status: stopped, an app still online"
+r=$(printf '%s\n' "$out" | jq -r '.results[] | select(.id == "old-stopped") | .threshold')
+[ "$r" = "stopped, at most 0 restarts" ] && ok "status: stopped in the threshold: $r" || fail "threshold" "$r"
 want home-key "pass 1/1 ok | 1 app online" "pm2_home key"
 want no-daemon "fail no daemon | no pm2 daemon: socket $T/empty/rpc.sock does not exist (PM2_HOME $T/empty)" "daemon absent"
 want no-pm2 "fail not run | cannot run '/nonexistent/bin/pm2 jlist' (is pm2 installed?)*" "missing pm2 program"
