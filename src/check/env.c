@@ -260,4 +260,5 @@ const struct check_kind check_env = {
 	.parse = env_parse,
 	.run = env_run,
 	.free = env_free,
+	.value = "failing findings",
 };

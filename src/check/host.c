@@ -376,4 +376,5 @@ const struct check_kind check_host = {
 	.parse = host_parse,
 	.run = host_run,
 	.free = host_free,
+	.value = "bytes of memory available",
 };
