@@ -1491,6 +1491,9 @@ execute(struct rb *rb)
 				buf_release(&failed);
 				say("stopped: %s; fix them and run 'cutover resume "
 				    "%s'", rb->reason, p->file);
+				/* A no-go like a failed gate's, for its alert. */
+				rb_alert(rb, "gate.nogo", ph->id, "no-go",
+				    rb->reason);
 				if (journal_run_state(rb->j, rb->run, RUN_STOPPED,
 				    rb->reason, false, &rb->err) != 0)
 					return jfail(rb);
