@@ -2104,9 +2104,9 @@ rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
 	buf_init(&rb->based_on, 0);
 	buf_init(&rb->unanswered, 0);
 	char *path = runbook_journal_path(p, o->state);
-	int rc = journal_open(path, create, &rb->j, &rb->err);
+	int rc = journal_open_locked(path, create, &rb->j, &rb->err);
 	free(path);
-	if (rc != 0 || journal_lock(rb->j, &rb->err) != 0) {
+	if (rc != 0) {
 		errmsg("%s", rb->err);
 		return EXIT_USAGE;
 	}
