@@ -58,6 +58,28 @@ expect_result broken "fail 'broken -v' exited with status 64"
 expect_result vague "fail no version in the output of 'vague'"
 expect_result hang "fail 'hang' timed out after 1"
 
+# pm2: `pm2 --version` would start pm2's daemon (README); the form the
+# README gives reads the installed version and starts nothing.
+pj=/usr/lib/node_modules/pm2/package.json
+if [ -r "$pj" ]; then
+	pv=$(jq -r .version "$pj")
+	cat > pm2.yml <<E2
+cutover: 1
+name: pm2v
+checks:
+  - { id: pm2, kind: version, command: [cat, $pj], regex: '"version": "([^"]+)"', range: ">= 1" }
+E2
+	export PM2_HOME="$T/pm2home"
+	run "$CUTOVER" check pm2.yml --format json
+	expect_rc 0 "pm2's version read from its package.json"
+	expect_result pm2 "pass cat $pv is in >= 1"
+	[ ! -e "$PM2_HOME" ] && ok "no pm2 daemon started (no PM2_HOME made)" ||
+		fail "something made $PM2_HOME"
+	unset PM2_HOME
+else
+	ok "# skip pm2 not installed"
+fi
+
 cat > bad.yml <<'E2'
 cutover: 1
 name: bad
