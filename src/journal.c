@@ -577,6 +577,10 @@ journal_open_locked(const char *path, bool create, struct journal **out,
 
 	*out = NULL;
 	if (journal_probe(path, &e) == 0) {
+		if (no_links(path, errp) != 0) {
+			free(e);
+			return -1;
+		}
 		pre = journal_new(path);
 		if (journal_lock(pre, errp) != 0) {
 			journal_close(pre);
