@@ -78,6 +78,19 @@ struct check_kind {
 	 */
 	void		(*after_host)(const struct check *c, struct result *r,
 			    int64_t deadline_us);
+	/*
+	 * What the kind's value is ("seconds the connect took"), for the
+	 * watches' `value` rules and `p95`/`min`/`max`/`avg` success rules;
+	 * NULL: the kind reports none, and lint refuses such a rule on it.
+	 */
+	const char	 *value;
+	/*
+	 * Optional: may this check's value be compared with v (NULL, or a
+	 * message for lint: the check has no value as configured, or it is
+	 * in another unit than v is written in)?  Static text.
+	 */
+	const char	*(*value_refuse)(const struct check *c,
+			    const struct vcmp *v);
 };
 
 struct check {

@@ -29,6 +29,7 @@ extern const struct cmd cmd_watch;
 extern const struct cmd cmd_procedure;
 extern const struct cmd cmd_approve;
 extern const struct cmd cmd_agent;
+extern const struct cmd cmd_reap;
 
 /* In the order `cutover --help` lists them: the order of a migration. */
 static const struct cmd *const commands[] = {
@@ -42,6 +43,7 @@ static const struct cmd *const commands[] = {
 	&cmd_env,
 	&cmd_secrets,
 	&cmd_agent,
+	&cmd_reap,
 };
 #define NCMDS (sizeof(commands) / sizeof(commands[0]))
 

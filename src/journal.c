@@ -568,6 +568,43 @@ journal_lock(struct journal *j, char **errp)
 	return 0;
 }
 
+int
+journal_open_locked(const char *path, bool create, struct journal **out,
+    char **errp)
+{
+	struct journal *pre = NULL;
+	char *e = NULL;
+
+	*out = NULL;
+	if (journal_probe(path, &e) == 0) {
+		if (no_links(path, errp) != 0) {
+			free(e);
+			return -1;
+		}
+		pre = journal_new(path);
+		if (journal_lock(pre, errp) != 0) {
+			journal_close(pre);
+			free(e);
+			return -1;
+		}
+	}
+	free(e);
+	if (journal_open(path, create, out, errp) != 0) {
+		journal_close(pre);
+		return -1;
+	}
+	if (pre) {
+		(*out)->lockfd = pre->lockfd;
+		pre->lockfd = -1;
+		journal_close(pre);
+	} else if (journal_lock(*out, errp) != 0) {
+		journal_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 long
 journal_holder(const char *path)
 {

@@ -242,6 +242,13 @@ const char *journal_path(const struct journal *j);
  * another process holds it.
  */
 int	 journal_lock(struct journal *j, char **errp);
+/*
+ * journal_open and journal_lock, the lock first when the journal exists:
+ * a writer starting a run is seen (journal_holder) from its first moment,
+ * before SQLite's open, so that `status` waits for its run.
+ */
+int	 journal_open_locked(const char *path, bool create,
+	    struct journal **out, char **errp);
 /* The pid of the process holding path's lock, or 0. */
 long	 journal_holder(const char *path);
 

@@ -1674,6 +1674,36 @@ rule_check(struct pctx *cx, yaml_node_t *it, const char *what)
 }
 
 /*
+ * A rule on a check's value (a `value` rule, a percentile, min, max or
+ * avg) needs a check that reports one: otherwise the rule could never
+ * fire, or would fail every watch with "no data".  0, or -1 reported.
+ */
+static int
+rule_value_ok(struct pctx *cx, yaml_node_t *at, const char *id,
+    const char *key, const struct vcmp *v)
+{
+	const struct check *c = id ? plan_check(cx->plan, id) : NULL;
+
+	if (c == NULL || c->kind == NULL)
+		return 0;	/* reported already */
+	if (c->kind->value == NULL) {
+		pn_error(cx, at, "'%s' judges the value of check '%s', but a "
+		    "'%s' check reports no value; judge it with 'failing', "
+		    "'consecutive', 'uptime' or 'failures'", key, id,
+		    c->kind->name);
+		return -1;
+	}
+	const char *why = c->priv && c->kind->value_refuse ?
+	    c->kind->value_refuse(c, v) : NULL;
+	if (why) {
+		pn_error(cx, at, "'%s' judges the value of check '%s': %s", key,
+		    id, why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Rules of the rollback_if forms (failing/consecutive/value), for a
  * phase's rollback_if and a procedure's when (what: "rollback_if").
  */
@@ -1768,6 +1798,8 @@ pn_rules(struct pctx *cx, yaml_node_t *rb, const char *what,
 		}
 		if (v) {
 			ok &= pn_vcmp(cx, v, "value", 'v', &rr.value) == 0;
+			ok &= !ok || rule_value_ok(cx, v, id, "value",
+			    &rr.value) == 0;
 			yaml_node_t *fo = pn_get(cx, it, "for");
 			if (fo == NULL) {
 				pn_error(cx, it, "a 'value' rule needs 'for' (how "
@@ -1843,7 +1875,9 @@ load_success(struct pctx *cx, yaml_node_t *n, size_t *nout)
 			r.col = (int)it->start_mark.column + 1;
 			int want = m == MET_UPTIME ? 'p' : m == MET_FAILURES ?
 			    'n' : 'v';
-			if (pn_vcmp(cx, v, k, want, &r.target) == 0 && id) {
+			if (pn_vcmp(cx, v, k, want, &r.target) == 0 && id &&
+			    (want != 'v' || rule_value_ok(cx, v, id, k,
+			    &r.target) == 0)) {
 				r.check = xstrdup(id);
 				out[(*nout)++] = r;
 			} else {

@@ -108,6 +108,38 @@ step_completed(const struct jlog *l, const char *id)
 	return false;
 }
 
+/*
+ * What this run's watches saw of a check: samples, failing samples and
+ * rollback triggers naming it.  A check that passed at a gate and then
+ * failed while watched has not kept its risk mitigated.
+ */
+struct watched {
+	int64_t	 n, nfail, ntrig;
+	const char *phase;	/* the first watch with a failure or trigger */
+};
+
+static struct watched
+watched(const struct jlog *l, const char *id)
+{
+	struct watched w = { 0, 0, 0, NULL };
+
+	for (size_t i = 0; i < l->nwatches; i++) {
+		const struct jwatch *jw = &l->watches[i];
+		int64_t before = w.nfail + w.ntrig;
+		for (size_t k = 0; jw->stats && k < jw->nchecks; k++) {
+			if (!is(jw->checks[k], id))
+				continue;
+			w.n += jw->stats[k].n;
+			w.nfail += jw->stats[k].nfail;
+		}
+		for (size_t k = 0; k < jw->ntriggers; k++)
+			w.ntrig += is(jw->triggers[k].check_id, id);
+		if (w.phase == NULL && w.nfail + w.ntrig > before)
+			w.phase = jw->phase_id;
+	}
+	return w;
+}
+
 static void
 risk_rows(struct model *m)
 {
@@ -123,9 +155,23 @@ risk_rows(struct model *m)
 		for (size_t k = 0; k < r->mitigated_by.n; k++) {
 			const char *id = r->mitigated_by.v[k];
 			const struct jcheck *c = last_check(m->l, id);
-			if (c && (is(c->status, "pass") || is(c->status, "warn")))
+			struct watched w = watched(m->l, id);
+			if (w.ntrig)
+				buf_addf(&bad, "%s%s fired a rollback trigger in "
+				    "the watch of phase %s", bad.len ? ", " : "",
+				    id, w.phase);
+			else if (w.nfail)
+				buf_addf(&bad, "%s%s failed %lld of %lld samples "
+				    "in the watch of phase %s", bad.len ? ", " :
+				    "", id, (long long)w.nfail, (long long)w.n,
+				    w.phase);
+			else if (c && (is(c->status, "pass") ||
+			    is(c->status, "warn")))
 				buf_addf(&ok, "%s%s %s", ok.len ? ", " : "", id,
 				    c->status);
+			else if (c == NULL && w.n)
+				buf_addf(&ok, "%s%s passed %lld watch samples",
+				    ok.len ? ", " : "", id, (long long)w.n);
 			else
 				buf_addf(&bad, "%s%s %s", bad.len ? ", " : "", id,
 				    c ? c->status : "not run");

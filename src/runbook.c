@@ -1491,6 +1491,9 @@ execute(struct rb *rb)
 				buf_release(&failed);
 				say("stopped: %s; fix them and run 'cutover resume "
 				    "%s'", rb->reason, p->file);
+				/* A no-go like a failed gate's, for its alert. */
+				rb_alert(rb, "gate.nogo", ph->id, "no-go",
+				    rb->reason);
 				if (journal_run_state(rb->j, rb->run, RUN_STOPPED,
 				    rb->reason, false, &rb->err) != 0)
 					return jfail(rb);
@@ -2101,9 +2104,9 @@ rb_open(struct rb *rb, struct plan *p, const struct rb_opts *o, bool create)
 	buf_init(&rb->based_on, 0);
 	buf_init(&rb->unanswered, 0);
 	char *path = runbook_journal_path(p, o->state);
-	int rc = journal_open(path, create, &rb->j, &rb->err);
+	int rc = journal_open_locked(path, create, &rb->j, &rb->err);
 	free(path);
-	if (rc != 0 || journal_lock(rb->j, &rb->err) != 0) {
+	if (rc != 0) {
 		errmsg("%s", rb->err);
 		return EXIT_USAGE;
 	}

@@ -244,6 +244,16 @@ command_free(void *p)
 	free(k);
 }
 
+static const char *
+command_value_refuse(const struct check *c, const struct vcmp *v)
+{
+	const struct command_conf *k = c->priv;
+
+	(void)v;
+	return k->value_stdout ? NULL : "a command check has a value only "
+	    "with 'value: stdout' (the number on its last line of output)";
+}
+
 const struct check_kind check_command = {
 	.name = "command",
 	.summary = "run a command (argv or shell); exit status and output",
@@ -251,4 +261,6 @@ const struct check_kind check_command = {
 	.parse = command_parse,
 	.run = command_run,
 	.free = command_free,
+	.value_refuse = command_value_refuse,
+	.value = "the number (or duration, in seconds) on the last line of output, with value: stdout",
 };

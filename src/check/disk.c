@@ -139,4 +139,5 @@ const struct check_kind check_disk = {
 	.parse = disk_parse,
 	.run = disk_run,
 	.free = disk_free,
+	.value = "bytes free",
 };

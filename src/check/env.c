@@ -430,4 +430,5 @@ const struct check_kind check_env = {
 	.run = env_run,
 	.free = env_free,
 	.after_host = env_after_host,
+	.value = "failing findings",
 };

@@ -132,4 +132,5 @@ const struct check_kind check_envdrift = {
 	.parse = drift_parse,
 	.run = drift_run,
 	.free = drift_free,
+	.value = "keys that changed against the expectation",
 };

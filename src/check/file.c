@@ -809,4 +809,5 @@ const struct check_kind check_file = {
 	.parse = file_parse,
 	.run = file_run,
 	.free = file_free,
+	.value = "entries counted in a directory",
 };

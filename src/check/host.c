@@ -6,7 +6,9 @@
  *
  * With no key it judges what a healthy machine always has (the defaults
  * below, documented in the README): at least 5% of memory available,
- * a 1-minute load under 8 per CPU, 5% of the inodes of / free.
+ * a 1-minute load under 8 per CPU, 5% of the inodes of / free.  With
+ * any key, only the keys written are judged: `{min_cpus: 2}` must not
+ * fail for a load the plan never mentioned.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +45,7 @@ struct host_conf {
 	int64_t		 min_uptime_us;
 	int64_t		 sample_us;
 	char		*path;		/* for inodes */
+	bool		 defaults;	/* no key: the defaults are judged */
 };
 
 static const char *const keys[] = { "min_memory", "min_swap",
@@ -150,20 +153,22 @@ host_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	if (h->path == NULL)
 		h->path = xstrdup("/");
 	/* The defaults of a host check with nothing else to say. */
-	if (!h->min_memory.set) {
-		h->min_memory.set = h->min_memory.pct = true;
-		h->min_memory.percent = DEFAULT_MIN_MEMORY_PCT;
-		snprintf(h->min_memory.text, sizeof(h->min_memory.text), "%g%%",
-		    DEFAULT_MIN_MEMORY_PCT);
-	}
-	if (!h->has_load)
-		h->max_load = DEFAULT_MAX_LOAD;
-	if (!h->min_inodes.set) {
-		h->min_inodes.set = h->min_inodes.pct = true;
-		h->min_inodes.percent = DEFAULT_MIN_INODES_PCT;
-		snprintf(h->min_inodes.text, sizeof(h->min_inodes.text), "%g%%",
-		    DEFAULT_MIN_INODES_PCT);
-	}
+	h->defaults = !h->min_memory.set && !h->min_swap.set &&
+	    !h->has_inodes_key && !h->has_load && !h->has_busy &&
+	    !h->has_cpus && !h->min_uptime_us && !pn_get(cx, map,
+	    "min_uptime");
+	if (!h->defaults)
+		return rc;
+	h->min_memory.set = h->min_memory.pct = true;
+	h->min_memory.percent = DEFAULT_MIN_MEMORY_PCT;
+	snprintf(h->min_memory.text, sizeof(h->min_memory.text), "%g%%",
+	    DEFAULT_MIN_MEMORY_PCT);
+	h->has_load = true;
+	h->max_load = DEFAULT_MAX_LOAD;
+	h->min_inodes.set = h->min_inodes.pct = true;
+	h->min_inodes.percent = DEFAULT_MIN_INODES_PCT;
+	snprintf(h->min_inodes.text, sizeof(h->min_inodes.text), "%g%%",
+	    DEFAULT_MIN_INODES_PCT);
 	return rc;
 }
 
@@ -260,12 +265,32 @@ host_run(const struct check *c, struct result *r)
 	r->has_value = true;
 	r->value = (double)m.available;
 
-	result_threshold(r, "memory >= %s, load/CPU <= %g", h->min_memory.text,
-	    h->max_load);
+	/* What is judged: the keys written, or the defaults. */
+	struct buf th = BUF_INIT;
+	if (h->min_memory.set)
+		buf_addf(&th, "memory >= %s", h->min_memory.text);
+	if (h->min_swap.set)
+		buf_addf(&th, "%sswap >= %s", th.len ? ", " : "",
+		    h->min_swap.text);
+	if (h->has_load)
+		buf_addf(&th, "%sload/CPU <= %g", th.len ? ", " : "",
+		    h->max_load);
 	if (h->has_busy)
-		result_threshold(r, "memory >= %s, load/CPU <= %g, busy <= %g%%",
-		    h->min_memory.text, h->max_load, h->max_busy);
-	if (!amount_ok(&h->min_memory, m.available, m.total)) {
+		buf_addf(&th, "%sbusy <= %g%%", th.len ? ", " : "", h->max_busy);
+	if (h->has_cpus)
+		buf_addf(&th, "%sCPUs >= %lld", th.len ? ", " : "", h->min_cpus);
+	if (h->min_uptime_us) {
+		char *d = fmt_duration(h->min_uptime_us);
+		buf_addf(&th, "%suptime >= %s", th.len ? ", " : "", d);
+		free(d);
+	}
+	if (h->min_inodes.set)
+		buf_addf(&th, "%sinodes >= %s", th.len ? ", " : "",
+		    h->min_inodes.text);
+	result_threshold(r, "%s", th.len ? th.s : "none");
+	buf_release(&th);
+	if (h->min_memory.set &&
+	    !amount_ok(&h->min_memory, m.available, m.total)) {
 		result_set(r, ST_FAIL, "memory available is %s of %s (%.1f%%), "
 		    "below %s", ma, mt, m.total ? 100.0 * (double)m.available /
 		    (double)m.total : 0, h->min_memory.text);
@@ -297,11 +322,11 @@ host_run(const struct check *c, struct result *r)
 		    cpus, cpus == 1 ? "" : "s", h->min_cpus);
 		goto out;
 	}
-	if (per_cpu > h->max_load) {
+	if (h->has_load && per_cpu > h->max_load) {
 		result_set(r, ST_FAIL, "load average %.2f over %ld CPU%s is %.2f "
 		    "per CPU, above %g%s", la[0], cpus, cpus == 1 ? "" : "s",
-		    per_cpu, h->max_load, h->has_load ? "" :
-		    " (the default; set max_load_per_cpu)");
+		    per_cpu, h->max_load, h->defaults ?
+		    " (the default; set max_load_per_cpu)" : "");
 		goto out;
 	}
 	if (h->has_busy && busy_pct > h->max_busy) {
@@ -318,6 +343,10 @@ host_run(const struct check *c, struct result *r)
 		    "(rebooted?)", a, w);
 		free(a);
 		free(w);
+		goto out;
+	}
+	if (!h->min_inodes.set) {
+		result_set(r, ST_PASS, "%s", ob.s);
 		goto out;
 	}
 	struct vfs_answer ans;
@@ -376,4 +405,5 @@ const struct check_kind check_host = {
 	.parse = host_parse,
 	.run = host_run,
 	.free = host_free,
+	.value = "bytes of memory available",
 };

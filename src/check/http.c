@@ -543,4 +543,5 @@ const struct check_kind check_http = {
 	.parse = http_parse,
 	.run = http_run,
 	.free = http_free,
+	.value = "seconds the request took",
 };

@@ -583,4 +583,5 @@ const struct check_kind check_latency = {
 	.parse = lat_parse,
 	.run = lat_run,
 	.free = lat_free,
+	.value = "seconds, the p-th percentile of the samples",
 };

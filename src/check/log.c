@@ -1198,4 +1198,5 @@ const struct check_kind check_log = {
 	.parse = log_parse,
 	.run = log_run,
 	.free = log_free,
+	.value = "matching lines",
 };

@@ -136,4 +136,5 @@ const struct check_kind check_manifest = {
 	.parse = manifest_parse,
 	.run = manifest_run,
 	.free = manifest_free,
+	.value = "files failing or extra",
 };

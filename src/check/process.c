@@ -696,4 +696,5 @@ const struct check_kind check_process = {
 	.parse = process_parse,
 	.run = process_run,
 	.free = process_free,
+	.value = "matching processes",
 };

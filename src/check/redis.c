@@ -548,4 +548,5 @@ const struct check_kind check_redis = {
 	.parse = redis_parse,
 	.run = redis_run,
 	.free = redis_free,
+	.value = "seconds the PING took",
 };

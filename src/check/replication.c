@@ -345,4 +345,5 @@ const struct check_kind check_replication = {
 	.parse = repl_parse,
 	.run = repl_run,
 	.free = repl_free,
+	.value = "seconds of lag, the largest",
 };

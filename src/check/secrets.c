@@ -121,4 +121,5 @@ const struct check_kind check_secrets = {
 	.parse = secrets_parse,
 	.run = secrets_run,
 	.free = secrets_free,
+	.value = "findings",
 };

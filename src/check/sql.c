@@ -19,9 +19,19 @@
  * XFChat plan's validate_migration: every listed table can be selected
  * from.  The query, expect, and these keys may be combined in one check;
  * every part is reported in the detail, the first failure in the message.
+ *
+ * The check's value (for watches' `value` and percentile rules), chosen
+ * with `value:`: `time` (default) the seconds its statements took on the
+ * open connection, connecting excluded as `latency` does it (the seeds'
+ * "DB query < 50 ms"; with compare, the slower side); `result` the
+ * query's one value as a number, or with `rows` the row count (a pool's
+ * or a queue's size); `connections` the share of max_connections in use,
+ * in percent (85 for 85%).  Lint refuses a rule written in the other
+ * unit: "> 5" on a time is ambiguous enough to be a mistake.
  */
 #include <ctype.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +40,7 @@
 #include "../check.h"
 #include "../db.h"
 #include "../lib/error.h"
+#include "../lib/util.h"
 #include "../lib/xmalloc.h"
 
 #define VER_PARTS 4
@@ -50,10 +61,12 @@ struct sql_conf {
 	int		 ver_n;		/* components written */
 	char		*ver_text;
 	struct strlist	 tables;
+	enum { SQLV_TIME, SQLV_RESULT, SQLV_CONN } value;
 };
 
 static const char *const keys[] = { "target", "query", "expect", "rows",
-	"compare", "max_connections_used", "version", "tables_exist", NULL };
+	"compare", "max_connections_used", "version", "tables_exist", "value",
+	NULL };
 
 /*
  * `expect` and `compare` judge one value: a result of any other shape is
@@ -219,7 +232,58 @@ sql_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		    "(PostgreSQL or MariaDB/MySQL), not SQLite");
 		rc = -1;
 	}
+	yaml_node_t *vk = pn_get(cx, map, "value");
+	char *vs = pn_str(cx, vk, "value");
+	if (vs && strcmp(vs, "time") == 0) {
+		s->value = SQLV_TIME;
+	} else if (vs && strcmp(vs, "result") == 0) {
+		s->value = SQLV_RESULT;
+		if (s->query == NULL || s->cmp_src) {
+			pn_error(cx, vk, "'value: result' is the number 'query' "
+			    "returns on 'target'; this check has %s",
+			    s->cmp_src ? "'compare'" : "no 'query'");
+			rc = -1;
+		}
+	} else if (vs && strcmp(vs, "connections") == 0) {
+		s->value = SQLV_CONN;
+		if (!s->has_maxconn) {
+			pn_error(cx, vk, "'value: connections' is the share of "
+			    "connections in use: it needs 'max_connections_used'");
+			rc = -1;
+		}
+	} else if (vs) {
+		pn_error(cx, vk, "'value' is one of time (the seconds the "
+		    "statements took), result (the query's number) or "
+		    "connections (the share in use, in percent); got '%s'", vs);
+		rc = -1;
+	} else if (vk) {
+		rc = -1;
+	}
+	free(vs);
 	return s->query || server_q ? rc : -1;
+}
+
+/* The value as a number ("42", "0.5", " 7 "); false for NULL or text. */
+static bool
+numeric(const char *v, double *out)
+{
+	char *end;
+
+	if (v == NULL)
+		return false;
+	while (isspace((unsigned char)*v))
+		v++;
+	*out = strtod(v, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	return end != v && *end == '\0' && isfinite(*out);
+}
+
+static void
+set_value(struct result *r, double v)
+{
+	r->has_value = true;
+	r->value = v;
 }
 
 /* "2 rows × 1 column" */
@@ -266,13 +330,15 @@ scalar(struct db *d, const struct check *c, char **val, char **errp)
 /* The query's scalar on u, or -1 with *errp. */
 static int
 scalar_on(const struct check *c, const struct url *u, char **val,
-    bool *isnull, char **errp)
+    bool *isnull, int64_t *took_us, char **errp)
 {
 	struct db *d = NULL;
 
 	if (db_connect_client_timeout(u, c->timeout_us, &d, errp) != 0)
 		return -1;
+	int64_t t0 = now_mono_us();
 	int rc = scalar(d, c, val, errp);
+	*took_us = now_mono_us() - t0;
 	*isnull = rc == 0 && *val == NULL;
 	db_close(d);
 	return rc;
@@ -284,13 +350,15 @@ run_compare(const struct check *c, struct result *r)
 	const struct sql_conf *s = c->priv;
 	char *e = NULL, *a = NULL, *b = NULL;
 	bool na = false, nb = false;
+	int64_t ta = 0, tb = 0;
 
 	result_threshold(r, "same value on both sides");
-	if (scalar_on(c, s->cmp_src, &a, &na, &e) != 0 ||
-	    scalar_on(c, s->cmp_dst, &b, &nb, &e) != 0) {
+	if (scalar_on(c, s->cmp_src, &a, &na, &ta, &e) != 0 ||
+	    scalar_on(c, s->cmp_dst, &b, &nb, &tb, &e) != 0) {
 		result_set(r, ST_FAIL, "%s", e);
 		goto out;
 	}
+	set_value(r, (double)(ta > tb ? ta : tb) / US_PER_S);
 	const char *sa = na ? "NULL" : a, *sb = nb ? "NULL" : b;
 	result_observed(r, "%s / %s", sa, sb);
 	if (na != nb || (!na && strcmp(a, b) != 0))
@@ -355,7 +423,8 @@ sep(struct buf *b)
 		buf_adds(b, "; ");
 }
 
-static void
+/* The share in use in percent, or -1 when it could not be read. */
+static double
 do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
 {
 	struct { bool got; long long used, max; } cr = { 0 };
@@ -372,7 +441,7 @@ do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
 		part_fail(p, "cannot read connections in use: %s", e ? e :
 		    "no figures returned");
 		free(e);
-		return;
+		return -1;
 	}
 	double pct = 100.0 * (double)cr.used / (double)cr.max;
 	sep(&p->observed);
@@ -384,6 +453,7 @@ do_maxconn(struct db *d, const struct sql_conf *s, struct parts *p)
 	else
 		part_ok(p, "%lld of %lld connections in use (%.0f%%)", cr.used,
 		    cr.max, pct);
+	return pct;
 }
 
 static bool
@@ -537,6 +607,9 @@ sql_run(const struct check *c, struct result *r)
 		result_set(r, ST_FAIL, "%s", e);
 		goto out;
 	}
+	int64_t t0 = now_mono_us();
+	double got = 0;		/* value: result or connections */
+	bool have = false;
 	if (s->query && s->has_rows) {
 		struct db_sample sm;
 		if (db_sample(d, s->query, c->timeout_us, LLONG_MAX, &sm,
@@ -545,6 +618,8 @@ sql_run(const struct check *c, struct result *r)
 			goto out;
 		}
 		free(sm.first);
+		got = (double)sm.rows;
+		have = !sm.more;
 		char *sh = shape(&sm);
 		char n[32];
 		snprintf(n, sizeof(n), "%lld", sm.rows);
@@ -564,6 +639,7 @@ sql_run(const struct check *c, struct result *r)
 			goto out;
 		}
 		const char *sa = a ? a : "NULL";
+		have = numeric(a, &got);
 		buf_adds(&p.observed, sa);
 		buf_addf(&p.threshold, "%s %s", cmp_opstr(s->expect.op),
 		    s->expect.text);
@@ -582,6 +658,7 @@ sql_run(const struct check *c, struct result *r)
 		}
 		if (sm.rows == 1 && !sm.more && sm.ncols <= 1) {
 			const char *sa = sm.first ? sm.first : "NULL";
+			have = !sm.first_cut && numeric(sm.first, &got);
 			buf_addf(&p.observed, "%s%s", sa, sm.first_cut ?
 			    " ... (truncated)" : "");
 			part_ok(&p, "query returned %s%s", sa, sm.first_cut ?
@@ -594,12 +671,21 @@ sql_run(const struct check *c, struct result *r)
 		}
 		free(sm.first);
 	}
-	if (s->has_maxconn)
-		do_maxconn(d, s, &p);
+	if (s->has_maxconn) {
+		double pct = do_maxconn(d, s, &p);
+		if (s->value == SQLV_CONN && pct >= 0) {
+			got = pct;
+			have = true;
+		}
+	}
 	if (s->has_version)
 		do_version(d, s, &p);
 	if (s->tables.n)
 		do_tables(d, s, c->timeout_us, &p);
+	if (s->value == SQLV_TIME)
+		set_value(r, (double)(now_mono_us() - t0) / US_PER_S);
+	else if (have)
+		set_value(r, got);	/* else no value: NULL, text, a failure */
 	result_observed(r, "%s", p.observed.s);
 	if (p.threshold.len)
 		result_threshold(r, "%s", p.threshold.s);
@@ -636,6 +722,24 @@ sql_free(void *p)
 	free(s);
 }
 
+static const char *
+sql_value_refuse(const struct check *c, const struct vcmp *v)
+{
+	const struct sql_conf *s = c->priv;
+
+	if (s->value == SQLV_TIME && !v->duration)
+		return "an sql check's value is the seconds its statements took: "
+		    "write a duration (\"< 50ms\"), or set 'value: result' on "
+		    "the check to judge the number its query returns";
+	if (s->value != SQLV_TIME && v->duration)
+		return s->value == SQLV_RESULT ? "with 'value: result' the "
+		    "value is the number the query returns, not a time" :
+		    "with 'value: connections' the value is the share of "
+		    "connections in use in percent (write 80 for 80%), not a "
+		    "time";
+	return NULL;
+}
+
 const struct check_kind check_sql = {
 	.name = "sql",
 	.summary = "a query's scalar vs expect or on two databases; pool use, "
@@ -644,4 +748,8 @@ const struct check_kind check_sql = {
 	.parse = sql_parse,
 	.run = sql_run,
 	.free = sql_free,
+	.value = "seconds its statements took (value: time), the query's "
+	    "number (value: result) or the share of connections in use "
+	    "(value: connections)",
+	.value_refuse = sql_value_refuse,
 };

@@ -339,4 +339,5 @@ const struct check_kind check_systemd = {
 	.parse = sd_parse,
 	.run = sd_run,
 	.free = sd_free,
+	.value = "restarts, with max_restarts",
 };

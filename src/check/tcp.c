@@ -186,4 +186,5 @@ const struct check_kind check_tcp = {
 	.parse = tcp_parse,
 	.run = tcp_run,
 	.free = tcp_free,
+	.value = "seconds the connect took",
 };

@@ -491,4 +491,5 @@ const struct check_kind check_tls = {
 	.parse = tls_parse,
 	.run = tls_run,
 	.free = tls_free,
+	.value = "days the certificate is still valid",
 };

@@ -9,6 +9,11 @@
  * no PATH to trust, an answer in ~20ms for 2000 packages, and the same
  * code path as the fuzzed parser.  dpkg itself rewrites that file
  * atomically (rename), so a read never sees half of it.
+ *
+ * A command runs under `cutover reap` (cmd/reap.c), which kills what it
+ * left behind once it has exited: `pm2 --version` spawns pm2's daemon in
+ * a session of its own, which the process group kill does not reach, and
+ * a version check must not leave a service running.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "../lib/error.h"
@@ -124,13 +130,53 @@ extract(const struct version_conf *v, const char *out, size_t n)
 	return res;
 }
 
+/* prog as PATH finds it (new string), or NULL when nothing runs. */
+static char *
+find_program(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
+	const char *path = getenv("PATH");
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *cand = xasprintf("%.*s%s%s", (int)n, p, n ? "/" : "",
+		    prog);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (end == NULL)
+			return NULL;
+		p = end;
+	}
+}
+
 static char *
 from_command(const struct check *c, struct result *r)
 {
 	const struct version_conf *v = c->priv;
 	struct buf out;
+	char *prog = find_program(v->cmd.argv.v[0]);
+
+	if (prog == NULL) {
+		result_observed(r, "not found");
+		result_set(r, ST_FAIL, "cannot run '%s' (not installed, or not in "
+		    "PATH)", v->cmd.argv.v[0]);
+		return NULL;
+	}
+	/* cutover reap -- PROG ARGS: what it leaves behind is killed. */
+	size_t na = v->cmd.argv.n;
+	char **argv = xcalloc(na + 4, sizeof(*argv));
+	argv[0] = (char *)"/proc/self/exe";
+	argv[1] = (char *)"reap";
+	argv[2] = (char *)"--";
+	argv[3] = prog;
+	for (size_t i = 1; i < na; i++)
+		argv[3 + i] = v->cmd.argv.v[i];
 	struct proc_spec spec = {
-		.argv = v->cmd.argv.v,
+		.argv = argv,
 		.timeout_us = c->timeout_us,
 		.tail_max = 1024,
 		.on_output = on_out,
@@ -145,6 +191,8 @@ from_command(const struct check *c, struct result *r)
 		result_set(r, ST_FAIL, "%s", e);
 		free(e);
 		buf_release(&out);
+		free(argv);
+		free(prog);
 		return NULL;
 	}
 	if (pr.spawn_failed) {
@@ -165,6 +213,8 @@ from_command(const struct check *c, struct result *r)
 		result_detail(r, "%s", pr.tail.s);
 	buf_release(&pr.tail);
 	buf_release(&out);
+	free(argv);
+	free(prog);
 	return ver;
 }
 

@@ -626,4 +626,5 @@ const struct check_kind check_websocket = {
 	.parse = ws_parse,
 	.run = ws_run,
 	.free = ws_free,
+	.value = "seconds the handshake took",
 };

@@ -11,6 +11,7 @@
 #include "../journal.h"
 #include "../lib/error.h"
 #include "../lib/units.h"
+#include "../lib/util.h"
 #include "../runbook.h"
 #include "../schedule.h"
 #include "../status.h"
@@ -39,6 +40,9 @@ static const char usage[] =
 
 static int
 status_main(int argc, char **argv);
+
+/* How long status waits for a run that a lock holder is starting. */
+#define STATUS_WAIT_US	(2 * US_PER_S)
 
 const struct cmd cmd_status = {
 	.name = "status",
@@ -85,7 +89,25 @@ status_main(int argc, char **argv)
 	int rc = EXIT_GO;
 	struct jlog l;
 	journal_set_current(path);	/* the checklist's answers */
-	switch (cmd_journal_load(p, path, run, &l)) {
+	int lr = cmd_journal_load(p, path, run, &l);
+	/*
+	 * A process that holds the journal but is not the latest run's is
+	 * starting a new run (or resuming one) and has not written it yet:
+	 * wait for it, so that `run &` then `status` shows the new run and
+	 * not the one before.  Bounded: confirm and approve hold the lock
+	 * for a moment without a run of their own.
+	 */
+	for (int64_t until = now_mono_us() + STATUS_WAIT_US; run == 0 &&
+	    lr >= 0 && now_mono_us() < until;) {
+		long h = journal_holder(path);
+		if (h == 0 || (lr == 0 && h == l.run.pid))
+			break;
+		if (lr == 0)
+			jlog_release(&l);
+		sleep_us(20 * 1000);
+		lr = cmd_journal_load(p, path, run, &l);
+	}
+	switch (lr) {
 	case 0:
 		status_emit(stdout, json, p, &l, path);
 		jlog_release(&l);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0672-host.sh - kind `host` on this machine: with no key it judges the
 # documented defaults; each limit fails naming what it measured; lint
-# refuses bad values.  Figures come from /proc, so the expectations are
+# refuses bad values.  With some keys, only those are judged (no default
+# load, memory or inode limit), whatever the machine's load.  Figures come from /proc, so the expectations are
 # computed from /proc too.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
@@ -20,6 +21,8 @@ checks:
   - { id: uptime, kind: host, min_uptime: 100000d, max_load_per_cpu: 1000 }
   - { id: inodes, kind: host, min_inodes_free: 100%, max_load_per_cpu: 1000 }
   - { id: no-fs, kind: host, min_inodes_free: 1, path: /no/such/dir, max_load_per_cpu: 1000 }
+  - { id: only-cpus, kind: host, min_cpus: 1 }
+  - { id: only-uptime, kind: host, min_uptime: 1s }
 E2
 run "$CUTOVER" lint plan.yml
 expect_rc 0 "the plan lints"
@@ -46,6 +49,14 @@ expect_result load "fail load average [0-9.]+ over $cpus CPUs? is [0-9.]+ per CP
 expect_result uptime "fail up for .* only, less than min_uptime"
 expect_result inodes "fail [0-9]+ of [0-9]+ inodes free on the filesystem of '/' \([0-9.]+%\), below 100%|fail the filesystem of '/' reports no inode count"
 expect_result no-fs "fail cannot inspect the filesystem of '/no/such/dir': No such file"
+# Only the keys written: no default limit joins them.
+th() { printf '%s\n' "$out" | jq -r --arg id "$1" '.results[] | select(.id == $id) | .threshold'; }
+expect_eq "$(th only-cpus)" "CPUs >= 1" "min_cpus alone judges the CPUs only"
+expect_eq "$(th only-uptime)" "uptime >= 1.00s" "min_uptime alone judges the uptime only"
+expect_result only-cpus "pass mem .* free of .*, load [0-9.]+/CPU, $cpus CPUs?, up [^,]*$"
+expect_eq "$(th defaults)" "memory >= 5%, load/CPU <= 8, inodes >= 5%" "no key: the three defaults"
+expect_eq "$(th roomy)" "memory >= 10MB, load/CPU <= 1000, busy <= 100%, CPUs >= 1, uptime >= 1.00s, inodes >= 1%" \
+	"every key written is in the threshold"
 # (max_load_per_cpu: 1000 - this machine is shared by many builds.)
 # A machine with swap gets judged; one without fails naming it.
 cat > swap.yml <<'E2'

@@ -4,7 +4,7 @@
 # installed Debian package's from dpkg's status database, compared as
 # versions against ranges; a missing program, a program that fails or
 # hangs, output without a version and a package that is not installed
-# all fail naming the cause.
+# all fail naming the cause; a daemon the command starts is killed.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
@@ -57,6 +57,56 @@ expect_result no-prog "fail cannot run 'no-such-prog-t0673' \(not installed, or 
 expect_result broken "fail 'broken -v' exited with status 64"
 expect_result vague "fail no version in the output of 'vague'"
 expect_result hang "fail 'hang' timed out after 1"
+
+# A program that starts a daemon (in a session of its own, as pm2 does
+# for `pm2 --version`) while printing its version: the daemon is killed
+# once the program has exited.
+cat > bin/daemonish <<E2
+#!/bin/sh
+setsid sh -c 'echo \$\$ > "$T/daemon.pid"; exec sleep 300' </dev/null >/dev/null 2>&1 &
+while [ ! -s "$T/daemon.pid" ]; do sleep 0.01; done
+echo "daemonish 3.4.5"
+E2
+chmod +x bin/daemonish
+cat > daemon.yml <<'E2'
+cutover: 1
+name: daemon
+checks:
+  - { id: d, kind: version, command: "daemonish --version", range: "3.x" }
+E2
+run "$CUTOVER" check daemon.yml --format json
+expect_rc 0 "the version is read"
+dp=$(cat daemon.pid 2>/dev/null)
+[ -n "$dp" ] && ok "the program started its daemon ($dp)" || fail "no daemon was started"
+for _ in $(seq 50); do kill -0 "$dp" 2>/dev/null || break; sleep 0.02; done
+if [ -n "$dp" ] && kill -0 "$dp" 2>/dev/null; then
+	fail "the daemon the version command started is still running"
+	kill "$dp"
+else
+	ok "the daemon it left behind was killed"
+fi
+
+# pm2: the form the README gives reads the installed version and starts
+# nothing at all.
+pj=/usr/lib/node_modules/pm2/package.json
+if [ -r "$pj" ]; then
+	pv=$(jq -r .version "$pj")
+	cat > pm2.yml <<E2
+cutover: 1
+name: pm2v
+checks:
+  - { id: pm2, kind: version, command: [cat, $pj], regex: '"version": "([^"]+)"', range: ">= 1" }
+E2
+	export PM2_HOME="$T/pm2home"
+	run "$CUTOVER" check pm2.yml --format json
+	expect_rc 0 "pm2's version read from its package.json"
+	expect_result pm2 "pass cat $pv is in >= 1"
+	[ ! -e "$PM2_HOME" ] && ok "no pm2 daemon started (no PM2_HOME made)" ||
+		fail "something made $PM2_HOME"
+	unset PM2_HOME
+else
+	ok "# skip pm2 not installed"
+fi
 
 cat > bad.yml <<'E2'
 cutover: 1

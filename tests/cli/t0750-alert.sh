@@ -209,7 +209,7 @@ expect_eq "$(ev)" "run.start:started gate.go:go window.overrun:overrun rollback.
 rm ready
 run "$CUTOVER" run plan.yml --yes
 expect_rc 1 "an entry check stops the run"
-expect_eq "$(ev)" "run.start:started run.done:stopped " "a stopped run says so in run.done"
+expect_eq "$(ev)" "run.start:started gate.nogo:no-go run.done:stopped " "a stopped run: gate.nogo for its entry checks, and run.done says stopped"
 touch ready
 run "$CUTOVER" resume plan.yml --yes
 expect_rc 0 "resume completes"
