@@ -161,6 +161,11 @@ result_set(struct result *r, enum status st, const char *fmt, ...)
 	va_list ap;
 
 	r->status = st;
+	if (r->terse && st == ST_PASS) {
+		free(r->message);
+		r->message = NULL;
+		return;
+	}
 	va_start(ap, fmt);
 	setf(&r->message, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -175,6 +180,8 @@ result_observed(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->observed, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -185,6 +192,8 @@ result_threshold(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->threshold, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -195,6 +204,8 @@ result_detail(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->detail, RESULT_DETAIL_MAX, fmt, ap);
 	va_end(ap);
