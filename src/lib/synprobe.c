@@ -33,7 +33,20 @@ static _Atomic int usable;
 static _Atomic bool disabled;
 static _Atomic uint64_t answered;
 
-struct syn_thread {
+/*
+ * A few raw sockets, each with its held source port, taken by a probe
+ * for its duration (trylock): a raw socket is handed a copy of every TCP
+ * packet this host receives before its filter drops it, so one per
+ * worker thread (16) made every TCP packet 16 copies: a probe cost 16-19
+ * us of CPU with 16 raw sockets open, 12-13 with one (bare C, 20,000
+ * probes).  When every slot is busy (a probe waiting on a silent port),
+ * the caller connects: the same verdict.
+ */
+#define NSLOTS	4
+
+struct syn_slot {
+	pthread_mutex_t	 mu;
+	int		 state;		/* 0 not made, 1 ready, -1 failed */
 	int		 raw, hold;
 	uint16_t	 sport;		/* network order */
 	uint32_t	 dst, src;	/* the last destination's source */
@@ -41,24 +54,10 @@ struct syn_thread {
 	uint64_t	 rnd;
 };
 
-static pthread_key_t key;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-
-static void
-thread_end(void *p)
-{
-	struct syn_thread *t = p;
-
-	close(t->raw);
-	close(t->hold);
-	free(t);
-}
-
-static void
-key_make(void)
-{
-	(void)pthread_key_create(&key, thread_end);
-}
+static struct syn_slot slots[NSLOTS] = {
+	{ .mu = PTHREAD_MUTEX_INITIALIZER }, { .mu = PTHREAD_MUTEX_INITIALIZER },
+	{ .mu = PTHREAD_MUTEX_INITIALIZER }, { .mu = PTHREAD_MUTEX_INITIALIZER },
+};
 
 void
 syn_probe_disable(bool off)
@@ -73,31 +72,26 @@ syn_probe_count(void)
 }
 
 /*
- * This thread's raw socket and source port, made on first use.  The
- * port is held by a TCP socket bound to it on every address and never
- * listening or connected: no connection of this host gets it (the
- * kernel's port choice for connect() skips ports bound by bind()), and
- * the kernel answers the SYN-ACKs sent to it with a RST.  The filter
- * passes only the packets to that port: the raw socket would otherwise
- * be handed a copy of every TCP packet this host receives.
+ * Make slot t's raw socket and source port (its lock held).  The port is
+ * held by a TCP socket bound to it on every address and never listening
+ * or connected: no connection of this host gets it (the kernel's port
+ * choice for connect() skips ports bound by bind()), and the kernel
+ * answers the SYN-ACKs sent to it with a RST.  The filter passes only
+ * the packets to that port.
  */
-static struct syn_thread *
-thread_state(void)
+static int
+slot_make(struct syn_slot *t)
 {
-	(void)pthread_once(&key_once, key_make);
-	struct syn_thread *t = pthread_getspecific(key);
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
 
-	if (t)
-		return t;
 	int raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    IPPROTO_TCP);
 	if (raw < 0) {
 		if (errno == EPERM || errno == EACCES ||
 		    errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)
 			atomic_store(&usable, -1);
-		return NULL;
+		return -1;
 	}
 	int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (hold < 0 || bind(hold, (struct sockaddr *)&a, sizeof(a)) != 0 ||
@@ -105,7 +99,7 @@ thread_state(void)
 		close(raw);
 		if (hold >= 0)
 			close(hold);
-		return NULL;
+		return -1;
 	}
 	struct sock_filter code[] = {
 		/* X = the IP header's length; A = the TCP destination port */
@@ -121,13 +115,12 @@ thread_state(void)
 	    sizeof(prog)) != 0) {
 		close(raw);
 		close(hold);
-		return NULL;
+		return -1;
 	}
 	/* What came before the filter. */
 	char drain[256];
 	while (recv(raw, drain, sizeof(drain), MSG_DONTWAIT) > 0)
 		;
-	t = xcalloc(1, sizeof(*t));
 	t->raw = raw;
 	t->hold = hold;
 	t->sport = a.sin_port;
@@ -135,17 +128,32 @@ thread_state(void)
 	    sizeof(t->rnd))
 		t->rnd = (uint64_t)now_mono_us() ^ (uint64_t)(uintptr_t)t;
 	t->rnd |= 1;
-	if (pthread_setspecific(key, t) != 0) {
-		thread_end(t);
-		return NULL;
-	}
 	atomic_store(&usable, 1);
-	return t;
+	return 0;
+}
+
+/* A free slot, made and locked, or NULL (all busy, or none can be made). */
+static struct syn_slot *
+slot_take(void)
+{
+	for (int i = 0; i < NSLOTS; i++) {
+		struct syn_slot *t = &slots[i];
+		if (pthread_mutex_trylock(&t->mu) != 0)
+			continue;
+		if (t->state == 0)
+			t->state = slot_make(t) == 0 ? 1 : -1;
+		if (t->state == 1)
+			return t;
+		pthread_mutex_unlock(&t->mu);
+		if (atomic_load(&usable) < 0)
+			return NULL;
+	}
+	return NULL;
 }
 
 /* The source address the kernel picks for dst (network order), or 0. */
 static uint32_t
-source_for(struct syn_thread *t, uint32_t dst)
+source_for(struct syn_slot *t, uint32_t dst)
 {
 	int64_t now = now_mono_us();
 
@@ -186,7 +194,7 @@ csum(const void *data, size_t n)
 }
 
 static void
-send_syn(struct syn_thread *t, uint32_t src, const struct sockaddr_in *dst,
+send_syn(struct syn_slot *t, uint32_t src, const struct sockaddr_in *dst,
     uint32_t seq, int *err)
 {
 	struct {
@@ -248,7 +256,7 @@ syn_probe(const char *host, const char *port, const char *where,
 	if (*end != '\0' || p == 0 || p > 65535)
 		return -1;
 	dst.sin_port = htons((uint16_t)p);
-	struct syn_thread *t = thread_state();
+	struct syn_slot *t = slot_take();
 	if (t == NULL)
 		return -1;
 	/*
@@ -258,8 +266,10 @@ syn_probe(const char *host, const char *port, const char *where,
 	 */
 	uint32_t src = source_for(t, dst.sin_addr.s_addr);
 	if (src == 0 || ((ntohl(dst.sin_addr.s_addr) >> 24) != 127 &&
-	    src != dst.sin_addr.s_addr))
+	    src != dst.sin_addr.s_addr)) {
+		pthread_mutex_unlock(&t->mu);
 		return -1;
+	}
 	t->rnd ^= t->rnd << 13;
 	t->rnd ^= t->rnd >> 7;
 	t->rnd ^= t->rnd << 17;
@@ -323,6 +333,7 @@ syn_probe(const char *host, const char *port, const char *where,
 		    "out after %s (no answer)", where, d);
 		free(d);
 	}
+	pthread_mutex_unlock(&t->mu);
 	atomic_fetch_add(&answered, 1);
 	return 0;
 }

@@ -16,8 +16,9 @@
  * address of an interface: nothing between can answer with an ICMP
  * error, which connect() reports and a raw TCP socket never sees) and
  * when the process may open a raw socket (CAP_NET_RAW); otherwise
- * syn_probe returns -1 and the caller connects.  One raw socket per thread, filtered in the kernel to the
- * thread's own source port.
+ * syn_probe returns -1 and the caller connects.  A few raw sockets
+ * (synprobe.c: slots), each filtered in the kernel to its own held
+ * source port; with every one busy, the caller connects.
  */
 #ifndef CUTOVER_LIB_SYNPROBE_H
 #define CUTOVER_LIB_SYNPROBE_H
