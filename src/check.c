@@ -163,6 +163,11 @@ result_set(struct result *r, enum status st, const char *fmt, ...)
 	va_list ap;
 
 	r->status = st;
+	if (r->terse && st == ST_PASS) {
+		free(r->message);
+		r->message = NULL;
+		return;
+	}
 	va_start(ap, fmt);
 	setf(&r->message, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -177,6 +182,8 @@ result_observed(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->observed, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -187,6 +194,8 @@ result_threshold(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->threshold, RESULT_TEXT_MAX, fmt, ap);
 	va_end(ap);
@@ -197,6 +206,8 @@ result_detail(struct result *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (r->terse)
+		return;
 	va_start(ap, fmt);
 	setf(&r->detail, RESULT_DETAIL_MAX, fmt, ap);
 	va_end(ap);

@@ -233,6 +233,13 @@ static int minfo_fd = -1;
  * (strace -k, 700 file checks).
  */
 static _Atomic int64_t all_local_until;
+/*
+ * When the all-local table must be read again (table_at + REREAD_US),
+ * and a mount change seen by a poll made without the lock (path_is_local):
+ * the kernel reports a change once per open file, to the first poll.
+ */
+static _Atomic int64_t reread_due;
+static _Atomic bool changed_seen;
 
 static void
 table_put(struct table *tb)
@@ -277,7 +284,8 @@ table_get(void)
 	int64_t now = now_mono_us();
 
 	pthread_mutex_lock(&table_lock);
-	bool stale = table == NULL || now - table_at > REREAD_US;
+	bool stale = table == NULL || now - table_at > REREAD_US ||
+	    atomic_exchange(&changed_seen, false);
 	if (!stale && minfo_fd >= 0 && now - polled_at >= REPOLL_US) {
 		polled_at = now;
 		/* The kernel flags a mount or unmount once per reader. */
@@ -294,6 +302,7 @@ table_get(void)
 	int64_t until = polled_at + REPOLL_US;
 	if (until > table_at + REREAD_US)
 		until = table_at + REREAD_US;
+	atomic_store(&reread_due, table_at + REREAD_US);
 	atomic_store(&all_local_until, tb->t.all_local ? until : 0);
 	tb->refs++;
 	pthread_mutex_unlock(&table_lock);
@@ -409,8 +418,30 @@ mounttab_path_local(const struct mounttab *t, const char *path)
 bool
 path_is_local(const char *path)
 {
-	if (now_mono_us() < atomic_load(&all_local_until))
+	int64_t now = now_mono_us();
+	int64_t until = atomic_load(&all_local_until);
+
+	if (now < until)
 		return true;
+	/*
+	 * All local, and the poll is due: the one caller that moves the
+	 * deadline polls for everyone, without the lock.  Taking table_lock
+	 * for it, as every caller did once the deadline passed, kept ~2
+	 * futex calls a `file` sample (strace -f -k, 700 checks, 16
+	 * workers): the workers queued on the lock behind the poll.
+	 */
+	int64_t next = now + REPOLL_US, due = atomic_load(&reread_due);
+	if (next > due)
+		next = due;
+	if (until != 0 && next > now &&
+	    atomic_compare_exchange_strong(&all_local_until, &until, next)) {
+		struct pollfd pf = { .fd = minfo_fd, .events = POLLPRI };
+		if (!(poll(&pf, 1, 0) > 0 && (pf.revents & (POLLPRI |
+		    POLLERR | POLLNVAL))))
+			return true;
+		atomic_store(&all_local_until, 0);
+		atomic_store(&changed_seen, true);
+	}
 	struct table *tb = table_get();
 	bool local = mounttab_path_local(&tb->t, path);
 
