@@ -471,17 +471,17 @@ key_bucket(struct tplan *p, bool dst, struct buf *q)
  * is computed once (PostgreSQL does not share repeated expressions); the
  * subquery costs nothing measurable.
  *
- * The subquery is kept apart by OFFSET NULL ("no offset"), not OFFSET 0:
- * a 0 is an int4 constant that the parser casts to int8 by a function
- * call, and the planner, which decides whether a subquery may run in
- * parallel workers before it folds constants, takes that call for a real
- * OFFSET, so the whole pass ran in one backend.  With OFFSET NULL (a
- * constant of type int8 from the start) the same query is planned as
- * Partial HashAggregate in the workers, Gather, Finalize HashAggregate:
- * PostgreSQL splits the scan and the hashing over
- * max_parallel_workers_per_gather workers (2 by default) as it does for
- * pgcopydb's plain sum.  Workers read in the leader's snapshot, imported
- * ones included (see BENCHMARKS.md for the figures).
+ * The subquery is kept apart by OFFSET 0, which also keeps the pass in
+ * one backend per side: a 0 is an int4 constant that the parser casts to
+ * int8 by a call, and the planner, deciding before it folds constants,
+ * takes that for a real OFFSET and plans no parallel workers.  OFFSET
+ * NULL lets it plan Partial/Finalize HashAggregate over 2 workers, and
+ * that was measured and not kept: both sides of a diff already run at
+ * once, one backend each, and each worker costs a process start (~0.08 s
+ * of CPU); on a quiet 2-core machine, 1M rows per table, the whole diff
+ * took 0.53-0.87x pgcopydb's time in parallel against 0.37-0.62x in one
+ * backend per side (BENCHMARKS.md, 2026-11-30 13:00), and a migration's
+ * source server is better not handed extra workers by a check.
  *
  * With an integer key (w >= 0) the key itself is XORed in, not hashed:
  * the outer hash mixes it, and a row whose key and values both changed
@@ -523,7 +523,7 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 	db_quote_tname(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
 	/* PostgreSQL sorts in C (compare_sums), see pg_planner. */
-	buf_adds(q, " OFFSET NULL) s GROUP BY 1");
+	buf_adds(q, " OFFSET 0) s GROUP BY 1");
 	buf_release(&k);
 }
 
