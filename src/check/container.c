@@ -79,29 +79,31 @@ static const char *const ctr_keys[] = { "max_restarts", "pinned",
 #define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 	"/sbin:/bin"
 
-/* Docker's names ([a-zA-Z0-9][a-zA-Z0-9_.-]*), ids and compose projects:
- * nothing to escape in a URL path. */
+/* Starts with a letter or digit; then letters, digits and the marks of
+ * `also`: nothing to escape in a URL path. */
 static bool
-name_ok(const char *s)
+word_ok(const char *s, const char *also)
 {
 	if (!isalnum((unsigned char)*s))
 		return false;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+		if (!isalnum((unsigned char)*s) && !strchr(also, *s))
 			return false;
 	return true;
 }
 
-/* An image reference or id: no spaces, quotes or '?'/'#' in a URL path. */
+/* Docker's names ([a-zA-Z0-9][a-zA-Z0-9_.-]*), ids and compose projects. */
+static bool
+name_ok(const char *s)
+{
+	return word_ok(s, "_.-");
+}
+
+/* An image reference or id: no spaces, quotes or '?'/'#'. */
 static bool
 ref_ok(const char *s)
 {
-	if (!isalnum((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-:/@", *s))
-			return false;
-	return true;
+	return word_ok(s, "_.-:/@");
 }
 
 /* A command's name (g++, python3.11) or an absolute path to one. */
