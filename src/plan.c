@@ -1938,7 +1938,7 @@ load_watch(struct pctx *cx, yaml_node_t *pn, struct phase *ph)
 		if (!strlist_has(&ph->watch_checks, p->success[k].check))
 			strlist_push(&ph->watch_checks, p->success[k].check);
 	if (ph->has_watch)
-		procedure_watched(p, &ph->watch_checks);
+		procedure_watched(p, ph->id, &ph->watch_checks);
 	if (ph->has_watch && ph->watch_checks.n == 0 && !at && !su &&
 	    !pn_get(cx, wa, "checks") && p->nsuccess == 0)
 		pn_error(cx, wa, "phase '%s' watches nothing: name checks in "
@@ -2275,6 +2275,7 @@ plan_load_mem_flags(const char *name, const char *data, size_t len,
 	/* Before the phases: their watches sample the procedures' rules. */
 	procedure_parse(&cx, pn_get(&cx, root, "procedures"));
 	load_phases(&cx, pn_get(&cx, root, "phases"));
+	procedure_phases_check(&cx, pn_get(&cx, root, "procedures"));
 	yaml_node_t *rbn = pn_get(&cx, root, "rollback");
 	if (pn_is_map(rbn))	/* rollback: {max: 15m, steps: [...]} */
 		rbn = procedure_rollback_map(&cx, rbn);

@@ -20,7 +20,8 @@
 /* ---- the plan's side ------------------------------------------------- */
 
 static const char *const proc_keys[] = {
-	"title", "steps", "checks", "when", "on_failure", NULL
+	"title", "steps", "checks", "when", "on_failure", "phases",
+	NULL
 };
 
 static void
@@ -30,6 +31,7 @@ proc_release(struct procedure *pr)
 	free(pr->title);
 	pn_steps_free(pr->steps, pr->nsteps);
 	strlist_release(&pr->checks);
+	strlist_release(&pr->phases);
 	for (size_t i = 0; i < pr->nwhen; i++) {
 		free(pr->when[i].check);
 		cmp_free(&pr->when[i].value.cmp);
@@ -66,6 +68,76 @@ step_node(struct pctx *cx, yaml_node_t *st, const char *id)
 			return it;
 	}
 	return st;
+}
+
+/* phases: [NAME, ...]: read now (the watches are built from it), the
+ * names judged by procedure_phases_check once the phases are known. */
+static void
+procedure_phases_read(struct pctx *cx, struct procedure *pr, yaml_node_t *n)
+{
+	if (n == NULL)
+		return;
+	if (!pn_is_seq(n) || pn_seq_len(n) == 0) {
+		pn_error(cx, n, "'phases' of procedure '%s' must be a list of "
+		    "phase ids, like [long-term]", pr->id);
+		return;
+	}
+	if (pr->nwhen == 0)
+		/* Nothing accepted and ignored: phases scope when only. */
+		pn_error(cx, n, "'phases' of procedure '%s' scopes its 'when' "
+		    "rules, and it has none", pr->id);
+	for (size_t i = 0; i < pn_seq_len(n); i++) {
+		char *s = pn_str(cx, pn_seq_item(cx, n, i), "phases");
+		if (s && !strlist_has(&pr->phases, s))
+			strlist_push(&pr->phases, s);
+		free(s);
+	}
+}
+
+void
+procedure_phases_check(struct pctx *cx, yaml_node_t *n)
+{
+	const struct plan *p = pn_plan(cx);
+	const char **names = xcalloc(p->nphases + 1, sizeof(*names));
+
+	for (size_t i = 0; i < p->nphases; i++)
+		names[i] = p->phases[i].id;
+	for (size_t i = 0; pn_is_map(n) && i < pn_map_len(n); i++) {
+		yaml_node_t *v;
+		const char *name = pn_map_key(cx, n, i, &v);
+		yaml_node_t *ps = name && pn_is_map(v) ? pn_get(cx, v,
+		    "phases") : NULL;
+		for (size_t k = 0; pn_is_seq(ps) && k < pn_seq_len(ps); k++) {
+			yaml_node_t *it = pn_seq_item(cx, ps, k);
+			if (it == NULL || it->type != YAML_SCALAR_NODE)
+				continue;
+			const char *s = (const char *)it->data.scalar.value;
+			const struct phase *ph = NULL;
+			for (size_t j = 0; j < p->nphases; j++)
+				if (strcmp(p->phases[j].id, s) == 0)
+					ph = &p->phases[j];
+			if (ph == NULL) {
+				const char *near = nearest(s, (const char *
+				    const *)names, p->nphases);
+				pn_error(cx, it, "procedure '%s': no phase "
+				    "'%s'%s%s%s", name, s, near ? " (did you "
+				    "mean '" : "", near ? near : "", near ?
+				    "'?)" : "");
+			} else if (!ph->has_watch && ph->gate.n == 0) {
+				pn_error(cx, it, "procedure '%s': phase '%s' "
+				    "has no watch and no gate, where its 'when' "
+				    "rules would be judged", name, s);
+			}
+		}
+	}
+	free(names);
+}
+
+bool
+procedure_in_phase(const struct procedure *pr, const char *phase)
+{
+	return pr->phases.n == 0 || (phase && strlist_has(&pr->phases,
+	    phase));
 }
 
 void
@@ -131,6 +203,7 @@ procedure_parse(struct pctx *cx, yaml_node_t *n)
 		    &pr->checks);
 		pn_rules(cx, pn_get(cx, v, "when"), "when", &pr->when,
 		    &pr->nwhen);
+		procedure_phases_read(cx, pr, pn_get(cx, v, "phases"));
 		yaml_node_t *of = pn_get(cx, v, "on_failure");
 		if (of) {
 			static const char *const words[] = { "stop",
@@ -151,10 +224,12 @@ procedure_parse(struct pctx *cx, yaml_node_t *n)
 }
 
 void
-procedure_watched(const struct plan *p, struct strlist *checks)
+procedure_watched(const struct plan *p, const char *phase,
+    struct strlist *checks)
 {
 	for (size_t i = 0; i < p->nprocedures; i++)
-		for (size_t k = 0; k < p->procedures[i].nwhen; k++)
+		for (size_t k = 0; procedure_in_phase(&p->procedures[i],
+		    phase) && k < p->procedures[i].nwhen; k++)
 			if (!strlist_has(checks, p->procedures[i].when[k].check))
 				strlist_push(checks, p->procedures[i].when[k].check);
 }
@@ -233,14 +308,17 @@ proc_rules_free(struct proc_rules *r)
 }
 
 void
-proc_rules_feed(struct proc_rules *r, const char *check,
+proc_rules_feed(struct proc_rules *r, const char *phase, const char *check,
     const struct wsample *s, bool judge)
 {
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->n; i++) {
 		struct prule *x = &r->v[i];
-		if (strcmp(x->r->check, check) != 0)
+		/* Out of its phases a rule sees nothing: its window holds
+		 * only samples of the phases that judge it. */
+		if (strcmp(x->r->check, check) != 0 ||
+		    !procedure_in_phase(x->pr, phase))
 			continue;
 		wring_push(&x->ring, s);
 		char *why = NULL;

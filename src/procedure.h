@@ -9,6 +9,7 @@
  *       steps: [{id: use-public, run: ...}]
  *       checks: [api-health]
  *       on_failure: rollback          # or stop (the default)
+ *       phases: [long-term]           # when judged only there (default: all)
  *
  * A `when` rule is judged by the watch engine's rule math (watch.h:
  * rule_update) on the samples of a watch and on the results of a gate.
@@ -46,6 +47,7 @@ struct procedure {
 	struct strlist		 checks;	/* after the steps */
 	struct rollback_rule	*when;
 	size_t			 nwhen;
+	struct strlist		 phases;	/* when's scope; empty: all */
 	enum proc_on_failure	 on_failure;
 	int			 line, col;
 };
@@ -53,11 +55,17 @@ struct procedure {
 /* ---- the plan's side (called from plan.c) ---------------------------- */
 
 void	 procedure_parse(struct pctx *cx, yaml_node_t *n);
+/* After the phases: each name of a procedure's `phases` is one (n: the
+ * plan's procedures node). */
+void	 procedure_phases_check(struct pctx *cx, yaml_node_t *n);
 /* rollback: {max: 15m, steps: [...]}: reads max, returns the steps node. */
 yaml_node_t *procedure_rollback_map(struct pctx *cx, yaml_node_t *map);
 void	 procedure_free_all(struct plan *p);
-/* A watch samples the checks of every procedure's when rules too. */
-void	 procedure_watched(const struct plan *p, struct strlist *checks);
+/* Does phase (NULL: none) judge pr's when rules? */
+bool	 procedure_in_phase(const struct procedure *pr, const char *phase);
+/* A watch of phase samples the checks of the when rules judged there. */
+void	 procedure_watched(const struct plan *p, const char *phase,
+	    struct strlist *checks);
 const struct procedure *plan_procedure(const struct plan *p, const char *id);
 
 /* ---- rules: which procedure a run's samples start -------------------- */
@@ -66,9 +74,12 @@ struct proc_rules;
 
 struct proc_rules *proc_rules_new(const struct plan *p);
 void	 proc_rules_free(struct proc_rules *r);
-/* One sample of check; judge false: only remembered (a resumed watch). */
-void	 proc_rules_feed(struct proc_rules *r, const char *check,
-	    const struct wsample *s, bool judge);
+/*
+ * One sample of check taken in phase; judge false: only remembered (a
+ * resumed watch).  Rules whose procedure is not judged in phase ignore it.
+ */
+void	 proc_rules_feed(struct proc_rules *r, const char *phase,
+	    const char *check, const struct wsample *s, bool judge);
 /*
  * A procedure whose rule fired and that has not run in this run (l:
  * the journal as loaded now), or NULL; *why: the rule and its samples

@@ -439,7 +439,8 @@ run_checks(struct rb *rb, const struct strlist *ids, const char *phase,
 			/* A gate's results are samples for procedures' when. */
 			struct wsample ws = { r->started_wall_us, (int)r->status,
 			    r->has_value, r->value };
-			proc_rules_feed(rb->prules, r->check->id, &ws, true);
+			proc_rules_feed(rb->prules, phase, r->check->id, &ws,
+			    true);
 		}
 	}
 	enum status worst = results_worst(rs, nres);
@@ -1320,7 +1321,8 @@ rb_proc_sample(void *arg, const char *check, const struct wsample *s,
 {
 	struct rb *rb = arg;
 
-	proc_rules_feed(rb->prules, check, s, judge);
+	proc_rules_feed(rb->prules, rb->ph ? rb->ph->id : NULL, check, s,
+	    judge);
 }
 
 static int
