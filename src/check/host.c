@@ -1,7 +1,7 @@
 /*
  * host.c - kind `host`: the machine cutover runs on has the resources the
- * plan asks for: memory and swap available, load per CPU, CPU busy over a
- * short sample, uptime, CPUs, free inodes.  From /proc/meminfo,
+ * plan asks for: memory and swap available, load per CPU, CPU busy and
+ * iowait over a short sample, uptime, CPUs, free inodes.  From /proc/meminfo,
  * /proc/loadavg, /proc/stat, /proc/uptime and statvfs (lib/procfs.h).
  *
  * With no key it judges what a healthy machine always has (the defaults
@@ -39,8 +39,8 @@ struct amount {
 
 struct host_conf {
 	struct amount	 min_memory, min_swap, min_inodes;
-	bool		 has_load, has_busy, has_cpus, has_inodes_key;
-	double		 max_load, max_busy;
+	bool		 has_load, has_busy, has_iowait, has_cpus, has_inodes_key;
+	double		 max_load, max_busy, max_iowait;
 	long long	 min_cpus;
 	int64_t		 min_uptime_us;
 	int64_t		 sample_us;
@@ -49,7 +49,7 @@ struct host_conf {
 };
 
 static const char *const keys[] = { "min_memory", "min_swap",
-	"max_load_per_cpu", "max_cpu_busy", "sample", "min_uptime", "min_cpus",
+	"max_load_per_cpu", "max_cpu_busy", "max_iowait", "sample", "min_uptime", "min_cpus",
 	"min_inodes_free", "path", NULL };
 
 static int
@@ -121,17 +121,30 @@ host_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		e = NULL;
 	}
 	free(bs);
+	yaml_node_t *wn = pn_get(cx, map, "max_iowait");
+	char *ws = pn_str(cx, wn, "max_iowait");
+	if (ws) {
+		h->has_iowait = true;
+		if (parse_percent(ws, &h->max_iowait, &e) != 0) {
+			pn_error(cx, wn, "'max_iowait': %s", e);
+			rc = -1;
+		}
+		free(e);
+		e = NULL;
+	}
+	free(ws);
 	h->sample_us = DEFAULT_SAMPLE;
 	yaml_node_t *sn = pn_get(cx, map, "sample");
 	if (sn) {
 		rc |= pn_duration(cx, sn, "sample", &h->sample_us);
-		if (!h->has_busy) {
+		if (!h->has_busy && !h->has_iowait) {
 			pn_error(cx, sn, "'sample' is the window of "
-			    "'max_cpu_busy'; give it or drop 'sample'");
+			    "'max_cpu_busy' and 'max_iowait'; give one or drop "
+			    "'sample'");
 			rc = -1;
 		}
 	}
-	if (h->has_busy && h->sample_us >= c->timeout_us) {
+	if ((h->has_busy || h->has_iowait) && h->sample_us >= c->timeout_us) {
 		pn_error(cx, sn ? sn : map, "check '%s': the 'sample' window "
 		    "must be shorter than the timeout", c->id);
 		rc = -1;
@@ -155,6 +168,7 @@ host_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 	/* The defaults of a host check with nothing else to say. */
 	h->defaults = !h->min_memory.set && !h->min_swap.set &&
 	    !h->has_inodes_key && !h->has_load && !h->has_busy &&
+	    !h->has_iowait &&
 	    !h->has_cpus && !h->min_uptime_us && !pn_get(cx, map,
 	    "min_uptime");
 	if (!h->defaults)
@@ -195,12 +209,13 @@ statvfs_child(void *path, void *out)
 }
 
 static int
-read_cpu(uint64_t *busy, uint64_t *total)
+read_cpu(uint64_t *busy, uint64_t *iowait, uint64_t *total)
 {
 	char b[4096];
 	ssize_t n = procfs_read("/proc/stat", b, sizeof(b), NULL);
 
-	return n > 0 ? procfs_cpu_parse(b, (size_t)n, busy, total) : -1;
+	return n > 0 ? procfs_cpu_parse(b, (size_t)n, busy, iowait, total) :
+	    -1;
 }
 
 static void
@@ -215,10 +230,10 @@ host_run(const struct check *c, struct result *r)
 
 	buf_init(&ob, 0);
 	/* CPU busy first: its sample is the slow part. */
-	double busy_pct = -1;
-	if (h->has_busy) {
-		uint64_t b1, t1, b2, t2;
-		if (read_cpu(&b1, &t1) != 0) {
+	double busy_pct = -1, iowait_pct = -1;
+	if (h->has_busy || h->has_iowait) {
+		uint64_t b1, w1, t1, b2, w2, t2;
+		if (read_cpu(&b1, &w1, &t1) != 0) {
 			result_set(r, ST_FAIL, "cannot read /proc/stat");
 			goto out;
 		}
@@ -227,12 +242,19 @@ host_run(const struct check *c, struct result *r)
 			int64_t left = until - now_mono_us();
 			sleep_us(left < 100000 ? left : 100000);
 		}
-		if (read_cpu(&b2, &t2) != 0) {
+		if (read_cpu(&b2, &w2, &t2) != 0) {
 			result_set(r, ST_FAIL, "cannot read /proc/stat");
 			goto out;
 		}
-		busy_pct = t2 > t1 ? 100.0 * (double)(b2 - b1) /
-		    (double)(t2 - t1) : 0;
+		/*
+		 * The kernel's iowait count may step back on an idle CPU
+		 * (Documentation/filesystems/proc.rst): a drop counts as none.
+		 */
+		double dt = t2 > t1 ? (double)(t2 - t1) : 0;
+		busy_pct = dt > 0 && b2 >= b1 ? 100.0 * (double)(b2 - b1) / dt :
+		    0;
+		iowait_pct = dt > 0 && w2 >= w1 ? 100.0 * (double)(w2 - w1) /
+		    dt : 0;
 	}
 	n = procfs_read("/proc/meminfo", b, sizeof(b), NULL);
 	if (n <= 0 || procfs_meminfo_parse(b, (size_t)n, &m) != 0) {
@@ -259,8 +281,10 @@ host_run(const struct check *c, struct result *r)
 	buf_addf(&ob, "mem %s free of %s, load %.2f/CPU, %ld CPU%s, up %s", ma,
 	    mt, per_cpu, cpus, cpus == 1 ? "" : "s", ut);
 	free(ut);
-	if (busy_pct >= 0)
+	if (h->has_busy)
 		buf_addf(&ob, ", busy %.0f%%", busy_pct);
+	if (h->has_iowait)
+		buf_addf(&ob, ", iowait %.0f%%", iowait_pct);
 	result_observed(r, "%s", ob.s);
 	r->has_value = true;
 	r->value = (double)m.available;
@@ -277,6 +301,9 @@ host_run(const struct check *c, struct result *r)
 		    h->max_load);
 	if (h->has_busy)
 		buf_addf(&th, "%sbusy <= %g%%", th.len ? ", " : "", h->max_busy);
+	if (h->has_iowait)
+		buf_addf(&th, "%siowait <= %g%%", th.len ? ", " : "",
+		    h->max_iowait);
 	if (h->has_cpus)
 		buf_addf(&th, "%sCPUs >= %lld", th.len ? ", " : "", h->min_cpus);
 	if (h->min_uptime_us) {
@@ -333,6 +360,13 @@ host_run(const struct check *c, struct result *r)
 		char *d = fmt_duration(h->sample_us);
 		result_set(r, ST_FAIL, "CPUs %.0f%% busy over %s, above %g%%",
 		    busy_pct, d, h->max_busy);
+		free(d);
+		goto out;
+	}
+	if (h->has_iowait && iowait_pct > h->max_iowait) {
+		char *d = fmt_duration(h->sample_us);
+		result_set(r, ST_FAIL, "CPUs %.1f%% in iowait over %s, above "
+		    "%g%%", iowait_pct, d, h->max_iowait);
 		free(d);
 		goto out;
 	}
@@ -399,8 +433,8 @@ host_free(void *p)
 
 const struct check_kind check_host = {
 	.name = "host",
-	.summary = "this machine: memory, swap, load per CPU, CPU busy, uptime, "
-	    "CPUs, inodes",
+	.summary = "this machine: memory, swap, load per CPU, CPU busy, iowait, "
+	    "uptime, CPUs, inodes",
 	.keys = keys,
 	.parse = host_parse,
 	.run = host_run,

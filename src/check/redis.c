@@ -15,9 +15,14 @@
  * last background save to have succeeded; aof needs aof_enabled:1 and the
  * last AOF write to have succeeded.  Every command has the check's
  * timeout (redisSetTimeout), so a stalled server cannot hang the check.
+ * `hit_rate: ">= 80%"` judges keyspace_hits / (hits + misses) from INFO,
+ * counted since the server started or CONFIG RESETSTAT; with no lookup
+ * counted yet there is no rate, and the check fails saying so rather
+ * than pass on nothing.
  * `from: NETNS` talks to the server from inside that network namespace
  * (the seeds' "redis-cli -h VPS2 ping should fail" from another host).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,11 +61,13 @@ struct redis_conf {
 	struct info_rule *info;
 	size_t		 ninfo;
 	enum persist	 persistence;
+	bool		 has_hit_rate;
+	struct cmp	 hit_rate;	/* a share: ">= 80%" */
 	char		*from;		/* network namespace, or NULL */
 };
 
 static const char *const keys[] = { "target", "password_env",
-	"require_auth", "info", "persistence", "from", NULL };
+	"require_auth", "info", "persistence", "hit_rate", "from", NULL };
 
 static int
 redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
@@ -143,6 +150,18 @@ redis_parse(struct pctx *cx, yaml_node_t *map, struct check *c)
 		rc = -1;
 	}
 	free(p);
+	yaml_node_t *hr = pn_get(cx, map, "hit_rate");
+	if (hr) {
+		k->has_hit_rate = true;
+		if (pn_cmp(cx, hr, "hit_rate", &k->hit_rate) != 0) {
+			rc = -1;
+		} else if (!k->hit_rate.numeric ||
+		    strchr(k->hit_rate.text, '%') == NULL) {
+			pn_error(cx, hr, "'hit_rate' compares a share, like "
+			    "\">= 80%%\" (got '%s')", k->hit_rate.text);
+			rc = -1;
+		}
+	}
 	yaml_node_t *fr = pn_get(cx, map, "from");
 	if (fr && (k->from = pn_str(cx, fr, "from")) == NULL)
 		rc = -1;
@@ -256,6 +275,24 @@ bool
 redis_is_ok(const redisReply *rp)
 {
 	return rp->type == REDIS_REPLY_STATUS && strcmp(rp->str, "OK") == 0;
+}
+
+static char *info_field(const char *info, const char *field);
+
+/* An INFO counter: 0 and *v, or -1 when absent or not a number. */
+static int
+info_count(const char *info, const char *field, unsigned long long *v)
+{
+	char *s = info_field(info, field), *end = NULL;
+	int rc = -1;
+
+	if (s && *s >= '0' && *s <= '9') {
+		errno = 0;
+		*v = strtoull(s, &end, 10);
+		rc = errno == 0 && *end == '\0' ? 0 : -1;
+	}
+	free(s);
+	return rc;
 }
 
 /* The value of field in INFO text, newly allocated, or NULL. */
@@ -423,7 +460,7 @@ redis_probe(const struct check *c, struct result *r)
 	r->has_value = true;
 	r->value = rtt / 1e6;
 
-	if (k->ninfo || k->persistence != P_NONE) {
+	if (k->ninfo || k->persistence != P_NONE || k->has_hit_rate) {
 		if ((rp = redis_cmd(rc, where, &e, "INFO all")) == NULL)
 			goto ioerr;
 		if (rp->type != REDIS_REPLY_STRING) {
@@ -446,6 +483,36 @@ redis_probe(const struct check *c, struct result *r)
 			    fails.len ? "; " : "", ir->field, v ? v : "absent",
 			    cmp_opstr(ir->cmp.op), ir->cmp.text);
 		free(v);
+	}
+	if (k->has_hit_rate) {
+		unsigned long long hits, misses;
+		const char *op = cmp_opstr(k->hit_rate.op);
+		if (info_count(info.s, "keyspace_hits", &hits) != 0 ||
+		    info_count(info.s, "keyspace_misses", &misses) != 0) {
+			buf_addf(&detail, "hit rate: no keyspace_hits/misses in "
+			    "INFO (want %s %s)\n", op, k->hit_rate.text);
+			buf_addf(&fails, "%sINFO has no keyspace_hits and "
+			    "keyspace_misses: the hit rate cannot be judged",
+			    fails.len ? "; " : "");
+		} else if (hits + misses == 0) {
+			buf_addf(&detail, "hit rate: no data, 0 hits and 0 "
+			    "misses (want %s %s)\n", op, k->hit_rate.text);
+			buf_addf(&fails, "%shit rate: no data yet (0 keyspace hits "
+			    "and 0 misses since start or CONFIG RESETSTAT), "
+			    "expected %s %s", fails.len ? "; " : "", op,
+			    k->hit_rate.text);
+		} else {
+			double pct = 100.0 * (double)hits /
+			    ((double)hits + (double)misses);
+			buf_addf(&detail, "hit rate: %.1f%% (%llu hits, %llu "
+			    "misses; want %s %s)\n", pct, hits, misses, op,
+			    k->hit_rate.text);
+			if (!cmp_eval_num(&k->hit_rate, pct))
+				buf_addf(&fails, "%shit rate is %.1f%% (%llu hits, "
+				    "%llu misses), expected %s %s",
+				    fails.len ? "; " : "", pct, hits, misses, op,
+				    k->hit_rate.text);
+		}
 	}
 	if (k->persistence == P_AOF) {
 		char *en = info_field(info.s, "aof_enabled");
@@ -498,9 +565,10 @@ redis_probe(const struct check *c, struct result *r)
 		    "configured (the plan gives one)", where);
 	} else {
 		result_observed(r, "PONG");
-		result_set(r, ST_PASS, "redis %s: %sPONG%s%s", where,
+		result_set(r, ST_PASS, "redis %s: %sPONG%s%s%s", where,
 		    k->require_auth ? "NOAUTH without password, " : "",
 		    k->ninfo ? ", INFO as expected" : "",
+		    k->has_hit_rate ? ", hit rate as expected" : "",
 		    k->persistence == P_AOF ? ", AOF on" :
 		    k->persistence == P_RDB ? ", RDB snapshots on" : "");
 	}
@@ -537,13 +605,15 @@ redis_free(void *p)
 		cmp_free(&k->info[i].cmp);
 	}
 	free(k->info);
+	cmp_free(&k->hit_rate);
 	free(k->from);
 	free(k);
 }
 
 const struct check_kind check_redis = {
 	.name = "redis",
-	.summary = "Redis PING; require_auth (NOAUTH), INFO fields, persistence",
+	.summary = "Redis PING; require_auth (NOAUTH), INFO fields, hit rate, "
+	    "persistence",
 	.keys = keys,
 	.parse = redis_parse,
 	.run = redis_run,

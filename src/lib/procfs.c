@@ -223,7 +223,8 @@ procfs_loadavg_parse(const char *s, size_t n, double la[3])
 }
 
 int
-procfs_cpu_parse(const char *s, size_t n, uint64_t *busy, uint64_t *total)
+procfs_cpu_parse(const char *s, size_t n, uint64_t *busy, uint64_t *iowait,
+    uint64_t *total)
 {
 	const char *p = s, *end = s + n;
 	uint64_t v[8];
@@ -242,6 +243,7 @@ procfs_cpu_parse(const char *s, size_t n, uint64_t *busy, uint64_t *total)
 		*total += v[i];
 	}
 	*busy = *total - v[3] - v[4];
+	*iowait = v[4];
 	return 0;
 }
 

@@ -49,10 +49,11 @@ int	 procfs_meminfo_parse(const char *s, size_t n, struct meminfo *m);
 int	 procfs_loadavg_parse(const char *s, size_t n, double la[3]);
 /*
  * /proc/stat's first line, "cpu user nice system idle iowait irq softirq
- * steal ...": busy is everything but idle and iowait, in ticks.
+ * steal ...": busy is everything but idle and iowait, in ticks; iowait
+ * the idle time with I/O outstanding.
  */
 int	 procfs_cpu_parse(const char *s, size_t n, uint64_t *busy,
-	    uint64_t *total);
+	    uint64_t *iowait, uint64_t *total);
 /* /proc/uptime: seconds since boot. */
 int	 procfs_uptime_parse(const char *s, size_t n, double *up);
 

@@ -186,6 +186,39 @@ expect_err "bad.yml:7:[0-9]+: 'persistence' must be rdb or aof \(got 'both'\)" "
 expect_err "bad.yml:8:[0-9]+: 'info' must be a map" "info as a list"
 expect_err "bad.yml:9:[0-9]+: missing 'target'" "no target"
 
+# hit_rate: keyspace_hits / (hits + misses) from INFO.  A fresh server
+# has no lookups: no data, a fail, never a pass on nothing.  Then 4 hits
+# and 1 miss make 80%.
+cat >"$T/hit.yml" <<YML
+cutover: 1
+name: t0620
+checks:
+  - { id: hit-ok, kind: redis, target: "redis://127.0.0.1:$PR/0", hit_rate: ">= 80%" }
+  - { id: hit-low, kind: redis, target: "redis://127.0.0.1:$PR/0", hit_rate: "> 80%" }
+YML
+redis-cli -p "$PR" config resetstat >/dev/null
+run "$CUTOVER" check "$T/hit.yml" --format json
+expect_rc 1 "hit_rate with no lookups yet fails"
+want hit-ok "fail *hit rate: no data yet (0 keyspace hits and 0 misses*expected >= 80%" "hit_rate: no data is a fail"
+redis-cli -p "$PR" set t0620-key v >/dev/null
+for _ in 1 2 3 4; do redis-cli -p "$PR" get t0620-key >/dev/null; done
+redis-cli -p "$PR" get t0620-missing >/dev/null
+run "$CUTOVER" check "$T/hit.yml" --format json
+want hit-ok "pass *PONG, hit rate as expected" "hit_rate: 4 hits, 1 miss is >= 80%"
+want hit-low "fail *hit rate is 80.0% (4 hits, 1 misses), expected > 80%" "hit_rate: 80% is not > 80%"
+cat >"$T/hitbad.yml" <<'YML'
+cutover: 1
+name: t0620
+checks:
+  - { id: h1, kind: redis, target: "redis://127.0.0.1:6379/0", hit_rate: ">= 80" }
+  - { id: h2, kind: redis, target: "redis://127.0.0.1:6379/0", hit_rate: "high" }
+  - { id: h3, kind: redis, target: "redis://127.0.0.1:6379/0", hit_rat: ">= 80%" }
+YML
+run "$CUTOVER" lint "$T/hitbad.yml"
+expect_rc 2 "bad hit_rate fails lint"
+expect_err "hitbad.yml:4:[0-9]+: 'hit_rate' compares a share, like \">= 80%\" \(got '80'\)" "hit_rate without %"
+expect_err "hitbad.yml:5:[0-9]+: 'hit_rate' compares a share" "hit_rate as a word"
+expect_err "hitbad.yml:6:[0-9]+: unknown key 'hit_rat' in check \(did you mean 'hit_rate'\?\)" "hit_rate typo"
 # An unset password_env: lint only warns (it runs without secrets, in
 # CI), check refuses, naming the variable.
 cat >"$T/pe.yml" <<'YML'

@@ -23,6 +23,8 @@ checks:
   - { id: no-fs, kind: host, min_inodes_free: 1, path: /no/such/dir, max_load_per_cpu: 1000 }
   - { id: only-cpus, kind: host, min_cpus: 1 }
   - { id: only-uptime, kind: host, min_uptime: 1s }
+  - { id: iowait-any, kind: host, max_iowait: "100%", sample: 200ms }
+  - { id: iowait-none, kind: host, max_iowait: "0%", sample: 200ms }
 E2
 run "$CUTOVER" lint plan.yml
 expect_rc 0 "the plan lints"
@@ -57,6 +59,11 @@ expect_result only-cpus "pass mem .* free of .*, load [0-9.]+/CPU, $cpus CPUs?, 
 expect_eq "$(th defaults)" "memory >= 5%, load/CPU <= 8, inodes >= 5%" "no key: the three defaults"
 expect_eq "$(th roomy)" "memory >= 10MB, load/CPU <= 1000, busy <= 100%, CPUs >= 1, uptime >= 1.00s, inodes >= 1%" \
 	"every key written is in the threshold"
+# iowait over the sample: 100% always holds; 0% holds only with none, and
+# a fail names the share measured.
+expect_result iowait-any "pass mem .*, iowait [0-9]+%$"
+expect_eq "$(th iowait-any)" "iowait <= 100%" "max_iowait alone judges iowait only"
+expect_result iowait-none "pass mem .*, iowait 0%$|fail CPUs [0-9.]+% in iowait over 200ms, above 0%"
 # (max_load_per_cpu: 1000 - this machine is shared by many builds.)
 # A machine with swap gets judged; one without fails naming it.
 cat > swap.yml <<'E2'

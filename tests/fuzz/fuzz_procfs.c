@@ -19,13 +19,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct meminfo m;
 	uid_t r, e;
 	double la[3], up;
-	uint64_t busy, total;
+	uint64_t busy, iowait, total;
 
 	(void)procfs_stat_parse(s, size, &st);
 	(void)procfs_status_uids(s, size, &r, &e);
 	(void)procfs_meminfo_parse(s, size, &m);
 	(void)procfs_loadavg_parse(s, size, la);
-	(void)procfs_cpu_parse(s, size, &busy, &total);
+	(void)procfs_cpu_parse(s, size, &busy, &iowait, &total);
 	(void)procfs_uptime_parse(s, size, &up);
 	if (size < 256) {
 		char *z = malloc(size + 1), *err = NULL;

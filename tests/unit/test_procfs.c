@@ -38,7 +38,7 @@ T_TEST(status_meminfo_loadavg)
 	uid_t r, e;
 	struct meminfo m;
 	double la[3], up;
-	uint64_t busy, total;
+	uint64_t busy, iowait, total;
 
 	T_OK(procfs_status_uids(S("Name:\tx\nUid:\t1000\t33\t33\t33\n"), &r,
 	    &e) == 0);
@@ -57,10 +57,11 @@ T_TEST(status_meminfo_loadavg)
 	T_OK(la[2] > 2.49 && la[2] < 2.51);
 	T_OK(procfs_loadavg_parse(S("0.52 x"), la) == -1);
 	T_OK(procfs_cpu_parse(S("cpu  10 1 5 80 4 0 0 0 0 0\ncpu0 1 2"),
-	    &busy, &total) == 0);
+	    &busy, &iowait, &total) == 0);
 	T_EQ_INT(total, 100);
 	T_EQ_INT(busy, 16);
-	T_OK(procfs_cpu_parse(S("cpu0 1 2 3"), &busy, &total) == -1);
+	T_EQ_INT(iowait, 4);
+	T_OK(procfs_cpu_parse(S("cpu0 1 2 3"), &busy, &iowait, &total) == -1);
 	T_OK(procfs_uptime_parse(S("12345.67 999.00\n"), &up) == 0);
 	T_OK(up > 12345.6 && up < 12345.7);
 }
