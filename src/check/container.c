@@ -319,6 +319,17 @@ engine_get(const struct container_conf *k, const char *path,
 	return code;
 }
 
+/* An answer other than the one expected: its code and Docker's message. */
+static void
+answer_err(long code, const struct buf *b, char **errp)
+{
+	char *m = engine_error_message(b->s, b->len);
+
+	seterr(errp, "Docker answered HTTP %ld%s%s", code, m ? ": " : "",
+	    m ? m : "");
+	free(m);
+}
+
 /*
  * Judge one inspected container: NULL when it passes, else why not (a
  * new string).  *worst gets ST_FAIL for a failure.
@@ -412,10 +423,7 @@ image_get(const struct container_conf *k, const char *ref, int64_t deadline,
 	} else if (code == 200) {
 		rc = engine_image_parse(b.s, b.len, im, errp);
 	} else if (code > 0) {
-		char *m = engine_error_message(b.s, b.len);
-		seterr(errp, "Docker answered HTTP %ld%s%s", code, m ? ": " : "",
-		    m ? m : "");
-		free(m);
+		answer_err(code, &b, errp);
 	}
 	buf_release(&b);
 	return rc;
@@ -617,10 +625,7 @@ inspect(const struct container_conf *k, const char *id, int64_t deadline,
 	} else if (code == 200) {
 		rc = engine_ctr_parse(b.s, b.len, e, errp);
 	} else if (code > 0) {
-		char *m = engine_error_message(b.s, b.len);
-		seterr(errp, "Docker answered HTTP %ld%s%s", code, m ? ": " : "",
-		    m ? m : "");
-		free(m);
+		answer_err(code, &b, errp);
 	}
 	buf_release(&b);
 	return rc;
@@ -794,10 +799,7 @@ run_project(const struct container_conf *k, const struct env_file *f,
 	if (code == 200 && engine_list_parse(b.s, b.len, &ids, &err) != 0)
 		code = -1;
 	else if (code > 0 && code != 200) {
-		char *m = engine_error_message(b.s, b.len);
-		seterr(&err, "Docker answered HTTP %ld%s%s", code, m ? ": " : "",
-		    m ? m : "");
-		free(m);
+		answer_err(code, &b, &err);
 		code = -1;
 	}
 	buf_release(&b);
