@@ -583,6 +583,13 @@ my_plain(const struct canon_type *t)
 	}
 }
 
+/* DOUBLE or FLOAT: hashed as the double's 8 bytes (my_crc 2). */
+static bool
+my_raw(const struct canon_type *t)
+{
+	return t->cls == CC_FLOAT || t->cls == CC_FLOAT4;
+}
+
 static void
 my_sum_crc(struct tplan *p, bool dst, struct buf *q)
 {
@@ -595,7 +602,12 @@ my_sum_crc(struct tplan *p, bool dst, struct buf *q)
 		struct buf id = BUF_INIT;
 		col_ident(p, dst, i, &id);
 		/* The same form on both sides, or equal values would differ. */
-		if (my_plain(t) && my_plain(o))
+		if (p->my_crc > 1 && my_raw(t) && my_raw(o))
+			buf_addf(q, ", COLUMN_CREATE(1, %s)", id.s);
+		else if (i == 0 && int_key(p))
+			/* The walk's key: BETWEEN keeps no NULL. */
+			buf_addf(q, ", %s", id.s);
+		else if (my_plain(t) && my_plain(o))
 			buf_addf(q, t->cls == CC_FLOAT4 ?
 			    ", IFNULL(CAST(%s AS DOUBLE), '')" :
 			    ", IFNULL(%s, '')", id.s);
@@ -607,29 +619,35 @@ my_sum_crc(struct tplan *p, bool dst, struct buf *q)
 }
 
 /*
- * Can this connection run my_sum_crc's hash?  CRC32C exists (MariaDB
- * 10.8+), and the user variable is set before it is read, row by row.
+ * Which of my_sum_crc's hashes this connection can run: 0 none; 1 the
+ * CRC pair (CRC32C exists, MariaDB 10.8+, and the user variable is set
+ * before it is read, row by row); 2 also a double as its bytes, in the
+ * 14-byte dynamic column (3 bytes for NULL) the framing relies on.
  */
-static bool
+static int
 my_crc_probe(struct db *d)
 {
 	char *v = NULL;
-	bool ok = db_scalar(d, "SELECT SUM(CRC32C(@cutover_h := x) * "
-	    "CRC32(@cutover_h)) = SUM(CRC32C(x) * CRC32(x)) FROM (SELECT "
-	    "'a' AS x UNION ALL SELECT 'bc') t", &v, NULL) == 0 && v &&
-	    strcmp(v, "1") == 0;
+	int level = db_scalar(d, "SELECT IF(SUM(CRC32C(@cutover_h := x) * "
+	    "CRC32(@cutover_h)) = SUM(CRC32C(x) * CRC32(x)), IF(MIN(LENGTH("
+	    "COLUMN_CREATE(1, 0.5e0))) = 14 AND MIN(COLUMN_CREATE(1, NULL)) = "
+	    "X'000000', 2, 1), 0) FROM (SELECT 'a' AS x UNION ALL SELECT "
+	    "'bc') t", &v, NULL) == 0 && v ? atoi(v) : 0;
 
 	free(v);
-	return ok;
+	return level;
 }
 
-/* Choose MariaDB's row hash once per table: the CRC pair if both can. */
+/* Choose MariaDB's row hash once per table: the best both can run. */
 static void
 my_choose(struct tplan *p)
 {
 	if (p->my_crc != 0 || p->s->drv->engine != DB_MYSQL)
 		return;
-	p->my_crc = my_crc_probe(p->s) && my_crc_probe(p->d) ? 1 : -1;
+	int a = my_crc_probe(p->s), b = my_crc_probe(p->d);
+	p->my_crc = (signed char)(a < b ? a : b);
+	if (p->my_crc == 0)
+		p->my_crc = -1;
 }
 
 /* count and sum of the rows of pred, per bucket of width w (0: one). */

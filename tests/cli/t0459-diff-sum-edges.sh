@@ -7,8 +7,11 @@
 # which may be the separator), a whole row's values swapped with the next
 # row's, two columns' values swapped in one row, and a row longer than
 # max_allowed_packet (its printed form is NULL: the old MD5 sum skipped
-# it and called a changed row identical).  With an integer key (the
-# chunk walk) and a text key (hash buckets).  Identical data first: exit 0.
+# it and called a changed row identical).  DOUBLE and FLOAT, hashed as
+# their bytes: the last bit of a double and of a float, NULL moved
+# between two double columns (NULL's 3 bytes against a value's 14), NULL
+# <-> 0, a swap between rows.  With an integer key (the chunk walk) and a
+# text key (hash buckets).  Identical data first: exit 0.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
 own=""
@@ -53,8 +56,16 @@ CREATE TABLE t_big (id bigint PRIMARY KEY, a longtext, b longtext);
 INSERT INTO t_big VALUES (1, REPEAT('x', 9000000), REPEAT('y', 9000000)), (2, 'a', 'b');
 CREATE TABLE t_tkey (k varchar(40) PRIMARY KEY, a varchar(64));
 INSERT INTO t_tkey SELECT MD5(seq), MD5(-seq) FROM seq_1_to_300;
+CREATE TABLE t_dbit (id bigint PRIMARY KEY, a double, b float);
+INSERT INTO t_dbit SELECT seq, seq / 7, seq / 3 FROM seq_1_to_300;
+UPDATE t_dbit SET a = 0.1, b = 1 WHERE id IN (23, 24);
+CREATE TABLE t_dnull (id bigint PRIMARY KEY, a double, b double, c float);
+INSERT INTO t_dnull SELECT seq, seq / 7, seq / 7, seq FROM seq_1_to_300;
+UPDATE t_dnull SET a = NULL, b = 0.5 WHERE id = 25;
+CREATE TABLE t_dswap (id bigint PRIMARY KEY, a double);
+INSERT INTO t_dswap SELECT seq, seq / 7 FROM seq_1_to_300;
 SQL
-for t in t_swap t_sep t_nulltext t_nullint t_bit t_uuid t_rowswap t_colswap t_big t_tkey; do
+for t in t_swap t_sep t_nulltext t_nullint t_bit t_uuid t_rowswap t_colswap t_big t_tkey t_dbit t_dnull t_dswap; do
 	$MYSQL -e "CREATE TABLE t0459_dst.$t LIKE t0459_src.$t; INSERT INTO t0459_dst.$t SELECT * FROM t0459_src.$t" ||
 		fail "copy $t"
 done
@@ -72,7 +83,7 @@ D="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0459_dst"
 
 run "$CUTOVER" diff --mode checksum "$S" "$D"
 expect_rc 0 "identical data"
-expect_out "^10 tables: 10 identical" "every table identical"
+expect_out "^13 tables: 13 identical" "every table identical"
 
 $MYSQL t0459_dst <<'SQL' || fail "mutate"
 UPDATE t_swap x JOIN t_swap y ON x.id = 150 AND y.id = 151 SET x.a = y.a, y.a = x.a;
@@ -87,6 +98,12 @@ SET sql_mode = CONCAT(@@sql_mode, ",SIMULTANEOUS_ASSIGNMENT");
 UPDATE t_colswap SET a = b, b = a WHERE id = 17;
 UPDATE t_big SET a = CONCAT('z', SUBSTR(a, 2)) WHERE id = 1;
 UPDATE t_tkey x JOIN t_tkey y ON x.k = MD5(100) AND y.k = MD5(101) SET x.a = y.a, y.a = x.a;
+UPDATE t_dbit SET a = 0.10000000000000002 WHERE id = 23;
+UPDATE t_dbit SET b = 1.0000001 WHERE id = 24;
+UPDATE t_dnull SET a = 0.5, b = NULL WHERE id = 25;
+UPDATE t_dnull SET c = 0 WHERE id = 26;
+UPDATE t_dnull SET c = NULL WHERE id = 27;
+UPDATE t_dswap x JOIN t_dswap y ON x.id = 28 AND y.id = 29 SET x.a = y.a, y.a = x.a;
 SQL
 # The CRC pair is what runs (not MD5, kept for servers without CRC32C):
 # the statements as the server's general log saw them.
@@ -94,8 +111,10 @@ $MYSQL -e "SET GLOBAL log_output = 'TABLE'; TRUNCATE mysql.general_log; SET GLOB
 run "$CUTOVER" diff --mode checksum --max-diffs 100 "$S" "$D"
 $MYSQL -e "SET GLOBAL general_log = 0"
 crc=$($MYSQL -N -B -e "SELECT COUNT(*) FROM mysql.general_log WHERE argument LIKE '%CRC32C(@cutover_h := CONCAT_WS%'")
+raw=$($MYSQL -N -B -e "SELECT COUNT(*) FROM mysql.general_log WHERE argument LIKE '%COLUMN_CREATE(1, %) * CRC32(@cutover_h)%t_dbit%'")
 $MYSQL -e "TRUNCATE mysql.general_log; SET GLOBAL log_output = 'FILE'"
 [ "${crc:-0}" -gt 0 ] && ok "the CRC pair hashes the rows" || fail "no CRC32C row hash in the general log"
+[ "${raw:-0}" -gt 0 ] && ok "doubles and floats hashed as their bytes" || fail "no COLUMN_CREATE of the double columns in the general log"
 expect_rc 1 "one fault per table: differences"
 # lines TABLE: the difference lines under TABLE's header, sorted
 lines() {
@@ -112,4 +131,7 @@ expect_eq "$(lines t_rowswap)" "$(printf '  changed  id=20: a, b, c\n  changed  
 expect_eq "$(lines t_colswap)" "  changed  id=17: a, b" "two columns swapped in a row"
 expect_eq "$(lines t_big)" "  changed  id=1: a" "a row longer than max_allowed_packet"
 expect_eq "$(lines t_tkey)" "$(printf "  changed  k='%s': a\n  changed  k='%s': a" "$(printf 100 | md5sum | cut -c1-32)" "$(printf 101 | md5sum | cut -c1-32)" | sort)" "a swap between rows, text key"
+expect_eq "$(lines t_dbit)" "$(printf '  changed  id=23: a\n  changed  id=24: b')" "the last bit of a double, of a float"
+expect_eq "$(lines t_dnull)" "$(printf '  changed  id=25: a, b\n  changed  id=26: c\n  changed  id=27: c')" "NULL moved between double columns, NULL <-> 0"
+expect_eq "$(lines t_dswap)" "$(printf '  changed  id=28: a\n  changed  id=29: a')" "a swap of doubles between rows"
 done_testing
