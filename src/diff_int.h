@@ -56,8 +56,9 @@ struct tplan {
 	const char		*probe[2];
 	/*
 	 * MariaDB's row hash in checksum mode (diff_sum.c): 0 not chosen
-	 * yet, 1 the CRC32 x CRC32C product, -1 MD5 (a server without
-	 * CRC32C, e.g. MySQL, on either side).
+	 * yet, 1 the CRC32 x CRC32C product, 2 the same with doubles as
+	 * their bytes, -1 MD5 (a server without CRC32C, e.g. MySQL, on
+	 * either side).
 	 */
 	signed char		 my_crc;
 };

@@ -13,7 +13,8 @@
  *               (see pg_col_hash, pg_sum_sql): the XOR of column hashes
  *               is re-hashed, so it is not linear and swaps cannot cancel;
  *   MariaDB     CRC32(s) * CRC32C(s), s the row printed once with
- *               lengths and NULL marks (see my_sum_crc); MySQL and
+ *               lengths and NULL marks, doubles as their 8 bytes (see
+ *               my_sum_crc); MySQL and
  *               MariaDB before 10.8: 64 bits of MD5(CONCAT_WS(',',
  *               QUOTE(c1), ..)); FLOAT is cast to DOUBLE first;
  *   SQLite      cutover_rowhash() and cutover_sum(), registered by the
@@ -550,9 +551,25 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
  * escapes every value).  UUID (and INET6, text here) cannot take
  * IFNULL(c, ''): '' is cast to the column's type, which makes it NULL.
  * BIT prints as bytes but classifies as BIGINT UNSIGNED does: both take
- * the length.  A row longer than max_allowed_packet makes CONCAT_WS
- * NULL: it then adds -1 on the source and -2 on the target, so the
- * chunk differs and is compared value by value.
+ * the length.  The walk's integer key takes no IFNULL: BETWEEN keeps no
+ * NULL.  A row longer than max_allowed_packet makes CONCAT_WS NULL: it
+ * then adds -1 on the source and -2 on the target, so the chunk differs
+ * and is compared value by value.
+ *
+ * DOUBLE and FLOAT (on both sides) are not printed but go as the
+ * double's 8 bytes, in a one-column dynamic column, COLUMN_CREATE(1, c):
+ * always 14 bytes (00 0100 0100 02 and the value), and 00 00 00 for NULL
+ * (no IFNULL), so the field's length is known from its second byte; a
+ * FLOAT is widened to the double exactly, as the CAST did.  Printing the
+ * shortest round-trip digits (dtoa) was a quarter of t_wide's pass (perf,
+ * 24% of the query's samples for its three such columns): 0.93 s per
+ * million rows for the three printed, 0.40 s as bytes (3 runs each,
+ * load average 4).  The probe checks the 14 and 3 bytes (my_crc 2); a
+ * server that differs prints them.  A dynamic column for every column
+ * was dearer (5.1-5.6 s against 3.8 s on t_wide: it sorts and packs),
+ * and for DECIMAL, dates and times alone 0.1 s per column dearer than
+ * printing them; a mantissa and exponent by LOG2 and POW cost what dtoa
+ * does.
  *
  * Server CPU for 1M rows, one side (SUM over the whole table, 2026-11-30,
  * load average 13-19, so about 1.4x a quiet machine's figures):
@@ -563,6 +580,9 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
  *   CRC pair, user variable       1.30-1.48 s         4.17 s
  *   one CRC32C (32 bits only)     1.05-1.13 s         3.99-4.47 s
  *   a bare COUNT(*)  0.31-0.33 s                      0.61-0.85 s
+ *
+ * t_wide's whole query again (load average 5-10, 3 runs alternated):
+ * 5.56-6.18 s with its doubles printed, 4.96-5.00 s as bytes.
  */
 static bool
 my_plain(const struct canon_type *t)
