@@ -647,14 +647,18 @@ my_sum_crc(struct tplan *p, bool dst, struct buf *q)
 static int
 my_crc_probe(struct db *d)
 {
-	char *v = NULL;
-	int level = db_scalar(d, "SELECT IF(SUM(CRC32C(@cutover_h := x) * "
-	    "CRC32(@cutover_h)) = SUM(CRC32C(x) * CRC32(x)), IF(MIN(LENGTH("
-	    "COLUMN_CREATE(1, 0.5e0))) = 14 AND MIN(COLUMN_CREATE(1, NULL)) = "
-	    "X'000000', 2, 1), 0) FROM (SELECT 'a' AS x UNION ALL SELECT "
-	    "'bc') t", &v, NULL) == 0 && v ? atoi(v) : 0;
+	char *v = NULL, *w = NULL;
+	int level = 0;
 
+	if (db_scalar(d, "SELECT SUM(CRC32C(@cutover_h := x) * "
+	    "CRC32(@cutover_h)) = SUM(CRC32C(x) * CRC32(x)) FROM (SELECT "
+	    "'a' AS x UNION ALL SELECT 'bc') t", &v, NULL) == 0 && v &&
+	    strcmp(v, "1") == 0)
+		level = db_scalar(d, "SELECT LENGTH(COLUMN_CREATE(1, 0.5e0)) = "
+		    "14 AND COLUMN_CREATE(1, NULL) = X'000000'", &w, NULL) == 0 &&
+		    w && strcmp(w, "1") == 0 ? 2 : 1;
 	free(v);
+	free(w);
 	return level;
 }
 
