@@ -6,7 +6,8 @@
 # refused, retried (fails then passes within its budget), redirected and
 # header-judged checks, checks that differ only in their URL (a kept
 # handle is moved by its URL), and tcp checks between them; more checks
-# than --jobs, so that some wait for a free transfer.
+# than --jobs, so that some wait for a free transfer.  Then TLS: a CA
+# file, insecure, and the system store refusing a self-signed server.
 . "$(dirname "$0")/lib.sh"
 
 HP=$(port)
@@ -129,4 +130,59 @@ expect_eq "$d" 63 "3 rounds of 21 checks journaled"
 # saw two requests a sample.
 n=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$U/flakycount")
 expect_eq "$n" 6 "flaky: a failed first attempt and a passing retry each sample"
+
+# --- TLS in a batch ----------------------------------------------------
+command -v openssl >/dev/null || { echo "skipped: TLS part (no openssl)"; done_testing; exit 0; }
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$T/k.pem" -out "$T/c.pem" >/dev/null 2>&1
+SP=$(port)
+python3 - "$SP" "$T/c.pem" "$T/k.pem" >"$T/tls.log" 2>&1 <<'PY' &
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a): pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+s.daemon_threads = True
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+print("ready", flush=True)
+s.serve_forever()
+PY
+PIDS="$PIDS $!"
+wait_ready "$T/tls.log" || { fail "TLS server did not start"; done_testing; exit; }
+S="https://127.0.0.1:$SP"
+cat >"$T/tls.yml" <<YML
+cutover: 1
+name: tls
+checks:
+  - { id: ca, kind: http, url: "$S/a", ca_file: "$T/c.pem", body_contains: ok }
+  - { id: insecure, kind: http, url: "$S/b", insecure: true }
+  - { id: untrusted, kind: http, url: "$S/c" }
+  - { id: ca2, kind: http, url: "$S/d", ca_file: "$T/c.pem" }
+phases:
+  - id: post
+    watch: { every: 500ms, for: 1s, checks: [ca, insecure, untrusted, ca2] }
+YML
+run "$CUTOVER" watch "$T/tls.yml" --state "$T/tls.db" --format jsonl --jobs 2
+st=$(python3 -c '
+import json, sys
+seen = {}
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("type") == "sample":
+        m = o["message"] or ""
+        k = "insecure" if "TLS not verified" in m else "certificate" if "certificate" in m else ""
+        seen.setdefault(o["check"], set()).add(o["status"] + ":" + k)
+for k in sorted(seen): print(k, sorted(seen[k]))' <<<"$out")
+expect_eq "$st" "ca ['pass:']
+ca2 ['pass:']
+insecure ['pass:insecure']
+untrusted ['fail:certificate']" "TLS: CA file, insecure (said so) and the system store, each sample"
 done_testing
