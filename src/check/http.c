@@ -661,7 +661,7 @@ struct hx {
 struct mh {
 	CURLM		*m;
 	struct hx	**idle;
-	size_t		 nidle;
+	size_t		 nidle, cap;
 	/* The sockets curl wants watched, and its timer (mono; -1: none). */
 	struct pollfd	*pf;
 	size_t		 npf;
@@ -760,7 +760,10 @@ hx_take(struct mh *mh, const struct check *c)
 static void
 hx_give(struct mh *mh, struct hx *x)
 {
-	mh->idle = xrealloc(mh->idle, (mh->nidle + 1) * sizeof(*mh->idle));
+	if (mh->nidle == mh->cap) {
+		mh->cap = mh->cap ? 2 * mh->cap : 16;
+		mh->idle = xrealloc(mh->idle, mh->cap * sizeof(*mh->idle));
+	}
 	mh->idle[mh->nidle++] = x;
 }
 
