@@ -99,6 +99,19 @@ struct check_kind {
 	 */
 	const char	*(*value_refuse)(const struct check *c,
 			    const struct vcmp *v);
+	/*
+	 * Optional, for the watch's pool: run cs[0..n) (all of this kind,
+	 * none `on:` a host) on the calling thread, at most width at once,
+	 * each as the runner would (its own deadline from when it starts,
+	 * its retries within its budget), filling *rs[i] (check and terse
+	 * preset) with attempts, duration_us and started_wall_us too.
+	 * Calls start(i, arg) when cs[i] starts and done(i, arg) once *rs[i]
+	 * is final, after which it is not touched.
+	 */
+	void		(*run_batch)(const struct check *const *cs,
+			    struct result *const *rs, size_t n, size_t width,
+			    void (*start)(size_t i, void *arg),
+			    void (*done)(size_t i, void *arg), void *arg);
 };
 
 struct check {

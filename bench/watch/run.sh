@@ -8,12 +8,13 @@
 #
 #   sh bench/watch/run.sh [NTCP] [NHTTP] [SECONDS]
 #   SHAPES="mixed tcp" sh bench/watch/run.sh       # some shapes only
+#   CUTOVER=/tmp/cutover-old SHAPES=http sh bench/watch/run.sh 0 700 20
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NTCP=${1:-500}
 NHTTP=${2:-200}
 SECS=${3:-60}
-CUTOVER=$ROOT/build/cutover
+CUTOVER=${CUTOVER:-$ROOT/build/cutover}	# CUTOVER=path: another binary (A/B)
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need nginx || ! need monit || ! need /usr/bin/time || ! need sqlite3; then
