@@ -209,6 +209,29 @@ T_TEST(samples_fold_into_minutes)
 	T_OK(fabs(s->avg - sum / 180) < 1e-9);
 	T_OK(fabs(s->p50 - 0.090) / 0.090 < 0.044);
 	T_OK(fabs(s->p95 - 0.171) / 0.171 < 0.044);
+	/* The end of a watch adds up only the checks its rules name: the
+	 * same figures for those, nothing for the others. */
+	struct jwatch one = *jw;
+	bool want[] = { true, false };
+	one.stats = NULL;
+	T_EQ_INT(journal_watch_stats_of(j, &one, want, &e), 0);
+	T_EQ_INT(one.stats[0].n, 180);
+	T_EQ_INT(one.stats[0].npass, 162);
+	T_OK(fabs(one.stats[0].avg - s->avg) < 1e-12);
+	T_OK(fabs(one.stats[0].p95 - s->p95) < 1e-12);
+	T_EQ_STR(one.stats[0].last_message, "refused");
+	T_EQ_INT(one.stats[1].n, 0);
+	T_OK(one.stats[1].last_message == NULL);
+	want[0] = false;
+	want[1] = true;
+	free(one.stats[0].last_message);
+	free(one.stats);
+	one.stats = NULL;
+	T_EQ_INT(journal_watch_stats_of(j, &one, want, &e), 0);
+	T_EQ_INT(one.stats[0].n, 0);
+	T_EQ_INT(one.stats[1].n, 180);
+	T_EQ_INT(one.stats[1].npass, 180);
+	free(one.stats);
 	int cnt = 0;
 	jlog_release(&l);
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
