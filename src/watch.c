@@ -19,6 +19,7 @@
 #include "lib/redact.h"
 #include "lib/units.h"
 #include "lib/util.h"
+#include "lib/wake.h"
 #include "lib/xmalloc.h"
 #include "out.h"
 #include "watch.h"
@@ -30,7 +31,9 @@
 /* Raw samples are kept this long at least, then folded per minute. */
 #define KEEP_RAW_MIN	(3600 * US_PER_S)
 #define FOLD_EVERY	(60 * US_PER_S)
-#define POLL_US		(100 * US_PER_MS)
+/* A signal ends the sleep at once (lib/wake.h); the phase's window is
+ * looked at between samples, at least once a second. */
+#define POLL_US		(1000 * US_PER_MS)
 
 /* ---- rule math ------------------------------------------------------- */
 
@@ -965,7 +968,17 @@ judge(struct wctx *x, struct jwatch *jw, struct buf *based_on)
 	size_t nrules[2] = { x->ph->nsuccess, x->p->nsuccess };
 	int all = 1;
 
-	if (journal_watch_stats(x->j, jw, &x->err) != 0)
+	/* Only the checks the rules name are added up (journal.h). */
+	bool *want = xcalloc(jw->nchecks + 1, sizeof(*want));
+	for (int g = 0; g < 2; g++)
+		for (size_t i = 0; i < nrules[g]; i++) {
+			int ci = check_index(x, rules[g][i].check);
+			if (ci >= 0 && (size_t)ci < jw->nchecks)
+				want[ci] = true;
+		}
+	int rc = journal_watch_stats_of(x->j, jw, want, &x->err);
+	free(want);
+	if (rc != 0)
 		return -1;
 	if (nrules[0] + nrules[1])
 		out_line(x, "success rules of phase %s:", x->ph->id);
@@ -1185,7 +1198,7 @@ watch_phase(const struct plan *p, const struct phase *ph, struct journal *j,
 		if (next > now) {
 			/* Sleep to the next due time; wake for signals. */
 			int64_t d = next - now;
-			sleep_us(d < POLL_US ? d : POLL_US);
+			wake_sleep_us(d < POLL_US ? d : POLL_US);
 			continue;
 		}
 		size_t rule = 0;
