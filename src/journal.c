@@ -491,6 +491,7 @@ journal_close(struct journal *j)
 	if (j == NULL)
 		return;
 	sqlite3_finalize(j->data_version);
+	sqlite3_finalize(j->ins_sample);
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)
 		close(j->lockfd);

@@ -24,6 +24,7 @@ struct journal {
 	 */
 	pthread_mutex_t	 mu;
 	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
+	sqlite3_stmt *ins_sample;	/* prepared once: a watch's every round */
 };
 
 /*
