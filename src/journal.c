@@ -492,6 +492,7 @@ journal_close(struct journal *j)
 		return;
 	sqlite3_finalize(j->data_version);
 	sqlite3_finalize(j->ins_sample);
+	sqlite3_finalize(j->ins_samples);
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)
 		close(j->lockfd);

@@ -280,41 +280,72 @@ journal_watch_state(struct journal *j, int64_t w, const char *state,
 	return exec1(j, st, errp);
 }
 
+/*
+ * Rows a statement: one INSERT of 32 rows costs 0.40-0.45 us a row
+ * against 0.8-1.3 us for 32 INSERTs of one (a bare C loop of bench/watch's
+ * 700-row rounds, this machine); 100 rows a statement gains nothing more.
+ */
+#define SAMPLE_ROWS	32
+
+/* Bind sample s as the row at parameter offset o of st. */
+static void
+bind_sample(sqlite3_stmt *st, int o, int64_t w, int64_t started_us,
+    const struct jsample *s)
+{
+	sqlite3_bind_int64(st, o + 1, w);
+	sqlite3_bind_int64(st, o + 2, (s->at_us - started_us) / 1000);
+	sqlite3_bind_int(st, o + 3, s->check);
+	sqlite3_bind_int(st, o + 4, s->status);
+	bind_value(st, o + 5, s->has_value, s->value);
+	bind_text(st, o + 6, s->message);
+}
+
+/* The INSERT of nrows rows, prepared once a journal into *slot. */
+static sqlite3_stmt *
+ins_stmt(struct journal *j, sqlite3_stmt **slot, int nrows, char **errp)
+{
+	if (*slot == NULL) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "INSERT OR REPLACE INTO samples VALUES");
+		for (int r = 0; r < nrows; r++)
+			buf_adds(&b, r ? ", (?, ?, ?, ?, ?, ?)" :
+			    " (?, ?, ?, ?, ?, ?)");
+		*slot = prepare(j, b.s, errp);
+		buf_release(&b);
+	}
+	return *slot;
+}
+
 int
 journal_samples(struct journal *j, int64_t w, int64_t started_us,
     const struct jsample *s, size_t n, char **errp)
 {
-	sqlite3_stmt *st;
+	size_t i = 0;
 
 	if (n == 0)
 		return 0;
 	if (begin(j, errp) != 0)
 		return -1;
-	/* Prepared once a journal, not once a round (~60 us of CPU each). */
-	if (j->ins_sample == NULL)
-		j->ins_sample = prepare(j, "INSERT OR REPLACE INTO samples VALUES"
-		    " (?, ?, ?, ?, ?, ?)", errp);
-	st = j->ins_sample;
-	if (st == NULL) {
-		rollback(j);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, w);
-		sqlite3_bind_int64(st, 2, (s[i].at_us - started_us) / 1000);
-		sqlite3_bind_int(st, 3, s[i].check);
-		sqlite3_bind_int(st, 4, s[i].status);
-		bind_value(st, 5, s[i].has_value, s[i].value);
-		bind_text(st, 6, s[i].message);
+	while (i < n) {
+		bool many = n - i >= SAMPLE_ROWS;
+		int rows = many ? SAMPLE_ROWS : 1;
+		sqlite3_stmt *st = many ? ins_stmt(j, &j->ins_samples,
+		    SAMPLE_ROWS, errp) : ins_stmt(j, &j->ins_sample, 1, errp);
+		if (st == NULL) {
+			rollback(j);
+			return -1;
+		}
+		for (int r = 0; r < rows; r++)
+			bind_sample(st, 6 * r, w, started_us, &s[i + (size_t)r]);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			dberr(j, errp, "write failed");
 			sqlite3_reset(st);
 			rollback(j);
 			return -1;
 		}
+		sqlite3_reset(st);
+		i += (size_t)rows;
 	}
-	sqlite3_reset(st);
 	return commit(j, errp);
 }
 
