@@ -347,6 +347,9 @@ int	 journal_samples_each(struct journal *j, const struct jwatch *w,
 	    int64_t from_us, void (*fn)(const struct jsample *, void *),
 	    void *arg, char **errp);
 int	 journal_watch_stats(struct journal *j, struct jwatch *w, char **errp);
+/* The same for the checks whose want[i] is set (others left zero). */
+int	 journal_watch_stats_of(struct journal *j, struct jwatch *w,
+	    const bool *want, char **errp);
 /* Stats of every watch of l. */
 int	 journal_watches_stats(struct journal *j, struct jlog *l, char **errp);
 /*

@@ -24,6 +24,8 @@ struct journal {
 	 */
 	pthread_mutex_t	 mu;
 	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
+	/* Prepared once: a watch's every round (journal_watch.c). */
+	sqlite3_stmt *ins_sample, *ins_samples;
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "lib/error.h"
 #include "lib/proc.h"
 #include "lib/redact.h"
+#include "lib/wake.h"
 #include "lib/xmalloc.h"
 #include "out.h"
 #include "procedure.h"
@@ -114,6 +115,7 @@ on_signal(int sig)
 	if (got_sig == 0) {
 		got_sig = sig;
 		(void)!write(2, first, sizeof(first) - 1);
+		wake_post();	/* a watch sleeping to its next sample */
 		return;
 	}
 	(void)!write(2, m, sizeof(m) - 1);
@@ -131,6 +133,7 @@ catch_signals(void)
 {
 	struct sigaction sa;
 
+	wake_init();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	/* No SA_RESTART: poll() at the go/no-go prompt must wake up. */

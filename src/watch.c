@@ -19,6 +19,7 @@
 #include "lib/redact.h"
 #include "lib/units.h"
 #include "lib/util.h"
+#include "lib/wake.h"
 #include "lib/xmalloc.h"
 #include "out.h"
 #include "watch.h"
@@ -30,7 +31,9 @@
 /* Raw samples are kept this long at least, then folded per minute. */
 #define KEEP_RAW_MIN	(3600 * US_PER_S)
 #define FOLD_EVERY	(60 * US_PER_S)
-#define POLL_US		(100 * US_PER_MS)
+/* A signal ends the sleep at once (lib/wake.h); the phase's window is
+ * looked at between samples, at least once a second. */
+#define POLL_US		(1000 * US_PER_MS)
 
 /* ---- rule math ------------------------------------------------------- */
 
@@ -754,6 +757,9 @@ struct wctx {
 	struct wrule_state	*rs;
 	size_t			*rcheck;
 	struct jsample		*batch;
+	/* Inside a round's loop: lines are flushed once, after it (a
+	 * first round of 700 checks was 700 write calls). */
+	bool			 in_round;
 	struct wpool		*pool;
 	char			*err;
 	int64_t			 nsamples;
@@ -776,7 +782,8 @@ out_line(struct wctx *x, const char *fmt, ...)
 	char *r = redact(m);
 	char *v = text_printable(r, false);
 	fprintf(x->o->out, "%s\n", v);
-	fflush(x->o->out);
+	if (!x->in_round)
+		fflush(x->o->out);
 	free(v);
 	free(r);
 	free(m);
@@ -789,7 +796,8 @@ out_json(struct wctx *x, struct buf *b)
 		return;
 	buf_addc(b, '\n');
 	fwrite(b->s, 1, b->len, x->o->out);
-	fflush(x->o->out);
+	if (!x->in_round)
+		fflush(x->o->out);
 }
 
 static char *
@@ -1009,6 +1017,7 @@ round_once(struct wctx *x, int64_t now, size_t *rule, char **why)
 	int rc = journal_samples(x->j, x->w, x->started_us, x->batch, nb,
 	    &x->err);
 	x->nsamples += (int64_t)nb;
+	x->in_round = true;
 	for (size_t i = 0; rc == 0 && i < nb; i++) {
 		const struct jsample *s = &x->batch[i];
 		struct wcheck *w = &x->wc[s->check];
@@ -1050,6 +1059,9 @@ round_once(struct wctx *x, int64_t now, size_t *rule, char **why)
 		else if (fired)
 			wring_push(&w->ring, &ws);
 	}
+	x->in_round = false;
+	if (x->o->out)
+		fflush(x->o->out);
 	/* The next due time: missed slots are skipped (a slow round). */
 	for (size_t k = 0; k < n; k++) {
 		struct wcheck *w = &x->wc[idx[k]];
@@ -1120,7 +1132,17 @@ judge(struct wctx *x, struct jwatch *jw, struct buf *based_on)
 	size_t nrules[2] = { x->ph->nsuccess, x->p->nsuccess };
 	int all = 1;
 
-	if (journal_watch_stats(x->j, jw, &x->err) != 0)
+	/* Only the checks the rules name are added up (journal.h). */
+	bool *want = xcalloc(jw->nchecks + 1, sizeof(*want));
+	for (int g = 0; g < 2; g++)
+		for (size_t i = 0; i < nrules[g]; i++) {
+			int ci = check_index(x, rules[g][i].check);
+			if (ci >= 0 && (size_t)ci < jw->nchecks)
+				want[ci] = true;
+		}
+	int rc = journal_watch_stats_of(x->j, jw, want, &x->err);
+	free(want);
+	if (rc != 0)
 		return -1;
 	if (nrules[0] + nrules[1])
 		out_line(x, "success rules of phase %s:", x->ph->id);
@@ -1340,7 +1362,7 @@ watch_phase(const struct plan *p, const struct phase *ph, struct journal *j,
 		if (next > now) {
 			/* Sleep to the next due time; wake for signals. */
 			int64_t d = next - now;
-			sleep_us(d < POLL_US ? d : POLL_US);
+			wake_sleep_us(d < POLL_US ? d : POLL_US);
 			continue;
 		}
 		size_t rule = 0;

@@ -209,6 +209,29 @@ T_TEST(samples_fold_into_minutes)
 	T_OK(fabs(s->avg - sum / 180) < 1e-9);
 	T_OK(fabs(s->p50 - 0.090) / 0.090 < 0.044);
 	T_OK(fabs(s->p95 - 0.171) / 0.171 < 0.044);
+	/* The end of a watch adds up only the checks its rules name: the
+	 * same figures for those, nothing for the others. */
+	struct jwatch one = *jw;
+	bool want[] = { true, false };
+	one.stats = NULL;
+	T_EQ_INT(journal_watch_stats_of(j, &one, want, &e), 0);
+	T_EQ_INT(one.stats[0].n, 180);
+	T_EQ_INT(one.stats[0].npass, 162);
+	T_OK(fabs(one.stats[0].avg - s->avg) < 1e-12);
+	T_OK(fabs(one.stats[0].p95 - s->p95) < 1e-12);
+	T_EQ_STR(one.stats[0].last_message, "refused");
+	T_EQ_INT(one.stats[1].n, 0);
+	T_OK(one.stats[1].last_message == NULL);
+	want[0] = false;
+	want[1] = true;
+	free(one.stats[0].last_message);
+	free(one.stats);
+	one.stats = NULL;
+	T_EQ_INT(journal_watch_stats_of(j, &one, want, &e), 0);
+	T_EQ_INT(one.stats[0].n, 0);
+	T_EQ_INT(one.stats[1].n, 180);
+	T_EQ_INT(one.stats[1].npass, 180);
+	free(one.stats);
 	int cnt = 0;
 	jlog_release(&l);
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
@@ -216,6 +239,82 @@ T_TEST(samples_fold_into_minutes)
 	/* Only the third minute is raw now. */
 	T_EQ_INT(journal_samples_each(j, jw2, 0, count, &cnt, &e), 0);
 	T_EQ_INT(cnt, 120);
+	jlog_release(&l);
+	journal_close(j);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0);
+	free(cmd);
+	free(path);
+	free(e);
+}
+
+/* What journal_samples wrote, read back in (t, c) order. */
+struct readback {
+	int		 n;
+	int		 check[80], status[80];
+	bool		 has[80];
+	double		 value[80];
+	char		 msg[80][16];
+};
+
+static void
+keep(const struct jsample *x, void *arg)
+{
+	struct readback *r = arg;
+
+	if (r->n >= 80)
+		return;
+	r->check[r->n] = x->check;
+	r->status[r->n] = x->status;
+	r->has[r->n] = x->has_value;
+	r->value[r->n] = x->value;
+	snprintf(r->msg[r->n], sizeof(r->msg[0]), "%s",
+	    x->message ? x->message : "");
+	r->n++;
+}
+
+/* A round is written 32 rows a statement, the rest one by one: 75 rows
+ * (two statements of 32, then 11) come back as given. */
+T_TEST(samples_many_rows_a_statement)
+{
+	char dir[] = "/tmp/cutover-watch.XXXXXX";
+	T_OK(mkdtemp(dir) != NULL);
+	char *path = xasprintf("%s/j.db", dir), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, w = 0, t0 = 1000000 * US_PER_S;
+	const char *ids[75];
+	int64_t every[75] = { 0 };
+	char names[75][8], msgs[75][16];
+	struct jsample s[75];
+
+	for (int i = 0; i < 75; i++) {
+		snprintf(names[i], sizeof(names[i]), "c%d", i);
+		ids[i] = names[i];
+		snprintf(msgs[i], sizeof(msgs[i]), "down %d", i);
+		s[i] = (struct jsample){ .at_us = t0, .check = i,
+		    .status = i % 7 == 3 ? ST_FAIL : ST_PASS,
+		    .has_value = i % 5 != 0, .value = i / 1000.0,
+		    .message = i % 7 == 3 ? msgs[i] : NULL };
+	}
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
+	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
+	    3600 * US_PER_S, t0, ids, every, 75, &w, &e), 0);
+	T_EQ_INT(journal_samples(j, w, t0, s, 75, &e), 0);
+	struct jlog l;
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	struct readback rb = { 0 };
+	T_EQ_INT(journal_samples_each(j, &l.watches[0], 0, keep, &rb, &e), 0);
+	T_EQ_INT(rb.n, 75);
+	int bad = 0;
+	for (int i = 0; i < 75 && i < rb.n; i++) {
+		if (rb.check[i] != i || rb.status[i] != s[i].status ||
+		    rb.has[i] != s[i].has_value ||
+		    (rb.has[i] && fabs(rb.value[i] - s[i].value) > 1e-9) ||
+		    strcmp(rb.msg[i], s[i].message ? s[i].message : "") != 0)
+			bad++;
+	}
+	T_EQ_INT(bad, 0);
 	jlog_release(&l);
 	journal_close(j);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
@@ -329,4 +428,5 @@ T_TEST(cached_stats_match_full)
 
 T_SUITE(watch, failing_share_and_window, consecutive_boundary,
     value_held_for, ring_keeps_the_latest, percentiles_nearest_rank,
-    samples_fold_into_minutes, cached_stats_match_full);
+    samples_fold_into_minutes, samples_many_rows_a_statement,
+    cached_stats_match_full);
