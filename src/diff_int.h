@@ -92,6 +92,13 @@ void	 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q);
  * differ), -1 on error.
  */
 int	 sum_table(struct tplan *p, char **errp);
+/*
+ * fn(arg, 0, ..) for the source in a thread of its own and fn(arg, 1, ..)
+ * for the target here, at once; -1 with the source's error first when
+ * either fails.
+ */
+int	 diff_both(int (*fn)(void *arg, int side, char **errp), void *arg,
+	    char **errp);
 /* One signed integer key column on both sides. */
 bool	 sum_int_key(const struct tplan *p);
 /*

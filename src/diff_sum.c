@@ -61,12 +61,20 @@ struct sumq {
 	size_t		 n, cap;
 	char		*err;
 	int		 rc;
+	bool		 skip_null;	/* drop a NULL bucket */
 };
 
 static int
 bucket_row(const struct db_row *row, void *arg)
 {
 	struct sumq *q = arg;
+
+	/*
+	 * A NULL key's bucket (a pass over the whole table): its rows are
+	 * never compared in checksum mode, as no key range holds them.
+	 */
+	if (row->vals[0] == NULL && q->skip_null)
+		return 0;
 	struct bucket b = {
 		.b = strtoll(row->vals[0] ? row->vals[0] : "0", NULL, 10),
 		.count = strtoll(row->vals[1] ? row->vals[1] : "0", NULL, 10),
@@ -161,12 +169,14 @@ sum_possible(const struct tplan *p, const char **why)
 	return *why == NULL;
 }
 
+/* pred NULL: every row (but --where's). */
 static void
 add_where(struct tplan *p, struct buf *q, const char *pred)
 {
-	buf_addf(q, " WHERE (%s)", pred);
+	if (pred)
+		buf_addf(q, " WHERE (%s)", pred);
 	if (p->o->where)
-		buf_addf(q, " AND (%s)", p->o->where);
+		buf_addf(q, " %s (%s)", pred ? "AND" : "WHERE", p->o->where);
 }
 
 /* " AND (part)" for this side's part of the table (--jobs), if any. */
@@ -463,30 +473,32 @@ key_bucket(struct tplan *p, bool dst, struct buf *q)
 
 /*
  * PostgreSQL's sums.  The row's value x is the XOR of its column hashes,
- * hashed again as hashint8extended(x, x): that function folds its input
- * to 32 bits (lo ^ hi, so that int4 and int8 hash alike), but takes a
- * 64-bit seed through a full mix, so with x as the seed every bit of x
- * counts (the earlier form, the halves hashed apart, took 5 calls: 0.03 s
- * more per million rows).  The hash is computed in a subquery so that x
- * is computed once (PostgreSQL does not share repeated expressions); the
- * subquery costs nothing measurable.
+ * hashed again; the outer hash is what keeps the sum from being linear.
+ * With an integer key k (w >= 0) it is hashint8extended(k, x): that
+ * function folds its input to 32 bits (lo ^ hi, so that int4 and int8
+ * hash alike) but takes a 64-bit seed through a full mix, so with x as
+ * the seed every bit of x counts, and k is XORed into x raw, not hashed
+ * (a row whose key and values both changed in a way that keeps x needs
+ * two column hashes to differ by a bucket's key distance).  x appears
+ * once, so the query needs no subquery to compute it once.  Without an
+ * integer key (w < 0) the row has no such value: x is computed in a
+ * subquery and hashed as hashint8extended(x, x).
  *
- * The subquery is kept apart by OFFSET 0, which also keeps the pass in
- * one backend per side: a 0 is an int4 constant that the parser casts to
- * int8 by a call, and the planner, deciding before it folds constants,
- * takes that for a real OFFSET and plans no parallel workers.  OFFSET
- * NULL lets it plan Partial/Finalize HashAggregate over 2 workers, and
- * that was measured and not kept: both sides of a diff already run at
- * once, one backend each, and each worker costs a process start (~0.08 s
- * of CPU); on a quiet 2-core machine, 1M rows per table, the whole diff
- * took 0.53-0.87x pgcopydb's time in parallel against 0.37-0.62x in one
- * backend per side (BENCHMARKS.md, 2026-11-30 13:00), and a migration's
- * source server is better not handed extra workers by a check.
+ * Measured with callgrind on a single-user backend (2026-11-30, t_bool,
+ * 100,000 rows, instructions per row; deterministic, where CPU time on
+ * this shared machine was not): the earlier form, x in a subquery kept
+ * apart by OFFSET 0 and the range as k BETWEEN lo AND hi, 2,620; the
+ * form here with k IS NOT NULL for the whole table, 2,350.  Of that, the
+ * scan is 460, the GROUP BY (the hash aggregate's lookup per row) 1,270
+ * whatever the bucket count, count(*) 160.
  *
- * With an integer key (w >= 0) the key itself is XORed in, not hashed:
- * the outer hash mixes it, and a row whose key and values both changed
- * in a way that keeps x needs two column hashes to differ by a bucket's
- * key distance (saves 5 calls, 0.04 s per million rows).
+ * The pass runs in one backend per side (pg_planner): both sides of a
+ * diff already run at once, and each parallel worker costs a process
+ * start (~0.08 s of CPU); on a quiet 2-core machine, 1M rows per table,
+ * the whole diff took 0.53-0.87x pgcopydb's time in parallel against
+ * 0.37-0.62x in one backend per side (BENCHMARKS.md, 2026-11-30 13:00),
+ * and a migration's source server is better not handed extra workers by
+ * a check.
  */
 static void
 pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
@@ -496,15 +508,19 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 	struct buf k = BUF_INIT;
 
 	col_ident(p, dst, 0, &k);
-	buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, x)) FROM "
-	    "(SELECT ");
-	if (w < 0)
+	if (w < 0) {
+		buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, x)) "
+		    "FROM (SELECT ");
 		pg_key_bucket(p, dst, q);
-	else if (w)
-		buf_addf(q, "%s/%lld", k.s, (long long)w);
-	else
-		buf_adds(q, "0");
-	buf_adds(q, " AS b, ");
+		buf_adds(q, " AS b, ");
+	} else {
+		if (w)
+			buf_addf(q, "SELECT %s/%lld AS b", k.s, (long long)w);
+		else
+			buf_adds(q, "SELECT 0 AS b");
+		buf_addf(q, ", count(*), sum(hashint8extended(%s::int8, ",
+		    k.s);
+	}
 	for (size_t i = 0; i < p->ncols; i++) {
 		struct buf id = BUF_INIT;
 		col_ident(p, dst, i, &id);
@@ -519,11 +535,11 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 			    (long long)i + 1);
 		buf_release(&id);
 	}
-	buf_adds(q, " AS x FROM ");
+	buf_adds(q, w < 0 ? " AS x FROM " : ")) FROM ");
 	db_quote_tname(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
 	/* PostgreSQL sorts in C (compare_sums), see pg_planner. */
-	buf_adds(q, " OFFSET 0) s GROUP BY 1");
+	buf_adds(q, w < 0 ? " OFFSET 0) s GROUP BY 1" : " GROUP BY 1");
 	buf_release(&k);
 }
 
@@ -724,37 +740,42 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 	return rc;
 }
 
-/* The smallest key above `after` on either side; false when none. */
-static int
-next_key(struct tplan *p, const i128 *after, int64_t *v, bool *found,
-    char **errp)
-{
-	bool na, nb;
-	int64_t a, b;
+/* One side's smallest and largest key (diff_both). */
+struct span_job {
+	struct tplan	*p;
+	bool		 none[2];
+	int64_t		 min[2], max[2];
+};
 
-	if (key_probe(p, false, "MIN", after, &na, &a, errp) != 0 ||
-	    key_probe(p, true, "MIN", after, &nb, &b, errp) != 0)
+static int
+span_side(void *arg, int side, char **errp)
+{
+	struct span_job *j = arg;
+	bool n;
+
+	if (key_probe(j->p, side, "MAX", NULL, &j->none[side], &j->max[side],
+	    errp) != 0)
 		return -1;
-	*found = !na || !nb;
-	*v = na ? b : nb ? a : (a < b ? a : b);
-	return 0;
+	if (j->none[side])
+		return 0;
+	return key_probe(j->p, side, "MIN", NULL, &n, &j->min[side], errp);
 }
 
 int
 sum_key_span(struct tplan *p, int64_t *lo, int64_t *hi, bool *empty,
     char **errp)
 {
-	bool n1, n2, found;
-	int64_t a, b;
+	struct span_job j = { .p = p };
 
-	if (key_probe(p, false, "MAX", NULL, &n1, &a, errp) != 0 ||
-	    key_probe(p, true, "MAX", NULL, &n2, &b, errp) != 0)
+	if (diff_both(span_side, &j, errp) != 0)
 		return -1;
+	bool n1 = j.none[0], n2 = j.none[1];
 	*empty = n1 && n2;
-	*hi = n1 ? b : n2 ? a : (a > b ? a : b);
-	if (*empty)
-		return 0;
-	return next_key(p, NULL, lo, &found, errp);
+	*hi = n1 ? j.max[1] : n2 ? j.max[0] :
+	    (j.max[0] > j.max[1] ? j.max[0] : j.max[1]);
+	*lo = n1 ? j.min[1] : n2 ? j.min[0] :
+	    (j.min[0] < j.min[1] ? j.min[0] : j.min[1]);
+	return 0;
 }
 
 /* The keys of bucket b (width w, truncating division), within [lo, hi]. */
@@ -862,7 +883,7 @@ struct sumtot {
  */
 static int
 compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
-    struct ranges *bad, struct sumtot *tot, char **errp)
+    bool whole, struct ranges *bad, struct sumtot *tot, char **errp)
 {
 	struct sumq qs = { 0 }, qd = { 0 };
 	struct buf ss = BUF_INIT, sd = BUF_INIT, ps = BUF_INIT, pd = BUF_INIT;
@@ -870,12 +891,22 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 	int rc = -1;
 	i128 lo = r[0].lo, hi = r[n - 1].hi;
 
-	ranges_pred(p, false, r, n, &ps);
-	ranges_pred(p, true, r, n, &pd);
-	sum_sql(p, false, ps.s, w, &ss);
-	sum_sql(p, true, pd.s, w, &sd);
+	/*
+	 * The whole table: [lo, hi] is both sides' key span, so the range
+	 * would only drop NULL keys, whose bucket bucket_row drops instead.
+	 * Any filter costs per row (instructions per row, callgrind, t_bool:
+	 * the range 260, k IS NOT NULL 180, of 2,350).
+	 */
+	bool all = whole && !p->part[0] && !p->part[1];
+	if (!all) {
+		ranges_pred(p, false, r, n, &ps);
+		ranges_pred(p, true, r, n, &pd);
+	}
+	sum_sql(p, false, all ? NULL : ps.s, w, &ss);
+	sum_sql(p, true, all ? NULL : pd.s, w, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
+	qs.skip_null = qd.skip_null = all;
 	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
 	if (!threaded)
 		sumq_run(&qs);
@@ -971,7 +1002,7 @@ resolve_batch(struct tplan *p, struct range *r, size_t n, char **errp)
 			break;
 		int64_t w = (int64_t)((minlen + BUCKETS - 1) / BUCKETS);
 		next.n = 0;
-		if (compare_sums(p, cur.v, cur.n, w, &next, NULL, errp) != 0)
+		if (compare_sums(p, cur.v, cur.n, w, false, &next, NULL, errp) != 0)
 			goto out;
 		/* Buckets of neighbouring ranges may overlap: merge them. */
 		cur.n = 0;
@@ -1182,15 +1213,17 @@ walk_target(void *arg)
  * keys (it has no statistics on the expression), so it would sort the
  * whole table (spilling 100 MB per million rows to disk) and JIT-compile
  * the query; there are at most ONEPASS_BUCKETS + 1 groups, which a hash
- * aggregate holds in about 1.5 MB, under the default work_mem.  Both
- * settings are put back after the pass: the streams that follow are
- * planned as usual.
+ * aggregate holds in about 1.5 MB, under the default work_mem.  No
+ * parallel workers either (see pg_sum_sql).  The settings are put back
+ * after the pass: the streams that follow are planned as usual.
  */
 static int
 pg_planner(struct tplan *p, bool onepass, char **errp)
 {
-	const char *sql = onepass ? "SET jit = off; SET enable_sort = off" :
-	    "RESET jit; RESET enable_sort";
+	const char *sql = onepass ? "SET jit = off; SET enable_sort = off; "
+	    "SET max_parallel_workers_per_gather = 0" :
+	    "RESET jit; RESET enable_sort; "
+	    "RESET max_parallel_workers_per_gather";
 
 	if (db_exec(p->s, sql, errp) != 0 || db_exec(p->d, sql, errp) != 0)
 		return -1;
@@ -1217,7 +1250,7 @@ sum_onepass(struct tplan *p, i128 lo, i128 hi, char **errp)
 
 	if (pg_planner(p, true, errp) != 0)
 		return -1;
-	if (compare_sums(p, &all, 1, w, &bad, &tot, errp) != 0) {
+	if (compare_sums(p, &all, 1, w, true, &bad, &tot, errp) != 0) {
 		pg_planner(p, false, NULL);	/* best effort: may be gone */
 		goto out;
 	}
