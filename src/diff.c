@@ -265,6 +265,8 @@ plan_free(struct tplan *p)
 	for (size_t i = 0; i < p->ncols; i++) {
 		free(p->cols[i].name);
 		free(p->cols[i].dname);
+		strlist_release(&p->cols[i].elab[0]);
+		strlist_release(&p->cols[i].elab[1]);
 	}
 	free(p->cols);
 	free(p->reached);

@@ -24,6 +24,8 @@ struct dcol {
 	 * whose values have no storage class of their own.
 	 */
 	unsigned	 snat, dnat;
+	/* PostgreSQL enums: the labels per side (diff_sum.c, pg_enums). */
+	struct strlist	 elab[2];
 };
 
 /* One table's comparison: the columns, key columns first. */
@@ -60,6 +62,7 @@ struct tplan {
 	 * CRC32C, e.g. MySQL, on either side).
 	 */
 	signed char		 my_crc;
+	bool			 enums_read;	/* dcol.elab filled */
 };
 
 /* One diff_run: the workers' table counter, and what progress shows. */
