@@ -311,11 +311,28 @@ pg_enum_hash(struct db *d, struct buf *q, const struct strlist *elab,
 	buf_addf(q, " ELSE hashtextextended(%s::text, %lld) END", col, seed);
 }
 
-static void
-pg_col_hash(struct db *d, struct buf *q, const struct canon_type *t,
-    const struct canon_type *o, const struct strlist *elab, const char *col,
-    long long pos)
+/* date_bin() is PostgreSQL 14's: both sides have it. */
+static bool
+pg_date_bin(struct tplan *p)
 {
+	long a = 0, b = 0;
+
+	return p->s->drv->version(p->s, &a, NULL) == 0 && a >= 140000 &&
+	    p->d->drv->version(p->d, &b, NULL) == 0 && b >= 140000;
+}
+
+/*
+ * The first multiple of 2^32 microseconds from 2000-01-01 (PostgreSQL's
+ * timestamp zero) at or after its earliest timestamp, 4714-11-24 BC.
+ */
+#define PG_TS_BIN0	"TIMESTAMP '4714-11-24 00:53:22.37568 BC'"
+
+static void
+pg_col_hash(struct tplan *p, bool dst, struct buf *q,
+    const struct canon_type *t, const struct canon_type *o,
+    const struct strlist *elab, const char *col, long long pos)
+{
+	struct db *d = dst ? p->d : p->s;
 	long long seed = pg_seed((uint64_t)pos);
 	long long null = pg_seed((uint64_t)pos + (1ULL << 32));
 
@@ -365,6 +382,27 @@ pg_col_hash(struct db *d, struct buf *q, const struct canon_type *t,
 			buf_addf(q, "CASE WHEN isfinite(%s) THEN hashint4extended("
 			    "%s - DATE '2000-01-01', %lld) ELSE hashtextextended("
 			    "%s::text, %lld) END", col, col, seed, col, seed);
+			break;
+		}
+		if (t->cls == CC_TS && o->cls == CC_TS && !t->tz && !o->tz &&
+		    pg_date_bin(p)) {
+			/*
+			 * Both sides timestamps: the value's own hash
+			 * folds its 64 bits to 32 (lo ^ hi), and its seed
+			 * here is the hash of the value rounded down to
+			 * 2^32 us from PG_TS_BIN0, which gives hi: exact,
+			 * and 470 instructions per row against 1,140 for
+			 * the epoch as a double below (callgrind).  date_bin
+			 * rounds toward zero before its origin in some
+			 * releases, so the 53 minutes before it, the
+			 * infinities and NULL go as text.
+			 */
+			buf_addf(q, "CASE WHEN %s >= " PG_TS_BIN0 " AND %s < "
+			    "TIMESTAMP 'infinity' THEN timestamp_hash_extended("
+			    "%s, timestamp_hash_extended(date_bin("
+			    "'4294967296 microseconds', %s, " PG_TS_BIN0 "), "
+			    "%lld)) ELSE hashtextextended(%s::text, %lld) END",
+			    col, col, col, col, seed, col, seed);
 			break;
 		}
 		/*
@@ -458,7 +496,7 @@ pg_key_bucket(struct tplan *p, bool dst, struct buf *q)
 		col_ident(p, dst, i, &id);
 		if (i)
 			buf_adds(q, " # ");
-		pg_col_hash(dst ? p->d : p->s, q, dst ? &p->cols[i].dt :
+		pg_col_hash(p, dst, q, dst ? &p->cols[i].dt :
 		    &p->cols[i].st, dst ? &p->cols[i].st : &p->cols[i].dt,
 		    NULL, id.s, (long long)i + 1);
 		buf_release(&id);
@@ -577,7 +615,7 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 			bool en = c->elab[0].n && c->elab[1].n &&
 			    c->elab[0].n <= PG_ENUM_MAX &&
 			    c->elab[1].n <= PG_ENUM_MAX;
-			pg_col_hash(d, q, dst ? &c->dt : &c->st,
+			pg_col_hash(p, dst, q, dst ? &c->dt : &c->st,
 			    dst ? &c->st : &c->dt, en ? &c->elab[dst] : NULL,
 			    id.s, (long long)i + 1);
 		}
