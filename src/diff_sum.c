@@ -8,7 +8,7 @@
  * index probe.  Both sides compute, concurrently, a row count and an
  * order-independent sum of strong per-row hashes per chunk:
  *
- *   PostgreSQL  hashint8extended(x, x), x = h1(c1) # h2(c2) # .., each hi
+ *   PostgreSQL  hashint8extended(k, x), x = k # h2(c2) # .., each hi
  *               the type's extended hash seeded by the column's position
  *               (see pg_col_hash, pg_sum_sql): the XOR of column hashes
  *               is re-hashed, so it is not linear and swaps cannot cancel;
@@ -252,7 +252,11 @@ bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
  *   int2, int4   ::int8 then hashint8extended, or the type's own hash
  *                (equal for equal values): 0.02 s either, one call less
  *   enum         ::text 0.08 s (hashenumextended, 0.02 s, hashes the
- *                OID, which differs between databases)
+ *                OID, which differs between databases); both sides enums:
+ *                a CASE over the labels, see pg_enum_hash
+ *   date, timestamp  both sides the same type: see CC_TS below (callgrind,
+ *                instructions per row: date 1,210 -> 250, timestamp
+ *                1,140 -> 470)
  *   json, jsonb  ::text 0.20 s and 0.44 s (jsonb_out); jsonb_hash_extended
  *                0.24 s but not exact: it skips the end of a container,
  *                so [[1],2] and [[1,2]] hash alike
