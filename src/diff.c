@@ -213,12 +213,60 @@ schema_note(struct diff_table *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct side_job {
+	int		(*fn)(void *, int, char **);
+	void		*arg;
+	int		 side, rc;
+	char		*err;
+};
+
+static void *
+side_main(void *a)
+{
+	struct side_job *j = a;
+
+	j->rc = j->fn(j->arg, j->side, &j->err);
+	return NULL;
+}
+
+/*
+ * The two sides' setup round trips overlap instead of following each
+ * other: a new PostgreSQL backend takes 15-25 ms from connect to its
+ * first answer here, and each first catalog query of a session 2-6 ms
+ * (its caches are loaded then), so a diff of one table spent ~80 ms
+ * before its pass, one side after the other (2026-11-30, PostgreSQL 15).
+ */
+int
+diff_both(int (*fn)(void *arg, int side, char **errp), void *arg,
+    char **errp)
+{
+	struct side_job j[2] = { { fn, arg, 0, 0, NULL },
+	    { fn, arg, 1, 0, NULL } };
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, side_main, &j[0]) == 0;
+
+	if (!threaded)
+		side_main(&j[0]);
+	side_main(&j[1]);
+	if (threaded)
+		pthread_join(th, NULL);
+	int rc = 0;
+	if (j[0].rc || j[1].rc)
+		rc = seterr(errp, "%s", j[0].rc ? (j[0].err ? j[0].err :
+		    "failed") : (j[1].err ? j[1].err : "failed"));
+	free(j[0].err);
+	free(j[1].err);
+	return rc;
+}
+
 static void
 plan_free(struct tplan *p)
 {
 	for (size_t i = 0; i < p->ncols; i++) {
 		free(p->cols[i].name);
 		free(p->cols[i].dname);
+		strlist_release(&p->cols[i].elab[0]);
+		strlist_release(&p->cols[i].elab[1]);
 	}
 	free(p->cols);
 	free(p->reached);
@@ -291,6 +339,26 @@ is_secret(const struct diff_opts *o, const char *name)
  * Columns and key of one table on both sides.  Schema differences go to
  * t->schema; -1 (with *errp) when the table cannot be compared at all.
  */
+/* One side's columns, then its key. */
+struct schema_job {
+	struct tplan	*p;
+	struct db_col	**cols[2];
+	size_t		*n[2];
+	struct strlist	*key[2];
+};
+
+static int
+schema_side(void *arg, int side, char **errp)
+{
+	struct schema_job *j = arg;
+	struct db *d = side ? j->p->d : j->p->s;
+	const struct db_tname *t = side ? j->p->dtable : j->p->table;
+
+	if (db_columns(d, t, j->cols[side], j->n[side], errp) != 0)
+		return -1;
+	return db_key(d, t, j->key[side], errp);
+}
+
 static int
 plan_table(struct tplan *p, char **errp)
 {
@@ -301,12 +369,10 @@ plan_table(struct tplan *p, char **errp)
 	struct strlist key = STRLIST_INIT;
 	int rc = -1;
 
-	if (db_columns(p->s, p->table, &sc, &ns, errp) != 0 ||
-	    db_columns(p->d, p->dtable, &dc, &nd, errp) != 0)
-		goto out;
 	/* The keys are part of the schema, even when --key overrides them. */
-	if (db_key(p->s, p->table, &skey, errp) != 0 ||
-	    db_key(p->d, p->dtable, &dkey, errp) != 0)
+	struct schema_job sj = { p, { &sc, &dc }, { &ns, &nd },
+	    { &skey, &dkey } };
+	if (diff_both(schema_side, &sj, errp) != 0)
 		goto out;
 	if (skey.n && dkey.n && !same_key(&skey, &dkey)) {
 		char *a = strlist_join(&skey, ", ");
@@ -538,6 +604,39 @@ open_side(const struct url *u, const struct diff_opts *o, const char *snap,
 	return 0;
 }
 
+/* Both sides' connections at once (diff_both); none when either fails. */
+struct open_job {
+	const struct url	*u[2];
+	const struct diff_opts	*o;
+	const char		*snap[2];
+	struct db		**out[2];
+};
+
+static int
+open_one(void *arg, int side, char **errp)
+{
+	struct open_job *j = arg;
+
+	return open_side(j->u[side], j->o, j->snap[side], j->out[side], errp);
+}
+
+static int
+open_both(const struct url *src, const struct url *dst,
+    const struct diff_opts *o, const char *const snap[2], struct db **s,
+    struct db **d, char **errp)
+{
+	struct open_job j = { { src, dst }, o, { snap[0], snap[1] },
+	    { s, d } };
+
+	*s = *d = NULL;
+	if (diff_both(open_one, &j, errp) == 0)
+		return 0;
+	db_close(*s);
+	db_close(*d);
+	*s = *d = NULL;
+	return -1;
+}
+
 /*
  * A part's differences for on_row, kept in a temporary file until the
  * parts before it are done: memory stays bounded by a row whatever the
@@ -693,8 +792,8 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	char *e = NULL;
 
-	if (w->s == NULL && (open_side(w->src, w->o, w->snap[0], &w->s,
-	    &e) != 0 || open_side(w->dst, w->o, w->snap[1], &w->d, &e) != 0))
+	if (w->s == NULL && open_both(w->src, w->dst, w->o, w->snap, &w->s,
+	    &w->d, &e) != 0)
 		w->err = e, e = NULL;
 	for (;;) {
 		pthread_mutex_lock(&w->pg->lock);
@@ -1015,6 +1114,19 @@ check_ambiguous(const char *spelled, const struct strlist *st,
 }
 
 /* Which tables to compare, and which exist on one side only. */
+struct tables_job {
+	struct db	*d[2];
+	struct strlist	*out[2];
+};
+
+static int
+tables_side(void *arg, int side, char **errp)
+{
+	struct tables_job *j = arg;
+
+	return db_tables(j->d[side], j->out[side], errp);
+}
+
 static int
 select_tables(struct db *s, struct db *d, const struct diff_opts *o,
     struct diff_result *r, char **errp)
@@ -1027,7 +1139,8 @@ select_tables(struct db *s, struct db *d, const struct diff_opts *o,
 	if (parse_tnames(&o->tables, &want, &nwant, errp) != 0 ||
 	    parse_tnames(&o->exclude_tables, &excl, &nexcl, errp) != 0)
 		goto out;
-	if (db_tables(s, &st, errp) != 0 || db_tables(d, &dt, errp) != 0)
+	struct tables_job tj = { { s, d }, { &st, &dt } };
+	if (diff_both(tables_side, &tj, errp) != 0)
 		goto out;
 	if (nwant == 0) {
 		/*
@@ -1110,8 +1223,8 @@ diff_run(const struct url *src, const struct url *dst,
 	memset(r, 0, sizeof(*r));
 	r->src = xstrdup(src->safe);
 	r->dst = xstrdup(dst->safe);
-	if (open_side(src, o, NULL, &s, errp) != 0 ||
-	    open_side(dst, o, NULL, &d, errp) != 0 ||
+	const char *none[2] = { NULL, NULL };
+	if (open_both(src, dst, o, none, &s, &d, errp) != 0 ||
 	    select_tables(s, d, o, r, errp) != 0) {
 		db_close(s);
 		db_close(d);

@@ -24,6 +24,8 @@ struct dcol {
 	 * whose values have no storage class of their own.
 	 */
 	unsigned	 snat, dnat;
+	/* PostgreSQL enums: the labels per side (diff_sum.c, pg_enums). */
+	struct strlist	 elab[2];
 };
 
 /* One table's comparison: the columns, key columns first. */
@@ -61,6 +63,7 @@ struct tplan {
 	 * either side).
 	 */
 	signed char		 my_crc;
+	bool			 enums_read;	/* dcol.elab filled */
 };
 
 /* One diff_run: the workers' table counter, and what progress shows. */
@@ -93,6 +96,13 @@ void	 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q);
  * differ), -1 on error.
  */
 int	 sum_table(struct tplan *p, char **errp);
+/*
+ * fn(arg, 0, ..) for the source in a thread of its own and fn(arg, 1, ..)
+ * for the target here, at once; -1 with the source's error first when
+ * either fails.
+ */
+int	 diff_both(int (*fn)(void *arg, int side, char **errp), void *arg,
+	    char **errp);
 /* One signed integer key column on both sides. */
 bool	 sum_int_key(const struct tplan *p);
 /*

@@ -8,7 +8,7 @@
  * index probe.  Both sides compute, concurrently, a row count and an
  * order-independent sum of strong per-row hashes per chunk:
  *
- *   PostgreSQL  hashint8extended(x, x), x = h1(c1) # h2(c2) # .., each hi
+ *   PostgreSQL  hashint8extended(k, x), x = k # h2(c2) # .., each hi
  *               the type's extended hash seeded by the column's position
  *               (see pg_col_hash, pg_sum_sql): the XOR of column hashes
  *               is re-hashed, so it is not linear and swaps cannot cancel;
@@ -62,12 +62,20 @@ struct sumq {
 	size_t		 n, cap;
 	char		*err;
 	int		 rc;
+	bool		 skip_null;	/* drop a NULL bucket */
 };
 
 static int
 bucket_row(const struct db_row *row, void *arg)
 {
 	struct sumq *q = arg;
+
+	/*
+	 * A NULL key's bucket (a pass over the whole table): its rows are
+	 * never compared in checksum mode, as no key range holds them.
+	 */
+	if (row->vals[0] == NULL && q->skip_null)
+		return 0;
 	struct bucket b = {
 		.b = strtoll(row->vals[0] ? row->vals[0] : "0", NULL, 10),
 		.count = strtoll(row->vals[1] ? row->vals[1] : "0", NULL, 10),
@@ -162,12 +170,14 @@ sum_possible(const struct tplan *p, const char **why)
 	return *why == NULL;
 }
 
+/* pred NULL: every row (but --where's). */
 static void
 add_where(struct tplan *p, struct buf *q, const char *pred)
 {
-	buf_addf(q, " WHERE (%s)", pred);
+	if (pred)
+		buf_addf(q, " WHERE (%s)", pred);
 	if (p->o->where)
-		buf_addf(q, " AND (%s)", p->o->where);
+		buf_addf(q, " %s (%s)", pred ? "AND" : "WHERE", p->o->where);
 }
 
 /* " AND (part)" for this side's part of the table (--jobs), if any. */
@@ -243,7 +253,11 @@ bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
  *   int2, int4   ::int8 then hashint8extended, or the type's own hash
  *                (equal for equal values): 0.02 s either, one call less
  *   enum         ::text 0.08 s (hashenumextended, 0.02 s, hashes the
- *                OID, which differs between databases)
+ *                OID, which differs between databases); both sides enums:
+ *                a CASE over the labels, see pg_enum_hash
+ *   date, timestamp  both sides the same type: see CC_TS below (callgrind,
+ *                instructions per row: date 1,210 -> 250, timestamp
+ *                1,140 -> 470)
  *   json, jsonb  ::text 0.20 s and 0.44 s (jsonb_out); jsonb_hash_extended
  *                0.24 s but not exact: it skips the end of a container,
  *                so [[1],2] and [[1,2]] hash alike
@@ -274,10 +288,56 @@ pg_seed(uint64_t n)
 	return (long long)z;
 }
 
+/*
+ * An enum on both sides: a CASE over this side's labels, each giving a
+ * constant made from the label's text and the column's seed, so that a
+ * label hashes alike in both databases whatever its OID or place.  The
+ * comparisons are of OIDs, no catalog lookup per row as ::text makes
+ * (enum_out): callgrind, 100,000 rows of 4 labels, 860 instructions per
+ * row as text, 215 here.  A value outside the list read (there is none
+ * in the snapshot) hashes as text, which differs from its constant: its
+ * rows are then compared one by one, never passed as equal.
+ */
+#define PG_ENUM_MAX	32	/* labels; more go as text */
+
 static void
-pg_col_hash(struct buf *q, const struct canon_type *t,
-    const struct canon_type *o, const char *col, long long pos)
+pg_enum_hash(struct db *d, struct buf *q, const struct strlist *elab,
+    const char *col, long long seed)
 {
+	buf_addf(q, "CASE %s", col);
+	for (size_t i = 0; i < elab->n; i++) {
+		uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a, then mixed */
+		for (const char *c = elab->v[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		buf_adds(q, " WHEN ");
+		db_quote_literal(d, q, elab->v[i]);
+		buf_addf(q, " THEN %lld", pg_seed(h ^ (uint64_t)seed));
+	}
+	buf_addf(q, " ELSE hashtextextended(%s::text, %lld) END", col, seed);
+}
+
+/* date_bin() is PostgreSQL 14's: both sides have it. */
+static bool
+pg_date_bin(struct tplan *p)
+{
+	long a = 0, b = 0;
+
+	return p->s->drv->version(p->s, &a, NULL) == 0 && a >= 140000 &&
+	    p->d->drv->version(p->d, &b, NULL) == 0 && b >= 140000;
+}
+
+/*
+ * The first multiple of 2^32 microseconds from 2000-01-01 (PostgreSQL's
+ * timestamp zero) at or after its earliest timestamp, 4714-11-24 BC.
+ */
+#define PG_TS_BIN0	"TIMESTAMP '4714-11-24 00:53:22.37568 BC'"
+
+static void
+pg_col_hash(struct tplan *p, bool dst, struct buf *q,
+    const struct canon_type *t, const struct canon_type *o,
+    const struct strlist *elab, const char *col, long long pos)
+{
+	struct db *d = dst ? p->d : p->s;
 	long long seed = pg_seed((uint64_t)pos);
 	long long null = pg_seed((uint64_t)pos + (1ULL << 32));
 
@@ -317,6 +377,39 @@ pg_col_hash(struct buf *q, const struct canon_type *t,
 		break;
 	case CC_TS:
 	case CC_DATE:
+		if (t->cls == CC_DATE && o->cls == CC_DATE) {
+			/*
+			 * Both sides dates: the day number, exact in one
+			 * subtraction and one hash (250 instructions per
+			 * row against 1,210 through the timestamp, callgrind);
+			 * the subtraction refuses infinities, which go as text.
+			 */
+			buf_addf(q, "CASE WHEN isfinite(%s) THEN hashint4extended("
+			    "%s - DATE '2000-01-01', %lld) ELSE hashtextextended("
+			    "%s::text, %lld) END", col, col, seed, col, seed);
+			break;
+		}
+		if (t->cls == CC_TS && o->cls == CC_TS && !t->tz && !o->tz &&
+		    pg_date_bin(p)) {
+			/*
+			 * Both sides timestamps: the value's own hash
+			 * folds its 64 bits to 32 (lo ^ hi), and its seed
+			 * here is the hash of the value rounded down to
+			 * 2^32 us from PG_TS_BIN0, which gives hi: exact,
+			 * and 470 instructions per row against 1,140 for
+			 * the epoch as a double below (callgrind).  date_bin
+			 * rounds toward zero before its origin in some
+			 * releases, so the 53 minutes before it, the
+			 * infinities and NULL go as text.
+			 */
+			buf_addf(q, "CASE WHEN %s >= " PG_TS_BIN0 " AND %s < "
+			    "TIMESTAMP 'infinity' THEN timestamp_hash_extended("
+			    "%s, timestamp_hash_extended(date_bin("
+			    "'4294967296 microseconds', %s, " PG_TS_BIN0 "), "
+			    "%lld)) ELSE hashtextextended(%s::text, %lld) END",
+			    col, col, col, col, seed, col, seed);
+			break;
+		}
 		/*
 		 * As UTC wall time, so timestamptz and timestamp (taken as
 		 * UTC) compare; dates as midnight.  timestamp_hash_extended
@@ -362,7 +455,9 @@ pg_col_hash(struct buf *q, const struct canon_type *t,
 			    seed);
 		break;
 	default:
-		if (same_sub(t, o, CS_PG_INTERVAL))
+		if (elab && elab->n)
+			pg_enum_hash(d, q, elab, col, seed);
+		else if (same_sub(t, o, CS_PG_INTERVAL))
 			/* months, days, microseconds: '1 day' <> '24:00' */
 			buf_addf(q, "hash_array_extended(ARRAY[interval_send("
 			    "%s)], %lld)", col, seed);
@@ -406,9 +501,9 @@ pg_key_bucket(struct tplan *p, bool dst, struct buf *q)
 		col_ident(p, dst, i, &id);
 		if (i)
 			buf_adds(q, " # ");
-		pg_col_hash(q, dst ? &p->cols[i].dt : &p->cols[i].st,
-		    dst ? &p->cols[i].st : &p->cols[i].dt, id.s,
-		    (long long)i + 1);
+		pg_col_hash(p, dst, q, dst ? &p->cols[i].dt :
+		    &p->cols[i].st, dst ? &p->cols[i].st : &p->cols[i].dt,
+		    NULL, id.s, (long long)i + 1);
 		buf_release(&id);
 	}
 	buf_addf(q, ") & %d)", HASH_BUCKETS - 1);
@@ -464,30 +559,32 @@ key_bucket(struct tplan *p, bool dst, struct buf *q)
 
 /*
  * PostgreSQL's sums.  The row's value x is the XOR of its column hashes,
- * hashed again as hashint8extended(x, x): that function folds its input
- * to 32 bits (lo ^ hi, so that int4 and int8 hash alike), but takes a
- * 64-bit seed through a full mix, so with x as the seed every bit of x
- * counts (the earlier form, the halves hashed apart, took 5 calls: 0.03 s
- * more per million rows).  The hash is computed in a subquery so that x
- * is computed once (PostgreSQL does not share repeated expressions); the
- * subquery costs nothing measurable.
+ * hashed again; the outer hash is what keeps the sum from being linear.
+ * With an integer key k (w >= 0) it is hashint8extended(k, x): that
+ * function folds its input to 32 bits (lo ^ hi, so that int4 and int8
+ * hash alike) but takes a 64-bit seed through a full mix, so with x as
+ * the seed every bit of x counts, and k is XORed into x raw, not hashed
+ * (a row whose key and values both changed in a way that keeps x needs
+ * two column hashes to differ by a bucket's key distance).  x appears
+ * once, so the query needs no subquery to compute it once.  Without an
+ * integer key (w < 0) the row has no such value: x is computed in a
+ * subquery and hashed as hashint8extended(x, x).
  *
- * The subquery is kept apart by OFFSET 0, which also keeps the pass in
- * one backend per side: a 0 is an int4 constant that the parser casts to
- * int8 by a call, and the planner, deciding before it folds constants,
- * takes that for a real OFFSET and plans no parallel workers.  OFFSET
- * NULL lets it plan Partial/Finalize HashAggregate over 2 workers, and
- * that was measured and not kept: both sides of a diff already run at
- * once, one backend each, and each worker costs a process start (~0.08 s
- * of CPU); on a quiet 2-core machine, 1M rows per table, the whole diff
- * took 0.53-0.87x pgcopydb's time in parallel against 0.37-0.62x in one
- * backend per side (BENCHMARKS.md, 2026-11-30 13:00), and a migration's
- * source server is better not handed extra workers by a check.
+ * Measured with callgrind on a single-user backend (2026-11-30, t_bool,
+ * 100,000 rows, instructions per row; deterministic, where CPU time on
+ * this shared machine was not): the earlier form, x in a subquery kept
+ * apart by OFFSET 0 and the range as k BETWEEN lo AND hi, 2,620; the
+ * form here with k IS NOT NULL for the whole table, 2,350.  Of that, the
+ * scan is 460, the GROUP BY (the hash aggregate's lookup per row) 1,270
+ * whatever the bucket count, count(*) 160.
  *
- * With an integer key (w >= 0) the key itself is XORed in, not hashed:
- * the outer hash mixes it, and a row whose key and values both changed
- * in a way that keeps x needs two column hashes to differ by a bucket's
- * key distance (saves 5 calls, 0.04 s per million rows).
+ * The pass runs in one backend per side (pg_planner): both sides of a
+ * diff already run at once, and each parallel worker costs a process
+ * start (~0.08 s of CPU); on a quiet 2-core machine, 1M rows per table,
+ * the whole diff took 0.53-0.87x pgcopydb's time in parallel against
+ * 0.37-0.62x in one backend per side (BENCHMARKS.md, 2026-11-30 13:00),
+ * and a migration's source server is better not handed extra workers by
+ * a check.
  */
 static void
 pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
@@ -497,15 +594,19 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 	struct buf k = BUF_INIT;
 
 	col_ident(p, dst, 0, &k);
-	buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, x)) FROM "
-	    "(SELECT ");
-	if (w < 0)
+	if (w < 0) {
+		buf_adds(q, "SELECT b, count(*), sum(hashint8extended(x, x)) "
+		    "FROM (SELECT ");
 		pg_key_bucket(p, dst, q);
-	else if (w)
-		buf_addf(q, "%s/%lld", k.s, (long long)w);
-	else
-		buf_adds(q, "0");
-	buf_adds(q, " AS b, ");
+		buf_adds(q, " AS b, ");
+	} else {
+		if (w)
+			buf_addf(q, "SELECT %s/%lld AS b", k.s, (long long)w);
+		else
+			buf_adds(q, "SELECT 0 AS b");
+		buf_addf(q, ", count(*), sum(hashint8extended(%s::int8, ",
+		    k.s);
+	}
 	for (size_t i = 0; i < p->ncols; i++) {
 		struct buf id = BUF_INIT;
 		col_ident(p, dst, i, &id);
@@ -514,17 +615,22 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 		if (i == 0 && w >= 0)
 			buf_addf(q, "coalesce(%s::int8, %lld)", id.s,
 			    pg_seed(0));
-		else
-			pg_col_hash(q, dst ? &p->cols[i].dt : &p->cols[i].st,
-			    dst ? &p->cols[i].st : &p->cols[i].dt, id.s,
-			    (long long)i + 1);
+		else {
+			const struct dcol *c = &p->cols[i];
+			bool en = c->elab[0].n && c->elab[1].n &&
+			    c->elab[0].n <= PG_ENUM_MAX &&
+			    c->elab[1].n <= PG_ENUM_MAX;
+			pg_col_hash(p, dst, q, dst ? &c->dt : &c->st,
+			    dst ? &c->st : &c->dt, en ? &c->elab[dst] : NULL,
+			    id.s, (long long)i + 1);
+		}
 		buf_release(&id);
 	}
-	buf_adds(q, " AS x FROM ");
+	buf_adds(q, w < 0 ? " AS x FROM " : ")) FROM ");
 	db_quote_tname(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
 	/* PostgreSQL sorts in C (compare_sums), see pg_planner. */
-	buf_adds(q, " OFFSET 0) s GROUP BY 1");
+	buf_adds(q, w < 0 ? " OFFSET 0) s GROUP BY 1" : " GROUP BY 1");
 	buf_release(&k);
 }
 
@@ -766,37 +872,42 @@ key_probe(struct tplan *p, bool dst, const char *fn, const i128 *after,
 	return rc;
 }
 
-/* The smallest key above `after` on either side; false when none. */
-static int
-next_key(struct tplan *p, const i128 *after, int64_t *v, bool *found,
-    char **errp)
-{
-	bool na, nb;
-	int64_t a, b;
+/* One side's smallest and largest key (diff_both). */
+struct span_job {
+	struct tplan	*p;
+	bool		 none[2];
+	int64_t		 min[2], max[2];
+};
 
-	if (key_probe(p, false, "MIN", after, &na, &a, errp) != 0 ||
-	    key_probe(p, true, "MIN", after, &nb, &b, errp) != 0)
+static int
+span_side(void *arg, int side, char **errp)
+{
+	struct span_job *j = arg;
+	bool n;
+
+	if (key_probe(j->p, side, "MAX", NULL, &j->none[side], &j->max[side],
+	    errp) != 0)
 		return -1;
-	*found = !na || !nb;
-	*v = na ? b : nb ? a : (a < b ? a : b);
-	return 0;
+	if (j->none[side])
+		return 0;
+	return key_probe(j->p, side, "MIN", NULL, &n, &j->min[side], errp);
 }
 
 int
 sum_key_span(struct tplan *p, int64_t *lo, int64_t *hi, bool *empty,
     char **errp)
 {
-	bool n1, n2, found;
-	int64_t a, b;
+	struct span_job j = { .p = p };
 
-	if (key_probe(p, false, "MAX", NULL, &n1, &a, errp) != 0 ||
-	    key_probe(p, true, "MAX", NULL, &n2, &b, errp) != 0)
+	if (diff_both(span_side, &j, errp) != 0)
 		return -1;
+	bool n1 = j.none[0], n2 = j.none[1];
 	*empty = n1 && n2;
-	*hi = n1 ? b : n2 ? a : (a > b ? a : b);
-	if (*empty)
-		return 0;
-	return next_key(p, NULL, lo, &found, errp);
+	*hi = n1 ? j.max[1] : n2 ? j.max[0] :
+	    (j.max[0] > j.max[1] ? j.max[0] : j.max[1]);
+	*lo = n1 ? j.min[1] : n2 ? j.min[0] :
+	    (j.min[0] < j.min[1] ? j.min[0] : j.min[1]);
+	return 0;
 }
 
 /* The keys of bucket b (width w, truncating division), within [lo, hi]. */
@@ -904,7 +1015,7 @@ struct sumtot {
  */
 static int
 compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
-    struct ranges *bad, struct sumtot *tot, char **errp)
+    bool whole, struct ranges *bad, struct sumtot *tot, char **errp)
 {
 	struct sumq qs = { 0 }, qd = { 0 };
 	struct buf ss = BUF_INIT, sd = BUF_INIT, ps = BUF_INIT, pd = BUF_INIT;
@@ -912,12 +1023,22 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 	int rc = -1;
 	i128 lo = r[0].lo, hi = r[n - 1].hi;
 
-	ranges_pred(p, false, r, n, &ps);
-	ranges_pred(p, true, r, n, &pd);
-	sum_sql(p, false, ps.s, w, &ss);
-	sum_sql(p, true, pd.s, w, &sd);
+	/*
+	 * The whole table: [lo, hi] is both sides' key span, so the range
+	 * would only drop NULL keys, whose bucket bucket_row drops instead.
+	 * Any filter costs per row (instructions per row, callgrind, t_bool:
+	 * the range 260, k IS NOT NULL 180, of 2,350).
+	 */
+	bool all = whole && !p->part[0] && !p->part[1];
+	if (!all) {
+		ranges_pred(p, false, r, n, &ps);
+		ranges_pred(p, true, r, n, &pd);
+	}
+	sum_sql(p, false, all ? NULL : ps.s, w, &ss);
+	sum_sql(p, true, all ? NULL : pd.s, w, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
+	qs.skip_null = qd.skip_null = all;
 	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
 	if (!threaded)
 		sumq_run(&qs);
@@ -1013,7 +1134,7 @@ resolve_batch(struct tplan *p, struct range *r, size_t n, char **errp)
 			break;
 		int64_t w = (int64_t)((minlen + BUCKETS - 1) / BUCKETS);
 		next.n = 0;
-		if (compare_sums(p, cur.v, cur.n, w, &next, NULL, errp) != 0)
+		if (compare_sums(p, cur.v, cur.n, w, false, &next, NULL, errp) != 0)
 			goto out;
 		/* Buckets of neighbouring ranges may overlap: merge them. */
 		cur.n = 0;
@@ -1224,15 +1345,17 @@ walk_target(void *arg)
  * keys (it has no statistics on the expression), so it would sort the
  * whole table (spilling 100 MB per million rows to disk) and JIT-compile
  * the query; there are at most ONEPASS_BUCKETS + 1 groups, which a hash
- * aggregate holds in about 1.5 MB, under the default work_mem.  Both
- * settings are put back after the pass: the streams that follow are
- * planned as usual.
+ * aggregate holds in about 1.5 MB, under the default work_mem.  No
+ * parallel workers either (see pg_sum_sql).  The settings are put back
+ * after the pass: the streams that follow are planned as usual.
  */
 static int
 pg_planner(struct tplan *p, bool onepass, char **errp)
 {
-	const char *sql = onepass ? "SET jit = off; SET enable_sort = off" :
-	    "RESET jit; RESET enable_sort";
+	const char *sql = onepass ? "SET jit = off; SET enable_sort = off; "
+	    "SET max_parallel_workers_per_gather = 0" :
+	    "RESET jit; RESET enable_sort; "
+	    "RESET max_parallel_workers_per_gather";
 
 	if (db_exec(p->s, sql, errp) != 0 || db_exec(p->d, sql, errp) != 0)
 		return -1;
@@ -1259,7 +1382,7 @@ sum_onepass(struct tplan *p, i128 lo, i128 hi, char **errp)
 
 	if (pg_planner(p, true, errp) != 0)
 		return -1;
-	if (compare_sums(p, &all, 1, w, &bad, &tot, errp) != 0) {
+	if (compare_sums(p, &all, 1, w, true, &bad, &tot, errp) != 0) {
 		pg_planner(p, false, NULL);	/* best effort: may be gone */
 		goto out;
 	}
@@ -1377,6 +1500,68 @@ out:
 	return rc;
 }
 
+/* One side's enum labels, per column (see pg_enum_hash). */
+static int
+enum_row(const struct db_row *row, void *arg)
+{
+	struct strlist *l = arg;	/* the column's elab, this side */
+
+	if (row->vals[0] && row->vals[1]) {
+		strlist_push(&l[0], row->vals[0]);
+		strlist_push(&l[1], row->vals[1]);
+	}
+	return 0;
+}
+
+static int
+enums_side(void *arg, int side, char **errp)
+{
+	struct tplan *p = arg;
+	struct db *d = side ? p->d : p->s;
+	struct buf q = BUF_INIT, t = BUF_INIT;
+	struct strlist l[2] = { STRLIST_INIT, STRLIST_INIT };
+
+	db_quote_tname(d, &t, TNAME(p, side));
+	buf_adds(&q, "SELECT a.attname, e.enumlabel FROM pg_attribute a JOIN "
+	    "pg_enum e ON e.enumtypid = a.atttypid WHERE a.attrelid = "
+	    "to_regclass(");
+	db_quote_literal(d, &q, t.s);
+	buf_adds(&q, ") AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
+	    "a.attnum, e.enumsortorder");
+	int rc = db_query(d, q.s, enum_row, l, errp);
+	for (size_t i = 0; rc == 0 && i < l[0].n; i++)
+		for (size_t c = 0; c < p->ncols; c++)
+			if (strcmp(side ? p->cols[c].dname : p->cols[c].name,
+			    l[0].v[i]) == 0)
+				strlist_push(&p->cols[c].elab[side], l[1].v[i]);
+	strlist_release(&l[0]);
+	strlist_release(&l[1]);
+	buf_release(&q);
+	buf_release(&t);
+	return rc;
+}
+
+/*
+ * PostgreSQL: the labels of the enum columns, once per table, where a
+ * column (not the key) may be one: a type cutover does not know, on
+ * both sides.
+ */
+static int
+pg_enums(struct tplan *p, char **errp)
+{
+	bool maybe = false;
+
+	if (p->enums_read || p->s->drv->engine != DB_POSTGRES ||
+	    p->d->drv->engine != DB_POSTGRES)
+		return 0;
+	for (size_t i = p->nkey; i < p->ncols; i++)
+		maybe |= p->cols[i].st.cls == CC_TEXT && !p->cols[i].st.str &&
+		    p->cols[i].dt.cls == CC_TEXT && !p->cols[i].dt.str &&
+		    p->cols[i].st.sub == CS_NONE;
+	p->enums_read = true;
+	return maybe ? diff_both(enums_side, p, errp) : 0;
+}
+
 int
 sum_table(struct tplan *p, char **errp)
 {
@@ -1389,6 +1574,8 @@ sum_table(struct tplan *p, char **errp)
 	int rc = -1;
 
 	my_choose(p);
+	if (pg_enums(p, errp) != 0)
+		return -1;
 	if (!int_key(p))
 		return sum_hashed(p, errp);
 	if (sum_key_span(p, &first, &a, &empty, errp) != 0)

@@ -533,9 +533,11 @@ pg_tables(struct db *d, struct strlist *out, char **errp)
 {
 	char *schema = NULL;
 
-	if (db_scalar(d, "SELECT current_schema()", &schema, errp) != 0)
+	/* pg_begin read it already, in the same snapshot. */
+	if (d->schema == NULL &&
+	    db_scalar(d, "SELECT current_schema()", &schema, errp) != 0)
 		return -1;
-	if (schema == NULL)
+	if (d->schema == NULL && schema == NULL)
 		return seterr(errp, "%s: no schema of search_path exists, so "
 		    "there is no table to compare", d->what);
 	free(schema);
@@ -630,24 +632,25 @@ pg_estimate_rows(struct db *d, const struct db_tname *table)
 static int
 pg_begin(struct db *d, const char *snapshot, char **errp)
 {
-	if (db_exec(d, "SET statement_timeout = 0; SET DateStyle = ISO; "
+	struct buf q = BUF_INIT;
+
+	/* One round trip: a statement's result is its last query's. */
+	buf_adds(&q, "SET statement_timeout = 0; SET DateStyle = ISO; "
 	    "SET TimeZone = 'UTC'; SET extra_float_digits = 3; "
 	    "SET bytea_output = hex; SET IntervalStyle = iso_8601; "
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", errp) != 0)
-		return -1;
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ");
 	if (snapshot) {
 		/* Before any query of the transaction, as PostgreSQL asks. */
-		struct buf q = BUF_INIT;
 		buf_adds(&q, "SET TRANSACTION SNAPSHOT ");
 		db_quote_literal(d, &q, snapshot);
-		int rc = db_exec(d, q.s, errp);
-		buf_release(&q);
-		if (rc != 0)
-			return -1;
+		buf_adds(&q, "; ");
 	}
+	buf_adds(&q, "SELECT current_schema()");
 	free(d->schema);
 	d->schema = NULL;
-	return db_scalar(d, "SELECT current_schema()", &d->schema, errp);
+	int rc = db_scalar(d, q.s, &d->schema, errp);
+	buf_release(&q);
+	return rc;
 }
 
 static int
