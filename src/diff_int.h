@@ -97,6 +97,12 @@ void	 merge_sql(struct tplan *p, bool dst, const char *pred, struct buf *q);
  */
 int	 sum_table(struct tplan *p, char **errp);
 /*
+ * Whether a --key column holds a NULL on either side (a key found in the
+ * catalog cannot): no key range or bucket of checksum mode holds such
+ * a row, so such a table is compared in stream mode.
+ */
+int	 sum_key_nulls(struct tplan *p, bool *found, char **errp);
+/*
  * fn(arg, 0, ..) for the source in a thread of its own and fn(arg, 1, ..)
  * for the target here, at once; -1 with the source's error first when
  * either fails.

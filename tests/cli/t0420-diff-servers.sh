@@ -138,4 +138,43 @@ for m in stream checksum; do
 	never_identical "MariaDB $m: never identical"
 done
 
+
+# --- a --key column holding NULLs ------------------------------------------
+# No key range or bucket holds a NULL key: checksum mode once skipped
+# such rows and called the table identical (4 rows against 3).  Now the
+# table goes to stream mode, which sees them.
+nk="CREATE TABLE nk (k int, v text); INSERT INTO nk VALUES (1, 'a'), (2, 'b')"
+pga "$nk; INSERT INTO nk VALUES (NULL, 'x')"
+pgb "$nk"
+my_sql "USE t0420_a; $nk; INSERT INTO nk VALUES (NULL, 'x')"
+my_sql "USE t0420_b; $nk"
+for pair in "PostgreSQL $PA $PB" "MariaDB $MA $MB"; do
+	set -- $pair
+	run "$CUTOVER" diff "$2" "$3" --table nk --key k
+	expect_rc 1 "$1: a NULL --key value only in the source differs"
+	expect_out "^nk: src 3 rows, dst 2 rows: 1 missing in target, 0 extra in target, 0 changed \(stream, key k\)" "$1: counted and compared in stream mode"
+	never_identical "$1: NULL key never identical"
+done
+pgb "INSERT INTO nk VALUES (NULL, 'y')"
+my_sql "USE t0420_b; INSERT INTO nk VALUES (NULL, 'y')"
+for pair in "PostgreSQL $PA $PB" "MariaDB $MA $MB"; do
+	set -- $pair
+	run "$CUTOVER" diff "$2" "$3" --table nk --key k --mode checksum
+	expect_rc 1 "$1: a changed row under a NULL key differs"
+	expect_out "^  changed  k=NULL: v$" "$1: names the NULL-key row"
+done
+pgb "UPDATE nk SET v = 'x' WHERE k IS NULL"
+my_sql "USE t0420_b; UPDATE nk SET v = 'x' WHERE k IS NULL"
+run "$CUTOVER" diff "$PA" "$PB" --table nk --key k
+expect_rc 0 "PostgreSQL: equal rows with a NULL key are identical"
+expect_out "^nk: src 3 rows, dst 3 rows: identical \(stream, key k\)" "PostgreSQL: in stream mode"
+
+# --jobs splits a table into key ranges; the first also holds the NULL
+# keys, and each range is then compared in stream mode.
+pga "CREATE TABLE nkj (k int, v int); INSERT INTO nkj SELECT g, g FROM generate_series(1, 30000) g; INSERT INTO nkj VALUES (NULL, 0)"
+pgb "CREATE TABLE nkj (k int, v int); INSERT INTO nkj SELECT g, g FROM generate_series(1, 30000) g"
+run "$CUTOVER" diff "$PA" "$PB" --table nkj --key k --jobs 2 --format json
+expect_rc 1 "--jobs 2: a NULL --key value only in the source differs"
+expect_out '"missing": *1' "--jobs 2: the NULL-key row is missing in target"
+
 done_testing
