@@ -402,11 +402,7 @@ job_main(void *arg)
 		j->res = r;
 		if (j->res.message == NULL)
 			j->res.message = xstrdup("");
-		if (j->res.status != ST_FAIL || attempts > c->retries)
-			break;
-		/* Retry only while the whole budget allows another attempt. */
-		if (now_mono_us() - t0 + c->retry_interval_us >=
-		    c->timeout_us * (c->retries + 1))
+		if (!check_retry(c, &j->res, attempts, now_mono_us() - t0))
 			break;
 		sleep_us(c->retry_interval_us);
 	}
@@ -559,6 +555,15 @@ void
 check_set_stopping(void)
 {
 	stopping = true;
+}
+
+bool
+check_retry(const struct check *c, const struct result *r, int attempts,
+    int64_t elapsed_us)
+{
+	return r->status == ST_FAIL && attempts <= c->retries && !stopping &&
+	    elapsed_us + c->retry_interval_us < c->timeout_us *
+	    (c->retries + 1);
 }
 
 /*

@@ -234,6 +234,15 @@ bool	 check_stopping(void);
 /* The same for a runner of its own (the watch's worker pool). */
 void	 check_set_stopping(void);
 /*
+ * Whether an attempt of c that ended as r, the attempts-th, elapsed_us
+ * after the first began, is tried again after c->retry_interval_us: it
+ * failed, retries are left, the run is not stopping, and the whole budget
+ * (timeout x (retries + 1)) allows another attempt.  The one rule of
+ * every runner (check.c, the watch's pool, http's batch).
+ */
+bool	 check_retry(const struct check *c, const struct result *r,
+	    int attempts, int64_t elapsed_us);
+/*
  * When the run began (wall clock, us): kind `process` counts as a restart
  * every instance that started after it (check/process.c).  Default: when
  * this cutover process started; the runbook and watch set the journal's

@@ -312,11 +312,7 @@ job_run(struct wjob *j)
 		res.started_wall_us = at;
 		if (res.message == NULL && !terse)
 			res.message = xstrdup("");
-		if (res.status != ST_FAIL || attempts > c->retries ||
-		    check_stopping())
-			break;
-		if (now_mono_us() - t0 + c->retry_interval_us >=
-		    c->timeout_us * (c->retries + 1))
+		if (!check_retry(c, &res, attempts, now_mono_us() - t0))
 			break;
 		sleep_us(c->retry_interval_us);
 	}

@@ -921,10 +921,7 @@ http_run_batch(const struct check *const *cs, struct result *const *rs,
 			const struct check *c = cs[i];
 			result_again(rs[i]);
 			http_judge(c, cc, cu, &x->rp, x->errbuf, rs[i]);
-			if (rs[i]->status == ST_FAIL && x->attempts <= c->retries &&
-			    !check_stopping() && now - x->t0 +
-			    c->retry_interval_us < c->timeout_us *
-			    (c->retries + 1)) {
+			if (check_retry(c, rs[i], x->attempts, now - x->t0)) {
 				x->again_us = now + c->retry_interval_us;
 				if (x->again_us == 0)
 					x->again_us = 1;
