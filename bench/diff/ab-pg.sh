@@ -33,15 +33,8 @@ $PSQL -c "CREATE DATABASE bsrc" >/dev/null
 $PSQL -d bsrc -v rows="$ROWS" -f "$HARNESS_DIR/load.sql" >/dev/null || exit 1
 $PSQL -d bsrc -c "VACUUM ANALYZE" >/dev/null
 $PSQL -c "CREATE DATABASE bdst TEMPLATE bsrc" >/dev/null
-IDS=$(awk -v n="$ROWS" 'BEGIN { for (k = 1; k <= 10; k++)
-    printf "%s%d", (k > 1) ? "," : "", int(n * k / 11) }')
-pg_cpu() {
-	local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid")
-	{ awk '{ print $14 + $15 + $16 + $17 }' /proc/$pm/stat
-	  for c in $(cat /proc/$pm/task/*/children); do
-		awk '{ print $14 + $15 }' /proc/$c/stat 2>/dev/null; done
-	} | awk '{ s += $1 } END { print s }'
-}
+. "$HERE/lib.sh"
+IDS=$(changed_ids "$ROWS")
 PGS="postgres://postgres@127.0.0.1:$PG_PORT/bsrc"
 PGD="postgres://postgres@127.0.0.1:$PG_PORT/bdst"
 # one LABEL TABLE CMD...: a line "TABLE LABEL wall cpu named load"

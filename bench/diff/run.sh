@@ -37,10 +37,7 @@ PGD="postgres://postgres@127.0.0.1:$PG_PORT/bdst"
 MYS="mysql://cutover:cutover@127.0.0.1:$MY_PORT/bsrc"
 MYD="mysql://cutover:cutover@127.0.0.1:$MY_PORT/bdst"
 
-now() { date +%s.%N; }
-# secs START: seconds since START, 2 decimals
-secs() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
-ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0) ? $1 / $2 : 0 }'; }
+. "$(dirname "$0")/lib.sh"
 
 echo "== loading $ROWS rows per table (8 columns) on PostgreSQL and MariaDB"
 t0=$(now)
@@ -67,9 +64,7 @@ $MYSQL -e "CREATE DATABASE bsrc; CREATE DATABASE bdst; USE bsrc;
     exit 1
 echo "loaded in $(secs $t0)s"
 
-# 10 ids spread over the table.
-IDS=$(awk -v n="$ROWS" 'BEGIN { for (k = 1; k <= 10; k++)
-    printf "%s%d", (k > 1) ? "," : "", int(n * k / 11) }')
+IDS=$(changed_ids "$ROWS")
 
 # cutover_run NAME ARGS...: time and peak RSS of one cutover diff.
 cutover_run() {

@@ -30,21 +30,8 @@ if ! command -v pt-table-sync >/dev/null || [ ! -x /usr/bin/time ]; then
 	    >/dev/null || exit 1
 fi
 cp "$CUTOVER" "$HARNESS_DIR/cutover" && CUTOVER=$HARNESS_DIR/cutover
-now() { date +%s.%N; }
-secs() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
-ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0) ? $1 / $2 : 0 }'; }
-# CPU ticks of a server: its processes and the children it reaped.
-pg_cpu() {
-	local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid")
-	{ awk '{ print $14 + $15 + $16 + $17 }' /proc/$pm/stat
-	  for c in $(cat /proc/$pm/task/*/children); do
-		awk '{ print $14 + $15 }' /proc/$c/stat 2>/dev/null; done
-	} | awk '{ s += $1 } END { print s }'
-}
-my_cpu() { awk '{ print $14 + $15 }' /proc/$MY_PID/stat; }
-cpu_secs() { echo "$1 $2" | awk '{ printf "%.2f", ($2 - $1) / 100 }'; }
-IDS=$(awk -v n="$ROWS" 'BEGIN { for (k = 1; k <= 10; k++)
-    printf "%s%d", (k > 1) ? "," : "", int(n * k / 11) }')
+. "$HERE/lib.sh"
+IDS=$(changed_ids "$ROWS")
 results=""
 row() { results="$results$1
 "; echo "$1"; }

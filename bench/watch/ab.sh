@@ -11,28 +11,8 @@
 set -eu
 OLD=$1; NEW=$2; KIND=${3:-http}; N=${4:-700}; SECS=${5:-20}; PAIRS=${6:-3}
 W=$(mktemp -d /tmp/cutover-ab.XXXXXX)
-chmod 755 "$W"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$W/logs" "$W/html"
-echo ok > "$W/html/ok"
-cat > "$W/nginx.conf" <<CONF
-daemon off;
-worker_processes 2;
-pid $W/nginx.pid;
-error_log $W/logs/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	server { listen 127.0.0.1:$PORT backlog=4096; root $W/html; location / { } }
-}
-CONF
-nginx -c "$W/nginx.conf" -p "$W" &
-NGINX=$!
-trap 'kill $NGINX 2>/dev/null; wait $NGINX 2>/dev/null; rm -rf "$W"' EXIT
-for i in $(seq 50); do
-	python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$PORT)))" 2>/dev/null && break
-	sleep 0.1
-done
+. "$(dirname "$0")/../nginx.sh"
+nginx_start
 case $KIND in
 http)	nt=0; nh=$N ;;
 tcp)	nt=$N; nh=0 ;;

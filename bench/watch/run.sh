@@ -24,34 +24,9 @@ if ! need nginx || ! need monit || ! need /usr/bin/time || ! need sqlite3; then
 fi
 
 W=$(mktemp -d /tmp/cutover-bench.XXXXXX)
-chmod 755 "$W"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$W/logs" "$W/html"
-echo ok > "$W/html/ok"
-cat > "$W/nginx.conf" <<CONF
-daemon off;
-worker_processes 2;
-pid $W/nginx.pid;
-error_log $W/logs/error.log;
-events { worker_connections 4096; }
-http {
-	# monit's cycles are counted from here (its requests of /cycle).
-	log_format n "\$http_user_agent \$uri";
-	access_log $W/logs/access.log n;
-	server {
-		listen 127.0.0.1:$PORT backlog=4096;
-		root $W/html;
-		location / { }
-	}
-}
-CONF
-nginx -c "$W/nginx.conf" -p "$W" &
-NGINX=$!
-trap 'kill $NGINX 2>/dev/null; wait $NGINX 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-for i in $(seq 50); do
-	python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$PORT)))" 2>/dev/null && break
-	sleep 0.1
-done
+. "$(dirname "$0")/../nginx.sh"
+# monit's cycles are counted from nginx's log (its requests of /cycle).
+nginx_start 'log_format n "$http_user_agent $uri"; access_log '"$W"'/logs/access.log n;'
 
 # One row: the same checks for cutover and monit, each watched for SECS
 # seconds, cutover first.  Kinds: tcp (a connect), http (GET /ok, body
