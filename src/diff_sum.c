@@ -94,13 +94,27 @@ bucket_cmp(const void *a, const void *b)
 	return x->b < y->b ? -1 : x->b > y->b;
 }
 
-static void *
-sumq_run(void *arg)
+static void
+sumq_run(struct sumq *q)
 {
-	struct sumq *q = arg;
-
 	q->rc = db_query(q->d, q->sql, bucket_row, q, &q->err);
-	return NULL;
+}
+
+/* Both sides' queries at once (diff_both); each keeps its rc and err. */
+static int
+sumq_side(void *arg, int side, char **errp)
+{
+	(void)errp;
+	sumq_run(((struct sumq **)arg)[side]);
+	return 0;
+}
+
+static void
+sumq_both(struct sumq *s, struct sumq *d)
+{
+	struct sumq *q[2] = { s, d };
+
+	(void)diff_both(sumq_side, q, NULL);
 }
 
 static void
@@ -1019,7 +1033,6 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 {
 	struct sumq qs = { 0 }, qd = { 0 };
 	struct buf ss = BUF_INIT, sd = BUF_INIT, ps = BUF_INIT, pd = BUF_INIT;
-	pthread_t th;
 	int rc = -1;
 	i128 lo = r[0].lo, hi = r[n - 1].hi;
 
@@ -1039,12 +1052,7 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
 	qs.skip_null = qd.skip_null = all;
-	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
-	if (!threaded)
-		sumq_run(&qs);
-	sumq_run(&qd);
-	if (threaded)
-		pthread_join(th, NULL);
+	sumq_both(&qs, &qd);
 	if (qs.rc != 0 || qd.rc != 0) {
 		seterr(errp, "%s", qs.rc ? qs.err : qd.err);
 		free(p->reached);
@@ -1422,7 +1430,6 @@ sum_hashed(struct tplan *p, char **errp)
 	struct sumq qs = { 0 }, qd = { 0 };
 	struct buf ss = BUF_INIT, sd = BUF_INIT, bs = BUF_INIT, bd = BUF_INIT;
 	struct buf in = BUF_INIT;
-	pthread_t th;
 	int rc = -1;
 	long long nbad = 0;
 
@@ -1434,12 +1441,7 @@ sum_hashed(struct tplan *p, char **errp)
 	sum_sql(p, true, p->part[1] ? p->part[1] : "TRUE", -1, &sd);
 	qs.d = p->s, qs.sql = ss.s;
 	qd.d = p->d, qd.sql = sd.s;
-	bool threaded = pthread_create(&th, NULL, sumq_run, &qs) == 0;
-	if (!threaded)
-		sumq_run(&qs);
-	sumq_run(&qd);
-	if (threaded)
-		pthread_join(th, NULL);
+	sumq_both(&qs, &qd);
 	if (qs.rc != 0 || qd.rc != 0) {
 		seterr(errp, "%s", qs.rc ? qs.err : qd.err);
 		if (onepass)
