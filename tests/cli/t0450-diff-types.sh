@@ -38,6 +38,7 @@ time;time(6);time '00:00' + g * interval '1 min';'00:00:00';'01:11:34.967297';a 
 timestamp;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'2024-01-01 00:00:00.000001';'2024-01-01 00:00:00.000002';a + interval '1 microsecond';'epoch'
 timestamptz;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'2024-03-10 02:30:00.000001+00';'2024-03-10 02:30:00.000002+00';a + interval '1 microsecond';'epoch'
 tsinf;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'infinity';'-infinity';a + interval '1 microsecond';'4714-11-24 00:00:00 BC'
+tstzinf;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'infinity';'-infinity';a + interval '1 microsecond';'4714-11-24 00:00:00+00 BC'
 tsfold;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'2024-01-01 00:00:00';'2024-01-01 01:11:34.967299';a + interval '4294.967297 s';'2024-01-01 01:00:00'
 tstzfold;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'2024-01-01 00:00:00+00';'2024-01-01 01:11:34.967299+00';a + interval '4294.967297 s';'2024-01-01 01:00:00+00'
 interval;interval;make_interval(0, 0, 0, g);'1 day';'24:00:00';a + interval '1 microsecond';'0'
