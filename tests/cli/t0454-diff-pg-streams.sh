@@ -1,0 +1,50 @@
+#!/bin/bash
+# t0454: PostgreSQL streams (COPY) are sent on both sides before either
+# is read.  The rows they bring and the errors they raise stay as they
+# were: a query that fails on the source, or only on the target, names
+# that side's database in its one error line; differing buckets in
+# checksum mode and whole tables in stream mode name the same rows.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/harness/servers.sh"
+if [ -z "${PG_PORT:-}" ]; then
+	trap 'stop_all; _cleanup' EXIT
+	start_pg || { echo "skipped: PostgreSQL does not start"; exit 0; }
+fi
+PSQL="psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres"
+cleanup_dbs() { $PSQL -c "DROP DATABASE IF EXISTS t0454_src" -c "DROP DATABASE IF EXISTS t0454_dst" >/dev/null 2>&1; }
+cleanup_dbs
+$PSQL -c "CREATE DATABASE t0454_src" -c "CREATE DATABASE t0454_dst" >/dev/null || fail "create"
+for db in t0454_src t0454_dst; do
+	$PSQL -d $db -c "CREATE TABLE a (id int PRIMARY KEY, v int);
+INSERT INTO a SELECT g, g FROM generate_series(1, 5000) g;
+CREATE TABLE b (id int PRIMARY KEY, v text);
+INSERT INTO b SELECT g, md5(g::text) FROM generate_series(1, 5000) g" >/dev/null || fail "load $db"
+done
+$PSQL -d t0454_dst -c "UPDATE a SET v = -v WHERE id IN (7, 2500, 4999);
+DELETE FROM b WHERE id = 3000; UPDATE b SET v = 'x' WHERE id = 1" >/dev/null || fail "mutate"
+S="postgres://postgres@127.0.0.1:$PG_PORT/t0454_src"
+D="postgres://postgres@127.0.0.1:$PG_PORT/t0454_dst"
+want="a: changed id=2500: v
+a: changed id=4999: v
+a: changed id=7: v
+b: changed id=1: v
+b: missing id=3000"
+# lines: "TABLE: difference" for every difference line of $out
+lines() {
+	printf '%s\n' "$out" | awk '/^[^ ]/ { t = $1; next } /^  / { $1 = $1; print t " " $0 }' | sort
+}
+for m in checksum stream; do
+	run "$CUTOVER" diff --mode $m "$S" "$D"
+	expect_rc 1 "$m: differences"
+	expect_eq "$(lines)" "$want" "$m: both tables' rows, exactly"
+done
+# An error on the source only (id 1 divides by zero there), then on the
+# target only (its row 7 holds -7): one line naming the database.
+run "$CUTOVER" diff --mode stream -t a -w "10 / (id - 1) <> 0 OR id = 1" "$S" "$D"
+expect_rc 2 "an error in the source's stream"
+expect_out "^a: error: query on postgres [^ ]*/t0454_src: ERROR: +division by zero" "the source's error, named"
+run "$CUTOVER" diff --mode stream -t a -w "10 / (v + 7) <> 0" "$S" "$D"
+expect_rc 2 "an error in the target's stream"
+expect_out "^a: error: query on postgres [^ ]*/t0454_dst: ERROR: +division by zero" "the target's error, named"
+cleanup_dbs
+done_testing
