@@ -46,6 +46,9 @@
 #define BUCKETS		64		/* a suspect range splits in */
 #define SMALL		512		/* rows: stream from here */
 #define ONEPASS_BUCKETS	4096		/* over the key range, PostgreSQL */
+/* PostgreSQL's settings for a grouped pass, in its query: see pg_reset */
+#define PG_PASS_SET	"SET jit = off; SET enable_sort = off; " \
+	"SET max_parallel_workers_per_gather = 0; "
 
 typedef __int128 i128;
 
@@ -601,7 +604,7 @@ key_bucket(struct tplan *p, bool dst, struct buf *q)
  * scan is 460, the GROUP BY (the hash aggregate's lookup per row) 1,270
  * whatever the bucket count, count(*) 160.
  *
- * The pass runs in one backend per side (pg_planner): both sides of a
+ * The pass runs in one backend per side (PG_PASS_SET): both sides of a
  * diff already run at once, and each parallel worker costs a process
  * start (~0.08 s of CPU); on a quiet 2-core machine, 1M rows per table,
  * the whole diff took 0.53-0.87x pgcopydb's time in parallel against
@@ -652,7 +655,7 @@ pg_sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w,
 	buf_adds(q, w < 0 ? " AS x FROM " : ")) FROM ");
 	db_quote_tname(d, q, TNAME(p, dst));
 	add_where(p, q, pred);
-	/* PostgreSQL sorts in C (compare_sums), see pg_planner. */
+	/* PostgreSQL sorts in C (compare_sums), see PG_PASS_SET. */
 	buf_adds(q, w < 0 ? " OFFSET 0) s GROUP BY 1" : " GROUP BY 1");
 	buf_release(&k);
 }
@@ -859,7 +862,7 @@ sum_sql(struct tplan *p, bool dst, const char *pred, int64_t w, struct buf *q)
 	add_where(p, q, pred);
 	/*
 	 * PostgreSQL sorts in C (compare_sums): ORDER BY would make it
-	 * sort every row before grouping, see pg_planner.
+	 * sort every row before grouping, see PG_PASS_SET.
 	 */
 	if (w)
 		buf_adds(q, d->drv->sum_onepass ? " GROUP BY 1" :
@@ -1055,6 +1058,10 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 	if (!all) {
 		ranges_pred(p, false, r, n, &ps);
 		ranges_pred(p, true, r, n, &pd);
+	}
+	if (whole && p->s->drv->sum_onepass) {	/* see PG_PASS_SET */
+		buf_adds(&ss, PG_PASS_SET);
+		buf_adds(&sd, PG_PASS_SET);
 	}
 	sum_sql(p, false, all ? NULL : ps.s, w, &ss);
 	sum_sql(p, true, all ? NULL : pd.s, w, &sd);
@@ -1363,20 +1370,25 @@ walk_target(void *arg)
  * whole table (spilling 100 MB per million rows to disk) and JIT-compile
  * the query; there are at most ONEPASS_BUCKETS + 1 groups, which a hash
  * aggregate holds in about 1.5 MB, under the default work_mem.  No
- * parallel workers either (see pg_sum_sql).  The settings are put back
- * after the pass: the streams that follow are planned as usual.
+ * parallel workers either (see pg_sum_sql).  The settings go in the
+ * pass's own query string (PQexec returns the last statement's rows),
+ * which saves a round trip per side before the pass, and are put back
+ * after it on both sides at once: the streams that follow are planned
+ * as usual.
  */
 static int
-pg_planner(struct tplan *p, bool onepass, char **errp)
+reset_side(void *arg, int side, char **errp)
 {
-	const char *sql = onepass ? "SET jit = off; SET enable_sort = off; "
-	    "SET max_parallel_workers_per_gather = 0" :
-	    "RESET jit; RESET enable_sort; "
-	    "RESET max_parallel_workers_per_gather";
+	struct tplan *p = arg;
 
-	if (db_exec(p->s, sql, errp) != 0 || db_exec(p->d, sql, errp) != 0)
-		return -1;
-	return 0;
+	return db_exec(side ? p->d : p->s, "RESET jit; RESET enable_sort; "
+	    "RESET max_parallel_workers_per_gather", errp);
+}
+
+static int
+pg_reset(struct tplan *p, char **errp)
+{
+	return diff_both(reset_side, p, errp);
 }
 
 /*
@@ -1397,13 +1409,11 @@ sum_onepass(struct tplan *p, i128 lo, i128 hi, char **errp)
 	int64_t w = (int64_t)((hi - lo) / ONEPASS_BUCKETS + 1);
 	int rc = -1;
 
-	if (pg_planner(p, true, errp) != 0)
-		return -1;
 	if (compare_sums(p, &all, 1, w, true, &bad, &tot, errp) != 0) {
-		pg_planner(p, false, NULL);	/* best effort: may be gone */
+		pg_reset(p, NULL);	/* best effort: may be gone */
 		goto out;
 	}
-	if (pg_planner(p, false, errp) != 0)
+	if (pg_reset(p, errp) != 0)
 		goto out;
 	p->t->chunks = tot.buckets;
 	p->t->chunks_differ = (long long)bad.n;
@@ -1444,8 +1454,10 @@ sum_hashed(struct tplan *p, char **errp)
 
 	bool onepass = p->s->drv->sum_onepass;
 
-	if (onepass && pg_planner(p, true, errp) != 0)
-		return -1;
+	if (onepass) {
+		buf_adds(&ss, PG_PASS_SET);
+		buf_adds(&sd, PG_PASS_SET);
+	}
 	sum_sql(p, false, p->part[0] ? p->part[0] : "TRUE", -1, &ss);
 	sum_sql(p, true, p->part[1] ? p->part[1] : "TRUE", -1, &sd);
 	qs.d = p->s, qs.sql = ss.s;
@@ -1454,10 +1466,10 @@ sum_hashed(struct tplan *p, char **errp)
 	if (qs.rc != 0 || qd.rc != 0) {
 		seterr(errp, "%s", qs.rc ? qs.err : qd.err);
 		if (onepass)
-			pg_planner(p, false, NULL);	/* best effort */
+			pg_reset(p, NULL);	/* best effort */
 		goto out;
 	}
-	if (onepass && pg_planner(p, false, errp) != 0)
+	if (onepass && pg_reset(p, errp) != 0)
 		goto out;
 	qsort(qs.v, qs.n, sizeof(*qs.v), bucket_cmp);
 	qsort(qd.v, qd.n, sizeof(*qd.v), bucket_cmp);
