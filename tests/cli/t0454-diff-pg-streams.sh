@@ -3,7 +3,9 @@
 # is read.  The rows they bring and the errors they raise stay as they
 # were: a query that fails on the source, or only on the target, names
 # that side's database in its one error line; differing buckets in
-# checksum mode and whole tables in stream mode name the same rows.
+# checksum mode and whole tables in stream mode name the same rows.  And
+# timestamptz against timestamp in checksum mode (both hashed by their
+# UTC wall time, the text of it outside the hash's bins).
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
 if [ -z "${PG_PORT:-}" ]; then
@@ -46,5 +48,25 @@ expect_out "^a: error: query on postgres [^ ]*/t0454_src: ERROR: +division by ze
 run "$CUTOVER" diff --mode stream -t a -w "10 / (v + 7) <> 0" "$S" "$D"
 expect_rc 2 "an error in the target's stream"
 expect_out "^a: error: query on postgres [^ ]*/t0454_dst: ERROR: +division by zero" "the target's error, named"
+# timestamptz on the source, timestamp (as UTC) on the target: both hash
+# their UTC wall time, so equal values are equal in checksum mode, and a
+# microsecond, an infinity and a value before the hash's bins are named.
+$PSQL -d t0454_src -c "CREATE TABLE m (id int PRIMARY KEY, c timestamptz);
+INSERT INTO m SELECT g, timestamptz '2024-01-01 00:00+00' + g * interval '77 minutes 1.000001 s'
+  FROM generate_series(1, 3000) g;
+INSERT INTO m VALUES (5000, 'infinity'), (5001, '-infinity'), (5002, '4714-11-24 00:10:00+00 BC'), (5003, NULL)" >/dev/null ||
+	fail "load m (source)"
+$PSQL -d t0454_dst -c "CREATE TABLE m (id int PRIMARY KEY, c timestamp);
+INSERT INTO m SELECT g, timestamp '2024-01-01 00:00' + g * interval '77 minutes 1.000001 s'
+  FROM generate_series(1, 3000) g;
+INSERT INTO m VALUES (5000, 'infinity'), (5001, '-infinity'), (5002, '4714-11-24 00:10:00 BC'), (5003, NULL)" >/dev/null ||
+	fail "load m (target)"
+run "$CUTOVER" diff --mode checksum -t m "$S" "$D"
+expect_out "^m: src 3004 rows, dst 3004 rows: identical \\(checksum" "timestamptz against timestamp: identical"
+$PSQL -d t0454_dst -c "UPDATE m SET c = c + interval '1 microsecond' WHERE id IN (7, 5002);
+UPDATE m SET c = '-infinity' WHERE id = 5000" >/dev/null || fail "mutate m"
+run "$CUTOVER" diff --mode checksum -t m "$S" "$D"
+expect_eq "$(lines)" "$(printf 'm: changed id=5000: c\nm: changed id=5002: c\nm: changed id=7: c')" \
+    "timestamptz against timestamp: a microsecond, an infinity, a value before the bins"
 cleanup_dbs
 done_testing
