@@ -491,6 +491,26 @@ reset_counts(struct diff_table *t)
 	t->missing = t->extra = t->changed = 0;
 }
 
+/*
+ * Each table is compared inside a savepoint on both sides: on PostgreSQL
+ * a statement that fails (a -w predicate that divides by zero on one
+ * table, a permission refused) aborts the whole transaction, and every
+ * table after it failed with "current transaction is aborted" though
+ * nothing was wrong with them.  Rolling back to the savepoint keeps the
+ * transaction, and so the snapshot every table is read in.  The
+ * statements are the same on the three engines.
+ */
+static int
+table_savepoint(struct db *s, struct db *d, const char *sql, char **errp)
+{
+	int rc = db_exec(s, sql, errp);
+
+	/* Both sides always: a rollback is owed to each. */
+	if (db_exec(d, sql, rc == 0 ? errp : NULL) != 0)
+		rc = -1;
+	return rc;
+}
+
 static void
 diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
     struct diff_table *t, struct diff_progress *pg, char *const part[2],
@@ -504,6 +524,8 @@ diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
 	const char *why = NULL;
 
 	p.classes_both = s->drv->typed_values && d->drv->typed_values;
+	if (table_savepoint(s, d, "SAVEPOINT cutover_table", &e) != 0)
+		goto fail;
 	if (plan_table(&p, &e) != 0)
 		goto fail;
 	int rc = 1;
@@ -535,9 +557,14 @@ fail:
 		t->error = r;
 	}
 out:
+	plan_free(&p);
+	/* Best effort: a connection that is gone fails the next table. */
+	if (t->status == DIFF_ERROR)
+		table_savepoint(s, d, "ROLLBACK TO SAVEPOINT cutover_table",
+		    NULL);
+	table_savepoint(s, d, "RELEASE SAVEPOINT cutover_table", NULL);
 	t->duration_us = now_mono_us() - t0;
 	free(e);
-	plan_free(&p);
 }
 
 /*
