@@ -626,9 +626,9 @@ pool_run(struct wpool *p, struct check **sel, const bool *terse, size_t n,
 	 * for all the quick jobs (kind->quick): a worker that finishes
 	 * goes on claiming, and one that overstays is replaced (below), so
 	 * a stuck quick job holds up no other.  Waking all 16 workers for
-	 * 700 stats a round was ~40 context switches a round, ~25 us of
-	 * CPU each on this machine; `--jobs 1` against 16, 700 `file`
-	 * checks, 20 s: 187 against 214 ms (docs/BENCHMARKS.md, watch).
+	 * 700 stats a round was 41 context switches a round, now 19; 700
+	 * `file` checks for 20 s, both binaries at once, 3 pairs: 251 ->
+	 * 235 ms of CPU (docs/BENCHMARKS.md, watch, eighth round).
 	 */
 	size_t wake = 0;
 	bool any_quick = false;
