@@ -626,9 +626,10 @@ pool_run(struct wpool *p, struct check **sel, const bool *terse, size_t n,
 	 * for all the quick jobs (kind->quick): a worker that finishes
 	 * goes on claiming, and one that overstays is replaced (below), so
 	 * a stuck quick job holds up no other.  Waking all 16 workers for
-	 * 700 stats a round was 41 context switches a round, now 19; 700
-	 * `file` checks for 20 s, both binaries at once, 3 pairs: 251 ->
-	 * 235 ms of CPU (docs/BENCHMARKS.md, watch, eighth round).
+	 * 700 stats a round was 41 context switches a round, now 19 (700
+	 * `file` checks; the CPU it saves, a few percent at most, is
+	 * within this machine's noise: docs/BENCHMARKS.md, watch, eighth
+	 * round).
 	 */
 	size_t wake = 0;
 	bool any_quick = false;
