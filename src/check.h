@@ -112,6 +112,12 @@ struct check_kind {
 			    struct result *const *rs, size_t n, size_t width,
 			    void (*start)(size_t i, void *arg),
 			    void (*done)(size_t i, void *arg), void *arg);
+	/*
+	 * Optional, for the watch's pool: whether one attempt of c takes
+	 * microseconds and cannot block (a stat of a local path): such
+	 * checks share the one worker the pool wakes for them.
+	 */
+	bool		(*quick)(const struct check *c);
 };
 
 struct check {

@@ -289,11 +289,17 @@ struct wpool {
 	bool		 quit;		/* under mu */
 };
 
+/*
+ * Job j, started at t0 (monotonic).  The clock is read once an attempt
+ * beyond that: a `file` sample read it ~8 times (the job's start, the
+ * attempt's, its end twice, the kind's deadline...), ~5% of a round's
+ * CPU in perf on this machine, whose clock reads cost ~0.1 us.
+ */
 static void
-job_run(struct wjob *j)
+job_run(struct wjob *j, int64_t t0)
 {
 	const struct check *c = j->c;
-	int64_t t0 = now_mono_us();
+	int64_t end = t0;
 	int attempts = 0;
 	bool terse = j->terse && c->host == NULL;
 	struct result res = { .check = c, .started_wall_us = now_wall_us() };
@@ -312,13 +318,14 @@ job_run(struct wjob *j)
 		res.started_wall_us = at;
 		if (res.message == NULL && !terse)
 			res.message = xstrdup("");
-		if (!check_retry(c, &res, attempts, now_mono_us() - t0))
+		end = now_mono_us();
+		if (!check_retry(c, &res, attempts, end - t0))
 			break;
 		sleep_us(c->retry_interval_us);
 	}
 	res.check = c;
 	res.attempts = attempts;
-	res.duration_us = now_mono_us() - t0;
+	res.duration_us = end - t0;
 	j->res = res;
 }
 
@@ -483,9 +490,10 @@ pool_main(void *arg)
 				continue;
 			}
 			/* Dropped by a stopped round before it ran? */
-			if (!job_start(j, now_mono_us()))
+			int64_t t0 = now_mono_us();
+			if (!job_start(j, t0))
 				continue;
-			job_run(j);
+			job_run(j, t0);
 			if (!job_done(p, j)) {
 				pthread_mutex_lock(&p->mu);
 				goto out;
@@ -613,6 +621,31 @@ pool_run(struct wpool *p, struct check **sel, const bool *terse, size_t n,
 		}
 	}
 	free(placed);
+	/*
+	 * Wake one worker per batch and per job that may block, and one
+	 * for all the quick jobs (kind->quick): a worker that finishes
+	 * goes on claiming, and one that overstays is replaced (below), so
+	 * a stuck quick job holds up no other.  Waking all 16 workers for
+	 * 700 stats a round was 41 context switches a round, now 19 (700
+	 * `file` checks; the CPU it saves, a few percent at most, is
+	 * within this machine's noise: docs/BENCHMARKS.md, watch, eighth
+	 * round).
+	 */
+	size_t wake = 0;
+	bool any_quick = false;
+	for (size_t k = 0; k < n; k++) {
+		const struct check *c = jobs[k]->c;
+		if (jobs[k]->batch) {
+			/* A batch's first job: its claims of POOL_BATCH. */
+			if (k == 0 || jobs[k - 1]->batch != jobs[k]->batch + 1)
+				wake += (jobs[k]->batch + POOL_BATCH - 1) /
+				    POOL_BATCH;
+		} else if (c->host == NULL && c->kind->quick && c->kind->quick(c))
+			any_quick = true;
+		else
+			wake++;
+	}
+	wake += any_quick;
 	bool *grown = xcalloc(n + 1, sizeof(*grown));
 	pthread_mutex_lock(&p->mu);
 	p->gen++;
@@ -620,7 +653,11 @@ pool_run(struct wpool *p, struct check **sel, const bool *terse, size_t n,
 	p->njobs = n;
 	atomic_store(&p->pending, n);
 	atomic_store(&p->next, (uint64_t)p->gen << 32);
-	pthread_cond_broadcast(&p->work);
+	if (wake >= p->nthreads)
+		pthread_cond_broadcast(&p->work);
+	else
+		for (size_t k = 0; k < wake; k++)
+			pthread_cond_signal(&p->work);
 	for (;;) {
 		if (atomic_load(&p->pending) == 0)
 			break;

@@ -476,7 +476,10 @@ file_run(const struct check *c, struct result *r)
 {
 	const struct file_conf *f = c->priv;
 	struct stat_answer ans;
-	int64_t deadline = now_mono_us() + c->timeout_us;
+	/* The clock only for what reads more than the stat (job_run). */
+	bool reads = f->count.set || f->glob || f->size.set ||
+	    f->contains.n || f->nmatches || f->nnot || f->sha256;
+	int64_t deadline = reads ? now_mono_us() + c->timeout_us : 0;
 
 	memset(&ans, 0, sizeof(ans));
 	int rc = run_on_path(stat_child, f->path, &ans, sizeof(ans),
@@ -808,6 +811,23 @@ file_free(void *p)
 	free(f);
 }
 
+/*
+ * A stat and a comparison of its fields, nothing more: no content, hash
+ * or directory to read, no user or group name to look up (NSS may ask
+ * a network service), no retry to sleep for, and a path on a local file
+ * system now (path_is_local: else the stat runs in a child with its
+ * timeout, as before).
+ */
+static bool
+file_quick(const struct check *c)
+{
+	const struct file_conf *f = c->priv;
+
+	return c->retries == 0 && !f->sha256 && !f->contains.n &&
+	    !f->nmatches && !f->nnot && !f->count.set && !f->glob &&
+	    !f->size.set && !f->owner && !f->group && path_is_local(f->path);
+}
+
 const struct check_kind check_file = {
 	.name = "file",
 	.summary = "a file exists or not; mode, owner, size, age, sha256, "
@@ -817,4 +837,5 @@ const struct check_kind check_file = {
 	.run = file_run,
 	.free = file_free,
 	.value = "entries counted in a directory",
+	.quick = file_quick,
 };

@@ -6,6 +6,9 @@
  * (exactly for counts, min, max, mean; percentiles within 4.4%).
  */
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,8 @@
 #include "../t.h"
 #include "check.h"
 #include "journal.h"
+#include "lib/buf.h"
+#include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
 #include "watch.h"
@@ -232,6 +237,17 @@ T_TEST(samples_fold_into_minutes)
 	T_EQ_INT(one.stats[1].n, 180);
 	T_EQ_INT(one.stats[1].npass, 180);
 	free(one.stats);
+	/* Both named: one query each (acc_raw), each from the same start. */
+	want[0] = true;
+	one.stats = NULL;
+	T_EQ_INT(journal_watch_stats_of(j, &one, want, &e), 0);
+	T_EQ_INT(one.stats[0].n, 180);
+	T_EQ_INT(one.stats[0].npass, 162);
+	T_OK(fabs(one.stats[0].p95 - s->p95) < 1e-12);
+	T_EQ_INT(one.stats[1].n, 180);
+	T_EQ_INT(one.stats[1].npass, 180);
+	free(one.stats[0].last_message);
+	free(one.stats);
 	int cnt = 0;
 	jlog_release(&l);
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
@@ -426,7 +442,140 @@ T_TEST(cached_stats_match_full)
 	free(e);
 }
 
+/*
+ * The pool wakes one worker for all the quick checks of a round
+ * (kind->quick): a wrapper of kind file that records the thread of each
+ * run and takes 2 ms (so that other woken workers would claim some),
+ * and whose check "hung" blocks in its first run for 2.5 s, past its
+ * 1-s timeout.  A round runs its quick checks on one or two threads;
+ * the hung sample is a timeout, and every other sample of every round
+ * a real, passing stat.
+ */
+#define QN	13
+static const struct check_kind *real_file;
+static _Atomic int qcalls;
+static pthread_t qthread[64];
+static atomic_bool hung_once;
+
+static bool
+q_quick(const struct check *c)
+{
+	return real_file->quick(c);
+}
+
+static void
+q_run(const struct check *c, struct result *r)
+{
+	int k = atomic_fetch_add(&qcalls, 1);
+
+	if (k < 64)
+		qthread[k] = pthread_self();
+	if (strcmp(c->id, "hung") == 0 && !atomic_exchange(&hung_once, true))
+		poll(NULL, 0, 2500);
+	poll(NULL, 0, 2);
+	real_file->run(c, r);
+}
+
+static size_t
+threads_of(int from, int to)
+{
+	size_t n = 0;
+
+	for (int i = from; i < to; i++) {
+		int seen = 0;
+		for (int k = from; k < i; k++)
+			seen |= pthread_equal(qthread[k], qthread[i]);
+		n += !seen;
+	}
+	return n;
+}
+
+T_TEST(quick_checks_share_a_worker)
+{
+	char dir[] = "/tmp/cutover-watch.XXXXXX";
+	T_OK(mkdtemp(dir) != NULL);
+	struct buf y = BUF_INIT;
+	buf_adds(&y, "cutover: 1\nname: w\nchecks:\n");
+	for (int i = 0; i < QN; i++) {
+		char *f = xasprintf("%s/f%d", dir, i);
+		FILE *fp = fopen(f, "w");
+		T_OK(fp != NULL);
+		fclose(fp);
+		if (i)
+			buf_addf(&y, "  - { id: f%d, kind: file, path: '%s', "
+			    "timeout: 1s }\n", i, f);
+		else
+			buf_addf(&y, "  - { id: hung, kind: file, path: '%s', "
+			    "timeout: 1s }\n", f);
+		free(f);
+	}
+	buf_adds(&y, "phases:\n  - id: post\n    watch: { every: 1s, for: 3s, "
+	    "checks: [");
+	buf_adds(&y, "hung");
+	for (int i = 1; i < QN; i++)
+		buf_addf(&y, ", f%d", i);
+	buf_adds(&y, "] }\n");
+	struct plan *p = load(y.s);
+	T_OK(p != NULL);
+	if (p == NULL)
+		return;
+	static struct check_kind qk;
+	real_file = p->checks[0].kind;
+	qk = *real_file;
+	qk.run = q_run;
+	qk.quick = q_quick;
+	T_OK(real_file->quick != NULL && real_file->quick(&p->checks[0]));
+	for (size_t i = 0; i < p->nchecks; i++)
+		p->checks[i].kind = &qk;
+
+	char *path = xasprintf("%s/j.db", dir), *e = NULL, *why, *bo;
+	struct journal *j = NULL;
+	int64_t run = 0;
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "w", "w.yml", "x", "u", &run, &e), 0);
+	struct watch_opts o = { .jobs = 16 };
+	int64_t t0 = now_mono_us();
+	enum watch_end we = watch_phase(p, &p->phases[0], j, run, NULL, &o,
+	    &why, &bo, &e);
+	T_OK(we == WATCH_GO || we == WATCH_NOGO);
+	/* Not held up by the hung check: 3 s and the end's judgement. */
+	T_OK(now_mono_us() - t0 < 5 * US_PER_S);
+	int calls = atomic_load(&qcalls);
+	T_OK(calls >= 3 * QN && calls <= 64);
+	/*
+	 * Round 0 hung on its first check and round 1 ran at once after
+	 * it, while round 0's workers went back to sleep; from round 2 on
+	 * one worker is woken (a second one may be on its way to sleep):
+	 * with all 16 woken, 13 threads ran a round's 12 quick checks.
+	 */
+	for (int r = 2; (r + 1) * QN <= calls; r++)
+		T_OK(threads_of(r * QN, (r + 1) * QN) <= 2);
+
+	struct jlog log;
+	T_EQ_INT(journal_load(j, run, &log, &e), 0);
+	T_EQ_INT(journal_watches_stats(j, &log, &e), 0);
+	const struct jwatch *w = &log.watches[0];
+	T_EQ_INT(w->nchecks, QN);
+	int64_t rounds = w->stats[1].n;
+	T_OK(rounds >= 3);
+	for (size_t i = 0; i < w->nchecks; i++) {
+		T_EQ_INT(w->stats[i].n, rounds);
+		T_EQ_INT(w->stats[i].nfail, i == 0 ? 1 : 0);
+	}
+	jlog_release(&log);
+	journal_close(j);
+	free(why);
+	free(bo);
+	free(e);
+	free(path);
+	plan_free(p);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0);
+	free(cmd);
+	buf_release(&y);
+}
+
 T_SUITE(watch, failing_share_and_window, consecutive_boundary,
     value_held_for, ring_keeps_the_latest, percentiles_nearest_rank,
     samples_fold_into_minutes, samples_many_rows_a_statement,
-    cached_stats_match_full);
+    cached_stats_match_full, quick_checks_share_a_worker);
