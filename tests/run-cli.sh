@@ -33,11 +33,12 @@ start_mariadb || { echo "cli: cannot start MariaDB"; exit 1; }
 start_redis || { echo "cli: cannot start Redis"; exit 1; }
 start_httpd || { echo "cli: cannot start the HTTP server"; exit 1; }
 export PG_BINDIR
-# The suites' temp dirs (tests/cli/lib.sh) and the scenarios' work dirs
-# (examples/lib.sh) go on a tmpfs when there is one: each journal commit
-# is an fdatasync (synchronous=FULL), 15-25 ms on this machine's disk and
-# 40% of a short run's wall time; no suite simulates a power cut, the one
-# fault that fsync guards against, and kill -9 leaves the page cache.
+# The suites' temp dirs (tests/cli/lib.sh) go on a tmpfs when there is
+# one: each journal commit is an fdatasync (synchronous=FULL), 15-25 ms
+# on this machine's disk and 40% of a short run's wall time; no suite
+# simulates a power cut, the one fault that fsync guards against, and
+# kill -9 leaves the page cache.  The seed scenarios (examples/lib.sh)
+# stay on disk: their plans check its free space (dcmove's 50GB).
 if [ -z "${CUTOVER_TEST_TMP:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] &&
     [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] &&
     [ "$(df -Pk /dev/shm | awk 'NR == 2 {print $4}')" -gt 4194304 ]; then
