@@ -21,7 +21,9 @@ trap stop_all EXIT INT TERM
 # imports: fuse, dbus, websockets...).  A version manager's shim first on
 # PATH (pyenv's here) is a bash program that costs 0.7 s of CPU per start,
 # 2 s of wall time under load, against 0.05 s: the suites start python3
-# hundreds of times (servers, port(), JSON one-liners).
+# hundreds of times (servers, port(), JSON one-liners).  t0220, t0610,
+# t0620 and t0674 (check suites, few journal writes), main vs this: 92 ->
+# 41 s at load 4-5, 45 -> 31 s at load 2.
 if [ -x /usr/bin/python3 ] && [ "$(command -v python3)" != /usr/bin/python3 ]; then
 	mkdir -p "$HARNESS_DIR/bin"
 	ln -sf /usr/bin/python3 "$HARNESS_DIR/bin/python3"
