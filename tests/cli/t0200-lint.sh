@@ -26,18 +26,18 @@ for y in *.yml; do
 		continue
 	fi
 	run "$CUTOVER" lint "$y"
-	if [ "$rc" -eq 2 ] && [ -z "$out" ] && [ "$err" = "$(cat "$n.err")" ]; then
+	if [ "$rc" -eq 2 ] && [ -z "$out" ] && [ "$err" = "$(<"$n.err")" ]; then
 		ok "bad/$n: exit 2 and the expected errors"
 	else
 		fail "bad/$n: exit $rc" "$(printf 'stdout: %s\n--- stderr:\n%s\n--- expected:\n%s' \
-		    "$out" "$err" "$(cat "$n.err")")"
+		    "$out" "$err" "$(<"$n.err")")"
 	fi
 	# Every error line has the file:line:col shape.
 	bad=$(printf '%s\n' "$err" | grep -Ev "^$y:[0-9]+:[0-9]+: [a-z'\"]" || true)
 	[ -z "$bad" ] && ok "bad/$n: every line is $y:LINE:COL: message" ||
 		fail "bad/$n: a line without position" "$bad"
 	run "$CUTOVER" check "$y"
-	if [ "$rc" -eq 2 ] && [ "$err" = "$(cat "$n.err")" ]; then
+	if [ "$rc" -eq 2 ] && [ "$err" = "$(<"$n.err")" ]; then
 		ok "bad/$n: check refuses it the same way"
 	else
 		fail "bad/$n: check exit $rc" "$err"
@@ -60,8 +60,8 @@ for y in *.yml; do
 	n=${y%.yml}
 	run "$CUTOVER" lint "$y"
 	want_err=""
-	[ -f "$n.warn" ] && want_err=$(cat "$n.warn")
-	if [ "$rc" -eq 0 ] && [ "$out" = "$(cat "$n.out")" ] &&
+	[ -f "$n.warn" ] && want_err=$(<"$n.warn")
+	if [ "$rc" -eq 0 ] && [ "$out" = "$(<"$n.out")" ] &&
 	    [ "$err" = "$want_err" ]; then
 		ok "good/$n: lint passes with the expected summary"
 	else

@@ -80,13 +80,14 @@ sleep 0.2
 pgrep -fx "sleep 30.31" >/dev/null && fail "the step's process survived" ||
 	ok "the step's process group is gone"
 
-# A decision that waits past the window's max: resume rolls back.
+# A decision that waits past the window's max: resume rolls back.  The
+# phase reaches its gate in ~0.2 s: a 2 s max leaves it ten times that.
 fresh
 touch gate-ok
-TARGET=1s MAX=5s run "$CUTOVER" run plan.yml </dev/null
+TARGET=1s MAX=2s run "$CUTOVER" run plan.yml </dev/null
 expect_rc 1 "awaiting at the gate"
-sleep 5.2
-TARGET=1s MAX=5s run "$CUTOVER" resume plan.yml --yes
+sleep 2.2
+TARGET=1s MAX=2s run "$CUTOVER" resume plan.yml --yes
 expect_rc 1 "resume past the window max rolls back instead of going on"
 expect_out "== rollback: window max of phase two exceeded before its gate" \
     "says why"

@@ -9,13 +9,12 @@ cd "$T" || exit 1
 
 # Sizes no machine gets through within the timeouts below (3M rows in
 # 100 ms, 12 GiB in 300 ms): on a quiet machine 300,000 rows did.
-python3 - <<'P'
-import sqlite3
-c = sqlite3.connect("a.db")
-c.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
-c.executemany("INSERT INTO t VALUES (?, ?)", ((i, "value-%d" % i) for i in range(3000000)))
-c.commit()
-P
+# Made by sqlite3 itself: the rows python3's executemany made (the same
+# .dump) took 4.9 s, this 1.8 s.
+sqlite3 a.db "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);
+WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < 2999999)
+INSERT INTO t SELECT i, 'value-' || i FROM g;" ||
+	{ fail "making a.db"; done_testing; exit 1; }
 cp a.db b.db
 mkdir bk
 truncate -s 12G bk/big.tar
