@@ -449,8 +449,12 @@ parse_phase(struct pctx *cx, struct plan *p, struct schedule *s,
 			if (s->start_us == 0)
 				pn_error(cx, n, "phase '%s' has a schedule but the "
 				    "plan has no 'schedule: {start, tz}'", ph->id);
+			/*
+			 * A clock time: the first at or after the plan's
+			 * start (start 23:00, "00:30" is the next night's).
+			 */
 			sp->not_before_us = parse_bound(cx, s, n, "not_before",
-			    s->start_us, false);
+			    s->start_us - 1, true);
 			int64_t base = sp->not_before_us ? sp->not_before_us :
 			    s->start_us;
 			sp->not_after_us = parse_bound(cx, s, n, "not_after",

@@ -160,7 +160,41 @@ T_TEST(plan_keys)
 	plan_free(p);
 }
 
+/*
+ * A phase's not_before as a clock time is the first such time at or after
+ * the plan's start: a night's run from 23:00 holds its cut until 00:30
+ * the next day (read on the start's day it was 00:30 before the start,
+ * and held nothing back); equal to the start, it is the start.
+ */
+T_TEST(phase_not_before_after_midnight)
+{
+	static const char y[] =
+	    "cutover: 1\nname: s\n"
+	    "schedule: {start: 2026-12-05T23:00, tz: Europe/Moscow}\n"
+	    "phases:\n"
+	    "  - id: prepare\n"
+	    "    schedule: {not_before: \"23:00\", not_after: \"23:30\"}\n"
+	    "    steps: [{id: s, run: [true]}]\n"
+	    "  - id: cut\n"
+	    "    schedule: {not_before: \"00:30\", not_after: \"01:00\"}\n"
+	    "    steps: [{id: t, run: [true]}]\n";
+	char *errs = NULL;
+	struct plan *p = plan_load_mem("p.yml", y, strlen(y), &errs);
+	T_OK(p != NULL);
+	if (p == NULL) {
+		fprintf(stderr, "%s", errs);
+		free(errs);
+		return;
+	}
+	const struct schedule *s = p->sched;
+	T_EQ_INT(s->phases[0].not_before_us, s->start_us);
+	T_EQ_INT(s->phases[0].not_after_us, s->start_us + 1800 * S);
+	T_EQ_INT(s->phases[1].not_before_us, s->start_us + 5400 * S);
+	T_EQ_INT(s->phases[1].not_after_us, s->start_us + 7200 * S);
+	plan_free(p);
+}
+
 T_SUITE(schedule, spring_gap_is_an_error, autumn_twice_is_the_earlier,
     clock_across_spring_change, clock_across_autumn_change,
     clock_wraps_to_next_day, bad_text, format_in_zone, zone_names,
-    tz_env_restored, plan_keys)
+    tz_env_restored, plan_keys, phase_not_before_after_midnight)
