@@ -22,12 +22,20 @@ expect_out "^manifest: [0-9] of 3 files, [0-9.]+ [KMG]i?B of 256\.0 MiB, [0-9.]+
     "create on a terminal: files and bytes of the total, rate"
 expect_out "^d/a: OK$" "create: the result lines"
 expect_out "^m.sha256: 3 files, 3 ok" "create: the summary"
-# Results stream: d/b's line comes while d/c is still hashed (largest
+# Results stream: e/b's line comes while e/c is still hashed (largest
 # first, one thread: b, then c, then a), so a live line follows it; on a
-# terminal lines come as files end.
-after=$(printf '%s\n' "$out" | sed -n '/^d\/b: OK/,$p' | grep -c '^manifest: 1 of 3 files')
-[ "$after" -ge 1 ] && ok "create: d/b is printed before the hashing ends" ||
-	fail "create: results stream" "$out"
+# terminal lines come as files end.  The line is redrawn every 500 ms:
+# c must take longer than that on any machine (2 GiB of SHA-256, 1.5 s
+# at this machine's 1.4 GB/s; d/c's 96 MiB took 68 ms on a tmpfs and
+# drew no line between the two results).
+mkdir e
+echo small >e/a
+truncate -s 2100M e/b
+truncate -s 2048M e/c
+out2=$(tty_run "$CUTOVER manifest create e -o me.sha256 -j1 --no-content")
+after=$(printf '%s\n' "$out2" | sed -n '/^e\/b: OK/,$p' | grep -c '^manifest: 1 of 3 files')
+[ "$after" -ge 1 ] && ok "create: e/b is printed before the hashing ends" ||
+	fail "create: results stream" "$out2"
 expect_eq "$(printf '%s\n' "$out" | grep -E '^d/.: OK' | tr '\n' ' ')" "d/b: OK d/c: OK d/a: OK " \
     "on a terminal, in the order files end"
 run "$CUTOVER" manifest create d -o m0.sha256 -j1 --no-content
@@ -58,13 +66,14 @@ jq -e '.ok == 3' v.json >/dev/null && ok "JSON unchanged by the live line" || fa
 run "$CUTOVER" manifest verify m.sha256 --no-content
 expect_rc 0 "verify without a terminal"
 expect_eq "$err" "" "without a terminal, a short verify prints no progress"
-# --progress: a line every second; a run this long (768 MiB of SHA-512,
-# one thread: over a second on any core) gets at least one.  Each is a
+# --progress: a line every second; a run this long (3 GiB of SHA-512,
+# one thread: 3 s at this machine's 1 GB/s, over a second on any core;
+# 768 MiB took under a second on a tmpfs) gets at least one.  Each is a
 # line of its own, on stderr.
-truncate -s 672M d/b
+truncate -s 2976M d/b
 run "$CUTOVER" manifest create d -o m2.sha512 -a sha512 --progress -j1 --no-content
 expect_rc 0 "create --progress"
-expect_err "^manifest: [0-9] of 3 files, [0-9.]+ [KMG]i?B of 768\.0 MiB, .*B/s, [0-9]+s" \
+expect_err "^manifest: [0-9] of 3 files, [0-9.]+ [KMG]i?B of 3\.0 GiB, .*B/s, [0-9]+s" \
     "--progress without a terminal: periodic lines"
 expect_eq "$(printf '%s\n' "$err" | grep -c $'\r')" 0 "without a terminal, no carriage returns"
 run "$CUTOVER" manifest create d -o m3.sha256 --progress -q
