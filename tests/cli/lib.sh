@@ -65,6 +65,16 @@ expect_eq() {
 want: $2"; fi
 }
 
+# use_pg: the PostgreSQL of tests/run-cli.sh when it started one, else
+# this suite's own (stopped at exit); the suite is skipped when none starts.
+use_pg() {
+	. "$ROOT/tests/harness/servers.sh"
+	if [ -z "${PG_PORT:-}" ]; then
+		trap 'stop_all; _cleanup' EXIT
+		start_pg || { echo "skipped: PostgreSQL does not start"; exit 0; }
+	fi
+}
+
 done_testing() {
 	echo "# $_name: $_passes passed, $_fails failed"
 	[ "$_fails" -eq 0 ]

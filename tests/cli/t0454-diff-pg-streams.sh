@@ -7,11 +7,7 @@
 # timestamptz against timestamp in checksum mode (both hashed by their
 # UTC wall time, the text of it outside the hash's bins).
 . "$(dirname "$0")/lib.sh"
-. "$ROOT/tests/harness/servers.sh"
-if [ -z "${PG_PORT:-}" ]; then
-	trap 'stop_all; _cleanup' EXIT
-	start_pg || { echo "skipped: PostgreSQL does not start"; exit 0; }
-fi
+use_pg
 PSQL="psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres"
 cleanup_dbs() { $PSQL -c "DROP DATABASE IF EXISTS t0454_src" -c "DROP DATABASE IF EXISTS t0454_dst" >/dev/null 2>&1; }
 cleanup_dbs

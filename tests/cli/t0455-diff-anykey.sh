@@ -6,11 +6,7 @@
 # and a changed row; the answer must equal stream mode's, and identical
 # data must be identical in checksum mode.
 . "$(dirname "$0")/lib.sh"
-. "$ROOT/tests/harness/servers.sh"
-if [ -z "${PG_PORT:-}" ]; then
-	trap 'stop_all; _cleanup' EXIT
-	start_pg || { echo "skipped: PostgreSQL does not start"; exit 0; }
-fi
+use_pg
 PSQL="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres"
 cleanup_dbs() {
 	$PSQL -c "DROP DATABASE IF EXISTS t0455_src" -c "DROP DATABASE IF EXISTS t0455_dst" >/dev/null 2>&1

@@ -120,6 +120,20 @@ T_TEST(tz_env_restored)
 	T_OK(getenv("TZ") == NULL);
 }
 
+/* A plan from text; its errors on stderr when it does not load. */
+static struct plan *
+load(const char *y)
+{
+	char *errs = NULL;
+	struct plan *p = plan_load_mem("p.yml", y, strlen(y), &errs);
+
+	if (p == NULL) {
+		fprintf(stderr, "%s", errs);
+		free(errs);
+	}
+	return p;
+}
+
 T_TEST(plan_keys)
 {
 	static const char y[] =
@@ -136,14 +150,10 @@ T_TEST(plan_keys)
 	    "    schedule: {not_before: \"02:30\"}\n"
 	    "    window: {max: \"03:30\"}\n"
 	    "    steps: [{id: s, run: [true]}]\n";
-	char *errs = NULL;
-	struct plan *p = plan_load_mem("p.yml", y, strlen(y), &errs);
+	struct plan *p = load(y);
 	T_OK(p != NULL);
-	if (p == NULL) {
-		fprintf(stderr, "%s", errs);
-		free(errs);
+	if (p == NULL)
 		return;
-	}
 	const struct schedule *s = p->sched;
 	T_EQ_INT(s->start_us, 1796425200 * S);
 	T_EQ_INT(s->not_after_us, s->start_us + 2 * 3600 * S);
@@ -178,14 +188,10 @@ T_TEST(phase_not_before_after_midnight)
 	    "  - id: cut\n"
 	    "    schedule: {not_before: \"00:30\", not_after: \"01:00\"}\n"
 	    "    steps: [{id: t, run: [true]}]\n";
-	char *errs = NULL;
-	struct plan *p = plan_load_mem("p.yml", y, strlen(y), &errs);
+	struct plan *p = load(y);
 	T_OK(p != NULL);
-	if (p == NULL) {
-		fprintf(stderr, "%s", errs);
-		free(errs);
+	if (p == NULL)
 		return;
-	}
 	const struct schedule *s = p->sched;
 	T_EQ_INT(s->phases[0].not_before_us, s->start_us);
 	T_EQ_INT(s->phases[0].not_after_us, s->start_us + 1800 * S);
