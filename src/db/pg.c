@@ -106,6 +106,25 @@ pg_fail(const PGresult *r)
 	return DB_FAIL_OTHER;
 }
 
+/*
+ * A failed result: its class, and its first line (else the connection's,
+ * else "connection lost") as the one error line.  Returns -1.
+ */
+static int
+pg_result_err(struct db *d, const PGresult *r, char **errp)
+{
+	char *m = first_line(r ? PQresultErrorMessage(r) : "");
+
+	if (*m == '\0') {
+		free(m);
+		m = first_line(PQerrorMessage(d->h));
+	}
+	d->fail = pg_fail(r);
+	seterr(errp, "query on %s: %s", d->what, *m ? m : "connection lost");
+	free(m);
+	return -1;
+}
+
 static int
 pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 {
@@ -114,14 +133,7 @@ pg_query(struct db *d, const char *sql, db_row_fn fn, void *arg, char **errp)
 	int rc = 0;
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		char *m = first_line(PQresultErrorMessage(r));
-		if (*m == '\0') {
-			free(m);
-			m = first_line(PQerrorMessage(d->h));
-		}
-		d->fail = pg_fail(r);
-		seterr(errp, "query on %s: %s", d->what, m);
-		free(m);
+		pg_result_err(d, r, errp);
 		PQclear(r);
 		return -1;
 	}
@@ -410,15 +422,7 @@ pg_stream_start(struct pg_stream *st, char **errp)
 		PQclear(r);
 		return 0;
 	}
-	char *m = first_line(r ? PQresultErrorMessage(r) : "");
-	if (*m == '\0') {
-		free(m);
-		m = first_line(PQerrorMessage(st->c));
-	}
-	st->d->fail = pg_fail(r);
-	seterr(errp, "query on %s: %s", st->d->what,
-	    *m ? m : "connection lost");
-	free(m);
+	pg_result_err(st->d, r, errp);
 	PQclear(r);
 	while ((r = PQgetResult(st->c)) != NULL)
 		PQclear(r);
@@ -486,16 +490,8 @@ pg_stream_next(void *p, struct db_row *row, char **errp)
 		/* -1 is the end of the COPY; its final result says how. */
 		PGresult *r = PQgetResult(st->c);
 		int rc = 0;
-		if (n == -2 || PQresultStatus(r) != PGRES_COMMAND_OK) {
-			char *m = first_line(r ? PQresultErrorMessage(r) : "");
-			if (*m == '\0') {
-				free(m);
-				m = first_line(PQerrorMessage(st->c));
-			}
-			rc = seterr(errp, "query on %s: %s", st->d->what,
-			    *m ? m : "connection lost");
-			free(m);
-		}
+		if (n == -2 || PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_result_err(st->d, r, errp);
 		PQclear(r);
 		while ((r = PQgetResult(st->c)) != NULL)
 			PQclear(r);
