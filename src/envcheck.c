@@ -23,6 +23,7 @@
 #include "lib/strength.h"
 #include "lib/units.h"
 #include "lib/xmalloc.h"
+#include "lib/yamldoc.h"
 
 const char *
 env_sev_name(enum env_sev s)
@@ -194,10 +195,10 @@ env_schema_load(const char *path, struct env_schema *s, char **errp)
 		return -1;
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_file(&p, f);
-	if (!yaml_parser_load(&p, &d)) {
-		rc = seterr(errp, "%s:%d: %s", path,
-		    (int)p.problem_mark.line + 1, p.problem ? p.problem :
-		    "bad YAML");
+	struct yamldoc_err ye;
+	if (yamldoc_load(&p, &d, YAMLDOC_MAX_DEPTH, &ye) != 0) {
+		rc = seterr(errp, "%s:%d: %s", path, (int)ye.mark.line + 1,
+		    ye.too_deep ? "nested too deep for a schema" : ye.problem);
 		yaml_parser_delete(&p);
 		fclose(f);
 		return rc;

@@ -10,6 +10,7 @@
 
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "lib/yamldoc.h"
 #include "plan_include.h"
 
 #define INC_MAX_BYTES	(16u << 20)	/* as a plan */
@@ -267,24 +268,21 @@ include_file(struct ictx *x, const char *from, const char *dir,
 	char *name = path[0] == '/' || strcmp(fd_, ".") == 0 ? xstrdup(path) :
 	    xasprintf("%s/%s", fd_, path);
 	free(ft);
-	yaml_mark_t deep;
-	if (plan_depth_check(data.s ? data.s : "", data.len, &deep) != 0) {
-		err_at(x, name, deep, "nested deeper than %s levels%s", "64",
-		    NULL);
-		buf_release(&data);
-		free(name);
-		goto out;
-	}
 	yaml_parser_t parser;
 	yaml_document_t src;
+	struct yamldoc_err ye;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)
 	    (data.s ? data.s : ""), data.len);
-	if (!yaml_parser_load(&parser, &src)) {
-		buf_addf(x->errs, "%s:%zu:%zu: %s\n", name,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "invalid YAML");
-		(*x->nerrs)++;
+	if (yamldoc_load(&parser, &src, YAMLDOC_MAX_DEPTH, &ye) != 0) {
+		if (ye.too_deep)
+			err_at(x, name, ye.mark, "nested deeper than %s "
+			    "levels%s", "64", NULL);
+		else {
+			buf_addf(x->errs, "%s:%zu:%zu: %s\n", name,
+			    ye.mark.line + 1, ye.mark.column + 1, ye.problem);
+			(*x->nerrs)++;
+		}
 		yaml_parser_delete(&parser);
 		buf_release(&data);
 		free(name);

@@ -36,7 +36,5 @@ void	 plan_include(yaml_document_t *doc, const char *name, const char *dir,
 /* The file node index idx came from, or NULL for the plan itself. */
 const char *plan_include_file(const struct plan_inc *inc, int idx);
 void	 plan_include_release(struct plan_inc *inc);
-/* plan.c's depth guard, for included files too: 0, or -1 and where. */
-int	 plan_depth_check(const char *data, size_t len, yaml_mark_t *at);
 
 #endif

@@ -28,6 +28,7 @@
 #include "lib/units.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+#include "lib/yamldoc.h"
 #include "secrets.h"
 
 #define RULES_FILE_MAX	(1024 * 1024)
@@ -728,11 +729,12 @@ rules_file_parse(const char *name, const char *data, size_t len,
 		    name);
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&p, &d)) {
+	struct yamldoc_err ye;
+	if (yamldoc_load(&p, &d, YAMLDOC_MAX_DEPTH, &ye) != 0) {
 		int rc = seterr(errp, "%s:%d:%d: %s", name,
-		    (int)p.problem_mark.line + 1,
-		    (int)p.problem_mark.column + 1,
-		    p.problem ? p.problem : "bad YAML");
+		    (int)ye.mark.line + 1, (int)ye.mark.column + 1,
+		    ye.too_deep ? "nested too deep for a rules file" :
+		    ye.problem);
 		yaml_parser_delete(&p);
 		return rc;
 	}

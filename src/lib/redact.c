@@ -350,6 +350,19 @@ text_printable(const char *s, bool keep_nl)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	while (*p) {
+		/*
+		 * A run of printable ASCII is copied at once: byte by byte, a
+		 * watch's first round of 700 status lines spent 6.7 M
+		 * instructions here, 9,600 a line.
+		 */
+		const unsigned char *q = p;
+		while ((*q >= 0x20 && *q < 0x7f) || *q == '\t')
+			q++;
+		if (q != p) {
+			buf_add(&b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
 		size_t n = utf8_seq(p, NULL);
 		if (n == 0) {
 			/* As utf8_fix: Latin-1 output stays readable. */

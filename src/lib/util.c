@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <search.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -83,6 +84,34 @@ strlist_has(const struct strlist *l, const char *s)
 		if (strcmp(l->v[i], s) == 0)
 			return true;
 	return false;
+}
+
+static int
+strset_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+bool
+strset_add(struct strset *set, const char *s)
+{
+	char *k = xstrdup(s);
+	char **at = tsearch(k, &set->root, strset_cmp);
+
+	if (at == NULL)
+		die(1, "out of memory");
+	if (*at != k) {
+		free(k);
+		return false;
+	}
+	return true;
+}
+
+void
+strset_release(struct strset *set)
+{
+	tdestroy(set->root, free);
+	set->root = NULL;
 }
 
 void

@@ -28,6 +28,17 @@ void	 strlist_push(struct strlist *l, const char *s);	/* copies s */
 void	 strlist_push_owned(struct strlist *l, char *s);
 bool	 strlist_has(const struct strlist *l, const char *s);
 void	 strlist_release(struct strlist *l);
+/*
+ * A set of strings, for duplicate checks: a tree, O(log n) a lookup where
+ * strlist_has scans (a plan of 700 checks spent 8.8 M instructions, a
+ * tenth of its load, on strlist_has finding no duplicate id).
+ */
+struct strset {
+	void	*root;
+};
+#define STRSET_INIT { NULL }
+bool	 strset_add(struct strset *set, const char *s);	/* false: was in */
+void	 strset_release(struct strset *set);
 /* Split "a,b, c" at commas (trimmed, empty parts dropped) into l. */
 void	 strlist_split(struct strlist *l, const char *s, char sep);
 /* Joined with sep into a new string. */

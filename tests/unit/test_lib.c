@@ -7,6 +7,7 @@
 #include "lib/units.h"
 #include "lib/url.h"
 #include "lib/util.h"
+#include "lib/yamldoc.h"
 
 T_TEST(durations)
 {
@@ -280,6 +281,73 @@ T_TEST(suggestions)
 	T_OK(nearest("zzzzzz", c, 5) == NULL);
 }
 
+T_TEST(sets)
+{
+	struct strset s = STRSET_INIT;
+
+	T_OK(strset_add(&s, "a"));
+	T_OK(strset_add(&s, "b"));
+	T_OK(!strset_add(&s, "a"));
+	T_OK(strset_add(&s, ""));
+	T_OK(!strset_add(&s, ""));
+	strset_release(&s);
+	T_OK(s.root == NULL);
+}
+
+/* yamldoc_load of text: 0 with *doc, or -1 with *e. */
+static int
+yload(const char *text, yaml_document_t *doc, int depth,
+    struct yamldoc_err *e)
+{
+	yaml_parser_t p;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text,
+	    strlen(text));
+	int rc = yamldoc_load(&p, doc, depth, e);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+T_TEST(yaml_documents)
+{
+	yaml_document_t d;
+	struct yamldoc_err e;
+
+	/* Default tags, "!" too; marks; an alias is its anchor's node. */
+	T_OK(yload("a: &x [1, ! 'two']\nb: *x\n", &d, 4, &e) == 0);
+	yaml_node_t *root = yaml_document_get_root_node(&d);
+	T_OK(root && root->type == YAML_MAPPING_NODE);
+	T_EQ_STR((char *)root->tag, YAML_DEFAULT_MAPPING_TAG);
+	yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	T_OK(root->data.mapping.pairs.top - pr == 2);
+	T_OK(pr[0].value == pr[1].value);
+	yaml_node_t *seq = yaml_document_get_node(&d, pr[0].value);
+	T_OK(seq->type == YAML_SEQUENCE_NODE);
+	T_OK(seq->start_mark.line == 0 && seq->start_mark.column == 3);
+	T_OK(seq->end_mark.column == 18);
+	yaml_node_t *two = yaml_document_get_node(&d,
+	    seq->data.sequence.items.start[1]);
+	T_EQ_STR((char *)two->data.scalar.value, "two");
+	T_EQ_STR((char *)two->tag, YAML_DEFAULT_SCALAR_TAG);
+	T_OK(two->start_mark.column == 10);
+	yaml_document_delete(&d);
+	/* An empty stream is a document without a root. */
+	T_OK(yload("", &d, 4, &e) == 0);
+	T_OK(yaml_document_get_root_node(&d) == NULL);
+	yaml_document_delete(&d);
+	/* Depth 3 loads with a bound of 3; the 4th level stops it. */
+	T_OK(yload("[[[x]]]", &d, 3, &e) == 0);
+	yaml_document_delete(&d);
+	T_OK(yload("[[[[x]]]]", &d, 3, &e) == -1);
+	T_OK(e.too_deep && e.mark.column == 3);
+	/* A syntax error is libyaml's, with its context. */
+	T_OK(yload("a: [1, 2\n", &d, 4, &e) == -1);
+	T_OK(!e.too_deep && e.problem && e.context);
+	T_OK(yload("a: *b\n", &d, 4, &e) == -1);
+	T_EQ_STR(e.problem, "found undefined alias");
+}
+
 T_SUITE(lib, durations, sizes, tiers, comparisons, urls, redaction,
     redaction_cuts, redaction_keys, redaction_spellings, printable, words,
-    suggestions)
+    suggestions, sets, yaml_documents)

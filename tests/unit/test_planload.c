@@ -162,6 +162,43 @@ T_TEST(odd_yaml)
 	free(errs);
 }
 
+T_TEST(anchors_and_aliases)
+{
+	char *errs;
+	struct plan *p;
+
+	/* An alias is the anchored node: both checks get the same url. */
+	p = load("cutover: 1\nname: x\nchecks:\n"
+	    "  - { id: a, kind: http, url: &u 'http://127.0.0.1:1/' }\n"
+	    "  - { id: b, kind: http, url: *u }\n", &errs);
+	T_OK(p != NULL && p->nchecks == 2);
+	plan_free(p);
+	/* A whole map anchored, aliased as a list item: the same node. */
+	p = load("cutover: 1\nname: x\nchecks:\n"
+	    "  - &c { id: a, kind: tcp, address: 'h:1' }\n  - *c\n", &errs);
+	T_OK(p == NULL);
+	T_OK(errs && strstr(errs, "p.yml:4:14: duplicate check id 'a'"));
+	free(errs);
+	p = load("cutover: 1\nname: *nope\n", &errs);
+	T_EQ_STR(errs, "p.yml:2:7: found undefined alias\n");
+	free(errs);
+	p = load("cutover: 1\nname: &n x\ndescription: &n y\n", &errs);
+	T_EQ_STR(errs, "p.yml:3:14: found duplicate anchor\n");
+	free(errs);
+	/* An alias inside its own anchor's collection would be a cycle. */
+	p = load("cutover: 1\nname: x\nvars: &v { a: *v }\n", &errs);
+	T_EQ_STR(errs, "p.yml:3:15: an alias inside the collection its anchor "
+	    "names (a cycle)\n");
+	free(errs);
+	/* Every node keeps its position, aliased or not. */
+	p = load("cutover: 1\nname: x\nchecks:\n"
+	    "  - { id: a, kind: tcp, address: &h 'h:1' }\n"
+	    "  - { id: b, kind: tcp, address: *h, retries: x }\n", &errs);
+	T_EQ_STR(errs, "p.yml:5:47: 'retries': bad number 'x' (expected an "
+	    "integer from 0 to 100)\n");
+	free(errs);
+}
+
 T_TEST(interpolation_corners)
 {
 	char *errs;
@@ -383,6 +420,6 @@ T_TEST(runbook_edges)
 }
 
 T_SUITE(planload, errors_in_file_order, errors_sorted_with_odd_names,
-    too_deep_and_tabs, odd_yaml,
+    too_deep_and_tabs, odd_yaml, anchors_and_aliases,
     interpolation_corners, check_defaults, targets_and_secrets, plan_files,
     runbook_edges)
