@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "lib/error.h"
 #include "lib/util.h"
+#include "lib/xmalloc.h"
 
 #ifndef CUTOVER_VERSION
 #define CUTOVER_VERSION "0.1.0"
@@ -47,6 +48,7 @@ main(int argc, char **argv)
 {
 	const struct cmd *c;
 
+	heap_warm();
 	setlocale(LC_CTYPE, "C.UTF-8");
 	/* A closed pipe (| head) must end us quietly, not kill a step. */
 	signal(SIGPIPE, SIG_IGN);

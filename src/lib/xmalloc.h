@@ -21,6 +21,12 @@ char	*xstrndup(const char *s, size_t n);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/*
+ * Once, first thing in main: the heap's first megabytes made resident in
+ * one call rather than page by page as they are first written.
+ */
+void	 heap_warm(void);
+
 /* Append one element to a growable array: ARR_PUSH(arr, n, cap, value). */
 #define ARR_GROW(arr, n, cap) do {					\
 	if ((n) >= (cap)) {						\
