@@ -1,0 +1,105 @@
+/*
+ * lazy.c - shared libraries loaded on first use (see lazy.h).
+ *
+ * Why: every process paid for every library at start.  An empty main()
+ * linked against all of config.mk's PKGS takes 794 page faults, 30-43 ms
+ * of CPU and 30.4 M instructions (callgrind) on this VM (a fault costs
+ * ~30 us), against 258 / 11 ms / 5.1 M for the core libraries alone: the
+ * loader maps each library and its dependencies (libxml2 drags ICU and
+ * libstdc++) and every symbol lookup walks all of them.  That fixed cost
+ * was a quarter of `cutover watch`'s CPU (issue 12) and is paid by every
+ * `cutover diff` (issue 16), which uses one database driver, never all.
+ *
+ * How: dlopen(RTLD_NOW | RTLD_LOCAL) and dlsym of every listed symbol at
+ * once, under one lock, the first time a library is used.  RTLD_NOW: an
+ * unresolvable dependency fails here, with our message, rather than
+ * mid-run; RTLD_LOCAL: the library's symbols stay out of the global
+ * scope, so later lookups (ours, the next library's) do not walk them
+ * and two libraries cannot interpose on each other.  A missing symbol
+ * (an older library than the build's) is found at load too.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "lazy.h"
+#include "lazy_xml2.h"
+
+#define LAZY_DEFINE(lib, LIST)						\
+	union lazy_##lib lazy_##lib##_fn;				\
+	static const char *const lib##_names[] = {			\
+		LIST(LAZY_NAME, LAZY_NAME)				\
+	}
+
+#define LAZY_ENTRY(lib, soname, package, init)				\
+	{ soname, package, lib##_names,					\
+	  sizeof(lib##_names) / sizeof(lib##_names[0]),			\
+	  lazy_##lib##_fn.slot, init, 0 }
+
+LAZY_DEFINE(xml2, LAZY_XML2_LIST);
+
+/* One line per library; the SONAME is the one `readelf -d` shows. */
+struct lazy_lib lazy_libs[LAZY_NLIBS] = {
+	[LAZY_XML2] = LAZY_ENTRY(xml2, "libxml2.so.2", "libxml2", NULL),
+};
+
+/* Loads are rare (once per library per process): one lock for all. */
+static pthread_mutex_t lazy_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+load_locked(struct lazy_lib *lib, char **errp)
+{
+	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL)
+		goto fail;
+	for (size_t i = 0; i < lib->n; i++) {
+		/* dlerror() tells a NULL symbol from a missing one. */
+		dlerror();
+		lib->slot[i] = dlsym(h, lib->names[i]);
+		if (lib->slot[i] == NULL && dlerror() != NULL) {
+			seterr(errp, "cannot load %s (no symbol %s): install "
+			    "the Debian package %s", lib->soname,
+			    lib->names[i], lib->package);
+			dlclose(h);
+			return -1;
+		}
+	}
+	/* The handle stays open: the process uses the library from now on. */
+	if (lib->init)
+		lib->init();
+	__atomic_store_n(&lib->ready, 1, __ATOMIC_RELEASE);
+	return 0;
+fail:
+	return seterr(errp, "cannot load %s (%s): install the Debian "
+	    "package %s", lib->soname, dlerror(), lib->package);
+}
+
+int
+lazy_load(struct lazy_lib *lib, char **errp)
+{
+	int rc = 0;
+
+	if (__atomic_load_n(&lib->ready, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&lazy_mu);
+	if (!__atomic_load_n(&lib->ready, __ATOMIC_RELAXED))
+		rc = load_locked(lib, errp);
+	pthread_mutex_unlock(&lazy_mu);
+	return rc;
+}
+
+void
+lazy_need(struct lazy_lib *lib)
+{
+	char *err = NULL, line[512];
+
+	if (lazy_load(lib, &err) == -1) {
+		/* Freed before exit: the message is all that is left. */
+		snprintf(line, sizeof line, "%s", err);
+		free(err);
+		die(EXIT_USAGE, "%s", line);
+	}
+}
