@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <git2.h>
+#include "lib/lazy_git2.h"
 
 #include "lib/buf.h"
 #include "lib/error.h"

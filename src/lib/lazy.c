@@ -26,6 +26,7 @@
 #include "error.h"
 #include "lazy.h"
 #include "lazy_xml2.h"
+#include "lazy_git2.h"
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -39,10 +40,12 @@
 	  lazy_##lib##_fn.slot, init, 0 }
 
 LAZY_DEFINE(xml2, LAZY_XML2_LIST);
+LAZY_DEFINE(git2, LAZY_GIT2_LIST);
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_XML2] = LAZY_ENTRY(xml2, "libxml2.so.2", "libxml2", NULL),
+	[LAZY_GIT2] = LAZY_ENTRY(git2, "libgit2.so.1.5", "libgit2-1.5", NULL),
 };
 
 /* Loads are rare (once per library per process): one lock for all. */

@@ -22,6 +22,7 @@
 /* The libraries, one line each in lazy.c's table. */
 enum lazy_id {
 	LAZY_XML2,
+	LAZY_GIT2,
 	LAZY_NLIBS
 };
 
