@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include <git2.h>
-#include "lib/lazy_git2.h"
 
 #include "lib/buf.h"
 #include "lib/error.h"
+#include "lib/lazy_git2.h"
 #include "lib/xmalloc.h"
 #include "secrets.h"
 
