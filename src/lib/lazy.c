@@ -28,6 +28,7 @@
 #include "lazy_xml2.h"
 #include "lazy_git2.h"
 #include "lazy_systemd.h"
+#include "lazy_ldns.h"
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -43,12 +44,14 @@
 LAZY_DEFINE(xml2, LAZY_XML2_LIST);
 LAZY_DEFINE(git2, LAZY_GIT2_LIST);
 LAZY_DEFINE(systemd, LAZY_SYSTEMD_LIST);
+LAZY_DEFINE(ldns, LAZY_LDNS_LIST);
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_XML2] = LAZY_ENTRY(xml2, "libxml2.so.2", "libxml2", NULL),
 	[LAZY_GIT2] = LAZY_ENTRY(git2, "libgit2.so.1.5", "libgit2-1.5", NULL),
 	[LAZY_SYSTEMD] = LAZY_ENTRY(systemd, "libsystemd.so.0", "libsystemd0", NULL),
+	[LAZY_LDNS] = LAZY_ENTRY(ldns, "libldns.so.3", "libldns3", NULL),
 };
 
 /* Loads are rare (once per library per process): one lock for all. */

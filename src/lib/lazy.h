@@ -24,6 +24,7 @@ enum lazy_id {
 	LAZY_XML2,
 	LAZY_GIT2,
 	LAZY_SYSTEMD,
+	LAZY_LDNS,
 	LAZY_NLIBS
 };
 
