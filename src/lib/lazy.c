@@ -29,6 +29,7 @@
 #include "lazy_git2.h"
 #include "lazy_systemd.h"
 #include "lazy_ldns.h"
+#include "lazy_hiredis.h"
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -45,6 +46,7 @@ LAZY_DEFINE(xml2, LAZY_XML2_LIST);
 LAZY_DEFINE(git2, LAZY_GIT2_LIST);
 LAZY_DEFINE(systemd, LAZY_SYSTEMD_LIST);
 LAZY_DEFINE(ldns, LAZY_LDNS_LIST);
+LAZY_DEFINE(hiredis, LAZY_HIREDIS_LIST);
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
@@ -52,6 +54,7 @@ struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_GIT2] = LAZY_ENTRY(git2, "libgit2.so.1.5", "libgit2-1.5", NULL),
 	[LAZY_SYSTEMD] = LAZY_ENTRY(systemd, "libsystemd.so.0", "libsystemd0", NULL),
 	[LAZY_LDNS] = LAZY_ENTRY(ldns, "libldns.so.3", "libldns3", NULL),
+	[LAZY_HIREDIS] = LAZY_ENTRY(hiredis, "libhiredis.so.0.14", "libhiredis0.14", NULL),
 };
 
 /* Loads are rare (once per library per process): one lock for all. */

@@ -25,6 +25,7 @@ enum lazy_id {
 	LAZY_GIT2,
 	LAZY_SYSTEMD,
 	LAZY_LDNS,
+	LAZY_HIREDIS,
 	LAZY_NLIBS
 };
 
