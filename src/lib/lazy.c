@@ -30,6 +30,7 @@
 #include "lazy_systemd.h"
 #include "lazy_ldns.h"
 #include "lazy_hiredis.h"
+#include "lazy_mhd.h"
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -47,6 +48,7 @@ LAZY_DEFINE(git2, LAZY_GIT2_LIST);
 LAZY_DEFINE(systemd, LAZY_SYSTEMD_LIST);
 LAZY_DEFINE(ldns, LAZY_LDNS_LIST);
 LAZY_DEFINE(hiredis, LAZY_HIREDIS_LIST);
+LAZY_DEFINE(mhd, LAZY_MHD_LIST);
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
@@ -55,6 +57,7 @@ struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_SYSTEMD] = LAZY_ENTRY(systemd, "libsystemd.so.0", "libsystemd0", NULL),
 	[LAZY_LDNS] = LAZY_ENTRY(ldns, "libldns.so.3", "libldns3", NULL),
 	[LAZY_HIREDIS] = LAZY_ENTRY(hiredis, "libhiredis.so.0.14", "libhiredis0.14", NULL),
+	[LAZY_MHD] = LAZY_ENTRY(mhd, "libmicrohttpd.so.12", "libmicrohttpd12", NULL),
 };
 
 /* Loads are rare (once per library per process): one lock for all. */

@@ -26,6 +26,7 @@ enum lazy_id {
 	LAZY_SYSTEMD,
 	LAZY_LDNS,
 	LAZY_HIREDIS,
+	LAZY_MHD,
 	LAZY_NLIBS
 };
 
