@@ -31,6 +31,9 @@
 #include "lazy_ldns.h"
 #include "lazy_hiredis.h"
 #include "lazy_mhd.h"
+#ifdef WITH_MYSQL
+#include "lazy_mariadb.h"
+#endif
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -49,6 +52,9 @@ LAZY_DEFINE(systemd, LAZY_SYSTEMD_LIST);
 LAZY_DEFINE(ldns, LAZY_LDNS_LIST);
 LAZY_DEFINE(hiredis, LAZY_HIREDIS_LIST);
 LAZY_DEFINE(mhd, LAZY_MHD_LIST);
+#ifdef WITH_MYSQL
+LAZY_DEFINE(mariadb, LAZY_MARIADB_LIST);
+#endif
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
@@ -58,6 +64,9 @@ struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_LDNS] = LAZY_ENTRY(ldns, "libldns.so.3", "libldns3", NULL),
 	[LAZY_HIREDIS] = LAZY_ENTRY(hiredis, "libhiredis.so.0.14", "libhiredis0.14", NULL),
 	[LAZY_MHD] = LAZY_ENTRY(mhd, "libmicrohttpd.so.12", "libmicrohttpd12", NULL),
+#ifdef WITH_MYSQL
+	[LAZY_MARIADB] = LAZY_ENTRY(mariadb, "libmariadb.so.3", "libmariadb3", NULL),
+#endif
 };
 
 /* Loads are rare (once per library per process): one lock for all. */

@@ -27,6 +27,9 @@ enum lazy_id {
 	LAZY_LDNS,
 	LAZY_HIREDIS,
 	LAZY_MHD,
+#ifdef WITH_MYSQL
+	LAZY_MARIADB,
+#endif
 	LAZY_NLIBS
 };
 
