@@ -27,7 +27,7 @@ endif
 
 # Loaded on first use, not at start (src/lib/lazy.c): compiled with
 # their --cflags, never linked.
-LAZY_PKGS = libxml-2.0 libgit2 libsystemd ldns hiredis libmicrohttpd libmariadb
+LAZY_PKGS = libxml-2.0 libgit2 libsystemd ldns hiredis libmicrohttpd libmariadb libpq
 LINK_PKGS = $(filter-out $(LAZY_PKGS),$(PKGS))
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \

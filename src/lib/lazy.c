@@ -34,6 +34,9 @@
 #ifdef WITH_MYSQL
 #include "lazy_mariadb.h"
 #endif
+#ifdef WITH_PG
+#include "lazy_pq.h"
+#endif
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -55,6 +58,9 @@ LAZY_DEFINE(mhd, LAZY_MHD_LIST);
 #ifdef WITH_MYSQL
 LAZY_DEFINE(mariadb, LAZY_MARIADB_LIST);
 #endif
+#ifdef WITH_PG
+LAZY_DEFINE(pq, LAZY_PQ_LIST);
+#endif
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
@@ -66,6 +72,9 @@ struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_MHD] = LAZY_ENTRY(mhd, "libmicrohttpd.so.12", "libmicrohttpd12", NULL),
 #ifdef WITH_MYSQL
 	[LAZY_MARIADB] = LAZY_ENTRY(mariadb, "libmariadb.so.3", "libmariadb3", NULL),
+#endif
+#ifdef WITH_PG
+	[LAZY_PQ] = LAZY_ENTRY(pq, "libpq.so.5", "libpq5", NULL),
 #endif
 };
 

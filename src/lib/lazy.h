@@ -30,6 +30,9 @@ enum lazy_id {
 #ifdef WITH_MYSQL
 	LAZY_MARIADB,
 #endif
+#ifdef WITH_PG
+	LAZY_PQ,
+#endif
 	LAZY_NLIBS
 };
 
