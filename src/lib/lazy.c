@@ -19,6 +19,7 @@
  * (an older library than the build's) is found at load too.
  */
 #include <dlfcn.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #ifdef WITH_PG
 #include "lazy_pq.h"
 #endif
+#include "lazy_curl.h"
 
 #define LAZY_DEFINE(lib, LIST)						\
 	union lazy_##lib lazy_##lib##_fn;				\
@@ -61,21 +63,45 @@ LAZY_DEFINE(mariadb, LAZY_MARIADB_LIST);
 #ifdef WITH_PG
 LAZY_DEFINE(pq, LAZY_PQ_LIST);
 #endif
+LAZY_DEFINE(curl, LAZY_CURL_LIST);
+
+/*
+ * libcurl's global state, once, at its load (main() called it before any
+ * thread when libcurl was linked).  curl 7.84+ built thread-safe
+ * (CURL_VERSION_THREADSAFE, Debian 12's 7.88) would not need the lock,
+ * but the lock is there anyway: ready is set after this returns.  The
+ * slot, not lazy_curl(): that would wait for this very load.
+ */
+static int
+curl_init(char **errp)
+{
+	CURLcode rc = lazy_curl_fn.f.curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (rc != CURLE_OK)
+		return seterr(errp, "cannot load libcurl.so.4 (curl_global_init: "
+		    "error %d): install the Debian package libcurl4", (int)rc);
+	return 0;
+}
 
 /* One line per library; the SONAME is the one `readelf -d` shows. */
 struct lazy_lib lazy_libs[LAZY_NLIBS] = {
 	[LAZY_XML2] = LAZY_ENTRY(xml2, "libxml2.so.2", "libxml2", NULL),
 	[LAZY_GIT2] = LAZY_ENTRY(git2, "libgit2.so.1.5", "libgit2-1.5", NULL),
-	[LAZY_SYSTEMD] = LAZY_ENTRY(systemd, "libsystemd.so.0", "libsystemd0", NULL),
+	[LAZY_SYSTEMD] = LAZY_ENTRY(systemd, "libsystemd.so.0",
+	    "libsystemd0", NULL),
 	[LAZY_LDNS] = LAZY_ENTRY(ldns, "libldns.so.3", "libldns3", NULL),
-	[LAZY_HIREDIS] = LAZY_ENTRY(hiredis, "libhiredis.so.0.14", "libhiredis0.14", NULL),
-	[LAZY_MHD] = LAZY_ENTRY(mhd, "libmicrohttpd.so.12", "libmicrohttpd12", NULL),
+	[LAZY_HIREDIS] = LAZY_ENTRY(hiredis, "libhiredis.so.0.14",
+	    "libhiredis0.14", NULL),
+	[LAZY_MHD] = LAZY_ENTRY(mhd, "libmicrohttpd.so.12",
+	    "libmicrohttpd12", NULL),
 #ifdef WITH_MYSQL
-	[LAZY_MARIADB] = LAZY_ENTRY(mariadb, "libmariadb.so.3", "libmariadb3", NULL),
+	[LAZY_MARIADB] = LAZY_ENTRY(mariadb, "libmariadb.so.3",
+	    "libmariadb3", NULL),
 #endif
 #ifdef WITH_PG
 	[LAZY_PQ] = LAZY_ENTRY(pq, "libpq.so.5", "libpq5", NULL),
 #endif
+	[LAZY_CURL] = LAZY_ENTRY(curl, "libcurl.so.4", "libcurl4", curl_init),
 };
 
 /* Loads are rare (once per library per process): one lock for all. */
@@ -101,8 +127,9 @@ load_locked(struct lazy_lib *lib, char **errp)
 		}
 	}
 	/* The handle stays open: the process uses the library from now on. */
-	if (lib->init)
-		lib->init();
+	/* Before ready is set: no thread uses the library until it ran. */
+	if (lib->init && lib->init(errp) == -1)
+		return -1;
 	__atomic_store_n(&lib->ready, 1, __ATOMIC_RELEASE);
 	return 0;
 fail:
@@ -135,4 +162,43 @@ lazy_need(struct lazy_lib *lib)
 		free(err);
 		die(EXIT_USAGE, "%s", line);
 	}
+}
+
+/*
+ * curl_easy_setopt and curl_easy_getinfo, renamed lazy_curl_easy_* by
+ * lazy_curl.h's asm labels (the parentheses keep typecheck-gcc.h's macro
+ * out of the definition).  The variadic argument is read the way libcurl
+ * reads it, by the option's type range (curl.h's CURLOPTTYPE_*): a long,
+ * a curl_off_t, or a pointer (object, string, list, blob, callback: one
+ * size and passing convention on every ABI POSIX dlsym runs on).
+ */
+CURLcode
+(curl_easy_setopt)(CURL *h, CURLoption opt, ...)
+{
+	va_list ap;
+	CURLcode rc;
+
+	va_start(ap, opt);
+	if (opt < CURLOPTTYPE_OBJECTPOINT)
+		rc = (lazy_curl()->curl_easy_setopt)(h, opt, va_arg(ap, long));
+	else if (opt >= CURLOPTTYPE_OFF_T && opt < CURLOPTTYPE_BLOB)
+		rc = (lazy_curl()->curl_easy_setopt)(h, opt,
+		    va_arg(ap, curl_off_t));
+	else
+		rc = (lazy_curl()->curl_easy_setopt)(h, opt, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+/* Every CURLINFO_* takes a pointer to where the answer goes. */
+CURLcode
+(curl_easy_getinfo)(CURL *h, CURLINFO info, ...)
+{
+	va_list ap;
+	void *p;
+
+	va_start(ap, info);
+	p = va_arg(ap, void *);
+	va_end(ap);
+	return (lazy_curl()->curl_easy_getinfo)(h, info, p);
 }

@@ -33,6 +33,7 @@ enum lazy_id {
 #ifdef WITH_PG
 	LAZY_PQ,
 #endif
+	LAZY_CURL,
 	LAZY_NLIBS
 };
 
@@ -42,7 +43,7 @@ struct lazy_lib {
 	const char *const *names;	/* the symbols, in slot order */
 	size_t		 n;
 	void		**slot;		/* n addresses, filled at load */
-	void		(*init)(void);	/* run once after a load, or NULL */
+	int		(*init)(char **errp); /* once after the load, or NULL */
 	int		 ready;		/* set (release) once slot[] is full */
 };
 

@@ -20,8 +20,10 @@
 LAZY_DECLARE(mhd, LAZY_MHD, LAZY_MHD_LIST)
 
 #define MHD_add_response_header (lazy_mhd()->MHD_add_response_header)
-#define MHD_create_response_from_buffer (lazy_mhd()->MHD_create_response_from_buffer)
-#define MHD_create_response_from_buffer_with_free_callback_cls (lazy_mhd()->MHD_create_response_from_buffer_with_free_callback_cls)
+#define MHD_create_response_from_buffer \
+	(lazy_mhd()->MHD_create_response_from_buffer)
+#define MHD_create_response_from_buffer_with_free_callback_cls \
+	(lazy_mhd()->MHD_create_response_from_buffer_with_free_callback_cls)
 #define MHD_destroy_response (lazy_mhd()->MHD_destroy_response)
 #define MHD_get_connection_info (lazy_mhd()->MHD_get_connection_info)
 #define MHD_get_daemon_info (lazy_mhd()->MHD_get_daemon_info)

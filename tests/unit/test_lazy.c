@@ -4,12 +4,14 @@
  * library lacks fails here, not in a user's run), and a library that is
  * absent or too old gives one line and exit status 2, never a crash.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../t.h"
 #include "lib/lazy.h"
+#include "lib/lazy_curl.h"
 #include "lib/lazy_xml2.h"
 
 T_TEST(every_library_loads)
@@ -105,5 +107,58 @@ T_TEST(need_exits_2_with_one_line)
 	T_OK(strchr(out, '\n') == out + n - 1);
 }
 
+static size_t
+count_bytes(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	*(size_t *)arg += size * n;
+	return size * n;
+}
+
+/*
+ * curl_easy_setopt/getinfo go through lazy.c's forwarders, which read the
+ * argument by the option's type: a long, a curl_off_t, an object and a
+ * callback pointer here, on a file:// URL (no server needed).
+ */
+T_TEST(curl_forwarders_pass_each_type)
+{
+	char path[] = "/tmp/cutover-lazy-XXXXXX", url[64];
+	int fd = mkstemp(path);
+	size_t got = 0;
+	curl_off_t size = -1;
+	long code = -1;
+	char *scheme = NULL;
+
+	T_OK(fd >= 0);
+	T_EQ_INT(write(fd, "0123456789", 10), 10);
+	close(fd);
+	snprintf(url, sizeof url, "file://%s", path);
+	CURL *c = curl_easy_init();
+	T_OK(c != NULL);
+	T_EQ_INT(curl_easy_setopt(c, CURLOPT_URL, url), CURLE_OK);
+	T_EQ_INT(curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_bytes),
+	    CURLE_OK);
+	T_EQ_INT(curl_easy_setopt(c, CURLOPT_WRITEDATA, &got), CURLE_OK);
+	T_EQ_INT(curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L), CURLE_OK);
+	T_EQ_INT(curl_easy_perform(c), CURLE_OK);
+	T_EQ_INT(got, 10);
+	/* From byte 4: the curl_off_t arrived. */
+	T_EQ_INT(curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE,
+	    (curl_off_t)4), CURLE_OK);
+	got = 0;
+	T_EQ_INT(curl_easy_perform(c), CURLE_OK);
+	T_EQ_INT(got, 6);
+	T_EQ_INT(curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &size),
+	    CURLE_OK);
+	T_EQ_INT(size, 6);
+	T_EQ_INT(curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code), CURLE_OK);
+	T_EQ_INT(code, 0);
+	T_EQ_INT(curl_easy_getinfo(c, CURLINFO_SCHEME, &scheme), CURLE_OK);
+	T_EQ_STR(scheme, "FILE");
+	curl_easy_cleanup(c);
+	unlink(path);
+}
+
 T_SUITE(lazy, every_library_loads, absent_library_is_one_clear_error,
-    missing_symbol_is_found_at_load, need_exits_2_with_one_line);
+    missing_symbol_is_found_at_load, need_exits_2_with_one_line,
+    curl_forwarders_pass_each_type);
