@@ -74,9 +74,9 @@ LAZY_DEFINE(curl, LAZY_CURL_LIST);
 
 /*
  * libcurl's global state, once, at its load (main() called it before any
- * thread when libcurl was linked).  curl 7.84+ built thread-safe
- * (CURL_VERSION_THREADSAFE, Debian 12's 7.88) would not need the lock,
- * but the lock is there anyway: ready is set after this returns.  The
+ * thread when libcurl was linked).  It runs under the load lock and
+ * before ready is set, so no other thread is inside libcurl meanwhile
+ * (Debian 12's 7.88 is also built CURL_VERSION_THREADSAFE).  Through the
  * slot, not lazy_curl(): that would wait for this very load.
  */
 static int
@@ -133,8 +133,10 @@ load_locked(struct lazy_lib *lib, char **errp)
 			return -1;
 		}
 	}
-	/* The handle stays open: the process uses the library from now on. */
-	/* Before ready is set: no thread uses the library until it ran. */
+	/*
+	 * The handle stays open: the process uses the library from now on.
+	 * init runs before ready is set: no thread uses the library before.
+	 */
 	if (lib->init && lib->init(errp) == -1)
 		return -1;
 	__atomic_store_n(&lib->ready, 1, __ATOMIC_RELEASE);
