@@ -11,7 +11,7 @@ include config.mk
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -DCUTOVER_VERSION='"$(VERSION)"' \
              -D_GNU_SOURCE -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
              $(CFLAGS)
-LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LIBS       = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lpthread -lm
 
 SRC     := $(sort $(wildcard src/*.c src/cmd/*.c src/check/*.c src/out/*.c \
                              src/db/*.c src/lib/*.c))

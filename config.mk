@@ -25,6 +25,12 @@ PKGS += libmariadb
 DEFS += -DWITH_MYSQL
 endif
 
+# Loaded on first use, not at start (src/lib/lazy.c): compiled with
+# their --cflags, never linked.
+LAZY_PKGS = libxml-2.0 libgit2 libsystemd ldns hiredis libmicrohttpd \
+            libmariadb libpq libcurl
+LINK_PKGS = $(filter-out $(LAZY_PKGS),$(PKGS))
+
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla
 CSTD     = -std=gnu17

@@ -15,9 +15,13 @@ gzip -9n "$stage"/usr/share/man/man1/cutover.1 "$stage"/usr/share/man/man5/cutov
 strip --strip-unneeded "$stage/usr/bin/cutover"
 
 # One Depends entry per package providing a NEEDED library, at least the
-# upstream version built against.
+# upstream version built against.  The libraries loaded on first use
+# (src/lib/lazy.c) are not NEEDED: their SONAMEs are the strings of the
+# binary's table, so a build without one (WITH_PG=0) does not ask for it.
 deps=""
-for so in $(objdump -p build/cutover | awk '$1 == "NEEDED" { print $2 }'); do
+for so in $(objdump -p build/cutover | awk '$1 == "NEEDED" { print $2 }') \
+    $(strings -a build/cutover | grep -E '^lib[A-Za-z0-9_+-]+\.so(\.[0-9]+)+$' |
+    sort -u); do
 	path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
 	[ -n "$path" ] || { echo "deb: $so: not found by ldconfig" >&2; exit 1; }
 	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n1 | cut -d: -f1) ||

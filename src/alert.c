@@ -45,6 +45,7 @@
 #include "journal.h"
 #include "lib/error.h"
 #include "lib/json.h"
+#include "lib/lazy_curl.h"
 #include "lib/proc.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"

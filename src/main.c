@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "cmd.h"
 #include "lib/error.h"
@@ -83,8 +82,6 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "unknown command '%s' (try 'cutover --help')",
 		    argv[1]);
 	}
-	/* Once, before any thread: libcurl's global state is not thread-safe. */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int cargc = argc - 1;
 	cmd_common_options(c, &cargc, argv + 1);
 	return flushed(c->fn(cargc, argv + 1));

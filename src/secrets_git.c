@@ -18,6 +18,7 @@
 
 #include "lib/buf.h"
 #include "lib/error.h"
+#include "lib/lazy_git2.h"
 #include "lib/xmalloc.h"
 #include "secrets.h"
 

@@ -35,6 +35,7 @@
 #include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/json.h"
+#include "lib/lazy_mhd.h"
 #include "lib/prom.h"
 #include "lib/redact.h"
 #include "lib/util.h"

@@ -122,7 +122,7 @@ done
 # The retention rule: 10 minutes of 700 checks folded into minute rows.
 objs=$(find "$ROOT/build/src" "$ROOT/build/build" -name '*.o' ! -name main.o)
 cc -I"$ROOT/src" -o "$W/fold_size" "$ROOT/bench/watch/fold_size.c" $objs \
-    $(pkg-config --libs $(printf 'p:\n\t@echo $(PKGS)\n' | \
+    $(pkg-config --libs $(printf 'p:\n\t@echo $(LINK_PKGS)\n' | \
     make -s -C "$ROOT" -f config.mk -f - p)) -lm -lpthread
 "$W/fold_size" "$W/f.db" 600
 minbytes=$(sqlite3 "$W/f.db" "select sum(pgsize) from dbstat where name = 'sample_minutes'")

@@ -40,6 +40,7 @@
 #include "../lib/dotenv.h"
 #include "../lib/engine.h"
 #include "../lib/error.h"
+#include "../lib/lazy_curl.h"
 #include "../lib/redact.h"
 #include "../lib/sockhttp.h"
 #include "../lib/units.h"

@@ -32,6 +32,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/lazy_ldns.h"
 #include "../lib/net.h"
 #include "../lib/units.h"
 #include "../lib/util.h"

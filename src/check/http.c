@@ -20,6 +20,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/lazy_curl.h"
 #include "../lib/util.h"
 #include "../lib/xmalloc.h"
 

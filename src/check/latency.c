@@ -39,6 +39,8 @@
 #include "../check.h"
 #include "../db.h"
 #include "../lib/error.h"
+#include "../lib/lazy_curl.h"
+#include "../lib/lazy_hiredis.h"
 #include "../lib/net.h"
 #include "../lib/xmalloc.h"
 

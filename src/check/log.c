@@ -51,6 +51,7 @@
 #include "../check.h"
 #include "../lib/engine.h"
 #include "../lib/error.h"
+#include "../lib/lazy_curl.h"
 #include "../lib/proc.h"
 #include "../lib/sdjournal.h"
 #include "../lib/sockhttp.h"

@@ -34,6 +34,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/lazy_hiredis.h"
 #include "../lib/net.h"
 #include "../lib/redact.h"
 #include "../lib/xmalloc.h"

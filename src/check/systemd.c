@@ -25,6 +25,7 @@
 
 #include "../check.h"
 #include "../lib/error.h"
+#include "../lib/lazy_systemd.h"
 #include "../lib/units.h"
 #include "../lib/xmalloc.h"
 

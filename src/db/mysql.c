@@ -11,6 +11,8 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "../lib/lazy_mariadb.h"
+
 static int
 my_connect(struct db *d, const struct url *u, int64_t timeout_us, char **errp)
 {

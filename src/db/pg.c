@@ -13,6 +13,8 @@
 #ifdef WITH_PG
 #include <libpq-fe.h>
 
+#include "../lib/lazy_pq.h"
+
 /*
  * libpq's messages end in newlines and may span lines: keep the first,
  * and no more than a message can show (a server can send 50 MB).

@@ -10,6 +10,7 @@
 #include <systemd/sd-journal.h>
 
 #include "error.h"
+#include "lazy_systemd.h"
 #include "sdjournal.h"
 #include "util.h"
 #include "xmalloc.h"

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "error.h"
+#include "lazy_curl.h"
 #include "sockhttp.h"
 #include "units.h"
 #include "util.h"

@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "error.h"
+#include "lazy_xml2.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "xmlrpc.h"

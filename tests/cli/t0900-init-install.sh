@@ -115,6 +115,10 @@ if command -v dpkg-deb >/dev/null; then
 			fail "deb man page"
 		dpkg-deb -f "$deb" Depends | grep -q 'libyaml' && ok "Depends names libyaml" ||
 			fail "deb Depends" "$(dpkg-deb -f "$deb" Depends)"
+		# Loaded on first use (dlopen), so not NEEDED: still a dependency.
+		dpkg-deb -f "$deb" Depends | grep -q 'libxml2 .*libcurl4\|libcurl4.*libxml2 ' &&
+			ok "Depends names the libraries loaded on first use" ||
+			fail "deb Depends (lazy)" "$(dpkg-deb -f "$deb" Depends)"
 		mkdir x && dpkg-deb -x "$deb" x && x/usr/bin/cutover --version >/dev/null &&
 			ok "the packaged binary runs" || fail "packaged binary"
 		rm -f "$deb"

@@ -17,6 +17,7 @@
 #include "../t.h"
 #include "journal.h"
 #include "lib/buf.h"
+#include "lib/lazy_curl.h"
 #include "lib/prom.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
