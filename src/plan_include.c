@@ -275,14 +275,14 @@ include_file(struct ictx *x, const char *from, const char *dir,
 	yaml_parser_set_input_string(&parser, (const unsigned char *)
 	    (data.s ? data.s : ""), data.len);
 	if (yamldoc_load(&parser, &src, YAMLDOC_MAX_DEPTH, &ye) != 0) {
+		buf_addf(x->errs, "%s:%zu:%zu: ", name, ye.mark.line + 1,
+		    ye.mark.column + 1);
 		if (ye.too_deep)
-			err_at(x, name, ye.mark, "nested deeper than %s "
-			    "levels%s", "64", NULL);
-		else {
-			buf_addf(x->errs, "%s:%zu:%zu: %s\n", name,
-			    ye.mark.line + 1, ye.mark.column + 1, ye.problem);
-			(*x->nerrs)++;
-		}
+			buf_addf(x->errs, "nested deeper than %d levels\n",
+			    YAMLDOC_MAX_DEPTH);
+		else
+			buf_addf(x->errs, "%s\n", ye.problem);
+		(*x->nerrs)++;
 		yaml_parser_delete(&parser);
 		buf_release(&data);
 		free(name);
