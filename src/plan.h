@@ -310,7 +310,10 @@ int	 pn_size(struct pctx *cx, yaml_node_t *n, const char *key,
 	    uint64_t *bytes);
 int	 pn_cmp(struct pctx *cx, yaml_node_t *n, const char *key,
 	    struct cmp *c);
-/* A scalar or a sequence of scalars, appended to out. */
+/*
+ * A scalar or a sequence of scalars, appended to out.  On -1 the items
+ * read before the bad one stay in out: the caller releases it either way.
+ */
 int	 pn_strlist(struct pctx *cx, yaml_node_t *n, const char *key,
 	    struct strlist *out);
 /* {expect, warn, crit} durations; warn < crit enforced. */

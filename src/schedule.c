@@ -410,8 +410,14 @@ parse_two_person(struct pctx *cx, struct schedule *s, yaml_node_t *n)
 	static const char *const what[] = { "rollback", "force" };
 	struct strlist l = { 0 };
 
-	if (n == NULL || pn_strlist(cx, n, "two_person", &l) != 0)
+	/*
+	 * On an error pn_strlist keeps the items read before the bad one:
+	 * they are ours ("[rollback, [x]]" leaked "rollback" and the array).
+	 */
+	if (n == NULL || pn_strlist(cx, n, "two_person", &l) != 0) {
+		strlist_release(&l);
 		return;
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		if (strcmp(l.v[i], "rollback") == 0)
 			s->two_rollback = true;

@@ -419,7 +419,23 @@ T_TEST(runbook_edges)
 	plan_free(p);
 }
 
+/*
+ * A list with a bad item after good ones: what was read before the error
+ * is freed (unit-asan's leak check; the plan fuzzer found two_person's).
+ */
+T_TEST(bad_list_frees_what_was_read)
+{
+	char *errs;
+	struct plan *p;
+
+	p = load("cutover: 1\nname: x\ntwo_person: [rollback, [x]]\n", &errs);
+	T_OK(p == NULL);
+	T_OK(errs && strstr(errs, "p.yml:3:24: 'two_person' must be a list "
+	    "of strings"));
+	free(errs);
+}
+
 T_SUITE(planload, errors_in_file_order, errors_sorted_with_odd_names,
     too_deep_and_tabs, odd_yaml, anchors_and_aliases,
     interpolation_corners, check_defaults, targets_and_secrets, plan_files,
-    runbook_edges)
+    runbook_edges, bad_list_frees_what_was_read)
