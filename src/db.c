@@ -283,6 +283,8 @@ db_tname_resolve(struct db *d, const char *spelled, struct db_tname *out,
 	if (out->schema == NULL || strchr(spelled, '"'))
 		return 0;
 	if (db_tables(d, &l, errp) != 0) {
+		/* A query that fails midway has appended some rows to l. */
+		strlist_release(&l);
 		db_tname_release(out);
 		return -1;
 	}
