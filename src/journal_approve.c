@@ -98,7 +98,7 @@ journal_approvals(struct journal *j, const char *subject,
 	if (sqlite3_prepare_v2(j->db, "SELECT id, at_us, subject, user, yes,"
 	    " note, refusal, used FROM approvals WHERE subject=? ORDER BY id",
 	    -1, &st, NULL) != SQLITE_OK)
-		return dberr(j, errp);
+		goto fail;
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -119,9 +119,15 @@ journal_approvals(struct journal *j, const char *subject,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return dberr(j, errp);
+		goto fail;
 	pthread_mutex_unlock(&j->mu);
 	return 0;
+fail:
+	/* Nothing half-read is handed back: the callers return at once. */
+	japprovals_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return dberr(j, errp);
 }
 
 int

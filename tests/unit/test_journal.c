@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "../t.h"
+#include "approve.h"
 #include "journal.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
@@ -396,7 +397,35 @@ T_TEST(step_host_and_old_journal)
 	rm_journal(path);
 }
 
+/*
+ * An approvals table journal_approvals cannot read (a damaged journal):
+ * an error, and nothing handed back (unit-asan: nothing leaked).
+ */
+T_TEST(unreadable_approvals_leave_nothing)
+{
+	char *path = tmp_journal(), *e = NULL;
+	struct journal *j = NULL;
+	struct japproval *v = NULL;
+	size_t n = 1;
+	sqlite3 *db = NULL;
+
+	T_OK(path != NULL);
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	journal_close(j);
+	T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	T_EQ_INT(sqlite3_exec(db, "CREATE TABLE approvals(id INTEGER)", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	T_EQ_INT(journal_open(path, false, &j, &e), 0);
+	T_EQ_INT(journal_approvals(j, "gate:cut", &v, &n, &e), -1);
+	T_OK(v == NULL && n == 0);
+	T_OK(e && strstr(e, "at_us"));
+	free(e);
+	journal_close(j);
+	rm_journal(path);
+}
+
 T_SUITE(journal, write_and_load, writes_are_redacted, lock_excludes_a_second_writer,
     pgid_alive_sees_live_groups_only, report_renders_from_a_log,
     probe_refuses_a_lost_journal,
-    step_host_and_old_journal)
+    step_host_and_old_journal, unreadable_approvals_leave_nothing)
