@@ -315,6 +315,8 @@ setup(sqlite3 *db, const char *path, char **errp)
 	    sqlite3_exec(db, journal_watch_schema, NULL, NULL, &e) !=
 	    SQLITE_OK)
 		goto fail_tx;
+	if (journal_watch_upgrade(db, &e) != 0)
+		goto fail_tx;
 	if (user_version(db) != 1)
 		sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, NULL);
 	/*
@@ -492,7 +494,6 @@ journal_close(struct journal *j)
 	if (j == NULL)
 		return;
 	sqlite3_finalize(j->data_version);
-	sqlite3_finalize(j->ins_sample);
 	sqlite3_finalize(j->ins_samples);
 	sqlite3_close(j->db);
 	if (j->lockfd >= 0)

@@ -25,7 +25,9 @@ struct journal {
 	pthread_mutex_t	 mu;
 	sqlite3_stmt *data_version;	/* prepared once: serve asks per request */
 	/* Prepared once: a watch's every round (journal_watch.c). */
-	sqlite3_stmt *ins_sample, *ins_samples;
+	sqlite3_stmt *ins_samples;
+	/* Samples in sample_rounds (1) or, read-only, samples (2); 0 unknown. */
+	int	 rounds;
 };
 
 /*
@@ -36,6 +38,8 @@ int	 journal_write(struct journal *j, sqlite3_stmt *st, char **errp);
 /* After every commit: the fault injection of CUTOVER_JOURNAL_KILL_AFTER. */
 void	 journal_committed(void);
 extern const char journal_watch_schema[];
+/* An earlier release's samples table into sample_rounds (journal_watch.c). */
+int	 journal_watch_upgrade(sqlite3 *db, char **e);
 /* The watches of run into l (no samples). */
 int	 journal_watches_load(struct journal *j, int64_t run, struct jlog *l,
 	    char **errp);

@@ -1,17 +1,25 @@
 /*
  * journal_watch.c - the watch tables of the journal (see journal.h).
  *
- * Size is the point here: a 7-day watch of 700 checks every second is
- * 423 million samples.  A sample row is the key (w, t, c) and three
- * small columns in a WITHOUT ROWID table: t is milliseconds since the
- * watch began (a 4-byte varint for a week), a pass status costs no byte
- * (SQLite stores 0 and 1 in the record header), the value is an integer
- * number of millionths (2-4 bytes for latencies), and the message is
- * stored only for a failing sample whose message changed.  Measured by
- * bench/watch: about 17.5 bytes per sample on disk.  Raw samples older
- * than the watch's keep_raw are folded into one row per check and minute
- * with a log-bucket histogram (1/8 octave: percentiles within 4.4%), so
- * the week above costs 1 hour of raw rows plus 7 million minute rows.
+ * Size and cost are the point here: a 7-day watch of 700 checks every
+ * second is 423 million samples, and a round's journal write was a third
+ * of its CPU.  A round is one row of sample_rounds: t, milliseconds since
+ * the watch began, and data, a JSON object whose keys are the checks'
+ * indexes in the order sampled and whose values are a status alone
+ * ({"0":0,"1":2}) or [status, value, message, t offset] with the tail
+ * left out when null or 0.  The value is an integer number of millionths
+ * (an exact double otherwise), the message is kept only for a failing
+ * sample whose message changed, and the t offset (ms after the row's t)
+ * only for a check sampled late in a round.  Measured by bench/watch: 8-9
+ * bytes a sample of 700 `file` checks; one row of 32 was 17.5 bytes a
+ * sample, and a round of 700 file checks took 4.2 ms of CPU with
+ * one row a sample, 2.9 ms with none: the difference was the journal.
+ * The view `samples` shows one row a sample (w, t, c, s, v, m), the
+ * journal's format before sample_rounds, for a reader with sqlite3.
+ * Raw samples older than the watch's keep_raw are folded into one row per
+ * check and minute with a log-bucket histogram (1/8 octave: percentiles
+ * within 4.4%), so the week above costs 1 hour of raw rows plus 7 million
+ * minute rows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,9 +28,28 @@
 #include "check.h"
 #include "journal_int.h"
 #include "lib/error.h"
+#include "lib/json.h"
 #include "lib/redact.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
+
+/*
+ * One sample of a round row, as (t, c, s, v, m) and the row's own t:
+ * r is sample_rounds, e is json_each(r.data).  Samples come out in t
+ * order when rows are read in t order (journal_samples writes each row in
+ * (t, c) order, and a later round's t is past every t of the rounds
+ * before).
+ */
+#define SAMPLE_T "r.t + ifnull(CASE e.type WHEN 'array' THEN e.value ->> 3" \
+	" END, 0)"
+#define SAMPLE_COLS SAMPLE_T ", CAST(e.key AS INTEGER), CASE e.type WHEN" \
+	" 'array' THEN e.value ->> 0 ELSE e.value END, CASE e.type WHEN" \
+	" 'array' THEN e.value ->> 1 END, CASE e.type WHEN 'array' THEN" \
+	" e.value ->> 2 END"
+
+#define SAMPLES_VIEW "CREATE VIEW IF NOT EXISTS samples(w, t, c, s, v, m)" \
+	" AS SELECT r.w, " SAMPLE_COLS " FROM sample_rounds r, json_each(r.data)" \
+	" e;"
 
 const char journal_watch_schema[] =
 "CREATE TABLE IF NOT EXISTS watches(id INTEGER PRIMARY KEY, run_id INTEGER,"
@@ -30,8 +57,10 @@ const char journal_watch_schema[] =
 " started_us INTEGER, ended_us INTEGER, state TEXT, reason TEXT);"
 "CREATE TABLE IF NOT EXISTS watch_checks(w INTEGER, idx INTEGER,"
 " check_id TEXT, every_us INTEGER, PRIMARY KEY(w, idx)) WITHOUT ROWID;"
-"CREATE TABLE IF NOT EXISTS samples(w INTEGER, t INTEGER, c INTEGER,"
-" s INTEGER, v, m TEXT, PRIMARY KEY(w, t, c)) WITHOUT ROWID;"
+"CREATE TABLE IF NOT EXISTS sample_rounds(w INTEGER, t INTEGER,"
+" data TEXT);"
+"CREATE UNIQUE INDEX IF NOT EXISTS sample_rounds_wt ON sample_rounds(w, t);"
+SAMPLES_VIEW
 "CREATE TABLE IF NOT EXISTS sample_minutes(w INTEGER, c INTEGER,"
 " minute INTEGER, n INTEGER, npass INTEGER, nv INTEGER, vsum, vmin,"
 " vmax, hist BLOB, PRIMARY KEY(w, c, minute))"
@@ -139,6 +168,23 @@ col_dup(sqlite3_stmt *st, int i)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
+/*
+ * Whether the journal keeps samples in sample_rounds (1) or, read-only
+ * and written by an earlier release, in the table samples (0): a journal
+ * opened for writing is brought to sample_rounds by journal_watch_upgrade.
+ */
+static bool
+rounds(struct journal *j)
+{
+	if (j->rounds == 0) {
+		sqlite3_stmt *st = NULL;
+		j->rounds = sqlite3_prepare_v2(j->db, "SELECT 1 FROM"
+		    " sample_rounds LIMIT 0", -1, &st, NULL) == SQLITE_OK ? 1 : 2;
+		sqlite3_finalize(st);
+	}
+	return j->rounds == 1;
+}
+
 /* A value as stored: millionths as an integer, else the REAL itself. */
 static void
 bind_value(sqlite3_stmt *st, int i, bool has, double v)
@@ -165,6 +211,31 @@ col_value(sqlite3_stmt *st, int i, double *v)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * A journal of an earlier release keeps one row a sample in the table
+ * samples: its rows become rounds (one row per watch and t), and the
+ * view takes the table's name.  In the caller's transaction.
+ */
+int
+journal_watch_upgrade(sqlite3 *db, char **e)
+{
+	sqlite3_stmt *st = NULL;
+	bool table = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE"
+	    " type='table' AND name='samples'", -1, &st, NULL) == SQLITE_OK)
+		table = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!table)
+		return 0;
+	return sqlite3_exec(db, "INSERT OR REPLACE INTO sample_rounds(w, t,"
+	    " data) SELECT w, t, json_group_object(CAST(c AS TEXT), CASE WHEN"
+	    " v IS NULL AND m IS NULL THEN s ELSE json_array(s, v, m) END) FROM"
+	    " (SELECT w, t, c, s, v, m FROM samples ORDER BY w, t, c) GROUP BY"
+	    " w, t; DROP TABLE samples; " SAMPLES_VIEW, NULL, NULL, e) ==
+	    SQLITE_OK ? 0 : -1;
 }
 
 /* ---- histogram buckets ----------------------------------------------- */
@@ -280,71 +351,110 @@ journal_watch_state(struct journal *j, int64_t w, const char *state,
 	return exec1(j, st, errp);
 }
 
-/*
- * Rows a statement: one INSERT of 32 rows costs 0.40-0.45 us a row
- * against 0.8-1.3 us for 32 INSERTs of one (a bare C loop of bench/watch's
- * 700-row rounds, this machine); 100 rows a statement gains nothing more.
- */
-#define SAMPLE_ROWS	32
-
-/* Bind sample s as the row at parameter offset o of st. */
-static void
-bind_sample(sqlite3_stmt *st, int o, int64_t w, int64_t started_us,
-    const struct jsample *s)
+/* Sampled earlier, or the same time and a lower index: a row's order. */
+static int
+sample_cmp(const void *a, const void *b)
 {
-	sqlite3_bind_int64(st, o + 1, w);
-	sqlite3_bind_int64(st, o + 2, (s->at_us - started_us) / 1000);
-	sqlite3_bind_int(st, o + 3, s->check);
-	sqlite3_bind_int(st, o + 4, s->status);
-	bind_value(st, o + 5, s->has_value, s->value);
-	bind_text(st, o + 6, s->message);
+	const struct jsample *x = a, *y = b;
+
+	if (x->at_us != y->at_us)
+		return x->at_us < y->at_us ? -1 : 1;
+	return (x->check > y->check) - (x->check < y->check);
 }
 
-/* The INSERT of nrows rows, prepared once a journal into *slot. */
-static sqlite3_stmt *
-ins_stmt(struct journal *j, sqlite3_stmt **slot, int nrows, char **errp)
+/* A value as the row keeps it (bind_value's forms, in JSON). */
+static void
+json_value(struct buf *b, double v)
 {
-	if (*slot == NULL) {
-		struct buf b = BUF_INIT;
-		buf_adds(&b, "INSERT OR REPLACE INTO samples VALUES");
-		for (int r = 0; r < nrows; r++)
-			buf_adds(&b, r ? ", (?, ?, ?, ?, ?, ?)" :
-			    " (?, ?, ?, ?, ?, ?)");
-		*slot = prepare(j, b.s, errp);
-		buf_release(&b);
+	double m = v * MICRO;
+
+	if (fabs(m) < 9e15)
+		buf_add_int(b, llround(m));
+	else if (isinf(v))
+		buf_adds(b, v > 0 ? "1e999" : "-1e999");	/* SQLite: inf */
+	else {
+		/* A REAL: 1e12 prints "1000000000000", read back as millionths. */
+		size_t at = b->len;
+		buf_addf(b, "%.17g", v);
+		if (strcspn(b->s + at, ".e") == b->len - at)
+			buf_adds(b, ".0");
 	}
-	return *slot;
 }
 
 int
 journal_samples(struct journal *j, int64_t w, int64_t started_us,
     const struct jsample *s, size_t n, char **errp)
 {
-	size_t i = 0;
+	struct jsample *o = NULL;
+	struct buf b = BUF_INIT;
 
 	if (n == 0)
 		return 0;
-	if (begin(j, errp) != 0)
+	/* Sorted already unless a check was sampled late (its own t). */
+	for (size_t i = 1; i < n; i++) {
+		if (sample_cmp(&s[i - 1], &s[i]) > 0) {
+			o = xreallocarray(NULL, n, sizeof(*o));
+			memcpy(o, s, n * sizeof(*o));
+			qsort(o, n, sizeof(*o), sample_cmp);
+			s = o;
+			break;
+		}
+	}
+	int64_t t0 = (s[0].at_us - started_us) / 1000;
+	buf_addc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		int64_t dt = (s[i].at_us - started_us) / 1000 - t0;
+		bool v = s[i].has_value && !isnan(s[i].value);
+		buf_adds(&b, i ? ",\"" : "\"");
+		buf_add_int(&b, s[i].check);
+		buf_adds(&b, "\":");
+		if (!v && s[i].message == NULL && dt == 0) {
+			buf_add_int(&b, s[i].status);
+			continue;
+		}
+		buf_addc(&b, '[');
+		buf_add_int(&b, s[i].status);
+		buf_addc(&b, ',');
+		if (v)
+			json_value(&b, s[i].value);
+		else
+			buf_adds(&b, "null");
+		if (s[i].message || dt) {
+			buf_addc(&b, ',');
+			json_str(&b, s[i].message);	/* redacted there */
+			if (dt) {
+				buf_addc(&b, ',');
+				buf_add_int(&b, dt);
+			}
+		}
+		buf_addc(&b, ']');
+	}
+	buf_addc(&b, '}');
+	free(o);
+	if (begin(j, errp) != 0) {
+		buf_release(&b);
 		return -1;
-	while (i < n) {
-		bool many = n - i >= SAMPLE_ROWS;
-		int rows = many ? SAMPLE_ROWS : 1;
-		sqlite3_stmt *st = many ? ins_stmt(j, &j->ins_samples,
-		    SAMPLE_ROWS, errp) : ins_stmt(j, &j->ins_sample, 1, errp);
-		if (st == NULL) {
-			rollback(j);
-			return -1;
-		}
-		for (int r = 0; r < rows; r++)
-			bind_sample(st, 6 * r, w, started_us, &s[i + (size_t)r]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			dberr(j, errp, "write failed");
-			sqlite3_reset(st);
-			rollback(j);
-			return -1;
-		}
-		sqlite3_reset(st);
-		i += (size_t)rows;
+	}
+	if (j->ins_samples == NULL)
+		j->ins_samples = prepare(j, "INSERT OR REPLACE INTO"
+		    " sample_rounds(w, t, data) VALUES (?, ?, ?)", errp);
+	sqlite3_stmt *st = j->ins_samples;
+	if (st == NULL) {
+		buf_release(&b);
+		rollback(j);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, w);
+	sqlite3_bind_int64(st, 2, t0);
+	sqlite3_bind_text(st, 3, b.s, (int)b.len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	buf_release(&b);
+	if (rc != SQLITE_DONE) {
+		dberr(j, errp, "write failed");
+		rollback(j);
+		return -1;
 	}
 	return commit(j, errp);
 }
@@ -450,18 +560,26 @@ journal_fold(struct journal *j, int64_t w, int64_t started_us,
 		return 0;
 	if (begin(j, errp) != 0)
 		return -1;
-	sqlite3_stmt *sel = prepare(j, "SELECT t, c, s, v FROM samples WHERE"
-	    " w=? AND t<? ORDER BY t, c", errp);
+	sqlite3_stmt *sel = prepare(j, "SELECT " SAMPLE_COLS " FROM"
+	    " sample_rounds r, json_each(r.data) e WHERE r.w=? AND r.t<?"
+	    " ORDER BY r.t", errp);
 	sqlite3_stmt *ins = prepare(j, "INSERT OR REPLACE INTO sample_minutes"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", errp);
-	sqlite3_stmt *del = prepare(j, "DELETE FROM samples WHERE w=? AND t<?",
-	    errp);
+	sqlite3_stmt *del = prepare(j, "DELETE FROM sample_rounds WHERE w=? AND"
+	    " t<?", errp);
 	if (sel == NULL || ins == NULL || del == NULL)
 		goto out;
 	sqlite3_bind_int64(sel, 1, w);
 	sqlite3_bind_int64(sel, 2, cutoff);
 	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
+		/*
+		 * A row before the cutoff whose late sample falls after it
+		 * counts in the last minute folded: the next fold replaces
+		 * minutes after the cutoff whole.
+		 */
 		int64_t minute = sqlite3_column_int64(sel, 0) / 60000;
+		if (minute >= cutoff / 60000)
+			minute = cutoff / 60000 - 1;
 		int c = sqlite3_column_int(sel, 1);
 		if (c < 0 || c > 1000000)
 			continue;
@@ -526,10 +644,16 @@ journal_watches_load(struct journal *j, int64_t run, struct jlog *l,
 	size_t cap = 0;
 	int rc;
 
-	st = prepare(j, "SELECT id, phase_id, every_us, for_us, keep_raw_us,"
-	    " started_us, ended_us, state, reason, (SELECT max(t) FROM samples"
-	    " WHERE w=watches.id), (SELECT max(minute) FROM sample_minutes WHERE"
-	    " w=watches.id) FROM watches WHERE run_id=? ORDER BY id", errp);
+	st = prepare(j, rounds(j) ? "SELECT id, phase_id, every_us, for_us,"
+	    " keep_raw_us, started_us, ended_us, state, reason, (SELECT max("
+	    SAMPLE_T ") FROM (SELECT t, data FROM sample_rounds WHERE"
+	    " w=watches.id ORDER BY t DESC LIMIT 1) r, json_each(r.data) e),"
+	    " (SELECT max(minute) FROM sample_minutes WHERE w=watches.id) FROM"
+	    " watches WHERE run_id=? ORDER BY id" : "SELECT id, phase_id,"
+	    " every_us, for_us, keep_raw_us, started_us, ended_us, state,"
+	    " reason, (SELECT max(t) FROM samples WHERE w=watches.id), (SELECT"
+	    " max(minute) FROM sample_minutes WHERE w=watches.id) FROM watches"
+	    " WHERE run_id=? ORDER BY id", errp);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -621,8 +745,9 @@ journal_samples_each(struct journal *j, const struct jwatch *w,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prepare(j, "SELECT t, c, s, v, m FROM samples WHERE w=? ORDER BY"
-	    " t, c", errp);
+	st = prepare(j, rounds(j) ? "SELECT " SAMPLE_COLS " FROM sample_rounds"
+	    " r, json_each(r.data) e WHERE r.w=? ORDER BY r.t" : "SELECT t, c,"
+	    " s, v, m FROM samples WHERE w=? ORDER BY t, c", errp);
 	if (st == NULL) {
 		free(last);
 		return -1;
@@ -896,8 +1021,8 @@ acc_minutes(struct journal *j, const struct jwatch *w, struct jwacc *a,
 }
 
 /*
- * The raw samples from a->next_t on (all of them the first time); with
- * a->want, only the wanted checks', one query each: the end of a watch
+ * The raw samples of the rows from a->next_t on (all of them the first
+ * time); with a->want, only the wanted checks', one query each: the end of a watch
  * judges the checks its success rules name, and stepping through every
  * row of the others cost ~1,000 instructions a row (callgrind; 42,000
  * rows at the end of bench/watch's 60-s watch), filtering them in
@@ -919,26 +1044,53 @@ acc_raw(struct journal *j, const struct jwatch *w, struct jwacc *a,
 			if (k == w->nchecks)
 				break;
 		}
-		st = prepare(j, a->want ? "SELECT t, c, s, v, m FROM samples"
-		    " WHERE w=? AND t>=? AND c=? ORDER BY t" : "SELECT t, c,"
-		    " s, v, m FROM samples WHERE w=? AND t>=? ORDER BY t, c",
-		    errp);
+		/*
+		 * One check's samples: its key looked up in each row, not
+		 * every sample of the row decoded and compared.
+		 */
+		if (!rounds(j))
+			st = prepare(j, a->want ? "SELECT t, c, s, v, m, t FROM"
+			    " samples WHERE w=?1 AND t>=?2 AND c=?3 ORDER BY t" :
+			    "SELECT t, c, s, v, m, t FROM samples WHERE w=?1 AND"
+			    " t>=?2 ORDER BY t, c", errp);
+		else if (a->want)
+			st = prepare(j, "SELECT r.t + ifnull(CASE WHEN typeof(x)"
+			    " = 'text' THEN x ->> 3 END, 0), ?3, CASE WHEN"
+			    " typeof(x) = 'text' THEN x ->> 0 ELSE x END, CASE"
+			    " WHEN typeof(x) = 'text' THEN x ->> 1 END, CASE WHEN"
+			    " typeof(x) = 'text' THEN x ->> 2 END, r.t FROM"
+			    " (SELECT t, json_extract(data, ?4) AS x FROM"
+			    " sample_rounds WHERE w=?1 AND t>=?2) r WHERE x IS"
+			    " NOT NULL ORDER BY r.t", errp);
+		else
+			st = prepare(j, "SELECT " SAMPLE_COLS ", r.t FROM"
+			    " sample_rounds r, json_each(r.data) e WHERE r.w=?1"
+			    " AND r.t>=?2 ORDER BY r.t", errp);
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, w->id);
 		sqlite3_bind_int64(st, 2, from);
-		if (a->want)
-			sqlite3_bind_int64(st, 3, (int64_t)k++);
+		if (a->want) {
+			sqlite3_bind_int64(st, 3, (int64_t)k);
+			if (rounds(j)) {
+				char *path = xasprintf("$.\"%zu\"", k);
+				sqlite3_bind_text(st, 4, path, -1,
+				    SQLITE_TRANSIENT);
+				free(path);
+			}
+			k++;
+		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct jsample s = { 0 };
 			int64_t t = sqlite3_column_int64(st, 0);
+			int64_t rt = sqlite3_column_int64(st, 5);
 			s.at_us = w->started_us + t * 1000;
 			s.check = sqlite3_column_int(st, 1);
-			/* Only the cache (want NULL) reads these two. */
-			if (a->min_t < 0 || t < a->min_t)
-				a->min_t = t;
-			if (t >= a->next_t)
-				a->next_t = t + 1;
+			/* Only the cache (want NULL) reads these two: rows. */
+			if (a->min_t < 0 || rt < a->min_t)
+				a->min_t = rt;
+			if (rt >= a->next_t)
+				a->next_t = rt + 1;
 			if (s.check < 0 || (size_t)s.check >= w->nchecks ||
 			    (a->want && !a->want[s.check]))
 				continue;
@@ -1088,7 +1240,8 @@ jwcache_free(struct jwcache *c)
 static int
 raw_min_t(struct journal *j, int64_t w, int64_t *t, char **errp)
 {
-	sqlite3_stmt *st = prepare(j, "SELECT min(t) FROM samples WHERE w=?",
+	sqlite3_stmt *st = prepare(j, rounds(j) ? "SELECT min(t) FROM"
+	    " sample_rounds WHERE w=?" : "SELECT min(t) FROM samples WHERE w=?",
 	    errp);
 
 	if (st == NULL)

@@ -112,6 +112,25 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A watch round writes a number or two per sample into its journal row:
+ * through buf_addf, vfprintf was 4.5% of a 700-check watch's CPU (perf).
+ */
+void
+buf_add_int(struct buf *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? -(unsigned long long)v :
+	    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 void
 buf_keep_tail(struct buf *b, size_t n)
 {

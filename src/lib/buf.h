@@ -42,6 +42,8 @@ void	 buf_addf(struct buf *b, const char *fmt, ...)
 void	 buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
 /* Keep only the last n bytes (an output tail). */
+/* v in decimal, as "%lld" writes it, without a format to parse. */
+void	 buf_add_int(struct buf *b, long long v);
 void	 buf_keep_tail(struct buf *b, size_t n);
 /* Append s escaped for a JSON string body (no surrounding quotes). */
 void	 buf_add_json(struct buf *b, const char *s);

@@ -6,6 +6,7 @@
  * (exactly for counts, min, max, mean; percentiles within 4.4%).
  */
 #include <math.h>
+#include <sqlite3.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include "check.h"
 #include "journal.h"
 #include "lib/buf.h"
+#include "lib/redact.h"
 #include "lib/util.h"
 #include "lib/xmalloc.h"
 #include "plan.h"
@@ -289,9 +291,13 @@ keep(const struct jsample *x, void *arg)
 	r->n++;
 }
 
-/* A round is written 32 rows a statement, the rest one by one: 75 rows
- * (two statements of 32, then 11) come back as given. */
-T_TEST(samples_many_rows_a_statement)
+/*
+ * A round is one row: 75 samples come back as given, in t order, with a
+ * late check's own t, values beyond millionths (a huge one, infinity)
+ * exact, and a message whose quotes, backslash and newline survive the
+ * row's JSON and whose secret does not reach the file.
+ */
+T_TEST(samples_one_row_a_round)
 {
 	char dir[] = "/tmp/cutover-watch.XXXXXX";
 	T_OK(mkdtemp(dir) != NULL);
@@ -302,16 +308,27 @@ T_TEST(samples_many_rows_a_statement)
 	int64_t every[75] = { 0 };
 	char names[75][8], msgs[75][16];
 	struct jsample s[75];
+	const char *odd = "a \"quoted\" \\ and\nline s3cr3t-t0ken-xyz";
 
+	redact_add("s3cr3t-t0ken-xyz");
 	for (int i = 0; i < 75; i++) {
 		snprintf(names[i], sizeof(names[i]), "c%d", i);
 		ids[i] = names[i];
 		snprintf(msgs[i], sizeof(msgs[i]), "down %d", i);
-		s[i] = (struct jsample){ .at_us = t0, .check = i,
-		    .status = i % 7 == 3 ? ST_FAIL : ST_PASS,
+		s[i] = (struct jsample){ .at_us = t0 + 5 * US_PER_S,
+		    .check = i, .status = i % 7 == 3 ? ST_FAIL : ST_PASS,
 		    .has_value = i % 5 != 0, .value = i / 1000.0,
 		    .message = i % 7 == 3 ? msgs[i] : NULL };
 	}
+	/* Two checks sampled late, at their own (earlier) due times. */
+	s[40].at_us = t0 + 4 * US_PER_S;
+	s[41].at_us = t0 + 4500 * MS;
+	for (int i = 10; i <= 12; i++)
+		s[i].has_value = true;
+	s[10].value = 1e12;		/* millionths beyond 9e15: a REAL */
+	s[11].value = INFINITY;
+	s[12].value = -2.5e-7;		/* rounds to a millionth: -0 */
+	s[17].message = odd;
 	T_EQ_INT(journal_open(path, true, &j, &e), 0);
 	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
 	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
@@ -319,20 +336,143 @@ T_TEST(samples_many_rows_a_statement)
 	T_EQ_INT(journal_samples(j, w, t0, s, 75, &e), 0);
 	struct jlog l;
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_EQ_INT(l.nwatches, 1);
+	T_EQ_INT(l.watches[0].last_us, t0 + 5 * US_PER_S);
 	struct readback rb = { 0 };
 	T_EQ_INT(journal_samples_each(j, &l.watches[0], 0, keep, &rb, &e), 0);
 	T_EQ_INT(rb.n, 75);
-	int bad = 0;
-	for (int i = 0; i < 75 && i < rb.n; i++) {
-		if (rb.check[i] != i || rb.status[i] != s[i].status ||
-		    rb.has[i] != s[i].has_value ||
-		    (rb.has[i] && fabs(rb.value[i] - s[i].value) > 1e-9) ||
-		    strcmp(rb.msg[i], s[i].message ? s[i].message : "") != 0)
+	/* In t order: the two late ones first, then 0..74 without them. */
+	int order[75], k = 0, bad = 0;
+	order[k++] = 40;
+	order[k++] = 41;
+	for (int i = 0; i < 75; i++)
+		if (i != 40 && i != 41)
+			order[k++] = i;
+	for (int r = 0; r < 75 && r < rb.n; r++) {
+		const struct jsample *x = &s[order[r]];
+		double want = x->value == -2.5e-7 ? 0 : x->value;
+		if (rb.check[r] != x->check || rb.status[r] != x->status ||
+		    rb.has[r] != x->has_value ||
+		    (rb.has[r] && !(rb.value[r] == want ||
+		    fabs(rb.value[r] - want) < 1e-9)))
+			bad++;
+		if (x->message != NULL && x->message != odd &&
+		    strcmp(rb.msg[r], x->message) != 0)
 			bad++;
 	}
 	T_EQ_INT(bad, 0);
 	jlog_release(&l);
 	journal_close(j);
+	/* The file: one row; the view shows each sample with its own t. */
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	T_EQ_INT(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM"
+	    " sample_rounds), count(*), sum(t = 5000), (SELECT t FROM samples"
+	    " WHERE c = 41), (SELECT m FROM samples WHERE c = 17), (SELECT v"
+	    " FROM samples WHERE c = 11), (SELECT v FROM samples WHERE c = 10),"
+	    " (SELECT count(*) FROM sample_rounds WHERE data LIKE"
+	    " '%s3cr3t-t0ken%') FROM samples", -1, &st, NULL), SQLITE_OK);
+	T_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+	T_EQ_INT(sqlite3_column_int(st, 0), 1);
+	T_EQ_INT(sqlite3_column_int(st, 1), 75);
+	T_EQ_INT(sqlite3_column_int(st, 2), 73);
+	T_EQ_INT(sqlite3_column_int(st, 3), 4500);
+	T_EQ_STR((const char *)sqlite3_column_text(st, 4),
+	    "a \"quoted\" \\ and\nline ***");
+	T_OK(isinf(sqlite3_column_double(st, 5)));
+	T_OK(sqlite3_column_double(st, 6) == 1e12);
+	T_EQ_INT(sqlite3_column_int(st, 7), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	redact_clear();
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	T_OK(system(cmd) == 0);
+	free(cmd);
+	free(path);
+	free(e);
+}
+
+/*
+ * A journal of an earlier release, one row a sample in the table samples:
+ * read as it is when opened read-only, turned into rounds (the same
+ * samples, the same figures) when opened for writing.
+ */
+T_TEST(samples_table_of_an_earlier_release)
+{
+	char dir[] = "/tmp/cutover-watch.XXXXXX";
+	T_OK(mkdtemp(dir) != NULL);
+	char *path = xasprintf("%s/j.db", dir), *e = NULL;
+	struct journal *j = NULL;
+	int64_t run = 0, w = 0, t0 = 1000000 * US_PER_S;
+	const char *ids[] = { "a", "b" };
+	int64_t every[2] = { 0 };
+
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
+	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
+	    3600 * US_PER_S, t0, ids, every, 2, &w, &e), 0);
+	journal_close(j);
+	/* The earlier layout, by hand: 3 rounds of 2 checks. */
+	sqlite3 *db = NULL;
+	T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	char *sql = xasprintf("DROP VIEW samples; DROP TABLE sample_rounds;"
+	    " CREATE TABLE samples(w INTEGER, t INTEGER, c INTEGER, s INTEGER,"
+	    " v, m TEXT, PRIMARY KEY(w, t, c)) WITHOUT ROWID;"
+	    " INSERT INTO samples VALUES (%lld, 0, 0, 0, 1500, NULL),"
+	    " (%lld, 0, 1, 2, NULL, 'down'), (%lld, 1000, 0, 0, 2500, NULL),"
+	    " (%lld, 1000, 1, 2, NULL, NULL), (%lld, 2000, 0, 2, 3500, 'slow'),"
+	    " (%lld, 2000, 1, 0, NULL, NULL);", (long long)w, (long long)w,
+	    (long long)w, (long long)w, (long long)w, (long long)w);
+	T_EQ_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(db);
+	struct jlog l;
+	struct readback ro = { 0 }, rw = { 0 };
+	T_EQ_INT(journal_open_ro(path, &j, &e), 0);
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_EQ_INT(l.watches[0].last_us, t0 + 2 * US_PER_S);
+	T_EQ_INT(journal_samples_each(j, &l.watches[0], 0, keep, &ro, &e), 0);
+	T_EQ_INT(journal_watches_stats(j, &l, &e), 0);
+	int64_t npass = l.watches[0].stats[0].npass;
+	double p50 = l.watches[0].stats[0].p50;
+	jlog_release(&l);
+	journal_close(j);
+	T_EQ_INT(npass, 2);
+	T_OK(fabs(p50 - 0.0025) < 1e-12);
+	T_EQ_INT(journal_open(path, false, &j, &e), 0);
+	T_EQ_INT(journal_load(j, run, &l, &e), 0);
+	T_EQ_INT(l.watches[0].last_us, t0 + 2 * US_PER_S);
+	T_EQ_INT(journal_samples_each(j, &l.watches[0], 0, keep, &rw, &e), 0);
+	T_EQ_INT(journal_watches_stats(j, &l, &e), 0);
+	T_EQ_INT(l.watches[0].stats[0].npass, 2);
+	T_OK(fabs(l.watches[0].stats[0].p50 - 0.0025) < 1e-12);
+	T_EQ_INT(l.watches[0].stats[1].nfail, 2);
+	jlog_release(&l);
+	journal_close(j);
+	T_EQ_INT(ro.n, 6);
+	T_EQ_INT(rw.n, 6);
+	int same = ro.n == rw.n;
+	for (int i = 0; i < ro.n && i < rw.n; i++)
+		same &= ro.check[i] == rw.check[i] &&
+		    ro.status[i] == rw.status[i] && ro.has[i] == rw.has[i] &&
+		    ro.value[i] == rw.value[i] &&
+		    strcmp(ro.msg[i], rw.msg[i]) == 0;
+	T_OK(same);
+	/* The failing b at t 1000 repeats the message of t 0. */
+	T_EQ_STR(rw.msg[3], "down");
+	T_EQ_STR(rw.msg[4], "slow");
+	T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	T_EQ_INT(sqlite3_prepare_v2(db, "SELECT (SELECT type FROM sqlite_master"
+	    " WHERE name = 'samples'), (SELECT count(*) FROM sample_rounds),"
+	    " count(*) FROM samples", -1, &st, NULL), SQLITE_OK);
+	T_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+	T_EQ_STR((const char *)sqlite3_column_text(st, 0), "view");
+	T_EQ_INT(sqlite3_column_int(st, 1), 3);
+	T_EQ_INT(sqlite3_column_int(st, 2), 6);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	T_OK(system(cmd) == 0);
 	free(cmd);
@@ -577,5 +717,6 @@ T_TEST(quick_checks_share_a_worker)
 
 T_SUITE(watch, failing_share_and_window, consecutive_boundary,
     value_held_for, ring_keeps_the_latest, percentiles_nearest_rank,
-    samples_fold_into_minutes, samples_many_rows_a_statement,
+    samples_fold_into_minutes, samples_one_row_a_round,
+    samples_table_of_an_earlier_release,
     cached_stats_match_full, quick_checks_share_a_worker);
