@@ -95,7 +95,7 @@ row() {	# NAME NTCP NHTTP NFILE
 		echo "bench/watch: cutover watch failed"; tail "$W/cutover.out"; exit 1; }
 	nsamples=$(sqlite3 "$W/j.db" "select count(*) from samples")
 	nfail=$(sqlite3 "$W/j.db" "select count(*) from samples where s >= 2")
-	bytes=$(sqlite3 "$W/j.db" "select sum(pgsize) from dbstat where name in ('sample_rounds', 'sample_rounds_wt')" 2>/dev/null || echo 0)
+	bytes=$(sqlite3 "$W/j.db" "select coalesce(sum(pgsize), 0) from dbstat where name in ('sample_rounds', 'sample_rounds_wt', 'samples', 'sqlite_autoindex_samples_1')" 2>/dev/null || echo 0)
 
 	# monit in the foreground for the same time.
 	: > "$W/logs/access.log"
