@@ -92,8 +92,10 @@ checks:
     run: "sleep 1.2"
   - id: slower
     kind: command
-    run: "sleep 1.6"
+    run: "sleep 2.5"
 P
+# The terminal line is redrawn every 0.5 s: slower outlives slow-cmd by
+# more than two redraws (1.6 s left 0.4 s, and a loaded CI missed it).
 out=$(tty_run "$CUTOVER check plan.yml")
 expect_out "check: 1/3 done, waiting for: slow-cmd, slower, [0-9]+s" "check on a terminal: done and waiting for"
 expect_out "check: 2/3 done, waiting for: slower" "the list shrinks as checks end"
