@@ -10,10 +10,10 @@
  * left out when null or 0.  The value is an integer number of millionths
  * (an exact double otherwise), the message is kept only for a failing
  * sample whose message changed, and the t offset (ms after the row's t)
- * only for a check sampled late in a round.  Measured by bench/watch: 8-9
- * bytes a sample of 700 `file` checks; one row of 32 was 17.5 bytes a
- * sample, and a round of 700 file checks took 4.2 ms of CPU with
- * one row a sample, 2.9 ms with none: the difference was the journal.
+ * only for a check sampled late in a round.  Measured by bench/watch: 9.0
+ * bytes a sample of 700 `file` checks, 13-15 with a latency (one row a
+ * sample: 16-18); a round of 700 file checks took 3.9-4.4 ms of CPU with
+ * one row a sample, 2.5-2.8 ms with nothing journaled, 2.8-3.4 ms now.
  * The view `samples` shows one row a sample (w, t, c, s, v, m), the
  * journal's format before sample_rounds, for a reader with sqlite3.
  * Raw samples older than the watch's keep_raw are folded into one row per
