@@ -155,6 +155,31 @@ T_TEST(percentiles_nearest_rank)
 	T_OK(isnan(percentile_sorted(v, 0, 50)));
 }
 
+/* A journal at path holding one run with one watch of n checks, begun at t0. */
+static struct journal *
+watch_journal(const char *path, int64_t t0, const char **ids,
+    const int64_t *every, size_t n, int64_t *run, int64_t *w)
+{
+	struct journal *j = NULL;
+	char *e = NULL;
+
+	T_EQ_INT(journal_open(path, true, &j, &e), 0);
+	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", run, &e), 0);
+	T_EQ_INT(journal_watch_begin(j, *run, "post", US_PER_S,
+	    600 * US_PER_S, 3600 * US_PER_S, t0, ids, every, n, w, &e), 0);
+	free(e);
+	return j;
+}
+
+static void
+rm_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	T_OK(system(cmd) == 0);
+	free(cmd);
+}
+
 static void
 count(const struct jsample *x, void *arg)
 {
@@ -172,10 +197,7 @@ T_TEST(samples_fold_into_minutes)
 	const char *ids[] = { "a", "b" };
 	int64_t every[] = { 0, 0 };
 
-	T_EQ_INT(journal_open(path, true, &j, &e), 0);
-	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
-	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
-	    3600 * US_PER_S, t0, ids, every, 2, &w, &e), 0);
+	j = watch_journal(path, t0, ids, every, 2, &run, &w);
 	/* 3 minutes at 1 s: a's values 1..180 ms, every 10th failing. */
 	double sum = 0;
 	for (int i = 0; i < 180; i++) {
@@ -259,9 +281,7 @@ T_TEST(samples_fold_into_minutes)
 	T_EQ_INT(cnt, 120);
 	jlog_release(&l);
 	journal_close(j);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	T_OK(system(cmd) == 0);
-	free(cmd);
+	rm_tree(dir);
 	free(path);
 	free(e);
 }
@@ -329,10 +349,7 @@ T_TEST(samples_one_row_a_round)
 	s[11].value = INFINITY;
 	s[12].value = -2.5e-7;		/* rounds to a millionth: -0 */
 	s[17].message = odd;
-	T_EQ_INT(journal_open(path, true, &j, &e), 0);
-	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
-	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
-	    3600 * US_PER_S, t0, ids, every, 75, &w, &e), 0);
+	j = watch_journal(path, t0, ids, every, 75, &run, &w);
 	T_EQ_INT(journal_samples(j, w, t0, s, 75, &e), 0);
 	struct jlog l;
 	T_EQ_INT(journal_load(j, run, &l, &e), 0);
@@ -386,9 +403,7 @@ T_TEST(samples_one_row_a_round)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	redact_clear();
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	T_OK(system(cmd) == 0);
-	free(cmd);
+	rm_tree(dir);
 	free(path);
 	free(e);
 }
@@ -408,10 +423,7 @@ T_TEST(samples_table_of_an_earlier_release)
 	const char *ids[] = { "a", "b" };
 	int64_t every[2] = { 0 };
 
-	T_EQ_INT(journal_open(path, true, &j, &e), 0);
-	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
-	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
-	    3600 * US_PER_S, t0, ids, every, 2, &w, &e), 0);
+	j = watch_journal(path, t0, ids, every, 2, &run, &w);
 	journal_close(j);
 	/* The earlier layout, by hand: 3 rounds of 2 checks. */
 	sqlite3 *db = NULL;
@@ -473,9 +485,7 @@ T_TEST(samples_table_of_an_earlier_release)
 	T_EQ_INT(sqlite3_column_int(st, 2), 6);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	T_OK(system(cmd) == 0);
-	free(cmd);
+	rm_tree(dir);
 	free(path);
 	free(e);
 }
@@ -531,10 +541,7 @@ T_TEST(cached_stats_match_full)
 	int64_t every[] = { 0, 0, 0 };
 	struct jwcache *c = jwcache_new();
 
-	T_EQ_INT(journal_open(path, true, &j, &e), 0);
-	T_EQ_INT(journal_run_begin(j, "p", "p.yml", "x", "u", &run, &e), 0);
-	T_EQ_INT(journal_watch_begin(j, run, "post", US_PER_S, 600 * US_PER_S,
-	    3600 * US_PER_S, t0, ids, every, 3, &w, &e), 0);
+	j = watch_journal(path, t0, ids, every, 3, &run, &w);
 	int i = 0;
 	for (int batch = 0; batch < 7; batch++) {
 		/* Values out of order, so that new ones merge into old. */
@@ -575,9 +582,7 @@ T_TEST(cached_stats_match_full)
 	}
 	jwcache_free(c);
 	journal_close(j);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	T_OK(system(cmd) == 0);
-	free(cmd);
+	rm_tree(dir);
 	free(path);
 	free(e);
 }
@@ -709,9 +714,7 @@ T_TEST(quick_checks_share_a_worker)
 	free(e);
 	free(path);
 	plan_free(p);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	T_OK(system(cmd) == 0);
-	free(cmd);
+	rm_tree(dir);
 	buf_release(&y);
 }
 
