@@ -160,6 +160,12 @@ struct db_driver {
 	/* Checksum mode in one GROUP BY pass per side, not a chunk walk. */
 	bool		 sum_onepass;
 	/*
+	 * The server version from which that pass reads the heap by TID
+	 * ranges instead of grouping (PostgreSQL 14's TID range scan), 0
+	 * for never.
+	 */
+	long		 sum_tid_version;
+	/*
 	 * Repair statements (diff_repair.c): a boolean literal (false,
 	 * true); a byte string is lit_bytes[0], hex digits, lit_bytes[1];
 	 * +/-infinity and NaN as the engine reads them into a double,

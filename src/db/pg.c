@@ -1035,6 +1035,7 @@ const struct db_driver db_pg = {
 	.sum_min_version = 110000,
 	.sum_min_why = "PostgreSQL before 11 has no extended hash functions",
 	.sum_onepass = true,
+	.sum_tid_version = 140000,
 	.lit_bool = { "false", "true" },
 	.lit_bytes = { "'\\x", "'" },
 	.lit_inf = { "'-Infinity'", "'Infinity'" },
