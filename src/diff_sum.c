@@ -273,7 +273,14 @@ bucket_expr(struct buf *q, const char *key, const char *div, int64_t w)
  *   time         ::text 0.10 s; date_part('epoch', c) hashed 0.04 s: a
  *                double, exact for microseconds of a day (its spacing at
  *                86400 is 1.5e-11); time_hash_extended folds 64 bits to
- *                32: 00:00 and 01:11:34.967296 hash alike
+ *                32: 00:00 and 01:11:34.967297 hash alike (lo ^ hi = 0).
+ *                Per row (callgrind, 100,000 rows, a tenth NULL): the
+ *                epoch 768 (its 'epoch' parsed per call); the folded
+ *                hash seeded with hi: hi by date_bin 498 (see CC_TIME
+ *                below), by a CASE of 5 comparisons 531, by 20 in a row
+ *                886, by width_bucket() 614-673, CC_TS's form on
+ *                DATE '2000-01-01' + c as it is 768; the folded hash
+ *                alone (inexact) 269
  *   interval     ::text 0.41-0.48 s; interval_send() hashed 0.27 s
  *   inet, cidr   ::text 0.25 s; ARRAY[c] 0.09 s; hashinetextended 0.02 s
  *                (family, bits and address)
@@ -475,7 +482,24 @@ pg_col_hash(struct tplan *p, bool dst, struct buf *q,
 		}
 		break;
 	case CC_TIME:
-		if (o->cls == CC_TIME && !t->tz && !o->tz)
+		if (o->cls == CC_TIME && !t->tz && !o->tz && pg_date_bin(p))
+			/*
+			 * Both sides time without time zone: microseconds
+			 * from 00:00 to 24:00 (37 bits), the same number as
+			 * the timestamp DATE '2000-01-01' + c (PostgreSQL's
+			 * timestamp zero), whose date_bin() by 2^32 us from
+			 * there gives the high 32 bits (0 to 20), hashed as
+			 * the seed of the value's own folded hash, as for
+			 * CC_TS: exact, 498 instructions per row against 768
+			 * for the epoch as a double (callgrind, 100,000 rows).
+			 * No range check: no time is before the origin.
+			 */
+			buf_addf(q, "time_hash_extended(%s, "
+			    "timestamp_hash_extended(date_bin('4294967296 "
+			    "microseconds', DATE '2000-01-01' + %s, TIMESTAMP "
+			    "'2000-01-01'), %lld))", col, col, seed);
+		else if (o->cls == CC_TIME && !t->tz && !o->tz)
+			/* before 14: exact too (see above) */
 			buf_addf(q, "hashfloat8extended(date_part('epoch', %s), "
 			    "%lld)", col, seed);
 		else

@@ -5,9 +5,12 @@
 # between rows, NULL <-> empty, and a precision edge of the type (one
 # microsecond, the last digit, '1 day' vs '24:00:00', an array's lower
 # bound, two timestamps 2^32 + 3 us apart whose 64-bit values fold to the
-# same 32 bits...).  Identical data must give zero differences; the corpus must
-# name exactly its rows in both modes.  Then a 32-column table with each
-# column changed in a row of its own.  The same corpus on MariaDB's types
+# same 32 bits, times whose high and low halves change together so that
+# lo ^ hi stays (00:00 -> 01:11:34.967297, 00:00:00.000003 ->
+# 02:23:09.934593), a time 2^32 us later, 24:00...).  Identical data must
+# give zero differences; the corpus must name exactly its rows in both
+# modes.  Then a 33-column table with each column changed in a row of its
+# own.  The same corpus on MariaDB's types
 # (BLOB, JSON, DATETIME, DECIMAL, ENUM, SET, BIT, UUID, INET6...).
 # Cross-engine pairs of these types: t0410.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +38,7 @@ bool;boolean;g % 2 = 0;true;false;NOT a;false
 date;date;date '2000-01-01' + g;'2000-02-29';'2000-03-01';a + 1;'1970-01-01'
 dateinf;date;date '2000-01-01' + g;'infinity';'-infinity';a + 1;'infinity'
 time;time(6);time '00:00' + g * interval '1 min';'00:00:00';'01:11:34.967297';a + interval '1 microsecond';'00:00'
+timefold;time(6);time '00:00' + g * interval '1 min';'00:00:00.000003';'02:23:09.934593';a + interval '4294.967296 s';'24:00:00'
 timestamp;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'2024-01-01 00:00:00.000001';'2024-01-01 00:00:00.000002';a + interval '1 microsecond';'epoch'
 timestamptz;timestamptz(6);timestamptz '2024-01-01 00:00+00' + g * interval '1 hour';'2024-03-10 02:30:00.000001+00';'2024-03-10 02:30:00.000002+00';a + interval '1 microsecond';'epoch'
 tsinf;timestamp(6);timestamp '2024-01-01' + g * interval '1 hour';'infinity';'-infinity';a + interval '1 microsecond';'4714-11-24 00:00:00 BC'
@@ -75,7 +79,7 @@ SQL
 	wide_mut="${wide_mut}UPDATE t_wide SET c$k = (SELECT ($v20)::$type FROM (SELECT c$k AS a) x) WHERE id = $((100 + k));
 "
 done <<<"$PG_TYPES"
-# 32 columns: the families above, then 7 more of the common ones.
+# 33 columns: the families above, then 7 more of the common ones.
 extra="text|'n' || g
 integer|g % 7
 numeric|g / 3.0
