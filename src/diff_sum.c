@@ -1620,7 +1620,6 @@ struct tid_start {
 	i128		 lo, hi;	/* the bucket's keys */
 	uint64_t	 c;
 	bool		 found;		/* c is set */
-	bool		 empty;		/* no key in [lo, hi] here */
 	bool		 redo;		/* its stretch is grouped instead */
 };
 
@@ -1665,7 +1664,7 @@ tid_probe_row(const struct db_row *row, void *arg)
 	if (i == j->nb || i == 0)
 		j->bad = true;
 	else if (row->vals[1] == NULL)
-		j->st[i].empty = true;
+		;	/* no key in the bucket: its stretch is empty */
 	else if (tid_parse(row->vals[1], &c))
 		j->st[i].c = c, j->st[i].found = true;
 	else

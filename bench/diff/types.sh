@@ -42,6 +42,9 @@ run_cut() {
 	local c0; c0=$($fn)
 	/usr/bin/time -f '%e %M' -o "$HARNESS_DIR/time.$name" "$CUTOVER" diff \
 	    -q "$@" >"$HARNESS_DIR/out.$name" 2>&1
+	# The server's CPU once its backends have exited and been reaped:
+	# read at once, 3 of 17 readings missed a whole table's (0.00 s).
+	sleep 0.3
 	CUT_CPU=$(cpu_secs "$c0" "$($fn)")
 	# (time's first line may be "Command exited with non-zero status 1")
 	read -r CUT_S CUT_RSS < <(tail -n 1 "$HARNESS_DIR/time.$name")
@@ -59,18 +62,25 @@ if [ "$ONLY" != my ]; then
 	$PSQL -d bsrc -c "VACUUM ANALYZE" >/dev/null
 	$PSQL -c "CREATE DATABASE bdst TEMPLATE bsrc" >/dev/null
 	echo "loaded in $(secs "$t0")s"
+	# The load's writes reach the disk before anything is timed: a
+	# write-back under way slowed the first tables' random reads 4x.
+	sync
 	PGS="postgres://postgres@127.0.0.1:$PG_PORT/bsrc"
 	PGD="postgres://postgres@127.0.0.1:$PG_PORT/bdst"
 	for t in $($PSQL -d bsrc -c "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 't\_%' ORDER BY 1"); do
 		col=a; [ "$t" = t_wide ] && col=c7
 		$PSQL -d bdst -c "UPDATE $t SET $col = NULL WHERE id IN ($IDS)" >/dev/null
 		Q="SELECT count(1), encode(sha256(format('%s-%s', sum(hashtext(t.*::text)::bigint), count(1))::bytea), 'hex') FROM ONLY $t t"
-		for db in bsrc bdst; do $PSQL -d $db -c "SELECT count(*) FROM $t" >/dev/null; done
+		# Both sides start warm: the table's pages (a sequential scan,
+		# not the index-only count(*) would make) and its index.
+		for db in bsrc bdst; do $PSQL -d $db -c "SET enable_indexonlyscan = off" \
+		    -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
+		    -c "SELECT count(*) FROM $t" -c "RESET ALL" -c "SELECT count(*) FROM $t" >/dev/null; done
 		run_cut pg_cpu "pg_$t" -t "$t" "$PGS" "$PGD"
 		c0=$(pg_cpu); t1=$(now)
 		$PSQL -d bsrc -c "$Q" >/dev/null & pid=$!
 		$PSQL -d bdst -c "$Q" >/dev/null; wait $pid
-		pc_s=$(secs "$t1"); pc_cpu=$(cpu_secs "$c0" "$(pg_cpu)")
+		pc_s=$(secs "$t1"); sleep 0.3; pc_cpu=$(cpu_secs "$c0" "$(pg_cpu)")
 		row "| PG→PG | $t | ${CUT_S} s / ${CUT_CPU} s | ${pc_s} s / ${pc_cpu} s | $(ratio "$CUT_S" "$pc_s") | $(ratio "$CUT_CPU" "$pc_cpu") | $CUT_N of 10 | ${CUT_RSS} MB |"
 	done
 	stop_pg
