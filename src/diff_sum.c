@@ -53,7 +53,7 @@
 typedef __int128 i128;
 
 struct bucket {
-	int64_t		 b;
+	int64_t		 b;		/* first: see bucket_cmp */
 	long long	 count;
 	char		*sum;
 };
@@ -100,12 +100,13 @@ bucket_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+/* By bucket: struct bucket and struct tid_ent begin with their number. */
 static int
 bucket_cmp(const void *a, const void *b)
 {
-	const struct bucket *x = a, *y = b;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return x->b < y->b ? -1 : x->b > y->b;
+	return x < y ? -1 : x > y;
 }
 
 static void
@@ -1625,7 +1626,7 @@ struct tid_start {
 
 /* A change to a bucket's count and sum (the stretches and strays). */
 struct tid_ent {
-	int64_t		 b;
+	int64_t		 b;		/* first, as in struct bucket */
 	long long	 n;
 	i128		 s;
 };
@@ -1750,14 +1751,6 @@ tid_sum_row(const struct db_row *row, void *arg)
 		t = hs + len + (hs[len] == ' ');
 	}
 	return 0;
-}
-
-static int
-tid_ent_cmp(const void *a, const void *b)
-{
-	const struct tid_ent *x = a, *y = b;
-
-	return x->b < y->b ? -1 : x->b > y->b;
 }
 
 /* '{a,b,..}' of the keys and ctids the chunk query reads per bucket. */
@@ -1885,6 +1878,21 @@ tid_stretches(struct tid_job *j)
 }
 
 /*
+ * A stretch query's end: --where, then tail; run.  -1 failed (q->err),
+ * 1 a reply not understood, 0 done.
+ */
+static int
+tid_query(struct tid_job *j, struct buf *sql, const char *tail, db_row_fn fn)
+{
+	if (j->q->p->o->where)
+		buf_addf(sql, " AND (%s)", j->q->p->o->where);
+	buf_adds(sql, tail);
+	if (db_query(j->q->d, sql->s, fn, j, &j->q->err) != 0)
+		return -1;
+	return j->bad ? 1 : 0;
+}
+
+/*
  * One side's buckets of width q->w over [q->lo, q->hi] by TID ranges,
  * into q->v as bucket_row would put the GROUP BY's: 0, or 1 to fall
  * back to that GROUP BY (q->sql), or -1 with q->err.
@@ -1937,14 +1945,7 @@ pg_tid_sums(struct sumq *q)
 	    "OR %s > cutover_c.hi OR %s IS NULL) AS st FROM %s WHERE ctid >= "
 	    "cutover_c.c0 AND ctid < cutover_c.c1", h.s, k.s, h.s, k.s, k.s,
 	    k.s, nm.s);
-	if (p->o->where)
-		buf_addf(&sql, " AND (%s)", p->o->where);
-	buf_adds(&sql, ") AS cutover_a");
-	if (db_query(q->d, sql.s, tid_sum_row, &j, &q->err) != 0) {
-		rc = -1;
-		goto out;
-	}
-	if (j.bad)
+	if ((rc = tid_query(&j, &sql, ") AS cutover_a", tid_sum_row)) != 0)
 		goto out;
 	if (j.nredo) {
 		/* The stretches with too many strays, grouped by bucket. */
@@ -1956,20 +1957,14 @@ pg_tid_sums(struct sumq *q)
 		    "LATERAL (SELECT %s/%lld AS b, count(*) AS n, sum(%s) AS s "
 		    "FROM %s WHERE ctid >= cutover_c.c0 AND ctid < cutover_c.c1",
 		    k.s, (long long)q->w, h.s, nm.s);
-		if (p->o->where)
-			buf_addf(&sql, " AND (%s)", p->o->where);
-		buf_adds(&sql, " GROUP BY 1) AS cutover_g");
-		if (db_query(q->d, sql.s, tid_group_row, &j, &q->err) != 0) {
-			rc = -1;
-			goto out;
-		}
-		if (j.bad)
+		if ((rc = tid_query(&j, &sql, " GROUP BY 1) AS cutover_g",
+		    tid_group_row)) != 0)
 			goto out;
 	}
 
 	/* Each bucket's count and sum: its stretch's, less and plus strays. */
 	if (j.ne)
-		qsort(j.e, j.ne, sizeof(*j.e), tid_ent_cmp);
+		qsort(j.e, j.ne, sizeof(*j.e), bucket_cmp);
 	for (size_t i = 0; i < j.ne; ) {
 		struct tid_ent t = j.e[i++];
 		for (; i < j.ne && j.e[i].b == t.b; i++)
@@ -1981,11 +1976,6 @@ pg_tid_sums(struct sumq *q)
 	}
 	rc = 0;
 out:
-	if (rc == 1) {
-		for (size_t i = 0; i < q->n; i++)
-			free(q->v[i].sum);
-		q->n = 0;
-	}
 	free(v);
 	free(j.st);
 	free(j.e);
