@@ -10,7 +10,7 @@
 # the ends of bigint, a partitioned table (ctids are per partition: the
 # GROUP BY again), and --where.  Each table's differences in checksum
 # mode are exactly those of stream mode and of the list written here;
-# the server's log shows which pass ran.
+# the server's log shows which pass ran.  Names that need quoting too.
 . "$(dirname "$0")/lib.sh"
 started=$([ -z "${PG_PORT:-}" ] && echo 1)
 use_pg
@@ -33,6 +33,10 @@ CREATE TABLE h_neg (id bigint PRIMARY KEY, a int);
 INSERT INTO h_neg SELECT g * 16, g FROM generate_series(-10000, 10000) g;
 CREATE TABLE h_big (id bigint PRIMARY KEY, a int);
 INSERT INTO h_big SELECT g * 3074457345618258, g FROM generate_series(-3000, 3000) g;
+CREATE TABLE "h ""odd"".name" ("k ey" int PRIMARY KEY, "b""x" text);
+INSERT INTO "h ""odd"".name" SELECT g * 16, md5(g::text) FROM generate_series(1, 20000) g;
+CREATE TABLE public.pg_class (id int PRIMARY KEY, a int);
+INSERT INTO public.pg_class SELECT g * 16, g FROM generate_series(1, 20000) g;
 CREATE TABLE h_part (id int PRIMARY KEY, a int) PARTITION BY RANGE (id);
 CREATE TABLE h_part_1 PARTITION OF h_part FOR VALUES FROM (MINVALUE) TO (160001);
 CREATE TABLE h_part_2 PARTITION OF h_part FOR VALUES FROM (160001) TO (MAXVALUE);
@@ -63,6 +67,8 @@ UPDATE h_neg SET a = 0 WHERE id IN (-5000 * 16, 7000 * 16);
 DELETE FROM h_neg WHERE id = 0;
 UPDATE h_big SET a = 0 WHERE id IN (-3000 * 3074457345618258, 3000 * 3074457345618258, 3074457345618258);
 UPDATE h_part SET a = 0 WHERE id IN (2 * 32, 9999 * 32);
+UPDATE "h ""odd"".name" SET "b""x" = 'x' WHERE "k ey" = 160;
+UPDATE public.pg_class SET a = 0 WHERE id = 320;
 SQL
 for db in t0460_src t0460_dst; do
 	$PSQL -c "ALTER DATABASE $db SET log_statement = 'all'" >/dev/null
@@ -134,5 +140,24 @@ h_order: changed id=1616: a
 h_order: changed id=77600: a
 h_order: changed id=80: a
 h_order: missing id=160000" tid -w "id < 200000"
+# Names that need quoting (a quote, a dot, a space; a table that shadows
+# the catalog's pg_class), in the stretches' queries and the relkind
+# check's regclass literal.
+at=0
+[ -n "$LOG" ] && at=$(stat -c %s "$LOG")
+for m in checksum stream; do
+	run "$CUTOVER" diff --mode $m -t '"h ""odd"".name"' "$S" "$D"
+	expect_rc 1 "odd names ($m): a difference"
+	expect_eq "$(printf '%s\n' "$out" | grep '^  ' | tr -s ' ')" ' changed k ey=160: b"x' \
+	    "odd names ($m): the row, named"
+	run "$CUTOVER" diff --mode $m -t public.pg_class "$S" "$D"
+	expect_eq "$(lines)" "public.pg_class: changed id=320: a" "a table named pg_class ($m): the row"
+done
+if [ -n "$LOG" ]; then
+	expect_eq "$(log_since "$at" | grep -c 'FROM "public"."h ""odd"".name" WHERE ctid')" 2 \
+	    "odd names: both sides summed the heap's stretches"
+	expect_eq "$(log_since "$at" | grep -c 'FROM "public"."pg_class" WHERE ctid')" 2 \
+	    "a table named pg_class: both sides summed the heap's stretches"
+fi
 [ -z "$LOG" ] && echo "# no server log here: which pass ran was not checked"
 done_testing
