@@ -5,7 +5,8 @@
 # that side's database in its one error line; differing buckets in
 # checksum mode and whole tables in stream mode name the same rows.  And
 # timestamptz against timestamp in checksum mode (both hashed by their
-# UTC wall time, the text of it outside the hash's bins).
+# UTC wall time, the text of it outside the hash's bins).  Text under a
+# case-insensitive collation, compared by its bytes.
 . "$(dirname "$0")/lib.sh"
 use_pg
 PSQL="psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres"
@@ -82,5 +83,27 @@ UPDATE m SET c = '-infinity' WHERE id = 5000" >/dev/null || fail "mutate m"
 run "$CUTOVER" diff --mode checksum -t m "$S" "$D"
 expect_eq "$(lines)" "$(printf 'm: changed id=5000: c\nm: changed id=5002: c\nm: changed id=7: c')" \
     "timestamptz against timestamp: a microsecond, an infinity, a value before the bins"
+# A case-insensitive (nondeterministic ICU) collation: text is compared by
+# its bytes in both modes.  Its hash once hashed the collation's sort key,
+# so in checksum mode 'abc5' -> 'ABC5' (a column, an array element, a
+# text key) summed alike and the table was called identical.
+if [ "$($PSQL -c "SELECT count(*) FROM pg_collation WHERE collprovider = 'i'")" -gt 0 ]; then
+	for db in t0454_src t0454_dst; do
+		$PSQL -d $db -c "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE ci (id int PRIMARY KEY, v text COLLATE ci, w text[] COLLATE ci);
+INSERT INTO ci SELECT g, 'abc' || g, ARRAY['x' || g] FROM generate_series(1, 3000) g;
+CREATE TABLE cik (k text COLLATE ci PRIMARY KEY, v int);
+INSERT INTO cik SELECT 'k' || g, g FROM generate_series(1, 3000) g" >/dev/null || fail "load ci ($db)"
+	done
+	$PSQL -d t0454_dst -c "UPDATE ci SET v = 'ABC5' WHERE id = 5; UPDATE ci SET w = ARRAY['X7'] WHERE id = 7;
+UPDATE cik SET k = 'K5' WHERE k = 'k5'" >/dev/null || fail "mutate ci"
+	for m in checksum stream; do
+		run "$CUTOVER" diff --mode $m -t ci,cik "$S" "$D"
+		expect_eq "$(lines)" "$(printf "ci: changed id=5: v\nci: changed id=7: w\ncik: extra k='K5'\ncik: missing k='k5'")" \
+		    "case-insensitive collation ($m): a change of case is a change"
+	done
+else
+	echo "# no ICU collations on this server: the case-insensitive collation not tried"
+fi
 cleanup_dbs
 done_testing
