@@ -373,6 +373,12 @@ pg_date_bin(struct tplan *p)
  * timestamp zero) at or after its earliest timestamp, 4714-11-24 BC.
  */
 #define PG_TS_BIN0	"TIMESTAMP '4714-11-24 00:53:22.37568 BC'"
+/*
+ * date_bin() subtracts its origin in 64-bit microseconds, which
+ * overflows ("interval out of range") from about 287,500 AD, short of
+ * PostgreSQL's last timestamp, 294276 AD: later values go as text.
+ */
+#define PG_TS_BINMAX	"TIMESTAMP '200000-01-01'"
 
 static void
 pg_col_hash(struct tplan *p, bool dst, struct buf *q,
@@ -446,14 +452,15 @@ pg_col_hash(struct tplan *p, bool dst, struct buf *q,
 			 * 5, load 3): 255-410 ms through the epoch, 220-234
 			 * ms here.  date_bin rounds toward zero before its
 			 * origin in some releases, so the 53 minutes before
-			 * it, the infinities and NULL go as text (of the UTC
-			 * wall time, which both types print alike).
+			 * it, the years from PG_TS_BINMAX, the infinities and
+			 * NULL go as text (of the UTC wall time, which both
+			 * types print alike).
 			 */
 			struct buf ts = BUF_INIT;
 			buf_addf(&ts, t->tz ? "(%s AT TIME ZONE INTERVAL "
 			    "'00:00')" : "%s", col);
 			buf_addf(q, "CASE WHEN %s >= " PG_TS_BIN0 " AND %s < "
-			    "TIMESTAMP 'infinity' THEN timestamp_hash_extended("
+			    PG_TS_BINMAX " THEN timestamp_hash_extended("
 			    "%s, timestamp_hash_extended(date_bin("
 			    "'4294967296 microseconds', %s, " PG_TS_BIN0 "), "
 			    "%lld)) ELSE hashtextextended(%s::text, %lld) END",

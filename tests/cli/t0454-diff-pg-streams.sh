@@ -5,8 +5,8 @@
 # that side's database in its one error line; differing buckets in
 # checksum mode and whole tables in stream mode name the same rows.  And
 # timestamptz against timestamp in checksum mode (both hashed by their
-# UTC wall time, the text of it outside the hash's bins).  Text under a
-# case-insensitive collation, compared by its bytes.
+# UTC wall time, the text of it outside the hash's bins), up to the last
+# timestamp.  Text under a case-insensitive collation, by its bytes.
 . "$(dirname "$0")/lib.sh"
 use_pg
 PSQL="psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres"
@@ -83,6 +83,25 @@ UPDATE m SET c = '-infinity' WHERE id = 5000" >/dev/null || fail "mutate m"
 run "$CUTOVER" diff --mode checksum -t m "$S" "$D"
 expect_eq "$(lines)" "$(printf 'm: changed id=5000: c\nm: changed id=5002: c\nm: changed id=7: c')" \
     "timestamptz against timestamp: a microsecond, an infinity, a value before the bins"
+# Timestamps past date_bin's reach (its origin subtracted in 64-bit
+# microseconds overflows from about 287,500 AD): checksum mode failed
+# with "interval out of range" on a table holding one.
+for db in t0454_src t0454_dst; do
+	$PSQL -d $db -c "CREATE TABLE mx (id int PRIMARY KEY, t timestamp, z timestamptz);
+INSERT INTO mx SELECT g, timestamp '2024-01-01' + g * interval '1 s', timestamptz '2024-01-01 00:00+00' + g * interval '1 s'
+  FROM generate_series(1, 3000) g;
+INSERT INTO mx VALUES (5000, '294276-12-31 23:59:59.999999', '294276-12-31 23:59:59.999999+00'),
+  (5001, '287600-01-01', '287600-01-01 00:00+00'), (5002, '199999-12-31 23:59:59.999999', '199999-12-31 23:59:59.999999+00'),
+  (5003, '200000-01-01', '200000-01-01 00:00+00')" >/dev/null || fail "load mx ($db)"
+done
+$PSQL -d t0454_dst -c "UPDATE mx SET t = t - interval '1 microsecond' WHERE id IN (5000, 5003);
+UPDATE mx SET z = z + interval '1 microsecond' WHERE id IN (5001, 5002)" >/dev/null || fail "mutate mx"
+for m in checksum stream; do
+	run "$CUTOVER" diff --mode $m -t mx "$S" "$D"
+	expect_rc 1 "timestamps up to 294276 AD ($m): differences, no error"
+	expect_eq "$(lines)" "$(printf 'mx: changed id=5000: t\nmx: changed id=5001: z\nmx: changed id=5002: z\nmx: changed id=5003: t')" \
+	    "timestamps up to 294276 AD ($m): a microsecond either side of the bins' end"
+done
 # A case-insensitive (nondeterministic ICU) collation: text is compared by
 # its bytes in both modes.  Its hash once hashed the collation's sort key,
 # so in checksum mode 'abc5' -> 'ABC5' (a column, an array element, a
