@@ -9,7 +9,8 @@
 # sparse that most buckets have no first key, keys across zero and near
 # the ends of bigint, a partitioned table (ctids are per partition: the
 # GROUP BY again), and --where.  Each table's differences in checksum
-# mode are exactly those of stream mode and of the list written here;
+# mode are exactly those of stream mode and of the list written here
+# (also with changes in most buckets, grouped again 4x finer);
 # the server's log shows which pass ran.  Names that need quoting too.
 . "$(dirname "$0")/lib.sh"
 started=$([ -z "${PG_PORT:-}" ] && echo 1)
@@ -25,6 +26,8 @@ CREATE TABLE h_order (id int PRIMARY KEY, a int, b text);
 INSERT INTO h_order SELECT g * 16, g * 7, md5(g::text) FROM generate_series(1, 20000) g WHERE g <> 15000;
 CREATE TABLE h_same (id bigint PRIMARY KEY, a int, b text);
 INSERT INTO h_same SELECT g * 16, g, md5(g::text) FROM generate_series(1, 20000) g;
+CREATE TABLE h_many (id int PRIMARY KEY, a int);
+INSERT INTO h_many SELECT g * 16, g FROM generate_series(1, 20000) g;
 CREATE TABLE h_shuf (id int PRIMARY KEY, a text);
 INSERT INTO h_shuf SELECT g * 16, md5(g::text) FROM generate_series(1, 20000) g ORDER BY random();
 CREATE TABLE h_sparse (id bigint PRIMARY KEY, a int);
@@ -61,6 +64,7 @@ UPDATE h_same SET a = a WHERE id % 160 = 0;
 VACUUM h_same;
 UPDATE h_same SET a = a WHERE id % 160 = 80;
 UPDATE h_shuf SET a = 'x' WHERE id = 777 * 16;
+UPDATE h_many SET a = -a WHERE id % (16 * 97) = 16;
 UPDATE h_sparse SET a = -1 WHERE id = 101 * 1500;
 DELETE FROM h_sparse WHERE id = 101 * 2999;
 UPDATE h_neg SET a = 0 WHERE id IN (-5000 * 16, 7000 * 16);
@@ -123,6 +127,14 @@ if [ -n "$LOG" ]; then
 	# no key range is read again
 	expect_eq "$(logged h_same 'h_same" WHERE ("id" BETWEEN')" 0 \
 	    "h_same: strays put back in their buckets: nothing read again"
+fi
+# Changes in most buckets: the stretches' buckets are grouped again,
+# 4x finer, before any is resolved.
+want=$(for g in $(seq 1 97 20000); do echo "h_many: changed id=$((g * 16)): a"; done | sort)
+check h_many "$want" tid --max-diffs 1000
+if [ -n "$LOG" ]; then
+	expect_eq "$(logged h_many 'SET enable_tidscan = on; SELECT "id"/[0-9]* AS b, count')" 2 \
+	    "h_many: changes in most stretches: the GROUP BY's finer buckets on both sides"
 fi
 check h_shuf "h_shuf: changed id=12432: a" group
 check h_sparse "h_sparse: changed id=151500: a
