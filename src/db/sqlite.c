@@ -324,11 +324,21 @@ lite_stream_next(void *p, struct db_row *row, char **errp)
 			s->vals[j] = NULL;
 			s->lens[j] = 0;
 			break;
-		case SQLITE_FLOAT:
-			s->lens[j] = shortest(s->num[j], sizeof(s->num[j]),
-			    sqlite3_column_double(s->st, j));
+		case SQLITE_FLOAT: {
+			/*
+			 * -0.0 as 0, as cutover_rowhash() hashes it and as a
+			 * REAL column compares it (-0 = 0): printed "-0" it
+			 * differed from 0.0 in a column without a type, where
+			 * the value is compared as written, and stream mode
+			 * called a row changed that checksum mode did not.
+			 */
+			double v = sqlite3_column_double(s->st, j);
+			if (v == 0)
+				v = 0;
+			s->lens[j] = shortest(s->num[j], sizeof(s->num[j]), v);
 			s->vals[j] = s->num[j];
 			break;
+		}
 		case SQLITE_BLOB:
 			s->vals[j] = sqlite3_column_blob(s->st, j);
 			s->lens[j] = (size_t)sqlite3_column_bytes(s->st, j);
