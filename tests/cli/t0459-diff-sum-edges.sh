@@ -10,7 +10,8 @@
 # it and called a changed row identical).  DOUBLE and FLOAT, hashed as
 # their bytes: the last bit of a double and of a float, NULL moved
 # between two double columns (NULL's 3 bytes against a value's 14), NULL
-# <-> 0, a swap between rows.  With an integer key (the chunk walk) and a
+# <-> 0, a swap between rows, 0.1 -> 0.2 next to a utf8mb4 column (the
+# double's bytes were converted to utf8mb4, both became '?'s).  With an integer key (the chunk walk) and a
 # text key (hash buckets).  Identical data first: exit 0.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/harness/servers.sh"
@@ -64,8 +65,11 @@ INSERT INTO t_dnull SELECT seq, seq / 7, seq / 7, seq FROM seq_1_to_300;
 UPDATE t_dnull SET a = NULL, b = 0.5 WHERE id = 25;
 CREATE TABLE t_dswap (id bigint PRIMARY KEY, a double);
 INSERT INTO t_dswap SELECT seq, seq / 7 FROM seq_1_to_300;
+CREATE TABLE t_dtext (id bigint PRIMARY KEY, t varchar(20), a double, b float);
+INSERT INTO t_dtext SELECT seq, 'x', seq / 7, seq / 3 FROM seq_1_to_300;
+UPDATE t_dtext SET a = 0.1, b = 0.1 WHERE id IN (30, 31);
 SQL
-for t in t_swap t_sep t_nulltext t_nullint t_bit t_uuid t_rowswap t_colswap t_big t_tkey t_dbit t_dnull t_dswap; do
+for t in t_swap t_sep t_nulltext t_nullint t_bit t_uuid t_rowswap t_colswap t_big t_tkey t_dbit t_dnull t_dswap t_dtext; do
 	$MYSQL -e "CREATE TABLE t0459_dst.$t LIKE t0459_src.$t; INSERT INTO t0459_dst.$t SELECT * FROM t0459_src.$t" ||
 		fail "copy $t"
 done
@@ -83,7 +87,7 @@ D="mysql://cutover:cutover@127.0.0.1:$MY_PORT/t0459_dst"
 
 run "$CUTOVER" diff --mode checksum "$S" "$D"
 expect_rc 0 "identical data"
-expect_out "^13 tables: 13 identical" "every table identical"
+expect_out "^14 tables: 14 identical" "every table identical"
 
 $MYSQL t0459_dst <<'SQL' || fail "mutate"
 UPDATE t_swap x JOIN t_swap y ON x.id = 150 AND y.id = 151 SET x.a = y.a, y.a = x.a;
@@ -104,6 +108,8 @@ UPDATE t_dnull SET a = 0.5, b = NULL WHERE id = 25;
 UPDATE t_dnull SET c = 0 WHERE id = 26;
 UPDATE t_dnull SET c = NULL WHERE id = 27;
 UPDATE t_dswap x JOIN t_dswap y ON x.id = 28 AND y.id = 29 SET x.a = y.a, y.a = x.a;
+UPDATE t_dtext SET a = 0.2 WHERE id = 30;
+UPDATE t_dtext SET b = 0.2 WHERE id = 31;
 SQL
 # The CRC pair is what runs (not MD5, kept for servers without CRC32C):
 # the statements as the server's general log saw them.
@@ -134,4 +140,5 @@ expect_eq "$(lines t_tkey)" "$(printf "  changed  k='%s': a\n  changed  k='%s': 
 expect_eq "$(lines t_dbit)" "$(printf '  changed  id=23: a\n  changed  id=24: b')" "the last bit of a double, of a float"
 expect_eq "$(lines t_dnull)" "$(printf '  changed  id=25: a, b\n  changed  id=26: c\n  changed  id=27: c')" "NULL moved between double columns, NULL <-> 0"
 expect_eq "$(lines t_dswap)" "$(printf '  changed  id=28: a\n  changed  id=29: a')" "a swap of doubles between rows"
+expect_eq "$(lines t_dtext)" "$(printf '  changed  id=30: a\n  changed  id=31: b')" "0.1 -> 0.2 in a double and a float next to a utf8mb4 column"
 done_testing
