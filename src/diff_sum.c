@@ -2236,50 +2236,16 @@ pg_enums(struct tplan *p, char **errp)
  * for --key: an index on the key answers it at once, a column without
  * one costs a scan.
  */
-struct nulls_job {
-	struct tplan	*p;
-	bool		 found[2];
-};
-
-static int
-key_nulls_side(void *arg, int side, char **errp)
+static bool
+key_null_pred(struct tplan *p, bool dst, struct buf *q)
 {
-	struct nulls_job *j = arg;
-	struct tplan *p = j->p;
-	struct db *d = side ? p->d : p->s;
-	struct buf q = BUF_INIT, pred = BUF_INIT;
-	char *s = NULL;
-
 	for (size_t i = 0; i < p->nkey; i++) {
 		if (i)
-			buf_adds(&pred, " OR ");
-		col_ident(p, side, i, &pred);
-		buf_adds(&pred, " IS NULL");
+			buf_adds(q, " OR ");
+		col_ident(p, dst, i, q);
+		buf_adds(q, " IS NULL");
 	}
-	buf_adds(&q, "SELECT count(*) FROM (SELECT 1 FROM ");
-	db_quote_tname(d, &q, TNAME(p, side));
-	add_where(p, &q, pred.s);
-	buf_adds(&q, " LIMIT 1) n");
-	int rc = db_scalar(d, q.s, &s, errp);
-	j->found[side] = s == NULL || strcmp(s, "0") != 0;
-	free(s);
-	buf_release(&q);
-	buf_release(&pred);
-	return rc;
-}
-
-int
-sum_key_nulls(struct tplan *p, bool *found, char **errp)
-{
-	struct nulls_job nj = { .p = p };
-
-	*found = false;
-	if (p->o->key.n == 0)
-		return 0;
-	if (diff_both(key_nulls_side, &nj, errp) != 0)
-		return -1;
-	*found = nj.found[0] || nj.found[1];
-	return 0;
+	return true;
 }
 
 /*
@@ -2293,31 +2259,45 @@ sum_key_nulls(struct tplan *p, bool *found, char **errp)
  * scan of the key (typeof() is no index lookup); a table with an
  * INTEGER PRIMARY KEY (the rowid, always an integer) costs it too.
  */
-struct odd_job {
+static bool
+key_odd_pred(struct tplan *p, bool dst, struct buf *q)
+{
+	if ((dst ? p->d : p->s)->drv->engine != DB_SQLITE)
+		return false;
+	buf_adds(q, "typeof(");
+	col_ident(p, dst, 0, q);
+	buf_adds(q, ") <> 'integer'");
+	return true;
+}
+
+/*
+ * Whether a row on either side matches a predicate on its key (pred
+ * writes it; false: nothing to ask that side), one probe per side.
+ */
+struct keyrow_job {
 	struct tplan	*p;
+	bool		(*pred)(struct tplan *p, bool dst, struct buf *q);
 	bool		 found[2];
 };
 
 static int
-key_odd_side(void *arg, int side, char **errp)
+keyrow_side(void *arg, int side, char **errp)
 {
-	struct odd_job *j = arg;
+	struct keyrow_job *j = arg;
 	struct tplan *p = j->p;
 	struct db *d = side ? p->d : p->s;
 	struct buf q = BUF_INIT, pred = BUF_INIT;
 	char *s = NULL;
+	int rc = 0;
 
-	if (d->drv->engine != DB_SQLITE)
-		return 0;
-	buf_adds(&pred, "typeof(");
-	col_ident(p, side, 0, &pred);
-	buf_adds(&pred, ") <> 'integer'");
-	buf_adds(&q, "SELECT count(*) FROM (SELECT 1 FROM ");
-	db_quote_tname(d, &q, TNAME(p, side));
-	add_where(p, &q, pred.s);
-	buf_adds(&q, " LIMIT 1) n");
-	int rc = db_scalar(d, q.s, &s, errp);
-	j->found[side] = s == NULL || strcmp(s, "0") != 0;
+	if (j->pred(p, side, &pred)) {
+		buf_adds(&q, "SELECT count(*) FROM (SELECT 1 FROM ");
+		db_quote_tname(d, &q, TNAME(p, side));
+		add_where(p, &q, pred.s);
+		buf_adds(&q, " LIMIT 1) n");
+		rc = db_scalar(d, q.s, &s, errp);
+		j->found[side] = s == NULL || strcmp(s, "0") != 0;
+	}
 	free(s);
 	buf_release(&q);
 	buf_release(&pred);
@@ -2325,17 +2305,32 @@ key_odd_side(void *arg, int side, char **errp)
 }
 
 static int
-sum_key_odd(struct tplan *p, bool *found, char **errp)
+key_rows_any(struct tplan *p, bool (*pred)(struct tplan *, bool,
+    struct buf *), bool *found, char **errp)
 {
-	struct odd_job j = { .p = p };
+	struct keyrow_job j = { .p = p, .pred = pred };
 
 	*found = false;
-	if (p->s->drv->engine != DB_SQLITE && p->d->drv->engine != DB_SQLITE)
-		return 0;
-	if (diff_both(key_odd_side, &j, errp) != 0)
+	if (diff_both(keyrow_side, &j, errp) != 0)
 		return -1;
 	*found = j.found[0] || j.found[1];
 	return 0;
+}
+
+int
+sum_key_nulls(struct tplan *p, bool *found, char **errp)
+{
+	*found = false;
+	return p->o->key.n ? key_rows_any(p, key_null_pred, found, errp) : 0;
+}
+
+static int
+sum_key_odd(struct tplan *p, bool *found, char **errp)
+{
+	*found = false;
+	if (p->s->drv->engine != DB_SQLITE && p->d->drv->engine != DB_SQLITE)
+		return 0;
+	return key_rows_any(p, key_odd_pred, found, errp);
 }
 
 int
