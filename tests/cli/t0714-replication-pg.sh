@@ -70,6 +70,16 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 
+# The standby's replay lag is measured once it reports replaying what
+# it was sent (every wal_receiver_status_interval): until then the
+# primary shows none while bytes are behind, which the check rightly
+# calls unknown (it did, once in a full run, right after the writes
+# above).
+for _ in $(seq 50); do
+	[ "$(psql_ "$PP" "SELECT bool_or(replay_lag IS NOT NULL OR replay_lsn = pg_current_wal_lsn()) FROM pg_stat_replication WHERE application_name = 'standby1'" 2>/dev/null)" = t ] && break
+	sleep 0.2
+done
+
 PRI="postgres://postgres@127.0.0.1:$PP/postgres"
 STB="postgres://postgres@127.0.0.1:$PS/postgres"
 cat >"$T/pg.yml" <<YML
