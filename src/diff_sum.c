@@ -75,9 +75,15 @@ struct sumq {
 	struct tplan	*p;
 	int64_t		 w;
 	__int128	 lo, hi;
+	/*
+	 * What the TID pass leaves to resolve differing buckets by their
+	 * stretches (tid_narrow): set when that pass ran, not its fallback.
+	 */
+	struct tid_job	*keep;
 };
 
 static int	 pg_tid_sums(struct sumq *q);
+static void	 tid_job_free(struct tid_job *j);
 
 static int
 bucket_row(const struct db_row *row, void *arg)
@@ -141,6 +147,7 @@ sumq_release(struct sumq *q)
 		free(q->v[i].sum);
 	free(q->v);
 	free(q->err);
+	tid_job_free(q->keep);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -1166,14 +1173,52 @@ struct sumtot {
 };
 
 /*
+ * The buckets (of width w over [lo, hi]) whose count or sum differs
+ * between the two sides' lists, appended to bad as key ranges; the
+ * totals added to tot when it is set.
+ */
+static void
+merge_buckets(struct sumq *qs, struct sumq *qd, int64_t w, i128 lo, i128 hi,
+    struct ranges *bad, struct sumtot *tot)
+{
+	/* An empty side has no array: qsort's pointer must not be NULL. */
+	if (qs->n)
+		qsort(qs->v, qs->n, sizeof(*qs->v), bucket_cmp);
+	if (qd->n)
+		qsort(qd->v, qd->n, sizeof(*qd->v), bucket_cmp);
+	size_t i = 0, j = 0;
+	while (i < qs->n || j < qd->n) {
+		int c = i >= qs->n ? 1 : j >= qd->n ? -1 :
+		    qs->v[i].b < qd->v[j].b ? -1 : qs->v[i].b > qd->v[j].b;
+		long long cs = c <= 0 ? qs->v[i].count : 0;
+		long long cd = c >= 0 ? qd->v[j].count : 0;
+		if (c != 0 || cs != cd ||
+		    strcmp(qs->v[i].sum, qd->v[j].sum) != 0) {
+			struct range b = { .rows = cs > cd ? cs : cd };
+			bucket_range(c <= 0 ? qs->v[i].b : qd->v[j].b, w, lo, hi,
+			    &b.lo, &b.hi);
+			ARR_PUSH(bad->v, bad->n, bad->cap, b);
+		}
+		if (tot) {
+			tot->rows[0] += cs;
+			tot->rows[1] += cd;
+			tot->buckets++;
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
+/*
  * Both sides' sums of the rows in ranges r[0..n) per bucket of width w,
  * at once; the buckets that differ (clamped to the ranges' span) are
- * appended to bad, and the totals added to tot when it is set.
+ * appended to bad, and the totals added to tot when it is set.  keep,
+ * when set, receives each side's TID pass leftovers (see tid_narrow).
  */
 static int
 compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
     bool whole, bool tid, struct ranges *bad, struct sumtot *tot,
-    char **errp)
+    struct tid_job **keep, char **errp)
 {
 	struct sumq qs = { 0 }, qd = { 0 };
 	struct buf ss = BUF_INIT, sd = BUF_INIT, ps = BUF_INIT, pd = BUF_INIT;
@@ -1215,31 +1260,10 @@ compare_sums(struct tplan *p, const struct range *r, size_t n, int64_t w,
 		p->reached = xasprintf("%s=%lld", p->cols[0].name, (long long)lo);
 		goto out;
 	}
-	/* An empty side has no array: qsort's pointer must not be NULL. */
-	if (qs.n)
-		qsort(qs.v, qs.n, sizeof(*qs.v), bucket_cmp);
-	if (qd.n)
-		qsort(qd.v, qd.n, sizeof(*qd.v), bucket_cmp);
-	/* Merge the two bucket lists, both ordered by bucket. */
-	size_t i = 0, j = 0;
-	while (i < qs.n || j < qd.n) {
-		int c = i >= qs.n ? 1 : j >= qd.n ? -1 :
-		    qs.v[i].b < qd.v[j].b ? -1 : qs.v[i].b > qd.v[j].b;
-		long long cs = c <= 0 ? qs.v[i].count : 0;
-		long long cd = c >= 0 ? qd.v[j].count : 0;
-		if (c != 0 || cs != cd || strcmp(qs.v[i].sum, qd.v[j].sum) != 0) {
-			struct range b = { .rows = cs > cd ? cs : cd };
-			bucket_range(c <= 0 ? qs.v[i].b : qd.v[j].b, w, lo, hi,
-			    &b.lo, &b.hi);
-			ARR_PUSH(bad->v, bad->n, bad->cap, b);
-		}
-		if (tot) {
-			tot->rows[0] += cs;
-			tot->rows[1] += cd;
-			tot->buckets++;
-		}
-		i += c <= 0;
-		j += c >= 0;
+	merge_buckets(&qs, &qd, w, lo, hi, bad, tot);
+	if (keep) {
+		keep[0] = qs.keep, qs.keep = NULL;
+		keep[1] = qd.keep, qd.keep = NULL;
 	}
 	rc = 0;
 out:
@@ -1299,7 +1323,7 @@ resolve_batch(struct tplan *p, struct range *r, size_t n, char **errp)
 		int64_t w = (int64_t)((minlen + BUCKETS - 1) / BUCKETS);
 		next.n = 0;
 		if (compare_sums(p, cur.v, cur.n, w, false, false, &next, NULL,
-		    errp) != 0)
+		    NULL, errp) != 0)
 			goto out;
 		/* Buckets of neighbouring ranges may overlap: merge them. */
 		cur.n = 0;
@@ -1655,16 +1679,35 @@ struct tid_ent {
 	i128		 s;
 };
 
+/* A row outside its stretch's bucket: its key and row hash. */
+struct tid_stray {
+	int64_t		 k;
+	long long	 h;
+};
+
 struct tid_job {
 	struct sumq	*q;
 	struct tid_start *st;
 	size_t		 nb;
-	int64_t		 b0;
+	int64_t		 b0, w;
 	struct tid_ent	*e;
 	size_t		 ne, cap;
+	struct tid_stray *sv;		/* every stray listed, in no order */
+	size_t		 sn, scap;
 	size_t		 nredo;		/* stretches with redo set */
 	bool		 bad;		/* a reply not understood, or too many strays */
 };
+
+static void
+tid_job_free(struct tid_job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->st);
+	free(j->e);
+	free(j->sv);
+	free(j);
+}
 
 /* The bucket index of key k, or nb when it has none here. */
 static size_t
@@ -1766,10 +1809,13 @@ tid_sum_row(const struct db_row *row, void *arg)
 		}
 		memcpy(num, hs, len);
 		num[len] = '\0';
-		if (!i128_parse(num, &h)) {
+		/* a row hash is an int8 */
+		if (!i128_parse(num, &h) || h < INT64_MIN || h > INT64_MAX) {
 			j->bad = true;
 			return 1;
 		}
+		struct tid_stray sy = { k, (long long)h };
+		ARR_PUSH(j->sv, j->sn, j->scap, sy);
 		tid_ent_add(j, b, -1, -h);
 		tid_ent_add(j, k / j->q->w, 1, h);
 		t = hs + len + (hs[len] == ' ');
@@ -1848,6 +1894,23 @@ tid_starts(struct tid_job *j, struct buf *k, char **errp)
 	buf_release(&xs);
 	buf_release(&ys);
 	return rc;
+}
+
+/* Each bucket's count and sum, from j's changes to them, into q->v. */
+static void
+tid_buckets(struct tid_job *j, struct sumq *q)
+{
+	if (j->ne)
+		qsort(j->e, j->ne, sizeof(*j->e), bucket_cmp);
+	for (size_t i = 0; i < j->ne; ) {
+		struct tid_ent t = j->e[i++];
+		for (; i < j->ne && j->e[i].b == t.b; i++)
+			t.n += j->e[i].n, t.s += j->e[i].s;
+		if (t.n == 0 && t.s == 0)
+			continue;	/* as GROUP BY: no row, no bucket */
+		struct bucket bk = { t.b, t.n, i128_str(t.s) };
+		ARR_PUSH(q->v, q->n, q->cap, bk);
+	}
 }
 
 /*
@@ -1986,27 +2049,225 @@ pg_tid_sums(struct sumq *q)
 			goto out;
 	}
 
-	/* Each bucket's count and sum: its stretch's, less and plus strays. */
-	if (j.ne)
-		qsort(j.e, j.ne, sizeof(*j.e), bucket_cmp);
-	for (size_t i = 0; i < j.ne; ) {
-		struct tid_ent t = j.e[i++];
-		for (; i < j.ne && j.e[i].b == t.b; i++)
-			t.n += j.e[i].n, t.s += j.e[i].s;
-		if (t.n == 0 && t.s == 0)
-			continue;	/* as GROUP BY: no row, no bucket */
-		struct bucket bk = { t.b, t.n, i128_str(t.s) };
-		ARR_PUSH(q->v, q->n, q->cap, bk);
-	}
+	tid_buckets(&j, q);
+	/* The stretches and strays, for tid_narrow. */
+	q->keep = xmalloc(sizeof(*q->keep));
+	*q->keep = j;
+	q->keep->q = NULL;
+	q->keep->w = q->w;
+	free(j.e);
+	q->keep->e = NULL;
+	q->keep->ne = q->keep->cap = 0;
+	j.st = NULL, j.e = NULL, j.sv = NULL;
 	rc = 0;
 out:
 	free(v);
 	free(j.st);
 	free(j.e);
+	free(j.sv);
 	buf_release(&sql);
 	buf_release(&k);
 	buf_release(&nm);
 	buf_release(&h);
+	return rc;
+}
+
+/*
+ * The differing buckets of a TID pass, narrowed by their stretches: each
+ * side sums, per sub-bucket of width w2, the rows of each such bucket's
+ * own stretch whose key is in the bucket (a TID range scan, as in the
+ * pass), the strays the pass listed whose key is in one (sent back
+ * with their hashes), and the rows in those buckets of each stretch
+ * that was regrouped (it listed no stray; `k / w = ANY(..)`, hashed by
+ * PostgreSQL).  Each row lies in one stretch, so each is counted once,
+ * and only those buckets' rows are read again, in heap order (rows an
+ * UPDATE moved are mostly in the last, regrouped, stretch).  Resolving
+ * them through key ranges
+ * instead (resolve_batch) ORs one range per bucket into a predicate that
+ * PostgreSQL evaluates on every row: 1M rows, 300 changed at random,
+ * 2.0-2.4 s, and 1.26-1.33 s with a second, finer GROUP BY pass first.
+ */
+#define TID_SUB_MIN	64	/* sub-buckets per differing bucket, at least */
+#define TID_SUB_ROWS	32	/* rows per sub-bucket, about */
+#define TID_SUB_MAX	262144	/* sub-buckets in all, at most */
+/*
+ * Rows of the differing sub-buckets, as a share of the table, from which
+ * the whole table is streamed instead (1/NARROW_ALL): read by key ranges
+ * (256 ranges of 16 rows a query) a row costs ~9 us, in one stream of
+ * the table ~1 us (1M rows, t_bool, both sides at once).  Narrowing
+ * itself pays off until nearly every bucket differs.  1M rows, changed
+ * at random, whole diff: 300 changed rows 0.60-0.64 s (a second GROUP BY
+ * pass first: 0.89-1.37 s); 1,000 (62% of the buckets) 0.82-0.95 s
+ * against 1.15-1.25 s streamed; 2,000 (86%) 1.45 s against 2.2-2.3 s
+ * (streamed after the GROUP BY pass).  From 7/8 of the buckets the table
+ * is streamed at once.
+ */
+#define NARROW_ALL	10
+
+static bool
+bucket_in(const int64_t *v, size_t n, int64_t b)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t m = (lo + hi) / 2;
+		if (v[m] == b)
+			return true;
+		if (v[m] < b)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return false;
+}
+
+/*
+ * One side's query: sub-bucket, count, sum per stretch.  The bucket test
+ * is a division, not a key range, which PostgreSQL would rather read
+ * through the key's index, in key order, than through the TID range.
+ */
+static void
+tid_narrow_sql(struct tplan *p, bool dst, const struct tid_job *j,
+    const int64_t *bv, size_t bn, int64_t w2, struct buf *q)
+{
+	struct buf k = BUF_INIT, h = BUF_INIT, nm = BUF_INIT, bs = BUF_INIT,
+	    c0 = BUF_INIT, c1 = BUF_INIT, r0 = BUF_INIT, r1 = BUF_INIT,
+	    in = BUF_INIT;
+	size_t n = 0, nr = 0;
+
+	col_ident(p, dst, 0, &k);
+	pg_row_hash(p, dst, &h);
+	db_quote_tname(dst ? p->d : p->s, &nm, TNAME(p, dst));
+	for (size_t r = 0; r < bn; r++) {
+		buf_addf(&in, "%s%lld", r ? "," : "", (long long)bv[r]);
+		size_t i = (size_t)(bv[r] - j->b0);
+		if (bv[r] < j->b0 || i >= j->nb || j->st[i].redo)
+			continue;	/* no row here, or see below */
+		uint64_t from = j->st[i].c;
+		uint64_t to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
+		if (from >= to)
+			continue;	/* all its rows are strays */
+		const char *sep = n++ ? "," : "";
+		buf_addf(&bs, "%s%lld", sep, (long long)bv[r]);
+		buf_adds(&c0, sep);
+		tid_add(&c0, from);
+		buf_adds(&c1, sep);
+		tid_add(&c1, to);
+	}
+	/* A regrouped stretch listed no stray: its rows in those buckets. */
+	for (size_t i = 0; i < j->nb; i++) {
+		uint64_t from = j->st[i].c;
+		uint64_t to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
+		if (!j->st[i].redo || from >= to)
+			continue;
+		buf_adds(&r0, nr ? "," : "");
+		tid_add(&r0, from);
+		buf_adds(&r1, nr++ ? "," : "");
+		tid_add(&r1, to);
+	}
+	buf_addf(q, PG_PASS_SET "SELECT cutover_g.b, cutover_g.n, cutover_g.s "
+	    "FROM unnest('{%s}'::int8[], '{%s}'::tid[], '{%s}'::tid[]) AS "
+	    "cutover_c(b, c0, c1) CROSS JOIN LATERAL (SELECT %s / %lld AS b, "
+	    "count(*) AS n, sum(%s) AS s FROM %s WHERE ctid >= cutover_c.c0 "
+	    "AND ctid < cutover_c.c1 AND %s / %lld = cutover_c.b", bs.s, c0.s,
+	    c1.s, k.s, (long long)w2, h.s, nm.s, k.s, (long long)j->w);
+	if (p->o->where)
+		buf_addf(q, " AND (%s)", p->o->where);
+	buf_adds(q, " GROUP BY 1) AS cutover_g");
+	if (nr) {
+		buf_addf(q, " UNION ALL SELECT cutover_g.b, cutover_g.n, "
+		    "cutover_g.s FROM unnest('{%s}'::tid[], '{%s}'::tid[]) AS "
+		    "cutover_c(c0, c1) CROSS JOIN LATERAL (SELECT %s / %lld AS "
+		    "b, count(*) AS n, sum(%s) AS s FROM %s WHERE ctid >= "
+		    "cutover_c.c0 AND ctid < cutover_c.c1 AND %s / %lld = "
+		    "ANY('{%s}'::int8[])", r0.s, r1.s, k.s, (long long)w2, h.s,
+		    nm.s, k.s, (long long)j->w, in.s);
+		if (p->o->where)
+			buf_addf(q, " AND (%s)", p->o->where);
+		buf_adds(q, " GROUP BY 1) AS cutover_g");
+	}
+	buf_release(&k);
+	buf_release(&h);
+	buf_release(&nm);
+	buf_release(&bs);
+	buf_release(&c0);
+	buf_release(&c1);
+	buf_release(&r0);
+	buf_release(&r1);
+	buf_release(&in);
+}
+
+struct narrow {
+	struct tplan	*p;
+	struct tid_job	**keep;
+	const int64_t	*bv;
+	size_t		 bn;
+	int64_t		 w2;
+	struct sumq	 q[2];
+};
+
+/* One side: its stretches' sub-buckets, then its strays', into q->v. */
+static int
+narrow_side(void *arg, int side, char **errp)
+{
+	struct narrow *x = arg;
+	struct tid_job *j = x->keep[side];
+	struct sumq *q = &x->q[side];
+	struct buf sql = BUF_INIT;
+
+	tid_narrow_sql(x->p, side, j, x->bv, x->bn, x->w2, &sql);
+	j->ne = 0;
+	int rc = db_query(q->d, sql.s, tid_group_row, j, errp);
+	buf_release(&sql);
+	if (rc != 0)
+		return -1;
+	if (j->bad) {
+		seterr(errp, "%s: a sum not understood", q->d->what);
+		return -1;
+	}
+	for (size_t i = 0; i < j->sn; i++)
+		if (bucket_in(x->bv, x->bn, j->sv[i].k / j->w))
+			tid_ent_add(j, j->sv[i].k / x->w2, 1, j->sv[i].h);
+	tid_buckets(j, q);
+	return 0;
+}
+
+/*
+ * Replace bad, the differing buckets of width w of a TID pass over
+ * [lo, hi] on both sides (keep), with the sub-buckets that differ.
+ */
+static int
+tid_narrow(struct tplan *p, struct tid_job **keep, struct ranges *bad,
+    int64_t w, i128 lo, i128 hi, char **errp)
+{
+	struct ranges out = { 0 };
+	int64_t *bv = xcalloc(bad->n, sizeof(*bv));
+	long long most = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < bad->n; i++) {
+		bv[i] = (int64_t)(bad->v[i].lo / w);	/* ordered, see merge */
+		if (bad->v[i].rows > most)
+			most = bad->v[i].rows;
+	}
+	long long nsub = most / TID_SUB_ROWS, cap = TID_SUB_MAX /
+	    (long long)bad->n;
+	if (nsub > cap)
+		nsub = cap;
+	if (nsub < TID_SUB_MIN)
+		nsub = TID_SUB_MIN;
+	struct narrow x = { .p = p, .keep = keep, .bv = bv, .bn = bad->n,
+	    .w2 = (int64_t)((w + nsub - 1) / nsub) };
+	x.q[0].d = p->s;
+	x.q[1].d = p->d;
+	if (x.w2 < w && (rc = diff_both(narrow_side, &x, errp)) == 0) {
+		merge_buckets(&x.q[0], &x.q[1], x.w2, lo, hi, &out, NULL);
+		free(bad->v);
+		*bad = out;
+	}
+	free(bv);
+	sumq_release(&x.q[0]);
+	sumq_release(&x.q[1]);
 	return rc;
 }
 
@@ -2025,50 +2286,79 @@ sum_onepass(struct tplan *p, i128 lo, i128 hi, char **errp)
 	struct range all = { lo, hi, 0 };
 	struct ranges bad = { 0 };
 	struct sumtot tot = { { 0, 0 }, 0 };
+	struct tid_job *keep[2] = { NULL, NULL };
 	bool tid = pg_tid_ok(p, lo, hi);
+	int64_t w;
 	int rc = -1;
 
 	for (;;) {
-		int64_t w = (int64_t)((hi - lo) / (tid ? TID_BUCKETS :
+		w = (int64_t)((hi - lo) / (tid ? TID_BUCKETS :
 		    ONEPASS_BUCKETS) + 1);
 		bad.n = 0;
 		memset(&tot, 0, sizeof(tot));
-		if (compare_sums(p, &all, 1, w, true, tid, &bad, &tot,
+		if (compare_sums(p, &all, 1, w, true, tid, &bad, &tot, keep,
 		    errp) != 0) {
 			pg_reset(p, NULL);	/* best effort: may be gone */
 			goto out;
 		}
 		/*
-		 * Changes spread over more than an eighth of the stretches'
-		 * big buckets: resolving them reads their rows again through
-		 * key ranges, whose OR costs per range on every row, and the
-		 * stream below would read every row; the GROUP BY's buckets,
-		 * 4x finer, cost one more pass.  1M rows, whole diff, changed
-		 * rows at random: 60 (58 buckets resolved in 100-117 ms)
-		 * 0.50-0.52 s, the GROUP BY alone 0.51-0.72 s; 300 resolved
-		 * 2.0-2.4 s against 0.9 s; 1,000 (62% of the buckets)
-		 * resolved 4.0-4.1 s, streamed 2.5-2.8 s, grouped again
-		 * 1.41-1.45 s, the GROUP BY alone 1.33-1.34 s.
+		 * A side fell back to the GROUP BY and changes spread over
+		 * more than an eighth of the stretches' big buckets, which
+		 * tid_narrow cannot then split: resolving them would read
+		 * their rows again through key ranges, whose OR costs
+		 * per range on every row, and the stream below would read
+		 * every row; the GROUP BY's buckets, 4x finer, cost one more
+		 * pass.  1M rows, whole diff, changed rows at random: 60 (58
+		 * buckets resolved in 100-117 ms) 0.50-0.52 s, the GROUP BY
+		 * alone 0.51-0.72 s; 300 resolved 2.0-2.4 s against 0.9 s;
+		 * 1,000 (62% of the buckets) resolved 4.0-4.1 s, streamed
+		 * 2.5-2.8 s, grouped again 1.41-1.45 s, the GROUP BY alone
+		 * 1.33-1.34 s.
 		 */
-		if (!tid || (long long)bad.n * 8 <= tot.buckets)
+		if (!tid || (keep[0] && keep[1]) ||
+		    (long long)bad.n * 8 <= tot.buckets)
 			break;
+		tid_job_free(keep[0]);
+		tid_job_free(keep[1]);
+		keep[0] = keep[1] = NULL;
 		tid = false;
 	}
-	if (pg_reset(p, errp) != 0)
-		goto out;
 	p->t->chunks = tot.buckets;
 	p->t->chunks_differ = (long long)bad.n;
 	p->t->src_rows = tot.rows[0];
 	p->t->dst_rows = tot.rows[1];
 	diff_progress_add(p->prog, tot.rows[0]);
-	/* Mostly different: reading rows once beats resolving buckets. */
-	if (p->o->mode == DIFF_AUTO && tot.buckets >= 16 &&
-	    (long long)bad.n * 2 > tot.buckets) {
-		rc = 1;
+	/*
+	 * Mostly different: reading rows once beats resolving buckets.  By
+	 * stretches, the rows still to read decide (NARROW_ALL below).
+	 */
+	bool narrow = tid && keep[0] && keep[1] && bad.n;
+	bool auto_ = p->o->mode == DIFF_AUTO && tot.buckets >= 16;
+	if (auto_ && (long long)bad.n * (narrow ? 8 : 2) > tot.buckets *
+	    (narrow ? 7 : 1)) {
+		rc = pg_reset(p, errp) != 0 ? -1 : 1;
 		goto out;
 	}
+	if (narrow) {
+		if (tid_narrow(p, keep, &bad, w, lo, hi, errp) != 0) {
+			pg_reset(p, NULL);	/* best effort: may be gone */
+			goto out;
+		}
+		long long left = 0, most = tot.rows[0] > tot.rows[1] ?
+		    tot.rows[0] : tot.rows[1];
+		for (size_t i = 0; i < bad.n; i++)
+			left += bad.v[i].rows;
+		if (auto_ && left * NARROW_ALL > most) {
+			rc = pg_reset(p, errp) != 0 ? -1 : 1;
+			goto out;
+		}
+	}
+	if (pg_reset(p, errp) != 0)
+		goto out;
 	rc = resolve_all(p, &bad, errp);
 out:
+	tid_job_free(keep[0]);
+	tid_job_free(keep[1]);
 	free(bad.v);
 	return rc;
 }

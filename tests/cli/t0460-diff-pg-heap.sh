@@ -10,8 +10,11 @@
 # the ends of bigint, a partitioned table (ctids are per partition: the
 # GROUP BY again), and --where.  Each table's differences in checksum
 # mode are exactly those of stream mode and of the list written here
-# (also with changes in most buckets, grouped again 4x finer);
-# the server's log shows which pass ran.  Names that need quoting too.
+# (also with changes in many buckets); the server's log shows which pass
+# ran, and that differing buckets were narrowed by their stretches (the
+# rows of each bucket in its own stretch, the strays listed elsewhere,
+# the rows in a regrouped stretch), not by key ranges.  Names that need
+# quoting too.
 . "$(dirname "$0")/lib.sh"
 started=$([ -z "${PG_PORT:-}" ] && echo 1)
 use_pg
@@ -26,6 +29,8 @@ CREATE TABLE h_order (id int PRIMARY KEY, a int, b text);
 INSERT INTO h_order SELECT g * 16, g * 7, md5(g::text) FROM generate_series(1, 20000) g WHERE g <> 15000;
 CREATE TABLE h_same (id bigint PRIMARY KEY, a int, b text);
 INSERT INTO h_same SELECT g * 16, g, md5(g::text) FROM generate_series(1, 20000) g;
+CREATE TABLE h_moved (id bigint PRIMARY KEY, a int, b text);
+INSERT INTO h_moved SELECT g * 16, g, md5(g::text) FROM generate_series(1, 20000) g;
 CREATE TABLE h_many (id int PRIMARY KEY, a int);
 INSERT INTO h_many SELECT g * 16, g FROM generate_series(1, 20000) g;
 CREATE TABLE h_shuf (id int PRIMARY KEY, a text);
@@ -60,9 +65,14 @@ INSERT INTO h_order VALUES (15000 * 16, 15000 * 7, md5('15000'));
 UPDATE h_order SET a = CASE id WHEN 1600 THEN 707 ELSE 700 END WHERE id IN (1600, 1616);
 UPDATE h_order SET a = a WHERE id % (97 * 16) = 0;
 UPDATE h_order SET a = -a WHERE id = 4850 * 16;
+UPDATE h_order SET a = -a WHERE id = 19990 * 16;
 UPDATE h_same SET a = a WHERE id % 160 = 0;
 VACUUM h_same;
 UPDATE h_same SET a = a WHERE id % 160 = 80;
+UPDATE h_moved SET a = a WHERE id % 160 = 0;
+VACUUM h_moved;
+UPDATE h_moved SET a = a WHERE id % 160 = 80;
+UPDATE h_moved SET a = -a WHERE id IN (80 * 16, 85 * 16, 12345 * 16, 12350 * 16);
 UPDATE h_shuf SET a = 'x' WHERE id = 777 * 16;
 UPDATE h_many SET a = -a WHERE id % (16 * 97) = 16;
 UPDATE h_sparse SET a = -1 WHERE id = 101 * 1500;
@@ -97,6 +107,7 @@ check() {	# TABLE WANT PASS [ARGS...]: PASS tid or group
 	local at=0
 	[ -n "$LOG" ] && at=$(stat -c %s "$LOG")
 	run "$CUTOVER" diff --mode checksum -t "$t" "$@" "$S" "$D"
+	CHECK_LOG=$([ -n "$LOG" ] && log_since "$at")
 	expect_rc "$([ -n "$want" ] && echo 1 || echo 0)" "$t: exit status"
 	local sum; sum=$(lines)
 	expect_eq "$sum" "$want" "$t: checksum mode names exactly the differences"
@@ -110,17 +121,43 @@ check() {	# TABLE WANT PASS [ARGS...]: PASS tid or group
 		expect_eq "$n" 0 "$t: no stretches: the GROUP BY ran"
 	fi
 }
+# narrowed WHAT TABLE: the last checksum run narrowed its differing
+# buckets by stretches on both sides, with WHAT (regrouped: a regrouped
+# stretch's rows read on one side; strays: the strays counted, so that
+# only the N changed sub-buckets are read again, N the 3rd argument).
+narrowed() {
+	local q; q=$(printf '%s\n' "$CHECK_LOG" | grep "AS cutover_c(b, c0, c1) CROSS JOIN LATERAL (SELECT \"id\" / [0-9]* AS b, count(\*) AS n, .* FROM \"public\".\"$2\" WHERE ctid")
+	expect_eq "$(printf '%s\n' "$q" | grep -c .)" 2 \
+	    "$2: differing buckets narrowed by their stretches on both sides"
+	expect_eq "$(printf '%s\n' "$CHECK_LOG" | grep -c "AS b, count(\*), sum(.*\"$2\" WHERE (\"id\" BETWEEN")" 0 \
+	    "$2: no key ranges summed"
+	case $1 in
+	regrouped) expect_eq "$(printf '%s\n' "$q" | grep -c '"id" / [0-9]* = ANY(')" 1 \
+	    "$2: the target's regrouped stretch read for those buckets' rows" ;;
+	strays) expect_eq "$(printf '%s\n' "$CHECK_LOG" | grep "COPY (SELECT .* FROM \"public\".\"$2\" WHERE" | grep -o '"id" BETWEEN' | wc -l)" $(( $3 * 2 )) \
+	    "$2: strays counted in their sub-buckets: only the $3 changed ones read again" ;;
+	esac
+}
 check h_order "h_order: changed id=1600: a
 h_order: changed id=1616: a
+h_order: changed id=319840: a
 h_order: changed id=77600: a
 h_order: changed id=80: a
 h_order: extra id=240000
 h_order: missing id=160000" tid
 if [ -n "$LOG" ]; then
+	narrowed regrouped h_order
 	# the last stretch's strays: more than its list holds
-	expect_eq "$(logged h_order 'SELECT cutover_g.b, cutover_g.n, cutover_g.s FROM unnest')" 1 \
+	expect_eq "$(logged h_order 'SELECT cutover_g.b, cutover_g.n, cutover_g.s FROM unnest(.*AS cutover_c(b, c0, c1, lo, hi)')" 1 \
 	    "h_order: the target's stretch with too many strays grouped again"
 fi
+# Rows moved into space VACUUM freed, two of them changed: their buckets
+# differ, and their rows are strays of other stretches (listed).
+check h_moved "h_moved: changed id=1280: a
+h_moved: changed id=1360: a
+h_moved: changed id=197520: a
+h_moved: changed id=197600: a" tid
+[ -n "$LOG" ] && narrowed strays h_moved 4
 check h_same "" tid
 if [ -n "$LOG" ]; then
 	# every moved row counted in its own bucket: no bucket differs, so
@@ -128,13 +165,13 @@ if [ -n "$LOG" ]; then
 	expect_eq "$(logged h_same 'h_same" WHERE ("id" BETWEEN')" 0 \
 	    "h_same: strays put back in their buckets: nothing read again"
 fi
-# Changes in most buckets: the stretches' buckets are grouped again,
-# 4x finer, before any is resolved.
+# Changes in many buckets (a quarter): no second pass over the table.
 want=$(for g in $(seq 1 97 20000); do echo "h_many: changed id=$((g * 16)): a"; done | sort)
 check h_many "$want" tid --max-diffs 1000
 if [ -n "$LOG" ]; then
-	expect_eq "$(logged h_many 'SET enable_tidscan = on; SELECT "id"/[0-9]* AS b, count')" 2 \
-	    "h_many: changes in most stretches: the GROUP BY's finer buckets on both sides"
+	narrowed regrouped h_many
+	expect_eq "$(printf '%s\n' "$CHECK_LOG" | grep -c 'SET enable_tidscan = on; SELECT "id"/[0-9]* AS b, count')" 0 \
+	    "h_many: no GROUP BY pass"
 fi
 check h_shuf "h_shuf: changed id=12432: a" group
 check h_sparse "h_sparse: changed id=151500: a
@@ -152,6 +189,44 @@ h_order: changed id=1616: a
 h_order: changed id=77600: a
 h_order: changed id=80: a
 h_order: missing id=160000" tid -w "id < 200000"
+[ -n "$LOG" ] && narrowed "" h_order
+# Random faults on tables big enough for the stretches: rows moved by
+# no-op UPDATEs, VACUUM, changed values, deleted and inserted rows, keys
+# made negative; checksum mode names what stream mode names.  Fixed seeds
+# (bash's RANDOM), each of which narrows its differing buckets.
+[ -n "$LOG" ] && at=$(stat -c %s "$LOG")
+for seed in 13 14 16 21 29 38; do
+	RANDOM=$seed
+	n=$((5000 + RANDOM % 30000)) step=$((16 + RANDOM % 40))
+	for db in t0460_src t0460_dst; do
+		$PSQL -d $db -c "CREATE TABLE z$seed (id bigint PRIMARY KEY, a int, b text)" \
+		    -c "INSERT INTO z$seed SELECT g * $step, g, md5(g::text) FROM generate_series(1, $n) g" >/dev/null
+	done
+	sql=""
+	for _ in $(seq $((RANDOM % 8 + 1))); do
+		case $((RANDOM % 8)) in
+		0) sql="$sql UPDATE z$seed SET a = a WHERE id % $((step * (RANDOM % 50 + 2))) = 0;" ;;
+		1) sql="$sql VACUUM z$seed;" ;;
+		2) sql="$sql UPDATE z$seed SET a = a + 1 WHERE id IN (SELECT id FROM z$seed ORDER BY random() LIMIT $((RANDOM % 400)));" ;;
+		3) sql="$sql DELETE FROM z$seed WHERE id IN (SELECT id FROM z$seed ORDER BY random() LIMIT $((RANDOM % 50)));" ;;
+		4) sql="$sql INSERT INTO z$seed SELECT g * $step + 1, g, 'x' FROM generate_series(1, $n) g WHERE random() < 0.002;" ;;
+		5) sql="$sql UPDATE z$seed SET b = md5(b) WHERE id BETWEEN $((RANDOM * step)) AND $((RANDOM * step + step * (RANDOM % 3000)));" ;;
+		6) sql="$sql UPDATE z$seed SET a = -a WHERE random() < 0.01;" ;;
+		7) sql="$sql UPDATE z$seed SET id = -id WHERE id IN (SELECT id FROM z$seed ORDER BY random() LIMIT $((RANDOM % 30)));" ;;
+		esac
+	done
+	# random() seeded too: the same faults every run
+	printf 'SELECT setseed(0.%s);%s\n' "$seed" "$sql" | sed 's/;/;\n/g' |
+	    $PSQL -d t0460_dst >/dev/null || fail "z$seed: faults" "$sql"
+	run "$CUTOVER" diff --mode checksum --max-diffs 1000000 -t z$seed "$S" "$D"
+	sum=$(lines)
+	run "$CUTOVER" diff --mode stream --max-diffs 1000000 -t z$seed "$S" "$D"
+	expect_eq "$sum" "$(lines)" "z$seed ($n rows, $(printf '%s\n' "$sum" | grep -c .) differences): checksum mode names what stream mode names"
+done
+if [ -n "$LOG" ]; then
+	expect_eq "$(log_since "$at" | grep -c 'AS cutover_c(b, c0, c1) CROSS JOIN LATERAL')" 12 \
+	    "random faults: every seed narrowed its buckets by stretches on both sides"
+fi
 # Names that need quoting (a quote, a dot, a space; a table that shadows
 # the catalog's pg_class), in the stretches' queries and the relkind
 # check's regclass literal.
@@ -166,9 +241,9 @@ for m in checksum stream; do
 	expect_eq "$(lines)" "public.pg_class: changed id=320: a" "a table named pg_class ($m): the row"
 done
 if [ -n "$LOG" ]; then
-	expect_eq "$(log_since "$at" | grep -c 'FROM "public"."h ""odd"".name" WHERE ctid')" 2 \
+	expect_eq "$(log_since "$at" | grep -c 'AS st FROM "public"."h ""odd"".name" WHERE ctid')" 2 \
 	    "odd names: both sides summed the heap's stretches"
-	expect_eq "$(log_since "$at" | grep -c 'FROM "public"."pg_class" WHERE ctid')" 2 \
+	expect_eq "$(log_since "$at" | grep -c 'AS st FROM "public"."pg_class" WHERE ctid')" 2 \
 	    "a table named pg_class: both sides summed the heap's stretches"
 fi
 [ -z "$LOG" ] && echo "# no server log here: which pass ran was not checked"
