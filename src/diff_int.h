@@ -64,6 +64,11 @@ struct tplan {
 	 */
 	signed char		 my_crc;
 	bool			 enums_read;	/* dcol.elab filled */
+	/*
+	 * PostgreSQL, per side: a plain table (no partitions, no children),
+	 * so a ctid names one row of it (found by the TID pass).
+	 */
+	bool			 heap[2];
 };
 
 /* One diff_run: the workers' table counter, and what progress shows. */
