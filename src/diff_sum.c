@@ -1852,6 +1852,15 @@ tid_sum_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+/* Bucket i's stretch [*from, *to): false when it holds no row. */
+static bool
+tid_stretch(const struct tid_job *j, size_t i, uint64_t *from, uint64_t *to)
+{
+	*from = j->st[i].c;
+	*to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
+	return *from < *to;
+}
+
 /* '{a,b,..}' of the keys and ctids the chunk query reads per bucket. */
 static void
 tid_arrays(struct tid_job *j, bool redo, struct buf *q)
@@ -1861,9 +1870,8 @@ tid_arrays(struct tid_job *j, bool redo, struct buf *q)
 	size_t n = 0;
 
 	for (size_t i = 0; i < j->nb; i++) {
-		uint64_t from = j->st[i].c;
-		uint64_t to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
-		if (from >= to || j->st[i].redo != redo)
+		uint64_t from, to;
+		if (!tid_stretch(j, i, &from, &to) || j->st[i].redo != redo)
 			continue;
 		const char *sep = n++ ? "," : "";
 		buf_addf(&b, "%s%lld", sep, (long long)(j->b0 + (int64_t)i));
@@ -2173,9 +2181,8 @@ tid_narrow_sql(struct tplan *p, bool dst, const struct tid_job *j,
 		size_t i = (size_t)(bv[r] - j->b0);
 		if (bv[r] < j->b0 || i >= j->nb || j->st[i].redo)
 			continue;	/* no row here, or see below */
-		uint64_t from = j->st[i].c;
-		uint64_t to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
-		if (from >= to)
+		uint64_t from, to;
+		if (!tid_stretch(j, i, &from, &to))
 			continue;	/* all its rows are strays */
 		const char *sep = n++ ? "," : "";
 		buf_addf(&bs, "%s%lld", sep, (long long)bv[r]);
@@ -2186,9 +2193,8 @@ tid_narrow_sql(struct tplan *p, bool dst, const struct tid_job *j,
 	}
 	/* A regrouped stretch listed no stray: its rows in those buckets. */
 	for (size_t i = 0; i < j->nb; i++) {
-		uint64_t from = j->st[i].c;
-		uint64_t to = i + 1 < j->nb ? j->st[i + 1].c : TID_END;
-		if (!j->st[i].redo || from >= to)
+		uint64_t from, to;
+		if (!j->st[i].redo || !tid_stretch(j, i, &from, &to))
 			continue;
 		buf_adds(&r0, nr ? "," : "");
 		tid_add(&r0, from);
