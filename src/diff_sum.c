@@ -1155,13 +1155,15 @@ struct ranges {
  * tests such an OR on every row of a scan when it expects many rows: a
  * table never analysed (a target just loaded) is expected to match
  * 0.5% per range, and 256 ranges of 16 keys in a 1M-row table took 5.7
- * s (a parallel sequential scan) where the index gives them in 72 ms.
- * So on a plain table, more than RANGES_OR ranges are the rows whose
- * ctid one index range scan per range finds (an InitPlan, then a TID
- * scan): 70-136 ms on the same table analysed, where the OR takes 51-119
- * ms.  A ctid is per relation: not for a partitioned or inherited table.
+ * s (a parallel sequential scan) where the index gives them in 72 ms;
+ * there the plan turns from bitmap scans to the sequential scan between
+ * 160 and 192 ranges.  So on a plain table, more than RANGES_OR ranges
+ * are the rows whose ctid one index range scan per range finds (an
+ * InitPlan, then a TID scan): 70-136 ms on the same table analysed,
+ * where the OR takes 51-119 ms.  A ctid is per relation: not for a
+ * partitioned or inherited table.
  */
-#define RANGES_OR	8
+#define RANGES_OR	32
 
 static void
 ranges_pred(struct tplan *p, bool dst, const struct range *r, size_t n,
