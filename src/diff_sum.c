@@ -2029,20 +2029,11 @@ pg_tid_sums(struct sumq *q)
 	struct tplan *p = q->p;
 	struct tid_job j = { .q = q };
 	struct buf sql = BUF_INIT, k = BUF_INIT, nm = BUF_INIT, h = BUF_INIT;
-	char *v = NULL;
-	int rc = -1;
+	int rc = 1;
 
+	if (!p->heap[q->dst])
+		goto out;	/* ctids are per relation: see pg_heaps */
 	db_quote_tname(q->d, &nm, TNAME(p, q->dst));
-	buf_adds(&sql, "SELECT c.relkind IN ('r', 'm') AND NOT "
-	    "c.relhassubclass FROM pg_catalog.pg_class c WHERE c.oid = ");
-	db_quote_literal(q->d, &sql, nm.s);
-	buf_adds(&sql, "::regclass");
-	if (db_scalar(q->d, sql.s, &v, &q->err) != 0)
-		goto out;
-	rc = 1;
-	if (v == NULL || strcmp(v, "t") != 0)
-		goto out;	/* ctids are per relation */
-	p->heap[q->dst] = true;
 
 	j.b0 = (int64_t)(q->lo / q->w);
 	j.nb = (size_t)((int64_t)(q->hi / q->w) - j.b0 + 1);
@@ -2101,7 +2092,6 @@ pg_tid_sums(struct sumq *q)
 	j.st = NULL, j.e = NULL, j.sv = NULL;
 	rc = 0;
 out:
-	free(v);
 	free(j.st);
 	free(j.e);
 	free(j.sv);
@@ -2661,6 +2651,44 @@ sum_key_odd(struct tplan *p, bool *found, char **errp)
 	return key_rows_any(p, key_odd_pred, found, errp);
 }
 
+/* PostgreSQL: whether this side's table is a plain one (p->heap). */
+static int
+heap_side(void *arg, int side, char **errp)
+{
+	struct tplan *p = arg;
+	struct db *d = side ? p->d : p->s;
+	struct buf q = BUF_INIT, nm = BUF_INIT;
+	char *v = NULL;
+
+	if (d->drv->engine != DB_POSTGRES)
+		return 0;
+	db_quote_tname(d, &nm, TNAME(p, side));
+	buf_adds(&q, "SELECT c.relkind IN ('r', 'm') AND NOT "
+	    "c.relhassubclass FROM pg_catalog.pg_class c WHERE c.oid = ");
+	db_quote_literal(d, &q, nm.s);
+	buf_adds(&q, "::regclass");
+	int rc = db_scalar(d, q.s, &v, errp);
+	p->heap[side] = rc == 0 && v && strcmp(v, "t") == 0;
+	free(v);
+	buf_release(&q);
+	buf_release(&nm);
+	return rc;
+}
+
+/*
+ * Once per table, before any pass: a plain table's rows can be named by
+ * ctid (the TID pass, ranges_pred); a partitioned or inherited one's
+ * cannot, each partition numbering its own.
+ */
+static int
+pg_heaps(struct tplan *p, char **errp)
+{
+	if (p->s->drv->engine != DB_POSTGRES && p->d->drv->engine !=
+	    DB_POSTGRES)
+		return 0;
+	return diff_both(heap_side, p, errp);
+}
+
 int
 sum_table(struct tplan *p, char **errp)
 {
@@ -2687,7 +2715,8 @@ sum_table(struct tplan *p, char **errp)
 		return -1;
 	if (odd)
 		return 1;
-	if (sum_key_span(p, &first, &a, &empty, errp) != 0)
+	if (pg_heaps(p, errp) != 0 ||
+	    sum_key_span(p, &first, &a, &empty, errp) != 0)
 		return -1;
 	if (empty)
 		return 0;	/* both empty */

@@ -241,6 +241,18 @@ if [ -n "$LOG" ]; then
 	[ "$n" -ge 2 ] && ok "random faults: many key ranges read by ctid ($n streams)" ||
 	    fail "random faults: many key ranges read by ctid" "$n streams"
 fi
+# --jobs 2: each part is compared by the GROUP BY (no stretches), and
+# its many key ranges go by ctid too; the same rows.
+[ -n "$LOG" ] && at=$(stat -c %s "$LOG")
+run "$CUTOVER" diff --mode stream --max-diffs 1000000 -t z16 "$S" "$D"
+want=$(lines)
+run "$CUTOVER" diff --mode checksum --jobs 2 --max-diffs 1000000 -t z16 "$S" "$D"
+expect_eq "$(lines)" "$want" "z16, --jobs 2: the rows stream mode names"
+if [ -n "$LOG" ]; then
+	n=$(log_since "$at" | grep -c 'z16" WHERE (ctid = ANY(ARRAY(SELECT cutover_x.ctid FROM unnest(')
+	[ "$n" -ge 2 ] && ok "z16, --jobs 2: many key ranges read by ctid ($n queries)" ||
+	    fail "z16, --jobs 2: many key ranges read by ctid" "$n queries"
+fi
 # Names that need quoting (a quote, a dot, a space; a table that shadows
 # the catalog's pg_class), in the stretches' queries and the relkind
 # check's regclass literal.
