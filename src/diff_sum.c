@@ -2119,7 +2119,7 @@ out:
  */
 #define TID_SUB_MIN	64	/* sub-buckets per differing bucket, at least */
 #define TID_SUB_ROWS	32	/* rows per sub-bucket, about */
-#define TID_SUB_MAX	262144	/* sub-buckets in all, at most */
+#define TID_SUB_MAX	65536	/* sub-buckets in all, at most: ~100 bytes each a side */
 /*
  * Rows of the differing sub-buckets, as a share of the table, from which
  * the whole table is streamed instead (1/NARROW_ALL): read by key ranges
