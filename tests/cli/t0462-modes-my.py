@@ -17,6 +17,8 @@ import random
 import subprocess
 import sys
 
+from modes import Modes
+
 SOCK = sys.argv[1]
 PORT = int(sys.argv[2])
 CUT = sys.argv[3]
@@ -84,13 +86,6 @@ TYPES = {
 }
 TEXTY = {'textci', 'textbin', 'longtext', 'latin1', 'char', 'charbin'}
 
-def run(mode, t):
-    r = subprocess.run([CUT, 'diff', '--mode', mode, '--max-diffs', '100000', '-t', t,
-                        f'mysql://cutover:cutover@127.0.0.1:{PORT}/{DBA}', f'mysql://cutover:cutover@127.0.0.1:{PORT}/{DBB}'],
-                       capture_output=True, text=True)
-    lines = sorted(l.strip() for l in r.stdout.splitlines() if l.startswith('  '))
-    return r.returncode, lines, r.stdout + r.stderr
-
 for db in (DBA, DBB):
     my(None, f"DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db} CHARACTER SET utf8mb4; GRANT ALL ON {db}.* TO 'cutover'@'%'")
 bad = 0
@@ -152,11 +147,12 @@ for rd in range(ROUNDS):
             muts.append(f"UPDATE IGNORE {t} SET tk = " + rnd.choice(["UPPER(tk)", "CONCAT(tk, ' ')"]) + f" WHERE id = {rid};")
     if muts:
         my(DBB, "SET sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION';\n" + '\n'.join(muts))
-    rc1, l1, o1 = run('checksum', t)
-    rc2, l2, o2 = run('stream', t)
-    if rc1 == 2 or rc2 == 2 or l1 != l2 or rc1 != rc2:
+    m = Modes(CUT, t, f'mysql://cutover:cutover@127.0.0.1:{PORT}/{DBA}',
+              f'mysql://cutover:cutover@127.0.0.1:{PORT}/{DBB}')
+    if m.mismatch():
         bad += 1
-        print(f'MISMATCH round {rd} key {key} {ktype} base {base} tk{tkcoll} types {names} step {step} n {n}\n muts {muts}\n checksum rc {rc1}: {l1[:10]}\n stream rc {rc2}: {l2[:10]}\n{o1[-600:]}\n{o2[-600:]}')
+        print(m.report(f'round {rd} key {key} {ktype} base {base} tk{tkcoll} types {names} step {step} n {n}\n muts {muts}'))
+    l1, l2 = m.lines['checksum'], m.lines['stream']
     # The oracle: rows whose stored values differ, by key (bytes for the
     # text key), columns compared as stored (bytes), floats by value (-0 =
     # 0); JSON is left out (by meaning).  Stream
@@ -182,7 +178,7 @@ for rd in range(ROUNDS):
         print(f'ORACLE round {rd} key {key} {ktype} base {base} tk{tkcoll} types {names}: stored values differ in {want} rows, stream names {len(l2)}, checksum {len(l1)}\n muts {muts}\n stream: {l2[:10]}')
         obad += 1
     if VERBOSE:
-        print(f'round {rd}: key {key} {ktype} base {base} step {step} n {n} types {names}: checksum rc {rc1}, {len(l1)} rows; stream rc {rc2}, {len(l2)} rows')
+        print(f'round {rd}: key {key} {ktype} base {base} step {step} n {n} types {names}: checksum rc {m.rc["checksum"]}, {len(l1)} rows; stream rc {m.rc["stream"]}, {len(l2)} rows')
     my(DBA, f'DROP TABLE {t}'); my(DBB, f'DROP TABLE {t}')
 if obad:
     print(f'oracle: {obad} rounds where stream mode and the stored values disagree')

@@ -16,8 +16,9 @@
 import os
 import random
 import sqlite3
-import subprocess
 import sys
+
+from modes import Modes
 
 CUT = sys.argv[1]
 DIR = sys.argv[2]
@@ -38,13 +39,6 @@ def value():
         "'2024-01-01'", "'1e2'", "'100'", '100', '100.0', "'abc'", "x'616263'",
         str(rnd.randint(-1000, 1000)), repr(rnd.random()), repr(rnd.uniform(-1e20, 1e20)),
         "'" + 'x' * rnd.randint(0, 3000) + "'"])
-
-def run(mode, t):
-    r = subprocess.run([CUT, 'diff', '--mode', mode, '--max-diffs', '100000', '-t', t,
-                        f'sqlite://{DIR}/a.db', f'sqlite://{DIR}/b.db'],
-                       capture_output=True, text=True)
-    lines = sorted(l.strip() for l in r.stdout.splitlines() if l.startswith('  '))
-    return r.returncode, lines, r.stdout + r.stderr
 
 for f in ('a.db', 'b.db'):
     if os.path.exists(f'{DIR}/{f}'):
@@ -112,14 +106,14 @@ for rd in range(ROUNDS):
             muts.append(f"INSERT OR IGNORE INTO {t} (id, tk, {cn}) SELECT id + 1, 'k' || (id + 1), {cn} FROM {t} WHERE id = {rid}")
     for m in muts:
         B.execute(m)
-    rc1, l1, o1 = run('checksum', t)
-    rc2, l2, o2 = run('stream', t)
-    if rc1 == 2 or rc2 == 2 or l1 != l2 or rc1 != rc2:
+    m = Modes(CUT, t, f'sqlite://{DIR}/a.db', f'sqlite://{DIR}/b.db')
+    if m.mismatch():
         bad += 1
-        print(f'MISMATCH round {rd} {ddl} step {step} n {n}\n muts {muts}\n checksum rc {rc1}: {l1[:10]}\n stream rc {rc2}: {l2[:10]}\n{o1[-600:]}\n{o2[-600:]}')
+        print(m.report(f'round {rd} {ddl} step {step} n {n}\n muts {muts}'))
     if os.environ.get('VERBOSE'):
-        print(f'round {rd} {keyk} {decls} n {n} step {step}: checksum rc {rc1} {len(l1)} rows, stream rc {rc2} {len(l2)};',
-              [l for l in o1.splitlines() if '(checksum' in l or '(stream' in l][:1])
+        print(f'round {rd} {keyk} {decls} n {n} step {step}: checksum rc {m.rc["checksum"]} {len(m.lines["checksum"])} rows, '
+              f'stream rc {m.rc["stream"]} {len(m.lines["stream"])};',
+              [l for l in m.out['checksum'].splitlines() if '(checksum' in l or '(stream' in l][:1])
     for db in (A, B):
         db.execute(f'DROP TABLE {t}')
 print(f'seed {SEED}: {ROUNDS} rounds, {bad} mismatches')
