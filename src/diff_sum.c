@@ -1885,12 +1885,11 @@ tid_grouped(struct tplan *p, struct buf *q, const char *k, int64_t w,
 	buf_adds(q, " GROUP BY 1) AS cutover_g");
 }
 
-/* '{a,b,..}' of the keys and ctids the chunk query reads per bucket. */
+/* The buckets and their stretches' ctids: the table cutover_c(b, c0, c1). */
 static void
 tid_arrays(struct tid_job *j, bool redo, struct buf *q)
 {
-	struct buf b = BUF_INIT, c0 = BUF_INIT, c1 = BUF_INIT, lo = BUF_INIT,
-	    hi = BUF_INIT;
+	struct buf b = BUF_INIT, c0 = BUF_INIT, c1 = BUF_INIT;
 	size_t n = 0;
 
 	for (size_t i = 0; i < j->nb; i++) {
@@ -1903,16 +1902,12 @@ tid_arrays(struct tid_job *j, bool redo, struct buf *q)
 		tid_add(&c0, from);
 		buf_adds(&c1, sep);
 		tid_add(&c1, to);
-		buf_addf(&lo, "%s%lld", sep, (long long)j->st[i].lo);
-		buf_addf(&hi, "%s%lld", sep, (long long)j->st[i].hi);
 	}
-	buf_addf(q, "unnest('{%s}'::int8[], '{%s}'::tid[], '{%s}'::tid[], "
-	    "'{%s}'::int8[], '{%s}'::int8[])", b.s, c0.s, c1.s, lo.s, hi.s);
+	buf_addf(q, "unnest('{%s}'::int8[], '{%s}'::tid[], '{%s}'::tid[]) "
+	    "AS cutover_c(b, c0, c1)", b.s, c0.s, c1.s);
 	buf_release(&b);
 	buf_release(&c0);
 	buf_release(&c1);
-	buf_release(&lo);
-	buf_release(&hi);
 }
 
 /* Each bucket's first key's ctid, from the index (see pg_tid_sums). */
@@ -2073,12 +2068,21 @@ pg_tid_sums(struct sumq *q)
 	    "cutover_a.st END, coalesce(length(cutover_a.st) > %d, false) "
 	    "FROM ", TID_STRAYS_MAX, TID_STRAYS_MAX);
 	tid_arrays(&j, false, &sql);
-	buf_addf(&sql, " AS cutover_c(b, c0, c1, lo, hi) CROSS JOIN LATERAL "
+	/*
+	 * A stray is a row whose key is not in the stretch's bucket, or is
+	 * NULL: k / w IS DISTINCT FROM b, one division and one comparison
+	 * (every key of this side is within [q->lo, q->hi], read in this
+	 * snapshot, so the bucket alone decides).  The test runs on every
+	 * row: callgrind, 1M rows of (int8 key, bool, bool), 1,321
+	 * instructions a row with k < lo OR k > hi OR k IS NULL, 1,243 with
+	 * this, 1,140 without any test.
+	 */
+	buf_addf(&sql, " CROSS JOIN LATERAL "
 	    "(SELECT count(*) AS n, sum(%s) AS s, string_agg(coalesce(%s::text "
-	    "|| ' ' || (%s)::text, 'N'), ' ') FILTER (WHERE %s < cutover_c.lo "
-	    "OR %s > cutover_c.hi OR %s IS NULL) AS st FROM %s WHERE ctid >= "
-	    "cutover_c.c0 AND ctid < cutover_c.c1", h.s, k.s, h.s, k.s, k.s,
-	    k.s, nm.s);
+	    "|| ' ' || (%s)::text, 'N'), ' ') FILTER (WHERE %s / %lld IS "
+	    "DISTINCT FROM cutover_c.b) AS st FROM %s WHERE ctid >= "
+	    "cutover_c.c0 AND ctid < cutover_c.c1", h.s, k.s, h.s, k.s,
+	    (long long)q->w, nm.s);
 	if (p->o->where)
 		buf_addf(&sql, " AND (%s)", p->o->where);
 	buf_adds(&sql, ") AS cutover_a");
@@ -2090,7 +2094,6 @@ pg_tid_sums(struct sumq *q)
 		buf_adds(&sql, "SELECT cutover_g.b, cutover_g.n, cutover_g.s "
 		    "FROM ");
 		tid_arrays(&j, true, &sql);
-		buf_adds(&sql, " AS cutover_c(b, c0, c1, lo, hi)");
 		tid_grouped(p, &sql, k.s, q->w, h.s, nm.s, NULL);
 		if ((rc = tid_query(&j, &sql, tid_group_row)) != 0)
 			goto out;
