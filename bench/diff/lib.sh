@@ -3,6 +3,8 @@
 now() { date +%s.%N; }
 # secs START: seconds since START, 2 decimals
 secs() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
+# med X...: the median of the numbers (the lower middle of an even count)
+med() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($2 > 0) ? $1 / $2 : 0 }'; }
 # CPU ticks of a server: its processes and the children it reaped.
 pg_cpu() {

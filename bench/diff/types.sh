@@ -12,14 +12,18 @@
 #                   pt-table-checksum's time for the same table
 #
 # Each row prints wall seconds and the database server's CPU seconds
-# (every server process, reaped ones included), and the ratio of each.
-# ROWS (default 1000000) rows per table; ONLY=pg or ONLY=my for one half.
-# The machine may be shared: CPU seconds are the fairer figure.
+# (every server process, reaped ones included), and the ratio of each:
+# the medians of RUNS (default 3) runs of each side, alternated (one
+# run of either side moved by up to 35% here between runs, which alone
+# moved a ratio across 0.5).  ROWS (default 1000000) rows per table;
+# ONLY=pg or ONLY=my for one half.  The machine may be shared: CPU
+# seconds are the fairer figure.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CUTOVER=$ROOT/build/cutover
 ROWS=${ROWS:-1000000}
 ONLY=${ONLY:-}
+RUNS=${RUNS:-3}
 HERE=$ROOT/bench/diff
 . "$ROOT/tests/harness/servers.sh"
 trap stop_all EXIT INT TERM
@@ -37,6 +41,9 @@ row() { results="$results$1
 "; echo "$1"; }
 
 # run_cut CPUFN NAME ARGS...: CUT_S, CUT_CPU, CUT_N (rows named), CUT_RSS
+# of one run, each appended to the lists L_CUT_S, L_CUT_CPU, L_CUT_N,
+# L_CUT_RSS
+L_CUT_S="" L_CUT_CPU="" L_CUT_N="" L_CUT_RSS=""
 run_cut() {
 	local fn=$1 name=$2; shift 2
 	local c0; c0=$($fn)
@@ -50,7 +57,18 @@ run_cut() {
 	read -r CUT_S CUT_RSS < <(tail -n 1 "$HARNESS_DIR/time.$name")
 	CUT_RSS=$(echo "$CUT_RSS" | awk '{ printf "%.1f", $1 / 1024 }')
 	CUT_N=$(grep -c '^  changed' "$HARNESS_DIR/out.$name")
+	L_CUT_S="$L_CUT_S $CUT_S" L_CUT_CPU="$L_CUT_CPU $CUT_CPU"
+	L_CUT_N="$L_CUT_N $CUT_N" L_CUT_RSS="$L_CUT_RSS $CUT_RSS"
 }
+# medians: the lists' medians (CUT_S, CUT_CPU, peer P_S, P_CPU), the
+# fewest rows named and the largest RSS, then the lists emptied
+medians() {
+	CUT_S=$(med $L_CUT_S) CUT_CPU=$(med $L_CUT_CPU) P_S=$(med $L_P_S)
+	P_CPU=$(med $L_P_CPU) CUT_N=$(printf '%s\n' $L_CUT_N | sort -n | head -1)
+	CUT_RSS=$(printf '%s\n' $L_CUT_RSS | sort -g | tail -1)
+	L_CUT_S="" L_CUT_CPU="" L_CUT_N="" L_CUT_RSS="" L_P_S="" L_P_CPU=""
+}
+L_P_S="" L_P_CPU=""
 
 if [ "$ONLY" != my ]; then
 	start_pg || exit 1
@@ -76,12 +94,17 @@ if [ "$ONLY" != my ]; then
 		for db in bsrc bdst; do $PSQL -d $db -c "SET enable_indexonlyscan = off" \
 		    -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
 		    -c "SELECT count(*) FROM $t" -c "RESET ALL" -c "SELECT count(*) FROM $t" >/dev/null; done
-		run_cut pg_cpu "pg_$t" -t "$t" "$PGS" "$PGD"
-		c0=$(pg_cpu); t1=$(now)
-		$PSQL -d bsrc -c "$Q" >/dev/null & pid=$!
-		$PSQL -d bdst -c "$Q" >/dev/null; wait $pid
-		pc_s=$(secs "$t1"); sleep 0.3; pc_cpu=$(cpu_secs "$c0" "$(pg_cpu)")
-		row "| PG→PG | $t | ${CUT_S} s / ${CUT_CPU} s | ${pc_s} s / ${pc_cpu} s | $(ratio "$CUT_S" "$pc_s") | $(ratio "$CUT_CPU" "$pc_cpu") | $CUT_N of 10 | ${CUT_RSS} MB |"
+		for r in $(seq "$RUNS"); do
+			run_cut pg_cpu "pg_$t" -t "$t" "$PGS" "$PGD"
+			c0=$(pg_cpu); t1=$(now)
+			$PSQL -d bsrc -c "$Q" >/dev/null & pid=$!
+			$PSQL -d bdst -c "$Q" >/dev/null; wait $pid
+			pc_s=$(secs "$t1"); sleep 0.3
+			L_P_S="$L_P_S $pc_s" L_P_CPU="$L_P_CPU $(cpu_secs "$c0" "$(pg_cpu)")"
+			echo "  $t run $r: cutover $CUT_S s / $CUT_CPU s, pgcopydb $pc_s s" >&2
+		done
+		medians
+		row "| PG→PG | $t | ${CUT_S} s / ${CUT_CPU} s | ${P_S} s / ${P_CPU} s | $(ratio "$CUT_S" "$P_S") | $(ratio "$CUT_CPU" "$P_CPU") | $CUT_N of 10 | ${CUT_RSS} MB |"
 	done
 	stop_pg
 fi
@@ -102,24 +125,29 @@ if [ "$ONLY" != pg ]; then
 	for t in $($MYSQL bsrc -e "SHOW TABLES"); do
 		col=a; [ "$t" = t_wide ] && col=c7
 		$MYSQL -e "UPDATE bdst.$t SET $col = NULL WHERE id IN ($IDS)"
-		run_cut my_cpu "my_$t" -t "$t" "$MYS" "$MYD"
-		c0=$(my_cpu); t1=$(now)
-		pt-table-sync --print "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bsrc,t=$t" \
-		    "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bdst,t=$t" \
-		    >"$HARNESS_DIR/pt.$t" 2>&1
-		pt_s=$(secs "$t1"); pt_cpu=$(cpu_secs "$c0" "$(my_cpu)")
+		for r in $(seq "$RUNS"); do
+			run_cut my_cpu "my_$t" -t "$t" "$MYS" "$MYD"
+			c0=$(my_cpu); t1=$(now)
+			pt-table-sync --print "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bsrc,t=$t" \
+			    "h=127.0.0.1,P=$MY_PORT,u=cutover,p=cutover,D=bdst,t=$t" \
+			    >"$HARNESS_DIR/pt.$t" 2>&1
+			pt_s=$(secs "$t1")
+			L_P_S="$L_P_S $pt_s" L_P_CPU="$L_P_CPU $(cpu_secs "$c0" "$(my_cpu)")"
+			echo "  $t run $r: cutover $CUT_S s / $CUT_CPU s, pt-table-sync $pt_s s" >&2
+		done
+		medians
 		pt_n=$(grep -c -E '^(REPLACE|UPDATE|DELETE|INSERT)' "$HARNESS_DIR/pt.$t")
 		t1=$(now)
 		pt-table-checksum --no-check-binlog-format --no-check-replication-filters \
 		    --recursion-method=none --databases bsrc --tables "$t" \
 		    "h=127.0.0.1,P=$MY_PORT,u=root,S=$MY_SOCK" >/dev/null 2>&1
 		ptc_s=$(secs "$t1")
-		row "| MariaDB→MariaDB | $t | ${CUT_S} s / ${CUT_CPU} s | ${pt_s} s / ${pt_cpu} s ($pt_n statements) | $(ratio "$CUT_S" "$pt_s") | $(ratio "$CUT_CPU" "$pt_cpu") | $CUT_N of 10 | ${CUT_RSS} MB | pt-table-checksum ${ptc_s} s |"
+		row "| MariaDB→MariaDB | $t | ${CUT_S} s / ${CUT_CPU} s | ${P_S} s / ${P_CPU} s ($pt_n statements) | $(ratio "$CUT_S" "$P_S") | $(ratio "$CUT_CPU" "$P_CPU") | $CUT_N of 10 | ${CUT_RSS} MB | pt-table-checksum ${ptc_s} s |"
 	done
 fi
 
 echo
-echo "rows per table: $ROWS; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rows per table: $ROWS; medians of $RUNS runs of each side, alternated; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratios: cutover / pgcopydb (PG rows), cutover / pt-table-sync (MariaDB rows); goal <= 0.5"
 echo
 echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS | (MariaDB) pt-table-checksum, output unchecked |"
