@@ -524,6 +524,7 @@ diff_table_run(struct db *s, struct db *d, const struct diff_opts *o,
 	const char *why = NULL;
 
 	p.classes_both = s->drv->typed_values && d->drv->typed_values;
+	p.class_order = s->drv->typed_values || d->drv->typed_values;
 	if (table_savepoint(s, d, "SAVEPOINT cutover_table", &e) != 0)
 		goto fail;
 	if (plan_table(&p, &e) != 0)

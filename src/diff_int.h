@@ -40,6 +40,8 @@ struct tplan {
 	size_t			 nkey;		/* 0: a multiset */
 	/* Both engines store a class per value: compare it always. */
 	bool			 classes_both;
+	/* One does: its ORDER BY puts numbers, then text, then blobs. */
+	bool			 class_order;
 	long long		 est_rows;	/* catalog estimate, or -1 */
 	struct diff_progress	*prog;
 	/* Where the merge got to, for "connection lost after key ...". */

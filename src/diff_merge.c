@@ -67,6 +67,77 @@ val(const struct srow *r, size_t i)
 	return r->enc.s + r->off[i];
 }
 
+/*
+ * Where a value sorts among SQLite's storage classes: 1 a number, 2
+ * text, 3 a blob, by its own class or, without one (a typed engine's
+ * value, or a class its column holds naturally), by its column's; 0 a
+ * column compared by its encoding alone (dates, uuids...).
+ */
+static int
+class_group(const struct dcol *c, unsigned char vt)
+{
+	switch (VT_CLASS(vt)) {
+	case DB_VINT:
+	case DB_VREAL:
+		return 1;
+	case DB_VTEXT:
+		return 2;
+	case DB_VBLOB:
+		return 3;
+	}
+	switch (c->pair.cls) {
+	case CC_INT:
+	case CC_DEC:
+	case CC_FLOAT:
+	case CC_FLOAT4:
+		return 1;
+	case CC_TEXT:
+		return 2;
+	case CC_BYTES:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Column i of a and b in SQLite's order, which its ORDER BY gives a
+ * column holding several classes: numbers by value (integers and reals
+ * together), then text, then blobs, each by its bytes.  The encodings
+ * alone order 10 before 9 in a column without a type, or 3 before 2.5
+ * in an INTEGER one (2.5 does not parse as an integer), and the merge
+ * then stopped at "out of byte order".  0 when that order does not
+ * decide (equal, or a column compared by its encoding).
+ */
+static int
+cmp_classes(const struct dcol *c, const struct srow *a,
+    const struct srow *b, size_t i)
+{
+	int ga = class_group(c, a->vt[i]), gb = class_group(c, b->vt[i]);
+	const unsigned char *x = val(a, i), *y = val(b, i);
+	size_t nx = a->len[i], ny = b->len[i];
+
+	if (ga == 0 || gb == 0)
+		return 0;
+	if (ga != gb)
+		return ga < gb ? -1 : 1;
+	if (ga == 1) {
+		long double u, v;
+		/* both as their column holds them: exact as encoded */
+		if (!a->vt[i] && !b->vt[i])
+			return 0;
+		if (!canon_number(c->pair.cls, x, nx, &u) ||
+		    !canon_number(c->pair.cls, y, ny, &v))
+			return 0;
+		return u < v ? -1 : u > v;
+	}
+	/* text and blobs by their bytes, past the tag */
+	int r = memcmp(x + 1, y + 1, (nx < ny ? nx : ny) - 1);
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	return nx < ny ? -1 : nx > ny;
+}
+
 static int
 cmp_cols(const struct tplan *p, const struct srow *a, const struct srow *b,
     size_t n)
@@ -76,7 +147,10 @@ cmp_cols(const struct tplan *p, const struct srow *a, const struct srow *b,
 			return a->null[i] ? -1 : 1;	/* NULLs first */
 		if (a->null[i])
 			continue;
-		int c = canon_cmp(p->cols[i].pair.cls, val(a, i), a->len[i],
+		int c = p->class_order ? cmp_classes(&p->cols[i], a, b, i) : 0;
+		if (c != 0)
+			return c;
+		c = canon_cmp(p->cols[i].pair.cls, val(a, i), a->len[i],
 		    val(b, i), b->len[i]);
 		if (c != 0)
 			return c;
@@ -99,6 +173,30 @@ render_cls(const struct dcol *c, const struct srow *r, size_t i)
 	if (c->pair.cls == CC_BYTES && v && v != DB_VBLOB)
 		return CC_TEXT;
 	return c->pair.cls;
+}
+
+/*
+ * A value as the output shows it.  A blob kept as its bytes in a column
+ * of another class (TEXT, or bytes no integer reads as) shows as hex,
+ * as a blob column's: printed raw, a NUL byte ended it (x'00' showed as
+ * '') and other bytes reached the terminal as they were.
+ */
+static void
+render_value(const struct dcol *c, const struct srow *r, size_t i,
+    struct buf *b)
+{
+	const unsigned char *v = val(r, i);
+
+	if (VT_CLASS(r->vt[i]) == DB_VBLOB && c->pair.cls != CC_BYTES &&
+	    r->len[i] > 0 && (v[0] == CANON_BAD || c->pair.cls == CC_TEXT)) {
+		struct canon_type t = { .cls = CC_BYTES };
+		struct buf e = BUF_INIT;
+		canon_encode(&t, (const char *)v + 1, r->len[i] - 1, &e);
+		canon_render(CC_BYTES, e.s, e.len, b);
+		buf_release(&e);
+		return;
+	}
+	canon_render(render_cls(c, r, i), v, r->len[i], b);
 }
 
 /* " (text)": the storage class of a value its column does not hold. */
@@ -208,27 +306,30 @@ render_key(const struct tplan *p, const struct srow *r, struct buf *b,
 	buf_addc(json, '{');
 	for (size_t i = 0; i < n; i++) {
 		const struct dcol *c = &p->cols[i];
-		struct buf v = BUF_INIT;
+		struct buf v = BUF_INIT, cl = BUF_INIT;
 		if (c->secret)
 			buf_adds(&v, REDACT_MASK);
 		else if (!r->null[i])
-			canon_render(render_cls(c, r, i), val(r, i), r->len[i],
-			    &v);
+			render_value(c, r, i, &v);
 		bool quote = !r->null[i] && !c->secret &&
+		    VT_CLASS(r->vt[i]) != DB_VBLOB &&
 		    (c->pair.cls == CC_TEXT || c->pair.cls == CC_TS ||
 		    c->pair.cls == CC_DATE || c->pair.cls == CC_TIME ||
 		    c->pair.cls == CC_UUID);
 		if (!r->null[i] && !c->secret)
-			render_class(r, i, &v);
-		buf_addf(b, "%s%s=%s%s%s", i ? ", " : "", c->name,
+			render_class(r, i, &cl);
+		/* the class after the quotes: id='b' (blob), not 'b (blob)' */
+		buf_addf(b, "%s%s=%s%s%s%s", i ? ", " : "", c->name,
 		    quote ? "'" : "", r->null[i] ? "NULL" : v.s,
-		    quote ? "'" : "");
+		    quote ? "'" : "", cl.s);
+		buf_add(&v, cl.s, cl.len);
 		if (i)
 			buf_addc(json, ',');
 		json_str(json, c->name);
 		buf_addc(json, ':');
 		json_str(json, r->null[i] ? NULL : v.s);
 		buf_release(&v);
+		buf_release(&cl);
 	}
 	if (n > 1)
 		buf_addc(b, ')');
@@ -244,7 +345,7 @@ render_val(const struct dcol *c, const struct srow *r, size_t i,
 	else if (c->secret)
 		buf_adds(b, REDACT_MASK);
 	else {
-		canon_render(render_cls(c, r, i), val(r, i), r->len[i], b);
+		render_value(c, r, i, b);
 		render_class(r, i, b);
 	}
 }

@@ -402,12 +402,24 @@ get_double(const unsigned char *p)
 		free(var);						\
 } while (0)
 
+/*
+ * Whether s[0..n) can be read as a number by strto*: not empty, no
+ * leading space, and no NUL, at which the copy would end (a blob x'00'
+ * in an INTEGER column of SQLite once read as the integer 0).
+ */
+static bool
+numeric_text(const char *s, size_t n)
+{
+	return n > 0 && !isspace((unsigned char)s[0]) &&
+	    memchr(s, '\0', n) == NULL;
+}
+
 static bool
 parse_int64(const char *s, size_t n, int64_t *v)
 {
 	bool ok = false;
 
-	if (n == 0 || isspace((unsigned char)s[0]))
+	if (!numeric_text(s, n))
 		return false;
 	WITH_CSTR(c, s, n, {
 		char *end;
@@ -424,7 +436,7 @@ parse_double(const char *s, size_t n, bool single, double *v)
 {
 	bool ok = false;
 
-	if (n == 0 || isspace((unsigned char)s[0]))
+	if (!numeric_text(s, n))
 		return false;
 	WITH_CSTR(c, s, n, {
 		char *end;
@@ -849,6 +861,36 @@ canon_cmp(enum canon_class c, const void *a, size_t na, const void *b,
 		return dec_cmp((const char *)x + 1, na - 1,
 		    (const char *)y + 1, nb - 1);
 	return memcmp_len(x, na, y, nb);
+}
+
+bool
+canon_number(enum canon_class c, const void *v, size_t n, long double *x)
+{
+	const unsigned char *p = v;
+	int64_t i;
+	double d;
+
+	if (n == 0)
+		return false;
+	if (p[0] == TAG_OK && n == 9 && c == CC_INT) {
+		*x = (long double)(int64_t)(get64(p + 1) ^ (1ULL << 63));
+		return true;
+	}
+	if (p[0] == TAG_OK && n == 9 && (c == CC_FLOAT || c == CC_FLOAT4)) {
+		*x = get_double(p + 1);
+		return true;
+	}
+	if (p[0] == TAG_OK && c != CC_TEXT && c != CC_BYTES)
+		return false;	/* not raw text */
+	if (parse_int64((const char *)p + 1, n - 1, &i)) {
+		*x = (long double)i;
+		return true;
+	}
+	if (parse_double((const char *)p + 1, n - 1, false, &d) && !isnan(d)) {
+		*x = d;
+		return true;
+	}
+	return false;
 }
 
 bool

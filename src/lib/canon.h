@@ -110,6 +110,15 @@ bool	 canon_encode(const struct canon_type *t, const char *s, size_t n,
 int	 canon_cmp(enum canon_class c, const void *a, size_t na, const void *b,
 	    size_t nb);
 /*
+ * The number an encoding of class c holds: an INT or FLOAT one, or raw
+ * text (TEXT, BYTES, an unparsable value) that reads wholly as an
+ * integer or a real.  long double holds every int64 and double exactly
+ * (x86-64's 64-bit mantissa, aarch64's 113), so two numbers of either
+ * kind compare exactly.  false when it holds none.
+ */
+bool	 canon_number(enum canon_class c, const void *v, size_t n,
+	    long double *x);
+/*
  * Equality with an optional relative tolerance for FLOAT/FLOAT4
  * (|a-b| <= tol * max(|a|,|b|)); tol 0 means bit equality.
  */

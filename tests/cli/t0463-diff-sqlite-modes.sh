@@ -21,6 +21,19 @@ for seed in 1 2 6 8 15; do
 		grep -A4 -E '^MISMATCH|Error' "$T/modes.$seed" | cut -c1-300 | head -15 | sed 's/^/#   /'
 done
 
+# Keys of every class at once, in an INT column and in one without a
+# type: stream mode stopped at "out of byte order" on them before SQLite's
+# order of classes was followed (every seed here failed so).
+for seed in 21 22 23; do
+	mkdir -p "$T/m$seed"
+	python3 "$ROOT/tests/cli/t0463-modes-sqlite.py" "$CUTOVER" "$T/m$seed" "$seed" 10 mixed >"$T/mixed.$seed" 2>&1
+	rc=$?
+	expect_eq "$rc $(tail -n 1 "$T/mixed.$seed")" "0 seed $seed: 10 rounds, 0 mismatches" \
+	    "mixed keys, seed $seed: the two modes agree on every table"
+	[ "$rc" -eq 0 ] && [ "$(tail -n 1 "$T/mixed.$seed")" = "seed $seed: 10 rounds, 0 mismatches" ] ||
+		grep -A4 -E '^MISMATCH|Error' "$T/mixed.$seed" | cut -c1-300 | head -15 | sed 's/^/#   /'
+done
+
 # The minimal case: one text key in an INT key column made MAX(id) 'abc',
 # read as 0, so the span [1, 0] held no row: "src 0 rows, dst 0 rows:
 # identical".  A key of another class now sends the table to stream mode.

@@ -12,7 +12,10 @@
 # same value in another storage class, NULL, a deleted row, two rows'
 # values swapped, a new row).  The two modes must name the same rows and
 # neither may fail.  Prints what disagreed, then "seed S: N rounds, M
-# mismatches".
+# mismatches".  A 5th argument "mixed" keys every table by an INT column
+# or one without a type holding keys of every class at once: integers,
+# fractions, reals past int64, text (digits too, without a type) and
+# blobs, in SQLite's order of classes.
 import os
 import random
 import sqlite3
@@ -24,6 +27,7 @@ CUT = sys.argv[1]
 DIR = sys.argv[2]
 SEED = int(sys.argv[3])
 ROUNDS = int(sys.argv[4])
+MIXED = len(sys.argv) > 5 and sys.argv[5] == 'mixed'
 rnd = random.Random(SEED)
 
 DECL = ['INTEGER', 'REAL', 'TEXT', 'BLOB', 'NUMERIC', '']
@@ -51,7 +55,8 @@ for rd in range(ROUNDS):
     nc = len(decls)
     n = rnd.choice([200, 3000])
     step = rnd.choice([1, 1, 100, 7919])
-    keyk = rnd.choice(['rowid', 'int', 'odd', 'text', 'comp', 'comp2'])
+    keyk = rnd.choice(['odd', 'untyped'] if MIXED else
+                      ['rowid', 'int', 'odd', 'text', 'comp', 'comp2'])
     worow = keyk != 'rowid' and rnd.random() < 0.5
     t = f't{rd}'
     cols = ', '.join(f'c{i} {d}'.strip() for i, d in enumerate(decls))
@@ -59,6 +64,8 @@ for rd in range(ROUNDS):
         head, pk = 'id INTEGER PRIMARY KEY, tk TEXT NOT NULL', ''
     elif keyk in ('int', 'odd'):
         head, pk = 'id INT NOT NULL, tk TEXT NOT NULL', ', PRIMARY KEY (id)'
+    elif keyk == 'untyped':
+        head, pk = 'id NOT NULL, tk TEXT NOT NULL', ', PRIMARY KEY (id)'
     elif keyk == 'text':
         head, pk = 'id INT NOT NULL, tk TEXT NOT NULL', ', PRIMARY KEY (tk)'
     elif keyk == 'comp':
@@ -73,7 +80,14 @@ for rd in range(ROUNDS):
         k = (r_ + 1) * step
         vals = [value() if rnd.random() > 0.1 else 'NULL' for _ in decls]
         ke = k
-        if keyk == 'odd' and rnd.random() < 0.01:
+        if MIXED and rnd.random() < 0.05:
+            # each distinct from every integer key (an INT column turns
+            # digits as text into an integer: not those there)
+            odd = [f"'x{k}'", f"CAST('{k}z' AS BLOB)", f"{k}.5", f"{k}e30", f"-{k}.25"]
+            if keyk == 'untyped':
+                odd += [f"'{k}'", f"CAST('{k}' AS BLOB)", f"CAST({k} AS REAL)"]
+            ke = rnd.choice(odd)
+        elif keyk == 'odd' and rnd.random() < 0.01:
             # what an INT key keeps as it is: text or a blob, one class a
             # table (text and blobs together, a real past int64 or a
             # fraction make stream mode fail: "out of byte order")

@@ -311,9 +311,55 @@ T_TEST(pg_arrays_and_sub_types)
 	T_EQ_INT(ty("mysql", "json").sub, CS_NONE);
 }
 
+/* What SQLite's order of a column holding several classes compares. */
+T_TEST(numbers_of_every_encoding)
+{
+	struct canon_type it = { .cls = CC_INT }, ft = { .cls = CC_FLOAT },
+	    bt = { .cls = CC_BYTES };
+	struct buf b = BUF_INIT;
+	long double x;
+
+	/* a NUL ends the C string: x'00' is not the integer 0 */
+	T_OK(!canon_encode(&it, "\0", 1, &b));
+	buf_reset(&b);
+	T_OK(!canon_encode(&it, "12\0003", 4, &b));
+	buf_reset(&b);
+	T_OK(!canon_encode(&ft, "1.5\0", 4, &b));
+	buf_reset(&b);
+
+	canon_encode(&it, "-9223372036854775808", 20, &b);
+	T_OK(canon_number(CC_INT, b.s, b.len, &x));
+	T_OK(x == -9223372036854775807.0L - 1);
+	buf_reset(&b);
+	canon_encode(&ft, "2.5", 3, &b);
+	T_OK(canon_number(CC_FLOAT, b.s, b.len, &x) && x == 2.5L);
+	buf_reset(&b);
+	/* raw text: integers exactly, past a double's 53 bits */
+	canon_encode(&bt, "9223372036854775807", 19, &b);
+	T_OK(canon_number(CC_BYTES, b.s, b.len, &x));
+	T_OK(x == 9223372036854775807.0L);
+	T_OK(x != 9223372036854775806.0L);
+	buf_reset(&b);
+	canon_encode(&it, "2.5", 3, &b);	/* unparsable: raw */
+	T_OK(canon_number(CC_INT, b.s, b.len, &x) && x == 2.5L);
+	buf_reset(&b);
+	canon_encode(&bt, "1e300", 5, &b);
+	T_OK(canon_number(CC_BYTES, b.s, b.len, &x) && x == (long double)1e300);
+	buf_reset(&b);
+	canon_encode(&bt, "abc", 3, &b);
+	T_OK(!canon_number(CC_BYTES, b.s, b.len, &x));
+	buf_reset(&b);
+	canon_encode(&bt, "nan", 3, &b);
+	T_OK(!canon_number(CC_BYTES, b.s, b.len, &x));
+	buf_reset(&b);
+	canon_encode(&bt, "", 0, &b);
+	T_OK(!canon_number(CC_BYTES, b.s, b.len, &x));
+	buf_release(&b);
+}
+
 T_SUITE(canon, decimals_drop_trailing_zeros, decimals_order_numerically,
     integers_order_as_numbers_and_reach_the_limits, floats_keep_every_digit,
     single_floats_compare_at_single_precision, timestamps_are_utc_microseconds,
     timestamps_compare_at_the_lower_precision, text_is_bytes,
     bytes_uuid_bool_time, types_classify_and_pair,
-    pg_arrays_and_sub_types)
+    pg_arrays_and_sub_types, numbers_of_every_encoding)
