@@ -18,13 +18,21 @@
 # run of either side moved by up to 35% here between runs, which alone
 # moved a ratio across 0.5).  ROWS (default 1000000) rows per table;
 # ONLY=pg or ONLY=my for one half.  The machine may be shared: CPU
-# seconds are the fairer figure.
+# seconds are the fairer figure.  COLD=1 (PostgreSQL only): before each
+# run of either side the server is restarted (its shared buffers empty)
+# and the kernel's page cache dropped, as for a table read the first
+# time; otherwise both sides start warm.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CUTOVER=$ROOT/build/cutover
 ROWS=${ROWS:-1000000}
 ONLY=${ONLY:-}
 RUNS=${RUNS:-3}
+COLD=${COLD:-0}
+if [ "$COLD" = 1 ] && [ "$ONLY" != pg ]; then
+	echo "types.sh: COLD=1 restarts PostgreSQL only: run it with ONLY=pg" >&2
+	exit 2
+fi
 HERE=$ROOT/bench/diff
 . "$ROOT/tests/harness/servers.sh"
 trap stop_all EXIT INT TERM
@@ -70,6 +78,14 @@ medians() {
 	L_CUT_S="" L_CUT_CPU="" L_CUT_N="" L_CUT_RSS="" L_P_S="" L_P_CPU=""
 }
 L_P_S="" L_P_CPU=""
+# With COLD=1: PostgreSQL restarted, then every clean page the kernel
+# caches dropped (the restart's own reads included).
+pg_cold() {
+	[ "$COLD" = 1 ] || return 0
+	su postgres -s /bin/sh -c "$PG_BINDIR/pg_ctl -D $PG_DIR/data -m fast -w restart" \
+	    >/dev/null 2>&1 || { echo "types.sh: PostgreSQL did not restart" >&2; return 1; }
+	sync && echo 3 >/proc/sys/vm/drop_caches
+}
 
 if [ "$ONLY" != my ]; then
 	start_pg || exit 1
@@ -92,11 +108,13 @@ if [ "$ONLY" != my ]; then
 		Q="SELECT count(1), encode(sha256(format('%s-%s', sum(hashtext(t.*::text)::bigint), count(1))::bytea), 'hex') FROM ONLY $t t"
 		# Both sides start warm: the table's pages (a sequential scan,
 		# not the index-only count(*) would make) and its index.
-		for db in bsrc bdst; do $PSQL -d $db -c "SET enable_indexonlyscan = off" \
+		[ "$COLD" = 1 ] || for db in bsrc bdst; do $PSQL -d $db -c "SET enable_indexonlyscan = off" \
 		    -c "SET enable_indexscan = off" -c "SET enable_bitmapscan = off" \
 		    -c "SELECT count(*) FROM $t" -c "RESET ALL" -c "SELECT count(*) FROM $t" >/dev/null; done
 		for r in $(seq "$RUNS"); do
+			pg_cold || exit 1
 			run_cut pg_cpu "pg_$t" -t "$t" "$PGS" "$PGD"
+			pg_cold || exit 1
 			c0=$(pg_cpu); t1=$(now)
 			$PSQL -d bsrc -c "$Q" >/dev/null & pid=$!
 			$PSQL -d bdst -c "$Q" >/dev/null; wait $pid
@@ -161,7 +179,7 @@ if [ "$ONLY" != pg ]; then
 fi
 
 echo
-echo "rows per table: $ROWS; medians of $RUNS runs of each side, alternated; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rows per table: $ROWS; medians of $RUNS runs of each side, alternated$([ "$COLD" = 1 ] && echo ", each cold (PostgreSQL)"); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratios: cutover / pgcopydb (PG rows), cutover / pt-table-sync (MariaDB rows); goal <= 0.5"
 echo
 echo "| pair | table | cutover wall / server CPU | peer wall / server CPU | ratio wall | ratio CPU | rows named | cutover peak RSS | (MariaDB) pt-table-checksum, both databases, time only (no replica) |"
