@@ -29,6 +29,11 @@ ROWS=${ROWS:-1000000}
 ONLY=${ONLY:-}
 RUNS=${RUNS:-3}
 COLD=${COLD:-0}
+case "$ONLY:$COLD" in
+	:[01] | pg:[01] | my:[01]) ;;
+	*) echo "types.sh: ONLY is pg, my or unset; COLD is 0 or 1 (ONLY='$ONLY', COLD='$COLD')" >&2
+	   exit 2 ;;
+esac
 if [ "$COLD" = 1 ] && [ "$ONLY" != pg ]; then
 	echo "types.sh: COLD=1 restarts PostgreSQL only: run it with ONLY=pg" >&2
 	exit 2
